@@ -1,0 +1,24 @@
+"""The append-only audit log of officials' and admins' writes."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.append_only import make_append_only
+from app.timeutil import UTCDateTime, utcnow
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int | None = Field(default=None, foreign_key="org_units.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    action: str = Field(sa_type=String(50))
+    target_type: str = Field(sa_type=String(30))
+    target_id: int | None = None
+    reason: str = Field(default="", sa_type=String(500))
+    detail: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+make_append_only(AuditEntry.__table__)

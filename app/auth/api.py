@@ -1,0 +1,43 @@
+"""Identity: login, logout, me, health."""
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import text
+
+from app.auth.limits import forget_failures, throttle_login
+from app.auth.service import authenticate, describe_user
+from app.deps import COOKIE_NAME, ActorDep, SessionDep, SettingsDep
+from app.org.access import load_actor
+from app.org.models import LoginRequest, LoginResponse, UserPublic
+from app.security import create_access_token
+
+public = APIRouter(tags=["identity"])
+router = APIRouter(tags=["identity"])
+
+
+@public.post("/auth/login", response_model=LoginResponse)
+def login(body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep) -> LoginResponse:
+    throttle_login(request, body.phone)
+    user = authenticate(session, phone=body.phone, password=body.password)
+    forget_failures(request, body.phone)
+    token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
+                                minutes=settings.access_token_minutes)
+    return LoginResponse(access_token=token, expires_in=settings.access_token_minutes * 60,
+                         user=describe_user(session, load_actor(session, user)))
+
+
+@public.get("/health")
+def health(session: SessionDep) -> dict:
+    session.execute(text("SELECT 1"))
+    return {"status": "ok", "database": "ok"}
+
+
+@router.get("/me", response_model=UserPublic)
+def me(actor: ActorDep, session: SessionDep) -> UserPublic:
+    return describe_user(session, actor)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(response: Response) -> Response:
+    response.delete_cookie(COOKIE_NAME, path="/")
+    response.status_code = 204
+    return response

@@ -1,0 +1,68 @@
+"""Pages: login, logout, home (首页) and me (我的)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.limits import forget_failures, throttle_login
+from app.auth.service import authenticate
+from app.deps import COOKIE_NAME, ActorDep, SessionDep, SettingsDep
+from app.errors import DomainError
+from app.htmx import render
+from app.ledger.service import household_account, household_ledger
+from app.org.models import Household, Role
+from app.org.service import village_name
+from app.security import create_access_token
+
+public = APIRouter(include_in_schema=False)
+router = APIRouter()
+
+
+@public.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "auth/login.html", {"phone": "", "error": None, "actor": None})
+
+
+@public.post("/login")
+def login_submit(request: Request, session: SessionDep, settings: SettingsDep,
+                 phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
+    try:
+        throttle_login(request, phone)
+        user = authenticate(session, phone=phone, password=password)
+    except DomainError as exc:
+        return render(request, "auth/login.html", {"phone": phone, "error": exc.message, "actor": None},
+                      status_code=exc.status_code)
+    forget_failures(request, phone)
+    token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
+                                minutes=settings.access_token_minutes)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE_NAME, token, max_age=settings.access_token_minutes * 60, httponly=True,
+                        samesite="lax", secure=settings.cookie_secure or request.url.scheme == "https", path="/")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response
+
+
+@router.get("/")
+def home(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    context = {"tab": "home", "household": household, "balance": None, "entries": [],
+               "village": village_name(session, household.village_id if household else None),
+               "is_official": actor.has_role(Role.official)}
+    if household:
+        context["balance"] = household_account(session, household_id=household.id).balance
+        context["entries"] = household_ledger(session, household=household, limit=5, cursor=None).items
+    return render(request, "auth/home.html", context)
+
+
+@router.get("/me")
+def me(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    villages = {a.org_id: village_name(session, a.org_id) for a in actor.roles}
+    return render(request, "auth/me.html", {"tab": "me", "household": household, "org_names": villages})

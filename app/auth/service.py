@@ -1,0 +1,38 @@
+"""Signing in and describing the signed-in user."""
+
+from sqlmodel import Session, select
+
+from app.errors import Unauthenticated
+from app.org.access import Actor
+from app.org.models import Household, OrgKind, OrgUnit, RolePublic, User, UserPublic
+from app.security import verify_password
+
+BAD_CREDENTIALS = "手机号或密码错误"
+
+
+def authenticate(session: Session, *, phone: str, password: str) -> User:
+    """The active user with this phone and password; the same refusal whether or not the phone exists."""
+    user = session.exec(select(User).where(User.phone == (phone or "").strip())).first()
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if user is None or not ok or not user.active:
+        raise Unauthenticated(BAD_CREDENTIALS)
+    return user
+
+
+def home_village_id(session: Session, actor: Actor) -> int | None:
+    """The village a user belongs to: their household's, else the village of a village-level role."""
+    if actor.user.household_id:
+        household = session.get(Household, actor.user.household_id)
+        return household.village_id if household else None
+    for assignment in actor.roles:
+        unit = session.get(OrgUnit, assignment.org_id)
+        if unit is not None and unit.kind == OrgKind.village:
+            return unit.id
+    return None
+
+
+def describe_user(session: Session, actor: Actor) -> UserPublic:
+    user = actor.user
+    return UserPublic(id=user.id, name=user.name, phone=user.phone,
+                      roles=[RolePublic(role=a.role, org_id=a.org_id) for a in actor.roles],
+                      village_id=home_village_id(session, actor), household_id=user.household_id)

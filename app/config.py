@@ -1,0 +1,63 @@
+"""Settings read from the environment (pydantic-settings)."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+STATIC_DIR = ROOT / "static"
+WEAK_SECRETS = {"changeme", "secret", "dev", "development", "test", "password"}
+MIN_SECRET_LENGTH = 32
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The configuration would run production with a guessable secret."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    app_env: str = Field(default="development", description="development | production")
+    database_url: str = f"sqlite:///{VAR_DIR / 'zhenfeng.db'}"
+    secret_key: str = ""
+    access_token_minutes: int = 7 * 24 * 60
+    timezone: str = "Asia/Shanghai"
+    cookie_secure: bool = False
+    login_attempts_per_phone: int = 5
+    login_attempts_per_client: int = 30
+    login_window_seconds: int = 300
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    def resolved_secret(self) -> str:
+        """The JWT secret: from SECRET_KEY, or (outside production) one generated into var/."""
+        key = self.secret_key.strip()
+        if key:
+            if self.is_production and (len(key) < MIN_SECRET_LENGTH or key.lower() in WEAK_SECRETS):
+                raise UnsafeConfiguration(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters")
+            return key
+        if self.is_production:
+            raise UnsafeConfiguration("APP_ENV=production needs SECRET_KEY (at least 32 random characters)")
+        return _local_secret()
+
+
+def _local_secret() -> str:
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,88 @@
+"""The demo world of shared/api-v1.md, created on an empty database (password demo1234 for all)."""
+
+from sqlmodel import Session, select
+
+from app.ledger.models import Category, TxnKind
+from app.ledger.service import (
+    Leg,
+    allocate_budget,
+    donations_account,
+    fund_account,
+    household_account,
+    open_household_account,
+    post_transaction,
+)
+from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
+from app.security import hash_password
+
+DEMO_PASSWORD = "demo1234"
+VILLAGE_BUDGET = 1_000_000
+
+
+def seed_demo_world(session: Session) -> bool:
+    """Create the demo county, township, villages, households and accounts; False if data already exists."""
+    if session.exec(select(OrgUnit.id)).first() is not None:
+        return False
+    county = _unit(session, OrgKind.county, "振风县", None)
+    town = _unit(session, OrgKind.township, "清河镇", county.id)
+    village = _unit(session, OrgKind.village, "示范村", town.id)
+    neighbour = _unit(session, OrgKind.village, "邻村", town.id)
+    password = hash_password(DEMO_PASSWORD)
+
+    def person(phone: str, name: str, roles: list[tuple[str, OrgUnit]], household: Household | None = None) -> User:
+        user = User(name=name, phone=phone, password_hash=password, household_id=household.id if household else None)
+        session.add(user)
+        session.flush()
+        for role, org in roles:
+            session.add(RoleAssignment(user_id=user.id, role=role, org_id=org.id))
+        return user
+
+    wang = _household(session, village, "王建国", "示范村一组 12 号")
+    li = _household(session, village, "李秀英", "示范村二组 3 号")
+    zhao = _household(session, village, "赵德明", "示范村三组 8 号")
+    chen = _household(session, neighbour, "陈志强", "邻村一组 5 号")
+    official = person("13800000001", "张书记", [(Role.official, village)])
+    person("13800000002", "刘店长", [(Role.attendant, village)])
+    person("13800000003", "李志愿", [(Role.volunteer, village), (Role.villager, village)], li)
+    person("13800000004", "王建国", [(Role.villager, village)], wang)
+    person("13800000005", "孙老师", [(Role.committee, village)])
+    person("13800000006", "周镇长", [(Role.town_admin, town)])
+    person("13800000007", "陈志强", [(Role.villager, neighbour)], chen)
+    session.add(User(name="王奶奶", household_id=wang.id))  # a member without a phone
+
+    county_fund = fund_account(session, org=county)
+    donations_account(session, county=county)
+    for v in (village, neighbour):
+        allocate_budget(session, source=county_fund, target=fund_account(session, org=v), points=VILLAGE_BUDGET,
+                        reason="年度积分预算拨付", actor_id=None)
+    awards = [
+        (wang, 300, Category.filial, "照顾瘫痪老母亲多年，孝老爱亲"),
+        (wang, 200, Category.hygiene, "庭院整洁，环境卫生评比第一"),
+        (wang, 100, Category.public_good, "参加村道清雪志愿服务"),
+        (li, 150, Category.public_good, "组织老年人义务理发"),
+        (zhao, 80, Category.hard_work, "发展大棚种植带动邻里增收"),
+        (chen, 120, Category.customs, "丧事简办，移风易俗"),
+    ]
+    for household, points, category, reason in awards:
+        v = session.get(OrgUnit, household.village_id)
+        awarder = official.id if household.village_id == village.id else None
+        post_transaction(session, kind=TxnKind.award, reason=reason, category=category, actor_id=awarder,
+                         legs=[Leg(fund_account(session, org=v), -points),
+                               Leg(household_account(session, household_id=household.id), points)])
+    session.flush()
+    return True
+
+
+def _unit(session: Session, kind: str, name: str, parent_id: int | None) -> OrgUnit:
+    unit = OrgUnit(kind=kind, name=name, parent_id=parent_id)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def _household(session: Session, village: OrgUnit, head: str, address: str) -> Household:
+    household = Household(village_id=village.id, head_name=head, address=address)
+    session.add(household)
+    session.flush()
+    open_household_account(session, household=household)
+    return household

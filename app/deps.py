@@ -1,0 +1,108 @@
+"""Request dependencies: session, the signed-in actor, CSRF, htmx flags."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import iter_session
+from app.errors import Forbidden, Unauthenticated
+from app.org.access import Actor, load_actor
+from app.org.models import User
+from app.security import TokenClaims, csrf_token_for, csrf_token_matches, decode_access_token
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+COOKIE_NAME = "zf_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; unsafe methods take SQLite's write lock when they begin."""
+    yield from iter_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def read_claims(request: Request) -> tuple[TokenClaims | None, bool]:
+    """The token's claims (None if absent or bad) and whether it came from the cookie."""
+    secret = request.app.state.secret
+    token = _bearer(request)
+    via_cookie = token is None
+    token = token or request.cookies.get(COOKIE_NAME)
+    if not token:
+        return None, via_cookie
+    return decode_access_token(token, secret=secret), via_cookie
+
+
+async def csrf_guard(request: Request) -> None:
+    """Unsafe requests signed in by cookie must carry the session's CSRF token (header or form field)."""
+    if request.method in SAFE_METHODS:
+        return
+    claims, via_cookie = read_claims(request)
+    if claims is None or not via_cookie:
+        return
+    candidate = request.headers.get(CSRF_HEADER)
+    if candidate is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        candidate = (await request.form()).get(CSRF_FIELD)
+    if not csrf_token_matches(candidate if isinstance(candidate, str) else None, jti=claims.jti,
+                              secret=request.app.state.secret):
+        raise Forbidden("页面已过期，请刷新后重试")
+
+
+def current_actor(request: Request, session: SessionDep, _csrf: Annotated[None, Depends(csrf_guard)]) -> Actor:
+    claims, _ = read_claims(request)
+    if claims is None:
+        raise Unauthenticated("请先登录" if not _bearer(request) and COOKIE_NAME not in request.cookies
+                              else "登录已过期，请重新登录")
+    user = session.get(User, claims.user_id)
+    if user is None or not user.active or user.token_version != claims.token_version:
+        raise Unauthenticated("登录已失效，请重新登录")
+    request.state.csrf_token = csrf_token_for(claims.jti, secret=request.app.state.secret)
+    actor = load_actor(session, user)
+    request.state.actor = actor
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+@dataclass(frozen=True)
+class Htmx:
+    request: bool
+    boosted: bool
+    history_restore: bool
+
+    @property
+    def wants_partial(self) -> bool:
+        return self.request and not self.boosted and not self.history_restore
+
+
+def htmx_flags(
+    hx_request: Annotated[str | None, Header()] = None,
+    hx_boosted: Annotated[str | None, Header()] = None,
+    hx_history_restore_request: Annotated[str | None, Header()] = None,
+) -> Htmx:
+    return Htmx(request=hx_request == "true", boosted=hx_boosted == "true",
+                history_restore=hx_history_restore_request == "true")
+
+
+HtmxDep = Annotated[Htmx, Depends(htmx_flags)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

@@ -1,0 +1,55 @@
+"""Domain errors: each carries its HTTP status, machine code and a plain-Chinese message."""
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "bad_request"
+    message = "请求有误"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or type(self).message
+        super().__init__(self.message)
+
+
+class Unauthenticated(DomainError):
+    status_code, code, message = 401, "unauthenticated", "请先登录"
+
+
+class Forbidden(DomainError):
+    status_code, code, message = 403, "forbidden", "没有权限进行此操作"
+
+
+class NotFound(DomainError):
+    status_code, code, message = 404, "not_found", "找不到该记录"
+
+
+class ValidationFailed(DomainError):
+    status_code, code, message = 422, "validation_error", "填写的内容有误"
+
+
+class Conflict(DomainError):
+    status_code, code, message = 409, "conflict", "操作冲突，请刷新后重试"
+
+
+class InvalidState(Conflict):
+    code, message = "invalid_state", "当前状态不允许此操作"
+
+
+class InsufficientPoints(Conflict):
+    code, message = "insufficient_points", "积分余额不足"
+
+
+class IdempotencyConflict(Conflict):
+    code, message = "idempotency_conflict", "同一请求编号已用于不同的内容"
+
+
+class DuplicatePhone(ValidationFailed):
+    message = "该手机号已被使用"
+
+
+class RateLimited(DomainError):
+    status_code, code, message = 429, "rate_limited", "尝试次数过多，请稍后再试"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

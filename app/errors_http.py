@@ -1,0 +1,77 @@
+"""One place turns every error into the API's error body, an error page, or an htmx toast."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import DomainError, RateLimited, Unauthenticated
+
+log = logging.getLogger("zhenfeng")
+HTTP_MESSAGES = {
+    400: ("bad_request", "请求有误"),
+    401: ("unauthenticated", "请先登录"),
+    403: ("forbidden", "没有权限进行此操作"),
+    404: ("not_found", "找不到该页面或记录"),
+    405: ("method_not_allowed", "不支持该操作"),
+    413: ("too_large", "内容太大"),
+    422: ("validation_error", "填写的内容有误"),
+    429: ("rate_limited", "尝试次数过多，请稍后再试"),
+}
+
+
+def error_response(request: Request, *, status: int, code: str, message: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The error as JSON for the API, a toast for htmx, a redirect to login or an error page otherwise."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+    is_htmx = request.headers.get("HX-Request") == "true"
+    if status == 401:
+        target = "/login"
+        if is_htmx:
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    templates = request.app.state.templates
+    context = {"request": request, "status": status, "message": message, "code": code,
+               "actor": getattr(request.state, "actor", None), "csrf_token": getattr(request.state, "csrf_token", "")}
+    if is_htmx:
+        response = templates.TemplateResponse(request, "_toast.html", context, status_code=status, headers=headers)
+        response.headers["HX-Retarget"] = "#toast"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return templates.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    fields = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        if loc:
+            fields.append(".".join(loc))
+    return "填写的内容有误" + (f"：{'、'.join(dict.fromkeys(fields))}" if fields else "")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if isinstance(exc, Unauthenticated) and request.url.path.startswith("/api/"):
+            headers = {"WWW-Authenticate": "Bearer"}
+        return error_response(request, status=exc.status_code, code=exc.code, message=exc.message, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, status=422, code="validation_error", message=_validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code, message = HTTP_MESSAGES.get(exc.status_code, ("error", "请求失败"))
+        return error_response(request, status=exc.status_code, code=code, message=message,
+                              headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, status=500, code="internal_error", message="服务器出错了，请稍后再试")

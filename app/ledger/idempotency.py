@@ -1,0 +1,63 @@
+"""Idempotency keys: the same key and body answer the first result; another body is refused (I6)."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.errors import Conflict, IdempotencyConflict, ValidationFailed
+from app.ledger.models import IdempotencyRecord
+
+R = TypeVar("R", bound=BaseModel)
+MAX_KEY_LENGTH = 200
+
+
+def request_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _find(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
+    return session.exec(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    ).first()
+
+
+def _claim(session: Session, *, scope: str, key: str, digest: str) -> IdempotencyRecord:
+    record = _find(session, scope, key)
+    if record is None:
+        record = IdempotencyRecord(scope=scope, key=key, request_hash=digest)
+        try:
+            with session.begin_nested():
+                session.add(record)
+                session.flush()
+        except IntegrityError:
+            # Another request with this key committed while we waited on the unique index.
+            record = _find(session, scope, key)
+            if record is None:
+                raise Conflict("同一请求正在处理，请稍后查询结果") from None
+    if record.request_hash != digest:
+        raise IdempotencyConflict()
+    return record
+
+
+def run_idempotent(
+    session: Session, *, scope: str, key: str | None, payload: dict, result_type: type[R], action: Callable[[], R]
+) -> R:
+    """Run `action` once per (scope, key); a repeat with the same payload gets the stored result."""
+    if key is None:
+        return action()
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed("Idempotency-Key 无效")
+    record = _claim(session, scope=scope, key=key, digest=request_hash(payload))
+    if record.response_body:
+        return result_type.model_validate_json(record.response_body)
+    result = action()
+    record.response_body = result.model_dump_json()
+    session.add(record)
+    session.flush()
+    return result

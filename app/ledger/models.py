@@ -1,0 +1,159 @@
+"""Double-entry points ledger: accounts, transactions, entries, idempotency keys."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.append_only import make_append_only
+from app.timeutil import UTCDateTime, utcnow
+
+
+class AccountKind(StrEnum):
+    household = "household"
+    village_fund = "village_fund"
+    township_fund = "township_fund"
+    county_fund = "county_fund"
+    donations = "donations"
+    shop = "shop"
+
+
+# Accounts that issue points into the programme: their balance is minus what they have issued.
+ISSUING_KINDS = {AccountKind.township_fund, AccountKind.county_fund, AccountKind.donations}
+
+
+class TxnKind(StrEnum):
+    award = "award"
+    allocation = "allocation"
+    reversal = "reversal"
+
+
+class Category(StrEnum):
+    hard_work = "hard_work"
+    filial = "filial"
+    customs = "customs"
+    hygiene = "hygiene"
+    law = "law"
+    public_good = "public_good"
+    other = "other"
+
+
+CATEGORY_LABELS = {
+    Category.hard_work: "勤劳致富",
+    Category.filial: "孝老爱亲",
+    Category.customs: "移风易俗",
+    Category.hygiene: "环保卫生",
+    Category.law: "遵纪守法",
+    Category.public_good: "热心公益",
+    Category.other: "其他",
+}
+
+KIND_LABELS = {TxnKind.award: "奖励", TxnKind.allocation: "拨付", TxnKind.reversal: "撤销"}
+
+
+def _ts() -> Column:
+    return Column(UTCDateTime(), nullable=False)
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint("allow_negative OR balance >= 0", name="balance_non_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=String(60), unique=True)
+    kind: str = Field(sa_type=String(20))
+    name: str = Field(sa_type=String(100))
+    org_id: int = Field(foreign_key="org_units.id", index=True)
+    village_id: int | None = Field(default=None, foreign_key="org_units.id")
+    household_id: int | None = Field(default=None, foreign_key="households.id", unique=True)
+    shop_id: int | None = None
+    allow_negative: bool = False
+    balance: int = 0
+
+
+class LedgerTransaction(SQLModel, table=True):
+    __tablename__ = "ledger_transactions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(20))
+    village_id: int | None = Field(default=None, foreign_key="org_units.id", index=True)
+    reason: str = Field(sa_type=String(200))
+    category: str | None = Field(default=None, sa_type=String(20))
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    reverses_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class LedgerEntry(SQLModel, table=True):
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_entries_account_id_id", "account_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_id: int = Field(foreign_key="ledger_transactions.id", index=True)
+    account_id: int = Field(foreign_key="accounts.id")
+    amount: int
+    balance_after: int
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(sa_type=String(100))
+    key: str = Field(sa_type=String(200))
+    request_hash: str = Field(sa_type=String(64))
+    response_body: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+make_append_only(LedgerTransaction.__table__)
+make_append_only(LedgerEntry.__table__)
+
+
+# --- API shapes ---------------------------------------------------------------------------------------------
+
+class AwardCreate(SQLModel):
+    household_id: int
+    points: int
+    reason: str
+    category: str | None = None
+
+
+class AwardPublic(SQLModel):
+    id: int
+    household_id: int
+    points: int
+    balance_after: int
+    category: str
+    reason: str
+
+
+class ReversalCreate(SQLModel):
+    reason: str
+
+
+class ReversalPublic(SQLModel):
+    id: int
+    reverses_id: int
+    household_id: int
+    points: int
+    balance_after: int
+    reason: str
+
+
+class LedgerLine(SQLModel):
+    id: int
+    transaction_id: int
+    amount: int
+    balance_after: int
+    kind: str
+    category: str | None
+    reason: str
+    ref: str
+    actor: str | None
+    reverses_id: int | None
+    reversed_by_id: int | None
+    created_at: datetime

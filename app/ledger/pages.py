@@ -1,0 +1,57 @@
+"""Pages: the household's points history; awarding and reversing (officials)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from app.deps import ActorDep, HtmxDep, SessionDep
+from app.errors import NotFound
+from app.htmx import redirect_after_post, render
+from app.ledger import service
+from app.org.access import managed_household
+from app.org.models import Household
+
+router = APIRouter()
+
+
+@router.get("/points")
+def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                   cursor: str | None = None) -> Response:
+    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    if household is None:
+        raise NotFound("您的账号还没有关联农户")
+    page = service.household_ledger(session, household=household, limit=20, cursor=cursor)
+    balance = service.household_account(session, household_id=household.id).balance
+    return render(request, "ledger/history.html", {"tab": "points", "household": household, "balance": balance,
+                                                   "entries": page.items, "next_cursor": page.next_cursor},
+                  htmx=htmx, partial="ledger/_history_page.html")
+
+
+@router.post("/admin/households/{household_id}/awards")
+def award(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+          points: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+          category: Annotated[str, Form()] = "", idempotency_key: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    service.award_points(session, actor=actor, household=household, points=_int(points), reason=reason,
+                         category=category or None, idempotency_key=idempotency_key or None)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}?done=award", htmx=htmx)
+
+
+@router.post("/admin/awards/{transaction_id}/reverse")
+def reverse(transaction_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+            household_id: Annotated[int, Form()], reason: Annotated[str, Form()] = "",
+            idempotency_key: Annotated[str, Form()] = "") -> Response:
+    service.reverse_award(session, actor=actor, transaction_id=transaction_id, reason=reason,
+                          idempotency_key=idempotency_key or None)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}?done=reverse", htmx=htmx)
+
+
+def _int(value: str) -> int:
+    """Form text to an integer; anything else becomes 0 so the service refuses it with its own message."""
+    try:
+        return int(value.strip())
+    except ValueError:
+        return 0

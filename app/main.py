@@ -1,0 +1,76 @@
+"""create_app(): routers, static files, error handlers, middleware."""
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from app import errors_http
+from app.config import STATIC_DIR, Settings, get_settings
+from app.db import make_engine
+from app.deps import current_actor
+from app.ratelimit import SlidingWindowLimiter
+from app.templating import make_templates
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None, *, strict_templates: bool = False
+               ) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url="/docs", openapi_url="/openapi.json",
+                  redoc_url=None)
+    app.state.settings = settings
+    app.state.secret = settings.resolved_secret()
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.templates = make_templates(timezone=settings.timezone, strict=strict_templates)
+    app.state.login_by_phone = SlidingWindowLimiter(limit=settings.login_attempts_per_phone,
+                                                    window_seconds=settings.login_window_seconds)
+    app.state.login_by_client = SlidingWindowLimiter(limit=settings.login_attempts_per_client,
+                                                     window_seconds=settings.login_window_seconds)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.middleware("http")(_security_headers)
+    errors_http.install(app)
+    _mount_routes(app)
+    return app
+
+
+def _mount_routes(app: FastAPI) -> None:
+    from app import shell
+    from app.audit import api as audit_api
+    from app.audit import pages as audit_pages
+    from app.auth import api as auth_api
+    from app.auth import pages as auth_pages
+    from app.ledger import api as ledger_api
+    from app.ledger import pages as ledger_pages
+    from app.org import api as org_api
+    from app.org import pages as org_pages
+
+    # The public routes, all in one place: everything else needs a signed-in user.
+    app.include_router(auth_api.public, prefix="/api/v1")
+    app.include_router(auth_pages.public)
+    app.include_router(shell.public)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
+    for module in (auth_api, org_api, ledger_api, audit_api):
+        private_api.include_router(module.router)
+    app.include_router(private_api)
+    private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages):
+        private_pages.include_router(module.router)
+    app.include_router(private_pages)
+
+
+async def _security_headers(request: Request, call_next):
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not request.url.path.startswith("/docs"):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+            "media-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+    if request.url.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

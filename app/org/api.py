@@ -1,0 +1,109 @@
+"""Households and members (JSON)."""
+
+from fastapi import APIRouter, Query
+
+from app.deps import ActorDep, SessionDep
+from app.org import service
+from app.org.access import managed_household, member_of, visible_household
+from app.org.models import (
+    Deactivation,
+    Household,
+    HouseholdCreate,
+    HouseholdPublic,
+    HouseholdSummary,
+    HouseholdUpdate,
+    MemberCreate,
+    MemberPublic,
+    MemberUpdate,
+    PasswordReset,
+    Role,
+    User,
+)
+from app.paging import Page
+
+router = APIRouter(tags=["households"])
+
+
+def household_public(session, household: Household) -> HouseholdPublic:
+    members = service.household_members(session, household=household)
+    return HouseholdPublic(id=household.id, village_id=household.village_id, head_name=household.head_name,
+                           address=household.address, balance=service.household_balance(session, household=household),
+                           members=[member_public(m) for m in members])
+
+
+def member_public(user: User) -> MemberPublic:
+    return MemberPublic(id=user.id, name=user.name, phone=user.phone, active=user.active)
+
+
+@router.get("/households")
+def list_households(actor: ActorDep, session: SessionDep, q: str | None = None, limit: int | None = Query(None),
+                    cursor: str | None = None) -> dict:
+    actor.require_any(Role.official, Role.town_admin, Role.county_admin)
+    page: Page = service.search_households(session, actor=actor, q=q, limit=limit, cursor=cursor)
+    items = [HouseholdSummary(id=h.id, village_id=h.village_id, head_name=h.head_name, address=h.address,
+                              balance=balance) for h, balance in page.items]
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@router.post("/households", status_code=201, response_model=HouseholdPublic)
+def create_household(body: HouseholdCreate, actor: ActorDep, session: SessionDep) -> HouseholdPublic:
+    household = service.create_household(session, actor=actor, head_name=body.head_name, address=body.address,
+                                         members=body.members, village_id=body.village_id)
+    result = household_public(session, household)
+    session.commit()
+    return result
+
+
+@router.get("/households/{household_id}", response_model=HouseholdPublic)
+def get_household(household_id: int, actor: ActorDep, session: SessionDep) -> HouseholdPublic:
+    return household_public(session, visible_household(session, actor, household_id))
+
+
+@router.patch("/households/{household_id}", response_model=HouseholdPublic)
+def update_household(household_id: int, body: HouseholdUpdate, actor: ActorDep, session: SessionDep
+                     ) -> HouseholdPublic:
+    household = managed_household(session, actor, household_id)
+    service.update_household(session, actor=actor, household=household, head_name=body.head_name,
+                             address=body.address)
+    result = household_public(session, household)
+    session.commit()
+    return result
+
+
+@router.post("/households/{household_id}/members", status_code=201, response_model=MemberPublic)
+def add_member(household_id: int, body: MemberCreate, actor: ActorDep, session: SessionDep) -> MemberPublic:
+    household = managed_household(session, actor, household_id)
+    user = service.add_member(session, actor=actor, household=household, name=body.name, phone=body.phone,
+                              password=body.password)
+    session.commit()
+    return member_public(user)
+
+
+@router.patch("/households/{household_id}/members/{user_id}", response_model=MemberPublic)
+def update_member(household_id: int, user_id: int, body: MemberUpdate, actor: ActorDep, session: SessionDep
+                  ) -> MemberPublic:
+    household = managed_household(session, actor, household_id)
+    user = service.update_member(session, actor=actor, household=household,
+                                 member=member_of(session, household, user_id), name=body.name, phone=body.phone)
+    session.commit()
+    return member_public(user)
+
+
+@router.post("/households/{household_id}/members/{user_id}/deactivate", response_model=MemberPublic)
+def deactivate_member(household_id: int, user_id: int, body: Deactivation, actor: ActorDep, session: SessionDep
+                      ) -> MemberPublic:
+    household = managed_household(session, actor, household_id)
+    user = service.deactivate_member(session, actor=actor, household=household,
+                                     member=member_of(session, household, user_id), reason=body.reason)
+    session.commit()
+    return member_public(user)
+
+
+@router.post("/households/{household_id}/members/{user_id}/password", response_model=MemberPublic)
+def reset_password(household_id: int, user_id: int, body: PasswordReset, actor: ActorDep, session: SessionDep
+                   ) -> MemberPublic:
+    household = managed_household(session, actor, household_id)
+    user = service.reset_password(session, actor=actor, household=household,
+                                  member=member_of(session, household, user_id), password=body.password)
+    session.commit()
+    return member_public(user)

@@ -1,0 +1,165 @@
+"""Organisation tree, households and the people in them."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.timeutil import UTCDateTime, utcnow
+
+
+class OrgKind(StrEnum):
+    county = "county"
+    township = "township"
+    village = "village"
+
+
+class Role(StrEnum):
+    villager = "villager"
+    attendant = "attendant"
+    volunteer = "volunteer"
+    official = "official"
+    committee = "committee"
+    town_admin = "town_admin"
+    county_admin = "county_admin"
+
+
+ROLE_LABELS = {
+    Role.villager: "村民",
+    Role.attendant: "超市管理员",
+    Role.volunteer: "志愿者",
+    Role.official: "村干部",
+    Role.committee: "评比委员",
+    Role.town_admin: "乡镇管理员",
+    Role.county_admin: "县管理员",
+}
+
+
+def _ts() -> Column:
+    return Column(UTCDateTime(), nullable=False)
+
+
+class OrgUnit(SQLModel, table=True):
+    __tablename__ = "org_units"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(16))
+    name: str = Field(sa_type=String(100))
+    parent_id: int | None = Field(default=None, foreign_key="org_units.id", index=True)
+
+
+class Household(SQLModel, table=True):
+    __tablename__ = "households"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_units.id", index=True)
+    head_name: str = Field(sa_type=String(50))
+    address: str = Field(default="", sa_type=String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(50))
+    phone: str | None = Field(default=None, sa_type=String(11), unique=True)
+    password_hash: str | None = Field(default=None, sa_type=String(200))
+    household_id: int | None = Field(default=None, foreign_key="households.id", index=True)
+    active: bool = True
+    token_version: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RoleAssignment(SQLModel, table=True):
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "role", "org_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    role: str = Field(sa_type=String(20))
+    org_id: int = Field(foreign_key="org_units.id", index=True)
+
+
+# --- API shapes ---------------------------------------------------------------------------------------------
+
+class MemberCreate(SQLModel):
+    name: str
+    phone: str | None = None
+    password: str | None = None
+
+
+class MemberUpdate(SQLModel):
+    name: str | None = None
+    phone: str | None = None
+
+
+class PasswordReset(SQLModel):
+    password: str
+
+
+class Deactivation(SQLModel):
+    reason: str
+
+
+class HouseholdCreate(SQLModel):
+    head_name: str
+    address: str = ""
+    village_id: int | None = None
+    members: list[MemberCreate] = Field(default_factory=list, max_length=20)
+
+
+class HouseholdUpdate(SQLModel):
+    head_name: str | None = None
+    address: str | None = None
+
+
+class MemberPublic(SQLModel):
+    id: int
+    name: str
+    phone: str | None
+    active: bool
+
+
+class HouseholdPublic(SQLModel):
+    id: int
+    village_id: int
+    head_name: str
+    address: str
+    balance: int
+    members: list[MemberPublic]
+
+
+class HouseholdSummary(SQLModel):
+    id: int
+    village_id: int
+    head_name: str
+    address: str
+    balance: int
+
+
+class RolePublic(SQLModel):
+    role: str
+    org_id: int
+
+
+class UserPublic(SQLModel):
+    id: int
+    name: str
+    phone: str | None
+    roles: list[RolePublic]
+    village_id: int | None
+    household_id: int | None
+
+
+class LoginRequest(SQLModel):
+    phone: str
+    password: str
+
+
+class LoginResponse(SQLModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: UserPublic

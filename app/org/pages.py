@@ -1,0 +1,111 @@
+"""Pages for officials: households — list and search, register, detail, members."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from app.deps import ActorDep, HtmxDep, SessionDep
+from app.htmx import redirect_after_post, render
+from app.ledger.service import household_ledger
+from app.org import service
+from app.org.access import managed_household, member_of
+from app.org.models import MemberCreate, Role
+
+router = APIRouter(prefix="/admin")
+NEW_MEMBER_ROWS = 3
+DONE_MESSAGES = {"award": "积分已发放", "reverse": "已撤销该笔积分", "create": "农户已登记", "member": "成员已保存",
+                 "password": "密码已重置，该成员需用新密码登录", "deactivate": "该成员已停用", "edit": "已保存"}
+
+
+@router.get("/households")
+def households(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, q: str = "",
+               cursor: str | None = None) -> Response:
+    actor.require_any(Role.official, Role.town_admin, Role.county_admin)
+    page = service.search_households(session, actor=actor, q=q, limit=20, cursor=cursor)
+    return render(request, "org/households.html", {"tab": "admin", "q": q, "rows": page.items,
+                                                   "next_cursor": page.next_cursor},
+                  htmx=htmx, partial="org/_household_rows.html")
+
+
+@router.get("/households/new")
+def new_household(request: Request, actor: ActorDep) -> Response:
+    actor.require_any(Role.official)
+    return render(request, "org/new_household.html", {"tab": "admin", "rows": range(NEW_MEMBER_ROWS)})
+
+
+@router.post("/households")
+def create_household(actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                     head_name: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "",
+                     member_name: Annotated[list[str], Form()] = (), member_phone: Annotated[list[str], Form()] = (),
+                     member_password: Annotated[list[str], Form()] = ()) -> Response:
+    rows = zip(member_name, list(member_phone) + [""] * len(member_name),
+               list(member_password) + [""] * len(member_name), strict=False)
+    members = [MemberCreate(name=name, phone=phone, password=password or None)
+               for name, phone, password in rows if name.strip()]
+    household = service.create_household(session, actor=actor, head_name=head_name, address=address, members=members)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household.id}?done=create", htmx=htmx)
+
+
+@router.get("/households/{household_id}")
+def household_detail(household_id: int, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                     done: str = "", cursor: str | None = None) -> Response:
+    household = managed_household(session, actor, household_id)
+    page = household_ledger(session, household=household, limit=20, cursor=cursor)
+    return render(request, "org/household.html", {
+        "tab": "admin", "household": household, "members": service.household_members(session, household=household),
+        "balance": service.household_balance(session, household=household), "entries": page.items,
+        "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""), "award_key": uuid.uuid4().hex,
+    })
+
+
+@router.post("/households/{household_id}/edit")
+def edit_household(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                   head_name: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    service.update_household(session, actor=actor, household=household, head_name=head_name, address=address)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}?done=edit", htmx=htmx)
+
+
+@router.post("/households/{household_id}/members")
+def add_member(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+               name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
+               password: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    service.add_member(session, actor=actor, household=household, name=name, phone=phone, password=password or None)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}?done=member", htmx=htmx)
+
+
+@router.post("/households/{household_id}/members/{user_id}/edit")
+def edit_member(household_id: int, user_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    service.update_member(session, actor=actor, household=household, member=member_of(session, household, user_id),
+                          name=name, phone=phone or None)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}?done=member", htmx=htmx)
+
+
+@router.post("/households/{household_id}/members/{user_id}/deactivate")
+def deactivate_member(household_id: int, user_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                      reason: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    service.deactivate_member(session, actor=actor, household=household,
+                              member=member_of(session, household, user_id), reason=reason)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}?done=deactivate", htmx=htmx)
+
+
+@router.post("/households/{household_id}/members/{user_id}/password")
+def reset_password(household_id: int, user_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                   password: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    service.reset_password(session, actor=actor, household=household, member=member_of(session, household, user_id),
+                           password=password)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}?done=password", htmx=htmx)
+

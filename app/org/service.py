@@ -1,0 +1,214 @@
+"""Households, members, passwords: the rules officials work under."""
+
+import re
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.audit.service import record_action
+from app.errors import DuplicatePhone, ValidationFailed
+from app.ledger.models import Account
+from app.ledger.service import open_household_account
+from app.org.access import Actor
+from app.org.models import Household, MemberCreate, OrgUnit, Role, RoleAssignment, User
+from app.paging import Page, page_desc
+from app.security import hash_password
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+MIN_PASSWORD, MAX_PASSWORD = 8, 128
+
+
+def clean_phone(phone: str | None) -> str | None:
+    """A mainland mobile number (11 digits, 13x–19x), or None when left empty."""
+    if phone is None or not phone.strip():
+        return None
+    phone = phone.strip().replace(" ", "").replace("-", "")
+    if not PHONE_RE.match(phone):
+        raise ValidationFailed("手机号格式不正确，应为 11 位大陆手机号")
+    return phone
+
+
+def clean_text(value: str | None, *, label: str, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"请填写{label}")
+    if len(value) > max_length:
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字")
+    return value
+
+
+def check_password(password: str | None) -> str:
+    if not password or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ValidationFailed(f"密码长度应为 {MIN_PASSWORD} 到 {MAX_PASSWORD} 位")
+    return password
+
+
+def _ensure_phone_free(session: Session, phone: str | None, *, except_user: int | None = None) -> None:
+    if phone is None:
+        return
+    taken = session.exec(select(User.id).where(User.phone == phone)).first()
+    if taken is not None and taken != except_user:
+        raise DuplicatePhone()
+
+
+def _flush_unique(session: Session) -> None:
+    """Flush, turning a unique-phone race into the same error as the early check."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise DuplicatePhone() from exc
+
+
+def _village_for_new_household(session: Session, actor: Actor, village_id: int | None) -> int:
+    villages = actor.villages(Role.official)
+    if village_id is None:
+        if len(villages) != 1:
+            raise ValidationFailed("请选择村")
+        village_id = next(iter(villages))
+    actor.require(village_id, Role.official)
+    return village_id
+
+
+def create_household(
+    session: Session, *, actor: Actor, head_name: str, address: str, members: list[MemberCreate],
+    village_id: int | None = None,
+) -> Household:
+    """Register a household with its members (those with a phone can log in) and open its points account."""
+    village_id = _village_for_new_household(session, actor, village_id)
+    household = Household(
+        village_id=village_id,
+        head_name=clean_text(head_name, label="户主姓名", max_length=50),
+        address=clean_text(address, label="住址", max_length=200, required=False),
+    )
+    session.add(household)
+    session.flush()
+    phones = [clean_phone(m.phone) for m in members]
+    given = [p for p in phones if p]
+    if len(given) != len(set(given)):
+        raise ValidationFailed("成员手机号不能重复")
+    for member, phone in zip(members, phones, strict=True):
+        _new_member(session, household=household, name=member.name, phone=phone, password=member.password)
+    open_household_account(session, household=household)
+    record_action(session, actor_id=actor.id, action="household.create", village_id=village_id,
+                  target_type="household", target_id=household.id,
+                  detail={"head_name": household.head_name, "members": len(members)})
+    return household
+
+
+def _new_member(session: Session, *, household: Household, name: str, phone: str | None,
+                password: str | None) -> User:
+    _ensure_phone_free(session, phone)
+    user = User(
+        name=clean_text(name, label="成员姓名", max_length=50),
+        phone=phone,
+        password_hash=hash_password(check_password(password)) if phone else None,
+        household_id=household.id,
+    )
+    session.add(user)
+    _flush_unique(session)
+    session.add(RoleAssignment(user_id=user.id, role=Role.villager, org_id=household.village_id))
+    return user
+
+
+def add_member(session: Session, *, actor: Actor, household: Household, name: str, phone: str | None,
+               password: str | None) -> User:
+    """Add a member to a household; with a phone and password they can log in."""
+    user = _new_member(session, household=household, name=name, phone=clean_phone(phone), password=password)
+    record_action(session, actor_id=actor.id, action="member.create", village_id=household.village_id,
+                  target_type="user", target_id=user.id, detail={"household_id": household.id, "name": user.name})
+    return user
+
+
+def update_household(session: Session, *, actor: Actor, household: Household, head_name: str | None,
+                     address: str | None) -> Household:
+    """Change a household's head name or address."""
+    before = {"head_name": household.head_name, "address": household.address}
+    if head_name is not None:
+        household.head_name = clean_text(head_name, label="户主姓名", max_length=50)
+    if address is not None:
+        household.address = clean_text(address, label="住址", max_length=200, required=False)
+    session.add(household)
+    record_action(session, actor_id=actor.id, action="household.update", village_id=household.village_id,
+                  target_type="household", target_id=household.id,
+                  detail={"before": before, "after": {"head_name": household.head_name, "address": household.address}})
+    return household
+
+
+def update_member(session: Session, *, actor: Actor, household: Household, member: User, name: str | None,
+                  phone: str | None) -> User:
+    """Change a member's name or phone number."""
+    before = {"name": member.name, "phone": member.phone}
+    if name is not None:
+        member.name = clean_text(name, label="成员姓名", max_length=50)
+    if phone is not None:
+        new_phone = clean_phone(phone)
+        if new_phone is None:
+            raise ValidationFailed("请填写手机号")
+        _ensure_phone_free(session, new_phone, except_user=member.id)
+        if member.password_hash is None and new_phone != member.phone:
+            raise ValidationFailed("该成员还没有密码，请先重置密码")
+        member.phone = new_phone
+    session.add(member)
+    _flush_unique(session)
+    record_action(session, actor_id=actor.id, action="member.update", village_id=household.village_id,
+                  target_type="user", target_id=member.id,
+                  detail={"before": before, "after": {"name": member.name, "phone": member.phone}})
+    return member
+
+
+def deactivate_member(session: Session, *, actor: Actor, household: Household, member: User, reason: str) -> User:
+    """Stop a member from logging in (moved away, deceased…); their history stays."""
+    reason = clean_text(reason, label="原因", max_length=200)
+    member.active = False
+    member.token_version += 1
+    session.add(member)
+    record_action(session, actor_id=actor.id, action="member.deactivate", village_id=household.village_id,
+                  target_type="user", target_id=member.id, reason=reason)
+    return member
+
+
+def reset_password(session: Session, *, actor: Actor, household: Household, member: User, password: str) -> User:
+    """Set a new password for a member and sign out their existing sessions."""
+    if member.phone is None:
+        raise ValidationFailed("该成员没有手机号，无法登录")
+    member.password_hash = hash_password(check_password(password))
+    member.token_version += 1
+    session.add(member)
+    record_action(session, actor_id=actor.id, action="member.reset_password", village_id=household.village_id,
+                  target_type="user", target_id=member.id)
+    return member
+
+
+def household_members(session: Session, *, household: Household) -> list[User]:
+    return list(session.exec(select(User).where(User.household_id == household.id).order_by(User.id)))
+
+
+def household_balance(session: Session, *, household: Household) -> int:
+    return session.exec(select(Account.balance).where(Account.household_id == household.id)).one()
+
+
+def search_households(session: Session, *, actor: Actor, q: str | None, limit: int | None,
+                      cursor: str | None) -> Page:
+    """Households of the villages the actor manages, matching head name, member name, phone or address."""
+    villages = actor.villages(Role.official, Role.town_admin, Role.county_admin)
+    stmt = (
+        select(Household, Account.balance)
+        .join(Account, Account.household_id == Household.id)
+        .where(Household.village_id.in_(villages))
+    )
+    if q and q.strip():
+        like = f"%{q.strip()}%"
+        members = select(User.household_id).where(or_(User.name.like(like), User.phone.like(like)))
+        stmt = stmt.where(or_(Household.head_name.like(like), Household.address.like(like),
+                              Household.id.in_(members)))
+    return page_desc(session, stmt, Household.id, limit=limit, cursor=cursor)
+
+
+def village_name(session: Session, village_id: int | None) -> str:
+    unit = session.get(OrgUnit, village_id) if village_id else None
+    return unit.name if unit else ""
+
+
+def count_households(session: Session, *, village_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Household).where(Household.village_id == village_id)).one()

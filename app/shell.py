@@ -1,0 +1,30 @@
+"""The public shell of the web app: manifest, service worker, offline page, icon."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from app.config import STATIC_DIR
+
+public = APIRouter(include_in_schema=False)
+
+
+@public.get("/manifest.webmanifest")
+def manifest() -> FileResponse:
+    return FileResponse(STATIC_DIR / "manifest.webmanifest", media_type="application/manifest+json")
+
+
+@public.get("/sw.js")
+def service_worker() -> FileResponse:
+    return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript",
+                        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
+
+
+@public.get("/offline", response_class=HTMLResponse)
+def offline(request: Request) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, "offline.html",
+                                                      {"request": request, "actor": None, "csrf_token": ""})
+
+
+@public.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    return RedirectResponse("/static/icon-192.png", status_code=301)
