@@ -19,7 +19,7 @@ DEMO_PASSWORD = "demo1234"
 VILLAGE_BUDGET = 1_000_000
 
 
-def seed_demo_world(session: Session) -> bool:
+def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bool:
     """Create the demo county, township, villages, households and accounts; False if data already exists."""
     if session.exec(select(OrgUnit.id)).first() is not None:
         return False
@@ -27,7 +27,7 @@ def seed_demo_world(session: Session) -> bool:
     town = _unit(session, OrgKind.township, "清河镇", county.id)
     village = _unit(session, OrgKind.village, "示范村", town.id)
     neighbour = _unit(session, OrgKind.village, "邻村", town.id)
-    password = hash_password(DEMO_PASSWORD)
+    password = password_hash or hash_password(DEMO_PASSWORD)
 
     def person(phone: str, name: str, roles: list[tuple[str, OrgUnit]], household: Household | None = None) -> User:
         user = User(name=name, phone=phone, password_hash=password, household_id=household.id if household else None)

@@ -13,10 +13,11 @@ from sqlmodel import Session, SQLModel
 import app.models  # noqa: F401
 from app.config import Settings
 from app.db import make_engine, session_for
-from app.demo import seed_demo_world
+from app.demo import DEMO_PASSWORD, seed_demo_world
 from app.main import create_app
+from app.security import hash_password
 
-warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message=".*httpx.*")
 from fastapi.testclient import TestClient  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("ZF_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -87,10 +88,16 @@ def make_settings(engine: Engine, **overrides) -> Settings:
                     **overrides)
 
 
+# The demo world is the same in every test (same ids, same secret), so one hash and one token per account
+# serve the whole run; tests of login itself still log in for real.
+DEMO_HASH = hash_password(DEMO_PASSWORD)
+TOKENS: dict[str, str] = {}
+
+
 @pytest.fixture
 def demo_engine(engine) -> Engine:
     with session_for(engine, write=True) as session:
-        seed_demo_world(session)
+        seed_demo_world(session, password_hash=DEMO_HASH)
         session.commit()
     return engine
 
@@ -135,12 +142,13 @@ def app(demo_engine):
 @pytest.fixture
 def api(app) -> Api:
     with TestClient(app) as client:
-        yield Api(client=client, tokens={})
+        yield Api(client=client, tokens=TOKENS)
 
 
 @pytest.fixture
 def session(demo_engine) -> Iterator[Session]:
-    with session_for(demo_engine, write=True) as s:
+    """A session for looking at the database directly (end it with rollback() before the API writes on SQLite)."""
+    with session_for(demo_engine, write=False) as s:
         yield s
 
 

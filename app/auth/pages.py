@@ -52,9 +52,9 @@ def logout() -> Response:
 @router.get("/")
 def home(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    village_id = household.village_id if household else min(actor.villages(Role.official), default=None)
     context = {"tab": "home", "household": household, "balance": None, "entries": [],
-               "village": village_name(session, household.village_id if household else None),
-               "is_official": actor.has_role(Role.official)}
+               "village": village_name(session, village_id), "is_official": actor.has_role(Role.official)}
     if household:
         context["balance"] = household_account(session, household_id=household.id).balance
         context["entries"] = household_ledger(session, household=household, limit=5, cursor=None).items

@@ -31,7 +31,7 @@ def check_ledger(session: Session) -> list[str]:
         select(LedgerEntry.account_id, LedgerEntry.balance_after).where(
             LedgerEntry.id.in_(select(func.max(LedgerEntry.id)).group_by(LedgerEntry.account_id)))
     ).all())
-    for account in session.exec(select(Account).order_by(Account.id)):
+    for account in session.exec(select(Account).order_by(Account.id).execution_options(populate_existing=True)):
         expected = sums.get(account.id, 0)
         if account.balance != expected:
             problems.append(f"account {account.key}: cached balance {account.balance} but its entries sum to {expected}")

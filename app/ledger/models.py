@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import StrictInt
 from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -117,7 +118,7 @@ make_append_only(LedgerEntry.__table__)
 
 class AwardCreate(SQLModel):
     household_id: int
-    points: int
+    points: StrictInt
     reason: str
     category: str | None = None
 

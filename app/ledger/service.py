@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
@@ -108,7 +110,12 @@ def post_transaction(
     txn = LedgerTransaction(kind=kind, village_id=village_id, reason=reason, category=category,
                             actor_id=actor_id, reverses_id=reverses_id)
     session.add(txn)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another reversal of the same transaction committed first (unique reverses_id)
+        if reverses_id is None:
+            raise
+        raise InvalidState("该笔积分已撤销") from exc
     balances: dict[int, int] = {}
     # Update in account-id order so that concurrent transactions lock rows in the same order (no deadlocks).
     for leg in sorted(legs, key=lambda leg: leg.account.id):
@@ -134,6 +141,8 @@ def _apply(session: Session, leg: Leg) -> int:
         if leg.account.kind == AccountKind.household:
             raise InsufficientPoints()
         raise InsufficientPoints(f"{leg.account.name}余额不足")
+    if leg.account in session:
+        set_committed_value(leg.account, "balance", balance)  # keep the loaded object in step with the row
     return balance
 
 

@@ -61,6 +61,7 @@ def _flush_unique(session: Session) -> None:
 
 
 def _village_for_new_household(session: Session, actor: Actor, village_id: int | None) -> int:
+    actor.require_any(Role.official)
     villages = actor.villages(Role.official)
     if village_id is None:
         if len(villages) != 1:

@@ -1,0 +1,107 @@
+"""Browser fixtures: the real app under uvicorn on a free port, and the system Chromium through Playwright."""
+
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlmodel import SQLModel
+
+import app.models  # noqa: F401
+from app.db import make_engine, session_for
+from app.demo import seed_demo_world
+from app.main import create_app
+from tests.conftest import make_settings, unavailable
+from tests.e2e.layout import layout_problems
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-quic", "--disable-sync"]
+
+
+class _ThreadedServer(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # the main thread belongs to pytest
+        pass
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'e2e.db'}")
+    SQLModel.metadata.create_all(engine)
+    with session_for(engine, write=True) as session:
+        seed_demo_world(session)
+        session.commit()
+    application = create_app(make_settings(engine), engine=engine, strict_templates=True)
+    server = _ThreadedServer(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning",
+                                            lifespan="off", access_log=False))
+    thread = threading.Thread(target=server.run, name="uvicorn-e2e", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the app did not start under uvicorn")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, headless; skipped (or failed, with ZF_REQUIRE_BROWSER) when it is not there."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        unavailable("BROWSER", "no system Chromium on PATH (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable("BROWSER", f"Playwright is not installed: {exc}")
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable browser here"
+        playwright.stop()
+        unavailable("BROWSER", f"Chromium at {executable} would not start: {exc.__class__.__name__}")
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_context(browser) -> Iterator[Callable]:
+    """Open a fresh browser context (its own cookies): a phone of 390×844 set to Chinese."""
+    contexts = []
+
+    def open_context(**overrides):
+        options = {"viewport": PHONE, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **overrides}
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shoot() -> Callable:
+    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png, then check the page's layout."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # so the sticky bars sit where a user first sees them
+        page.screenshot(path=str(path), full_page=True)
+        problems = layout_problems(page)
+        assert not problems, f"{name} ({page.url}): " + "; ".join(problems)
+        return path
+
+    return save

@@ -1,0 +1,126 @@
+"""Tenant isolation: for every route that touches village data, another village's user gets 403/404,
+while the same request from the village's own official goes through."""
+
+import pytest
+from fastapi.routing import APIRoute
+from sqlmodel import select
+
+from app.db import session_for
+from app.main import create_app
+from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
+from tests.conftest import DEMO_HASH
+
+# Routes that hold no village data of anyone else.
+SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", "/api/v1/me"),
+             ("POST", "/api/v1/auth/logout"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
+             ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
+             ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico")}
+
+# For each route: the body it needs to succeed for the right official (json for /api, form for pages).
+CASES = {
+    ("GET", "/api/v1/households/{household_id}"): None,
+    ("PATCH", "/api/v1/households/{household_id}"): {"address": "改"},
+    ("POST", "/api/v1/households/{household_id}/members"): {"name": "新人"},
+    ("PATCH", "/api/v1/households/{household_id}/members/{user_id}"): {"name": "改名"},
+    ("POST", "/api/v1/households/{household_id}/members/{user_id}/deactivate"): {"reason": "迁出"},
+    ("POST", "/api/v1/households/{household_id}/members/{user_id}/password"): {"password": "secret-123"},
+    ("GET", "/api/v1/households/{household_id}/ledger"): None,
+    ("POST", "/api/v1/points/awards"): {"household_id": "{household_id}", "points": 5, "reason": "好"},
+    ("POST", "/api/v1/points/awards/{award_id}/reversal"): {"reason": "撤"},
+    ("GET", "/api/v1/villages/{village_id}/audit"): None,
+    ("POST", "/api/v1/households"): {"head_name": "新户", "village_id": "{village_id}"},
+    ("GET", "/api/v1/households"): "list",
+    ("GET", "/admin/households/{household_id}"): None,
+    ("POST", "/admin/households/{household_id}/edit"): {"head_name": "王建国", "address": "改"},
+    ("POST", "/admin/households/{household_id}/members"): {"name": "新人"},
+    ("POST", "/admin/households/{household_id}/members/{user_id}/edit"): {"name": "改名"},
+    ("POST", "/admin/households/{household_id}/members/{user_id}/deactivate"): {"reason": "迁出"},
+    ("POST", "/admin/households/{household_id}/members/{user_id}/password"): {"password": "secret-123"},
+    ("POST", "/admin/households/{household_id}/awards"): {"points": "5", "reason": "好"},
+    ("POST", "/admin/awards/{transaction_id}/reverse"): {"reason": "撤", "household_id": "{household_id}"},
+    ("GET", "/admin/audit"): "village_query",
+    ("GET", "/admin/households"): "list",
+    ("POST", "/admin/households"): "lands_in_own_village",
+}
+
+
+def all_routes() -> list[tuple[str, str]]:
+    from sqlalchemy import create_engine
+
+    from app.config import Settings
+
+    app = create_app(Settings(database_url="sqlite://", secret_key="x" * 40), engine=create_engine("sqlite://"))
+    found = []
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            found += [(m, route.path) for m in sorted(route.methods) if m != "HEAD"]
+    return found
+
+
+ROUTES = all_routes()
+
+
+def test_every_route_is_classified():
+    unclassified = [r for r in ROUTES if r not in SELF_ONLY and r not in CASES]
+    assert not unclassified, f"add these routes to the isolation test: {unclassified}"
+
+
+@pytest.fixture
+def world(api, demo_engine):
+    """An official of 邻村 (the outsider) and ids of 示范村's records."""
+    with session_for(demo_engine, write=True) as s:
+        neighbour = s.exec(select(OrgUnit).where(OrgUnit.name == "邻村")).one()
+        outsider = User(name="邻村干部", phone="13800000099", password_hash=DEMO_HASH)
+        s.add(outsider)
+        s.flush()
+        s.add(RoleAssignment(user_id=outsider.id, role=Role.official, org_id=neighbour.id))
+        household = s.exec(select(Household).where(Household.head_name == "王建国")).one()
+        member = s.exec(select(User).where(User.phone == "13800000004")).one()
+        s.commit()
+        ids = {"household_id": household.id, "user_id": member.id, "village_id": household.village_id}
+    award = api.post("/points/awards", "official", json={"household_id": ids["household_id"], "points": 3,
+                                                           "reason": "测试"}).json()
+    ids["award_id"] = ids["transaction_id"] = award["id"]
+    return ids
+
+
+def _fill(value, ids):
+    if isinstance(value, str) and value.startswith("{"):
+        return ids[value.strip("{}")]
+    return value
+
+
+def _request(api, who, method, path, body, ids):
+    url = path.format(**ids)
+    headers = {"Authorization": f"Bearer {api.token(who)}"}
+    data = {k: _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
+    if url.startswith("/api/"):
+        return api.client.request(method, url, headers=headers, json=data)
+    return api.client.request(method, url, headers=headers, data=data, follow_redirects=False)
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_other_village_is_kept_out(api, world, route):
+    method, path = route
+    body = CASES[route]
+    if body == "list":
+        r = _request(api, "13800000099", method, path, None, world)
+        assert r.status_code == 200
+        assert "王建国" not in r.text
+        return
+    if body == "village_query":
+        r = _request(api, "13800000099", method, f"{path}?village_id={{village_id}}", None, world)
+        assert r.status_code in (403, 404)
+        return
+    if body == "lands_in_own_village":  # a new household always belongs to the caller's own village
+        r = _request(api, "13800000099", method, path, {"head_name": "越界户"}, world)
+        assert r.status_code == 303
+        assert "越界户" not in api.get("/households?q=越界户", "official").text
+        assert "越界户" in api.get("/households?q=越界户", "13800000099").text
+        return
+    outsider = _request(api, "13800000099", method, path, body, world)
+    assert outsider.status_code in (403, 404), (route, outsider.status_code, outsider.text[:200])
+    villager = _request(api, "neighbour", method, path, body, world)
+    assert villager.status_code in (403, 404), (route, villager.status_code)
+    insider = _request(api, "official", method, path, body, world)
+    assert insider.status_code in (200, 201, 303), (route, insider.status_code, insider.text[:300])
