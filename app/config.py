@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     login_attempts_per_phone: int = 5
     login_attempts_per_client: int = 30
     login_window_seconds: int = 300
+    code_tries_per_minute: int = 60
 
     @property
     def is_production(self) -> bool:

@@ -1,5 +1,8 @@
 """The demo world of shared/api-v1.md, created on an empty database (password demo1234 for all)."""
 
+import json
+from pathlib import Path
+
 from sqlmodel import Session, select
 
 from app.ledger.models import Category, TxnKind
@@ -13,10 +16,13 @@ from app.ledger.service import (
     post_transaction,
 )
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
+from app.org.access import load_actor
 from app.security import hash_password
+from app.shop.goods import create_goods, create_shop, set_goods_photo
 
 DEMO_PASSWORD = "demo1234"
 VILLAGE_BUDGET = 1_000_000
+ASSETS = Path(__file__).resolve().parent / "demo_assets"
 
 
 def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bool:
@@ -42,7 +48,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     zhao = _household(session, village, "赵德明", "示范村三组 8 号")
     chen = _household(session, neighbour, "陈志强", "邻村一组 5 号")
     official = person("13800000001", "张书记", [(Role.official, village)])
-    person("13800000002", "刘店长", [(Role.attendant, village)])
+    attendant = person("13800000002", "刘店长", [(Role.attendant, village)])
     person("13800000003", "李志愿", [(Role.volunteer, village), (Role.villager, village)], li)
     person("13800000004", "王建国", [(Role.villager, village)], wang)
     person("13800000005", "孙老师", [(Role.committee, village)])
@@ -69,8 +75,22 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
         post_transaction(session, kind=TxnKind.award, reason=reason, category=category, actor_id=awarder,
                          legs=[Leg(fund_account(session, org=v), -points),
                                Leg(household_account(session, household_id=household.id), points)])
+    _demo_shop(session, village=village, attendant=attendant, official=official)
     session.flush()
     return True
+
+
+def _demo_shop(session: Session, *, village: OrgUnit, attendant: User, official: User) -> None:
+    """振风超市 of 示范村 with a dozen everyday goods and their photos."""
+    shop = create_shop(session, village_id=village.id, name="振风超市", partner_name="示范村便民超市",
+                       staff_user_ids=(attendant.id,))
+    actor = load_actor(session, official)
+    for item in json.loads((ASSETS / "goods.json").read_text()):
+        goods = create_goods(session, actor=actor, shop=shop, name=item["name"], points_price=item["points_price"],
+                             stock=item["stock"])
+        photo = ASSETS / "goods" / f"{item['slug']}.jpg"
+        if photo.exists():
+            set_goods_photo(session, actor=actor, shop=shop, goods=goods, data=photo.read_bytes())
 
 
 def _unit(session: Session, kind: str, name: str, parent_id: int | None) -> OrgUnit:

@@ -53,3 +53,19 @@ class RateLimited(DomainError):
     def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class InvalidPayCode(DomainError):
+    status_code, code, message = 400, "invalid_pay_code", "积分码无效，请重新扫码"
+
+
+class PayCodeExpired(DomainError):
+    status_code, code, message = 410, "pay_code_expired", "码已过期，请村民刷新积分码后重扫"
+
+
+class PayCodeUsed(Conflict):
+    code, message = "pay_code_used", "码已使用，请村民刷新积分码后重扫"
+
+
+class OutOfStock(Conflict):
+    code, message = "out_of_stock", "库存不足"

@@ -16,6 +16,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            "csrf_token": getattr(request.state, "csrf_token", ""), **(context or {})}
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
+    if ctx["actor"] is not None:
+        response.headers["Cache-Control"] = "no-store"  # personal pages stay out of every cache, back button too
     return response
 
 

@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
                                                     window_seconds=settings.login_window_seconds)
     app.state.login_by_client = SlidingWindowLimiter(limit=settings.login_attempts_per_client,
                                                      window_seconds=settings.login_window_seconds)
+    app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.middleware("http")(_security_headers)
     errors_http.install(app)
@@ -43,19 +44,24 @@ def _mount_routes(app: FastAPI) -> None:
     from app.ledger import pages as ledger_pages
     from app.org import api as org_api
     from app.org import pages as org_pages
+    from app.shop import api as shop_api
+    from app.shop import counter_pages as shop_counter_pages
+    from app.shop import pages as shop_pages
+    from app.shop import media as shop_media
 
     # The public routes, all in one place: everything else needs a signed-in user.
     app.include_router(auth_api.public, prefix="/api/v1")
     app.include_router(auth_pages.public)
     app.include_router(shell.public)
+    app.include_router(shop_media.public)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, ledger_api, audit_api):
+    for module in (auth_api, org_api, ledger_api, audit_api, shop_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages):
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_counter_pages, shop_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

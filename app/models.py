@@ -3,9 +3,29 @@
 from app.audit.models import AuditEntry
 from app.ledger.models import Account, IdempotencyRecord, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, RoleAssignment, User
+from app.shop.models import (
+    Goods,
+    GoodsImage,
+    HouseholdCard,
+    PayCode,
+    Redemption,
+    RedemptionItem,
+    Shop,
+    ShopStaff,
+    StockMovement,
+)
 
 __all__ = [
     "Account",
+    "Goods",
+    "GoodsImage",
+    "HouseholdCard",
+    "PayCode",
+    "Redemption",
+    "RedemptionItem",
+    "Shop",
+    "ShopStaff",
+    "StockMovement",
     "AuditEntry",
     "Household",
     "IdempotencyRecord",

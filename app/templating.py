@@ -8,6 +8,7 @@ from jinja2 import StrictUndefined, Undefined
 
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.models import ROLE_LABELS
+from app.org.service import mask_name
 from app.timeutil import local
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -31,12 +32,3 @@ def make_templates(*, timezone: str, strict: bool = False) -> Jinja2Templates:
     env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, KIND_LABELS=KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
                        HTMX_FILE=HTMX_FILE)
     return templates
-
-
-def mask_name(name: str) -> str:
-    """王建国 → 王*国, 王五 → 王*: what a queue behind the villager may read."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

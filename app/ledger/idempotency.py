@@ -44,6 +44,14 @@ def _claim(session: Session, *, scope: str, key: str, digest: str) -> Idempotenc
     return record
 
 
+def find_result(session: Session, *, scope: str, key: str, result_type: type[R]) -> R | None:
+    """The stored answer for a key, if a request with it completed."""
+    record = _find(session, scope, key.strip())
+    if record is None or not record.response_body:
+        return None
+    return result_type.model_validate_json(record.response_body)
+
+
 def run_idempotent(
     session: Session, *, scope: str, key: str | None, payload: dict, result_type: type[R], action: Callable[[], R]
 ) -> R:

@@ -28,6 +28,7 @@ class TxnKind(StrEnum):
     award = "award"
     allocation = "allocation"
     reversal = "reversal"
+    redemption = "redemption"
 
 
 class Category(StrEnum):
@@ -50,7 +51,7 @@ CATEGORY_LABELS = {
     Category.other: "其他",
 }
 
-KIND_LABELS = {TxnKind.award: "奖励", TxnKind.allocation: "拨付", TxnKind.reversal: "撤销"}
+KIND_LABELS = {TxnKind.award: "奖励", TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换"}
 
 
 def _ts() -> Column:

@@ -63,15 +63,22 @@ def donations_account(session: Session, *, county: OrgUnit) -> Account:
                         name=f"{county.name}社会捐赠", org=county, allow_negative=True)
 
 
-def _get_or_open(session: Session, *, key: str, kind: str, name: str, org: OrgUnit, allow_negative: bool) -> Account:
+def _get_or_open(session: Session, *, key: str, kind: str, name: str, org: OrgUnit, allow_negative: bool,
+                 shop_id: int | None = None) -> Account:
     account = session.exec(select(Account).where(Account.key == key)).first()
     if account is None:
         village_id = org.id if org.kind == OrgKind.village else None
         account = Account(key=key, kind=kind, name=name, org_id=org.id, village_id=village_id,
-                          allow_negative=allow_negative)
+                          allow_negative=allow_negative, shop_id=shop_id)
         session.add(account)
         session.flush()
     return account
+
+
+def shop_account(session: Session, *, shop_id: int, name: str, village_id: int) -> Account:
+    """The shop's points account: what it has taken in redemptions, for the village to settle."""
+    return _get_or_open(session, key=f"shop:{shop_id}", kind=AccountKind.shop, name=name,
+                        org=session.get(OrgUnit, village_id), allow_negative=False, shop_id=shop_id)
 
 
 def household_account(session: Session, *, household_id: int) -> Account:
@@ -201,13 +208,8 @@ def reverse_award(
         raise ValidationFailed("请填写撤销原因（不超过 200 字）")
 
     def action() -> ReversalPublic:
-        if session.exec(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)).first():
-            raise InvalidState("该奖励已撤销")
-        entries = list(session.exec(select(LedgerEntry).where(LedgerEntry.transaction_id == original.id)))
-        legs = [Leg(session.get(Account, e.account_id), -e.amount) for e in entries]
+        txn, legs, balances = reverse_transaction(session, original=original, reason=reason, actor_id=actor.id)
         household_leg = next(leg for leg in legs if leg.account.kind == AccountKind.household)
-        txn, balances = post_transaction(session, kind=TxnKind.reversal, reason=reason, category=original.category,
-                                         actor_id=actor.id, legs=legs, reverses_id=original.id)
         record_action(session, actor_id=actor.id, action="points.reverse", village_id=original.village_id,
                       target_type="household", target_id=household_leg.account.household_id, reason=reason,
                       detail={"transaction_id": txn.id, "reverses_id": original.id})
@@ -218,6 +220,18 @@ def reverse_award(
     return run_idempotent(session, scope=f"user:{actor.id}:reverse", key=idempotency_key,
                           payload={"transaction_id": transaction_id, "reason": reason},
                           result_type=ReversalPublic, action=action)
+
+
+def reverse_transaction(session: Session, *, original: LedgerTransaction, reason: str, actor_id: int | None
+                        ) -> tuple[LedgerTransaction, list[Leg], dict[int, int]]:
+    """Undo a transaction with a new one whose legs are its legs negated; a transaction is reversed at most once."""
+    if session.exec(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)).first():
+        raise InvalidState("该笔积分已撤销")
+    entries = session.exec(select(LedgerEntry).where(LedgerEntry.transaction_id == original.id)).all()
+    legs = [Leg(session.get(Account, e.account_id), -e.amount) for e in entries]
+    txn, balances = post_transaction(session, kind=TxnKind.reversal, reason=reason, category=original.category,
+                                     actor_id=actor_id, legs=legs, reverses_id=original.id)
+    return txn, legs, balances
 
 
 def allocate_budget(session: Session, *, source: Account, target: Account, points: int, reason: str,

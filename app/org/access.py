@@ -90,3 +90,11 @@ def member_of(session: Session, household: Household, user_id: int) -> User:
     if user is None or user.household_id != household.id:
         raise NotFound("找不到该成员")
     return user
+
+
+def own_household(session: Session, actor: Actor) -> Household:
+    """The signed-in user's own household (pay code, receipts); users without one are refused."""
+    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    if household is None:
+        raise Forbidden("您的账号还没有关联农户")
+    return household

@@ -213,3 +213,12 @@ def village_name(session: Session, village_id: int | None) -> str:
 
 def count_households(session: Session, *, village_id: int) -> int:
     return session.exec(select(func.count()).select_from(Household).where(Household.village_id == village_id)).one()
+
+
+def mask_name(name: str) -> str:
+    """王建国 → 王*国, 王五 → 王*: what a queue behind the villager may read."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

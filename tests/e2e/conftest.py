@@ -77,18 +77,28 @@ def browser():
 @pytest.fixture
 def new_context(browser) -> Iterator[Callable]:
     """Open a fresh browser context (its own cookies): a phone of 390×844 set to Chinese."""
-    contexts = []
+    contexts, errors = [], []
 
     def open_context(**overrides):
         options = {"viewport": PHONE, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **overrides}
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
+        context.on("console", lambda msg: msg.type == "error" and _is_page_fault(msg.text)
+                   and errors.append(f"{msg.location.get('url', '')}: {msg.text}"))
+        context.on("weberror", lambda err: errors.append(f"uncaught: {err.error}"))
         contexts.append(context)
         return context
 
     yield open_context
     for context in contexts:
         context.close()
+    assert not errors, "the pages broke the content security policy or threw: " + "; ".join(errors)
+
+
+def _is_page_fault(text: str) -> bool:
+    """A CSP violation or a script error; refused requests (a 4xx shown as a toast, going offline) are not faults."""
+    expected = ("Failed to load resource", "net::ERR_INTERNET_DISCONNECTED", "Response Status Error Code")
+    return not any(marker in text for marker in expected)
 
 
 @pytest.fixture

@@ -89,6 +89,11 @@ class TestSignIn:
         home = web.get("/")
         assert home.status_code == 200 and '<p class="balance" data-testid="balance">600</p>' in home.text
 
+    def test_personal_pages_are_never_stored_by_the_browser(self, web):
+        sign_in(web, "villager")
+        for path in ("/", "/points", "/me"):
+            assert web.get(path).headers["cache-control"] == "no-store", path
+
 
 class TestCsrf:
     def test_form_post_without_the_token_is_refused_and_writes_nothing(self, web, web_engine):

@@ -1,0 +1,228 @@
+"""振风超市 JSON API: shops, goods, stock, pay codes, redemptions, settlement, household cards."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, Response, UploadFile
+from sqlmodel import SQLModel
+
+from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep
+from app.errors import NotFound
+from app.org.access import managed_household, own_household
+from app.shop import goods as catalogue
+from app.shop import paycodes, service
+from app.shop.access import managed_shop, overseen_shop, staffed_shop, visible_shop
+from app.shop.counter import PayerPublic, describe_payer, throttle_code_tries
+from app.shop.models import (
+    GoodsCreate,
+    GoodsPublic,
+    GoodsUpdate,
+    PayCodePublic,
+    RedemptionCreate,
+    RedemptionPublic,
+    ShopPublic,
+    StockChange,
+)
+from app.shop.qr import qr_svg
+from app.shop.settlement import monthly_settlement
+
+router = APIRouter(tags=["shop"])
+MAX_UPLOAD = 5 * 1024 * 1024 + 1
+
+
+class CodeLookup(SQLModel):
+    pay_code: str
+
+
+class CardUnlockRequest(SQLModel):
+    card_code: str
+    pin: str
+
+
+class Reason(SQLModel):
+    reason: str
+
+
+class CardIssue(SQLModel):
+    pin: str
+
+
+@router.get("/shops")
+def list_shops(actor: ActorDep, session: SessionDep) -> dict:
+    shops = catalogue.list_shops(session, actor=actor)
+    return {"items": [ShopPublic.model_validate(s, from_attributes=True) for s in shops], "next_cursor": None}
+
+
+@router.get("/shops/{shop_id}/goods")
+def list_goods(shop_id: int, actor: ActorDep, session: SessionDep, q: str | None = None,
+               include_inactive: bool = False) -> dict:
+    shop = managed_shop(session, actor, shop_id) if include_inactive else visible_shop(session, actor, shop_id)
+    items = catalogue.list_goods(session, shop=shop, include_inactive=include_inactive, q=q)
+    return {"items": [catalogue.goods_public(g) for g in items], "next_cursor": None}
+
+
+@router.post("/shops/{shop_id}/goods", status_code=201, response_model=GoodsPublic)
+def create_goods(shop_id: int, body: GoodsCreate, actor: ActorDep, session: SessionDep) -> GoodsPublic:
+    shop = managed_shop(session, actor, shop_id)
+    goods = catalogue.create_goods(session, actor=actor, shop=shop, name=body.name, points_price=body.points_price,
+                                   stock=body.stock, low_stock_threshold=body.low_stock_threshold)
+    session.commit()
+    return catalogue.goods_public(goods)
+
+
+@router.patch("/shops/{shop_id}/goods/{goods_id}", response_model=GoodsPublic)
+def update_goods(shop_id: int, goods_id: int, body: GoodsUpdate, actor: ActorDep, session: SessionDep
+                 ) -> GoodsPublic:
+    shop = managed_shop(session, actor, shop_id)
+    goods = catalogue.update_goods(session, actor=actor, shop=shop,
+                                   goods=catalogue.shop_goods(session, shop=shop, goods_id=goods_id),
+                                   **body.model_dump(exclude_unset=True))
+    session.commit()
+    return catalogue.goods_public(goods)
+
+
+@router.put("/shops/{shop_id}/goods/{goods_id}/photo", response_model=GoodsPublic)
+async def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File()], request: Request,
+                       actor: ActorDep, session: SessionDep) -> GoodsPublic:
+    data = await photo.read(MAX_UPLOAD)
+    shop = managed_shop(session, actor, shop_id)
+    goods = catalogue.set_goods_photo(session, actor=actor, shop=shop,
+                                      goods=catalogue.shop_goods(session, shop=shop, goods_id=goods_id), data=data)
+    session.commit()
+    return catalogue.goods_public(goods)
+
+
+@router.post("/shops/{shop_id}/goods/{goods_id}/stock", response_model=GoodsPublic)
+def change_stock(shop_id: int, goods_id: int, body: StockChange, actor: ActorDep, session: SessionDep
+                 ) -> GoodsPublic:
+    shop = managed_shop(session, actor, shop_id)
+    goods = catalogue.shop_goods(session, shop=shop, goods_id=goods_id)
+    catalogue.change_stock(session, actor=actor, shop=shop, goods=goods, kind=body.kind, quantity=body.quantity,
+                           reason=body.reason)
+    session.commit()
+    return catalogue.goods_public(goods)
+
+
+@router.get("/shops/{shop_id}/goods/{goods_id}/movements")
+def stock_movements(shop_id: int, goods_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+                    cursor: str | None = None) -> dict:
+    shop = managed_shop(session, actor, shop_id)
+    page = catalogue.stock_history(session, goods=catalogue.shop_goods(session, shop=shop, goods_id=goods_id),
+                                   limit=limit, cursor=cursor)
+    return {"items": [m for (m,) in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/shops/{shop_id}/low-stock")
+def low_stock(shop_id: int, actor: ActorDep, session: SessionDep) -> dict:
+    shop = managed_shop(session, actor, shop_id)
+    return {"items": [catalogue.goods_public(g) for g in catalogue.low_stock(session, shop=shop)], "next_cursor": None}
+
+
+@router.get("/me/pay-code", response_model=PayCodePublic)
+def my_pay_code(request: Request, actor: ActorDep, session: SessionDep) -> PayCodePublic:
+    household = own_household(session, actor)
+    code, row = paycodes.issue_pay_code(session, user_id=actor.id, household=household,
+                                        secret=request.app.state.secret)
+    session.commit()
+    return PayCodePublic(code=code, expires_at=row.expires_at, qr_svg_url=f"/api/v1/me/pay-code/{code}.svg")
+
+
+@router.get("/me/pay-code/{code}.svg")
+def my_pay_code_svg(code: str, request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    own_household(session, actor)
+    if not paycodes.code_belongs_to(session, code=code, household_id=actor.user.household_id,
+                                    secret=request.app.state.secret):
+        raise NotFound("找不到该积分码")
+    return Response(qr_svg(code), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/shops/{shop_id}/payer", response_model=PayerPublic)
+def look_up_payer(shop_id: int, body: CodeLookup, request: Request, actor: ActorDep, session: SessionDep
+                  ) -> PayerPublic:
+    shop = staffed_shop(session, actor, shop_id)
+    throttle_code_tries(request, actor.id)
+    return describe_payer(session, shop=shop, code=body.pay_code, secret=request.app.state.secret)
+
+
+@router.post("/shops/{shop_id}/card-unlock", response_model=PayerPublic)
+def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: ActorDep, session: SessionDep
+                ) -> PayerPublic:
+    shop = staffed_shop(session, actor, shop_id)
+    throttle_code_tries(request, actor.id)
+    outcome = paycodes.unlock_card(session, shop=shop, card_code=body.card_code, pin=body.pin,
+                                   secret=request.app.state.secret)
+    session.commit()  # wrong PINs are counted even though the answer is a refusal
+    if outcome.error:
+        raise outcome.error
+    return describe_payer(session, shop=shop, code=outcome.code, secret=request.app.state.secret)
+
+
+@router.post("/shops/{shop_id}/redemptions", status_code=201, response_model=RedemptionPublic)
+def redeem(shop_id: int, body: RedemptionCreate, request: Request, actor: ActorDep, session: SessionDep,
+           idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
+    shop = staffed_shop(session, actor, shop_id)
+    result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
+                            idempotency_key=idempotency_key, secret=request.app.state.secret)
+    session.commit()
+    return result
+
+
+@router.get("/shops/{shop_id}/redemptions/by-key/{key}", response_model=RedemptionPublic)
+def redemption_by_key(shop_id: int, key: str, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
+    shop = staffed_shop(session, actor, shop_id)
+    return service.redemption_by_key(session, shop=shop, attendant=actor, key=key)
+
+
+@router.get("/shops/{shop_id}/redemptions")
+def shop_redemptions(shop_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+                     cursor: str | None = None) -> dict:
+    shop = overseen_shop(session, actor, shop_id)
+    page = service.shop_redemptions(session, shop=shop, limit=limit, cursor=cursor)
+    return {"items": [service.receipt(session, r) for (r,) in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
+def get_redemption(redemption_id: int, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
+    return service.receipt(session, service.visible_redemption(session, actor=actor, redemption_id=redemption_id))
+
+
+@router.post("/redemptions/{redemption_id}/reversal", response_model=RedemptionPublic)
+def reverse_redemption(redemption_id: int, body: Reason, actor: ActorDep, session: SessionDep,
+                       idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
+    redemption = service.visible_redemption(session, actor=actor, redemption_id=redemption_id)
+    result = service.reverse_redemption(session, actor=actor, redemption=redemption, reason=body.reason,
+                                        idempotency_key=idempotency_key)
+    session.commit()
+    return result
+
+
+@router.get("/me/redemptions")
+def my_redemptions(actor: ActorDep, session: SessionDep, after_id: int = 0) -> dict:
+    household = own_household(session, actor)
+    found = service.household_redemptions_after(session, household_id=household.id, after_id=after_id)
+    return {"items": [service.receipt(session, r) for r in found], "next_cursor": None}
+
+
+@router.get("/shops/{shop_id}/settlements/{month}")
+def settlement(shop_id: int, month: str, actor: ActorDep, session: SessionDep, settings: SettingsDep) -> dict:
+    shop = overseen_shop(session, actor, shop_id)
+    result = monthly_settlement(session, shop=shop, month=month, tz=settings.timezone)
+    return {"shop_id": shop.id, "month": month, "total_points": result.total_points,
+            "redemptions": result.redemptions, "rows": [vars(r) for r in result.rows]}
+
+
+@router.post("/households/{household_id}/cards", status_code=201)
+def issue_card(household_id: int, body: CardIssue, request: Request, actor: ActorDep, session: SessionDep) -> dict:
+    household = managed_household(session, actor, household_id)
+    code, card = paycodes.issue_card(session, actor=actor, household=household, pin=body.pin,
+                                     secret=request.app.state.secret)
+    session.commit()
+    return {"id": card.id, "household_id": household.id, "card_code": code, "issued_at": card.issued_at}
+
+
+@router.post("/households/{household_id}/cards/{card_id}/revoke")
+def revoke_card(household_id: int, card_id: int, body: Reason, actor: ActorDep, session: SessionDep) -> dict:
+    household = managed_household(session, actor, household_id)
+    card = paycodes.revoke_card(session, actor=actor, household=household, card_id=card_id, reason=body.reason)
+    session.commit()
+    return {"id": card.id, "household_id": household.id, "revoked_at": card.revoked_at}
+

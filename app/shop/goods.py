@@ -1,0 +1,186 @@
+"""The shop's catalogue and stock: goods, photos, recorded stock movements (never a silent overwrite)."""
+
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
+
+from app.audit.service import record_action
+from app.errors import NotFound, OutOfStock, ValidationFailed
+from app.ledger.service import shop_account
+from app.org.access import Actor
+from app.org.models import Role
+from app.paging import Page, page_desc
+from app.shop.images import process_goods_photo
+from app.shop.models import Goods, GoodsImage, GoodsPublic, MovementKind, Shop, ShopStaff, StockMovement
+
+MAX_PRICE, MAX_STOCK = 100_000, 100_000
+MANUAL_KINDS = (MovementKind.restock, MovementKind.correction, MovementKind.damage)
+
+
+def create_shop(session: Session, *, village_id: int, name: str, partner_name: str = "",
+                staff_user_ids: tuple[int, ...] = ()) -> Shop:
+    """Open a shop in a village with its points account and attendants."""
+    shop = Shop(village_id=village_id, name=name, partner_name=partner_name)
+    session.add(shop)
+    session.flush()
+    shop_account(session, shop_id=shop.id, name=name, village_id=village_id)
+    for user_id in staff_user_ids:
+        session.add(ShopStaff(shop_id=shop.id, user_id=user_id))
+    session.flush()
+    return shop
+
+
+def list_shops(session: Session, *, actor: Actor) -> list[Shop]:
+    """The shops of every village the actor belongs to or oversees."""
+    villages = actor.villages(*Role)
+    return list(session.exec(select(Shop).where(Shop.village_id.in_(villages)).order_by(Shop.id)))
+
+
+def goods_public(goods: Goods) -> GoodsPublic:
+    image_url = f"/media/goods/{goods.image_id}.jpg" if goods.image_id else None
+    return GoodsPublic(id=goods.id, shop_id=goods.shop_id, name=goods.name, points_price=goods.points_price,
+                       stock=goods.stock, low_stock_threshold=goods.low_stock_threshold, active=goods.active,
+                       image_url=image_url)
+
+
+def list_goods(session: Session, *, shop: Shop, include_inactive: bool = False, q: str | None = None) -> list[Goods]:
+    stmt = select(Goods).where(Goods.shop_id == shop.id)
+    if not include_inactive:
+        stmt = stmt.where(Goods.active)
+    if q and q.strip():
+        stmt = stmt.where(Goods.name.like(f"%{q.strip()}%"))
+    return list(session.exec(stmt.order_by(Goods.name, Goods.id)))
+
+
+def shop_goods(session: Session, *, shop: Shop, goods_id: int) -> Goods:
+    goods = session.get(Goods, goods_id)
+    if goods is None or goods.shop_id != shop.id:
+        raise NotFound("找不到该商品")
+    return goods
+
+
+def _name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed("请填写商品名称（不超过 60 字）")
+    return name
+
+
+def _bounded(value: int, *, label: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(f"{label}应为 {low} 到 {high} 之间的整数")
+    return value
+
+
+def create_goods(session: Session, *, actor: Actor, shop: Shop, name: str, points_price: int, stock: int,
+                 low_stock_threshold: int = 5) -> Goods:
+    """Add goods to the shop; the opening stock is recorded as a movement."""
+    goods = Goods(shop_id=shop.id, name=_name(name),
+                  points_price=_bounded(points_price, label="积分价格", low=1, high=MAX_PRICE),
+                  stock=0, low_stock_threshold=_bounded(low_stock_threshold, label="低库存提醒", low=0, high=MAX_STOCK))
+    stock = _bounded(stock, label="库存", low=0, high=MAX_STOCK)
+    session.add(goods)
+    session.flush()
+    if stock:
+        move_stock(session, goods=goods, delta=stock, kind=MovementKind.initial, reason="上架", actor_id=actor.id)
+    record_action(session, actor_id=actor.id, action="goods.create", village_id=shop.village_id,
+                  target_type="goods", target_id=goods.id,
+                  detail={"name": goods.name, "points_price": goods.points_price, "stock": stock})
+    return goods
+
+
+def update_goods(session: Session, *, actor: Actor, shop: Shop, goods: Goods, name: str | None = None,
+                 points_price: int | None = None, low_stock_threshold: int | None = None,
+                 active: bool | None = None) -> Goods:
+    """Rename, reprice, or switch goods on/off for redemption."""
+    before = {"name": goods.name, "points_price": goods.points_price, "active": goods.active}
+    if name is not None:
+        goods.name = _name(name)
+    if points_price is not None:
+        goods.points_price = _bounded(points_price, label="积分价格", low=1, high=MAX_PRICE)
+    if low_stock_threshold is not None:
+        goods.low_stock_threshold = _bounded(low_stock_threshold, label="低库存提醒", low=0, high=MAX_STOCK)
+    if active is not None:
+        goods.active = active
+    session.add(goods)
+    record_action(session, actor_id=actor.id, action="goods.update", village_id=shop.village_id,
+                  target_type="goods", target_id=goods.id,
+                  detail={"before": before, "after": {"name": goods.name, "points_price": goods.points_price,
+                                                      "active": goods.active}})
+    return goods
+
+
+def set_goods_photo(session: Session, *, actor: Actor, shop: Shop, goods: Goods, data: bytes) -> Goods:
+    """Check, strip and shrink the photo, then show it on the goods."""
+    thumbnail, content_type = process_goods_photo(data)
+    image = GoodsImage(data=thumbnail, content_type=content_type)
+    session.add(image)
+    session.flush()
+    goods.image_id = image.id
+    session.add(goods)
+    record_action(session, actor_id=actor.id, action="goods.photo", village_id=shop.village_id,
+                  target_type="goods", target_id=goods.id, detail={"image_id": image.id, "bytes": len(thumbnail)})
+    return goods
+
+
+def change_stock(session: Session, *, actor: Actor, shop: Shop, goods: Goods, kind: str, quantity: int,
+                 reason: str) -> StockMovement:
+    """Restock (+n), damage (−n), or correct to a counted figure; each is a movement with a reason."""
+    if kind not in MANUAL_KINDS:
+        raise ValidationFailed("库存变动类型应为 进货、损耗 或 盘点更正")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed("请填写库存变动原因（不超过 200 字）")
+    if kind == MovementKind.correction:
+        counted = _bounded(quantity, label="盘点数量", low=0, high=MAX_STOCK)
+        delta = counted - goods.stock
+        if delta == 0:
+            raise ValidationFailed("盘点数量与现有库存相同，无需更正")
+    else:
+        amount = _bounded(quantity, label="数量", low=1, high=MAX_STOCK)
+        delta = amount if kind == MovementKind.restock else -amount
+    movement = move_stock(session, goods=goods, delta=delta, kind=kind, reason=reason, actor_id=actor.id,
+                          expected_before=goods.stock if kind == MovementKind.correction else None)
+    record_action(session, actor_id=actor.id, action=f"stock.{kind}", village_id=shop.village_id,
+                  target_type="goods", target_id=goods.id, reason=reason,
+                  detail={"delta": delta, "stock_after": movement.stock_after})
+    return movement
+
+
+def move_stock(session: Session, *, goods: Goods, delta: int, kind: str, reason: str, actor_id: int | None,
+               redemption_id: int | None = None, expected_before: int | None = None) -> StockMovement:
+    """The one writer of stock (I4): a conditional update that never takes stock below zero."""
+    stmt = update(Goods).where(Goods.id == goods.id, Goods.stock + delta >= 0)
+    if expected_before is not None:  # a count correction applies only to the stock it was counted against
+        stmt = stmt.where(Goods.stock == expected_before)
+    stmt = stmt.values(stock=Goods.stock + delta).returning(Goods.stock).execution_options(synchronize_session=False)
+    after = session.execute(stmt).scalar_one_or_none()
+    if after is None:
+        if expected_before is not None:
+            raise ValidationFailed("库存刚刚有变动，请刷新后重新盘点")
+        raise OutOfStock(f"库存不足：{goods.name}")
+    if goods in session:
+        set_committed_value(goods, "stock", after)
+    movement = StockMovement(goods_id=goods.id, kind=kind, delta=delta, stock_after=after, reason=reason,
+                             actor_id=actor_id, redemption_id=redemption_id)
+    session.add(movement)
+    return movement
+
+
+def low_stock(session: Session, *, shop: Shop) -> list[Goods]:
+    """Goods at or below their reminder level, emptiest first."""
+    return list(session.exec(select(Goods).where(Goods.shop_id == shop.id, Goods.active,
+                                                 Goods.stock <= Goods.low_stock_threshold)
+                             .order_by(Goods.stock, Goods.name)))
+
+
+def stock_history(session: Session, *, goods: Goods, limit: int | None, cursor: str | None) -> Page:
+    stmt = select(StockMovement).where(StockMovement.goods_id == goods.id)
+    return page_desc(session, stmt, StockMovement.id, limit=limit, cursor=cursor)
+
+
+def goods_image(session: Session, *, image_id: int) -> GoodsImage:
+    image = session.get(GoodsImage, image_id)
+    if image is None:
+        raise NotFound("找不到图片")
+    return image

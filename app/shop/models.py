@@ -1,0 +1,231 @@
+"""振风超市: shops, their staff, goods, photos, stock movements, pay codes, household cards, redemptions."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import StrictInt
+from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.append_only import make_append_only
+from app.timeutil import UTCDateTime, utcnow
+
+
+def _ts(nullable: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class MovementKind(StrEnum):
+    initial = "initial"
+    restock = "restock"
+    correction = "correction"
+    damage = "damage"
+    redemption = "redemption"
+    reversal = "reversal"
+
+
+MOVEMENT_LABELS = {MovementKind.initial: "初始库存", MovementKind.restock: "进货", MovementKind.correction: "盘点更正",
+                   MovementKind.damage: "损耗", MovementKind.redemption: "兑换", MovementKind.reversal: "兑换撤销"}
+
+
+class Shop(SQLModel, table=True):
+    __tablename__ = "shops"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_units.id", index=True)
+    name: str = Field(sa_type=String(100))
+    partner_name: str = Field(default="", sa_type=String(100))  # the private supermarket partnering, if any
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ShopStaff(SQLModel, table=True):
+    __tablename__ = "shop_staff"
+    __table_args__ = (UniqueConstraint("shop_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+
+
+class GoodsImage(SQLModel, table=True):
+    __tablename__ = "goods_images"
+
+    id: int | None = Field(default=None, primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    content_type: str = Field(sa_type=String(30))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Goods(SQLModel, table=True):
+    __tablename__ = "goods"
+    __table_args__ = (
+        CheckConstraint("stock >= 0", name="stock_non_negative"),
+        CheckConstraint("points_price > 0", name="price_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id", index=True)
+    name: str = Field(sa_type=String(60))
+    points_price: int
+    stock: int = 0
+    low_stock_threshold: int = 5
+    image_id: int | None = Field(default=None, foreign_key="goods_images.id")
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StockMovement(SQLModel, table=True):
+    __tablename__ = "stock_movements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    goods_id: int = Field(foreign_key="goods.id", index=True)
+    kind: str = Field(sa_type=String(20))
+    delta: int
+    stock_after: int
+    reason: str = Field(default="", sa_type=String(200))
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    redemption_id: int | None = Field(default=None, foreign_key="redemptions.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PayCode(SQLModel, table=True):
+    """A short-lived pay code; only its keyed hash is stored."""
+
+    __tablename__ = "pay_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(sa_type=String(64), unique=True)
+    household_id: int = Field(foreign_key="households.id", index=True)
+    village_id: int = Field(foreign_key="org_units.id")
+    user_id: int | None = Field(default=None, foreign_key="users.id")  # the member who showed it
+    card_id: int | None = Field(default=None, foreign_key="household_cards.id")  # or the card it was unlocked from
+    expires_at: datetime = Field(sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class HouseholdCard(SQLModel, table=True):
+    """A printed card for a household without a smartphone: long-lived code, used only with the PIN."""
+
+    __tablename__ = "household_cards"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="households.id", index=True)
+    code_hash: str = Field(sa_type=String(64), unique=True)
+    pin_hash: str = Field(sa_type=String(200))
+    pin_failures: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    issued_by: int | None = Field(default=None, foreign_key="users.id")
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Redemption(SQLModel, table=True):
+    __tablename__ = "redemptions"
+    __table_args__ = (Index("ix_redemptions_shop_id_created_at", "shop_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id")
+    household_id: int = Field(foreign_key="households.id", index=True)
+    attendant_id: int = Field(foreign_key="users.id")
+    transaction_id: int = Field(foreign_key="ledger_transactions.id", unique=True)
+    pay_code_id: int | None = Field(default=None, foreign_key="pay_codes.id", unique=True)  # I7: used once
+    card_id: int | None = Field(default=None, foreign_key="household_cards.id")
+    total_points: int
+    balance_after: int
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RedemptionItem(SQLModel, table=True):
+    __tablename__ = "redemption_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    redemption_id: int = Field(foreign_key="redemptions.id", index=True)
+    goods_id: int = Field(foreign_key="goods.id")
+    name: str = Field(sa_type=String(60))
+    unit_points: int
+    quantity: int
+    points: int
+
+
+make_append_only(StockMovement.__table__)
+make_append_only(Redemption.__table__)
+make_append_only(RedemptionItem.__table__)
+
+
+# --- API shapes ---------------------------------------------------------------------------------------------
+
+class ShopPublic(SQLModel):
+    id: int
+    name: str
+    village_id: int
+    partner_name: str = ""
+
+
+class GoodsCreate(SQLModel):
+    name: str
+    points_price: StrictInt
+    stock: StrictInt = 0
+    low_stock_threshold: StrictInt = 5
+
+
+class GoodsUpdate(SQLModel):
+    name: str | None = None
+    points_price: StrictInt | None = None
+    low_stock_threshold: StrictInt | None = None
+    active: bool | None = None
+
+
+class GoodsPublic(SQLModel):
+    id: int
+    shop_id: int
+    name: str
+    points_price: int
+    stock: int
+    low_stock_threshold: int
+    active: bool
+    image_url: str | None
+
+
+class StockChange(SQLModel):
+    kind: str  # restock | correction | damage
+    quantity: StrictInt  # restock/damage: how many; correction: the counted stock
+    reason: str
+
+
+class PayCodePublic(SQLModel):
+    code: str
+    expires_at: datetime
+    qr_svg_url: str
+
+
+class BasketLine(SQLModel):
+    goods_id: StrictInt
+    quantity: StrictInt
+
+
+class RedemptionCreate(SQLModel):
+    pay_code: str
+    items: list[BasketLine]
+    pin: str | None = None
+
+
+class ReceiptLine(SQLModel):
+    goods_id: int
+    name: str
+    unit_points: int
+    quantity: int
+    points: int
+
+
+class RedemptionPublic(SQLModel):
+    id: int
+    shop_id: int
+    shop_name: str
+    household_id: int
+    household_name: str
+    attendant: str
+    total_points: int
+    balance_after: int
+    items: list[ReceiptLine]
+    created_at: datetime
+    reversed: bool = False

@@ -1,0 +1,168 @@
+"""Pay codes (积分码) and printed household cards: issuing, hashing, resolving at the counter."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.audit.service import record_action
+from app.errors import DomainError, InvalidPayCode, NotFound, PayCodeExpired, PayCodeUsed, RateLimited, ValidationFailed
+from app.ledger.service import household_account
+from app.org.access import Actor
+from app.org.models import Household, Role
+from app.security import hash_password, verify_password
+from app.shop.models import HouseholdCard, PayCode, Redemption, Shop
+from app.timeutil import as_utc, utcnow
+
+PAY_CODE_PREFIX, PAY_CODE_LENGTH = "66", 18
+CARD_PREFIX, CARD_LENGTH = "99", 20
+PAY_CODE_TTL = timedelta(seconds=60)
+PIN_TRIES, PIN_LOCK = 5, timedelta(minutes=15)
+
+
+def code_digest(code: str, *, secret: str) -> str:
+    """Keyed hash: a stolen database does not let anyone rebuild live codes."""
+    return hmac.new(secret.encode(), f"paycode:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _random_digits(prefix: str, length: int) -> str:
+    return prefix + "".join(secrets.choice("0123456789") for _ in range(length - len(prefix)))
+
+
+def issue_pay_code(session: Session, *, user_id: int | None, household: Household, secret: str,
+                   now: datetime | None = None, card_id: int | None = None) -> tuple[str, PayCode]:
+    """A fresh one-use code for the household, good for 60 seconds at its village's shops."""
+    now = now or utcnow()
+    code = _random_digits(PAY_CODE_PREFIX, PAY_CODE_LENGTH)
+    row = PayCode(code_hash=code_digest(code, secret=secret), household_id=household.id,
+                  village_id=household.village_id, user_id=user_id, card_id=card_id,
+                  expires_at=now + PAY_CODE_TTL, created_at=now)
+    session.add(row)
+    session.flush()
+    return code, row
+
+
+def code_belongs_to(session: Session, *, code: str, household_id: int | None, secret: str) -> bool:
+    """Whether this (live or spent) code was issued to the household: for drawing its QR."""
+    row = session.exec(select(PayCode).where(PayCode.code_hash == code_digest(code, secret=secret))).first()
+    return row is not None and row.household_id == household_id
+
+
+def clean_code(code: str | None) -> str:
+    code = (code or "").replace(" ", "").strip()
+    if not code.isdigit() or len(code) not in (PAY_CODE_LENGTH, CARD_LENGTH):
+        raise InvalidPayCode("积分码应为 18 位数字，请重新扫码或核对后输入")
+    return code
+
+
+def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, now: datetime | None = None) -> PayCode:
+    """The live pay code for this shop, or the refusal a villager can act on."""
+    code = clean_code(code)
+    if len(code) == CARD_LENGTH:
+        raise InvalidPayCode("这是家庭积分卡，请让村民输入卡密码")
+    row = session.exec(select(PayCode).where(PayCode.code_hash == code_digest(code, secret=secret))).first()
+    if row is None:
+        raise InvalidPayCode()
+    if row.village_id != shop.village_id:
+        raise InvalidPayCode("非本村积分码")
+    if session.exec(select(Redemption.id).where(Redemption.pay_code_id == row.id)).first() is not None:
+        raise PayCodeUsed()
+    if as_utc(row.expires_at) <= (now or utcnow()):
+        raise PayCodeExpired()
+    return row
+
+
+# --- printed cards ------------------------------------------------------------------------------------------
+
+def clean_pin(pin: str | None) -> str:
+    pin = (pin or "").strip()
+    if not pin.isdigit() or not 4 <= len(pin) <= 6:
+        raise ValidationFailed("卡密码应为 4 到 6 位数字")
+    return pin
+
+
+def issue_card(session: Session, *, actor: Actor, household: Household, pin: str, secret: str
+               ) -> tuple[str, HouseholdCard]:
+    """Print a new card for the household; any earlier card stops working."""
+    actor.require(household.village_id, Role.official)
+    pin = clean_pin(pin)
+    for old in active_cards(session, household_id=household.id):
+        old.revoked_at = utcnow()
+        session.add(old)
+    code = _random_digits(CARD_PREFIX, CARD_LENGTH)
+    card = HouseholdCard(household_id=household.id, code_hash=code_digest(code, secret=secret),
+                         pin_hash=hash_password(pin), issued_by=actor.id)
+    session.add(card)
+    session.flush()
+    record_action(session, actor_id=actor.id, action="card.issue", village_id=household.village_id,
+                  target_type="household", target_id=household.id, detail={"card_id": card.id})
+    return code, card
+
+
+def revoke_card(session: Session, *, actor: Actor, household: Household, card_id: int, reason: str) -> HouseholdCard:
+    """Stop a lost or replaced card from working."""
+    actor.require(household.village_id, Role.official)
+    card = session.get(HouseholdCard, card_id)
+    if card is None or card.household_id != household.id:
+        raise NotFound("找不到该积分卡")
+    if card.revoked_at is None:
+        card.revoked_at = utcnow()
+        session.add(card)
+        record_action(session, actor_id=actor.id, action="card.revoke", village_id=household.village_id,
+                      target_type="household", target_id=household.id, reason=(reason or "").strip()[:200],
+                      detail={"card_id": card.id})
+    return card
+
+
+def active_cards(session: Session, *, household_id: int) -> list[HouseholdCard]:
+    return list(session.exec(select(HouseholdCard).where(HouseholdCard.household_id == household_id,
+                                                         HouseholdCard.revoked_at.is_(None))))
+
+
+@dataclass
+class CardUnlock:
+    """The outcome of a card + PIN at the counter: a one-use pay code, or the refusal (after failures are saved)."""
+
+    code: str | None = None
+    pay_code: PayCode | None = None
+    error: DomainError | None = None
+
+
+def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secret: str) -> CardUnlock:
+    """Card + PIN → a 60-second pay code for the card's household. Wrong PINs are counted and lock the card."""
+    card_code = clean_code(card_code)
+    card = session.exec(select(HouseholdCard).where(
+        HouseholdCard.code_hash == code_digest(card_code, secret=secret))).first()
+    if card is None or len(card_code) != CARD_LENGTH:
+        return CardUnlock(error=InvalidPayCode("无效的积分卡"))
+    household = session.get(Household, card.household_id)
+    if card.revoked_at is not None:
+        return CardUnlock(error=InvalidPayCode("该积分卡已作废，请找村干部补办"))
+    if household.village_id != shop.village_id:
+        return CardUnlock(error=InvalidPayCode("非本村积分码"))
+    now = utcnow()
+    if card.locked_until is not None and as_utc(card.locked_until) > now:
+        minutes = int((as_utc(card.locked_until) - now).total_seconds() // 60) + 1
+        return CardUnlock(error=RateLimited(f"密码错误次数过多，请 {minutes} 分钟后再试",
+                                            retry_after=minutes * 60))
+    if not verify_password(card.pin_hash, (pin or "").strip()):
+        card.pin_failures += 1
+        left = PIN_TRIES - card.pin_failures
+        if left <= 0:
+            card.pin_failures, card.locked_until = 0, now + PIN_LOCK
+            error: DomainError = RateLimited("密码错误次数过多，该卡已锁定 15 分钟", retry_after=int(PIN_LOCK.total_seconds()))
+        else:
+            error = InvalidPayCode(f"卡密码错误，还可尝试 {left} 次")
+        session.add(card)
+        return CardUnlock(error=error)
+    card.pin_failures, card.locked_until = 0, None
+    session.add(card)
+    code, row = issue_pay_code(session, user_id=None, household=household, secret=secret, now=now, card_id=card.id)
+    return CardUnlock(code=code, pay_code=row)
+
+
+def payer_balance(session: Session, *, household_id: int) -> int:
+    return household_account(session, household_id=household_id).balance

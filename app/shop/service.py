@@ -1,0 +1,179 @@
+"""Redemption (兑换): pay code consumed, household debited, shop credited, stock taken, receipt written —
+all in one transaction or not at all. Reversal by an official brings points and stock back."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.audit.service import record_action
+from app.errors import InvalidState, NotFound, PayCodeUsed, ValidationFailed
+from app.ledger.idempotency import find_result, run_idempotent
+from app.ledger.models import LedgerTransaction, TxnKind
+from app.ledger.service import Leg, household_account, post_transaction, reverse_transaction, shop_account
+from app.org.access import Actor
+from app.org.models import Household, Role, User
+from app.paging import Page, page_desc
+from app.shop.access import is_staff
+from app.shop.goods import move_stock
+from app.shop.models import (
+    BasketLine,
+    Goods,
+    MovementKind,
+    Redemption,
+    RedemptionItem,
+    RedemptionPublic,
+    ReceiptLine,
+    Shop,
+)
+from app.shop.paycodes import resolve_pay_code
+
+MAX_LINES, MAX_QUANTITY = 50, 99
+
+
+def clean_basket(items: list[BasketLine]) -> dict[int, int]:
+    """goods id → quantity; the same goods twice is added up."""
+    if not items:
+        raise ValidationFailed("请先选择要兑换的商品")
+    if len(items) > MAX_LINES:
+        raise ValidationFailed(f"一次最多兑换 {MAX_LINES} 种商品")
+    basket: dict[int, int] = {}
+    for line in items:
+        if isinstance(line.quantity, bool) or not 1 <= line.quantity <= MAX_QUANTITY:
+            raise ValidationFailed(f"每种商品数量应为 1 到 {MAX_QUANTITY}")
+        basket[line.goods_id] = basket.get(line.goods_id, 0) + line.quantity
+        if basket[line.goods_id] > MAX_QUANTITY:
+            raise ValidationFailed(f"每种商品数量应为 1 到 {MAX_QUANTITY}")
+    return basket
+
+
+def _priced(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tuple[Goods, int]]:
+    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_(basket), Goods.shop_id == shop.id))}
+    missing = [gid for gid in basket if gid not in goods]
+    if missing:
+        raise ValidationFailed("商品不存在或不属于本店，请刷新商品列表")
+    off = [goods[gid].name for gid in basket if not goods[gid].active]
+    if off:
+        raise InvalidState(f"暂停兑换：{'、'.join(off)}")
+    return [(goods[gid], basket[gid]) for gid in sorted(basket)]
+
+
+def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, items: list[BasketLine],
+           idempotency_key: str | None, secret: str) -> RedemptionPublic:
+    """Hand goods over for a household's points: everything happens together, exactly once."""
+    if not is_staff(session, attendant, shop):
+        raise NotFound("找不到该超市")
+    basket = clean_basket(items)
+    payload = {"shop_id": shop.id, "pay_code": (pay_code or "").strip(), "items": sorted(basket.items())}
+
+    def action() -> RedemptionPublic:
+        code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
+        lines = _priced(session, shop=shop, basket=basket)
+        total = sum(g.points_price * q for g, q in lines)
+        payer = household_account(session, household_id=code.household_id)
+        txn, balances = post_transaction(
+            session, kind=TxnKind.redemption, reason=f"{shop.name}兑换", actor_id=attendant.id,
+            legs=[Leg(payer, -total),
+                  Leg(shop_account(session, shop_id=shop.id, name=shop.name, village_id=shop.village_id), total)])
+        redemption = Redemption(shop_id=shop.id, household_id=code.household_id, attendant_id=attendant.id,
+                                transaction_id=txn.id, pay_code_id=code.id, card_id=code.card_id,
+                                total_points=total, balance_after=balances[payer.id])
+        session.add(redemption)
+        try:
+            session.flush()
+        except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
+            raise PayCodeUsed() from exc
+        for goods, quantity in lines:
+            move_stock(session, goods=goods, delta=-quantity, kind=MovementKind.redemption, reason="兑换",
+                       actor_id=attendant.id, redemption_id=redemption.id)
+            session.add(RedemptionItem(redemption_id=redemption.id, goods_id=goods.id, name=goods.name,
+                                       unit_points=goods.points_price, quantity=quantity,
+                                       points=goods.points_price * quantity))
+        session.flush()
+        return receipt(session, redemption)
+
+    return run_idempotent(session, scope=_scope(attendant, shop), key=idempotency_key, payload=payload,
+                          result_type=RedemptionPublic, action=action)
+
+
+def _scope(attendant: Actor, shop: Shop) -> str:
+    return f"user:{attendant.id}:redeem:{shop.id}"
+
+
+def redemption_by_key(session: Session, *, shop: Shop, attendant: Actor, key: str) -> RedemptionPublic:
+    """What happened to the redemption sent with this key (after a dropped connection)."""
+    result = find_result(session, scope=_scope(attendant, shop), key=key, result_type=RedemptionPublic)
+    if result is None:
+        raise NotFound("没有找到这笔兑换：它没有完成，可以重新确认")
+    return receipt(session, session.get(Redemption, result.id))
+
+
+def receipt(session: Session, redemption: Redemption) -> RedemptionPublic:
+    shop = session.get(Shop, redemption.shop_id)
+    household = session.get(Household, redemption.household_id)
+    attendant = session.get(User, redemption.attendant_id)
+    items = session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)
+                         .order_by(RedemptionItem.id)).all()
+    reversed_ = session.exec(select(LedgerTransaction.id)
+                             .where(LedgerTransaction.reverses_id == redemption.transaction_id)).first()
+    return RedemptionPublic(
+        id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
+        household_name=household.head_name, attendant=attendant.name if attendant else "",
+        total_points=redemption.total_points, balance_after=redemption.balance_after,
+        items=[ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
+                           points=i.points) for i in items],
+        created_at=redemption.created_at, reversed=reversed_ is not None)
+
+
+def visible_redemption(session: Session, *, actor: Actor, redemption_id: int) -> Redemption:
+    """The household's members, the shop's staff and the village's officials may read a receipt."""
+    redemption = session.get(Redemption, redemption_id)
+    if redemption is None:
+        raise NotFound("找不到该兑换记录")
+    shop = session.get(Shop, redemption.shop_id)
+    if (actor.user.household_id == redemption.household_id or is_staff(session, actor, shop)
+            or actor.can(shop.village_id, Role.official, Role.town_admin, Role.county_admin)):
+        return redemption
+    raise NotFound("找不到该兑换记录")
+
+
+def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption, reason: str,
+                       idempotency_key: str | None) -> RedemptionPublic:
+    """An official undoes a redemption: points back to the household, goods back on the shelf."""
+    shop = session.get(Shop, redemption.shop_id)
+    actor.require(shop.village_id, Role.official)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed("请填写撤销原因（不超过 200 字）")
+
+    def action() -> RedemptionPublic:
+        original = session.get(LedgerTransaction, redemption.transaction_id)
+        txn, _, _ = reverse_transaction(session, original=original, reason=f"兑换撤销：{reason}", actor_id=actor.id)
+        for item in session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)):
+            move_stock(session, goods=session.get(Goods, item.goods_id), delta=item.quantity,
+                       kind=MovementKind.reversal, reason=reason, actor_id=actor.id, redemption_id=redemption.id)
+        record_action(session, actor_id=actor.id, action="redemption.reverse", village_id=shop.village_id,
+                      target_type="redemption", target_id=redemption.id, reason=reason,
+                      detail={"transaction_id": txn.id, "total_points": redemption.total_points})
+        session.flush()
+        return receipt(session, redemption)
+
+    return run_idempotent(session, scope=f"user:{actor.id}:reverse-redemption", key=idempotency_key,
+                          payload={"redemption_id": redemption.id, "reason": reason},
+                          result_type=RedemptionPublic, action=action)
+
+
+def household_redemptions_after(session: Session, *, household_id: int, after_id: int) -> list[Redemption]:
+    """New receipts for the villager's phone (polled while the pay code is on screen)."""
+    return list(session.exec(select(Redemption).where(Redemption.household_id == household_id,
+                                                      Redemption.id > after_id).order_by(Redemption.id)))
+
+
+def latest_redemption_id(session: Session, *, household_id: int) -> int:
+    latest = session.exec(select(Redemption.id).where(Redemption.household_id == household_id)
+                          .order_by(Redemption.id.desc())).first()
+    return latest or 0
+
+
+def shop_redemptions(session: Session, *, shop: Shop, limit: int | None, cursor: str | None) -> Page:
+    """The shop's redemptions, newest first."""
+    return page_desc(session, select(Redemption).where(Redemption.shop_id == shop.id), Redemption.id,
+                     limit=limit, cursor=cursor)

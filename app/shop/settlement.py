@@ -1,0 +1,57 @@
+"""Monthly settlement per shop: what it handed out, for the village to reimburse (reversed redemptions excluded)."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.errors import ValidationFailed
+from app.ledger.models import LedgerTransaction
+from app.shop.export import SettlementRow
+from app.shop.models import Redemption, RedemptionItem, Shop
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass
+class Settlement:
+    shop: Shop
+    month: str
+    rows: list[SettlementRow]
+    total_points: int
+    redemptions: int
+
+
+def month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
+    """The month's start and end as aware datetimes in the display zone (a village's month, not UTC's)."""
+    match = MONTH_RE.match(month or "")
+    if not match:
+        raise ValidationFailed("月份格式应为 YYYY-MM，例如 2026-11")
+    year, mon = int(match[1]), int(match[2])
+    zone = ZoneInfo(tz)
+    start = datetime(year, mon, 1, tzinfo=zone)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> Settlement:
+    """Goods, quantities and points a shop handed out in a month."""
+    start, end = month_bounds(month, tz=tz)
+    reversed_txns = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
+    in_month = (select(Redemption.id).where(Redemption.shop_id == shop.id, Redemption.created_at >= start,
+                                            Redemption.created_at < end,
+                                            Redemption.transaction_id.not_in(reversed_txns)))
+    grouped = session.exec(
+        select(RedemptionItem.name, RedemptionItem.unit_points, func.sum(RedemptionItem.quantity),
+               func.sum(RedemptionItem.points))
+        .where(RedemptionItem.redemption_id.in_(in_month))
+        .group_by(RedemptionItem.name, RedemptionItem.unit_points)
+        .order_by(func.sum(RedemptionItem.points).desc(), RedemptionItem.name)
+    ).all()
+    rows = [SettlementRow(goods_name=name, unit_points=unit, quantity=int(qty), points=int(points))
+            for name, unit, qty, points in grouped]
+    count = session.exec(select(func.count()).select_from(in_month.subquery())).one()
+    return Settlement(shop=shop, month=month, rows=rows, total_points=sum(r.points for r in rows), redemptions=count)
