@@ -8,13 +8,20 @@ from sqlmodel import select
 from app.db import session_for
 from app.main import create_app
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
+from app.shop.goods import create_shop
+from app.shop.models import Goods, Shop
+from app.timeutil import utcnow
 from tests.conftest import DEMO_HASH
+from tests.shop.test_goods_api import jpeg_bytes as _jpeg
 
 # Routes that hold no village data of anyone else.
 SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", "/api/v1/me"),
              ("POST", "/api/v1/auth/logout"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
-             ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico")}
+             ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
+             ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
+             # Product photos are public by design (nothing personal; cached by browsers).
+             ("GET", "/media/goods/{image_id}.jpg")}
 
 # For each route: the body it needs to succeed for the right official (json for /api, form for pages).
 CASES = {
@@ -39,6 +46,25 @@ CASES = {
     ("POST", "/admin/households/{household_id}/awards"): {"points": "5", "reason": "好"},
     ("POST", "/admin/awards/{transaction_id}/reverse"): {"reason": "撤", "household_id": "{household_id}"},
     ("GET", "/admin/audit"): "village_query",
+    ("GET", "/api/v1/shops"): "list",
+    ("GET", "/api/v1/shops/{shop_id}/goods"): None,
+    ("POST", "/api/v1/shops/{shop_id}/goods"): {"name": "越界商品", "points_price": 5, "stock": 1},
+    ("PATCH", "/api/v1/shops/{shop_id}/goods/{goods_id}"): {"name": "改名"},
+    ("PUT", "/api/v1/shops/{shop_id}/goods/{goods_id}/photo"): "photo",
+    ("POST", "/api/v1/shops/{shop_id}/goods/{goods_id}/stock"): {"kind": "restock", "quantity": 1, "reason": "进货"},
+    ("GET", "/api/v1/shops/{shop_id}/goods/{goods_id}/movements"): None,
+    ("GET", "/api/v1/shops/{shop_id}/low-stock"): None,
+    ("GET", "/api/v1/shops/{shop_id}/redemptions"): None,
+    ("GET", "/api/v1/shops/{shop_id}/settlements/{month}"): None,
+    ("GET", "/api/v1/redemptions/{redemption_id}"): None,
+    ("POST", "/api/v1/redemptions/{redemption_id}/reversal"): {"reason": "撤"},
+    ("POST", "/api/v1/households/{household_id}/cards"): {"pin": "1234"},
+    ("POST", "/api/v1/households/{household_id}/cards/{card_id}/revoke"): {"reason": "丢失"},
+    ("GET", "/api/v1/me/pay-code/{code}.svg"): ("villager", None),
+    ("POST", "/api/v1/shops/{shop_id}/payer"): ("attendant", {"pay_code": "{code}"}),
+    ("POST", "/api/v1/shops/{shop_id}/card-unlock"): ("attendant", {"card_code": "{card_code}", "pin": "2468"}),
+    ("POST", "/api/v1/shops/{shop_id}/redemptions"): ("attendant", {"pay_code": "{code}", "items": "{items}"}),
+    ("GET", "/api/v1/shops/{shop_id}/redemptions/by-key/{key}"): ("attendant", None),
     ("GET", "/admin/households"): "list",
     ("POST", "/admin/households"): "lands_in_own_village",
 }
@@ -78,10 +104,22 @@ def world(api, demo_engine):
         s.add(outsider)
         s.flush()
         s.add(RoleAssignment(user_id=outsider.id, role=Role.official, org_id=neighbour.id))
+        s.add(RoleAssignment(user_id=outsider.id, role=Role.attendant, org_id=neighbour.id))
+        create_shop(s, village_id=neighbour.id, name="邻村小卖部", staff_user_ids=(outsider.id,))
+        shop = s.exec(select(Shop).where(Shop.name == "振风超市")).one()
+        goods = s.exec(select(Goods).where(Goods.shop_id == shop.id, Goods.image_id.is_not(None))).first()
         household = s.exec(select(Household).where(Household.head_name == "王建国")).one()
         member = s.exec(select(User).where(User.phone == "13800000004")).one()
         s.commit()
-        ids = {"household_id": household.id, "user_id": member.id, "village_id": household.village_id}
+        ids = {"household_id": household.id, "user_id": member.id, "village_id": household.village_id,
+               "shop_id": shop.id, "goods_id": goods.id, "month": utcnow().strftime("%Y-%m"), "key": "iso-key",
+               "items": [{"goods_id": goods.id, "quantity": 1}]}
+    ids["code"] = api.get("/me/pay-code", "villager").json()["code"]
+    done = api.post(f"/shops/{shop.id}/redemptions", "attendant", key="iso-key",
+                    json={"pay_code": api.get("/me/pay-code", "villager").json()["code"], "items": ids["items"]})
+    ids["redemption_id"] = done.json()["id"]
+    card = api.post(f"/households/{household.id}/cards", "official", json={"pin": "2468"}).json()
+    ids["card_id"], ids["card_code"] = card["id"], card["card_code"]
     award = api.post("/points/awards", "official", json={"household_id": ids["household_id"], "points": 3,
                                                            "reason": "测试"}).json()
     ids["award_id"] = ids["transaction_id"] = award["id"]
@@ -97,6 +135,8 @@ def _fill(value, ids):
 def _request(api, who, method, path, body, ids):
     url = path.format(**ids)
     headers = {"Authorization": f"Bearer {api.token(who)}"}
+    if body == "photo":
+        return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})
     data = {k: _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
     if url.startswith("/api/"):
         return api.client.request(method, url, headers=headers, json=data)
@@ -107,10 +147,13 @@ def _request(api, who, method, path, body, ids):
 def test_other_village_is_kept_out(api, world, route):
     method, path = route
     body = CASES[route]
+    insider_role = "official"
+    if isinstance(body, tuple):
+        insider_role, body = body
     if body == "list":
         r = _request(api, "13800000099", method, path, None, world)
         assert r.status_code == 200
-        assert "王建国" not in r.text
+        assert "王建国" not in r.text and "振风超市" not in r.text
         return
     if body == "village_query":
         r = _request(api, "13800000099", method, f"{path}?village_id={{village_id}}", None, world)
@@ -126,5 +169,5 @@ def test_other_village_is_kept_out(api, world, route):
     assert outsider.status_code in (403, 404), (route, outsider.status_code, outsider.text[:200])
     villager = _request(api, "neighbour", method, path, body, world)
     assert villager.status_code in (403, 404), (route, villager.status_code)
-    insider = _request(api, "official", method, path, body, world)
+    insider = _request(api, insider_role, method, path, body, world)
     assert insider.status_code in (200, 201, 303), (route, insider.status_code, insider.text[:300])

@@ -1,0 +1,225 @@
+"""Redemption benchmark: concurrent attendants through HTTP against a running server, beside the same
+transaction run straight on the database (the floor), on SQLite and PostgreSQL, in one run.
+
+    .venv/bin/python bench/redeem.py [--clients 16] [--seconds 10] [--backends sqlite,postgresql]
+
+Prints redemptions/s, p50/p95/p99 latency and the server's peak RSS. Targets (issue #3): HTTP throughput at
+least half of the floor; p99 at most 5x p50 at 16 clients; server RSS under 200 MB. Loopback only.
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import app.models  # noqa: E402,F401
+from app.db import make_engine, session_for  # noqa: E402
+from app.demo import seed_demo_world  # noqa: E402
+from app.ledger.service import Leg, fund_account, household_account, post_transaction  # noqa: E402
+from app.org.access import load_actor  # noqa: E402
+from app.org.models import Household, OrgUnit, Role, RoleAssignment, User  # noqa: E402
+from app.security import hash_password  # noqa: E402
+from app.shop.goods import create_goods  # noqa: E402
+from app.shop.models import BasketLine, Shop, ShopStaff  # noqa: E402
+from app.shop.paycodes import issue_pay_code  # noqa: E402
+from app.shop.service import redeem  # noqa: E402
+
+SECRET = "bench-secret-" + "b" * 40
+PASSWORD = "bench-pass-1"
+PG_ADMIN = os.environ.get("ZF_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def prepare(url: str, clients: int, codes_per_client: int) -> dict:
+    """Demo world + one household and one attendant per client, with points, stock and live pay codes."""
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with session_for(engine, write=True) as s:
+        seed_demo_world(s, password_hash=hash_password("demo1234"))
+        shop = s.exec(select(Shop)).first()
+        official = load_actor(s, s.exec(select(User).where(User.phone == "13800000001")).one())
+        goods = create_goods(s, actor=official, shop=shop, name="压测商品", points_price=1, stock=100_000)
+        fund = fund_account(s, org=s.get(OrgUnit, shop.village_id))
+        pw = hash_password(PASSWORD)
+        people = []
+        for i in range(clients):
+            household = Household(village_id=shop.village_id, head_name=f"压测户{i}")
+            s.add(household)
+            s.flush()
+            from app.ledger.service import open_household_account
+
+            account = open_household_account(s, household=household)
+            post_transaction(s, kind="award", reason="压测", actor_id=None, legs=[Leg(fund, -10_000), Leg(account, 10_000)])
+            attendant = User(name=f"店员{i}", phone=f"1370000{i:04d}", password_hash=pw)
+            s.add(attendant)
+            s.flush()
+            s.add(RoleAssignment(user_id=attendant.id, role=Role.attendant, org_id=shop.village_id))
+            s.add(ShopStaff(shop_id=shop.id, user_id=attendant.id))
+            people.append((household.id, attendant.id, attendant.phone))
+        s.commit()
+        work = {"shop_id": shop.id, "goods_id": goods.id, "people": people, "engine": engine}
+    return work
+
+
+def fresh_codes(engine, household_id: int, n: int) -> list[str]:
+    with session_for(engine, write=True) as s:
+        household = s.get(Household, household_id)
+        made = [issue_pay_code(s, user_id=None, household=household, secret=SECRET)[0] for _ in range(n)]
+        s.commit()
+        return made
+
+
+def run_clients(clients: int, seconds: float, one) -> list[float]:
+    """Each client calls one(client_index) in a loop for `seconds`; returns every latency in ms."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    barrier = threading.Barrier(clients)
+    deadline_holder = {}
+
+    def loop(i):
+        barrier.wait()
+        deadline_holder.setdefault("end", time.perf_counter() + seconds)
+        end = deadline_holder["end"]
+        while time.perf_counter() < end:
+            t0 = time.perf_counter()
+            one(i)
+            latencies[i].append((time.perf_counter() - t0) * 1000)
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [x for per in latencies for x in per]
+
+
+def floor(work: dict, clients: int, seconds: float) -> list[float]:
+    """The redemption transaction straight on the database, one session per call, no HTTP."""
+    engine = work["engine"]
+    codes = {i: iter(fresh_codes(engine, hh, 4000)) for i, (hh, _, _) in enumerate(work["people"])}
+
+    def one(i):
+        _, attendant_id, _ = work["people"][i]
+        with session_for(engine, write=True) as s:
+            redeem(s, shop=s.get(Shop, work["shop_id"]), attendant=load_actor(s, s.get(User, attendant_id)),
+                   pay_code=next(codes[i]), items=[BasketLine(goods_id=work["goods_id"], quantity=1)],
+                   idempotency_key=uuid.uuid4().hex, secret=SECRET)
+            s.commit()
+
+    return run_clients(clients, seconds, one)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(work: dict, url: str, clients: int, seconds: float) -> tuple[list[float], int, int]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "HOST": "127.0.0.1", "PORT": str(port),
+           "CODE_TRIES_PER_MINUTE": "1000000", "LOGIN_ATTEMPTS_PER_CLIENT": "1000"}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
+                               "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+                              cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        engine = work["engine"]
+        codes = {i: iter(fresh_codes(engine, hh, 4000)) for i, (hh, _, _) in enumerate(work["people"])}
+        sessions = []
+        for _, _, phone in work["people"]:
+            token = httpx.post(f"{base}/api/v1/auth/login", json={"phone": phone, "password": PASSWORD}).json()
+            sessions.append(httpx.Client(base_url=base, timeout=30,
+                                         headers={"Authorization": f"Bearer {token['access_token']}"}))
+        errors = [0]
+
+        def one(i):
+            r = sessions[i].post(f"/api/v1/shops/{work['shop_id']}/redemptions",
+                                 headers={"Idempotency-Key": uuid.uuid4().hex},
+                                 json={"pay_code": next(codes[i]), "items": [{"goods_id": work["goods_id"], "quantity": 1}]})
+            if r.status_code != 201:
+                errors[0] += 1
+
+        latencies = run_clients(clients, seconds, one)
+        rss = peak_rss_kb(server.pid)
+        return latencies, errors[0], rss
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def peak_rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def summary(latencies: list[float], seconds: float) -> dict:
+    ordered = sorted(latencies)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"n": len(ordered), "rps": len(ordered) / seconds, "p50": statistics.median(ordered),
+            "p95": pick(0.95), "p99": pick(0.99)}
+
+
+def backend_url(name: str, tmp: Path) -> str:
+    if name == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "zf_bench" WITH (FORCE)'))
+        conn.execute(text('CREATE DATABASE "zf_bench"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database="zf_bench").render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    print(f"redemption benchmark: {args.clients} concurrent attendants, {args.seconds:.0f} s per run, "
+          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"{'backend':<11}{'path':<7}{'redemptions':>12}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'p99/p50':>9}{'errors':>8}{'RSS MB':>8}")
+    for name in args.backends.split(","):
+        tmp = Path(tempfile.mkdtemp())
+        try:
+            url = backend_url(name, tmp)
+            work = prepare(url, args.clients, 0)
+            base = summary(floor(work, args.clients, args.seconds), args.seconds)
+            lat, errors, rss = http(work, url, args.clients, args.seconds)
+            web = summary(lat, args.seconds)
+            for label, row, err, mem in (("floor", base, 0, ""), ("http", web, errors, f"{rss / 1024:.0f}")):
+                print(f"{name:<11}{label:<7}{row['n']:>12}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
+                      f"{row['p99']:>9.1f}{row['p99'] / row['p50']:>9.1f}{err:>8}{mem:>8}")
+            print(f"{name:<11}http/floor throughput: {web['rps'] / base['rps']:.2f} (target ≥ 0.5); "
+                  f"p99/p50 {web['p99'] / web['p50']:.1f} (target ≤ 5); RSS {rss / 1024:.0f} MB (target < 200)")
+            work["engine"].dispose()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
