@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: run test install install-dev lint check-ledger clean
+.PHONY: run test install install-dev lint check-ledger cert bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ lint: install-dev
 
 check-ledger: install
 	$(PY) -m app check-ledger
+
+# A self-signed certificate for phones on the village network: `make cert HOSTS=192.168.1.20`
+cert: install
+	$(PY) -m app make-cert $(HOSTS)
+
+bench: install-dev
+	$(PY) bench/redeem.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache

@@ -13,8 +13,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-ledger", help="verify conservation and every cached balance")
     commands.add_parser("seed-demo", help="create the demo world if the database is empty")
-    commands.add_parser("serve", help="run the web server on HOST:PORT")
+    commands.add_parser("serve", help="run the web server on HOST:PORT (HTTPS with SSL_CERTFILE/SSL_KEYFILE)")
+    cert = commands.add_parser("make-cert", help="write a self-signed certificate into var/tls/")
+    cert.add_argument("hosts", nargs="*", help="this machine's LAN address(es), e.g. 192.168.1.20")
     args = parser.parse_args(argv)
+    if args.command == "make-cert":
+        from app.config import VAR_DIR
+        from app.tls import make_self_signed
+
+        cert_path, key_path = make_self_signed(VAR_DIR / "tls", args.hosts)
+        print(f"SSL_CERTFILE={cert_path} SSL_KEYFILE={key_path}")
+        return 0
     settings = get_settings()
     if args.command == "serve":
         return _serve()

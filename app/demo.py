@@ -15,8 +15,8 @@ from app.ledger.service import (
     open_household_account,
     post_transaction,
 )
-from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.org.access import load_actor
+from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.security import hash_password
 from app.shop.goods import create_goods, create_shop, set_goods_photo
 

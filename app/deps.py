@@ -29,8 +29,14 @@ def get_session(request: Request) -> Iterator[Session]:
     yield from iter_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """For POSTs that write nothing (login): no place in SQLite's writer queue while hashing a password."""
+    yield from iter_session(request.app.state.engine, write=False)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 def _bearer(request: Request) -> str | None:

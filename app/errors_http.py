@@ -28,11 +28,12 @@ def error_response(request: Request, *, status: int, code: str, message: str,
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
     is_htmx = request.headers.get("HX-Request") == "true"
-    if status == 401:
+    if status == 401:  # a stale or revoked session: forget the cookie and sign in again
         target = "/login"
-        if is_htmx:
-            return Response(status_code=200, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+        response = (Response(status_code=200, headers={"HX-Redirect": target}) if is_htmx
+                    else RedirectResponse(target, status_code=303))
+        response.delete_cookie("zf_session", path="/")
+        return response
     templates = request.app.state.templates
     context = {"request": request, "status": status, "message": message, "code": code,
                "actor": getattr(request.state, "actor", None), "csrf_token": getattr(request.state, "csrf_token", "")}

@@ -46,8 +46,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.org import pages as org_pages
     from app.shop import api as shop_api
     from app.shop import counter_pages as shop_counter_pages
-    from app.shop import pages as shop_pages
     from app.shop import media as shop_media
+    from app.shop import pages as shop_pages
 
     # The public routes, all in one place: everything else needs a signed-in user.
     app.include_router(auth_api.public, prefix="/api/v1")

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import app.models  # noqa: E402,F401
-from app.db import make_engine, session_for  # noqa: E402
+from app.db import make_engine, session_for, write_session  # noqa: E402
 from app.demo import seed_demo_world  # noqa: E402
-from app.ledger.service import Leg, fund_account, household_account, post_transaction  # noqa: E402
+from app.ledger.service import Leg, fund_account, open_household_account, post_transaction  # noqa: E402
 from app.org.access import load_actor  # noqa: E402
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from app.security import hash_password  # noqa: E402
@@ -61,8 +61,6 @@ def prepare(url: str, clients: int, codes_per_client: int) -> dict:
             household = Household(village_id=shop.village_id, head_name=f"压测户{i}")
             s.add(household)
             s.flush()
-            from app.ledger.service import open_household_account
-
             account = open_household_account(s, household=household)
             post_transaction(s, kind="award", reason="压测", actor_id=None, legs=[Leg(fund, -10_000), Leg(account, 10_000)])
             attendant = User(name=f"店员{i}", phone=f"1370000{i:04d}", password_hash=pw)
@@ -114,7 +112,7 @@ def floor(work: dict, clients: int, seconds: float) -> list[float]:
 
     def one(i):
         _, attendant_id, _ = work["people"][i]
-        with session_for(engine, write=True) as s:
+        with write_session(engine) as s:
             redeem(s, shop=s.get(Shop, work["shop_id"]), attendant=load_actor(s, s.get(User, attendant_id)),
                    pay_code=next(codes[i]), items=[BasketLine(goods_id=work["goods_id"], quantity=1)],
                    idempotency_key=uuid.uuid4().hex, secret=SECRET)

@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -13,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
+from alembic import command
 from app.config import ROOT
 from app.db import make_engine
 from tests.conftest import PG_ADMIN_URL, unavailable

@@ -4,10 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-29 00:19:57.685267
 """
-from alembic import op
 import sqlalchemy as sa
-from app.append_only import append_only_statements
 
+from alembic import op
+from app.append_only import append_only_statements
 
 revision = '0002'
 down_revision = '0001'

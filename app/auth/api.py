@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from app.auth.limits import forget_failures, throttle_login
 from app.auth.service import authenticate, describe_user
-from app.deps import COOKIE_NAME, ActorDep, SessionDep, SettingsDep
+from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep
 from app.org.access import load_actor
 from app.org.models import LoginRequest, LoginResponse, UserPublic
 from app.security import create_access_token
@@ -15,7 +15,7 @@ router = APIRouter(tags=["identity"])
 
 
 @public.post("/auth/login", response_model=LoginResponse)
-def login(body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep) -> LoginResponse:
+def login(body: LoginRequest, request: Request, session: ReadSessionDep, settings: SettingsDep) -> LoginResponse:
     throttle_login(request, body.phone)
     user = authenticate(session, phone=body.phone, password=body.password)
     forget_failures(request, body.phone)

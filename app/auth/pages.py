@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.limits import forget_failures, throttle_login
 from app.auth.service import authenticate
-from app.deps import COOKIE_NAME, ActorDep, SessionDep, SettingsDep
+from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, read_claims
 from app.errors import DomainError
 from app.htmx import render
 from app.ledger.service import household_account, household_ledger
@@ -21,11 +21,14 @@ router = APIRouter()
 
 @public.get("/login")
 def login_page(request: Request) -> Response:
+    claims, _ = read_claims(request)
+    if claims is not None:  # already signed in (the home page re-checks the account itself)
+        return RedirectResponse("/", status_code=303)
     return render(request, "auth/login.html", {"phone": "", "error": None, "actor": None})
 
 
 @public.post("/login")
-def login_submit(request: Request, session: SessionDep, settings: SettingsDep,
+def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDep,
                  phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
     try:
         throttle_login(request, phone)

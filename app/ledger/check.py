@@ -34,7 +34,8 @@ def check_ledger(session: Session) -> list[str]:
     for account in session.exec(select(Account).order_by(Account.id).execution_options(populate_existing=True)):
         expected = sums.get(account.id, 0)
         if account.balance != expected:
-            problems.append(f"account {account.key}: cached balance {account.balance} but its entries sum to {expected}")
+            problems.append(f"account {account.key}: cached balance {account.balance} "
+                            f"but its entries sum to {expected}")
         if account.id in last and last[account.id] != account.balance:
             problems.append(f"account {account.key}: last entry says balance {last[account.id]}, "
                             f"account says {account.balance}")

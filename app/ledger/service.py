@@ -124,8 +124,9 @@ def post_transaction(
             raise
         raise InvalidState("该笔积分已撤销") from exc
     balances: dict[int, int] = {}
-    # Update in account-id order so that concurrent transactions lock rows in the same order (no deadlocks).
-    for leg in sorted(legs, key=lambda leg: leg.account.id):
+    # Lock order (no deadlocks): household accounts first, then funds and shops, each by id. Shared rows
+    # (a village fund, a shop) come last so that they are held for the shortest time.
+    for leg in sorted(legs, key=lambda leg: (leg.account.kind != AccountKind.household, leg.account.id)):
         balances[leg.account.id] = _apply(session, leg)
         session.add(LedgerEntry(transaction_id=txn.id, account_id=leg.account.id, amount=leg.amount,
                                 balance_after=balances[leg.account.id]))

@@ -4,6 +4,7 @@ import base64
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.deps import ActorDep, SessionDep, SettingsDep
 from app.errors import Forbidden
@@ -69,7 +70,7 @@ def counter_page(request: Request, actor: ActorDep, session: SessionDep, setting
         "timezone": settings.timezone})
 
 
-def _fresh_code(request: Request, session, actor: Actor, household: Household) -> dict:
+def _fresh_code(request: Request, session: Session, actor: Actor, household: Household) -> dict:
     """Issue a new pay code (committed: the attendant's scan must find it) and what the screen shows of it."""
     code, row = paycodes.issue_pay_code(session, user_id=actor.id, household=household,
                                         secret=request.app.state.secret)

@@ -149,7 +149,17 @@ def change_stock(session: Session, *, actor: Actor, shop: Shop, goods: Goods, ki
 
 def move_stock(session: Session, *, goods: Goods, delta: int, kind: str, reason: str, actor_id: int | None,
                redemption_id: int | None = None, expected_before: int | None = None) -> StockMovement:
-    """The one writer of stock (I4): a conditional update that never takes stock below zero."""
+    """Change stock and record the movement (I4: never below zero)."""
+    after = take_stock(session, goods=goods, delta=delta, expected_before=expected_before)
+    movement = StockMovement(goods_id=goods.id, kind=kind, delta=delta, stock_after=after, reason=reason,
+                             actor_id=actor_id, redemption_id=redemption_id)
+    session.add(movement)
+    return movement
+
+
+def take_stock(session: Session, *, goods: Goods, delta: int, expected_before: int | None = None) -> int:
+    """The one writer of stock: a conditional update that never takes stock below zero. Returns stock after.
+    Callers record a StockMovement with it in the same transaction."""
     stmt = update(Goods).where(Goods.id == goods.id, Goods.stock + delta >= 0)
     if expected_before is not None:  # a count correction applies only to the stock it was counted against
         stmt = stmt.where(Goods.stock == expected_before)
@@ -161,10 +171,7 @@ def move_stock(session: Session, *, goods: Goods, delta: int, kind: str, reason:
         raise OutOfStock(f"库存不足：{goods.name}")
     if goods in session:
         set_committed_value(goods, "stock", after)
-    movement = StockMovement(goods_id=goods.id, kind=kind, delta=delta, stock_after=after, reason=reason,
-                             actor_id=actor_id, redemption_id=redemption_id)
-    session.add(movement)
-    return movement
+    return after
 
 
 def low_stock(session: Session, *, shop: Shop) -> list[Goods]:

@@ -153,7 +153,8 @@ def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secre
         left = PIN_TRIES - card.pin_failures
         if left <= 0:
             card.pin_failures, card.locked_until = 0, now + PIN_LOCK
-            error: DomainError = RateLimited("密码错误次数过多，该卡已锁定 15 分钟", retry_after=int(PIN_LOCK.total_seconds()))
+            error: DomainError = RateLimited("密码错误次数过多，该卡已锁定 15 分钟",
+                                             retry_after=int(PIN_LOCK.total_seconds()))
         else:
             error = InvalidPayCode(f"卡密码错误，还可尝试 {left} 次")
         session.add(card)

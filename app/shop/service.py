@@ -13,16 +13,17 @@ from app.org.access import Actor
 from app.org.models import Household, Role, User
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
-from app.shop.goods import move_stock
+from app.shop.goods import move_stock, take_stock
 from app.shop.models import (
     BasketLine,
     Goods,
     MovementKind,
+    ReceiptLine,
     Redemption,
     RedemptionItem,
     RedemptionPublic,
-    ReceiptLine,
     Shop,
+    StockMovement,
 )
 from app.shop.paycodes import resolve_pay_code
 
@@ -68,6 +69,9 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
         code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
         lines = _priced(session, shop=shop, basket=basket)
         total = sum(g.points_price * q for g, q in lines)
+        # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks),
+        # with the rows every counter shares (goods, the shop's account) held as briefly as possible.
+        stock_after = {g.id: take_stock(session, goods=g, delta=-q) for g, q in lines}
         payer = household_account(session, household_id=code.household_id)
         txn, balances = post_transaction(
             session, kind=TxnKind.redemption, reason=f"{shop.name}兑换", actor_id=attendant.id,
@@ -81,14 +85,21 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
             session.flush()
         except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
             raise PayCodeUsed() from exc
+        receipt_lines = []
         for goods, quantity in lines:
-            move_stock(session, goods=goods, delta=-quantity, kind=MovementKind.redemption, reason="兑换",
-                       actor_id=attendant.id, redemption_id=redemption.id)
-            session.add(RedemptionItem(redemption_id=redemption.id, goods_id=goods.id, name=goods.name,
-                                       unit_points=goods.points_price, quantity=quantity,
-                                       points=goods.points_price * quantity))
+            session.add(StockMovement(goods_id=goods.id, kind=MovementKind.redemption, delta=-quantity,
+                                      stock_after=stock_after[goods.id], reason="兑换", actor_id=attendant.id,
+                                      redemption_id=redemption.id))
+            line = ReceiptLine(goods_id=goods.id, name=goods.name, unit_points=goods.points_price, quantity=quantity,
+                               points=goods.points_price * quantity)
+            session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
+            receipt_lines.append(line)
         session.flush()
-        return receipt(session, redemption)
+        household = session.get(Household, code.household_id)
+        return RedemptionPublic(id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
+                                household_name=household.head_name, attendant=attendant.user.name,
+                                total_points=total, balance_after=redemption.balance_after, items=receipt_lines,
+                                created_at=redemption.created_at)
 
     return run_idempotent(session, scope=_scope(attendant, shop), key=idempotency_key, payload=payload,
                           result_type=RedemptionPublic, action=action)
@@ -146,10 +157,14 @@ def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption
 
     def action() -> RedemptionPublic:
         original = session.get(LedgerTransaction, redemption.transaction_id)
-        txn, _, _ = reverse_transaction(session, original=original, reason=f"兑换撤销：{reason}", actor_id=actor.id)
-        for item in session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)):
+        if session.exec(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)).first():
+            raise InvalidState("该笔兑换已撤销")
+        items = session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)
+                             .order_by(RedemptionItem.goods_id)).all()
+        for item in items:  # goods rows first, then accounts: the same lock order as redeem()
             move_stock(session, goods=session.get(Goods, item.goods_id), delta=item.quantity,
                        kind=MovementKind.reversal, reason=reason, actor_id=actor.id, redemption_id=redemption.id)
+        txn, _, _ = reverse_transaction(session, original=original, reason=f"兑换撤销：{reason}", actor_id=actor.id)
         record_action(session, actor_id=actor.id, action="redemption.reverse", village_id=shop.village_id,
                       target_type="redemption", target_id=redemption.id, reason=reason,
                       detail={"transaction_id": txn.id, "total_points": redemption.total_points})

@@ -77,8 +77,9 @@ class TestAward:
         assert balance(api, hid) == balance(api, hid)
 
     def test_fund_cannot_go_below_zero(self, api, session):
-        from app.ledger.models import Account, AccountKind
         from sqlmodel import select
+
+        from app.ledger.models import Account, AccountKind
 
         fund = session.exec(select(Account).where(Account.kind == AccountKind.village_fund,
                                                   Account.name.like("示范村%"))).one()

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func
 from sqlmodel import select
 
-from app.db import session_for
+from app.db import session_for, write_session
 from app.errors import DomainError, InsufficientPoints, InvalidState
 from app.ledger.check import check_ledger
 from app.ledger.models import LedgerEntry, LedgerTransaction
@@ -35,7 +35,7 @@ def run_all(n: int, work) -> list:
 
 def in_transaction(engine, fn):
     """What a route does: one write session, the service call, one commit."""
-    with session_for(engine, write=True) as session:
+    with write_session(engine) as session:
         result = fn(session)
         session.commit()
         return result

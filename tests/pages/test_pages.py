@@ -194,3 +194,30 @@ class TestPageWeight:
         for asset in ("/static/app.css", "/static/htmx-2.0.11.min.js"):
             r = web.get(asset, headers={"Accept-Encoding": "gzip"})
             assert r.headers.get("content-encoding") == "gzip", asset
+
+
+def test_login_page_sends_a_signed_in_user_home_and_a_revoked_one_back_to_login(sqlite_engine):
+    from fastapi.testclient import TestClient
+
+    from app.db import session_for
+    from app.demo import seed_demo_world
+    from app.main import create_app
+    from app.org.models import User
+    from sqlmodel import select
+    from tests.conftest import DEMO_HASH, make_settings
+
+    with session_for(sqlite_engine, write=True) as s:
+        seed_demo_world(s, password_hash=DEMO_HASH)
+        s.commit()
+    with TestClient(create_app(make_settings(sqlite_engine), engine=sqlite_engine)) as client:
+        client.post("/login", data={"phone": "13800000004", "password": "demo1234"})
+        assert client.get("/login", follow_redirects=False).headers["location"] == "/"
+        with session_for(sqlite_engine, write=True) as s:
+            user = s.exec(select(User).where(User.phone == "13800000004")).one()
+            user.token_version += 1
+            s.add(user)
+            s.commit()
+        r = client.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        assert "zf_session" not in client.cookies
+        assert client.get("/login").status_code == 200  # no redirect loop

@@ -111,7 +111,8 @@ class TestRedeem:
     def test_bad_quantity(self, api, shop_id, goods, quantity):
         before = balance(api)
         r = api.post(f"/shops/{shop_id}/redemptions", "attendant",
-                     json={"pay_code": pay_code(api), "items": [{"goods_id": goods["soap"]["id"], "quantity": quantity}]})
+                     json={"pay_code": pay_code(api),
+                           "items": [{"goods_id": goods["soap"]["id"], "quantity": quantity}]})
         assert r.status_code == 422 and error_code(r) == "validation_error"
         assert balance(api) == before
 

@@ -1,0 +1,538 @@
+// 振风 收银台 (the attendant's counter). Scan the villager's 积分码 with the camera (BarcodeDetector where the browser
+// has it, else the vendored jsQR on canvas frames) or type it; a 20-digit household card asks for its PIN. Then the
+// basket, the total against the balance, and one 确认兑换 that is safe to retry: the Idempotency-Key is made with
+// the basket and reused on a retry, and after an unknown outcome the server is asked what happened first.
+// Everything the villager can read is set with textContent (never innerHTML), and no English reaches the screen.
+(function () {
+  "use strict";
+  if (window.zfCounter) { window.zfCounter.boot(); return; }  // loaded again by a boosted visit
+
+  var PAY_CODE = /^\d{18}$/;
+  var CARD_CODE = /^\d{20}$/;
+  var MAX_QTY = 99;
+  var SCAN_EVERY_MS = 120;
+  var REQUEST_TIMEOUT_MS = 20000;
+  var CHECK_RETRY_MS = 3000;
+  var FIXED = {
+    insufficient_points: "余额不足 · 请换商品或减少数量",
+    pay_code_used: "码已使用 · 请村民刷新积分码后重扫",
+    pay_code_expired: "码已过期 · 请村民刷新积分码后重扫"
+  };
+
+  // --- talking to the JSON API with the session cookie ------------------------------------------------------
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  // Resolves to {status, data, error, network}; never rejects. status 0 / network: we do not know what happened.
+  function api(method, path, body, headers) {
+    var h = { "Accept": "application/json" };
+    if (method !== "GET") { h["Content-Type"] = "application/json"; h["X-CSRF-Token"] = csrfToken(); }
+    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, REQUEST_TIMEOUT_MS) : null;
+    return fetch("/api/v1" + path, {
+      method: method, headers: h, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin",
+      cache: "no-store", signal: ctrl ? ctrl.signal : undefined
+    }).then(function (r) {
+      clearTimeout(timer);
+      if (r.status === 401) { window.location.href = "/login"; }
+      return r.json().catch(function () { return null; }).then(function (data) {
+        return { status: r.status, data: data, error: (data && data.error) || null, network: false };
+      });
+    }, function () {
+      clearTimeout(timer);
+      return { status: 0, data: null, error: null, network: true };
+    });
+  }
+
+  function refusal(res) {
+    if (res.network) { return "网络不好 · 请检查网络后重试"; }
+    var err = res.error || {};
+    var msg = err.message || "";
+    if (FIXED[err.code]) { return FIXED[err.code]; }
+    if (err.code === "out_of_stock") { return (msg || "库存不足") + " · 请减少数量或换商品"; }
+    if (err.code === "invalid_pay_code" && msg === "非本村积分码") { return "非本村积分码 · 本店只收本村村民的积分码"; }
+    if (err.code === "invalid_state") { return msg + " · 请从已选商品中去掉"; }
+    if (res.status >= 500 || !msg) { return "没有成功 · 请稍后重试"; }
+    return msg;
+  }
+
+  function newKey() {
+    var c = window.crypto;
+    if (c && c.randomUUID) { return c.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    if (c && c.getRandomValues) { c.getRandomValues(bytes); }
+    else { for (var i = 0; i < 16; i++) { bytes[i] = Math.floor(Math.random() * 256); } }
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function groups(digits) { return digits.replace(/(\d{4})(?=\d)/g, "$1 "); }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  // --- the camera ---------------------------------------------------------------------------------------------
+
+  function Scanner(root, video, onValue, onStatus) {
+    var stream = null, running = false, opening = false, wanted = false, decode = null, canvas = null, ctx = null;
+
+    function loadJsQR() {
+      if (window.jsQR) { return Promise.resolve(); }
+      return new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = root.dataset.jsqr;
+        s.onload = resolve;
+        s.onerror = reject;
+        document.head.appendChild(s);
+      });
+    }
+
+    function jsQRDecode() {
+      var w = video.videoWidth, h = video.videoHeight;
+      if (!w || !h) { return Promise.resolve(null); }
+      var scale = Math.min(1, 640 / Math.max(w, h));
+      canvas = canvas || document.createElement("canvas");
+      canvas.width = Math.round(w * scale);
+      canvas.height = Math.round(h * scale);
+      ctx = ctx || canvas.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+      var img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      var found = window.jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+      return Promise.resolve(found ? found.data : null);
+    }
+
+    function chooseDecoder() {
+      if (decode) { return Promise.resolve(); }
+      var native = window.BarcodeDetector && window.BarcodeDetector.getSupportedFormats
+        ? window.BarcodeDetector.getSupportedFormats().catch(function () { return []; }) : Promise.resolve([]);
+      return native.then(function (formats) {
+        if (formats.indexOf("qr_code") >= 0) {
+          var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+          decode = function () {
+            return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+          };
+          return null;
+        }
+        return loadJsQR().then(function () { decode = jsQRDecode; });
+      });
+    }
+
+    function loop() {
+      if (!running) { return; }
+      if (!root.isConnected) { stop(); return; }
+      var next = function () { if (running) { setTimeout(loop, SCAN_EVERY_MS); } };
+      if (video.readyState < 2) { next(); return; }
+      decode().then(function (value) {
+        if (running && value) { onValue(String(value)); }
+        next();
+      }, next);
+    }
+
+    function start() {
+      wanted = true;
+      if (running || opening) { return; }
+      if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        onStatus(window.isSecureContext ? "unsupported" : "insecure");
+        return;
+      }
+      opening = true;
+      onStatus("opening");
+      navigator.mediaDevices.getUserMedia({
+        audio: false, video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } }
+      }).then(function (s) {
+        stream = s;
+        if (!wanted || !root.isConnected) { release(); return null; }  // stopped while the camera was opening
+        video.srcObject = s;
+        return Promise.all([video.play(), chooseDecoder()]).then(function () {
+          opening = false;
+          if (!wanted || !root.isConnected) { release(); return; }
+          running = true;
+          onStatus("ready");
+          loop();
+        });
+      }).catch(function (err) {
+        release();
+        onStatus(err && err.name === "NotAllowedError" ? "denied" : "failed");
+      });
+    }
+
+    function release() {
+      opening = false;
+      running = false;
+      if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+      stream = null;
+      video.srcObject = null;
+    }
+
+    function stop() {
+      wanted = false;
+      if (!opening) { release(); }
+    }
+
+    return { start: start, stop: stop };
+  }
+
+  // --- the counter ----------------------------------------------------------------------------------------------
+
+  function Counter(root) {
+    var shopId = root.dataset.shopId;
+    var tz = root.dataset.timezone || "Asia/Shanghai";
+    var $ = function (id) { return document.getElementById(id); };
+    var steps = { scan: $("counter-scan"), pin: $("counter-pin"), sale: $("counter-sale") };
+    var goodsRows = Array.prototype.slice.call(root.querySelectorAll(".goods-row"));
+    var confirmBtn = $("counter-confirm");
+    var basket = {};          // goods id → quantity
+    var payer = null;         // {pay_code, household_name, balance, card_code?}
+    var cardCode = null;      // the card waiting for its PIN
+    var key = null;           // the Idempotency-Key of the basket as it stands
+    var sent = null;          // the key of a redemption whose outcome we are waiting for
+    var busy = false;         // a lookup or redemption is in flight (or its outcome is unknown)
+    var lastRefused = null;   // a scanned value already refused: do not look it up again and again
+    var checkTimer = null;
+
+    var scanner = Scanner(root, $("counter-video"), scanned, cameraStatus);
+
+    function show(step) {
+      root.dataset.state = step;
+      Object.keys(steps).forEach(function (name) { steps[name].hidden = name !== step; });
+      if (step === "scan") { scanner.start(); } else { scanner.stop(); }
+      window.scrollTo(0, 0);
+    }
+
+    function say(id, text) { $(id).textContent = text || ""; }
+
+    function cameraStatus(state) {
+      var status = $("counter-camera-status");
+      var texts = {
+        opening: "正在打开摄像头…",
+        ready: "请把积分码对准框内",
+        denied: "摄像头权限被拒绝 · 请在浏览器设置里允许，或用手动输入",
+        failed: "摄像头打不开 · 请用手动输入",
+        unsupported: "这个浏览器不能用摄像头扫码 · 请用手动输入"
+      };
+      if (state === "insecure") {
+        $("counter-camera").hidden = true;
+        $("counter-insecure").hidden = false;
+        openManual(false);
+        return;
+      }
+      status.textContent = texts[state] || "";
+      root.classList.toggle("camera-live", state === "ready");
+      if (state === "denied" || state === "failed" || state === "unsupported") { openManual(false); }
+    }
+
+    function openManual(focus) {
+      $("counter-manual").hidden = false;
+      $("counter-manual-toggle").setAttribute("aria-expanded", "true");
+      $("counter-manual-toggle").hidden = true;
+      if (focus) { $("counter-code").focus(); }
+    }
+
+    // A value from the camera or the keyboard: a pay code is looked up, a card number asks for the PIN.
+    function scanned(raw, typed) {
+      var digits = raw.replace(/[\s-]/g, "");
+      if (busy || root.dataset.state !== "scan") { return; }
+      if (!PAY_CODE.test(digits) && !CARD_CODE.test(digits)) {
+        say("counter-scan-error", typed ? "请输入 18 位积分码或 20 位卡号" : "这不是积分码 · 请村民打开振风的积分码");
+        return;
+      }
+      if (!typed && digits === lastRefused) { return; }
+      say("counter-scan-error", "");
+      if (CARD_CODE.test(digits)) {
+        cardCode = digits;
+        $("counter-card-number").textContent = "卡号 " + groups(digits);
+        say("counter-pin-error", "");
+        $("counter-pin-input").value = "";
+        show("pin");
+        $("counter-pin-input").focus();
+        return;
+      }
+      busy = true;  // the camera keeps running; what it sees meanwhile is ignored
+      var status = $("counter-camera-status");
+      var before = status.textContent;
+      status.textContent = "正在识别…";
+      api("POST", "/shops/" + shopId + "/payer", { pay_code: digits }).then(function (res) {
+        busy = false;
+        if (status.textContent === "正在识别…") { status.textContent = before; }
+        if (res.status === 200) { lastRefused = null; $("counter-code").value = ""; startSale(res.data, null); return; }
+        lastRefused = digits;
+        say("counter-scan-error", refusal(res));
+      });
+    }
+
+    function submitPin(e) {
+      e.preventDefault();
+      if (busy) { return; }
+      var pin = $("counter-pin-input").value.trim();
+      if (!/^\d{4,6}$/.test(pin)) { say("counter-pin-error", "卡密码是 4 到 6 位数字 · 请村民重新输入"); return; }
+      busy = true;
+      say("counter-pin-error", "正在核对…");
+      api("POST", "/shops/" + shopId + "/card-unlock", { card_code: cardCode, pin: pin }).then(function (res) {
+        busy = false;
+        $("counter-pin-input").value = "";
+        if (res.status === 200) { say("counter-pin-error", ""); startSale(res.data, cardCode); return; }
+        say("counter-pin-error", refusal(res));
+        $("counter-pin-input").focus();
+      });
+    }
+
+    // --- the sale ---
+
+    function startSale(found, card) {
+      var samePayer = payer && payer.household_id === found.household_id;
+      payer = { pay_code: found.pay_code, household_id: found.household_id, household_name: found.household_name,
+                balance: found.balance, card_code: card };
+      $("counter-payer-name").textContent = found.household_name + "家";
+      $("counter-payer-balance").textContent = String(found.balance);
+      $("counter-balance").textContent = String(found.balance);
+      if (!samePayer) { say("counter-sale-error", ""); }
+      key = newKey();  // a new payer or code is a new request
+      show("sale");
+      render();
+    }
+
+    function row(id) { return root.querySelector('.goods-row[data-goods-id="' + id + '"]'); }
+
+    function maxFor(r) { return Math.max(0, Math.min(MAX_QTY, Number(r.dataset.stock))); }
+
+    function setQty(id, qty) {
+      if (busy) { return; }
+      var r = row(id);
+      if (!r) { return; }
+      qty = Math.max(0, Math.min(maxFor(r), qty));
+      if (qty) { basket[id] = qty; } else { delete basket[id]; }
+      key = newKey();  // the basket changed: a new request (nothing is in flight; busy is false)
+      say("counter-sale-error", "");
+      render();
+    }
+
+    function total() {
+      return Object.keys(basket).reduce(function (sum, id) {
+        return sum + Number(row(id).dataset.price) * basket[id];
+      }, 0);
+    }
+
+    function render() {
+      goodsRows.forEach(function (r) {
+        var qty = basket[r.dataset.goodsId] || 0;
+        var max = maxFor(r);
+        r.querySelector(".qty").textContent = String(qty);
+        r.classList.toggle("picked", qty > 0);
+        r.classList.toggle("sold-out", max === 0);
+        r.querySelector('[data-delta="-1"]').disabled = busy || qty === 0;
+        r.querySelector('[data-delta="1"]').disabled = busy || qty >= max;
+        r.querySelector("[data-stock-label]").textContent = max === 0 && qty === 0 ? "已售罄" : "库存 " + r.dataset.stock;
+      });
+      var lines = $("counter-basket-lines");
+      lines.textContent = "";
+      Object.keys(basket).forEach(function (id) {
+        var r = row(id);
+        var li = el("li", "basket-line");
+        li.appendChild(el("span", "basket-name", r.dataset.name + " × " + basket[id]));
+        li.appendChild(el("span", "basket-points", Number(r.dataset.price) * basket[id] + " 积分"));
+        lines.appendChild(li);
+      });
+      $("counter-basket").hidden = !Object.keys(basket).length;
+      var sum = total();
+      var over = payer && sum > payer.balance;
+      $("counter-total").textContent = String(sum);
+      $("counter-totals").classList.toggle("over", !!over);
+      if (over) { say("counter-sale-error", FIXED.insufficient_points); }
+      else if ($("counter-sale-error").textContent === FIXED.insufficient_points) { say("counter-sale-error", ""); }
+      confirmBtn.disabled = busy || !payer || sum === 0 || over;
+      confirmBtn.textContent = busy ? "正在兑换…" : "确认兑换";
+      root.classList.toggle("is-busy", busy);
+    }
+
+    function confirm() {
+      if (busy || !payer || confirmBtn.disabled) { return; }
+      var items = Object.keys(basket).sort().map(function (id) { return { goods_id: Number(id), quantity: basket[id] }; });
+      busy = true;
+      sent = key;  // retries of this very basket reuse it
+      render();
+      api("POST", "/shops/" + shopId + "/redemptions", { pay_code: payer.pay_code, items: items },
+          { "Idempotency-Key": sent }).then(function (res) {
+        if (res.status === 201 || res.status === 200) { done(res.data); return; }
+        var code = res.error && res.error.code;
+        if (res.network || res.status >= 500 || code === "conflict" || !res.status) { checkOutcome(); return; }
+        busy = false;  // a clear refusal: nothing happened
+        sent = null;
+        if (code === "pay_code_expired" || code === "pay_code_used") { needFreshCode(refusal(res)); return; }
+        if (code === "out_of_stock" || code === "invalid_state" || code === "validation_error") { reloadGoods(); }
+        render();
+        say("counter-sale-error", refusal(res));
+      });
+    }
+
+    // The code died before the basket was confirmed: keep the basket, get a fresh code from the same villager.
+    function needFreshCode(message) {
+      if (payer.card_code) {
+        cardCode = payer.card_code;
+        $("counter-card-number").textContent = "卡号 " + groups(cardCode);
+        show("pin");
+        say("counter-pin-error", "码已过期 · 请村民重新输入卡密码");
+        return;
+      }
+      lastRefused = payer.pay_code;
+      show("scan");
+      say("counter-scan-error", message);
+    }
+
+    // Unknown outcome (network gone, timeout, server error): ask the server what became of the key before
+    // anything else may happen at this counter.
+    function checkOutcome() {
+      clearTimeout(checkTimer);
+      $("counter-checking").hidden = false;
+      $("counter-checking-text").textContent = "网络不好，正在确认刚才的兑换是否完成…";
+      api("GET", "/shops/" + shopId + "/redemptions/by-key/" + encodeURIComponent(sent)).then(function (res) {
+        if (res.status === 200) { $("counter-checking").hidden = true; done(res.data); return; }
+        if (res.status === 404) {  // it did not happen: the same basket may be confirmed again, with the same key
+          $("counter-checking").hidden = true;
+          busy = false;
+          render();
+          say("counter-sale-error", "刚才的兑换没有完成 · 可以再点确认兑换");
+          return;
+        }
+        $("counter-checking-text").textContent = "还不知道刚才的兑换是否完成 · 正在重试…";
+        checkTimer = setTimeout(function () { if (root.isConnected) { checkOutcome(); } }, CHECK_RETRY_MS);
+      });
+    }
+
+    function done(receipt) {
+      busy = false;
+      sent = null;
+      var box = $("counter-receipt");
+      box.querySelector('[data-field="household"]').textContent = (payer ? payer.household_name : "") + "家";
+      box.querySelector('[data-field="total"]').textContent = "−" + receipt.total_points;
+      box.querySelector('[data-field="balance"]').textContent = String(receipt.balance_after);
+      box.querySelector('[data-field="time"]').textContent = localTime(receipt.created_at);
+      var list = box.querySelector('[data-field="items"]');
+      list.textContent = "";
+      receipt.items.forEach(function (item) {
+        var li = el("li");
+        li.appendChild(el("span", "receipt-name", item.name + " × " + item.quantity));
+        li.appendChild(el("span", "nowrap", item.points + " 积分"));
+        list.appendChild(li);
+        var r = row(item.goods_id);
+        if (r) { r.dataset.stock = String(Math.max(0, Number(r.dataset.stock) - item.quantity)); }
+      });
+      box.hidden = false;
+      basket = {};
+      payer = null;
+      key = null;
+      render();
+      box.querySelector('[data-action="next"]').focus();
+    }
+
+    function localTime(iso) {  // 11-29 16:35:05 in the village's time zone, as the villager's receipt shows it
+      var when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
+      var parts = {};
+      try {
+        new Intl.DateTimeFormat("zh-CN", { timeZone: tz, hourCycle: "h23", month: "2-digit", day: "2-digit",
+                                           hour: "2-digit", minute: "2-digit", second: "2-digit" })
+          .formatToParts(when).forEach(function (p) { parts[p.type] = p.value; });
+        return parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute + ":" + parts.second;
+      } catch (e) { return when.toLocaleString("zh-CN", { hour12: false }); }
+    }
+
+    function next() {
+      $("counter-receipt").hidden = true;
+      restart();
+      reloadGoods();
+    }
+
+    function restart() {
+      if (busy) { return; }
+      payer = null;
+      cardCode = null;
+      key = null;
+      lastRefused = null;
+      basket = {};
+      say("counter-scan-error", "");
+      say("counter-sale-error", "");
+      render();
+      show("scan");
+    }
+
+    function reloadGoods() {  // fresh stock after a sale or a refusal about stock
+      api("GET", "/shops/" + shopId + "/goods").then(function (res) {
+        if (res.status !== 200) { return; }
+        var byId = {};
+        res.data.items.forEach(function (g) { byId[g.id] = g; });
+        goodsRows.forEach(function (r) {
+          var g = byId[r.dataset.goodsId];
+          r.dataset.stock = String(g ? g.stock : 0);
+          var id = r.dataset.goodsId;
+          if (basket[id] && basket[id] > maxFor(r)) {
+            if (maxFor(r)) { basket[id] = maxFor(r); } else { delete basket[id]; }
+          }
+        });
+        render();
+      });
+    }
+
+    function search() {
+      var q = $("counter-search").value.trim().toLowerCase();
+      var shown = 0;
+      goodsRows.forEach(function (r) {
+        var hit = !q || r.dataset.name.toLowerCase().indexOf(q) >= 0;
+        r.hidden = !hit;
+        if (hit) { shown += 1; }
+      });
+      if ($("counter-no-match")) { $("counter-no-match").hidden = shown > 0; }
+    }
+
+    // --- wiring ---
+
+    root.addEventListener("click", function (e) {
+      var step = e.target.closest(".step");
+      if (step) {
+        var id = step.closest(".goods-row").dataset.goodsId;
+        setQty(id, (basket[id] || 0) + Number(step.dataset.delta));
+        return;
+      }
+      var action = e.target.closest("[data-action]");
+      if (!action) { return; }
+      if (action.dataset.action === "restart") { restart(); }
+      if (action.dataset.action === "next") { next(); }
+      if (action.dataset.action === "check" && sent) { checkOutcome(); }
+    });
+    $("counter-manual-toggle").addEventListener("click", function () { openManual(true); });
+    $("counter-manual").addEventListener("submit", function (e) {
+      e.preventDefault();
+      scanned($("counter-code").value, true);
+    });
+    $("counter-pin-form").addEventListener("submit", submitPin);
+    $("counter-search").addEventListener("input", search);
+    confirmBtn.addEventListener("click", confirm);
+    window.addEventListener("beforeunload", function (e) {  // an unknown outcome must be settled first
+      if (sent && root.isConnected) { e.preventDefault(); e.returnValue = ""; }
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (!root.isConnected) { return; }
+      if (document.visibilityState === "hidden") { scanner.stop(); }
+      else if (root.dataset.state === "scan" && !busy) { scanner.start(); }
+    });
+
+    render();
+    show("scan");
+  }
+
+  function boot() {
+    var root = document.getElementById("counter");
+    if (!root || root.dataset.ready) { return; }
+    root.dataset.ready = "1";
+    Counter(root);
+  }
+
+  document.addEventListener("htmx:load", boot);
+  window.zfCounter = { boot: boot };
+  boot();
+})();
