@@ -62,7 +62,8 @@ def prepare(url: str, clients: int, codes_per_client: int) -> dict:
             s.add(household)
             s.flush()
             account = open_household_account(s, household=household)
-            post_transaction(s, kind="award", reason="压测", actor_id=None, legs=[Leg(fund, -10_000), Leg(account, 10_000)])
+            post_transaction(s, kind="award", reason="压测", actor_id=None,
+                             legs=[Leg(fund, -10_000), Leg(account, 10_000)])
             attendant = User(name=f"店员{i}", phone=f"1370000{i:04d}", password_hash=pw)
             s.add(attendant)
             s.flush()
@@ -154,7 +155,8 @@ def http(work: dict, url: str, clients: int, seconds: float) -> tuple[list[float
         def one(i):
             r = sessions[i].post(f"/api/v1/shops/{work['shop_id']}/redemptions",
                                  headers={"Idempotency-Key": uuid.uuid4().hex},
-                                 json={"pay_code": next(codes[i]), "items": [{"goods_id": work["goods_id"], "quantity": 1}]})
+                                 json={"pay_code": next(codes[i]),
+                                       "items": [{"goods_id": work["goods_id"], "quantity": 1}]})
             if r.status_code != 201:
                 errors[0] += 1
 

@@ -364,6 +364,7 @@
         if (res.network || res.status >= 500 || code === "conflict" || !res.status) { checkOutcome(); return; }
         busy = false;  // a clear refusal: nothing happened
         sent = null;
+        if (code === "idempotency_conflict") { key = newKey(); render(); say("counter-sale-error", "请再点一次确认兑换"); return; }
         if (code === "pay_code_expired" || code === "pay_code_used") { needFreshCode(refusal(res)); return; }
         if (code === "out_of_stock" || code === "invalid_state" || code === "validation_error") { reloadGoods(); }
         render();

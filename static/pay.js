@@ -64,6 +64,9 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && current) { wakeLock = null; keepScreenOn(); tick(); }
   });
+  window.addEventListener("pageshow", function (e) {  // back from the page cache: that code may be dead
+    if (e.persisted && document.getElementById("pay")) { window.location.reload(); }
+  });
   document.addEventListener("htmx:load", boot);
   document.addEventListener("htmx:afterSwap", function (e) {
     var target = e.detail.target;

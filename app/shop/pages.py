@@ -32,7 +32,7 @@ router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DONE = {"create": "商品已上架，可以拍张照片", "edit": "已保存", "on": "已恢复兑换", "off": "已暂停兑换",
         "photo": "照片已更新", "stock": "库存已更新", "reverse": "已撤销该笔兑换，积分和库存已退回",
-        "revoke": "该积分卡已作废"}
+        "revoke": "该积分卡已作废", "issue": "积分卡已发出，请把卡交给村民"}
 ShopAccess = Callable[[Session, Actor, int], Shop]
 
 
@@ -198,15 +198,22 @@ def _shift(month: str, by: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def _month_choices(this_month: str, chosen: str) -> list[tuple[str, str]]:
+    """The last two years for the month picker (and the chosen month, if older), newest first, in Chinese."""
+    months = {_shift(this_month, -i) for i in range(24)} | {chosen}
+    return [(m, month_label(m)) for m in sorted(months, reverse=True)]
+
+
 @router.get("/shop/settlement")
 def settlement(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                shop_id: int | None = None, month: str = "") -> Response:
     shop, shops = _pick_shop(session, actor, shop_id, overseen_shop)
-    result = monthly_settlement(session, shop=shop, month=month or _this_month(settings.timezone),
-                                tz=settings.timezone)
+    this_month = _this_month(settings.timezone)
+    result = monthly_settlement(session, shop=shop, month=month or this_month, tz=settings.timezone)
     return render(request, "shop/settlement.html", {
         "tab": _tab(actor), "shop": shop, "shops": shops, "result": result, "label": month_label(result.month),
-        "prev": _shift(result.month, -1), "next": _shift(result.month, 1)})
+        "months": _month_choices(this_month, result.month), "prev": _shift(result.month, -1),
+        "next": _shift(result.month, 1) if result.month < this_month else None})
 
 
 @router.get("/shop/settlement.xlsx")

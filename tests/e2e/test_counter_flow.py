@@ -107,6 +107,7 @@ def test_the_attendant_scans_the_villagers_code_and_both_see_the_receipt(live_se
     assert villager.get_by_role("img", name="积分码二维码").is_visible()
     assert villager.get_by_text("每分钟自动刷新").is_visible()
     assert villager.get_by_text("王*国家").is_visible()
+    villager.wait_for_function("() => document.querySelector('[data-countdown]').textContent !== '45'")  # it counts
     shoot(villager, "pay-01-code")
     fits_small_phone(villager, "pay-01-code")
 
@@ -158,6 +159,7 @@ def test_the_attendant_scans_the_villagers_code_and_both_see_the_receipt(live_se
     assert receipt.get_by_text(f"−{total}").is_visible()
     assert receipt.get_by_text(str(before - total), exact=True).is_visible()
     shoot(counter, "counter-06-receipt")
+    fits_small_phone(counter, "counter-06-receipt")
 
     # The villager's phone shows the same receipt by itself within a few seconds.
     pay_receipt = villager.get_by_test_id("pay-receipt")
@@ -266,6 +268,7 @@ def test_a_household_card_with_its_pin_and_a_dropped_connection(live_server, new
     page.get_by_role("button", name="确定").click()
     page.get_by_role("alert").filter(has_text="卡密码错误，还可尝试 4 次").wait_for()
     shoot(page, "counter-08-card-pin")
+    fits_small_phone(page, "counter-08-card-pin")
     page.get_by_label("请村民输入卡密码").fill("2468")
     page.get_by_role("button", name="确定").click()
     page.locator("#counter-sale").wait_for()

@@ -69,6 +69,7 @@ def test_official_awards_points_and_the_member_sees_them(live_server, new_contex
 
     # A reason of blanks is refused with a short Chinese message in the toast, and nothing is awarded.
     official.get_by_label("积分", exact=True).fill("50")
+    official.get_by_label("类别").select_option(label="热心公益")
     official.get_by_label("理由（村民会看到）").fill("   ")
     official.get_by_role("button", name="确认发放").click()
     toast = official.get_by_role("alert").filter(has_text="请填写奖励理由")
@@ -76,7 +77,6 @@ def test_official_awards_points_and_the_member_sees_them(live_server, new_contex
     shoot(official, "05-error-toast")
     assert balance(official) == "0"
 
-    official.get_by_label("类别").select_option(label="热心公益")
     official.get_by_label("理由（村民会看到）").fill(REASON)
     official.get_by_role("button", name="确认发放").click()
     official.wait_for_url(re.compile(r"\?done=award$"))

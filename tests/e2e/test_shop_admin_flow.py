@@ -80,8 +80,7 @@ def test_official_runs_the_shop_and_prints_a_card(live_server, new_context, shoo
     assert page.get_by_test_id("stock").inner_text() == "3"
 
     # A photo from the phone's camera (here: a file), then a restock with its reason.
-    page.get_by_label("拍照或选择照片").set_input_files(str(PHOTO))
-    page.get_by_role("button", name="上传照片").click()
+    page.get_by_label("拍照或选择照片").set_input_files(str(PHOTO))  # choosing the photo uploads it
     page.wait_for_url(re.compile(r"\?done=photo$"))
     assert page.get_by_text("照片已更新").is_visible()
     assert page.get_by_role("img", name=NAME).evaluate("img => img.complete && img.naturalWidth > 0")
@@ -169,6 +168,7 @@ def test_official_runs_the_shop_and_prints_a_card(live_server, new_context, shoo
         page.emulate_media(media="screen")
 
     page.get_by_role("link", name="打印好了，返回").click()
-    page.get_by_text("使用中").wait_for()
+    page.get_by_text("积分卡已发出").wait_for()
+    assert page.get_by_text("使用中").is_visible()
     assert code not in page.content()
     shoot_both(page, shoot, "card-issued")

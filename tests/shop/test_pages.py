@@ -375,7 +375,7 @@ class TestSettlement:
         done_redeeming(api, shop_id, [(goods["soap"]["id"], 2), (goods["rice"]["id"], 1)])
         done_redeeming(api, shop_id, [(goods["soap"]["id"], 3)])
         html = web.sign_in("official").get(f"/shop/settlement?shop_id={shop_id}").text
-        month = re.search(r'name="month" value="(\d{4}-\d{2})"', html).group(1)
+        month = re.search(r'value="(\d{4}-\d{2})" selected', html).group(1)
         expected = api.get(f"/shops/{shop_id}/settlements/{month}", "official").json()
         assert expected["total_points"] == 55 and expected["redemptions"] == 2
         assert text_of(html, "settlement-total") == "55" and text_of(html, "settlement-count") == "2"
@@ -385,11 +385,13 @@ class TestSettlement:
                     f"<tdclass=\"num\">{row['quantity']}</td><tdclass=\"num\">{row['points']}</td>"
             assert cells in body, row
         assert f'href="/shop/settlement.xlsx?shop_id={shop_id}&month={month}"' in html
+        assert "上个月" in html and "下个月" not in html  # the current month has no next one yet
 
     def test_an_empty_month_says_so_and_links_the_neighbours(self, web, shop_id):
         html = web.sign_in("attendant").get(f"/shop/settlement?shop_id={shop_id}&month=2020-01").text
         assert "2020年1月还没有兑换" in html and text_of(html, "settlement-total") == "0"
         assert "month=2019-12" in html and "month=2020-02" in html
+        assert '<option value="2020-01" selected>2020年1月</option>' in html  # an old month joins the picker
 
     def test_a_bad_month_is_refused_in_chinese(self, web, shop_id):
         r = web.sign_in("official").get(f"/shop/settlement?shop_id={shop_id}&month=2024-13")
@@ -398,7 +400,7 @@ class TestSettlement:
     def test_the_workbook_downloads_and_opens(self, web, api, shop_id, goods):
         done_redeeming(api, shop_id, [(goods["soap"]["id"], 2)])
         web.sign_in("official")
-        month = re.search(r'name="month" value="(\d{4}-\d{2})"', web.get("/shop/settlement").text).group(1)
+        month = re.search(r'value="(\d{4}-\d{2})" selected', web.get("/shop/settlement").text).group(1)
         r = web.get(f"/shop/settlement.xlsx?shop_id={shop_id}&month={month}")
         assert r.status_code == 200
         assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
