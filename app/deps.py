@@ -34,9 +34,15 @@ def get_read_session(request: Request) -> Iterator[Session]:
     yield from iter_session(request.app.state.engine, write=False)
 
 
+def get_write_session(request: Request) -> Iterator[Session]:
+    """For the few GETs that write (a fresh pay code each time the villager opens 积分码)."""
+    yield from iter_session(request.app.state.engine, write=True)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def _bearer(request: Request) -> str | None:

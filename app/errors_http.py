@@ -40,6 +40,7 @@ def error_response(request: Request, *, status: int, code: str, message: str,
     if is_htmx:
         response = templates.TemplateResponse(request, "_toast.html", context, status_code=status, headers=headers)
         response.headers["HX-Retarget"] = "#toast"
+        response.headers["HX-Push-Url"] = "false"  # a refused boosted form must not leave its POST URL behind
         response.headers["HX-Reswap"] = "innerHTML"
         return response
     return templates.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)

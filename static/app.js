@@ -14,6 +14,10 @@ document.addEventListener("htmx:sendError", function () {
   var t = document.getElementById("toast");
   if (t) { t.innerHTML = '<p class="toast-msg">网络不好，请稍后重试</p>'; }
 });
+// A real 打印 button where a page offers one (the household card sheet).
+document.addEventListener("click", function (e) {
+  if (e.target.closest && e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }
+});
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); });
 }

@@ -208,6 +208,15 @@
 
     function say(id, text) { $(id).textContent = text || ""; }
 
+    // Show that a request is on its way on the button that sent it; call the returned function when it is back.
+    function working(form, text) {
+      var button = form.querySelector('button[type="submit"]');
+      var label = button.textContent;
+      button.disabled = true;
+      button.textContent = text;
+      return function () { button.disabled = false; button.textContent = label; };
+    }
+
     function cameraStatus(state) {
       var status = $("counter-camera-status");
       var texts = {
@@ -223,9 +232,12 @@
         openManual(false);
         return;
       }
+      var off = state === "denied" || state === "failed" || state === "unsupported";
       status.textContent = texts[state] || "";
-      root.classList.toggle("camera-live", state === "ready");
-      if (state === "denied" || state === "failed" || state === "unsupported") { openManual(false); }
+      $("counter-camera").hidden = off;  // no black box where no picture will come
+      $("counter-camera-note").hidden = !off;
+      $("counter-camera-note").textContent = off ? texts[state] : "";
+      if (off) { openManual(false); }
     }
 
     function openManual(focus) {
@@ -258,8 +270,10 @@
       var status = $("counter-camera-status");
       var before = status.textContent;
       status.textContent = "正在识别…";
+      var ready = working($("counter-manual"), "正在识别…");
       api("POST", "/shops/" + shopId + "/payer", { pay_code: digits }).then(function (res) {
         busy = false;
+        ready();
         if (status.textContent === "正在识别…") { status.textContent = before; }
         if (res.status === 200) { lastRefused = null; $("counter-code").value = ""; startSale(res.data, null); return; }
         lastRefused = digits;
@@ -273,9 +287,11 @@
       var pin = $("counter-pin-input").value.trim();
       if (!/^\d{4,6}$/.test(pin)) { say("counter-pin-error", "卡密码是 4 到 6 位数字 · 请村民重新输入"); return; }
       busy = true;
-      say("counter-pin-error", "正在核对…");
+      say("counter-pin-error", "");
+      var ready = working($("counter-pin-form"), "正在核对…");
       api("POST", "/shops/" + shopId + "/card-unlock", { card_code: cardCode, pin: pin }).then(function (res) {
         busy = false;
+        ready();
         $("counter-pin-input").value = "";
         if (res.status === 200) { say("counter-pin-error", ""); startSale(res.data, cardCode); return; }
         say("counter-pin-error", refusal(res));
@@ -340,6 +356,9 @@
         lines.appendChild(li);
       });
       $("counter-basket").hidden = !Object.keys(basket).length;
+      var count = Object.keys(basket).reduce(function (n, id) { return n + basket[id]; }, 0);
+      $("counter-kept").hidden = !count;  // shown on the scan step when a dead code sent us back to it
+      $("counter-kept").textContent = count ? "已选 " + count + " 件商品，扫新码后继续" : "";
       var sum = total();
       var over = payer && sum > payer.balance;
       $("counter-total").textContent = String(sum);
@@ -471,8 +490,9 @@
           var g = byId[r.dataset.goodsId];
           r.dataset.stock = String(g ? g.stock : 0);
           var id = r.dataset.goodsId;
-          if (basket[id] && basket[id] > maxFor(r)) {
+          if (basket[id] && basket[id] > maxFor(r) && !busy) {  // less left than chosen: a new basket, a new key
             if (maxFor(r)) { basket[id] = maxFor(r); } else { delete basket[id]; }
+            key = newKey();
           }
         });
         render();

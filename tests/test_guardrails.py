@@ -45,3 +45,12 @@ class TestSecrets:
     def test_no_secret_constant_in_the_code(self):
         for path in (ROOT / "app").rglob("*.py"):
             assert "SECRET_KEY =" not in path.read_text(), path
+
+
+def test_ruff_is_clean():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "app", "tests", "bench", "alembic", "scripts"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]

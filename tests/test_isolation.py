@@ -20,6 +20,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
+             ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
              # Product photos are public by design (nothing personal; cached by browsers).
              ("GET", "/media/goods/{image_id}.jpg")}
 
@@ -65,6 +66,22 @@ CASES = {
     ("POST", "/api/v1/shops/{shop_id}/card-unlock"): ("attendant", {"card_code": "{card_code}", "pin": "2468"}),
     ("POST", "/api/v1/shops/{shop_id}/redemptions"): ("attendant", {"pay_code": "{code}", "items": "{items}"}),
     ("GET", "/api/v1/shops/{shop_id}/redemptions/by-key/{key}"): ("attendant", None),
+    ("GET", "/shop"): "shop_query",
+    ("GET", "/counter"): ("attendant", "shop_query"),
+    ("GET", "/shop/manage"): "shop_query",
+    ("GET", "/shop/redemptions"): "shop_query",
+    ("GET", "/shop/settlement"): "shop_query",
+    ("GET", "/shop/settlement.xlsx"): "shop_query",
+    ("POST", "/shop/manage/goods"): {"shop_id": "{shop_id}", "name": "越界商品", "points_price": "5", "stock": "1"},
+    ("GET", "/shop/manage/goods/{goods_id}"): None,
+    ("POST", "/shop/manage/goods/{goods_id}/edit"): {"name": "改名", "points_price": "5", "low_stock_threshold": "5"},
+    ("POST", "/shop/manage/goods/{goods_id}/active"): {"active": "1"},
+    ("POST", "/shop/manage/goods/{goods_id}/photo"): "photo",
+    ("POST", "/shop/manage/goods/{goods_id}/stock"): {"kind": "restock", "quantity": "1", "reason": "进货"},
+    ("POST", "/shop/redemptions/{redemption_id}/reverse"): {"reason": "撤"},
+    ("GET", "/admin/households/{household_id}/card"): None,
+    ("POST", "/admin/households/{household_id}/card"): {"pin": "1234", "pin_again": "1234"},
+    ("POST", "/admin/households/{household_id}/card/{card_id}/revoke"): {"reason": "丢失"},
     ("GET", "/admin/households"): "list",
     ("POST", "/admin/households"): "lands_in_own_village",
 }
@@ -159,6 +176,8 @@ def test_other_village_is_kept_out(api, world, route):
         r = _request(api, "13800000099", method, f"{path}?village_id={{village_id}}", None, world)
         assert r.status_code in (403, 404)
         return
+    if body == "shop_query":
+        path, body = f"{path}?shop_id={{shop_id}}", None
     if body == "lands_in_own_village":  # a new household always belongs to the caller's own village
         r = _request(api, "13800000099", method, path, {"head_name": "越界户"}, world)
         assert r.status_code == 303

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from sqlmodel import SQLModel
 
-from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep
+from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import NotFound
 from app.org.access import managed_household, own_household
 from app.shop import goods as catalogue
@@ -118,7 +118,7 @@ def low_stock(shop_id: int, actor: ActorDep, session: SessionDep) -> dict:
 
 
 @router.get("/me/pay-code", response_model=PayCodePublic)
-def my_pay_code(request: Request, actor: ActorDep, session: SessionDep) -> PayCodePublic:
+def my_pay_code(request: Request, actor: ActorDep, session: WriteSessionDep) -> PayCodePublic:
     household = own_household(session, actor)
     code, row = paycodes.issue_pay_code(session, user_id=actor.id, household=household,
                                         secret=request.app.state.secret)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.deps import ActorDep, SessionDep, SettingsDep
+from app.deps import ActorDep, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import Forbidden
 from app.htmx import render
 from app.org.access import Actor, own_household
@@ -25,7 +25,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/pay")
-def pay_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+def pay_page(request: Request, actor: ActorDep, session: WriteSessionDep) -> Response:
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
     context: dict = {"tab": "home", "household": household}
     if household is not None:
@@ -36,7 +36,7 @@ def pay_page(request: Request, actor: ActorDep, session: SessionDep) -> Response
 
 
 @router.get("/pay/code")
-def pay_code_partial(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+def pay_code_partial(request: Request, actor: ActorDep, session: WriteSessionDep) -> Response:
     household = own_household(session, actor)
     return _no_store(render(request, "shop/pay/_code.html", _fresh_code(request, session, actor, household)))
 

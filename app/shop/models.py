@@ -222,7 +222,8 @@ class RedemptionPublic(SQLModel):
     shop_id: int
     shop_name: str
     household_id: int
-    household_name: str
+    household_name: str  # receipts go only to the household, the shop's staff and officials; the counter
+    # screen itself shows the masked name from the payer look-up
     attendant: str
     total_points: int
     balance_after: int

@@ -108,11 +108,14 @@ def revoke_card(session: Session, *, actor: Actor, household: Household, card_id
     card = session.get(HouseholdCard, card_id)
     if card is None or card.household_id != household.id:
         raise NotFound("找不到该积分卡")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed("请填写作废原因（不超过 200 字）")
     if card.revoked_at is None:
         card.revoked_at = utcnow()
         session.add(card)
         record_action(session, actor_id=actor.id, action="card.revoke", village_id=household.village_id,
-                      target_type="household", target_id=household.id, reason=(reason or "").strip()[:200],
+                      target_type="household", target_id=household.id, reason=reason,
                       detail={"card_id": card.id})
     return card
 

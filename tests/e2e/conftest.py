@@ -109,7 +109,7 @@ def shoot() -> Callable:
     def save(page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.evaluate("window.scrollTo(0, 0)")  # so the sticky bars sit where a user first sees them
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=True, caret="initial")  # no style="" left on inputs
         problems = layout_problems(page)
         assert not problems, f"{name} ({page.url}): " + "; ".join(problems)
         return path

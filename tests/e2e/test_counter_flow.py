@@ -260,7 +260,8 @@ def test_a_household_card_with_its_pin_and_a_dropped_connection(live_server, new
     page = context.new_page()
     log_in(page, base, DEMO["attendant"])
     page.goto(f"{base}/counter")
-    page.get_by_text("摄像头打不开").wait_for()
+    page.locator("#counter-camera-note").filter(has_text="摄像头打不开 · 请用手动输入").wait_for()
+    assert page.locator("#counter-camera").is_hidden()
     assert page.get_by_label("积分码或家庭卡号").is_visible()  # opened without a tap
     page.get_by_label("积分码或家庭卡号").fill(card_code)
     page.get_by_role("button", name="确定").click()
@@ -300,3 +301,67 @@ def test_a_household_card_with_its_pin_and_a_dropped_connection(live_server, new
     page.unroute("**/redemptions")
     page.get_by_role("button", name="下一位").click()
     assert page.get_by_label("积分码或家庭卡号").is_visible()
+
+
+def api_token(context, base: str, phone: str) -> dict[str, str]:
+    r = context.request.post(f"{base}/api/v1/auth/login", data={"phone": phone, "password": "demo1234"})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def fresh_code(context, base: str, phone: str) -> str:
+    return context.request.get(f"{base}/api/v1/me/pay-code", headers=api_token(context, base, phone)).json()["code"]
+
+
+def type_code(page, code: str) -> None:
+    page.get_by_label("积分码或家庭卡号").fill(code)
+    page.get_by_role("button", name="确定").click()
+
+
+def test_refusals_are_one_red_sentence_and_the_basket_survives(live_server, new_context, shoot):
+    base = live_server
+    context = new_context()
+    page = context.new_page()
+    log_in(page, base, DEMO["attendant"])
+    page.goto(f"{base}/counter")
+    page.get_by_label("积分码或家庭卡号").wait_for()
+
+    # Another village's code.
+    type_code(page, fresh_code(context, base, DEMO["neighbour"]))
+    page.get_by_role("alert").filter(has_text="非本村积分码 · 本店只收本村村民的积分码").wait_for()
+
+    # Two towels in the basket (the shop has two) ...
+    type_code(page, fresh_code(context, base, DEMO["villager"]))
+    page.locator("#counter-sale").wait_for()
+    towel = goods_row(page, "毛巾")
+    towel.get_by_role("button", name=re.compile("^增加")).click()
+    towel.get_by_role("button", name=re.compile("^增加")).click()
+    assert towel.get_by_role("button", name=re.compile("^增加")).is_disabled()  # no more than in stock
+
+    # ... the code dies before the attendant confirms: rescan, and the basket is still there.
+    expired = {"error": {"code": "pay_code_expired", "message": "码已过期，请村民刷新积分码后重扫"}}
+    page.route("**/redemptions", lambda route: route.fulfill(status=410, json=expired))
+    page.get_by_role("button", name="确认兑换").click()
+    page.get_by_role("alert").filter(has_text="码已过期 · 请村民刷新积分码后重扫").wait_for()
+    assert page.get_by_text("已选 2 件商品，扫新码后继续").is_visible()
+    shoot(page, "counter-10-code-expired")
+    page.unroute("**/redemptions")
+    type_code(page, fresh_code(context, base, DEMO["villager"]))
+    page.locator("#counter-sale").wait_for()
+    assert number(page, "counter-total") == 2 * 12
+
+    # Meanwhile the last-but-one towel went at the other till: 库存不足, and the counter shows the stock left.
+    shop_id = page.locator("#counter").get_attribute("data-shop-id")
+    towel_id = int(towel.get_attribute("data-goods-id"))
+    other_till = {**api_token(context, base, DEMO["attendant"]), "Idempotency-Key": "other-till"}
+    other = context.request.post(f"{base}/api/v1/shops/{shop_id}/redemptions", headers=other_till,
+                                 data={"pay_code": fresh_code(context, base, DEMO["volunteer"]),
+                                       "items": [{"goods_id": towel_id, "quantity": 1}]})
+    assert other.status == 201, other.text()
+    page.get_by_role("button", name="确认兑换").click()
+    page.get_by_role("alert").filter(has_text="库存不足：毛巾 · 请减少数量或换商品").wait_for()
+    page.wait_for_function("() => document.querySelector('[data-testid=counter-total]').textContent === '12'")
+    assert towel.locator(".qty").inner_text() == "1"
+    shoot(page, "counter-11-out-of-stock")
+    page.get_by_role("button", name="确认兑换").click()
+    page.get_by_test_id("counter-receipt").wait_for()
+    assert page.get_by_test_id("counter-receipt").get_by_text("毛巾 × 1").is_visible()

@@ -79,7 +79,12 @@ def test_official_runs_the_shop_and_prints_a_card(live_server, new_context, shoo
     assert page.get_by_text("商品已上架").is_visible()
     assert page.get_by_test_id("stock").inner_text() == "3"
 
-    # A photo from the phone's camera (here: a file), then a restock with its reason.
+    # A photo from the phone's camera (here: a file), then a restock with its reason. A file that is not a photo
+    # is refused in the toast and nothing changes.
+    page.get_by_label("拍照或选择照片").set_input_files(
+        {"name": "菜价.txt", "mimeType": "text/plain", "buffer": "大米 30 积分".encode()})
+    page.get_by_role("alert").filter(has_text="不是有效的图片").wait_for()
+    assert page.url.endswith("?done=create") and page.locator("span.goods-photo").is_visible()
     page.get_by_label("拍照或选择照片").set_input_files(str(PHOTO))  # choosing the photo uploads it
     page.wait_for_url(re.compile(r"\?done=photo$"))
     assert page.get_by_text("照片已更新").is_visible()

@@ -198,12 +198,12 @@ class TestPageWeight:
 
 def test_login_page_sends_a_signed_in_user_home_and_a_revoked_one_back_to_login(sqlite_engine):
     from fastapi.testclient import TestClient
+    from sqlmodel import select
 
     from app.db import session_for
     from app.demo import seed_demo_world
     from app.main import create_app
     from app.org.models import User
-    from sqlmodel import select
     from tests.conftest import DEMO_HASH, make_settings
 
     with session_for(sqlite_engine, write=True) as s:

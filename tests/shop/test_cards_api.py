@@ -41,6 +41,11 @@ def test_wrong_pin_is_counted_then_locks(api, shop_id, card):
     assert unlock(api, shop_id, card["card_code"], "2468").status_code == 429  # locked even with the right PIN
 
 
+def test_revoking_needs_a_reason(api, card):
+    r = api.post(f"/households/{card['household_id']}/cards/{card['id']}/revoke", "official", json={"reason": " "})
+    assert r.status_code == 422
+
+
 def test_revoked_card_and_reissue(api, shop_id, card):
     r = api.post(f"/households/{card['household_id']}/cards/{card['id']}/revoke", "official", json={"reason": "丢失"})
     assert r.status_code == 200 and r.json()["revoked_at"]

@@ -202,7 +202,7 @@ class TestCounterPage:
 
 
 class TestStaticFiles:
-    @pytest.mark.parametrize("name", ["counter.js", "counter.css", "pay.js", "jsqr-1.4.0.js"])
+    @pytest.mark.parametrize("name", ["counter.js", "counter.css", "pay.js", "jsqr-1.4.0.min.js"])
     def test_served(self, api, name):
         r = api.client.get(f"/static/{name}")
         assert r.status_code == 200 and len(r.content) > 500

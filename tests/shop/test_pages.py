@@ -83,6 +83,12 @@ def text_of(html: str, testid: str) -> str:
     return re.sub(r"<[^>]+>|\s", "", match.group(2))
 
 
+def item(api, shop_id, **match) -> dict:
+    """One goods of the shop's catalogue (switched-off ones too), as the API shows it."""
+    items = api.get(f"/shops/{shop_id}/goods?include_inactive=true", "attendant").json()["items"]
+    return next(g for g in items if all(g[k] == v for k, v in match.items()))
+
+
 def movements(api, shop_id, goods_id) -> list[dict]:
     return api.get(f"/shops/{shop_id}/goods/{goods_id}/movements", "attendant").json()["items"]
 
@@ -138,7 +144,7 @@ class TestAccess:
             assert web.post(path, data).status_code in (403, 404), path
         r = web.post(f"/shop/manage/goods/{soap}/photo", files={"photo": ("a.jpg", PHOTO.read_bytes(), "image/jpeg")})
         assert r.status_code in (403, 404)
-        after = next(g for g in api.get(f"/shops/{shop_id}/goods", "attendant").json()["items"] if g["id"] == soap)
+        after = item(api, shop_id, id=soap)
         assert (after["name"], after["stock"], after["active"], after["image_url"]) == ("测试肥皂", 10, True, None)
         assert "越界商品" not in api.get(f"/shops/{shop_id}/goods", "attendant").text
 
@@ -215,7 +221,7 @@ class TestManage:
         r = web.post("/shop/manage/goods", {"shop_id": shop_id, "name": "挂面 1kg", "points_price": "6",
                                             "stock": "40", "low_stock_threshold": "8"})
         assert r.status_code == 303 and r.headers["location"].endswith("?done=create")
-        made = next(g for g in api.get(f"/shops/{shop_id}/goods", "attendant").json()["items"] if g["name"] == "挂面 1kg")
+        made = item(api, shop_id, name="挂面 1kg")
         assert (made["points_price"], made["stock"], made["low_stock_threshold"]) == (6, 40, 8)
         page = web.get(r.headers["location"]).text
         assert "商品已上架" in page and "初始库存" in page and "张书记" in page
@@ -247,8 +253,8 @@ class TestManage:
         assert "香皂 大块" not in web.get("/shop").text
         r = web.post(f"/shop/manage/goods/{soap}/active", {"active": "1"})
         assert "已恢复兑换" in web.get(r.headers["location"]).text
-        item = next(g for g in api.get(f"/shops/{shop_id}/goods", "attendant").json()["items"] if g["id"] == soap)
-        assert (item["name"], item["points_price"], item["low_stock_threshold"], item["active"]) == (
+        edited = item(api, shop_id, id=soap)
+        assert (edited["name"], edited["points_price"], edited["low_stock_threshold"], edited["active"]) == (
             "香皂 大块", 7, 12, True)
 
     def test_restock_damage_and_count_with_reasons(self, web, api, shop_id, goods):
@@ -288,8 +294,7 @@ class TestManage:
         r = web.post(f"/shop/manage/goods/{soap}/photo", files={"photo": ("IMG_0001.JPG", PHOTO.read_bytes(),
                                                                           "image/jpeg")})
         assert r.status_code == 303 and r.headers["location"].endswith("?done=photo")
-        url = next(g for g in api.get(f"/shops/{shop_id}/goods", "villager").json()["items"]
-                   if g["id"] == soap)["image_url"]
+        url = item(api, shop_id, id=soap)["image_url"]
         assert url and f'src="{url}"' in web.get(r.headers["location"]).text and f'src="{url}"' in web.get("/shop").text
         image = web.get(url)
         assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"
@@ -300,8 +305,7 @@ class TestManage:
         soap = goods["soap"]["id"]
         r = web.sign_in("official").post(f"/shop/manage/goods/{soap}/photo", files={"photo": upload})
         assert r.status_code == 422 and "不是有效的图片" in r.text
-        item = next(g for g in api.get(f"/shops/{shop_id}/goods", "villager").json()["items"] if g["id"] == soap)
-        assert item["image_url"] is None
+        assert item(api, shop_id, id=soap)["image_url"] is None
 
     def test_no_file_chosen_is_refused_in_chinese(self, web, goods):
         r = web.sign_in("official").post(f"/shop/manage/goods/{goods['soap']['id']}/photo",
@@ -345,9 +349,10 @@ class TestRedemptions:
         key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
         r = web.post(f"/shop/redemptions/{receipt['id']}/reverse", {"reason": "  ", "idempotency_key": key})
         assert r.status_code == 422 and "请填写撤销原因" in r.text and balance(api) == 590
-        r = web.post(f"/shop/redemptions/{receipt['id']}/reverse", {"reason": "商品受潮退回", "idempotency_key": key})
+        form = {"reason": "商品受潮退回", "idempotency_key": key}
+        r = web.post(f"/shop/redemptions/{receipt['id']}/reverse", form)
         assert r.status_code == 303 and r.headers["location"] == f"/shop/redemptions?shop_id={shop_id}&done=reverse"
-        again = web.post(f"/shop/redemptions/{receipt['id']}/reverse", {"reason": "商品受潮退回", "idempotency_key": key})
+        again = web.post(f"/shop/redemptions/{receipt['id']}/reverse", form)
         assert again.status_code == 303  # a double submit replays, it does not reverse twice
         assert balance(api) == 600 and stock(api, shop_id, goods["soap"]["id"]) == 10
         after = web.get(r.headers["location"]).text
@@ -359,8 +364,7 @@ class TestRedemptions:
         assert r.status_code == 403 and balance(api) == 595
 
     def test_pages_of_twenty(self, web, api, shop_id):
-        salt = next(g["id"] for g in api.get(f"/shops/{shop_id}/goods", "attendant").json()["items"]
-                    if g["name"] == "食盐 400g")
+        salt = item(api, shop_id, name="食盐 400g")["id"]
         for _ in range(21):
             done_redeeming(api, shop_id, [(salt, 1)])
         html = web.sign_in("official").get("/shop/redemptions").text
