@@ -10,6 +10,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
+from app.queueing import FairLock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -65,18 +67,19 @@ def session_for(engine: Engine, *, write: bool) -> Session:
     return Session(write_engine(engine) if write else engine, expire_on_commit=False)
 
 
-_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks: dict[str, FairLock] = {}
 _writer_locks_guard = threading.Lock()
 
 
-def writer_lock(engine: Engine) -> threading.Lock | None:
-    """SQLite has one writer: queue this process's writers on a lock instead of SQLite's busy-wait back-off,
-    which leaves some writers waiting for seconds (measured: p99 3.6 s at 16 writers, see docs/performance.md)."""
+def writer_lock(engine: Engine) -> FairLock | None:
+    """SQLite has one writer: queue this process's writers first come, first served instead of SQLite's busy-wait
+    back-off, which leaves some writers waiting for seconds (measured: p99 3.6 s at 16 writers,
+    docs/performance.md)."""
     if engine.dialect.name != "sqlite":
         return None
     key = engine.url.render_as_string(hide_password=True)
     with _writer_locks_guard:
-        return _writer_locks.setdefault(key, threading.Lock())
+        return _writer_locks.setdefault(key, FairLock())
 
 
 @contextmanager

@@ -38,7 +38,7 @@ from app.security import hash_password  # noqa: E402
 from app.shop.goods import create_goods  # noqa: E402
 from app.shop.models import BasketLine, Shop, ShopStaff  # noqa: E402
 from app.shop.paycodes import issue_pay_code  # noqa: E402
-from app.shop.service import redeem  # noqa: E402
+from app.shop.service import counter_queue, redeem  # noqa: E402
 
 SECRET = "bench-secret-" + "b" * 40
 PASSWORD = "bench-pass-1"
@@ -113,7 +113,7 @@ def floor(work: dict, clients: int, seconds: float) -> list[float]:
 
     def one(i):
         _, attendant_id, _ = work["people"][i]
-        with write_session(engine) as s:
+        with write_session(engine) as s, counter_queue(work["shop_id"]):
             redeem(s, shop=s.get(Shop, work["shop_id"]), attendant=load_actor(s, s.get(User, attendant_id)),
                    pay_code=next(codes[i]), items=[BasketLine(goods_id=work["goods_id"], quantity=1)],
                    idempotency_key=uuid.uuid4().hex, secret=SECRET)

@@ -160,9 +160,10 @@ def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: 
 def redeem(shop_id: int, body: RedemptionCreate, request: Request, actor: ActorDep, session: SessionDep,
            idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
     shop = staffed_shop(session, actor, shop_id)
-    result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
-                            idempotency_key=idempotency_key, secret=request.app.state.secret)
-    session.commit()
+    with service.counter_queue(shop.id):
+        result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
+                                idempotency_key=idempotency_key, secret=request.app.state.secret)
+        session.commit()
     return result
 
 

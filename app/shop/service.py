@@ -12,6 +12,7 @@ from app.ledger.service import Leg, household_account, post_transaction, reverse
 from app.org.access import Actor
 from app.org.models import Household, Role, User
 from app.paging import Page, page_desc
+from app.queueing import KeyedFairLocks
 from app.shop.access import is_staff
 from app.shop.goods import move_stock, take_stock
 from app.shop.models import (
@@ -28,6 +29,14 @@ from app.shop.models import (
 from app.shop.paycodes import resolve_pay_code
 
 MAX_LINES, MAX_QUANTITY = 50, 99
+_counter_queues = KeyedFairLocks()
+
+
+def counter_queue(shop_id: int):
+    """Hold while redeeming and committing: this process's redemptions at one shop take turns first come, first
+    served. They would queue on the shop's rows in the database anyway (its goods, its account); queueing here
+    keeps the wait fair, so no counter waits far longer than the others (docs/performance.md)."""
+    return _counter_queues.hold(shop_id)
 
 
 def clean_basket(items: list[BasketLine]) -> dict[int, int]:
