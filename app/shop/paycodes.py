@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
@@ -20,6 +21,7 @@ from app.timeutil import as_utc, utcnow
 PAY_CODE_PREFIX, PAY_CODE_LENGTH = "66", 18
 CARD_PREFIX, CARD_LENGTH = "99", 20
 PAY_CODE_TTL = timedelta(seconds=60)
+DEAD_CODE_KEPT = timedelta(minutes=10)  # an expired code still says 码已过期 (not 无效) for this long
 PIN_TRIES, PIN_LOCK = 5, timedelta(minutes=15)
 
 
@@ -36,6 +38,7 @@ def issue_pay_code(session: Session, *, user_id: int | None, household: Househol
                    now: datetime | None = None, card_id: int | None = None) -> tuple[str, PayCode]:
     """A fresh one-use code for the household, good for 60 seconds at its village's shops."""
     now = now or utcnow()
+    _forget_dead_codes(session, household_id=household.id, now=now)
     code = _random_digits(PAY_CODE_PREFIX, PAY_CODE_LENGTH)
     row = PayCode(code_hash=code_digest(code, secret=secret), household_id=household.id,
                   village_id=household.village_id, user_id=user_id, card_id=card_id,
@@ -43,6 +46,14 @@ def issue_pay_code(session: Session, *, user_id: int | None, household: Househol
     session.add(row)
     session.flush()
     return code, row
+
+
+def _forget_dead_codes(session: Session, *, household_id: int, now: datetime) -> None:
+    """A phone showing 积分码 makes a code a minute: drop the household's unused ones long dead (used ones stay,
+    their redemptions point at them)."""
+    used = select(Redemption.pay_code_id).where(Redemption.pay_code_id.is_not(None))
+    session.execute(delete(PayCode).where(PayCode.household_id == household_id,
+                                          PayCode.expires_at < now - DEAD_CODE_KEPT, PayCode.id.not_in(used)))
 
 
 def code_belongs_to(session: Session, *, code: str, household_id: int | None, secret: str) -> bool:

@@ -193,3 +193,19 @@ class TestReverseRedemption:
         done = redeem(api, shop_id, pay_code(api), [(goods["soap"]["id"], 3)]).json()
         assert api.post(f"/redemptions/{done['id']}/reversal", "official", json={"reason": ""}).status_code == 422
         assert api.post(f"/redemptions/{done['id']}/reversal", "attendant", json={"reason": "x"}).status_code == 403
+
+
+def test_long_dead_unused_codes_are_forgotten_used_ones_kept(api, shop_id, goods, demo_engine):
+    from sqlalchemy import func, select
+
+    used = pay_code(api)
+    assert redeem(api, shop_id, used, [(goods["soap"]["id"], 1)]).status_code == 201
+    pay_code(api)
+    with session_for(demo_engine, write=True) as s:
+        s.execute(update(PayCode).values(expires_at=utcnow() - timedelta(hours=1)))
+        s.commit()
+    pay_code(api)  # showing a new code clears the household's long-dead unused ones
+    with session_for(demo_engine, write=False) as s:
+        assert s.execute(select(func.count()).select_from(PayCode)).scalar_one() == 2  # the used one + the new one
+    r = redeem(api, shop_id, used, [(goods["soap"]["id"], 1)])
+    assert r.status_code == 409 and error_code(r) == "pay_code_used"
