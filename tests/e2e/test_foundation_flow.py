@@ -137,6 +137,19 @@ def test_offline_page_is_shown_when_the_network_is_gone(live_server, new_context
     page = context.new_page()
     log_in(page, live_server, DEMO["villager"])
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    for path in ("/points", "/me", "/shop", "/pay", "/"):  # personal pages, photos, a pay code, the API
+        page.goto(f"{live_server}{path}")
+    page.wait_for_timeout(500)
+    cached = page.evaluate("""async () => {
+        const urls = [];
+        for (const name of await caches.keys()) {
+            for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+        }
+        return urls;
+    }""")
+    assert "/offline" in cached and "/static/app.css" in cached
+    public = ("/offline", "/manifest.webmanifest")
+    assert all(u.startswith(("/static/", "/media/")) or u in public for u in cached), cached
     context.set_offline(True)
     try:
         page.goto(f"{live_server}/points")
