@@ -81,9 +81,9 @@ def update_goods(shop_id: int, goods_id: int, body: GoodsUpdate, actor: ActorDep
 
 
 @router.put("/shops/{shop_id}/goods/{goods_id}/photo", response_model=GoodsPublic)
-async def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File()], request: Request,
-                       actor: ActorDep, session: SessionDep) -> GoodsPublic:
-    data = await photo.read(MAX_UPLOAD)
+def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File()], actor: ActorDep,
+                 session: SessionDep) -> GoodsPublic:
+    data = photo.file.read(MAX_UPLOAD)  # a sync route: Pillow's work runs in the thread pool, not the event loop
     shop = managed_shop(session, actor, shop_id)
     goods = catalogue.set_goods_photo(session, actor=actor, shop=shop,
                                       goods=catalogue.shop_goods(session, shop=shop, goods_id=goods_id), data=data)
