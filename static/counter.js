@@ -1,7 +1,7 @@
-// 振风 收银台 (the attendant's counter). Scan the villager's 积分码 with the camera (BarcodeDetector where the browser
-// has it, else the vendored jsQR on canvas frames) or type it; a 20-digit household card asks for its PIN. Then the
-// basket, the total against the balance, and one 确认兑换 that is safe to retry: the Idempotency-Key is made with
-// the basket and reused on a retry, and after an unknown outcome the server is asked what happened first.
+// 振风 收银台 (the attendant's counter). The villager's 积分码 comes from the camera (static/scanner.js, loaded
+// first: window.zfScanner) or is typed; a 20-digit household card asks for its PIN. Then the basket, the total
+// against the balance, and one 确认兑换 that is safe to retry: the Idempotency-Key is made with the basket and reused
+// on a retry, and after an unknown outcome the server is asked what happened (by key) first. Then the receipt.
 // Everything the villager can read is set with textContent (never innerHTML), and no English reaches the screen.
 (function () {
   "use strict";
@@ -10,7 +10,6 @@
   var PAY_CODE = /^\d{18}$/;
   var CARD_CODE = /^\d{20}$/;
   var MAX_QTY = 99;
-  var SCAN_EVERY_MS = 120;
   var REQUEST_TIMEOUT_MS = 20000;
   var CHECK_RETRY_MS = 3000;
   var FIXED = {
@@ -78,107 +77,6 @@
     return node;
   }
 
-  // --- the camera ---------------------------------------------------------------------------------------------
-
-  function Scanner(root, video, onValue, onStatus) {
-    var stream = null, running = false, opening = false, wanted = false, decode = null, canvas = null, ctx = null;
-
-    function loadJsQR() {
-      if (window.jsQR) { return Promise.resolve(); }
-      return new Promise(function (resolve, reject) {
-        var s = document.createElement("script");
-        s.src = root.dataset.jsqr;
-        s.onload = resolve;
-        s.onerror = reject;
-        document.head.appendChild(s);
-      });
-    }
-
-    function jsQRDecode() {
-      var w = video.videoWidth, h = video.videoHeight;
-      if (!w || !h) { return Promise.resolve(null); }
-      var scale = Math.min(1, 640 / Math.max(w, h));
-      canvas = canvas || document.createElement("canvas");
-      canvas.width = Math.round(w * scale);
-      canvas.height = Math.round(h * scale);
-      ctx = ctx || canvas.getContext("2d", { willReadFrequently: true });
-      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-      var img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      var found = window.jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
-      return Promise.resolve(found ? found.data : null);
-    }
-
-    function chooseDecoder() {
-      if (decode) { return Promise.resolve(); }
-      var native = window.BarcodeDetector && window.BarcodeDetector.getSupportedFormats
-        ? window.BarcodeDetector.getSupportedFormats().catch(function () { return []; }) : Promise.resolve([]);
-      return native.then(function (formats) {
-        if (formats.indexOf("qr_code") >= 0) {
-          var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-          decode = function () {
-            return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
-          };
-          return null;
-        }
-        return loadJsQR().then(function () { decode = jsQRDecode; });
-      });
-    }
-
-    function loop() {
-      if (!running) { return; }
-      if (!root.isConnected) { stop(); return; }
-      var next = function () { if (running) { setTimeout(loop, SCAN_EVERY_MS); } };
-      if (video.readyState < 2) { next(); return; }
-      decode().then(function (value) {
-        if (running && value) { onValue(String(value)); }
-        next();
-      }, next);
-    }
-
-    function start() {
-      wanted = true;
-      if (running || opening) { return; }
-      if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        onStatus(window.isSecureContext ? "unsupported" : "insecure");
-        return;
-      }
-      opening = true;
-      onStatus("opening");
-      navigator.mediaDevices.getUserMedia({
-        audio: false, video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } }
-      }).then(function (s) {
-        stream = s;
-        if (!wanted || !root.isConnected) { release(); return null; }  // stopped while the camera was opening
-        video.srcObject = s;
-        return Promise.all([video.play(), chooseDecoder()]).then(function () {
-          opening = false;
-          if (!wanted || !root.isConnected) { release(); return; }
-          running = true;
-          onStatus("ready");
-          loop();
-        });
-      }).catch(function (err) {
-        release();
-        onStatus(err && err.name === "NotAllowedError" ? "denied" : "failed");
-      });
-    }
-
-    function release() {
-      opening = false;
-      running = false;
-      if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
-      stream = null;
-      video.srcObject = null;
-    }
-
-    function stop() {
-      wanted = false;
-      if (!opening) { release(); }
-    }
-
-    return { start: start, stop: stop };
-  }
-
   // --- the counter ----------------------------------------------------------------------------------------------
 
   function Counter(root) {
@@ -197,7 +95,8 @@
     var lastRefused = null;   // a scanned value already refused: do not look it up again and again
     var checkTimer = null;
 
-    var scanner = Scanner(root, $("counter-video"), scanned, cameraStatus);
+    var scanner = window.zfScanner.create($("counter-video"),
+                                          { jsqr: root.dataset.jsqr, onCode: scanned, onStatus: cameraStatus });
 
     function show(step) {
       root.dataset.state = step;
@@ -481,11 +380,20 @@
       show("scan");
     }
 
+    function allGoods(cursor, found) {  // every page of the shop's goods (lists come 100 at a time at most)
+      var path = "/shops/" + shopId + "/goods?limit=100" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+      return api("GET", path).then(function (res) {
+        if (res.status !== 200) { return null; }
+        found = found.concat(res.data.items);
+        return res.data.next_cursor ? allGoods(res.data.next_cursor, found) : found;
+      });
+    }
+
     function reloadGoods() {  // fresh stock after a sale or a refusal about stock
-      api("GET", "/shops/" + shopId + "/goods").then(function (res) {
-        if (res.status !== 200) { return; }
+      allGoods(null, []).then(function (items) {
+        if (!items) { return; }
         var byId = {};
-        res.data.items.forEach(function (g) { byId[g.id] = g; });
+        items.forEach(function (g) { byId[g.id] = g; });
         goodsRows.forEach(function (r) {
           var g = byId[r.dataset.goodsId];
           r.dataset.stock = String(g ? g.stock : 0);

@@ -54,10 +54,11 @@ def list_shops(actor: ActorDep, session: SessionDep) -> dict:
 
 @router.get("/shops/{shop_id}/goods")
 def list_goods(shop_id: int, actor: ActorDep, session: SessionDep, q: str | None = None,
-               include_inactive: bool = False) -> dict:
+               include_inactive: bool = False, limit: int | None = None, cursor: str | None = None) -> dict:
     shop = managed_shop(session, actor, shop_id) if include_inactive else visible_shop(session, actor, shop_id)
-    items = catalogue.list_goods(session, shop=shop, include_inactive=include_inactive, q=q)
-    return {"items": [catalogue.goods_public(g) for g in items], "next_cursor": None}
+    page = catalogue.page_goods(session, shop=shop, include_inactive=include_inactive, q=q, limit=limit,
+                                cursor=cursor)
+    return {"items": [catalogue.goods_public(g) for (g,) in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/shops/{shop_id}/goods", status_code=201, response_model=GoodsPublic)

@@ -52,6 +52,17 @@ def list_goods(session: Session, *, shop: Shop, include_inactive: bool = False, 
     return list(session.exec(stmt.order_by(Goods.name, Goods.id)))
 
 
+def page_goods(session: Session, *, shop: Shop, include_inactive: bool, q: str | None, limit: int | None,
+               cursor: str | None) -> Page:
+    """The shop's goods for API clients, newest first, a page at a time."""
+    stmt = select(Goods).where(Goods.shop_id == shop.id)
+    if not include_inactive:
+        stmt = stmt.where(Goods.active)
+    if q and q.strip():
+        stmt = stmt.where(Goods.name.like(f"%{q.strip()}%"))
+    return page_desc(session, stmt, Goods.id, limit=limit, cursor=cursor)
+
+
 def shop_goods(session: Session, *, shop: Shop, goods_id: int) -> Goods:
     goods = session.get(Goods, goods_id)
     if goods is None or goods.shop_id != shop.id:

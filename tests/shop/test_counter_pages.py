@@ -144,6 +144,7 @@ class TestCounterPage:
         assert 'data-price="30"' in r.text and "/media/goods/" in r.text
         assert "手动输入" in r.text and "确认兑换" in r.text and "下一位" in r.text
         assert "/static/counter.js" in r.text and "/static/counter.css" in r.text
+        assert 0 < r.text.index("/static/scanner.js") < r.text.index("/static/counter.js")  # counter.js uses it
         assert_no_inline_code(r.text)
 
     def test_sold_out_goods_cannot_be_added(self, api, shop_id):
@@ -202,7 +203,7 @@ class TestCounterPage:
 
 
 class TestStaticFiles:
-    @pytest.mark.parametrize("name", ["counter.js", "counter.css", "pay.js", "jsqr-1.4.0.min.js"])
+    @pytest.mark.parametrize("name", ["counter.js", "scanner.js", "counter.css", "pay.js", "jsqr-1.4.0.min.js"])
     def test_served(self, api, name):
         r = api.client.get(f"/static/{name}")
         assert r.status_code == 200 and len(r.content) > 500

@@ -121,3 +121,16 @@ class TestStock:
     def test_low_stock_list(self, api, shop_id, goods):
         low = [g["name"] for g in api.get(f"/shops/{shop_id}/low-stock", "attendant").json()["items"]]
         assert "测试大米" in low and "测试肥皂" not in low
+
+
+def test_goods_list_pages_like_every_list(api, shop_id):
+    first = api.get(f"/shops/{shop_id}/goods?limit=5", "villager").json()
+    assert len(first["items"]) == 5 and first["next_cursor"]
+    seen = [g["id"] for g in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = api.get(f"/shops/{shop_id}/goods?limit=5&cursor={cursor}", "villager").json()
+        seen += [g["id"] for g in page["items"]]
+        cursor = page["next_cursor"]
+    assert len(seen) == len(set(seen)) == 12
+    assert api.get(f"/shops/{shop_id}/goods?limit=0", "villager").status_code == 422
