@@ -20,17 +20,17 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+def encode_cursor(value: int, kind: str = "id") -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int | None:
+def decode_cursor(cursor: str | None, kind: str = "id") -> int | None:
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
-        if prefix != "id":
+        if prefix != kind or int(value) < 0:
             raise ValueError(prefix)
         return int(value)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -56,6 +56,14 @@ def page_desc(session: Session, stmt: Select, id_column: Any, *, limit: int | No
     rows = rows[:size]
     next_cursor = encode_cursor(_row_id(rows[-1])) if more else None
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def page_list(items: list[T], *, limit: int | None, cursor: str | None) -> Page[T]:
+    """A page of a short list already in its final order (low stock, a user's shops)."""
+    size = check_limit(limit)
+    start = decode_cursor(cursor, "at") or 0
+    more = start + size < len(items)
+    return Page(items=items[start:start + size], next_cursor=encode_cursor(start + size, "at") if more else None)
 
 
 def _row_id(row: Any) -> int:

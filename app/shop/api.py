@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import NotFound
 from app.org.access import managed_household, own_household
+from app.paging import page_list
 from app.shop import goods as catalogue
 from app.shop import paycodes, service
 from app.shop.access import managed_shop, overseen_shop, staffed_shop, visible_shop
@@ -47,9 +48,10 @@ class CardIssue(SQLModel):
 
 
 @router.get("/shops")
-def list_shops(actor: ActorDep, session: SessionDep) -> dict:
-    shops = catalogue.list_shops(session, actor=actor)
-    return {"items": [ShopPublic.model_validate(s, from_attributes=True) for s in shops], "next_cursor": None}
+def list_shops(actor: ActorDep, session: SessionDep, limit: int | None = None, cursor: str | None = None) -> dict:
+    page = page_list(catalogue.list_shops(session, actor=actor), limit=limit, cursor=cursor)
+    return {"items": [ShopPublic.model_validate(s, from_attributes=True) for s in page.items],
+            "next_cursor": page.next_cursor}
 
 
 @router.get("/shops/{shop_id}/goods")
@@ -113,9 +115,11 @@ def stock_movements(shop_id: int, goods_id: int, actor: ActorDep, session: Sessi
 
 
 @router.get("/shops/{shop_id}/low-stock")
-def low_stock(shop_id: int, actor: ActorDep, session: SessionDep) -> dict:
+def low_stock(shop_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+              cursor: str | None = None) -> dict:
     shop = managed_shop(session, actor, shop_id)
-    return {"items": [catalogue.goods_public(g) for g in catalogue.low_stock(session, shop=shop)], "next_cursor": None}
+    page = page_list(catalogue.low_stock(session, shop=shop), limit=limit, cursor=cursor)
+    return {"items": [catalogue.goods_public(g) for g in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/me/pay-code", response_model=PayCodePublic)
@@ -198,10 +202,13 @@ def reverse_redemption(redemption_id: int, body: Reason, actor: ActorDep, sessio
 
 
 @router.get("/me/redemptions")
-def my_redemptions(actor: ActorDep, session: SessionDep, after_id: int = 0) -> dict:
+def my_redemptions(actor: ActorDep, session: SessionDep, after_id: int = 0, limit: int | None = None,
+                   cursor: str | None = None) -> dict:
+    """The household's receipts, newest first; `after_id` keeps only those newer than one already seen."""
     household = own_household(session, actor)
-    found = service.household_redemptions_after(session, household_id=household.id, after_id=after_id)
-    return {"items": [service.receipt(session, r) for r in found], "next_cursor": None}
+    page = service.household_redemptions(session, household_id=household.id, after_id=after_id, limit=limit,
+                                         cursor=cursor)
+    return {"items": [service.receipt(session, r) for (r,) in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/shops/{shop_id}/settlements/{month}")

@@ -191,6 +191,13 @@ def household_redemptions_after(session: Session, *, household_id: int, after_id
                                                       Redemption.id > after_id).order_by(Redemption.id)))
 
 
+def household_redemptions(session: Session, *, household_id: int, after_id: int, limit: int | None,
+                           cursor: str | None) -> Page:
+    """The household's receipts newer than `after_id`, newest first."""
+    stmt = select(Redemption).where(Redemption.household_id == household_id, Redemption.id > after_id)
+    return page_desc(session, stmt, Redemption.id, limit=limit, cursor=cursor)
+
+
 def latest_redemption_id(session: Session, *, household_id: int) -> int:
     latest = session.exec(select(Redemption.id).where(Redemption.household_id == household_id)
                           .order_by(Redemption.id.desc())).first()

@@ -134,3 +134,12 @@ def test_goods_list_pages_like_every_list(api, shop_id):
         cursor = page["next_cursor"]
     assert len(seen) == len(set(seen)) == 12
     assert api.get(f"/shops/{shop_id}/goods?limit=0", "villager").status_code == 422
+
+
+def test_short_lists_page_too(api, shop_id, goods):
+    low = api.get(f"/shops/{shop_id}/low-stock?limit=1", "attendant").json()
+    assert len(low["items"]) == 1 and low["next_cursor"]
+    rest = api.get(f"/shops/{shop_id}/low-stock?limit=100&cursor={low['next_cursor']}", "attendant").json()
+    assert low["items"][0]["id"] not in [g["id"] for g in rest["items"]] and rest["next_cursor"] is None
+    assert api.get("/shops?limit=1", "town_admin").json()["items"]
+    assert api.get("/shops?cursor=bogus", "town_admin").status_code == 422

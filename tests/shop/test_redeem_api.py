@@ -74,7 +74,8 @@ class TestRedeem:
     def test_household_sees_the_receipt_and_the_entry(self, api, shop_id, goods):
         r = redeem(api, shop_id, pay_code(api), [(goods["soap"]["id"], 1)]).json()
         assert api.get(f"/redemptions/{r['id']}", "villager").json()["total_points"] == 5
-        assert api.get("/me/redemptions?after_id=0", "villager").json()["items"][-1]["id"] == r["id"]
+        assert api.get("/me/redemptions?after_id=0", "villager").json()["items"][0]["id"] == r["id"]
+        assert api.get(f"/me/redemptions?after_id={r['id']}", "villager").json()["items"] == []
         hid = api.get("/me", "villager").json()["household_id"]
         entry = api.get(f"/households/{hid}/ledger", "villager").json()["items"][0]
         assert entry["amount"] == -5 and entry["kind"] == "redemption"
