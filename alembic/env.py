@@ -27,12 +27,27 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
-    if connection.in_transaction():
-        connection.commit()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch migrations rebuild tables that others reference: SQLite's documented procedure turns foreign keys
+        # off for the rebuild (outside any transaction, hence on the raw connection) and checks them afterwards.
+        if connection.in_transaction():
+            connection.commit()
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=sqlite,
+                      compare_type=True)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+        if connection.in_transaction():
+            connection.commit()
+    finally:
+        if sqlite:
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=ON")
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
 
 
 if context.is_offline_mode():

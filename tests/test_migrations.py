@@ -14,7 +14,9 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401
 from alembic import command
 from app.config import ROOT
-from app.db import make_engine
+from app.db import make_engine, session_for
+from app.demo import seed_demo_world
+from app.ledger.check import check_ledger
 from tests.conftest import PG_ADMIN_URL, unavailable
 
 
@@ -41,12 +43,12 @@ def empty_engine(request, tmp_path):
     admin.dispose()
 
 
-def upgrade(engine) -> None:
+def upgrade(engine, revision: str = "head") -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["configure_logger"] = False
     with engine.connect() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def test_upgrade_from_empty_matches_the_models(empty_engine):
@@ -68,3 +70,18 @@ def test_upgrade_installs_the_append_only_guards(empty_engine):
 def test_upgrade_is_repeatable(empty_engine):
     upgrade(empty_engine)
     upgrade(empty_engine)  # already at head: nothing to do, no error
+
+
+def test_upgrade_keeps_the_books_of_a_database_in_use(empty_engine):
+    """Migrations after the first run against real data (SQLite rebuilds tables that others reference)."""
+    upgrade(empty_engine, "0002")
+    with session_for(empty_engine, write=True) as s:
+        seed_demo_world(s, password_hash="x")
+        s.commit()
+    upgrade(empty_engine)
+    with session_for(empty_engine, write=False) as s:
+        assert check_ledger(s) == []
+        assert s.execute(text("SELECT count(*) FROM ledger_entries")).scalar_one() > 0
+    with empty_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+    assert diff == []

@@ -69,7 +69,7 @@ class Account(SQLModel, table=True):
     org_id: int = Field(foreign_key="org_units.id", index=True)
     village_id: int | None = Field(default=None, foreign_key="org_units.id")
     household_id: int | None = Field(default=None, foreign_key="households.id", unique=True)
-    shop_id: int | None = None
+    shop_id: int | None = Field(default=None, foreign_key="shops.id")
     allow_negative: bool = False
     balance: int = 0
 
