@@ -206,7 +206,6 @@ class BasketLine(SQLModel):
 class RedemptionCreate(SQLModel):
     pay_code: str
     items: list[BasketLine]
-    pin: str | None = None
 
 
 class ReceiptLine(SQLModel):
