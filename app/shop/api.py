@@ -164,7 +164,7 @@ def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: 
 @router.post("/shops/{shop_id}/redemptions", status_code=201, response_model=RedemptionPublic)
 def redeem(shop_id: int, body: RedemptionCreate, request: Request, actor: ActorDep, session: SessionDep,
            idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
-    shop = staffed_shop(session, actor, shop_id)
+    shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
     with service.counter_queue(shop.id):
         result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
                                 idempotency_key=idempotency_key, secret=request.app.state.secret)

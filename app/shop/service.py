@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import InvalidState, NotFound, PayCodeUsed, ValidationFailed
+from app.errors import Forbidden, InvalidState, NotFound, PayCodeUsed, ValidationFailed
 from app.ledger.idempotency import find_result, run_idempotent
 from app.ledger.models import LedgerTransaction, TxnKind
 from app.ledger.service import Leg, household_account, post_transaction, reverse_transaction, shop_account
@@ -70,7 +70,7 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
            idempotency_key: str | None, secret: str) -> RedemptionPublic:
     """Hand goods over for a household's points: everything happens together, exactly once."""
     if not is_staff(session, attendant, shop):
-        raise NotFound("找不到该超市")
+        raise Forbidden("您不是该超市的管理员")
     basket = clean_basket(items)
     payload = {"shop_id": shop.id, "pay_code": (pay_code or "").strip(), "items": sorted(basket.items())}
 
