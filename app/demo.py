@@ -5,16 +5,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
-from app.ledger.service import (
-    Leg,
-    allocate_budget,
-    donations_account,
-    fund_account,
-    household_account,
-    open_household_account,
-    post_transaction,
-)
+from app.ledger.service import Source, allocate_budget, credit_household
 from app.org.access import load_actor
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.security import hash_password
@@ -70,11 +63,9 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
         (chen, 120, Category.customs, "丧事简办，移风易俗"),
     ]
     for household, points, category, reason in awards:
-        v = session.get(OrgUnit, household.village_id)
         awarder = official.id if household.village_id == village.id else None
-        post_transaction(session, kind=TxnKind.award, reason=reason, category=category, actor_id=awarder,
-                         legs=[Leg(fund_account(session, org=v), -points),
-                               Leg(household_account(session, household_id=household.id), points)])
+        credit_household(session, household=household, points=points, reason=reason, category=category,
+                         source=Source(TxnKind.award), actor_id=awarder, once=None)
     _demo_shop(session, village=village, attendant=attendant, official=official)
     session.flush()
     return True

@@ -21,12 +21,10 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     return response
 
 
-def redirect_after_post(url: str, *, htmx: Htmx, trigger: str | None = None) -> Response:
-    """303 for a plain form; HX-Redirect for htmx (so the browser lands on a page with a fresh URL)."""
-    if htmx.request:
-        response = Response(status_code=204, headers={"HX-Redirect": url})
-    else:
-        response = RedirectResponse(url, status_code=303)
-    if trigger:
-        response.headers["HX-Trigger"] = trigger
-    return response
+def redirect_after_post(url: str, *, htmx: Htmx) -> Response:
+    """303 to the page that shows the result: a plain form follows it, and so does htmx 2 for a boosted form (it
+    swaps in the page it landed on and pushes that URL — no second full page load). Only a targeted htmx request
+    (an hx-post of its own, not boosted) gets HX-Redirect."""
+    if htmx.request and not htmx.boosted:
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)

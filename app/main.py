@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app import errors_http
+from app.auth.limits import LoginLimits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import make_engine
 from app.deps import current_actor
@@ -22,10 +23,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     app.state.secret = settings.resolved_secret()
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.templates = make_templates(timezone=settings.timezone, strict=strict_templates)
-    app.state.login_by_phone = SlidingWindowLimiter(limit=settings.login_attempts_per_phone,
-                                                    window_seconds=settings.login_window_seconds)
-    app.state.login_by_client = SlidingWindowLimiter(limit=settings.login_attempts_per_client,
-                                                     window_seconds=settings.login_window_seconds)
+    app.state.login_limits = LoginLimits(
+        by_phone=SlidingWindowLimiter(limit=settings.login_attempts_per_phone,
+                                      window_seconds=settings.login_window_seconds),
+        by_client=SlidingWindowLimiter(limit=settings.login_attempts_per_client,
+                                       window_seconds=settings.login_window_seconds))
     app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.middleware("http")(_security_headers)
@@ -45,7 +47,6 @@ def _mount_routes(app: FastAPI) -> None:
     from app.org import api as org_api
     from app.org import pages as org_pages
     from app.shop import api as shop_api
-    from app.shop import counter_pages as shop_counter_pages
     from app.shop import media as shop_media
     from app.shop import pages as shop_pages
 
@@ -61,7 +62,7 @@ def _mount_routes(app: FastAPI) -> None:
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_counter_pages, shop_pages):
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

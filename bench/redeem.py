@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 import app.models  # noqa: E402,F401
 from app.db import make_engine, session_for, write_session  # noqa: E402
 from app.demo import seed_demo_world  # noqa: E402
-from app.ledger.service import Leg, fund_account, open_household_account, post_transaction  # noqa: E402
+from app.ledger.accounts import fund_account, open_household_account  # noqa: E402
+from app.ledger.postings import Leg, post_transaction  # noqa: E402
 from app.org.access import load_actor  # noqa: E402
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from app.security import hash_password  # noqa: E402

@@ -7,9 +7,6 @@
   "use strict";
   if (window.zfCounter) { window.zfCounter.boot(); return; }  // loaded again by a boosted visit
 
-  var PAY_CODE = /^\d{18}$/;
-  var CARD_CODE = /^\d{20}$/;
-  var MAX_QTY = 99;
   var REQUEST_TIMEOUT_MS = 20000;
   var CHECK_RETRY_MS = 3000;
   var FIXED = {
@@ -80,6 +77,10 @@
   // --- the counter ----------------------------------------------------------------------------------------------
 
   function Counter(root) {
+    // The server's limits, from the page (never copied here): code lengths and the most of one goods per basket.
+    var PAY_CODE = new RegExp("^\\d{" + Number(root.dataset.payCodeLength) + "}$");
+    var CARD_CODE = new RegExp("^\\d{" + Number(root.dataset.cardLength) + "}$");
+    var MAX_QTY = Number(root.dataset.maxQuantity);
     var shopId = root.dataset.shopId;
     var tz = root.dataset.timezone || "Asia/Shanghai";
     var $ = function (id) { return document.getElementById(id); };
@@ -151,7 +152,7 @@
       var digits = raw.replace(/[\s-]/g, "");
       if (busy || root.dataset.state !== "scan") { return; }
       if (!PAY_CODE.test(digits) && !CARD_CODE.test(digits)) {
-        say("counter-scan-error", typed ? "请输入 18 位积分码或 20 位卡号" : "这不是积分码 · 请村民打开振风的积分码");
+        say("counter-scan-error", typed ? "请输入 " + root.dataset.payCodeLength + " 位积分码或 " + root.dataset.cardLength + " 位卡号" : "这不是积分码 · 请村民打开振风的积分码");
         return;
       }
       if (!typed && digits === lastRefused) { return; }

@@ -7,15 +7,43 @@ import pytest
 
 from app.config import ROOT, Settings, UnsafeConfiguration
 
-WEB_MODULES = ("fastapi", "starlette", "jinja2")
+# The web layer: HTTP routes, request dependencies, rendering. Everything else (models, services, access rules,
+# the ledger, images, exports …) must work without a request in sight.
+WEB_LAYER_FILES = {"main.py", "deps.py", "errors_http.py", "htmx.py", "templating.py", "shell.py", "forms.py",
+                   "api.py", "pages.py", "media.py"}
+WEB_IMPORTS = ("fastapi", "starlette", "jinja2", "app.templating", "app.htmx", "app.deps", "app.errors_http",
+               "app.forms")
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "app").glob("*/service.py")), ids=lambda p: p.parent.name)
-def test_services_do_not_import_the_web_layer(path: Path):
+def is_web_layer(path: Path) -> bool:
+    return path.name in WEB_LAYER_FILES or "pages" in path.relative_to(ROOT / "app").parts[:-1]
+
+
+CORE_MODULES = sorted(p for p in (ROOT / "app").rglob("*.py") if not is_web_layer(p))
+
+
+def web_imports(path: Path) -> list[str]:
     tree = ast.parse(path.read_text())
-    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level]
     imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    assert not [m for m in imported if m.split(".")[0] in WEB_MODULES]
+    return [m for m in imported if any(m == w or m.startswith(w + ".") for w in WEB_IMPORTS)]
+
+
+def test_the_guard_sees_every_domain():
+    names = {str(p.relative_to(ROOT / "app")) for p in CORE_MODULES}
+    assert {"shop/service.py", "shop/counter.py", "ledger/postings.py", "org/access.py", "auth/limits.py"} <= names
+    assert "shop/pages/counter.py" not in names and "org/api.py" not in names
+
+
+@pytest.mark.parametrize("path", CORE_MODULES, ids=lambda p: str(p.relative_to(ROOT / "app")))
+def test_core_modules_do_not_import_the_web_layer(path: Path):
+    assert web_imports(path) == []
+
+
+def test_the_guard_catches_a_web_import(tmp_path):
+    sneaky = tmp_path / "service.py"
+    sneaky.write_text("from fastapi import Request\nimport starlette.requests\nfrom app.htmx import render\n")
+    assert web_imports(sneaky) == ["fastapi", "app.htmx", "starlette.requests"]
 
 
 def test_no_template_marks_user_text_safe():

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from app.audit import service
 from app.deps import ActorDep, SessionDep
-from app.org.models import Role
+from app.org.access import VILLAGE_STAFF
 
 router = APIRouter(tags=["audit"])
 
@@ -12,8 +12,13 @@ router = APIRouter(tags=["audit"])
 @router.get("/villages/{village_id}/audit")
 def village_audit(village_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
                   cursor: str | None = None) -> dict:
-    actor.require(village_id, Role.official, Role.town_admin, Role.county_admin)
+    actor.require(village_id, VILLAGE_STAFF)
     page = service.list_village_log(session, village_id=village_id, limit=limit, cursor=cursor)
-    items = [{"id": e.id, "actor": name, "action": e.action, "target_type": e.target_type, "target_id": e.target_id,
-              "reason": e.reason, "detail": e.detail, "created_at": e.created_at} for e, name in page.items]
+    items = []
+    for entry, name in page.items:
+        words = service.in_words(entry)
+        items.append({"id": entry.id, "actor": name, "action": entry.action, "action_label": words.action,
+                      "target_type": entry.target_type, "target_id": entry.target_id,
+                      "target_label": entry.target_label, "summary": words.detail, "reason": entry.reason,
+                      "detail": entry.detail, "created_at": entry.created_at})
     return {"items": items, "next_cursor": page.next_cursor}

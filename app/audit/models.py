@@ -18,6 +18,8 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(sa_type=String(50))
     target_type: str = Field(sa_type=String(30))
     target_id: int | None = None
+    # The target's name when the action was taken (王建国, 鸡蛋 30枚, #12): the log keeps what it said then.
+    target_label: str = Field(default="", sa_type=String(100), sa_column_kwargs={"server_default": ""})
     reason: str = Field(default="", sa_type=String(500))
     detail: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -7,11 +7,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.limits import forget_failures, throttle_login
 from app.auth.service import authenticate
-from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, read_claims
+from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address, read_claims
 from app.errors import DomainError
 from app.htmx import render
-from app.ledger.service import household_account, household_ledger
-from app.org.models import Household, Role
+from app.ledger.service import household_balance, household_ledger
+from app.org.access import OFFICIALS
+from app.org.models import Household
 from app.org.service import village_name
 from app.security import create_access_token
 
@@ -31,12 +32,12 @@ def login_page(request: Request) -> Response:
 def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDep,
                  phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
     try:
-        throttle_login(request, phone)
+        throttle_login(request.app.state.login_limits, client=client_address(request), phone=phone)
         user = authenticate(session, phone=phone, password=password)
     except DomainError as exc:
         return render(request, "auth/login.html", {"phone": phone, "error": exc.message, "actor": None},
                       status_code=exc.status_code)
-    forget_failures(request, phone)
+    forget_failures(request.app.state.login_limits, phone=phone)
     token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
                                 minutes=settings.access_token_minutes)
     response = RedirectResponse("/", status_code=303)
@@ -55,11 +56,11 @@ def logout() -> Response:
 @router.get("/")
 def home(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
-    village_id = household.village_id if household else min(actor.villages(Role.official), default=None)
+    village_id = household.village_id if household else actor.first_village(OFFICIALS)
     context = {"tab": "home", "household": household, "balance": None, "entries": [],
-               "village": village_name(session, village_id), "is_official": actor.has_role(Role.official)}
+               "village": village_name(session, village_id), "is_official": actor.has_role(OFFICIALS)}
     if household:
-        context["balance"] = household_account(session, household_id=household.id).balance
+        context["balance"] = household_balance(session, household_id=household.id)
         context["entries"] = household_ledger(session, household=household, limit=5, cursor=None).items
     return render(request, "auth/home.html", context)
 

@@ -31,7 +31,7 @@ def award(body: AwardCreate, actor: ActorDep, session: SessionDep, idempotency_k
 @router.post("/points/awards/{award_id}/reversal", status_code=201, response_model=ReversalPublic)
 def reverse(award_id: int, body: ReversalCreate, actor: ActorDep, session: SessionDep,
             idempotency_key: IdempotencyKey = None) -> ReversalPublic:
-    result = service.reverse_award(session, actor=actor, transaction_id=award_id, reason=body.reason,
+    result = service.reverse_credit(session, actor=actor, transaction_id=award_id, reason=body.reason,
                                    idempotency_key=idempotency_key)
     session.commit()
     return result

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConst
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
+from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -25,10 +26,16 @@ ISSUING_KINDS = {AccountKind.township_fund, AccountKind.county_fund, AccountKind
 
 
 class TxnKind(StrEnum):
-    award = "award"
+    award = "award"  # an official's direct award
+    evaluation = "evaluation"  # a finalised evaluation round (source: the round)
+    service = "service"  # a confirmed volunteer service order (source: the order)
     allocation = "allocation"
     reversal = "reversal"
     redemption = "redemption"
+
+
+# Credits into a household from its village fund, and what they come from (the ledger's door for other domains).
+CREDIT_KINDS = (TxnKind.award, TxnKind.evaluation, TxnKind.service)
 
 
 class Category(StrEnum):
@@ -51,7 +58,18 @@ CATEGORY_LABELS = {
     Category.other: "其他",
 }
 
-KIND_LABELS = {TxnKind.award: "奖励", TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换"}
+KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.service: "志愿服务",
+               TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换"}
+
+
+@declare_actions
+class LedgerAction(AuditAction):
+    points_award = "points.award", "发放积分"
+    points_reverse = "points.reverse", "撤销积分"
+    points_allocate = "points.allocate", "拨付积分预算"
+
+
+ACCOUNT_TARGET = declare_target("account", "积分账户")
 
 
 def _ts() -> Column:
@@ -84,6 +102,7 @@ class LedgerTransaction(SQLModel, table=True):
     category: str | None = Field(default=None, sa_type=String(20))
     actor_id: int | None = Field(default=None, foreign_key="users.id")
     reverses_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
+    source_id: int | None = None  # what the credit came from: the evaluation round or service order (by kind)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

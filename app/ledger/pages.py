@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import NotFound
+from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ledger import service
 from app.org.access import managed_household
@@ -22,7 +23,7 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
     if household is None:
         raise NotFound("您的账号还没有关联农户")
     page = service.household_ledger(session, household=household, limit=20, cursor=cursor)
-    balance = service.household_account(session, household_id=household.id).balance
+    balance = service.household_balance(session, household_id=household.id)
     return render(request, "ledger/history.html", {"tab": "points", "household": household, "balance": balance,
                                                    "entries": page.items, "next_cursor": page.next_cursor},
                   htmx=htmx, partial="ledger/_history_page.html")
@@ -33,7 +34,7 @@ def award(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep
           points: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
           category: Annotated[str, Form()] = "", idempotency_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
-    service.award_points(session, actor=actor, household=household, points=_int(points), reason=reason,
+    service.award_points(session, actor=actor, household=household, points=form_int(points), reason=reason,
                          category=category or None, idempotency_key=idempotency_key or None)
     session.commit()
     return redirect_after_post(f"/admin/households/{household_id}?done=award", htmx=htmx)
@@ -43,15 +44,8 @@ def award(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep
 def reverse(transaction_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
             household_id: Annotated[int, Form()], reason: Annotated[str, Form()] = "",
             idempotency_key: Annotated[str, Form()] = "") -> Response:
-    service.reverse_award(session, actor=actor, transaction_id=transaction_id, reason=reason,
+    service.reverse_credit(session, actor=actor, transaction_id=transaction_id, reason=reason,
                           idempotency_key=idempotency_key or None)
     session.commit()
     return redirect_after_post(f"/admin/households/{household_id}?done=reverse", htmx=htmx)
 
-
-def _int(value: str) -> int:
-    """Form text to an integer; anything else becomes 0 so the service refuses it with its own message."""
-    try:
-        return int(value.strip())
-    except ValueError:
-        return 0

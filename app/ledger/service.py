@@ -1,238 +1,181 @@
-"""The points ledger: double-entry, append-only; the only code that moves points (I1–I9)."""
+"""Points: the doors other domains move points through, awards and their reversal, and reading the books.
+
+No domain assembles ledger legs itself: it credits a household with `credit_household` (a source and an idempotency
+scope), pays a shop with `pay_shop`, and undoes a transaction with `reverse` under the policy `REVERSIBLE_BY`."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import InsufficientPoints, InvalidState, NotFound, ValidationFailed
+from app.errors import InvalidState, ValidationFailed
+from app.ledger.accounts import household_account, shop_account, village_fund
 from app.ledger.idempotency import run_idempotent
 from app.ledger.models import (
-    ISSUING_KINDS,
+    ACCOUNT_TARGET,
+    CREDIT_KINDS,
     Account,
     AccountKind,
     AwardPublic,
     Category,
+    LedgerAction,
     LedgerEntry,
     LedgerLine,
     LedgerTransaction,
     ReversalPublic,
     TxnKind,
 )
-from app.org.access import Actor
-from app.org.models import Household, OrgKind, OrgUnit, Role, User
+from app.ledger.postings import Leg, post_transaction, reverse_transaction
+from app.org.access import OFFICIALS, Actor, get_visible
+from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.paging import Page, page_desc
+from app.text import clean_reason
 
 MAX_AWARD = 100_000
-FUND_KIND = {OrgKind.village: AccountKind.village_fund, OrgKind.township: AccountKind.township_fund,
-             OrgKind.county: AccountKind.county_fund}
-FUND_LABEL = {OrgKind.village: "村积分资金", OrgKind.township: "乡镇积分资金", OrgKind.county: "县积分资金"}
+
+# Which transactions may be reversed, and by whom (reliability.md I5: a correction is a reversing transaction):
+# - award, evaluation, service: the village's officials, with a written reason, through `reverse_credit` — a
+#   credit found wrong after the fact; the reversal stands on the household's history and the village's books.
+# - redemption: the village's officials, through app.shop.service.reverse_redemption, which puts the goods back
+#   on the shelf in the same transaction.
+# - allocation: nobody — a budget moved in error is moved back by a new allocation.
+# - reversal: nobody — a reversal is final; a wrong one is followed by a new award.
+REVERSIBLE_BY: dict[str, frozenset[str]] = {
+    TxnKind.award: OFFICIALS, TxnKind.evaluation: OFFICIALS, TxnKind.service: OFFICIALS,
+    TxnKind.redemption: OFFICIALS,
+}
 
 
 @dataclass(frozen=True)
-class Leg:
-    account: Account
-    amount: int
+class Source:
+    """What a credit comes from: a direct award (the transaction is its own source), an evaluation round, a
+    service order (`id` names the round or the order)."""
+
+    kind: TxnKind
+    id: int | None = None
 
 
-# --- accounts -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Once:
+    """An idempotency scope and key: a write under the same pair applies at most once, however often or
+    concurrently it is sent; later calls get the first answer (e.g. scope "evaluation:7", key "household:12")."""
 
-def open_household_account(session: Session, *, household: Household) -> Account:
-    """The household's points account, opened with the household."""
-    account = Account(key=f"household:{household.id}", kind=AccountKind.household, name=household.head_name,
-                      org_id=household.village_id, village_id=household.village_id, household_id=household.id)
-    session.add(account)
-    session.flush()
-    return account
+    scope: str
+    key: str
 
 
-def fund_account(session: Session, *, org: OrgUnit) -> Account:
-    """The point fund of a village, township or county, opened on first use."""
-    kind = FUND_KIND[OrgKind(org.kind)]
-    return _get_or_open(session, key=f"{kind}:{org.id}", kind=kind, name=f"{org.name}{FUND_LABEL[OrgKind(org.kind)]}",
-                        org=org, allow_negative=kind in ISSUING_KINDS)
-
-
-def donations_account(session: Session, *, county: OrgUnit) -> Account:
-    """Points funded by donations (社会捐赠) at county level."""
-    return _get_or_open(session, key=f"donations:{county.id}", kind=AccountKind.donations,
-                        name=f"{county.name}社会捐赠", org=county, allow_negative=True)
-
-
-def _get_or_open(session: Session, *, key: str, kind: str, name: str, org: OrgUnit, allow_negative: bool,
-                 shop_id: int | None = None) -> Account:
-    account = session.exec(select(Account).where(Account.key == key)).first()
-    if account is None:
-        village_id = org.id if org.kind == OrgKind.village else None
-        account = Account(key=key, kind=kind, name=name, org_id=org.id, village_id=village_id,
-                          allow_negative=allow_negative, shop_id=shop_id)
-        session.add(account)
-        session.flush()
-    return account
-
-
-def shop_account(session: Session, *, shop_id: int, name: str, village_id: int) -> Account:
-    """The shop's points account: what it has taken in redemptions, for the village to settle."""
-    return _get_or_open(session, key=f"shop:{shop_id}", kind=AccountKind.shop, name=name,
-                        org=session.get(OrgUnit, village_id), allow_negative=False, shop_id=shop_id)
-
-
-def household_account(session: Session, *, household_id: int) -> Account:
-    account = session.exec(select(Account).where(Account.household_id == household_id)).first()
-    if account is None:
-        raise NotFound("找不到该农户的积分账户")
-    return account
-
-
-# --- the one writer -------------------------------------------------------------------------------------------
-
-def _check_books(legs: list[Leg], kind: str) -> None:
-    """I1 and I8: legs sum to zero, touch distinct accounts, and stay in one village's books."""
-    if sum(leg.amount for leg in legs) != 0 or any(leg.amount == 0 for leg in legs):
-        raise ValueError("a transaction's legs must be non-zero and sum to zero")
-    if len({leg.account.id for leg in legs}) != len(legs):
-        raise ValueError("a transaction must not debit and credit the same account")
-    villages = {leg.account.village_id for leg in legs}
-    if None in villages and kind != TxnKind.allocation and not _is_reversal_of_allocation(legs):
-        raise ValueError("only budget allocations move points between levels")
-    if len(villages - {None}) > 1:
-        raise ValueError("a transaction must stay within one village's books")
-
-
-def _is_reversal_of_allocation(legs: list[Leg]) -> bool:
-    return all(leg.account.kind != AccountKind.household for leg in legs)
-
-
-def post_transaction(
-    session: Session, *, kind: str, legs: list[Leg], reason: str, actor_id: int | None,
-    category: str | None = None, reverses_id: int | None = None,
-) -> tuple[LedgerTransaction, dict[int, int]]:
-    """Write one balanced transaction: every leg or none. Returns it with each account's balance after."""
-    _check_books(legs, kind)
-    village_id = next((leg.account.village_id for leg in legs if leg.account.village_id), None)
-    txn = LedgerTransaction(kind=kind, village_id=village_id, reason=reason, category=category,
-                            actor_id=actor_id, reverses_id=reverses_id)
-    session.add(txn)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # another reversal of the same transaction committed first (unique reverses_id)
-        if reverses_id is None:
-            raise
-        raise InvalidState("该笔积分已撤销") from exc
-    balances: dict[int, int] = {}
-    # Lock order (no deadlocks): household accounts first, then funds and shops, each by id. Shared rows
-    # (a village fund, a shop) come last so that they are held for the shortest time.
-    for leg in sorted(legs, key=lambda leg: (leg.account.kind != AccountKind.household, leg.account.id)):
-        balances[leg.account.id] = _apply(session, leg)
-        session.add(LedgerEntry(transaction_id=txn.id, account_id=leg.account.id, amount=leg.amount,
-                                balance_after=balances[leg.account.id]))
-    session.flush()
-    return txn, balances
-
-
-def _apply(session: Session, leg: Leg) -> int:
-    """Conditional update (I3): the balance moves only if it stays non-negative or the account may go below."""
-    stmt = (
-        update(Account)
-        .where(Account.id == leg.account.id)
-        .where(or_(Account.allow_negative, Account.balance + leg.amount >= 0))
-        .values(balance=Account.balance + leg.amount)
-        .returning(Account.balance)
-        .execution_options(synchronize_session=False)
-    )
-    balance = session.execute(stmt).scalar_one_or_none()
-    if balance is None:
-        if leg.account.kind == AccountKind.household:
-            raise InsufficientPoints()
-        raise InsufficientPoints(f"{leg.account.name}余额不足")
-    if leg.account in session:
-        set_committed_value(leg.account, "balance", balance)  # keep the loaded object in step with the row
-    return balance
-
-
-# --- awards and reversals ---------------------------------------------------------------------------------------
+# --- the doors --------------------------------------------------------------------------------------------------
 
 def clean_award(*, points: int, reason: str, category: str | None) -> tuple[int, str, str]:
     if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= MAX_AWARD:
         raise ValidationFailed(f"积分应为 1 到 {MAX_AWARD} 之间的整数")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("请填写奖励理由")
-    if len(reason) > 200:
-        raise ValidationFailed("理由不能超过 200 个字")
+    reason = clean_reason(reason, label="奖励理由")
     category = category or Category.other
     if category not in Category.__members__:
         raise ValidationFailed("类别无效")
     return points, reason, category
 
 
+def credit_household(session: Session, *, household: Household, points: int, reason: str, category: str | None,
+                     source: Source, actor_id: int | None, once: Once | None) -> AwardPublic:
+    """Credit a household from its village fund for a reason and a source; with `once`, at most once per scope
+    and key. The one way any domain pays points into a household."""
+    if source.kind not in CREDIT_KINDS:
+        raise ValueError(f"{source.kind} is not a kind of credit")
+    points, reason, category = clean_award(points=points, reason=reason, category=category)
+
+    def action() -> AwardPublic:
+        target = household_account(session, household_id=household.id)
+        txn, balances = post_transaction(
+            session, kind=source.kind, reason=reason, category=category, actor_id=actor_id, source_id=source.id,
+            legs=[Leg(village_fund(session, village_id=household.village_id), -points), Leg(target, points)])
+        return AwardPublic(id=txn.id, household_id=household.id, points=points, balance_after=balances[target.id],
+                           category=category, reason=reason)
+
+    if once is None:
+        return action()
+    payload = {"household_id": household.id, "points": points, "reason": reason, "category": category,
+               "source": [source.kind, source.id]}
+    return run_idempotent(session, scope=once.scope, key=once.key, payload=payload, result_type=AwardPublic,
+                          action=action)
+
+
+def pay_shop(session: Session, *, household_id: int, shop_id: int, shop_name: str, village_id: int, points: int,
+             reason: str, actor_id: int | None) -> tuple[LedgerTransaction, int]:
+    """Debit a household and credit a shop (a redemption); the household's balance never goes below zero (I3).
+    Returns the transaction and the household's balance after."""
+    payer = household_account(session, household_id=household_id)
+    txn, balances = post_transaction(
+        session, kind=TxnKind.redemption, reason=reason, actor_id=actor_id,
+        legs=[Leg(payer, -points), Leg(shop_account(session, shop_id=shop_id, name=shop_name, village_id=village_id),
+                                       points)])
+    return txn, balances[payer.id]
+
+
+def require_reversible(actor: Actor, original: LedgerTransaction) -> None:
+    """Refuse a reversal the policy `REVERSIBLE_BY` does not allow this actor."""
+    roles = REVERSIBLE_BY.get(original.kind)
+    if roles is None:
+        raise InvalidState("这笔记录不能撤销")
+    actor.require(original.village_id, roles)
+
+
+# --- awards and their reversal ------------------------------------------------------------------------------------
+
 def award_points(
     session: Session, *, actor: Actor, household: Household, points: int, reason: str, category: str | None,
     idempotency_key: str | None,
 ) -> AwardPublic:
     """An official credits a household of their village from the village fund, with a reason."""
-    actor.require(household.village_id, Role.official)
+    actor.require(household.village_id, OFFICIALS)
     points, reason, category = clean_award(points=points, reason=reason, category=category)
-    payload = {"household_id": household.id, "points": points, "reason": reason, "category": category}
 
     def action() -> AwardPublic:
-        village = session.get(OrgUnit, household.village_id)
-        fund = fund_account(session, org=village)
-        target = household_account(session, household_id=household.id)
-        txn, balances = post_transaction(session, kind=TxnKind.award, reason=reason, category=category,
-                                         actor_id=actor.id, legs=[Leg(fund, -points), Leg(target, points)])
-        record_action(session, actor_id=actor.id, action="points.award", village_id=household.village_id,
-                      target_type="household", target_id=household.id, reason=reason,
-                      detail={"transaction_id": txn.id, "points": points, "category": category})
-        return AwardPublic(id=txn.id, household_id=household.id, points=points,
-                           balance_after=balances[target.id], category=category, reason=reason)
+        result = credit_household(session, household=household, points=points, reason=reason, category=category,
+                                  source=Source(TxnKind.award), actor_id=actor.id, once=None)
+        record_action(session, actor_id=actor.id, action=LedgerAction.points_award, village_id=household.village_id,
+                      target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
+                      reason=reason, detail={"transaction_id": result.id, "points": points, "category": category})
+        return result
 
-    return run_idempotent(session, scope=f"user:{actor.id}:award", key=idempotency_key, payload=payload,
+    if idempotency_key is None:
+        return action()
+    return run_idempotent(session, scope=f"user:{actor.id}:award", key=idempotency_key,
+                          payload={"household_id": household.id, "points": points, "reason": reason,
+                                   "category": category},
                           result_type=AwardPublic, action=action)
 
 
-def reverse_award(
+def reverse_credit(
     session: Session, *, actor: Actor, transaction_id: int, reason: str, idempotency_key: str | None
 ) -> ReversalPublic:
-    """An official reverses an award with a reason: a new transaction with every leg negated (I5)."""
-    original = session.get(LedgerTransaction, transaction_id)
-    if original is None or not actor.can(original.village_id, Role.official):
-        raise NotFound("找不到该积分记录")
-    if original.kind != TxnKind.award:
-        raise InvalidState("只能撤销积分奖励")
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise ValidationFailed("请填写撤销原因（不超过 200 字）")
+    """An official reverses a credit (an award, an evaluation or service credit) with a reason: a new transaction
+    with every leg negated (I5)."""
+    original = get_visible(session, actor, LedgerTransaction, transaction_id, roles=OFFICIALS,
+                           missing="找不到该积分记录")
+    if original.kind not in CREDIT_KINDS:
+        raise InvalidState("兑换请在兑换记录中撤销" if original.kind == TxnKind.redemption else "只能撤销积分奖励")
+    require_reversible(actor, original)
+    reason = clean_reason(reason, label="撤销原因")
 
     def action() -> ReversalPublic:
         txn, legs, balances = reverse_transaction(session, original=original, reason=reason, actor_id=actor.id)
         household_leg = next(leg for leg in legs if leg.account.kind == AccountKind.household)
-        record_action(session, actor_id=actor.id, action="points.reverse", village_id=original.village_id,
-                      target_type="household", target_id=household_leg.account.household_id, reason=reason,
-                      detail={"transaction_id": txn.id, "reverses_id": original.id})
-        return ReversalPublic(id=txn.id, reverses_id=original.id, household_id=household_leg.account.household_id,
+        household_id = household_leg.account.household_id
+        record_action(session, actor_id=actor.id, action=LedgerAction.points_reverse, village_id=original.village_id,
+                      target_type=HOUSEHOLD_TARGET, target_id=household_id, target_label=household_leg.account.name,
+                      reason=reason, detail={"transaction_id": txn.id, "reverses_id": original.id,
+                                             "points": household_leg.amount})
+        return ReversalPublic(id=txn.id, reverses_id=original.id, household_id=household_id,
                               points=household_leg.amount, balance_after=balances[household_leg.account.id],
                               reason=reason)
 
+    if idempotency_key is None:
+        return action()
     return run_idempotent(session, scope=f"user:{actor.id}:reverse", key=idempotency_key,
                           payload={"transaction_id": transaction_id, "reason": reason},
                           result_type=ReversalPublic, action=action)
-
-
-def reverse_transaction(session: Session, *, original: LedgerTransaction, reason: str, actor_id: int | None
-                        ) -> tuple[LedgerTransaction, list[Leg], dict[int, int]]:
-    """Undo a transaction with a new one whose legs are its legs negated; a transaction is reversed at most once."""
-    if session.exec(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)).first():
-        raise InvalidState("该笔积分已撤销")
-    entries = session.exec(select(LedgerEntry).where(LedgerEntry.transaction_id == original.id)).all()
-    legs = [Leg(session.get(Account, e.account_id), -e.amount) for e in entries]
-    txn, balances = post_transaction(session, kind=TxnKind.reversal, reason=reason, category=original.category,
-                                     actor_id=actor_id, legs=legs, reverses_id=original.id)
-    return txn, legs, balances
 
 
 def allocate_budget(session: Session, *, source: Account, target: Account, points: int, reason: str,
@@ -242,13 +185,17 @@ def allocate_budget(session: Session, *, source: Account, target: Account, point
         raise ValidationFailed("拨付积分应大于 0")
     txn, _ = post_transaction(session, kind=TxnKind.allocation, reason=reason, actor_id=actor_id,
                               legs=[Leg(source, -points), Leg(target, points)])
-    record_action(session, actor_id=actor_id, action="points.allocate", village_id=target.village_id,
-                  target_type="account", target_id=target.id, reason=reason,
+    record_action(session, actor_id=actor_id, action=LedgerAction.points_allocate, village_id=target.village_id,
+                  target_type=ACCOUNT_TARGET, target_id=target.id, target_label=target.name, reason=reason,
                   detail={"transaction_id": txn.id, "points": points, "source": source.key})
     return txn
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
+
+def household_balance(session: Session, *, household_id: int) -> int:
+    return household_account(session, household_id=household_id).balance
+
 
 def household_ledger(session: Session, *, household: Household, limit: int | None, cursor: str | None) -> Page:
     """The household's entries, newest first, each with its reason, who made it and whether it was reversed."""

@@ -1,14 +1,34 @@
-"""Who may do what where: every role and tenancy check goes through here."""
+"""Who may do what where: every role and tenancy check goes through here.
 
+Two helpers carry tenancy for every domain:
+- `get_visible(session, actor, Model, id, roles=…)` loads one object of a village the actor may see, else 404;
+- `in_villages(stmt, actor, Model.village_id, roles=…)` narrows a query to the villages the actor may see.
+A domain names who may see or change its records with the role sets below and writes no tenancy code of its own.
+"""
+
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 
-# Roles that see a village's households and their books.
-STAFF_READ = (Role.official, Role.town_admin, Role.county_admin)
+# Named role sets (a role covers its own village, or every village below its township or county).
+EVERYONE = frozenset(Role)  # anyone who belongs to the village or oversees it
+OFFICIALS = frozenset({Role.official})  # run the village: households, awards, corrections
+VILLAGE_STAFF = frozenset({Role.official, Role.town_admin, Role.county_admin})  # read a village's records and books
+ATTENDANTS = frozenset({Role.attendant})
+
+MAX_ID = 2**63 - 1  # ids are 64-bit; anything larger names nothing
+RoleSet = Iterable[str] | str
+M = TypeVar("M")
+
+
+def _roles(roles: RoleSet) -> Iterable[str]:
+    return (roles,) if isinstance(roles, str) else roles
 
 
 @dataclass
@@ -23,26 +43,30 @@ class Actor:
     def id(self) -> int:
         return self.user.id  # type: ignore[return-value]
 
-    def villages(self, *roles: str) -> set[int]:
+    def villages(self, roles: RoleSet = EVERYONE) -> set[int]:
         """Villages where the actor holds any of `roles` (directly or from a higher level)."""
         found: set[int] = set()
-        for role in roles:
+        for role in _roles(roles):
             found |= self.covered.get(role, set())
         return found
 
-    def has_role(self, *roles: str) -> bool:
-        return any(assignment.role in roles for assignment in self.roles)
+    def first_village(self, roles: RoleSet = EVERYONE) -> int | None:
+        return min(self.villages(roles), default=None)
 
-    def can(self, village_id: int | None, *roles: str) -> bool:
-        return village_id is not None and village_id in self.villages(*roles)
+    def has_role(self, roles: RoleSet) -> bool:
+        wanted = set(_roles(roles))
+        return any(assignment.role in wanted for assignment in self.roles)
 
-    def require(self, village_id: int | None, *roles: str) -> None:
-        if not self.can(village_id, *roles):
-            raise Forbidden()
+    def can(self, village_id: int | None, roles: RoleSet) -> bool:
+        return village_id is not None and village_id in self.villages(roles)
 
-    def require_any(self, *roles: str) -> None:
-        if not self.has_role(*roles):
-            raise Forbidden()
+    def require(self, village_id: int | None, roles: RoleSet, message: str | None = None) -> None:
+        if not self.can(village_id, roles):
+            raise Forbidden(message)
+
+    def require_any(self, roles: RoleSet, message: str | None = None) -> None:
+        if not self.has_role(roles):
+            raise Forbidden(message)
 
 
 def load_actor(session: Session, user: User) -> Actor:
@@ -68,25 +92,46 @@ def villages_under(session: Session, org_id: int) -> set[int]:
     return villages
 
 
+# --- the two tenancy helpers ----------------------------------------------------------------------------------
+
+def get_visible(session: Session, actor: Actor, model: type[M], obj_id: int, *, roles: RoleSet = EVERYONE,
+                village: Callable[[M], int | None] | None = None, also: Callable[[M], bool] | None = None,
+                missing: str = "找不到该记录") -> M:
+    """One `model` row whose village the actor covers with `roles` (or that `also` lets through), else not found.
+
+    `village` says where a row belongs when it has no `village_id` of its own (a redemption: its shop's village).
+    Another village's row is "not found", never "forbidden": its existence is not for outsiders to learn."""
+    obj = session.get(model, obj_id) if 0 < obj_id <= MAX_ID else None
+    if obj is None:
+        raise NotFound(missing)
+    village_id = village(obj) if village is not None else obj.village_id  # type: ignore[attr-defined]
+    if actor.can(village_id, roles) or (also is not None and also(obj)):
+        return obj
+    raise NotFound(missing)
+
+
+def in_villages(stmt: Select, actor: Actor, column: Any, roles: RoleSet = EVERYONE) -> Select:
+    """`stmt` narrowed to rows whose `column` (a village id) is a village the actor covers with `roles`."""
+    return stmt.where(column.in_(sorted(actor.villages(roles))))
+
+
+# --- households -----------------------------------------------------------------------------------------------
+
 def visible_household(session: Session, actor: Actor, household_id: int) -> Household:
     """The household if the actor is one of its members or staff covering its village; else not found."""
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFound("找不到该农户")
-    if actor.user.household_id == household.id or actor.can(household.village_id, *STAFF_READ):
-        return household
-    raise NotFound("找不到该农户")
+    return get_visible(session, actor, Household, household_id, roles=VILLAGE_STAFF,
+                       also=lambda h: actor.user.household_id == h.id, missing="找不到该农户")
 
 
 def managed_household(session: Session, actor: Actor, household_id: int) -> Household:
     """The household if the actor is an official of its village; others get not found / forbidden."""
     household = visible_household(session, actor, household_id)
-    actor.require(household.village_id, Role.official)
+    actor.require(household.village_id, OFFICIALS)
     return household
 
 
 def member_of(session: Session, household: Household, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None or user.household_id != household.id:
         raise NotFound("找不到该成员")
     return user

@@ -3,8 +3,9 @@
 from fastapi import APIRouter, Query
 
 from app.deps import ActorDep, SessionDep
+from app.ledger.service import household_balance
 from app.org import service
-from app.org.access import managed_household, member_of, visible_household
+from app.org.access import VILLAGE_STAFF, managed_household, member_of, visible_household
 from app.org.models import (
     Deactivation,
     Household,
@@ -16,7 +17,6 @@ from app.org.models import (
     MemberPublic,
     MemberUpdate,
     PasswordReset,
-    Role,
     User,
 )
 from app.paging import Page
@@ -27,7 +27,7 @@ router = APIRouter(tags=["households"])
 def household_public(session, household: Household) -> HouseholdPublic:
     members = service.household_members(session, household=household)
     return HouseholdPublic(id=household.id, village_id=household.village_id, head_name=household.head_name,
-                           address=household.address, balance=service.household_balance(session, household=household),
+                           address=household.address, balance=household_balance(session, household_id=household.id),
                            members=[member_public(m) for m in members])
 
 
@@ -38,7 +38,7 @@ def member_public(user: User) -> MemberPublic:
 @router.get("/households")
 def list_households(actor: ActorDep, session: SessionDep, q: str | None = None, limit: int | None = Query(None),
                     cursor: str | None = None) -> dict:
-    actor.require_any(Role.official, Role.town_admin, Role.county_admin)
+    actor.require_any(VILLAGE_STAFF)
     page: Page = service.search_households(session, actor=actor, q=q, limit=limit, cursor=cursor)
     items = [HouseholdSummary(id=h.id, village_id=h.village_id, head_name=h.head_name, address=h.address,
                               balance=balance) for h, balance in page.items]

@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -34,6 +35,20 @@ ROLE_LABELS = {
     Role.town_admin: "乡镇管理员",
     Role.county_admin: "县管理员",
 }
+
+
+@declare_actions
+class OrgAction(AuditAction):
+    household_create = "household.create", "登记农户"
+    household_update = "household.update", "修改农户"
+    member_create = "member.create", "添加成员"
+    member_update = "member.update", "修改成员"
+    member_deactivate = "member.deactivate", "停用成员"
+    member_reset_password = "member.reset_password", "重置密码"
+
+
+HOUSEHOLD_TARGET = declare_target("household", "农户")
+USER_TARGET = declare_target("user", "成员")
 
 
 def _ts() -> Column:

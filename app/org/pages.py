@@ -8,10 +8,10 @@ from fastapi.responses import Response
 
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.htmx import redirect_after_post, render
-from app.ledger.service import household_ledger
+from app.ledger.service import household_balance, household_ledger
 from app.org import service
-from app.org.access import managed_household, member_of
-from app.org.models import MemberCreate, Role
+from app.org.access import OFFICIALS, VILLAGE_STAFF, managed_household, member_of
+from app.org.models import MemberCreate
 
 router = APIRouter(prefix="/admin")
 NEW_MEMBER_ROWS = 3
@@ -22,7 +22,7 @@ DONE_MESSAGES = {"award": "积分已发放", "reverse": "已撤销该笔积分",
 @router.get("/households")
 def households(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, q: str = "",
                cursor: str | None = None) -> Response:
-    actor.require_any(Role.official, Role.town_admin, Role.county_admin)
+    actor.require_any(VILLAGE_STAFF)
     page = service.search_households(session, actor=actor, q=q, limit=20, cursor=cursor)
     return render(request, "org/households.html", {"tab": "admin", "q": q, "rows": page.items,
                                                    "next_cursor": page.next_cursor},
@@ -31,7 +31,7 @@ def households(request: Request, actor: ActorDep, session: SessionDep, htmx: Htm
 
 @router.get("/households/new")
 def new_household(request: Request, actor: ActorDep) -> Response:
-    actor.require_any(Role.official)
+    actor.require_any(OFFICIALS)
     return render(request, "org/new_household.html", {"tab": "admin", "rows": range(NEW_MEMBER_ROWS)})
 
 
@@ -56,7 +56,7 @@ def household_detail(household_id: int, request: Request, actor: ActorDep, sessi
     page = household_ledger(session, household=household, limit=20, cursor=cursor)
     return render(request, "org/household.html", {
         "tab": "admin", "household": household, "members": service.household_members(session, household=household),
-        "balance": service.household_balance(session, household=household), "entries": page.items,
+        "balance": household_balance(session, household_id=household.id), "entries": page.items,
         "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""), "award_key": uuid.uuid4().hex,
     })
 

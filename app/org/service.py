@@ -8,12 +8,23 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import DuplicatePhone, ValidationFailed
+from app.ledger.accounts import open_household_account
 from app.ledger.models import Account
-from app.ledger.service import open_household_account
-from app.org.access import Actor
-from app.org.models import Household, MemberCreate, OrgUnit, Role, RoleAssignment, User
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
+from app.org.models import (
+    HOUSEHOLD_TARGET,
+    USER_TARGET,
+    Household,
+    MemberCreate,
+    OrgAction,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    User,
+)
 from app.paging import Page, page_desc
 from app.security import hash_password
+from app.text import clean_reason, clean_text
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
@@ -27,15 +38,6 @@ def clean_phone(phone: str | None) -> str | None:
     if not PHONE_RE.match(phone):
         raise ValidationFailed("手机号格式不正确，应为 11 位大陆手机号")
     return phone
-
-
-def clean_text(value: str | None, *, label: str, max_length: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 个字")
-    return value
 
 
 def check_password(password: str | None) -> str:
@@ -61,13 +63,13 @@ def _flush_unique(session: Session) -> None:
 
 
 def _village_for_new_household(session: Session, actor: Actor, village_id: int | None) -> int:
-    actor.require_any(Role.official)
-    villages = actor.villages(Role.official)
+    actor.require_any(OFFICIALS)
+    villages = actor.villages(OFFICIALS)
     if village_id is None:
         if len(villages) != 1:
             raise ValidationFailed("请选择村")
         village_id = next(iter(villages))
-    actor.require(village_id, Role.official)
+    actor.require(village_id, OFFICIALS)
     return village_id
 
 
@@ -91,8 +93,8 @@ def create_household(
     for member, phone in zip(members, phones, strict=True):
         _new_member(session, household=household, name=member.name, phone=phone, password=member.password)
     open_household_account(session, household=household)
-    record_action(session, actor_id=actor.id, action="household.create", village_id=village_id,
-                  target_type="household", target_id=household.id,
+    record_action(session, actor_id=actor.id, action=OrgAction.household_create, village_id=village_id,
+                  target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
                   detail={"head_name": household.head_name, "members": len(members)})
     return household
 
@@ -116,8 +118,9 @@ def add_member(session: Session, *, actor: Actor, household: Household, name: st
                password: str | None) -> User:
     """Add a member to a household; with a phone and password they can log in."""
     user = _new_member(session, household=household, name=name, phone=clean_phone(phone), password=password)
-    record_action(session, actor_id=actor.id, action="member.create", village_id=household.village_id,
-                  target_type="user", target_id=user.id, detail={"household_id": household.id, "name": user.name})
+    record_action(session, actor_id=actor.id, action=OrgAction.member_create, village_id=household.village_id,
+                  target_type=USER_TARGET, target_id=user.id, target_label=user.name,
+                  detail={"household_id": household.id, "household": household.head_name})
     return user
 
 
@@ -130,8 +133,8 @@ def update_household(session: Session, *, actor: Actor, household: Household, he
     if address is not None:
         household.address = clean_text(address, label="住址", max_length=200, required=False)
     session.add(household)
-    record_action(session, actor_id=actor.id, action="household.update", village_id=household.village_id,
-                  target_type="household", target_id=household.id,
+    record_action(session, actor_id=actor.id, action=OrgAction.household_update, village_id=household.village_id,
+                  target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
                   detail={"before": before, "after": {"head_name": household.head_name, "address": household.address}})
     return household
 
@@ -152,20 +155,20 @@ def update_member(session: Session, *, actor: Actor, household: Household, membe
         member.phone = new_phone
     session.add(member)
     _flush_unique(session)
-    record_action(session, actor_id=actor.id, action="member.update", village_id=household.village_id,
-                  target_type="user", target_id=member.id,
+    record_action(session, actor_id=actor.id, action=OrgAction.member_update, village_id=household.village_id,
+                  target_type=USER_TARGET, target_id=member.id, target_label=member.name,
                   detail={"before": before, "after": {"name": member.name, "phone": member.phone}})
     return member
 
 
 def deactivate_member(session: Session, *, actor: Actor, household: Household, member: User, reason: str) -> User:
     """Stop a member from logging in (moved away, deceased…); their history stays."""
-    reason = clean_text(reason, label="原因", max_length=200)
+    reason = clean_reason(reason)
     member.active = False
     member.token_version += 1
     session.add(member)
-    record_action(session, actor_id=actor.id, action="member.deactivate", village_id=household.village_id,
-                  target_type="user", target_id=member.id, reason=reason)
+    record_action(session, actor_id=actor.id, action=OrgAction.member_deactivate, village_id=household.village_id,
+                  target_type=USER_TARGET, target_id=member.id, target_label=member.name, reason=reason)
     return member
 
 
@@ -176,8 +179,9 @@ def reset_password(session: Session, *, actor: Actor, household: Household, memb
     member.password_hash = hash_password(check_password(password))
     member.token_version += 1
     session.add(member)
-    record_action(session, actor_id=actor.id, action="member.reset_password", village_id=household.village_id,
-                  target_type="user", target_id=member.id)
+    record_action(session, actor_id=actor.id, action=OrgAction.member_reset_password,
+                  village_id=household.village_id, target_type=USER_TARGET, target_id=member.id,
+                  target_label=member.name)
     return member
 
 
@@ -185,19 +189,11 @@ def household_members(session: Session, *, household: Household) -> list[User]:
     return list(session.exec(select(User).where(User.household_id == household.id).order_by(User.id)))
 
 
-def household_balance(session: Session, *, household: Household) -> int:
-    return session.exec(select(Account.balance).where(Account.household_id == household.id)).one()
-
-
 def search_households(session: Session, *, actor: Actor, q: str | None, limit: int | None,
                       cursor: str | None) -> Page:
     """Households of the villages the actor manages, matching head name, member name, phone or address."""
-    villages = actor.villages(Role.official, Role.town_admin, Role.county_admin)
-    stmt = (
-        select(Household, Account.balance)
-        .join(Account, Account.household_id == Household.id)
-        .where(Household.village_id.in_(villages))
-    )
+    stmt = in_villages(select(Household, Account.balance).join(Account, Account.household_id == Household.id),
+                       actor, Household.village_id, VILLAGE_STAFF)
     if q and q.strip():
         like = f"%{q.strip()}%"
         members = select(User.household_id).where(or_(User.name.like(like), User.phone.like(like)))

@@ -1,17 +1,14 @@
-"""Who may see and run a shop (built on app.org.access.Actor)."""
+"""Who may see and run a shop: the shop's own role rule (its staff list) on top of app.org.access."""
 
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound
-from app.org.access import Actor
-from app.org.models import Role
-from app.shop.models import Shop, ShopStaff
-
-ANY_ROLE = tuple(Role)
+from app.org.access import ATTENDANTS, EVERYONE, MAX_ID, OFFICIALS, VILLAGE_STAFF, Actor, get_visible
+from app.shop.models import Goods, Redemption, Shop, ShopStaff
 
 
 def is_staff(session: Session, actor: Actor, shop: Shop) -> bool:
-    if not actor.can(shop.village_id, Role.attendant):
+    if not actor.can(shop.village_id, ATTENDANTS):
         return False
     return session.exec(select(ShopStaff.id).where(ShopStaff.shop_id == shop.id,
                                                    ShopStaff.user_id == actor.id)).first() is not None
@@ -19,10 +16,7 @@ def is_staff(session: Session, actor: Actor, shop: Shop) -> bool:
 
 def visible_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     """Any shop of a village the actor belongs to or oversees; others are not found."""
-    shop = session.get(Shop, shop_id)
-    if shop is None or not actor.can(shop.village_id, *ANY_ROLE):
-        raise NotFound("找不到该超市")
-    return shop
+    return get_visible(session, actor, Shop, shop_id, roles=EVERYONE, missing="找不到该超市")
 
 
 def staffed_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
@@ -33,10 +27,14 @@ def staffed_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     return shop
 
 
+def can_manage(session: Session, actor: Actor, shop: Shop) -> bool:
+    return actor.can(shop.village_id, OFFICIALS) or is_staff(session, actor, shop)
+
+
 def managed_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     """A shop whose goods and stock the actor may change: its attendants and the village's officials."""
     shop = visible_shop(session, actor, shop_id)
-    if not (actor.can(shop.village_id, Role.official) or is_staff(session, actor, shop)):
+    if not can_manage(session, actor, shop):
         raise Forbidden("只有本店管理员或村干部可以管理商品")
     return shop
 
@@ -44,7 +42,33 @@ def managed_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
 def overseen_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     """A shop whose books the actor may read: staff, the village's officials, township and county admins."""
     shop = visible_shop(session, actor, shop_id)
-    if not (actor.can(shop.village_id, Role.official, Role.town_admin, Role.county_admin)
-            or is_staff(session, actor, shop)):
+    if not (actor.can(shop.village_id, VILLAGE_STAFF) or is_staff(session, actor, shop)):
         raise Forbidden()
     return shop
+
+
+def shop_goods(session: Session, *, shop: Shop, goods_id: int) -> Goods:
+    """Goods of a shop the caller has already been let into."""
+    goods = session.get(Goods, goods_id) if 0 < goods_id <= MAX_ID else None
+    if goods is None or goods.shop_id != shop.id:
+        raise NotFound("找不到该商品")
+    return goods
+
+
+def managed_goods(session: Session, actor: Actor, goods_id: int) -> tuple[Shop, Goods]:
+    """Goods (with their shop) whose details and stock the actor may change."""
+    goods = session.get(Goods, goods_id) if 0 < goods_id <= MAX_ID else None
+    if goods is None:
+        raise NotFound("找不到该商品")
+    return managed_shop(session, actor, goods.shop_id), goods
+
+
+def visible_redemption(session: Session, actor: Actor, redemption_id: int) -> Redemption:
+    """The household's members, the shop's staff and the village's officials may read a receipt."""
+    def shop_of(redemption: Redemption) -> Shop:
+        return session.get(Shop, redemption.shop_id)
+
+    return get_visible(
+        session, actor, Redemption, redemption_id, roles=VILLAGE_STAFF, village=lambda r: shop_of(r).village_id,
+        also=lambda r: actor.user.household_id == r.household_id or is_staff(session, actor, shop_of(r)),
+        missing="找不到该兑换记录")

@@ -11,7 +11,7 @@ from app.org.access import managed_household, own_household
 from app.paging import page_list
 from app.shop import goods as catalogue
 from app.shop import paycodes, service
-from app.shop.access import managed_shop, overseen_shop, staffed_shop, visible_shop
+from app.shop.access import managed_shop, overseen_shop, shop_goods, staffed_shop, visible_redemption, visible_shop
 from app.shop.counter import PayerPublic, describe_payer, throttle_code_tries
 from app.shop.models import (
     GoodsCreate,
@@ -77,7 +77,7 @@ def update_goods(shop_id: int, goods_id: int, body: GoodsUpdate, actor: ActorDep
                  ) -> GoodsPublic:
     shop = managed_shop(session, actor, shop_id)
     goods = catalogue.update_goods(session, actor=actor, shop=shop,
-                                   goods=catalogue.shop_goods(session, shop=shop, goods_id=goods_id),
+                                   goods=shop_goods(session, shop=shop, goods_id=goods_id),
                                    **body.model_dump(exclude_unset=True))
     session.commit()
     return catalogue.goods_public(goods)
@@ -89,7 +89,7 @@ def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File(
     data = photo.file.read(MAX_UPLOAD)  # a sync route: Pillow's work runs in the thread pool, not the event loop
     shop = managed_shop(session, actor, shop_id)
     goods = catalogue.set_goods_photo(session, actor=actor, shop=shop,
-                                      goods=catalogue.shop_goods(session, shop=shop, goods_id=goods_id), data=data)
+                                      goods=shop_goods(session, shop=shop, goods_id=goods_id), data=data)
     session.commit()
     return catalogue.goods_public(goods)
 
@@ -98,7 +98,7 @@ def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File(
 def change_stock(shop_id: int, goods_id: int, body: StockChange, actor: ActorDep, session: SessionDep
                  ) -> GoodsPublic:
     shop = managed_shop(session, actor, shop_id)
-    goods = catalogue.shop_goods(session, shop=shop, goods_id=goods_id)
+    goods = shop_goods(session, shop=shop, goods_id=goods_id)
     catalogue.change_stock(session, actor=actor, shop=shop, goods=goods, kind=body.kind, quantity=body.quantity,
                            reason=body.reason)
     session.commit()
@@ -109,7 +109,7 @@ def change_stock(shop_id: int, goods_id: int, body: StockChange, actor: ActorDep
 def stock_movements(shop_id: int, goods_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
                     cursor: str | None = None) -> dict:
     shop = managed_shop(session, actor, shop_id)
-    page = catalogue.stock_history(session, goods=catalogue.shop_goods(session, shop=shop, goods_id=goods_id),
+    page = catalogue.stock_history(session, goods=shop_goods(session, shop=shop, goods_id=goods_id),
                                    limit=limit, cursor=cursor)
     return {"items": [m for (m,) in page.items], "next_cursor": page.next_cursor}
 
@@ -144,7 +144,7 @@ def my_pay_code_svg(code: str, request: Request, actor: ActorDep, session: Sessi
 def look_up_payer(shop_id: int, body: CodeLookup, request: Request, actor: ActorDep, session: SessionDep
                   ) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
-    throttle_code_tries(request, actor.id)
+    throttle_code_tries(request.app.state.code_tries, actor.id)
     return describe_payer(session, shop=shop, code=body.pay_code, secret=request.app.state.secret)
 
 
@@ -152,7 +152,7 @@ def look_up_payer(shop_id: int, body: CodeLookup, request: Request, actor: Actor
 def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: ActorDep, session: SessionDep
                 ) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
-    throttle_code_tries(request, actor.id)
+    throttle_code_tries(request.app.state.code_tries, actor.id)
     outcome = paycodes.unlock_card(session, shop=shop, card_code=body.card_code, pin=body.pin,
                                    secret=request.app.state.secret)
     session.commit()  # wrong PINs are counted even though the answer is a refusal
@@ -188,13 +188,13 @@ def shop_redemptions(shop_id: int, actor: ActorDep, session: SessionDep, limit: 
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
 def get_redemption(redemption_id: int, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
-    return service.receipt(session, service.visible_redemption(session, actor=actor, redemption_id=redemption_id))
+    return service.receipt(session, visible_redemption(session, actor, redemption_id))
 
 
 @router.post("/redemptions/{redemption_id}/reversal", response_model=RedemptionPublic)
 def reverse_redemption(redemption_id: int, body: Reason, actor: ActorDep, session: SessionDep,
                        idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
-    redemption = service.visible_redemption(session, actor=actor, redemption_id=redemption_id)
+    redemption = visible_redemption(session, actor, redemption_id)
     result = service.reverse_redemption(session, actor=actor, redemption=redemption, reason=body.reason,
                                         idempotency_key=idempotency_key)
     session.commit()

@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from fastapi import Request
 from sqlmodel import Session, SQLModel
 
 from app.errors import RateLimited
 from app.org.models import Household
 from app.org.service import mask_name
+from app.ratelimit import SlidingWindowLimiter
 from app.shop.models import Shop
 from app.shop.paycodes import payer_balance, resolve_pay_code
 
@@ -28,8 +28,8 @@ def describe_payer(session: Session, *, shop: Shop, code: str, secret: str) -> P
                        balance=payer_balance(session, household_id=household.id), expires_at=row.expires_at)
 
 
-def throttle_code_tries(request: Request, attendant_id: int) -> None:
+def throttle_code_tries(limiter: SlidingWindowLimiter, attendant_id: int) -> None:
     """An attendant may look up at most so many codes a minute (guessing codes is pointless and slow)."""
-    wait = request.app.state.code_tries.hit(str(attendant_id))
+    wait = limiter.hit(str(attendant_id))
     if wait is not None:
         raise RateLimited("扫码太频繁，请稍后再试", retry_after=wait)

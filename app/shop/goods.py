@@ -6,12 +6,23 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import NotFound, OutOfStock, ValidationFailed
-from app.ledger.service import shop_account
-from app.org.access import Actor
-from app.org.models import Role
+from app.ledger.accounts import shop_account
+from app.org.access import Actor, in_villages
 from app.paging import Page, page_desc
 from app.shop.images import process_goods_photo
-from app.shop.models import Goods, GoodsImage, GoodsPublic, MovementKind, Shop, ShopStaff, StockMovement
+from app.shop.models import (
+    GOODS_TARGET,
+    STOCK_ACTIONS,
+    Goods,
+    GoodsImage,
+    GoodsPublic,
+    MovementKind,
+    Shop,
+    ShopAction,
+    ShopStaff,
+    StockMovement,
+)
+from app.text import clean_reason, clean_text
 
 MAX_PRICE, MAX_STOCK = 100_000, 100_000
 MANUAL_KINDS = (MovementKind.restock, MovementKind.correction, MovementKind.damage)
@@ -32,8 +43,7 @@ def create_shop(session: Session, *, village_id: int, name: str, partner_name: s
 
 def list_shops(session: Session, *, actor: Actor) -> list[Shop]:
     """The shops of every village the actor belongs to or oversees."""
-    villages = actor.villages(*Role)
-    return list(session.exec(select(Shop).where(Shop.village_id.in_(villages)).order_by(Shop.id)))
+    return list(session.exec(in_villages(select(Shop), actor, Shop.village_id).order_by(Shop.id)))
 
 
 def goods_public(goods: Goods) -> GoodsPublic:
@@ -63,18 +73,8 @@ def page_goods(session: Session, *, shop: Shop, include_inactive: bool, q: str |
     return page_desc(session, stmt, Goods.id, limit=limit, cursor=cursor)
 
 
-def shop_goods(session: Session, *, shop: Shop, goods_id: int) -> Goods:
-    goods = session.get(Goods, goods_id)
-    if goods is None or goods.shop_id != shop.id:
-        raise NotFound("找不到该商品")
-    return goods
-
-
 def _name(name: str | None) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 60:
-        raise ValidationFailed("请填写商品名称（不超过 60 字）")
-    return name
+    return clean_text(name, label="商品名称", max_length=60)
 
 
 def _bounded(value: int, *, label: str, low: int, high: int) -> int:
@@ -94,9 +94,9 @@ def create_goods(session: Session, *, actor: Actor, shop: Shop, name: str, point
     session.flush()
     if stock:
         move_stock(session, goods=goods, delta=stock, kind=MovementKind.initial, reason="上架", actor_id=actor.id)
-    record_action(session, actor_id=actor.id, action="goods.create", village_id=shop.village_id,
-                  target_type="goods", target_id=goods.id,
-                  detail={"name": goods.name, "points_price": goods.points_price, "stock": stock})
+    record_action(session, actor_id=actor.id, action=ShopAction.goods_create, village_id=shop.village_id,
+                  target_type=GOODS_TARGET, target_id=goods.id, target_label=goods.name,
+                  detail={"points_price": goods.points_price, "stock": stock})
     return goods
 
 
@@ -114,8 +114,8 @@ def update_goods(session: Session, *, actor: Actor, shop: Shop, goods: Goods, na
     if active is not None:
         goods.active = active
     session.add(goods)
-    record_action(session, actor_id=actor.id, action="goods.update", village_id=shop.village_id,
-                  target_type="goods", target_id=goods.id,
+    record_action(session, actor_id=actor.id, action=ShopAction.goods_update, village_id=shop.village_id,
+                  target_type=GOODS_TARGET, target_id=goods.id, target_label=goods.name,
                   detail={"before": before, "after": {"name": goods.name, "points_price": goods.points_price,
                                                       "active": goods.active}})
     return goods
@@ -129,8 +129,9 @@ def set_goods_photo(session: Session, *, actor: Actor, shop: Shop, goods: Goods,
     session.flush()
     goods.image_id = image.id
     session.add(goods)
-    record_action(session, actor_id=actor.id, action="goods.photo", village_id=shop.village_id,
-                  target_type="goods", target_id=goods.id, detail={"image_id": image.id, "bytes": len(thumbnail)})
+    record_action(session, actor_id=actor.id, action=ShopAction.goods_photo, village_id=shop.village_id,
+                  target_type=GOODS_TARGET, target_id=goods.id, target_label=goods.name,
+                  detail={"image_id": image.id, "bytes": len(thumbnail)})
     return goods
 
 
@@ -139,9 +140,7 @@ def change_stock(session: Session, *, actor: Actor, shop: Shop, goods: Goods, ki
     """Restock (+n), damage (−n), or correct to a counted figure; each is a movement with a reason."""
     if kind not in MANUAL_KINDS:
         raise ValidationFailed("库存变动类型应为 进货、损耗 或 盘点更正")
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise ValidationFailed("请填写库存变动原因（不超过 200 字）")
+    reason = clean_reason(reason, label="库存变动原因")
     if kind == MovementKind.correction:
         counted = _bounded(quantity, label="盘点数量", low=0, high=MAX_STOCK)
         delta = counted - goods.stock
@@ -152,8 +151,8 @@ def change_stock(session: Session, *, actor: Actor, shop: Shop, goods: Goods, ki
         delta = amount if kind == MovementKind.restock else -amount
     movement = move_stock(session, goods=goods, delta=delta, kind=kind, reason=reason, actor_id=actor.id,
                           expected_before=goods.stock if kind == MovementKind.correction else None)
-    record_action(session, actor_id=actor.id, action=f"stock.{kind}", village_id=shop.village_id,
-                  target_type="goods", target_id=goods.id, reason=reason,
+    record_action(session, actor_id=actor.id, action=STOCK_ACTIONS[kind], village_id=shop.village_id,
+                  target_type=GOODS_TARGET, target_id=goods.id, target_label=goods.name, reason=reason,
                   detail={"delta": delta, "stock_after": movement.stock_after})
     return movement
 

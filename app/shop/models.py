@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, Uniq
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
+from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -26,6 +27,25 @@ class MovementKind(StrEnum):
 
 MOVEMENT_LABELS = {MovementKind.initial: "初始库存", MovementKind.restock: "进货", MovementKind.correction: "盘点更正",
                    MovementKind.damage: "损耗", MovementKind.redemption: "兑换", MovementKind.reversal: "兑换撤销"}
+
+
+@declare_actions
+class ShopAction(AuditAction):
+    goods_create = "goods.create", "上架商品"
+    goods_update = "goods.update", "修改商品"
+    goods_photo = "goods.photo", "更换商品照片"
+    stock_restock = "stock.restock", "进货"
+    stock_damage = "stock.damage", "损耗"
+    stock_correction = "stock.correction", "盘点更正"
+    card_issue = "card.issue", "发放积分卡"
+    card_revoke = "card.revoke", "作废积分卡"
+    redemption_reverse = "redemption.reverse", "撤销兑换"
+
+
+STOCK_ACTIONS = {MovementKind.restock: ShopAction.stock_restock, MovementKind.damage: ShopAction.stock_damage,
+                 MovementKind.correction: ShopAction.stock_correction}
+GOODS_TARGET = declare_target("goods", "商品")
+REDEMPTION_TARGET = declare_target("redemption", "兑换")
 
 
 class Shop(SQLModel, table=True):

@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import DomainError, InvalidPayCode, NotFound, PayCodeExpired, PayCodeUsed, RateLimited, ValidationFailed
-from app.ledger.service import household_account
-from app.org.access import Actor
-from app.org.models import Household, Role
+from app.ledger.accounts import household_account
+from app.org.access import MAX_ID, OFFICIALS, Actor
+from app.org.models import HOUSEHOLD_TARGET, Household
 from app.security import hash_password, verify_password
-from app.shop.models import HouseholdCard, PayCode, Redemption, Shop
+from app.shop.models import HouseholdCard, PayCode, Redemption, Shop, ShopAction
+from app.text import clean_reason
 from app.timeutil import as_utc, utcnow
 
 PAY_CODE_PREFIX, PAY_CODE_LENGTH = "66", 18
@@ -98,7 +99,7 @@ def clean_pin(pin: str | None) -> str:
 def issue_card(session: Session, *, actor: Actor, household: Household, pin: str, secret: str
                ) -> tuple[str, HouseholdCard]:
     """Print a new card for the household; any earlier card stops working."""
-    actor.require(household.village_id, Role.official)
+    actor.require(household.village_id, OFFICIALS)
     pin = clean_pin(pin)
     for old in active_cards(session, household_id=household.id):
         old.revoked_at = utcnow()
@@ -108,25 +109,25 @@ def issue_card(session: Session, *, actor: Actor, household: Household, pin: str
                          pin_hash=hash_password(pin), issued_by=actor.id)
     session.add(card)
     session.flush()
-    record_action(session, actor_id=actor.id, action="card.issue", village_id=household.village_id,
-                  target_type="household", target_id=household.id, detail={"card_id": card.id})
+    record_action(session, actor_id=actor.id, action=ShopAction.card_issue, village_id=household.village_id,
+                  target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
+                  detail={"card_id": card.id})
     return code, card
 
 
 def revoke_card(session: Session, *, actor: Actor, household: Household, card_id: int, reason: str) -> HouseholdCard:
     """Stop a lost or replaced card from working."""
-    actor.require(household.village_id, Role.official)
-    card = session.get(HouseholdCard, card_id)
+    actor.require(household.village_id, OFFICIALS)
+    card = session.get(HouseholdCard, card_id) if 0 < card_id <= MAX_ID else None
     if card is None or card.household_id != household.id:
         raise NotFound("找不到该积分卡")
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise ValidationFailed("请填写作废原因（不超过 200 字）")
+    reason = clean_reason(reason, label="作废原因")
     if card.revoked_at is None:
         card.revoked_at = utcnow()
         session.add(card)
-        record_action(session, actor_id=actor.id, action="card.revoke", village_id=household.village_id,
-                      target_type="household", target_id=household.id, reason=reason,
+        record_action(session, actor_id=actor.id, action=ShopAction.card_revoke, village_id=household.village_id,
+                      target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
+                      reason=reason,
                       detail={"card_id": card.id})
     return card
 

@@ -7,15 +7,17 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState, NotFound, PayCodeUsed, ValidationFailed
 from app.ledger.idempotency import find_result, run_idempotent
-from app.ledger.models import LedgerTransaction, TxnKind
-from app.ledger.service import Leg, household_account, post_transaction, reverse_transaction, shop_account
+from app.ledger.models import LedgerTransaction
+from app.ledger.postings import is_reversed, reverse_transaction
+from app.ledger.service import pay_shop, require_reversible
 from app.org.access import Actor
-from app.org.models import Household, Role, User
+from app.org.models import Household, User
 from app.paging import Page, page_desc
 from app.queueing import KeyedFairLocks
 from app.shop.access import is_staff
 from app.shop.goods import move_stock, take_stock
 from app.shop.models import (
+    REDEMPTION_TARGET,
     BasketLine,
     Goods,
     MovementKind,
@@ -24,9 +26,11 @@ from app.shop.models import (
     RedemptionItem,
     RedemptionPublic,
     Shop,
+    ShopAction,
     StockMovement,
 )
 from app.shop.paycodes import resolve_pay_code
+from app.text import clean_reason
 
 MAX_LINES, MAX_QUANTITY = 50, 99
 _counter_queues = KeyedFairLocks()
@@ -81,14 +85,12 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
         # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks),
         # with the rows every counter shares (goods, the shop's account) held as briefly as possible.
         stock_after = {g.id: take_stock(session, goods=g, delta=-q) for g, q in lines}
-        payer = household_account(session, household_id=code.household_id)
-        txn, balances = post_transaction(
-            session, kind=TxnKind.redemption, reason=f"{shop.name}兑换", actor_id=attendant.id,
-            legs=[Leg(payer, -total),
-                  Leg(shop_account(session, shop_id=shop.id, name=shop.name, village_id=shop.village_id), total)])
+        txn, balance_after = pay_shop(session, household_id=code.household_id, shop_id=shop.id, shop_name=shop.name,
+                                      village_id=shop.village_id, points=total, reason=f"{shop.name}兑换",
+                                      actor_id=attendant.id)
         redemption = Redemption(shop_id=shop.id, household_id=code.household_id, attendant_id=attendant.id,
                                 transaction_id=txn.id, pay_code_id=code.id, card_id=code.card_id,
-                                total_points=total, balance_after=balances[payer.id])
+                                total_points=total, balance_after=balance_after)
         session.add(redemption)
         try:
             session.flush()
@@ -132,41 +134,25 @@ def receipt(session: Session, redemption: Redemption) -> RedemptionPublic:
     attendant = session.get(User, redemption.attendant_id)
     items = session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)
                          .order_by(RedemptionItem.id)).all()
-    reversed_ = session.exec(select(LedgerTransaction.id)
-                             .where(LedgerTransaction.reverses_id == redemption.transaction_id)).first()
     return RedemptionPublic(
         id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
         household_name=household.head_name, attendant=attendant.name if attendant else "",
         total_points=redemption.total_points, balance_after=redemption.balance_after,
         items=[ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
                            points=i.points) for i in items],
-        created_at=redemption.created_at, reversed=reversed_ is not None)
-
-
-def visible_redemption(session: Session, *, actor: Actor, redemption_id: int) -> Redemption:
-    """The household's members, the shop's staff and the village's officials may read a receipt."""
-    redemption = session.get(Redemption, redemption_id)
-    if redemption is None:
-        raise NotFound("找不到该兑换记录")
-    shop = session.get(Shop, redemption.shop_id)
-    if (actor.user.household_id == redemption.household_id or is_staff(session, actor, shop)
-            or actor.can(shop.village_id, Role.official, Role.town_admin, Role.county_admin)):
-        return redemption
-    raise NotFound("找不到该兑换记录")
+        created_at=redemption.created_at, reversed=is_reversed(session, redemption.transaction_id))
 
 
 def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption, reason: str,
                        idempotency_key: str | None) -> RedemptionPublic:
     """An official undoes a redemption: points back to the household, goods back on the shelf."""
     shop = session.get(Shop, redemption.shop_id)
-    actor.require(shop.village_id, Role.official)
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
-        raise ValidationFailed("请填写撤销原因（不超过 200 字）")
+    original = session.get(LedgerTransaction, redemption.transaction_id)
+    require_reversible(actor, original)
+    reason = clean_reason(reason, label="撤销原因")
 
     def action() -> RedemptionPublic:
-        original = session.get(LedgerTransaction, redemption.transaction_id)
-        if session.exec(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)).first():
+        if is_reversed(session, original.id):
             raise InvalidState("该笔兑换已撤销")
         items = session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)
                              .order_by(RedemptionItem.goods_id)).all()
@@ -174,8 +160,9 @@ def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption
             move_stock(session, goods=session.get(Goods, item.goods_id), delta=item.quantity,
                        kind=MovementKind.reversal, reason=reason, actor_id=actor.id, redemption_id=redemption.id)
         txn, _, _ = reverse_transaction(session, original=original, reason=f"兑换撤销：{reason}", actor_id=actor.id)
-        record_action(session, actor_id=actor.id, action="redemption.reverse", village_id=shop.village_id,
-                      target_type="redemption", target_id=redemption.id, reason=reason,
+        record_action(session, actor_id=actor.id, action=ShopAction.redemption_reverse, village_id=shop.village_id,
+                      target_type=REDEMPTION_TARGET, target_id=redemption.id, target_label=f"#{redemption.id}",
+                      reason=reason,
                       detail={"transaction_id": txn.id, "total_points": redemption.total_points})
         session.flush()
         return receipt(session, redemption)

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.errors import ValidationFailed
-from app.ledger.models import LedgerTransaction
+from app.ledger.postings import reversed_ids
 from app.shop.export import SettlementRow
 from app.shop.models import Redemption, RedemptionItem, Shop
 
@@ -40,10 +40,9 @@ def month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
 def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> Settlement:
     """Goods, quantities and points a shop handed out in a month."""
     start, end = month_bounds(month, tz=tz)
-    reversed_txns = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
     in_month = (select(Redemption.id).where(Redemption.shop_id == shop.id, Redemption.created_at >= start,
                                             Redemption.created_at < end,
-                                            Redemption.transaction_id.not_in(reversed_txns)))
+                                            Redemption.transaction_id.not_in(reversed_ids())))
     grouped = session.exec(
         select(RedemptionItem.name, RedemptionItem.unit_points, func.sum(RedemptionItem.quantity),
                func.sum(RedemptionItem.points))

@@ -9,9 +9,11 @@ from sqlmodel import select
 
 from app.db import session_for, write_session
 from app.errors import DomainError, InsufficientPoints, InvalidState
+from app.ledger.accounts import fund_account, household_account
 from app.ledger.check import check_ledger
 from app.ledger.models import LedgerEntry, LedgerTransaction
-from app.ledger.service import Leg, award_points, fund_account, household_account, post_transaction, reverse_award
+from app.ledger.postings import Leg, post_transaction
+from app.ledger.service import award_points, reverse_credit
 from app.org.access import load_actor
 from app.org.models import Household, OrgUnit, User
 
@@ -59,7 +61,7 @@ def test_awards_and_reversals_at_once(demo_engine):
         def body(session):
             actor, household = official_and_household(session)
             if i % 2 == 0:  # two threads go for each of awards[0..5]
-                return reverse_award(session, actor=actor, transaction_id=awards[(i // 2) % 6], reason="并发撤销",
+                return reverse_credit(session, actor=actor, transaction_id=awards[(i // 2) % 6], reason="并发撤销",
                                      idempotency_key=None)
             return award_points(session, actor=actor, household=household, points=5, reason=f"并发{i}",
                                 category=None, idempotency_key=None)

@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from app.db import session_for
 from app.errors import InsufficientPoints
+from app.ledger.accounts import fund_account, household_account
 from app.ledger.check import check_ledger
 from app.ledger.models import Account, AccountKind, LedgerEntry, LedgerTransaction
-from app.ledger.service import Leg, fund_account, household_account, post_transaction
+from app.ledger.postings import Leg, post_transaction
 from app.org.models import Household, OrgUnit
 
 
@@ -91,7 +92,8 @@ class TestAppendOnly:  # I5
         post_transaction(books, kind="award", reason="r", actor_id=None, legs=[Leg(fund, -1), Leg(account, 1)])
         from app.audit.service import record_action
 
-        record_action(books, actor_id=None, action="test", village_id=None, target_type="x", target_id=None)
+        record_action(books, actor_id=None, action="points.allocate", village_id=None, target_type="account",
+                      target_id=None)
         books.commit()
         with pytest.raises(DBAPIError, match="append-only"):
             books.execute(text(statement))

@@ -129,6 +129,14 @@ class TestCsrf:
         assert r.status_code == 204 and r.headers["hx-redirect"] == f"/admin/households/{wang}?done=award"
         assert '<p class="balance" data-testid="balance">620</p>' in web.get(f"/admin/households/{wang}").text
 
+    def test_a_boosted_form_gets_a_plain_redirect_that_htmx_follows(self, web, web_engine):
+        token = sign_in(web, "official")
+        wang = household_id(web_engine, "王建国")
+        r = web.post(f"/admin/households/{wang}/awards", data={"points": "20", "reason": "清理河道垃圾"},
+                     headers={**HTMX, "HX-Boosted": "true", "X-CSRF-Token": token})
+        assert r.status_code == 303 and r.headers["location"] == f"/admin/households/{wang}?done=award"
+        assert "hx-redirect" not in r.headers
+
 
 class TestEscaping:
     def test_user_text_is_shown_as_text_not_run_as_markup(self, web, web_engine):

@@ -4,8 +4,8 @@ from sqlmodel import select
 
 from app.db import session_for
 from app.errors import InsufficientPoints, OutOfStock, PayCodeUsed
+from app.ledger.accounts import household_account
 from app.ledger.check import check_ledger
-from app.ledger.service import household_account
 from app.org.access import load_actor
 from app.org.models import Household, Role, RoleAssignment, User
 from app.shop.goods import create_goods

@@ -18,6 +18,9 @@ from app.shop.qr import qr_svg
 from app.timeutil import as_utc, utcnow
 
 router = APIRouter()
+# What counter.js may accept, read from the page so that the script never copies the server's numbers.
+COUNTER_LIMITS = {"pay_code_length": paycodes.PAY_CODE_LENGTH, "card_length": paycodes.CARD_LENGTH,
+                  "max_quantity": service.MAX_QUANTITY}
 CODE_REFRESH_SECONDS = 45  # well before the 60-second life of a code runs out
 RECEIPT_POLL_SECONDS = 2
 STOP_POLLING = 286  # htmx stops polling an element whose answer has this status
@@ -67,7 +70,7 @@ def counter_page(request: Request, actor: ActorDep, session: SessionDep, setting
     goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
     return render(request, "shop/counter/page.html", {
         "tab": "home", "shop": shop, "goods": [catalogue.goods_public(g) for g in goods],
-        "timezone": settings.timezone})
+        "timezone": settings.timezone, "limits": COUNTER_LIMITS})
 
 
 def _fresh_code(request: Request, session: Session, actor: Actor, household: Household) -> dict:

@@ -1,0 +1,62 @@
+"""The ledger's accounts: a household's, the funds of each level, donations, a shop's — opened on first use."""
+
+from sqlmodel import Session, select
+
+from app.errors import NotFound
+from app.ledger.models import ISSUING_KINDS, Account, AccountKind
+from app.org.models import Household, OrgKind, OrgUnit
+
+FUND_KIND = {OrgKind.village: AccountKind.village_fund, OrgKind.township: AccountKind.township_fund,
+             OrgKind.county: AccountKind.county_fund}
+FUND_LABEL = {OrgKind.village: "村积分资金", OrgKind.township: "乡镇积分资金", OrgKind.county: "县积分资金"}
+
+
+def open_household_account(session: Session, *, household: Household) -> Account:
+    """The household's points account, opened with the household."""
+    account = Account(key=f"household:{household.id}", kind=AccountKind.household, name=household.head_name,
+                      org_id=household.village_id, village_id=household.village_id, household_id=household.id)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def household_account(session: Session, *, household_id: int) -> Account:
+    account = session.exec(select(Account).where(Account.household_id == household_id)).first()
+    if account is None:
+        raise NotFound("找不到该农户的积分账户")
+    return account
+
+
+def fund_account(session: Session, *, org: OrgUnit) -> Account:
+    """The point fund of a village, township or county, opened on first use."""
+    kind = FUND_KIND[OrgKind(org.kind)]
+    return _get_or_open(session, key=f"{kind}:{org.id}", kind=kind, name=f"{org.name}{FUND_LABEL[OrgKind(org.kind)]}",
+                        org=org, allow_negative=kind in ISSUING_KINDS)
+
+
+def village_fund(session: Session, *, village_id: int) -> Account:
+    return fund_account(session, org=session.get(OrgUnit, village_id))
+
+
+def donations_account(session: Session, *, county: OrgUnit) -> Account:
+    """Points funded by donations (社会捐赠) at county level."""
+    return _get_or_open(session, key=f"donations:{county.id}", kind=AccountKind.donations,
+                        name=f"{county.name}社会捐赠", org=county, allow_negative=True)
+
+
+def shop_account(session: Session, *, shop_id: int, name: str, village_id: int) -> Account:
+    """The shop's points account: what it has taken in redemptions, for the village to settle."""
+    return _get_or_open(session, key=f"shop:{shop_id}", kind=AccountKind.shop, name=name,
+                        org=session.get(OrgUnit, village_id), allow_negative=False, shop_id=shop_id)
+
+
+def _get_or_open(session: Session, *, key: str, kind: str, name: str, org: OrgUnit, allow_negative: bool,
+                 shop_id: int | None = None) -> Account:
+    account = session.exec(select(Account).where(Account.key == key)).first()
+    if account is None:
+        village_id = org.id if org.kind == OrgKind.village else None
+        account = Account(key=key, kind=kind, name=name, org_id=org.id, village_id=village_id,
+                          allow_negative=allow_negative, shop_id=shop_id)
+        session.add(account)
+        session.flush()
+    return account

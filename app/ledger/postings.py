@@ -1,0 +1,104 @@
+"""The one writer of the books: balanced transactions of legs (I1, I3, I5, I8). Only app.ledger calls it; other
+domains move points through the doors in app.ledger.service."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
+
+from app.errors import InsufficientPoints, InvalidState
+from app.ledger.models import Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: Account
+    amount: int
+
+
+def _check_books(legs: list[Leg], kind: str) -> None:
+    """I1 and I8: legs sum to zero, touch distinct accounts, and stay in one village's books."""
+    if sum(leg.amount for leg in legs) != 0 or any(leg.amount == 0 for leg in legs):
+        raise ValueError("a transaction's legs must be non-zero and sum to zero")
+    if len({leg.account.id for leg in legs}) != len(legs):
+        raise ValueError("a transaction must not debit and credit the same account")
+    villages = {leg.account.village_id for leg in legs}
+    if None in villages and kind != TxnKind.allocation and not _is_reversal_of_allocation(legs):
+        raise ValueError("only budget allocations move points between levels")
+    if len(villages - {None}) > 1:
+        raise ValueError("a transaction must stay within one village's books")
+
+
+def _is_reversal_of_allocation(legs: list[Leg]) -> bool:
+    return all(leg.account.kind != AccountKind.household for leg in legs)
+
+
+def post_transaction(
+    session: Session, *, kind: str, legs: list[Leg], reason: str, actor_id: int | None,
+    category: str | None = None, reverses_id: int | None = None, source_id: int | None = None,
+) -> tuple[LedgerTransaction, dict[int, int]]:
+    """Write one balanced transaction: every leg or none. Returns it with each account's balance after."""
+    _check_books(legs, kind)
+    village_id = next((leg.account.village_id for leg in legs if leg.account.village_id), None)
+    txn = LedgerTransaction(kind=kind, village_id=village_id, reason=reason, category=category,
+                            actor_id=actor_id, reverses_id=reverses_id, source_id=source_id)
+    session.add(txn)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another reversal of the same transaction committed first (unique reverses_id)
+        if reverses_id is None:
+            raise
+        raise InvalidState("该笔积分已撤销") from exc
+    balances: dict[int, int] = {}
+    # Lock order (no deadlocks): household accounts first, then funds and shops, each by id. Shared rows
+    # (a village fund, a shop) come last so that they are held for the shortest time.
+    for leg in sorted(legs, key=lambda leg: (leg.account.kind != AccountKind.household, leg.account.id)):
+        balances[leg.account.id] = _apply(session, leg)
+        session.add(LedgerEntry(transaction_id=txn.id, account_id=leg.account.id, amount=leg.amount,
+                                balance_after=balances[leg.account.id]))
+    session.flush()
+    return txn, balances
+
+
+def _apply(session: Session, leg: Leg) -> int:
+    """Conditional update (I3): the balance moves only if it stays non-negative or the account may go below."""
+    stmt = (
+        update(Account)
+        .where(Account.id == leg.account.id)
+        .where(or_(Account.allow_negative, Account.balance + leg.amount >= 0))
+        .values(balance=Account.balance + leg.amount)
+        .returning(Account.balance)
+        .execution_options(synchronize_session=False)
+    )
+    balance = session.execute(stmt).scalar_one_or_none()
+    if balance is None:
+        if leg.account.kind == AccountKind.household:
+            raise InsufficientPoints()
+        raise InsufficientPoints(f"{leg.account.name}余额不足")
+    if leg.account in session:
+        set_committed_value(leg.account, "balance", balance)  # keep the loaded object in step with the row
+    return balance
+
+
+def reversed_ids() -> Select:
+    """The ids of every transaction that has been reversed (a subquery)."""
+    return select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
+
+
+def is_reversed(session: Session, transaction_id: int) -> bool:
+    return session.exec(select(LedgerTransaction.id)
+                        .where(LedgerTransaction.reverses_id == transaction_id)).first() is not None
+
+
+def reverse_transaction(session: Session, *, original: LedgerTransaction, reason: str, actor_id: int | None
+                        ) -> tuple[LedgerTransaction, list[Leg], dict[int, int]]:
+    """Undo a transaction with a new one whose legs are its legs negated; a transaction is reversed at most once."""
+    if is_reversed(session, original.id):
+        raise InvalidState("该笔积分已撤销")
+    entries = session.exec(select(LedgerEntry).where(LedgerEntry.transaction_id == original.id)).all()
+    legs = [Leg(session.get(Account, e.account_id), -e.amount) for e in entries]
+    txn, balances = post_transaction(session, kind=TxnKind.reversal, reason=reason, category=original.category,
+                                     actor_id=actor_id, legs=legs, reverses_id=original.id)
+    return txn, legs, balances

@@ -1,0 +1,51 @@
+"""Shop pages by area — printed household cards (a QR and a PIN) for villagers without a smartphone."""
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from app.deps import ActorDep, HtmxDep, SessionDep
+from app.errors import ValidationFailed
+from app.htmx import redirect_after_post, render
+from app.org.access import managed_household
+from app.org.service import village_name
+from app.shop import paycodes
+from app.shop.pages.common import DONE
+from app.shop.qr import qr_svg
+
+router = APIRouter()
+
+
+# --- household cards for people without a smartphone --------------------------------------------------------
+
+@router.get("/admin/households/{household_id}/card")
+def card(household_id: int, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    return render(request, "shop/card.html", {"tab": "admin", "household": household, "done": DONE.get(done, ""),
+                                              "cards": paycodes.active_cards(session, household_id=household.id)})
+
+
+@router.post("/admin/households/{household_id}/card")
+def issue_card(household_id: int, request: Request, actor: ActorDep, session: SessionDep,
+               pin: Annotated[str, Form()] = "", pin_again: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    if pin.strip() != pin_again.strip():
+        raise ValidationFailed("两次输入的卡密码不一致，请重新输入")
+    code, issued = paycodes.issue_card(session, actor=actor, household=household, pin=pin,
+                                       secret=request.app.state.secret)
+    session.commit()
+    qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(code)).decode()
+    return render(request, "shop/card_sheet.html", {"tab": "admin", "household": household, "code": code,
+                                                    "card": issued, "qr": qr,
+                                                    "village": village_name(session, household.village_id)})
+
+
+@router.post("/admin/households/{household_id}/card/{card_id}/revoke")
+def revoke_card(household_id: int, card_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                reason: Annotated[str, Form()] = "") -> Response:
+    household = managed_household(session, actor, household_id)
+    paycodes.revoke_card(session, actor=actor, household=household, card_id=card_id, reason=reason)
+    session.commit()
+    return redirect_after_post(f"/admin/households/{household_id}/card?done=revoke", htmx=htmx)

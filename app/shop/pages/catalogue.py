@@ -1,0 +1,107 @@
+"""Shop pages by area — the catalogue: goods for villagers; goods, photos and stock for the shop's staff."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlmodel import select
+
+from app.deps import ActorDep, HtmxDep, SessionDep
+from app.forms import form_int
+from app.htmx import redirect_after_post, render
+from app.ledger.service import household_balance
+from app.org.models import User
+from app.shop import goods as catalogue
+from app.shop.access import managed_goods, managed_shop, visible_shop
+from app.shop.images import MAX_UPLOAD_BYTES
+from app.shop.models import MOVEMENT_LABELS
+from app.shop.pages.common import DONE, pick_shop, tab_for
+
+router = APIRouter()
+
+
+# --- villagers: what the shop has ----------------------------------------------------------------------------
+
+@router.get("/shop")
+def browse(request: Request, actor: ActorDep, session: SessionDep, shop_id: int | None = None) -> Response:
+    shop, shops = pick_shop(session, actor, shop_id, visible_shop)
+    goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: g.stock <= 0)
+    hid = actor.user.household_id
+    balance = household_balance(session, household_id=hid) if hid else None
+    return render(request, "shop/browse.html", {"tab": "home", "shop": shop, "shops": shops, "balance": balance,
+                                                "goods": [catalogue.goods_public(g) for g in goods]})
+
+
+# --- staff: catalogue and stock ------------------------------------------------------------------------------
+
+@router.get("/shop/manage")
+def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: int | None = None) -> Response:
+    shop, shops = pick_shop(session, actor, shop_id, managed_shop)
+    goods = catalogue.list_goods(session, shop=shop, include_inactive=True)
+    return render(request, "shop/manage.html", {"tab": tab_for(actor), "shop": shop, "shops": shops,
+                                                "low": catalogue.low_stock(session, shop=shop), "goods": goods})
+
+
+@router.post("/shop/manage/goods")
+def create_goods(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Annotated[int, Form()],
+                 name: Annotated[str, Form()] = "", points_price: Annotated[str, Form()] = "",
+                 stock: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "") -> Response:
+    shop = managed_shop(session, actor, shop_id)
+    goods = catalogue.create_goods(session, actor=actor, shop=shop, name=name, points_price=form_int(points_price),
+                                   stock=form_int(stock, blank=0),
+                                   low_stock_threshold=form_int(low_stock_threshold, blank=5))
+    session.commit()
+    return redirect_after_post(f"/shop/manage/goods/{goods.id}?done=create", htmx=htmx)
+
+
+@router.get("/shop/manage/goods/{goods_id}")
+def goods_detail(goods_id: int, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                 done: str = "", cursor: str | None = None) -> Response:
+    shop, goods = managed_goods(session, actor, goods_id)
+    page = catalogue.stock_history(session, goods=goods, limit=20, cursor=cursor)
+    moves = [m for (m,) in page.items]
+    ids = {m.actor_id for m in moves if m.actor_id}
+    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    return render(request, "shop/goods.html", {
+        "tab": tab_for(actor), "shop": shop, "goods": goods, "photo": catalogue.goods_public(goods).image_url,
+        "moves": moves, "names": names, "labels": MOVEMENT_LABELS, "next_cursor": page.next_cursor,
+        "done": DONE.get(done, "")}, htmx=htmx, partial="shop/_moves.html")
+
+
+@router.post("/shop/manage/goods/{goods_id}/edit")
+def edit_goods(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep, name: Annotated[str, Form()] = "",
+               points_price: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "") -> Response:
+    shop, goods = managed_goods(session, actor, goods_id)
+    catalogue.update_goods(session, actor=actor, shop=shop, goods=goods, name=name, points_price=form_int(points_price),
+                           low_stock_threshold=form_int(low_stock_threshold))
+    session.commit()
+    return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=edit", htmx=htmx)
+
+
+@router.post("/shop/manage/goods/{goods_id}/active")
+def switch_goods(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                 active: Annotated[str, Form()] = "") -> Response:
+    shop, goods = managed_goods(session, actor, goods_id)
+    catalogue.update_goods(session, actor=actor, shop=shop, goods=goods, active=active == "1")
+    session.commit()
+    return redirect_after_post(f"/shop/manage/goods/{goods_id}?done={'on' if active == '1' else 'off'}", htmx=htmx)
+
+
+@router.post("/shop/manage/goods/{goods_id}/photo")
+def upload_photo(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                 photo: Annotated[UploadFile | None, File()] = None) -> Response:
+    shop, goods = managed_goods(session, actor, goods_id)
+    data = photo.file.read(MAX_UPLOAD_BYTES + 1) if photo is not None else b""
+    catalogue.set_goods_photo(session, actor=actor, shop=shop, goods=goods, data=data)
+    session.commit()
+    return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=photo", htmx=htmx)
+
+
+@router.post("/shop/manage/goods/{goods_id}/stock")
+def change_stock(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep, kind: Annotated[str, Form()] = "",
+                 quantity: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+    shop, goods = managed_goods(session, actor, goods_id)
+    catalogue.change_stock(session, actor=actor, shop=shop, goods=goods, kind=kind, quantity=form_int(quantity),
+                           reason=reason)
+    session.commit()
+    return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=stock", htmx=htmx)

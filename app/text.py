@@ -1,0 +1,45 @@
+"""Text typed by people, cleaned once: trimmed, bidi controls and other invisible controls dropped, length capped,
+and refused when nothing visible is left (a zero-width space or a NUL is not a reason)."""
+
+import unicodedata
+
+from app.errors import ValidationFailed
+
+# Characters that reorder text on screen (right-to-left override and friends): a name like
+# "\u202e劵兑" would display reversed. They are removed, never stored.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Unicode categories that draw nothing: controls, format characters (zero-width space, BOM…), separators,
+# unassigned and private-use code points, and combining marks standing alone.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"}
+_KEPT_CONTROLS = {"\n", "\t"}
+MAX_REASON = 200
+
+
+def has_visible(value: str) -> bool:
+    """Whether the text shows at least one character on screen."""
+    return any(unicodedata.category(ch) not in _INVISIBLE for ch in value)
+
+
+def strip_controls(value: str, *, multiline: bool = False) -> str:
+    """Drop bidi controls and control characters (NUL, escape…); keep newlines and tabs only in multi-line text."""
+    kept = _KEPT_CONTROLS if multiline else set()
+    return "".join(ch for ch in value
+                   if ch not in BIDI_CONTROLS and (unicodedata.category(ch) != "Cc" or ch in kept))
+
+
+def clean_text(value: str | None, *, label: str, max_length: int, required: bool = True,
+               multiline: bool = False) -> str:
+    """Trimmed text without invisible controls; required text must show a visible character."""
+    value = strip_controls(value or "", multiline=multiline).strip()
+    if not has_visible(value):
+        if required:
+            raise ValidationFailed(f"请填写{label}")
+        value = ""
+    if len(value) > max_length:
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字")
+    return value
+
+
+def clean_reason(value: str | None, *, label: str = "原因", max_length: int = MAX_REASON) -> str:
+    """The written reason every correction, award and refusal carries."""
+    return clean_text(value, label=label, max_length=max_length)
