@@ -6,17 +6,21 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: run test install install-dev lint check-ledger cert bench clean
+.PHONY: run test install install-dev lock lint check-ledger cert bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
+# Installs come from the hash-pinned locks (requirements/*.lock, made by `make lock`), never from pyproject's open
+# ranges; setuptools is locked too, so the project itself is installed editable without build isolation.
+$(VENV)/.installed: requirements/main.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements/main.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -29,6 +33,21 @@ run: install
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Re-resolve the locks from pyproject.toml after changing a dependency range, then commit requirements/*.lock.
+# Existing pins are kept where the ranges still allow them; `make lock LOCK_ARGS=--upgrade` moves everything to the
+# newest releases (run `make test` before committing that). Resolved for Python 3.11 on Linux, against the package
+# index alone: this machine's pip config (extra indexes, local wheel folders, constraints) is left out so that the
+# locks hold only the index's own files and hashes.
+PIP_COMPILE = env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+	--allow-unsafe --build-deps-for=editable --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+lock: | $(VENV)/bin/python
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "make lock: the locks are for Python 3.11; PYTHON=python3.11 make clean lock")'
+	$(PY) -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(PIP_COMPILE) --output-file=requirements/main.lock pyproject.toml
+	$(PIP_COMPILE) --extra=dev --output-file=requirements/dev.lock pyproject.toml
 
 lint: install-dev
 	$(PY) -m ruff check app tests bench alembic
