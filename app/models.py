@@ -1,7 +1,8 @@
 """Every domain's tables: the one registry Alembic and create_all read."""
 
 from app.audit.models import AuditEntry
-from app.ledger.models import Account, IdempotencyRecord, LedgerEntry, LedgerTransaction
+from app.idempotency import IdempotencyRecord
+from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, RoleAssignment, User
 from app.shop.models import (
     Goods,

@@ -1,5 +1,6 @@
 """Jinja environment: autoescape, Chinese msgids through gettext, local times."""
 
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def make_templates(*, timezone: str, strict: bool = False) -> Jinja2Templates:
     env.filters["localtime"] = localtime
     env.filters["signed"] = lambda n: f"+{n}" if n > 0 else str(n)
     env.filters["mask_name"] = mask_name
+    env.globals["new_form_key"] = lambda: uuid.uuid4().hex  # see web/_macros.html form_key()
     env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, KIND_LABELS=KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
                        HTMX_FILE=HTMX_FILE)
     return templates

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import StrictInt
-from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
@@ -115,18 +115,6 @@ class LedgerEntry(SQLModel, table=True):
     account_id: int = Field(foreign_key="accounts.id")
     amount: int
     balance_after: int
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-
-
-class IdempotencyRecord(SQLModel, table=True):
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("scope", "key"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    scope: str = Field(sa_type=String(100))
-    key: str = Field(sa_type=String(200))
-    request_hash: str = Field(sa_type=String(64))
-    response_body: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

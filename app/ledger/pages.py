@@ -32,10 +32,10 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
 @router.post("/admin/households/{household_id}/awards")
 def award(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
           points: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
-          category: Annotated[str, Form()] = "", idempotency_key: Annotated[str, Form()] = "") -> Response:
+          category: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     service.award_points(session, actor=actor, household=household, points=form_int(points), reason=reason,
-                         category=category or None, idempotency_key=idempotency_key or None)
+                         category=category or None, idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/admin/households/{household_id}?done=award", htmx=htmx)
 
@@ -43,9 +43,9 @@ def award(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep
 @router.post("/admin/awards/{transaction_id}/reverse")
 def reverse(transaction_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
             household_id: Annotated[int, Form()], reason: Annotated[str, Form()] = "",
-            idempotency_key: Annotated[str, Form()] = "") -> Response:
+            form_key: Annotated[str, Form()] = "") -> Response:
     service.reverse_credit(session, actor=actor, transaction_id=transaction_id, reason=reason,
-                          idempotency_key=idempotency_key or None)
+                          idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/admin/households/{household_id}?done=reverse", htmx=htmx)
 

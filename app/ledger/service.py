@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import InvalidState, ValidationFailed
+from app.idempotency import run_idempotent
 from app.ledger.accounts import household_account, shop_account, village_fund
-from app.ledger.idempotency import run_idempotent
 from app.ledger.models import (
     ACCOUNT_TARGET,
     CREDIT_KINDS,

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Query
 
-from app.deps import ActorDep, SessionDep
+from app.deps import ActorDep, IdempotencyKey, SessionDep
 from app.ledger.service import household_balance
 from app.org import service
 from app.org.access import VILLAGE_STAFF, managed_household, member_of, visible_household
@@ -46,9 +46,11 @@ def list_households(actor: ActorDep, session: SessionDep, q: str | None = None, 
 
 
 @router.post("/households", status_code=201, response_model=HouseholdPublic)
-def create_household(body: HouseholdCreate, actor: ActorDep, session: SessionDep) -> HouseholdPublic:
+def create_household(body: HouseholdCreate, actor: ActorDep, session: SessionDep,
+                     idempotency_key: IdempotencyKey = None) -> HouseholdPublic:
     household = service.create_household(session, actor=actor, head_name=body.head_name, address=body.address,
-                                         members=body.members, village_id=body.village_id)
+                                         members=body.members, village_id=body.village_id,
+                                         idempotency_key=idempotency_key)
     result = household_public(session, household)
     session.commit()
     return result
@@ -71,10 +73,11 @@ def update_household(household_id: int, body: HouseholdUpdate, actor: ActorDep, 
 
 
 @router.post("/households/{household_id}/members", status_code=201, response_model=MemberPublic)
-def add_member(household_id: int, body: MemberCreate, actor: ActorDep, session: SessionDep) -> MemberPublic:
+def add_member(household_id: int, body: MemberCreate, actor: ActorDep, session: SessionDep,
+               idempotency_key: IdempotencyKey = None) -> MemberPublic:
     household = managed_household(session, actor, household_id)
     user = service.add_member(session, actor=actor, household=household, name=body.name, phone=body.phone,
-                              password=body.password)
+                              password=body.password, idempotency_key=idempotency_key)
     session.commit()
     return member_public(user)
 

@@ -1,6 +1,5 @@
 """Pages for officials: households — list and search, register, detail, members."""
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -39,12 +38,14 @@ def new_household(request: Request, actor: ActorDep) -> Response:
 def create_household(actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                      head_name: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "",
                      member_name: Annotated[list[str], Form()] = (), member_phone: Annotated[list[str], Form()] = (),
-                     member_password: Annotated[list[str], Form()] = ()) -> Response:
+                     member_password: Annotated[list[str], Form()] = (), form_key: Annotated[str, Form()] = ""
+                     ) -> Response:
     rows = zip(member_name, list(member_phone) + [""] * len(member_name),
                list(member_password) + [""] * len(member_name), strict=False)
     members = [MemberCreate(name=name, phone=phone, password=password or None)
                for name, phone, password in rows if name.strip()]
-    household = service.create_household(session, actor=actor, head_name=head_name, address=address, members=members)
+    household = service.create_household(session, actor=actor, head_name=head_name, address=address, members=members,
+                                         idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/admin/households/{household.id}?done=create", htmx=htmx)
 
@@ -57,7 +58,7 @@ def household_detail(household_id: int, request: Request, actor: ActorDep, sessi
     return render(request, "org/household.html", {
         "tab": "admin", "household": household, "members": service.household_members(session, household=household),
         "balance": household_balance(session, household_id=household.id), "entries": page.items,
-        "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""), "award_key": uuid.uuid4().hex,
+        "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""),
     })
 
 
@@ -73,9 +74,10 @@ def edit_household(household_id: int, actor: ActorDep, session: SessionDep, htmx
 @router.post("/households/{household_id}/members")
 def add_member(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
-               password: Annotated[str, Form()] = "") -> Response:
+               password: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
-    service.add_member(session, actor=actor, household=household, name=name, phone=phone, password=password or None)
+    service.add_member(session, actor=actor, household=household, name=name, phone=phone, password=password or None,
+                       idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/admin/households/{household_id}?done=member", htmx=htmx)
 

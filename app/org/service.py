@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import DuplicatePhone, ValidationFailed
+from app.idempotency import create_once
 from app.ledger.accounts import open_household_account
 from app.ledger.models import Account
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
@@ -75,10 +76,21 @@ def _village_for_new_household(session: Session, actor: Actor, village_id: int |
 
 def create_household(
     session: Session, *, actor: Actor, head_name: str, address: str, members: list[MemberCreate],
-    village_id: int | None = None,
+    village_id: int | None = None, idempotency_key: str | None = None,
 ) -> Household:
-    """Register a household with its members (those with a phone can log in) and open its points account."""
+    """Register a household with its members (those with a phone can log in) and open its points account; with a
+    key, once however often the form is sent."""
     village_id = _village_for_new_household(session, actor, village_id)
+    payload = {"village_id": village_id, "head_name": head_name, "address": address,
+               "members": [[m.name, m.phone] for m in members]}  # never a password, not even hashed
+    return create_once(session, scope=f"user:{actor.id}:household.create", key=idempotency_key, payload=payload,
+                       model=Household, action=lambda: _create_household(session, actor=actor, village_id=village_id,
+                                                                          head_name=head_name, address=address,
+                                                                          members=members))
+
+
+def _create_household(session: Session, *, actor: Actor, village_id: int, head_name: str, address: str,
+                      members: list[MemberCreate]) -> Household:
     household = Household(
         village_id=village_id,
         head_name=clean_text(head_name, label="户主姓名", max_length=50),
@@ -115,8 +127,16 @@ def _new_member(session: Session, *, household: Household, name: str, phone: str
 
 
 def add_member(session: Session, *, actor: Actor, household: Household, name: str, phone: str | None,
-               password: str | None) -> User:
-    """Add a member to a household; with a phone and password they can log in."""
+               password: str | None, idempotency_key: str | None = None) -> User:
+    """Add a member to a household; with a phone and password they can log in. With a key, once."""
+    return create_once(session, scope=f"user:{actor.id}:member.create", key=idempotency_key,
+                       payload={"household_id": household.id, "name": name, "phone": phone}, model=User,
+                       action=lambda: _add_member(session, actor=actor, household=household, name=name, phone=phone,
+                                                  password=password))
+
+
+def _add_member(session: Session, *, actor: Actor, household: Household, name: str, phone: str | None,
+                password: str | None) -> User:
     user = _new_member(session, household=household, name=name, phone=clean_phone(phone), password=password)
     record_action(session, actor_id=actor.id, action=OrgAction.member_create, village_id=household.village_id,
                   target_type=USER_TARGET, target_id=user.id, target_label=user.name,

@@ -64,10 +64,12 @@ def list_goods(shop_id: int, actor: ActorDep, session: SessionDep, q: str | None
 
 
 @router.post("/shops/{shop_id}/goods", status_code=201, response_model=GoodsPublic)
-def create_goods(shop_id: int, body: GoodsCreate, actor: ActorDep, session: SessionDep) -> GoodsPublic:
+def create_goods(shop_id: int, body: GoodsCreate, actor: ActorDep, session: SessionDep,
+                 idempotency_key: IdempotencyKey = None) -> GoodsPublic:
     shop = managed_shop(session, actor, shop_id)
     goods = catalogue.create_goods(session, actor=actor, shop=shop, name=body.name, points_price=body.points_price,
-                                   stock=body.stock, low_stock_threshold=body.low_stock_threshold)
+                                   stock=body.stock, low_stock_threshold=body.low_stock_threshold,
+                                   idempotency_key=idempotency_key)
     session.commit()
     return catalogue.goods_public(goods)
 
@@ -95,12 +97,12 @@ def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File(
 
 
 @router.post("/shops/{shop_id}/goods/{goods_id}/stock", response_model=GoodsPublic)
-def change_stock(shop_id: int, goods_id: int, body: StockChange, actor: ActorDep, session: SessionDep
-                 ) -> GoodsPublic:
+def change_stock(shop_id: int, goods_id: int, body: StockChange, actor: ActorDep, session: SessionDep,
+                 idempotency_key: IdempotencyKey = None) -> GoodsPublic:
     shop = managed_shop(session, actor, shop_id)
     goods = shop_goods(session, shop=shop, goods_id=goods_id)
     catalogue.change_stock(session, actor=actor, shop=shop, goods=goods, kind=body.kind, quantity=body.quantity,
-                           reason=body.reason)
+                           reason=body.reason, idempotency_key=idempotency_key)
     session.commit()
     return catalogue.goods_public(goods)
 
@@ -220,10 +222,11 @@ def settlement(shop_id: int, month: str, actor: ActorDep, session: SessionDep, s
 
 
 @router.post("/households/{household_id}/cards", status_code=201)
-def issue_card(household_id: int, body: CardIssue, request: Request, actor: ActorDep, session: SessionDep) -> dict:
+def issue_card(household_id: int, body: CardIssue, request: Request, actor: ActorDep, session: SessionDep,
+               idempotency_key: IdempotencyKey = None) -> dict:
     household = managed_household(session, actor, household_id)
     code, card = paycodes.issue_card(session, actor=actor, household=household, pin=body.pin,
-                                     secret=request.app.state.secret)
+                                     secret=request.app.state.secret, idempotency_key=idempotency_key)
     session.commit()
     return {"id": card.id, "household_id": household.id, "card_code": code, "issued_at": card.issued_at}
 

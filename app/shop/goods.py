@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import NotFound, OutOfStock, ValidationFailed
+from app.idempotency import create_once
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
 from app.paging import Page, page_desc
@@ -84,8 +85,16 @@ def _bounded(value: int, *, label: str, low: int, high: int) -> int:
 
 
 def create_goods(session: Session, *, actor: Actor, shop: Shop, name: str, points_price: int, stock: int,
-                 low_stock_threshold: int = 5) -> Goods:
-    """Add goods to the shop; the opening stock is recorded as a movement."""
+                 low_stock_threshold: int = 5, idempotency_key: str | None = None) -> Goods:
+    """Add goods to the shop; the opening stock is recorded as a movement. With a key, once."""
+    payload = {"shop_id": shop.id, "name": name, "points_price": points_price, "stock": stock,
+               "low_stock_threshold": low_stock_threshold}
+    return create_once(session, scope=f"user:{actor.id}:goods.create", key=idempotency_key, payload=payload,
+                       model=Goods, action=lambda: _create_goods(session, actor=actor, shop=shop, **payload))
+
+
+def _create_goods(session: Session, *, actor: Actor, shop: Shop, shop_id: int, name: str, points_price: int,
+                  stock: int, low_stock_threshold: int) -> Goods:
     goods = Goods(shop_id=shop.id, name=_name(name),
                   points_price=_bounded(points_price, label="积分价格", low=1, high=MAX_PRICE),
                   stock=0, low_stock_threshold=_bounded(low_stock_threshold, label="低库存提醒", low=0, high=MAX_STOCK))
@@ -136,8 +145,17 @@ def set_goods_photo(session: Session, *, actor: Actor, shop: Shop, goods: Goods,
 
 
 def change_stock(session: Session, *, actor: Actor, shop: Shop, goods: Goods, kind: str, quantity: int,
-                 reason: str) -> StockMovement:
-    """Restock (+n), damage (−n), or correct to a counted figure; each is a movement with a reason."""
+                 reason: str, idempotency_key: str | None = None) -> StockMovement:
+    """Restock (+n), damage (−n), or correct to a counted figure; each is a movement with a reason. With a key,
+    once (a restock sent twice is one restock)."""
+    return create_once(session, scope=f"user:{actor.id}:stock", key=idempotency_key, model=StockMovement,
+                       payload={"goods_id": goods.id, "kind": kind, "quantity": quantity, "reason": reason},
+                       action=lambda: _change_stock(session, actor=actor, shop=shop, goods=goods, kind=kind,
+                                                    quantity=quantity, reason=reason))
+
+
+def _change_stock(session: Session, *, actor: Actor, shop: Shop, goods: Goods, kind: str, quantity: int,
+                  reason: str) -> StockMovement:
     if kind not in MANUAL_KINDS:
         raise ValidationFailed("库存变动类型应为 进货、损耗 或 盘点更正")
     reason = clean_reason(reason, label="库存变动原因")

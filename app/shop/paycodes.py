@@ -10,7 +10,17 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import DomainError, InvalidPayCode, NotFound, PayCodeExpired, PayCodeUsed, RateLimited, ValidationFailed
+from app.errors import (
+    DomainError,
+    InvalidPayCode,
+    InvalidState,
+    NotFound,
+    PayCodeExpired,
+    PayCodeUsed,
+    RateLimited,
+    ValidationFailed,
+)
+from app.idempotency import Created, run_idempotent
 from app.ledger.accounts import household_account
 from app.org.access import MAX_ID, OFFICIALS, Actor
 from app.org.models import HOUSEHOLD_TARGET, Household
@@ -96,11 +106,31 @@ def clean_pin(pin: str | None) -> str:
     return pin
 
 
-def issue_card(session: Session, *, actor: Actor, household: Household, pin: str, secret: str
-               ) -> tuple[str, HouseholdCard]:
-    """Print a new card for the household; any earlier card stops working."""
+def issue_card(session: Session, *, actor: Actor, household: Household, pin: str, secret: str,
+               idempotency_key: str | None = None) -> tuple[str, HouseholdCard]:
+    """Print a new card for the household; any earlier card stops working. With a key, once: the card number is
+    shown only when it is made (only its hash is kept), so a repeat is refused rather than making a second card
+    that would void the first."""
     actor.require(household.village_id, OFFICIALS)
     pin = clean_pin(pin)
+    issued: list[tuple[str, HouseholdCard]] = []
+
+    def issue() -> Created:
+        issued.append(_issue_card(session, actor=actor, household=household, pin=pin, secret=secret))
+        return Created(id=issued[0][1].id)
+
+    if idempotency_key is None:
+        issue()
+    else:
+        run_idempotent(session, scope=f"user:{actor.id}:card.issue", key=idempotency_key,
+                       payload={"household_id": household.id}, result_type=Created, action=issue)
+    if not issued:
+        raise InvalidState("这张积分卡刚刚已经发出。如果没有看到打印页，请作废这张卡后重新发卡")
+    return issued[0]
+
+
+def _issue_card(session: Session, *, actor: Actor, household: Household, pin: str, secret: str
+                ) -> tuple[str, HouseholdCard]:
     for old in active_cards(session, household_id=household.id):
         old.revoked_at = utcnow()
         session.add(old)

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState, NotFound, PayCodeUsed, ValidationFailed
-from app.ledger.idempotency import find_result, run_idempotent
+from app.idempotency import find_result, run_idempotent
 from app.ledger.models import LedgerTransaction
 from app.ledger.postings import is_reversed, reverse_transaction
 from app.ledger.service import pay_shop, require_reversible

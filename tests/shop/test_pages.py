@@ -346,10 +346,10 @@ class TestRedemptions:
         web.sign_in("official")
         page = web.get("/shop/redemptions").text
         assert f'action="/shop/redemptions/{receipt["id"]}/reverse"' in page
-        key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
-        r = web.post(f"/shop/redemptions/{receipt['id']}/reverse", {"reason": "  ", "idempotency_key": key})
+        key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+        r = web.post(f"/shop/redemptions/{receipt['id']}/reverse", {"reason": "  ", "form_key": key})
         assert r.status_code == 422 and "请填写撤销原因" in r.text and balance(api) == 590
-        form = {"reason": "商品受潮退回", "idempotency_key": key}
+        form = {"reason": "商品受潮退回", "form_key": key}
         r = web.post(f"/shop/redemptions/{receipt['id']}/reverse", form)
         assert r.status_code == 303 and r.headers["location"] == f"/shop/redemptions?shop_id={shop_id}&done=reverse"
         again = web.post(f"/shop/redemptions/{receipt['id']}/reverse", form)

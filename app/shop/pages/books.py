@@ -1,6 +1,5 @@
 """Shop pages by area — the books: redemptions (and their reversal) and the monthly settlement with its Excel sheet."""
 
-import uuid
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -34,15 +33,15 @@ def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: Ht
     return render(request, "shop/redemptions.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows,
         "next_cursor": page.next_cursor, "can_reverse": actor.can(shop.village_id, OFFICIALS),
-        "page_key": uuid.uuid4().hex, "done": DONE.get(done, "")}, htmx=htmx, partial="shop/_redemption_rows.html")
+        "done": DONE.get(done, "")}, htmx=htmx, partial="shop/_redemption_rows.html")
 
 
 @router.post("/shop/redemptions/{redemption_id}/reverse")
 def reverse(redemption_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
-            reason: Annotated[str, Form()] = "", idempotency_key: Annotated[str, Form()] = "") -> Response:
+            reason: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     redemption = visible_redemption(session, actor, redemption_id)
     service.reverse_redemption(session, actor=actor, redemption=redemption, reason=reason,
-                               idempotency_key=idempotency_key or None)
+                               idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/shop/redemptions?shop_id={redemption.shop_id}&done=reverse", htmx=htmx)
 

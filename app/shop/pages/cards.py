@@ -29,12 +29,13 @@ def card(household_id: int, request: Request, actor: ActorDep, session: SessionD
 
 @router.post("/admin/households/{household_id}/card")
 def issue_card(household_id: int, request: Request, actor: ActorDep, session: SessionDep,
-               pin: Annotated[str, Form()] = "", pin_again: Annotated[str, Form()] = "") -> Response:
+               pin: Annotated[str, Form()] = "", pin_again: Annotated[str, Form()] = "",
+               form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     if pin.strip() != pin_again.strip():
         raise ValidationFailed("两次输入的卡密码不一致，请重新输入")
     code, issued = paycodes.issue_card(session, actor=actor, household=household, pin=pin,
-                                       secret=request.app.state.secret)
+                                       secret=request.app.state.secret, idempotency_key=form_key or None)
     session.commit()
     qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(code)).decode()
     return render(request, "shop/card_sheet.html", {"tab": "admin", "household": household, "code": code,

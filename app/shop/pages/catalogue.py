@@ -45,11 +45,13 @@ def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: int 
 @router.post("/shop/manage/goods")
 def create_goods(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Annotated[int, Form()],
                  name: Annotated[str, Form()] = "", points_price: Annotated[str, Form()] = "",
-                 stock: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "") -> Response:
+                 stock: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "",
+                 form_key: Annotated[str, Form()] = "") -> Response:
     shop = managed_shop(session, actor, shop_id)
     goods = catalogue.create_goods(session, actor=actor, shop=shop, name=name, points_price=form_int(points_price),
                                    stock=form_int(stock, blank=0),
-                                   low_stock_threshold=form_int(low_stock_threshold, blank=5))
+                                   low_stock_threshold=form_int(low_stock_threshold, blank=5),
+                                   idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/shop/manage/goods/{goods.id}?done=create", htmx=htmx)
 
@@ -99,9 +101,10 @@ def upload_photo(goods_id: int, actor: ActorDep, session: SessionDep, htmx: Htmx
 
 @router.post("/shop/manage/goods/{goods_id}/stock")
 def change_stock(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep, kind: Annotated[str, Form()] = "",
-                 quantity: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+                 quantity: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+                 form_key: Annotated[str, Form()] = "") -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
     catalogue.change_stock(session, actor=actor, shop=shop, goods=goods, kind=kind, quantity=form_int(quantity),
-                           reason=reason)
+                           reason=reason, idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=stock", htmx=htmx)

@@ -1,19 +1,44 @@
-"""Idempotency keys: the same key and body answer the first result; another body is refused (I6)."""
+"""Idempotency keys: the same key and body answer the first result; another body is refused (I6).
+
+Every write that a double tap or a retry could repeat goes through here: moving points or stock (an
+Idempotency-Key header, or the key a page made when it drew the form) and creating anything from a form
+(the form key: two taps on 保存 make one household)."""
 
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Field, Session, SQLModel, select
 
 from app.errors import Conflict, IdempotencyConflict, ValidationFailed
-from app.ledger.models import IdempotencyRecord
+from app.timeutil import UTCDateTime, utcnow
 
 R = TypeVar("R", bound=BaseModel)
+T = TypeVar("T", bound=SQLModel)
 MAX_KEY_LENGTH = 200
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(sa_type=String(100))
+    key: str = Field(sa_type=String(200))
+    request_hash: str = Field(sa_type=String(64))
+    response_body: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Created(BaseModel):
+    """What a create remembers for its key: the new row's id."""
+
+    id: int
 
 
 def request_hash(payload: dict) -> str:
@@ -69,3 +94,19 @@ def run_idempotent(
     session.add(record)
     session.flush()
     return result
+
+
+def create_once(session: Session, *, scope: str, key: str | None, payload: dict, model: type[T],
+                action: Callable[[], T]) -> T:
+    """Create a row once per (scope, key): a repeat with the same payload gets the row the first one made."""
+    if key is None:
+        return action()
+    made: list[T] = []
+
+    def create() -> Created:
+        made.append(action())
+        session.flush()  # the new row's id
+        return Created(id=made[0].id)
+
+    created = run_idempotent(session, scope=scope, key=key, payload=payload, result_type=Created, action=create)
+    return made[0] if made else session.get(model, created.id)
