@@ -11,14 +11,16 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401
+from app import security
 from app.config import Settings
 from app.db import make_engine, session_for
 from app.demo import DEMO_PASSWORD, seed_demo_world
 from app.main import create_app
-from app.security import hash_password
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
 from fastapi.testclient import TestClient  # noqa: E402
+
+security.use_cheap_hashing_for_tests()  # before anything below hashes a password
 
 PG_ADMIN_URL = os.environ.get("ZF_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test")
@@ -90,7 +92,7 @@ def make_settings(engine: Engine, **overrides) -> Settings:
 
 # The demo world is the same in every test (same ids, same secret), so one hash and one token per account
 # serve the whole run; tests of login itself still log in for real.
-DEMO_HASH = hash_password(DEMO_PASSWORD)
+DEMO_HASH = security.hash_password(DEMO_PASSWORD)
 TOKENS: dict[str, str] = {}
 
 

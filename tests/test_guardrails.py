@@ -82,3 +82,41 @@ def test_ruff_is_clean():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "app", "tests", "bench", "alembic", "scripts"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+class TestPasswordHashing:
+    """The suite hashes with argon2's cheapest parameters (tests/conftest.py); the app keeps argon2's defaults."""
+
+    def test_the_app_hashes_with_argon2s_defaults(self):
+        import subprocess
+        import sys
+
+        script = ("from argon2 import PasswordHasher, extract_parameters\n"
+                  "import app.__main__, app.main, app.demo\n"
+                  "from app.security import hash_password, verify_password\n"
+                  "used, default = extract_parameters(hash_password('x')), PasswordHasher()\n"
+                  "assert (used.time_cost, used.memory_cost, used.parallelism, used.hash_len, used.salt_len) == ("
+                  "default.time_cost, default.memory_cost, default.parallelism, default.hash_len, default.salt_len)"
+                  ", used\n"
+                  "assert default.memory_cost >= 65536 and default.time_cost >= 3\n")
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    def test_only_the_test_suite_switches_to_cheap_hashing(self):
+        def calls_it(path: Path) -> bool:
+            return any(isinstance(node, ast.Call) and "use_cheap_hashing_for_tests" in ast.unparse(node.func)
+                       for node in ast.walk(ast.parse(path.read_text())))
+
+        assert [p for p in (ROOT / "app").rglob("*.py") if calls_it(p)] == []
+        assert calls_it(ROOT / "tests" / "conftest.py")
+
+    def test_the_suite_hashes_cheaply_and_still_verifies_for_real(self):
+        from argon2 import PasswordHasher, extract_parameters, profiles
+
+        from app.security import hash_password, verify_password
+        from tests.conftest import DEMO_HASH
+
+        assert extract_parameters(DEMO_HASH).memory_cost == profiles.CHEAPEST.memory_cost
+        assert verify_password(hash_password("demo1234"), "demo1234")
+        assert not verify_password(DEMO_HASH, "demo12345")
+        assert verify_password(PasswordHasher().hash("strong"), "strong")  # hashes made with the defaults still work
