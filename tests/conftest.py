@@ -1,9 +1,19 @@
-"""Fixtures: a fresh database per test on SQLite and on PostgreSQL, the app, clients, the demo world."""
+"""Fixtures: a database of its own per test on SQLite and on PostgreSQL, the app, clients, the demo world.
+
+The schema and the demo world are built once per run, into two template databases for each engine; a test gets a
+copy (a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL): empty, or with the demo world when it
+asks for `demo_engine` (or, in tests/pages, `web_engine`). Passwords are hashed with argon2's cheapest parameters
+during the tests only.
+"""
 
 import os
+import re
+import shutil
 import warnings
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -23,11 +33,17 @@ from fastapi.testclient import TestClient  # noqa: E402
 security.use_cheap_hashing_for_tests()  # before anything below hashes a password
 
 PG_ADMIN_URL = os.environ.get("ZF_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test")
+PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test")  # every PostgreSQL database of the run starts so
 TEST_SECRET = "test-secret-" + "x" * 40
 DEMO = {"official": "13800000001", "attendant": "13800000002", "volunteer": "13800000003",
         "villager": "13800000004", "committee": "13800000005", "town_admin": "13800000006",
         "neighbour": "13800000007"}
+# The demo world is the same in every test (same ids, same secret), so one hash and one token per account
+# serve the whole run; tests of login itself still log in for real.
+DEMO_HASH = security.hash_password(DEMO_PASSWORD)
+TOKENS: dict[str, str] = {}
+EMPTY, WITH_DEMO = "empty", "demo"
+_seeded: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines made from a template with the demo world
 
 
 def unavailable(kind: str, reason: str) -> None:
@@ -37,52 +53,145 @@ def unavailable(kind: str, reason: str) -> None:
     pytest.skip(reason)
 
 
+def seed_template(engine: Engine) -> None:
+    with session_for(engine, write=True) as session:
+        seed_demo_world(session, password_hash=DEMO_HASH)
+        session.commit()
+
+
+# ---- SQLite: two template files per run, one file copy per test -------------------------------------------------
+
 @pytest.fixture(scope="session")
-def pg_engine() -> Iterator[Engine]:
+def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
+    """The schema alone, and the schema with the demo world: two complete SQLite files (no WAL beside them)."""
+    folder = tmp_path_factory.mktemp("templates")
+    templates = {}
+    for kind in (EMPTY, WITH_DEMO):
+        path = folder / f"{kind}.db"
+        eng = make_engine(f"sqlite:///{path}")
+        SQLModel.metadata.create_all(eng)
+        if kind == WITH_DEMO:
+            seed_template(eng)
+        with eng.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        eng.dispose()
+        wal = path.with_name(path.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0, "the template must be whole in its one file"
+        templates[kind] = path
+    return templates
+
+
+def sqlite_copy(template: Path, path: Path) -> Engine:
+    """An engine on a fresh copy of `template` at `path`."""
+    shutil.copyfile(template, path)
+    return make_engine(f"sqlite:///{path}")
+
+
+# ---- PostgreSQL: two template databases per run, one CREATE DATABASE … TEMPLATE per test ------------------------
+
+class PgDatabases:
+    """Databases named after ZF_TEST_PG_DB (so that two runs on one machine keep apart): `<name>_empty` and
+    `<name>_demo` as templates, `<name>_t<n>` cloned from one of them for each test and dropped after it."""
+
+    def __init__(self, admin: Engine, prefix: str) -> None:
+        self.admin, self.prefix, self.count = admin, prefix, 0
+        self.templates = {EMPTY: f"{prefix}_empty", WITH_DEMO: f"{prefix}_demo"}
+
+    def url(self, name: str) -> str:
+        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def _run(self, sql: str, **params) -> list:
+        with self.admin.connect() as conn:
+            result = conn.execute(text(sql), params)
+            return list(result) if result.returns_rows else []
+
+    def drop_leftovers(self) -> None:
+        """Per-test databases a killed run left behind (the templates are rebuilt anyway)."""
+        pattern = f"^{re.escape(self.prefix)}_t[0-9]+$"
+        for (name,) in self._run("SELECT datname FROM pg_database WHERE datname ~ :p", p=pattern):
+            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def build_templates(self) -> None:
+        for kind, name in self.templates.items():
+            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._run(f'CREATE DATABASE "{name}"')
+            eng = make_engine(self.url(name))
+            SQLModel.metadata.create_all(eng)
+            if kind == WITH_DEMO:
+                seed_template(eng)
+            eng.dispose()  # no connection may stay open on a template while it is copied
+
+    def clone(self, kind: str) -> Engine:
+        self.count += 1
+        name = f"{self.prefix}_t{self.count}"
+        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.templates[kind]}"')
+        return make_engine(self.url(name))
+
+    def drop(self, engine: Engine) -> None:
+        engine.dispose()
+        self._run(f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        for name in self.templates.values():
+            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases]:
     try:
-        admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=2)
         with admin.connect() as conn:
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_TEST_DB}).first():
-                conn.execute(text(f'CREATE DATABASE "{PG_TEST_DB}"'))
-        admin.dispose()
+            conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
         unavailable("PG", f"no PostgreSQL at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    url = make_url(PG_ADMIN_URL).set(database=PG_TEST_DB).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    SQLModel.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+    databases = PgDatabases(admin, PG_TEST_DB)
+    databases.drop_leftovers()
+    databases.build_templates()
+    yield databases
+    databases.close()
 
 
-def _truncate(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+# ---- the fixtures the tests use -----------------------------------------------------------------------------------
+
+def _wants_demo(request: pytest.FixtureRequest, *names: str) -> bool:
+    return any(name in request.fixturenames for name in names)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path) -> Iterator[Engine]:
-    """A fresh, empty database: a SQLite file, or the PostgreSQL test database emptied."""
+def engine(request, tmp_path, sqlite_templates) -> Iterator[Engine]:
+    """A database of its own: empty, or already holding the demo world when the test asks for `demo_engine`."""
+    kind = WITH_DEMO if _wants_demo(request, "demo_engine") else EMPTY
     if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-        SQLModel.metadata.create_all(eng)
-        yield eng
-        eng.dispose()
+        eng = sqlite_copy(sqlite_templates[kind], tmp_path / "test.db")
+        done = eng.dispose
     else:
-        eng = request.getfixturevalue("pg_engine")
-        _truncate(eng)
-        yield eng
+        databases: PgDatabases = request.getfixturevalue("pg_databases")
+        eng = databases.clone(kind)
+        done = lambda: databases.drop(eng)  # noqa: E731
+    if kind == WITH_DEMO:
+        _seeded.add(eng)
+    yield eng
+    done()
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    SQLModel.metadata.create_all(eng)
+def sqlite_engine(request, tmp_path, sqlite_templates) -> Iterator[Engine]:
+    """A SQLite file of its own: empty, or already holding the demo world when the test asks for `web_engine`."""
+    kind = WITH_DEMO if _wants_demo(request, "web_engine") else EMPTY
+    eng = sqlite_copy(sqlite_templates[kind], tmp_path / "test.db")
+    if kind == WITH_DEMO:
+        _seeded.add(eng)
     yield eng
     eng.dispose()
+
+
+def with_demo_world(engine: Engine) -> Engine:
+    """`engine` holding the demo world: it came from the template that has it, or (asked for late) it is seeded."""
+    if engine not in _seeded:
+        seed_template(engine)
+        _seeded.add(engine)
+    return engine
 
 
 def make_settings(engine: Engine, **overrides) -> Settings:
@@ -90,18 +199,9 @@ def make_settings(engine: Engine, **overrides) -> Settings:
                     **overrides)
 
 
-# The demo world is the same in every test (same ids, same secret), so one hash and one token per account
-# serve the whole run; tests of login itself still log in for real.
-DEMO_HASH = security.hash_password(DEMO_PASSWORD)
-TOKENS: dict[str, str] = {}
-
-
 @pytest.fixture
 def demo_engine(engine) -> Engine:
-    with session_for(engine, write=True) as session:
-        seed_demo_world(session, password_hash=DEMO_HASH)
-        session.commit()
-    return engine
+    return with_demo_world(engine)
 
 
 @dataclass

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from sqlmodel import SQLModel
 
-import app.models  # noqa: F401
-from app.db import make_engine, session_for
-from app.demo import seed_demo_world
 from app.main import create_app
-from tests.conftest import make_settings, unavailable
+from tests.conftest import WITH_DEMO, make_settings, sqlite_copy, unavailable
 from tests.e2e.layout import layout_problems
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -29,13 +25,10 @@ class _ThreadedServer(uvicorn.Server):
 
 
 @pytest.fixture
-def live_server(tmp_path) -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'e2e.db'}")
-    SQLModel.metadata.create_all(engine)
-    with session_for(engine, write=True) as session:
-        seed_demo_world(session)
-        session.commit()
+def live_server(tmp_path, sqlite_templates) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world (a copy of
+    the run's template)."""
+    engine = sqlite_copy(sqlite_templates[WITH_DEMO], tmp_path / "e2e.db")
     application = create_app(make_settings(engine), engine=engine, strict_templates=True)
     server = _ThreadedServer(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning",
                                             lifespan="off", access_log=False))

@@ -8,20 +8,17 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from app.db import session_for
-from app.demo import seed_demo_world
 from app.main import create_app
 from app.org.models import Household
-from tests.conftest import DEMO, TestClient, make_settings
+from tests.conftest import DEMO, TestClient, make_settings, with_demo_world
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
 def web_engine(sqlite_engine) -> Engine:
-    with session_for(sqlite_engine, write=True) as session:
-        seed_demo_world(session)
-        session.commit()
-    return sqlite_engine
+    """The SQLite file holding the demo world (a copy of the run's template)."""
+    return with_demo_world(sqlite_engine)
 
 
 @pytest.fixture
