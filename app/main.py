@@ -1,9 +1,10 @@
-"""create_app(): routers, static files, error handlers, middleware."""
+"""create_app(): routers, static files, error handlers, middleware; bind_app(): its settings, database and state."""
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.datastructures import State
 
 from app import errors_http
 from app.auth.limits import LoginLimits
@@ -14,11 +15,12 @@ from app.ratelimit import SlidingWindowLimiter
 from app.templating import make_templates
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None, *, strict_templates: bool = False
-               ) -> FastAPI:
-    settings = settings or get_settings()
-    app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url="/docs", openapi_url="/openapi.json",
-                  redoc_url=None)
+def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, strict_templates: bool = False
+             ) -> FastAPI:
+    """Give `app` a fresh state for these settings and this database: the secret, the engine, the templates and
+    empty rate limiters (everything but its routes, middleware and error handlers). create_app() does this once;
+    the test suite builds one app per run (building the routes takes ~0.2 s) and binds it to each test's database."""
+    app.state = State()
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
     app.state.engine = engine or make_engine(settings.database_url)
@@ -29,6 +31,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
         by_client=SlidingWindowLimiter(limit=settings.login_attempts_per_client,
                                        window_seconds=settings.login_window_seconds))
     app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
+    return app
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None, *, strict_templates: bool = False
+               ) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url="/docs", openapi_url="/openapi.json",
+                  redoc_url=None)
+    bind_app(app, settings, engine, strict_templates=strict_templates)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.middleware("http")(_security_headers)
     errors_http.install(app)

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -16,7 +17,10 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 HTMX_FILE = "htmx-2.0.11.min.js"
 
 
+@cache
 def make_templates(*, timezone: str, strict: bool = False) -> Jinja2Templates:
+    """One environment per timezone and strictness in a process, so that an app bound again keeps the templates it
+    has compiled (the test suite binds its app ~800 times)."""
     templates = Jinja2Templates(directory=str(WEB_DIR))
     env = templates.env
     env.undefined = StrictUndefined if strict else Undefined

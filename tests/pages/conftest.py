@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from app.db import session_for
-from app.main import create_app
+from app.main import bind_app
 from app.org.models import Household
 from tests.conftest import DEMO, TestClient, make_settings, with_demo_world
 
@@ -22,9 +22,9 @@ def web_engine(sqlite_engine) -> Engine:
 
 
 @pytest.fixture
-def web(web_engine) -> Iterator[TestClient]:
+def web(web_engine, routed_app) -> Iterator[TestClient]:
     """A client that behaves like a browser without JavaScript: cookies kept, redirects not followed."""
-    application = create_app(make_settings(web_engine), engine=web_engine, strict_templates=True)
+    application = bind_app(routed_app, make_settings(web_engine), web_engine, strict_templates=True)
     with TestClient(application, follow_redirects=False) as client:
         yield client
 
