@@ -3,7 +3,8 @@
 The schema and the demo world are built once per run, into two template databases for each engine; a test gets a
 copy (a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL): empty, or with the demo world when it
 asks for `demo_engine` (or, in tests/pages, `web_engine`). Passwords are hashed with argon2's cheapest parameters
-during the tests only.
+during the tests only. Tests marked `sqlite_only` (markup, images, throttles: nothing the engine can change) take
+the `engine` fixture on SQLite alone; every other test that uses it runs on both.
 """
 
 import os
@@ -52,6 +53,14 @@ def unavailable(kind: str, reason: str) -> None:
     if os.environ.get(f"ZF_REQUIRE_{kind}"):
         pytest.fail(f"{kind} required in CI but unavailable: {reason}")
     pytest.skip(reason)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `sqlite_only` that uses the `engine` fixture (directly or through `demo_engine`, `app`,
+    `api` …) gets it on SQLite alone: its id keeps the `[sqlite]`, and no `[postgresql]` twin is made."""
+    if metafunc.definition.get_closest_marker("sqlite_only") and "engine" in metafunc.fixturenames:
+        metafunc.definition.add_marker(pytest.mark.parametrize("engine", ["sqlite"], indirect=True), append=False)
 
 
 def seed_template(engine: Engine) -> None:

@@ -26,6 +26,7 @@ class TestLogin:
         assert wrong_password.json() == unknown_phone.json()
         assert error_code(wrong_password) == "unauthenticated"
 
+    @pytest.mark.sqlite_only  # the limiter lives in the process
     def test_rate_limited_per_phone(self, api):
         for _ in range(5):
             assert api.post("/auth/login", json={"phone": "13800000004", "password": "bad-pass"}).status_code == 401
@@ -35,6 +36,7 @@ class TestLogin:
         # Another phone from the same client is still allowed (per-client limit is higher).
         assert api.post("/auth/login", json={"phone": "13800000001", "password": "demo1234"}).status_code == 200
 
+    @pytest.mark.sqlite_only
     def test_rate_limited_per_client_address(self, api):
         phones = [f"139000000{i:02d}" for i in range(31)]
         codes = [api.post("/auth/login", json={"phone": p, "password": "x" * 8}).status_code for p in phones]
@@ -79,6 +81,7 @@ class TestTokens:
         pytest.param(lambda: _alg_none(), id="alg-none"),
         pytest.param(lambda: "not-a-jwt", id="garbage"),
     ])
+    @pytest.mark.sqlite_only  # refused while reading the token
     def test_bad_tokens_are_refused(self, api, token):
         r = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token()}"})
         assert r.status_code == 401 and error_code(r) == "unauthenticated"

@@ -16,6 +16,7 @@ from tests.conftest import DEMO
 from tests.shop.conftest import balance, redeem
 
 HX = {"HX-Request": "true"}
+pytestmark = pytest.mark.sqlite_only  # page markup; the pay codes and redemptions run on both engines elsewhere
 
 
 def page(api, path: str, who: str, **headers):
