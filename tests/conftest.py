@@ -1,14 +1,13 @@
 """Fixtures: a database of its own per test on SQLite and on PostgreSQL, the app, clients, the demo world.
 
-The schema and the demo world are built once per run, into two template databases for each engine; a test gets a
-copy (a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL): empty, or with the demo world when it
-asks for `demo_engine` (or, in tests/pages, `web_engine`). Passwords are hashed with argon2's cheapest parameters
-during the tests only. Tests marked `sqlite_only` (markup, images, throttles: nothing the engine can change) take
-the `engine` fixture on SQLite alone; every other test that uses it runs on both.
+The schema and the demo world are built once per run: two template files on SQLite, copied for each test, and one
+PostgreSQL database with a snapshot of its rows, put back to it before each test. A test gets its database empty,
+or with the demo world when it asks for `demo_engine` (or, in tests/pages, `web_engine`). Passwords are hashed with
+argon2's cheapest parameters during the tests only. Tests marked `sqlite_only` (markup, images, throttles: nothing
+the engine can change) take the `engine` fixture on SQLite alone; every other test that uses it runs on both.
 """
 
 import os
-import re
 import shutil
 import warnings
 import weakref
@@ -97,69 +96,85 @@ def sqlite_copy(template: Path, path: Path) -> Engine:
     return make_engine(f"sqlite:///{path}")
 
 
-# ---- PostgreSQL: two template databases per run, one CREATE DATABASE … TEMPLATE per test ------------------------
+# ---- PostgreSQL: one database per run, put back to its starting state before each test ---------------------------
 
-class PgDatabases:
-    """Databases named after ZF_TEST_PG_DB (so that two runs on one machine keep apart): `<name>_empty` and
-    `<name>_demo` as templates, `<name>_t<n>` cloned from one of them for each test and dropped after it."""
+SNAPSHOT = "zf_snapshot"
 
-    def __init__(self, admin: Engine, prefix: str) -> None:
-        self.admin, self.prefix, self.count = admin, prefix, 0
-        self.templates = {EMPTY: f"{prefix}_empty", WITH_DEMO: f"{prefix}_demo"}
 
-    def url(self, name: str) -> str:
-        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+class PgDatabase:
+    """The run's PostgreSQL database, named by ZF_TEST_PG_DB (so that two runs on one machine keep apart): the schema
+    and the demo world made once, with a copy of every table's rows in the schema zf_snapshot. Before each test it
+    is put back in one transaction: other connections ended, every table's rows deleted (triggers off) and copied
+    back from the snapshot (or left empty), sequences set back. That takes ~15 ms where a CREATE DATABASE … TEMPLATE
+    clone took 50-130 ms plus 15-50 ms to drop it, and seconds on a busy machine (docs/performance.md). Only rows
+    and sequences are put back: a test that changes the schema makes a database of its own (tests/test_migrations.py).
+    """
 
-    def _run(self, sql: str, **params) -> list:
+    def __init__(self, admin: Engine, name: str) -> None:
+        self.admin, self.name = admin, name
+        self.url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        self.restore_sql: dict[str, str] = {}
+        self.restorer: Engine | None = None
+
+    def _admin(self, sql: str) -> None:
         with self.admin.connect() as conn:
-            result = conn.execute(text(sql), params)
-            return list(result) if result.returns_rows else []
+            conn.execute(text(sql))
 
-    def drop_leftovers(self) -> None:
-        """Per-test databases a killed run left behind (the templates are rebuilt anyway)."""
-        pattern = f"^{re.escape(self.prefix)}_t[0-9]+$"
-        for (name,) in self._run("SELECT datname FROM pg_database WHERE datname ~ :p", p=pattern):
-            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def create(self) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        self.restorer = make_engine(self.url, pool_size=1, max_overflow=0)
+        SQLModel.metadata.create_all(self.restorer)
+        seed_template(self.restorer)
+        tables = [f'"{t.name}"' for t in SQLModel.metadata.sorted_tables]  # parents first
+        with self.restorer.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {SNAPSHOT}"))
+            for table in tables:
+                conn.execute(text(f"CREATE TABLE {SNAPSHOT}.{table} AS TABLE public.{table}"))
+            sequences = conn.execute(text("SELECT quote_ident(sequencename), start_value, last_value "
+                                          "FROM pg_sequences WHERE schemaname = 'public'")).all()
+            superuser = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
+        if superuser:  # DELETE with the triggers (append-only guards, foreign keys) off: the quickest
+            clear = ["SET LOCAL session_replication_role = replica"]
+            clear += [f"DELETE FROM public.{table}" for table in reversed(tables)]
+        else:  # TRUNCATE needs no superuser and passes the row triggers
+            clear = [f"TRUNCATE {', '.join(f'public.{table}' for table in tables)}"]
+        copy = [f"INSERT INTO public.{table} OVERRIDING SYSTEM VALUE SELECT * FROM {SNAPSHOT}.{table}"
+                for table in tables]
+        start = [f"SELECT setval('public.{name}', {first}, false)" for name, first, _ in sequences]
+        where_demo_left = [f"SELECT setval('public.{name}', {last}, true)" if last is not None
+                           else f"SELECT setval('public.{name}', {first}, false)" for name, first, last in sequences]
+        self.restore_sql = {EMPTY: ";\n".join([*clear, *start]),
+                            WITH_DEMO: ";\n".join([*clear, *copy, *where_demo_left])}
 
-    def build_templates(self) -> None:
-        for kind, name in self.templates.items():
-            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            self._run(f'CREATE DATABASE "{name}"')
-            eng = make_engine(self.url(name))
-            SQLModel.metadata.create_all(eng)
-            if kind == WITH_DEMO:
-                seed_template(eng)
-            eng.dispose()  # no connection may stay open on a template while it is copied
-
-    def clone(self, kind: str) -> Engine:
-        self.count += 1
-        name = f"{self.prefix}_t{self.count}"
-        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.templates[kind]}"')
-        return make_engine(self.url(name))
-
-    def drop(self, engine: Engine) -> None:
-        engine.dispose()
-        self._run(f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
+    def fresh(self, kind: str) -> Engine:
+        """The database as the run began (empty, or with the demo world), and a new engine on it."""
+        assert self.restorer is not None
+        with self.restorer.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+            conn.exec_driver_sql(self.restore_sql[kind])
+        return make_engine(self.url)
 
     def close(self) -> None:
-        for name in self.templates.values():
-            self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if self.restorer is not None:
+            self.restorer.dispose()
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self.admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def pg_databases() -> Iterator[PgDatabases]:
+def pg_database() -> Iterator[PgDatabase]:
     try:
-        admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=2)
+        admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0)
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
         unavailable("PG", f"no PostgreSQL at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    databases = PgDatabases(admin, PG_TEST_DB)
-    databases.drop_leftovers()
-    databases.build_templates()
-    yield databases
-    databases.close()
+    database = PgDatabase(admin, PG_TEST_DB)
+    database.create()
+    yield database
+    database.close()
 
 
 # ---- the fixtures the tests use -----------------------------------------------------------------------------------
@@ -174,15 +189,12 @@ def engine(request, tmp_path, sqlite_templates) -> Iterator[Engine]:
     kind = WITH_DEMO if _wants_demo(request, "demo_engine") else EMPTY
     if request.param == "sqlite":
         eng = sqlite_copy(sqlite_templates[kind], tmp_path / "test.db")
-        done = eng.dispose
     else:
-        databases: PgDatabases = request.getfixturevalue("pg_databases")
-        eng = databases.clone(kind)
-        done = lambda: databases.drop(eng)  # noqa: E731
+        eng = request.getfixturevalue("pg_database").fresh(kind)
     if kind == WITH_DEMO:
         _seeded.add(eng)
     yield eng
-    done()
+    eng.dispose()
 
 
 @pytest.fixture
