@@ -34,7 +34,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 security.use_cheap_hashing_for_tests()  # before anything below hashes a password
 
 PG_ADMIN_URL = os.environ.get("ZF_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test")  # every PostgreSQL database of the run starts so
+PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test")  # the run's database; others it makes start so
 TEST_SECRET = "test-secret-" + "x" * 40
 DEMO = {"official": "13800000001", "attendant": "13800000002", "volunteer": "13800000003",
         "villager": "13800000004", "committee": "13800000005", "town_admin": "13800000006",
@@ -106,7 +106,7 @@ class PgDatabase:
     and the demo world made once, with a copy of every table's rows in the schema zf_snapshot. Before each test it
     is put back in one transaction: other connections ended, every table's rows deleted (triggers off) and copied
     back from the snapshot (or left empty), sequences set back. That takes ~15 ms where a CREATE DATABASE … TEMPLATE
-    clone took 50-130 ms plus 15-50 ms to drop it, and seconds on a busy machine (docs/performance.md). Only rows
+    clone took 50-300 ms plus 15-50 ms to drop it, and about a second on a busy machine (docs/performance.md). Only rows
     and sequences are put back: a test that changes the schema makes a database of its own (tests/test_migrations.py).
     """
 

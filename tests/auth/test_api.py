@@ -81,7 +81,7 @@ class TestTokens:
         pytest.param(lambda: _alg_none(), id="alg-none"),
         pytest.param(lambda: "not-a-jwt", id="garbage"),
     ])
-    @pytest.mark.sqlite_only  # refused while reading the token
+    @pytest.mark.sqlite_only  # the token's own checks
     def test_bad_tokens_are_refused(self, api, token):
         r = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token()}"})
         assert r.status_code == 401 and error_code(r) == "unauthenticated"
