@@ -1,0 +1,63 @@
+"""Shop pages by area — printed household cards for villagers without a smartphone."""
+
+import base64
+import re
+
+import pytest
+
+from tests.shop.pages.conftest import text_of
+
+pytestmark = pytest.mark.sqlite_only  # page markup; the services behind these forms run on both engines elsewhere
+
+
+class TestCard:
+    def issue(self, web, wang, pin="2468", again=None):
+        return web.post(f"/admin/households/{wang}/card", {"pin": pin, "pin_again": again or pin})
+
+    def test_no_card_yet_says_what_to_do(self, web, wang):
+        html = web.sign_in("official").get(f"/admin/households/{wang}/card").text
+        assert "这户还没有积分卡" in html and 'name="pin"' in html
+
+    def test_the_sheet_shows_the_code_and_qr_once_and_the_card_works(self, web, api, shop_id, wang):
+        r = self.issue(web.sign_in("official"), wang)
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+        code = text_of(r.text, "card-code")
+        assert re.fullmatch(r"\d{20}", code)
+        assert re.search(r"(<span>\d{4}</span>\s*){5}", r.text)  # grouped in fours
+        svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', r.text).group(1))
+        assert b"<svg" in svg and b"<path" in svg
+        assert "王建国家" in r.text and "示范村" in r.text and "到振风超市出示此卡，输入家庭密码即可兑换" in r.text
+        assert 'href="/static/shop.css"' in r.text
+        status = web.get(f"/admin/households/{wang}/card").text
+        assert "使用中" in status and code not in status and code[:4] + "</span>" not in status
+        unlock = api.post(f"/shops/{shop_id}/card-unlock", "attendant", json={"card_code": code, "pin": "2468"})
+        assert unlock.status_code == 200 and unlock.json()["household_name"] == "王*国"
+
+    @pytest.mark.parametrize(("pin", "again", "message"), [("12", "12", "卡密码应为 4 到 6 位数字"),
+                                                           ("abcd", "abcd", "卡密码应为 4 到 6 位数字"),
+                                                           ("1234", "1235", "两次输入的卡密码不一致")])
+    def test_bad_pins_are_refused_in_chinese(self, web, wang, pin, again, message):
+        r = self.issue(web.sign_in("official"), wang, pin, again)
+        assert r.status_code == 422 and message in r.text
+        assert "这户还没有积分卡" in web.get(f"/admin/households/{wang}/card").text
+
+    def test_revoke_stops_the_card(self, web, api, shop_id, wang):
+        code = text_of(self.issue(web.sign_in("official"), wang).text, "card-code")
+        page = web.get(f"/admin/households/{wang}/card").text
+        action = re.search(r'action="(/admin/households/\d+/card/\d+/revoke)"', page).group(1)
+        r = web.post(action, {"reason": "卡丢失"})
+        assert r.status_code == 303 and r.headers["location"] == f"/admin/households/{wang}/card?done=revoke"
+        assert "该积分卡已作废" in web.get(r.headers["location"]).text
+        unlock = api.post(f"/shops/{shop_id}/card-unlock", "attendant", json={"card_code": code, "pin": "2468"})
+        assert unlock.status_code == 400 and "作废" in unlock.json()["error"]["message"]
+
+    def test_reissue_replaces_the_old_card(self, web, api, shop_id, wang):
+        web.sign_in("official")
+        old = text_of(self.issue(web, wang).text, "card-code")
+        assert "补办后，旧卡立即作废" in web.get(f"/admin/households/{wang}/card").text
+        new = text_of(self.issue(web, wang, "1357").text, "card-code")
+        assert web.get(f"/admin/households/{wang}/card").text.count("使用中") == 1
+        unlock = api.post(f"/shops/{shop_id}/card-unlock", "attendant", json={"card_code": old, "pin": "2468"})
+        assert unlock.status_code == 400
+        unlock = api.post(f"/shops/{shop_id}/card-unlock", "attendant", json={"card_code": new, "pin": "1357"})
+        assert unlock.status_code == 200
