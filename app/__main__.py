@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     if args.command == "serve":
         return _serve()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, limits=settings.db_limits())
     if args.command == "check-ledger":
         from app.ledger.check import check_ledger
 

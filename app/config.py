@@ -1,6 +1,7 @@
 """Settings read from the environment (pydantic-settings)."""
 
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +13,16 @@ VAR_DIR = ROOT / "var"
 STATIC_DIR = ROOT / "static"
 WEAK_SECRETS = {"changeme", "secret", "dev", "development", "test", "password"}
 MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class DbLimits:
+    """How many connections, and how long anything waits: a wait past these answers 503 busy, never a hang."""
+
+    pool_size: int = 20  # connections kept open; a request holds at most one at a time
+    max_overflow: int = 20  # more opened under load, closed again after
+    pool_timeout: float = 10.0  # seconds to wait for a free connection
+    write_wait: float = 10.0  # seconds to wait for the writer (SQLite) or a row lock (PostgreSQL)
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -31,6 +42,14 @@ class Settings(BaseSettings):
     login_attempts_per_client: int = 30
     login_window_seconds: int = 300
     code_tries_per_minute: int = 60
+    db_pool_size: int = DbLimits.pool_size
+    db_max_overflow: int = DbLimits.max_overflow
+    db_pool_timeout: float = DbLimits.pool_timeout
+    db_write_wait: float = DbLimits.write_wait
+
+    def db_limits(self) -> DbLimits:
+        return DbLimits(pool_size=self.db_pool_size, max_overflow=self.db_max_overflow,
+                        pool_timeout=self.db_pool_timeout, write_wait=self.db_write_wait)
 
     @property
     def is_production(self) -> bool:

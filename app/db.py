@@ -1,4 +1,9 @@
-"""Engines and sessions: SQLite (WAL, synchronous=FULL, BEGIN IMMEDIATE for writes) or PostgreSQL."""
+"""Engines and sessions: SQLite (WAL, synchronous=FULL, BEGIN IMMEDIATE for writes) or PostgreSQL.
+
+No request holds a connection while it waits: the sign-in check reads in a session of its own that is closed at once,
+a write session takes its place in SQLite's writer queue only when it first touches the database (so decoding a photo
+or hashing a password before that holds nothing) and leaves it when its transaction ends, and every wait — for the
+writer, a free connection, a row lock — is bounded and answered 503 `busy` (app/errors.py)."""
 from __future__ import annotations
 
 import threading
@@ -10,6 +15,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
+from app.config import DbLimits
+from app.errors import Busy
 from app.queueing import FairLock
 
 NAMING_CONVENTION = {
@@ -24,23 +31,31 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 WRITE_OPTION = "zf_write"
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for `url`; on SQLite the pragmas and the BEGIN handling the ledger relies on."""
+def make_engine(url: str, *, limits: DbLimits | None = None, **kwargs) -> Engine:
+    """An engine for `url` with the pool and waits of `limits`; on SQLite the pragmas and BEGIN handling the ledger
+    relies on."""
+    limits = limits or DbLimits()
     parsed = make_url(url)
+    pool = {"pool_size": limits.pool_size, "max_overflow": limits.max_overflow, "pool_timeout": limits.pool_timeout}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        memory = not parsed.database or parsed.database == ":memory:"
+        if not memory:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+            kwargs = {**pool, **kwargs}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": limits.write_wait}, **kwargs)
+        _configure_sqlite(engine, busy_ms=int(limits.write_wait * 1000))
+        with _writers_guard:  # one queue per database file, whichever engine reaches it
+            _writers.setdefault(_key(engine), _Writer(FairLock(), limits.write_wait)).wait = limits.write_wait
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # A row lock held by another request is waited for at most write_wait (then 503 busy, not a stuck request).
+    options = f"-c lock_timeout={int(limits.write_wait * 1000)}"
+    connect_args = {"options": options, **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **{**pool, **kwargs})
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Take transaction control from pysqlite so that BEGIN is ours (SQLAlchemy's documented recipe).
@@ -49,7 +64,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -63,41 +78,91 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
-def session_for(engine: Engine, *, write: bool) -> Session:
-    return Session(write_engine(engine) if write else engine, expire_on_commit=False)
-
-
-_writer_locks: dict[str, FairLock] = {}
-_writer_locks_guard = threading.Lock()
-
-
-def writer_lock(engine: Engine) -> FairLock | None:
-    """SQLite has one writer: queue this process's writers first come, first served instead of SQLite's busy-wait
+class _Writer:
+    """SQLite has one writer: this process's writers queue first come, first served instead of SQLite's busy-wait
     back-off, which leaves some writers waiting for seconds (measured: p99 3.6 s at 16 writers,
-    docs/performance.md)."""
+    docs/performance.md). A place in the queue is waited for at most `wait` seconds."""
+
+    def __init__(self, lock: FairLock, wait: float) -> None:
+        self.lock, self.wait = lock, wait
+
+    def take(self) -> None:
+        if not self.lock.acquire(timeout=self.wait):
+            raise Busy()
+
+
+_writers: dict[str, _Writer] = {}
+_writers_guard = threading.Lock()
+
+
+def _key(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def writer_for(engine: Engine) -> _Writer | None:
+    """The writer queue of a SQLite database (None on PostgreSQL, whose row locks do the queueing)."""
     if engine.dialect.name != "sqlite":
         return None
-    key = engine.url.render_as_string(hide_password=True)
-    with _writer_locks_guard:
-        return _writer_locks.setdefault(key, FairLock())
+    with _writers_guard:
+        return _writers.setdefault(_key(engine), _Writer(FairLock(), DbLimits().write_wait))
+
+
+def bound_writer_wait(engine: Engine, seconds: float) -> None:
+    """How long a request waits for SQLite's writer before it is answered 503 busy."""
+    writer = writer_for(engine)
+    if writer is not None:
+        writer.wait = seconds
+
+
+class WriterSession(Session):
+    """A write session on SQLite: it joins the writer queue when it first needs a connection and leaves it when its
+    transaction ends (commit, rollback, close) — never while it holds nothing, never for longer than it writes."""
+
+    def __init__(self, *args, writer: _Writer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._writer = writer
+        self._holding = False
+        event.listen(self, "after_transaction_end", self._leave_queue)
+
+    def _connection_for_bind(self, engine, execution_options=None, **kw):
+        if not self._holding:
+            self._writer.take()
+            self._holding = True
+        try:
+            return super()._connection_for_bind(engine, execution_options, **kw)
+        except BaseException:
+            self._leave_queue(self, None)
+            raise
+
+    def _leave_queue(self, _session, transaction) -> None:
+        if self._holding and (transaction is None or transaction.parent is None):
+            self._holding = False
+            self._writer.lock.release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._leave_queue(self, None)
+
+
+def session_for(engine: Engine, *, write: bool) -> Session:
+    """A session; a write one begins its transactions with the write lock (and, on SQLite, in the writer queue)."""
+    if not write:
+        return Session(engine, expire_on_commit=False)
+    writer = writer_for(engine)
+    if writer is None:
+        return Session(write_engine(engine), expire_on_commit=False)
+    return WriterSession(write_engine(engine), expire_on_commit=False, writer=writer)
 
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A session for one write transaction (the in-process writer queue on SQLite)."""
-    lock = writer_lock(engine)
-    if lock is None:
-        with session_for(engine, write=True) as session:
-            yield session
-        return
-    with lock, session_for(engine, write=True) as session:
+    """A session for one write transaction."""
+    with session_for(engine, write=True) as session:
         yield session
 
 
 def iter_session(engine: Engine, *, write: bool) -> Iterator[Session]:
-    if write:
-        with write_session(engine) as session:
-            yield session
-        return
-    with session_for(engine, write=False) as session:
+    with session_for(engine, write=write) as session:
         yield session

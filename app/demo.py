@@ -12,6 +12,7 @@ from app.org.access import load_actor
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.security import hash_password
 from app.shop.goods import create_goods, create_shop, set_goods_photo
+from app.shop.images import process_goods_photo
 
 DEMO_PASSWORD = "demo1234"
 VILLAGE_BUDGET = 1_000_000
@@ -81,7 +82,8 @@ def _demo_shop(session: Session, *, village: OrgUnit, attendant: User, official:
                              stock=item["stock"])
         photo = ASSETS / "goods" / f"{item['slug']}.jpg"
         if photo.exists():
-            set_goods_photo(session, actor=actor, shop=shop, goods=goods, data=photo.read_bytes())
+            set_goods_photo(session, actor=actor, shop=shop, goods=goods,
+                            photo=process_goods_photo(photo.read_bytes()))
 
 
 def _unit(session: Session, kind: str, name: str, parent_id: int | None) -> OrgUnit:

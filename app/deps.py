@@ -8,7 +8,7 @@ from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import iter_session
+from app.db import iter_session, session_for
 from app.errors import Forbidden, Unauthenticated
 from app.org.access import Actor, load_actor
 from app.org.models import User
@@ -35,7 +35,8 @@ def get_read_session(request: Request) -> Iterator[Session]:
 
 
 def get_write_session(request: Request) -> Iterator[Session]:
-    """For the few GETs that write (a fresh pay code each time the villager opens 积分码)."""
+    """For the few GETs that write (a fresh pay code each time the villager opens 积分码).
+    A write session waits for SQLite's writer only when it first touches the database (app/db.py)."""
     yield from iter_session(request.app.state.engine, write=True)
 
 
@@ -83,16 +84,19 @@ async def csrf_guard(request: Request) -> None:
         raise Forbidden("页面已过期，请刷新后重试")
 
 
-def current_actor(request: Request, session: SessionDep, _csrf: Annotated[None, Depends(csrf_guard)]) -> Actor:
+def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)]) -> Actor:
+    """Who is signed in, read in a session of its own that is closed before the route's session opens: a request
+    never holds a connection for the sign-in check while it waits for the writer."""
     claims, _ = read_claims(request)
     if claims is None:
         raise Unauthenticated("请先登录" if not _bearer(request) and COOKIE_NAME not in request.cookies
                               else "登录已过期，请重新登录")
-    user = session.get(User, claims.user_id)
-    if user is None or not user.active or user.token_version != claims.token_version:
-        raise Unauthenticated("登录已失效，请重新登录")
+    with session_for(request.app.state.engine, write=False) as session:
+        user = session.get(User, claims.user_id)
+        if user is None or not user.active or user.token_version != claims.token_version:
+            raise Unauthenticated("登录已失效，请重新登录")
+        actor = load_actor(session, user)
     request.state.csrf_token = csrf_token_for(claims.jti, secret=request.app.state.secret)
-    actor = load_actor(session, user)
     request.state.actor = actor
     return actor
 

@@ -55,6 +55,13 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class Busy(DomainError):
+    """A bounded wait ran out (the writer, a free connection, a row lock): try again in a moment."""
+
+    status_code, code, message = 503, "busy", "系统繁忙，请稍后再试"
+    retry_after = 2
+
+
 class InvalidPayCode(DomainError):
     status_code, code, message = 400, "invalid_pay_code", "积分码无效，请重新扫码"
 

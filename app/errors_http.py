@@ -5,9 +5,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import DomainError, RateLimited, Unauthenticated
+from app.errors import Busy, DomainError, Unauthenticated
 
 log = logging.getLogger("zhenfeng")
 HTTP_MESSAGES = {
@@ -55,10 +57,19 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "填写的内容有误" + (f"：{'、'.join(dict.fromkeys(fields))}" if fields else "")
 
 
+LOCK_WAIT_SQLSTATES = {"55P03", "57014"}  # lock_not_available, query_canceled (lock_timeout / statement_timeout)
+
+
+def _is_lock_wait(exc: OperationalError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in LOCK_WAIT_SQLSTATES or "database is locked" in str(exc.orig)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
         if isinstance(exc, Unauthenticated) and request.url.path.startswith("/api/"):
             headers = {"WWW-Authenticate": "Bearer"}
         return error_response(request, status=exc.status_code, code=exc.code, message=exc.message, headers=headers)
@@ -72,6 +83,18 @@ def install(app: FastAPI) -> None:
         code, message = HTTP_MESSAGES.get(exc.status_code, ("error", "请求失败"))
         return error_response(request, status=exc.status_code, code=code, message=message,
                               headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(PoolTimeout)
+    async def _no_connection(request: Request, exc: PoolTimeout) -> Response:
+        log.warning("no free database connection for %s %s", request.method, request.url.path)
+        return await _domain(request, Busy())
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> Response:
+        if _is_lock_wait(exc):  # a row lock (PostgreSQL) or the database file (SQLite) waited for too long
+            log.warning("lock wait ran out on %s %s: %s", request.method, request.url.path, exc.orig)
+            return await _domain(request, Busy())
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

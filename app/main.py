@@ -9,7 +9,7 @@ from starlette.datastructures import State
 from app import errors_http
 from app.auth.limits import LoginLimits
 from app.config import STATIC_DIR, Settings, get_settings
-from app.db import make_engine
+from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
 from app.ratelimit import SlidingWindowLimiter
 from app.templating import make_templates
@@ -23,7 +23,8 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     app.state = State()
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine or make_engine(settings.database_url, limits=settings.db_limits())
+    bound_writer_wait(app.state.engine, settings.db_write_wait)
     app.state.templates = make_templates(timezone=settings.timezone, strict=strict_templates)
     app.state.login_limits = LoginLimits(
         by_phone=SlidingWindowLimiter(limit=settings.login_attempts_per_phone,

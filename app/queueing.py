@@ -12,15 +12,23 @@ class FairLock:
         self._waiters: deque[threading.Lock] = deque()
         self._held = False
 
-    def acquire(self) -> None:
+    def acquire(self, timeout: float | None = None) -> bool:
+        """Wait in line for the lock; False if `timeout` seconds pass first (the place in line is given up)."""
         with self._mutex:
             if not self._held:
                 self._held = True
-                return
+                return True
             gate = threading.Lock()
             gate.acquire()
             self._waiters.append(gate)
-        gate.acquire()  # released by the holder, who hands the lock straight to us
+        if gate.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
+            return True  # released by the holder, who handed the lock straight to us
+        with self._mutex:
+            if gate in self._waiters:  # still in line: leave it
+                self._waiters.remove(gate)
+                return False
+        gate.acquire()  # handed over just as we gave up: it is ours after all
+        return True
 
     def release(self) -> None:
         with self._mutex:
@@ -45,8 +53,13 @@ class KeyedFairLocks:
         self._guard = threading.Lock()
 
     @contextmanager
-    def hold(self, key: object):
+    def hold(self, key: object, *, timeout: float | None = None):
+        """Hold the key's lock; TimeoutError if `timeout` seconds pass first."""
         with self._guard:
             lock = self._locks.setdefault(key, FairLock())
-        with lock:
+        if not lock.acquire(timeout=timeout):
+            raise TimeoutError(f"waited {timeout} s for {key!r}")
+        try:
             yield
+        finally:
+            lock.release()

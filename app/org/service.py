@@ -1,6 +1,7 @@
 """Households, members, passwords: the rules officials work under."""
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -81,29 +82,45 @@ def create_household(
     """Register a household with its members (those with a phone can log in) and open its points account; with a
     key, once however often the form is sent."""
     village_id = _village_for_new_household(session, actor, village_id)
+    head = clean_text(head_name, label="户主姓名", max_length=50)
+    where = clean_text(address, label="住址", max_length=200, required=False)
+    prepared = _prepare_members(members)  # before the database: argon2 holds no lock
     payload = {"village_id": village_id, "head_name": head_name, "address": address,
                "members": [[m.name, m.phone] for m in members]}  # never a password, not even hashed
     return create_once(session, scope=f"user:{actor.id}:household.create", key=idempotency_key, payload=payload,
                        model=Household, action=lambda: _create_household(session, actor=actor, village_id=village_id,
-                                                                          head_name=head_name, address=address,
-                                                                          members=members))
+                                                                          head_name=head, address=where,
+                                                                          members=prepared))
 
 
-def _create_household(session: Session, *, actor: Actor, village_id: int, head_name: str, address: str,
-                      members: list[MemberCreate]) -> Household:
-    household = Household(
-        village_id=village_id,
-        head_name=clean_text(head_name, label="户主姓名", max_length=50),
-        address=clean_text(address, label="住址", max_length=200, required=False),
-    )
-    session.add(household)
-    session.flush()
+@dataclass(frozen=True)
+class _NewMember:
+    """A member checked, their password already hashed: ready to be written."""
+
+    name: str
+    phone: str | None
+    password_hash: str | None
+
+
+def _prepare_members(members: list[MemberCreate]) -> list[_NewMember]:
+    """Check names and phones and hash the passwords — argon2's slow part — before the database is touched, so no
+    writer waits on it."""
     phones = [clean_phone(m.phone) for m in members]
     given = [p for p in phones if p]
     if len(given) != len(set(given)):
         raise ValidationFailed("成员手机号不能重复")
-    for member, phone in zip(members, phones, strict=True):
-        _new_member(session, household=household, name=member.name, phone=phone, password=member.password)
+    return [_NewMember(name=clean_text(m.name, label="成员姓名", max_length=50), phone=phone,
+                       password_hash=hash_password(check_password(m.password)) if phone else None)
+            for m, phone in zip(members, phones, strict=True)]
+
+
+def _create_household(session: Session, *, actor: Actor, village_id: int, head_name: str, address: str,
+                      members: list[_NewMember]) -> Household:
+    household = Household(village_id=village_id, head_name=head_name, address=address)
+    session.add(household)
+    session.flush()
+    for member in members:
+        _new_member(session, household=household, member=member)
     open_household_account(session, household=household)
     record_action(session, actor_id=actor.id, action=OrgAction.household_create, village_id=village_id,
                   target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
@@ -111,15 +128,9 @@ def _create_household(session: Session, *, actor: Actor, village_id: int, head_n
     return household
 
 
-def _new_member(session: Session, *, household: Household, name: str, phone: str | None,
-                password: str | None) -> User:
-    _ensure_phone_free(session, phone)
-    user = User(
-        name=clean_text(name, label="成员姓名", max_length=50),
-        phone=phone,
-        password_hash=hash_password(check_password(password)) if phone else None,
-        household_id=household.id,
-    )
+def _new_member(session: Session, *, household: Household, member: _NewMember) -> User:
+    _ensure_phone_free(session, member.phone)
+    user = User(name=member.name, phone=member.phone, password_hash=member.password_hash, household_id=household.id)
     session.add(user)
     _flush_unique(session)
     session.add(RoleAssignment(user_id=user.id, role=Role.villager, org_id=household.village_id))
@@ -129,15 +140,14 @@ def _new_member(session: Session, *, household: Household, name: str, phone: str
 def add_member(session: Session, *, actor: Actor, household: Household, name: str, phone: str | None,
                password: str | None, idempotency_key: str | None = None) -> User:
     """Add a member to a household; with a phone and password they can log in. With a key, once."""
+    (member,) = _prepare_members([MemberCreate(name=name, phone=phone, password=password)])
     return create_once(session, scope=f"user:{actor.id}:member.create", key=idempotency_key,
                        payload={"household_id": household.id, "name": name, "phone": phone}, model=User,
-                       action=lambda: _add_member(session, actor=actor, household=household, name=name, phone=phone,
-                                                  password=password))
+                       action=lambda: _add_member(session, actor=actor, household=household, member=member))
 
 
-def _add_member(session: Session, *, actor: Actor, household: Household, name: str, phone: str | None,
-                password: str | None) -> User:
-    user = _new_member(session, household=household, name=name, phone=clean_phone(phone), password=password)
+def _add_member(session: Session, *, actor: Actor, household: Household, member: _NewMember) -> User:
+    user = _new_member(session, household=household, member=member)
     record_action(session, actor_id=actor.id, action=OrgAction.member_create, village_id=household.village_id,
                   target_type=USER_TARGET, target_id=user.id, target_label=user.name,
                   detail={"household_id": household.id, "household": household.head_name})

@@ -13,6 +13,7 @@ from app.shop import goods as catalogue
 from app.shop import paycodes, service
 from app.shop.access import managed_shop, overseen_shop, shop_goods, staffed_shop, visible_redemption, visible_shop
 from app.shop.counter import PayerPublic, describe_payer, throttle_code_tries
+from app.shop.images import process_goods_photo
 from app.shop.models import (
     GoodsCreate,
     GoodsPublic,
@@ -90,8 +91,9 @@ def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File(
                  session: SessionDep) -> GoodsPublic:
     data = photo.file.read(MAX_UPLOAD)  # a sync route: Pillow's work runs in the thread pool, not the event loop
     shop = managed_shop(session, actor, shop_id)
-    goods = catalogue.set_goods_photo(session, actor=actor, shop=shop,
-                                      goods=shop_goods(session, shop=shop, goods_id=goods_id), data=data)
+    goods = shop_goods(session, shop=shop, goods_id=goods_id)
+    session.commit()  # end the short look-up: the photo is decoded holding no lock and no connection
+    catalogue.set_goods_photo(session, actor=actor, shop=shop, goods=goods, photo=process_goods_photo(data))
     session.commit()
     return catalogue.goods_public(goods)
 
@@ -165,9 +167,9 @@ def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: 
 
 @router.post("/shops/{shop_id}/redemptions", status_code=201, response_model=RedemptionPublic)
 def redeem(shop_id: int, body: RedemptionCreate, request: Request, actor: ActorDep, session: SessionDep,
-           idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
-    shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
-    with service.counter_queue(shop.id):
+           settings: SettingsDep, idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
+    with service.counter_queue(shop_id, wait=settings.db_write_wait):
+        shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
         result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
                                 idempotency_key=idempotency_key, secret=request.app.state.secret)
         session.commit()

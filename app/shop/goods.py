@@ -10,7 +10,7 @@ from app.idempotency import create_once
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
 from app.paging import Page, page_desc
-from app.shop.images import process_goods_photo
+from app.shop.images import Photo
 from app.shop.models import (
     GOODS_TARGET,
     STOCK_ACTIONS,
@@ -130,9 +130,9 @@ def update_goods(session: Session, *, actor: Actor, shop: Shop, goods: Goods, na
     return goods
 
 
-def set_goods_photo(session: Session, *, actor: Actor, shop: Shop, goods: Goods, data: bytes) -> Goods:
-    """Check, strip and shrink the photo, then show it on the goods."""
-    thumbnail, content_type = process_goods_photo(data)
+def set_goods_photo(session: Session, *, actor: Actor, shop: Shop, goods: Goods, photo: Photo) -> Goods:
+    """Show a photo (already checked, stripped and shrunk by prepare_photo) on the goods."""
+    thumbnail, content_type = photo
     image = GoodsImage(data=thumbnail, content_type=content_type)
     session.add(image)
     session.flush()

@@ -3,9 +3,14 @@
 Whatever the client says the file is named or typed, only the bytes decide. The output is a fresh image holding
 pixels only: no EXIF (GPS, camera), ICC profile, XMP or comment survives, and anything appended to the original
 file (a polyglot's second payload) is gone because nothing of the original file is copied.
+
+Memory stays bounded: a JPEG (what phone cameras write) is decoded at reduced scale (draft), up to 40 megapixels;
+formats decoded at full size (PNG, WebP, GIF) are refused above 12 megapixels, at most two photos are decoded at
+once, and the picture is shrunk before anything else copies it. Callers run this outside the database's writer.
 """
 
 import io
+import threading
 import warnings
 
 from PIL import Image, ImageOps
@@ -13,7 +18,9 @@ from PIL import Image, ImageOps
 from app.errors import ValidationFailed
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 40_000_000  # JPEG, decoded at 1/2..1/8 scale
+MAX_FULL_DECODE_PIXELS = 12_000_000  # PNG, WebP, GIF: decoded at full size (12 MP RGBA = 48 MB)
+_DECODING = threading.BoundedSemaphore(2)  # photos decoded at the same time
 THUMBNAIL_SIZE = (480, 480)
 JPEG_QUALITY = 80
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -26,20 +33,25 @@ NOT_AN_IMAGE = "不是有效的图片，请选择 JPG、PNG 或 WebP 照片"
 TOO_MANY_PIXELS = "图片尺寸过大"
 
 
-def process_goods_photo(data: bytes) -> tuple[bytes, str]:
+Photo = tuple[bytes, str]  # the JPEG bytes and their content type
+
+
+def process_goods_photo(data: bytes) -> Photo:
     """Turn an uploaded photo into a metadata-free JPEG thumbnail; return (bytes, content type)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(TOO_LARGE)
     if not data:
         raise ValidationFailed(NOT_AN_IMAGE)
-    with _open_checked(data) as im:
+    with _DECODING, _open_checked(data) as im:
         try:
             im.draft("RGB", THUMBNAIL_SIZE)  # JPEG only: decode at 1/2..1/8 scale, far less memory
             im.load()
+            if im.mode in ("P", "1"):  # palettes shrink only pixel by pixel: make them true colour first
+                im = im.convert("RGBA")
+            im.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)  # shrink in place before any copy is made
             clean = _flatten(_upright(im))
         except Exception as exc:  # truncated or corrupt pixel data surfaces as many exception kinds
             raise ValidationFailed(NOT_AN_IMAGE) from exc
-    clean.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
     out = io.BytesIO()
     clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return out.getvalue(), "image/jpeg"
@@ -59,7 +71,8 @@ def _open_checked(data: bytes) -> Image.Image:
     if im.format not in _DECODED_FORMATS or width < 1 or height < 1:
         im.close()
         raise ValidationFailed(NOT_AN_IMAGE)
-    if width * height > MAX_PIXELS:
+    cap = MAX_PIXELS if im.format in ("JPEG", "MPO") else MAX_FULL_DECODE_PIXELS
+    if width * height > cap:
         im.close()
         raise ValidationFailed(TOO_MANY_PIXELS)
     return im

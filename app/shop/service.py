@@ -1,11 +1,14 @@
 """Redemption (兑换): pay code consumed, household debited, shop credited, stock taken, receipt written —
 all in one transaction or not at all. Reversal by an official brings points and stock back."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import Forbidden, InvalidState, NotFound, PayCodeUsed, ValidationFailed
+from app.errors import Busy, Forbidden, InvalidState, NotFound, PayCodeUsed, ValidationFailed
 from app.idempotency import find_result, run_idempotent
 from app.ledger.models import LedgerTransaction
 from app.ledger.postings import is_reversed, reverse_transaction
@@ -34,13 +37,20 @@ from app.text import clean_reason
 
 MAX_LINES, MAX_QUANTITY = 50, 99
 _counter_queues = KeyedFairLocks()
+COUNTER_QUEUES = 256  # shops share queues by id modulo this: the queues stay few whatever ids are sent
 
 
-def counter_queue(shop_id: int):
+@contextmanager
+def counter_queue(shop_id: int, *, wait: float) -> Iterator[None]:
     """Hold while redeeming and committing: this process's redemptions at one shop take turns first come, first
     served. They would queue on the shop's rows in the database anyway (its goods, its account); queueing here
-    keeps the wait fair, so no counter waits far longer than the others (docs/performance.md)."""
-    return _counter_queues.hold(shop_id)
+    keeps the wait fair, so no counter waits far longer than the others (docs/performance.md). Enter it before the
+    request touches the database (the queue comes before the writer, always), and wait at most `wait` seconds."""
+    try:
+        with _counter_queues.hold(shop_id % COUNTER_QUEUES, timeout=wait):
+            yield
+    except TimeoutError as exc:
+        raise Busy("收银台繁忙，请稍后再试") from exc
 
 
 def clean_basket(items: list[BasketLine]) -> dict[int, int]:
