@@ -4,7 +4,7 @@ import argparse
 import os
 import sys
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import make_engine, session_for
 
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     settings = get_settings()
     if args.command == "serve":
-        return _serve()
+        return _serve(settings)
     engine = make_engine(settings.database_url, limits=settings.db_limits())
     if args.command == "check-ledger":
         from app.ledger.check import check_ledger
@@ -46,14 +46,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _serve() -> int:
+def uvicorn_options(settings: Settings) -> dict:
+    """X-Forwarded-For / -Proto are believed only from TRUSTED_PROXIES (none by default: not even a loopback
+    client, which uvicorn would trust on its own)."""
+    proxies = settings.trusted_proxy_list()
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
+
+
+def _serve(settings: Settings) -> int:
     import uvicorn
 
-    options = {}
+    options = uvicorn_options(settings)
     if os.environ.get("SSL_CERTFILE") and os.environ.get("SSL_KEYFILE"):
-        options = {"ssl_certfile": os.environ["SSL_CERTFILE"], "ssl_keyfile": os.environ["SSL_KEYFILE"]}
+        options |= {"ssl_certfile": os.environ["SSL_CERTFILE"], "ssl_keyfile": os.environ["SSL_KEYFILE"]}
     uvicorn.run("app.main:create_app", factory=True, host=os.environ.get("HOST", "127.0.0.1"),
-                port=int(os.environ.get("PORT", "8000")), proxy_headers=True, **options)
+                port=int(os.environ.get("PORT", "8000")), **options)
     return 0
 
 

@@ -38,9 +38,12 @@ class Settings(BaseSettings):
     access_token_minutes: int = 7 * 24 * 60
     timezone: str = "Asia/Shanghai"
     cookie_secure: bool = False
-    login_attempts_per_phone: int = 5
-    login_attempts_per_client: int = 30
-    login_window_seconds: int = 300
+    login_free_failures: int = 3  # wrong passwords per phone and address before the waits begin
+    login_max_delay: int = 300  # the longest wait (seconds) one phone and address is made to take
+    login_attempts_per_phone: int = 30  # per phone across addresses, in the window (its own addresses not held)
+    login_attempts_per_client: int = 50  # per address across phones, in the window (right passwords not counted)
+    login_window_seconds: int = 900
+    trusted_proxies: str = ""  # addresses (or networks) of the reverse proxy whose X-Forwarded-For is believed
     code_tries_per_minute: int = 60
     db_pool_size: int = DbLimits.pool_size
     db_max_overflow: int = DbLimits.max_overflow
@@ -50,6 +53,9 @@ class Settings(BaseSettings):
     def db_limits(self) -> DbLimits:
         return DbLimits(pool_size=self.db_pool_size, max_overflow=self.db_max_overflow,
                         pool_timeout=self.db_pool_timeout, write_wait=self.db_write_wait)
+
+    def trusted_proxy_list(self) -> list[str]:
+        return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
 
     @property
     def is_production(self) -> bool:

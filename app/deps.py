@@ -47,6 +47,8 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def client_address(request: Request) -> str:
+    """The peer's address: the proxy's X-Forwarded-For is applied by uvicorn only for TRUSTED_PROXIES
+    (app/__main__.py uvicorn_options), so a client cannot name its own address."""
     return request.client.host if request.client else "unknown"
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from starlette.datastructures import State
 
 from app import errors_http
-from app.auth.limits import LoginLimits
+from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
@@ -26,11 +26,7 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     app.state.engine = engine or make_engine(settings.database_url, limits=settings.db_limits())
     bound_writer_wait(app.state.engine, settings.db_write_wait)
     app.state.templates = make_templates(timezone=settings.timezone, strict=strict_templates)
-    app.state.login_limits = LoginLimits(
-        by_phone=SlidingWindowLimiter(limit=settings.login_attempts_per_phone,
-                                      window_seconds=settings.login_window_seconds),
-        by_client=SlidingWindowLimiter(limit=settings.login_attempts_per_client,
-                                       window_seconds=settings.login_window_seconds))
+    app.state.login_limits = make_login_limits(settings)
     app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
     return app
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
-from app.auth.limits import forget_failures, throttle_login
+from app.auth.limits import signed_in, throttle_login
 from app.auth.service import authenticate, describe_user
 from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address
 from app.org.access import load_actor
@@ -18,7 +18,7 @@ router = APIRouter(tags=["identity"])
 def login(body: LoginRequest, request: Request, session: ReadSessionDep, settings: SettingsDep) -> LoginResponse:
     throttle_login(request.app.state.login_limits, client=client_address(request), phone=body.phone)
     user = authenticate(session, phone=body.phone, password=body.password)
-    forget_failures(request.app.state.login_limits, phone=body.phone)
+    signed_in(request.app.state.login_limits, client=client_address(request), phone=body.phone)
     token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
                                 minutes=settings.access_token_minutes)
     return LoginResponse(access_token=token, expires_in=settings.access_token_minutes * 60,

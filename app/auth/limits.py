@@ -1,24 +1,77 @@
-"""Login throttling per phone and per client address (429 rate_limited)."""
+"""Sign-in throttling without lock-out (OWASP's advice against online guessing): 429 rate_limited.
 
-from dataclasses import dataclass
+Three counts, kept in this process (README: one process per database):
+- per phone and address: the first LOGIN_FREE_FAILURES wrong passwords cost nothing; after that the pair waits
+  1, 2, 4 … seconds (at most LOGIN_MAX_DELAY) before each next try. The right password clears the pair.
+- per phone, across every address: a much higher ceiling (LOGIN_ATTEMPTS_PER_PHONE in LOGIN_WINDOW_SECONDS) that
+  holds a guesser spread over many addresses. It does not hold an address that has signed into that phone before:
+  strangers' guesses cannot lock a villager out of their own phone.
+- per address, across phones: LOGIN_ATTEMPTS_PER_CLIENT in the window (one address guessing many phones).
+A try counts the moment it arrives (a burst of parallel guesses is counted before any is checked); a right password
+gives its try back. The counts depend on the phone as typed, never on whether it exists: the answer is the same.
+"""
 
+import threading
+from dataclasses import dataclass, field
+
+from app.config import Settings
 from app.errors import RateLimited
-from app.ratelimit import SlidingWindowLimiter
+from app.ratelimit import Backoff, Clock, RecentKeys, SlidingWindowLimiter
+
+KNOWN_FOR_SECONDS = 30 * 24 * 3600  # an address that signed into a phone stays "its own" this long
 
 
 @dataclass
 class LoginLimits:
+    pair: Backoff
     by_phone: SlidingWindowLimiter
     by_client: SlidingWindowLimiter
+    known: RecentKeys
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def make_login_limits(settings: Settings, *, clock: Clock | None = None) -> LoginLimits:
+    """Empty counts for these settings (the clock is the monotonic one unless a test brings its own)."""
+    timing = {"clock": clock} if clock else {}
+    window = settings.login_window_seconds
+    return LoginLimits(
+        pair=Backoff(free=settings.login_free_failures, cap=settings.login_max_delay, forget=window, **timing),
+        by_phone=SlidingWindowLimiter(limit=settings.login_attempts_per_phone, window_seconds=window, **timing),
+        by_client=SlidingWindowLimiter(limit=settings.login_attempts_per_client, window_seconds=window, **timing),
+        known=RecentKeys(max_age=KNOWN_FOR_SECONDS, **timing))
+
+
+def _pair(phone: str, client: str) -> str:
+    return f"{(phone or '').strip()}|{client}"
 
 
 def throttle_login(limits: LoginLimits, *, client: str, phone: str) -> None:
-    """Count a login attempt; refuse once the phone or the client address is over its limit."""
-    for limiter, key in ((limits.by_client, client), (limits.by_phone, phone.strip())):
-        wait = limiter.hit(key)
-        if wait is not None:
-            raise RateLimited(f"登录尝试次数过多，请 {max(1, wait // 60 or 1)} 分钟后再试", retry_after=wait)
+    """Count a sign-in try from `client` for `phone`, or refuse it (429) while one of the three counts says wait."""
+    phone, pair = (phone or "").strip(), _pair(phone, client)
+    own_address = pair in limits.known
+    with limits.lock:  # check all three, then count in all three: a refusal by one costs nothing in the others
+        waits = [limits.pair.wait(pair), limits.by_client.wait(client),
+                 None if own_address else limits.by_phone.wait(phone)]
+        wait = max((w for w in waits if w), default=None)
+        if wait is None:
+            limits.pair.fail(pair)
+            limits.by_client.hit(client)
+            if not own_address:
+                limits.by_phone.hit(phone)
+    if wait is not None:
+        raise RateLimited(f"登录尝试次数过多，请 {_in_words(wait)}后再试", retry_after=wait)
 
 
-def forget_failures(limits: LoginLimits, *, phone: str) -> None:
-    limits.by_phone.reset(phone.strip())
+def signed_in(limits: LoginLimits, *, client: str, phone: str) -> None:
+    """The try was the right password: clear the pair, give the try back, remember the address as the phone's own."""
+    phone, pair = (phone or "").strip(), _pair(phone, client)
+    with limits.lock:
+        limits.pair.clear(pair)
+        limits.by_client.give_back(client)
+        if pair not in limits.known:
+            limits.by_phone.give_back(phone)
+        limits.known.add(pair)
+
+
+def _in_words(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 60 else f"{-(-seconds // 60)} 分钟"

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.limits import forget_failures, throttle_login
+from app.auth.limits import signed_in, throttle_login
 from app.auth.service import authenticate
 from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address, read_claims
 from app.errors import DomainError
@@ -37,7 +37,7 @@ def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDe
     except DomainError as exc:
         return render(request, "auth/login.html", {"phone": phone, "error": exc.message, "actor": None},
                       status_code=exc.status_code)
-    forget_failures(request.app.state.login_limits, phone=phone)
+    signed_in(request.app.state.login_limits, client=client_address(request), phone=phone)
     token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
                                 minutes=settings.access_token_minutes)
     response = RedirectResponse("/", status_code=303)
