@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
+from app.auth.service import is_revoked
 from app.config import Settings
 from app.db import iter_session, session_for
 from app.errors import Forbidden, Unauthenticated
@@ -95,9 +96,11 @@ def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)])
                               else "登录已过期，请重新登录")
     with session_for(request.app.state.engine, write=False) as session:
         user = session.get(User, claims.user_id)
-        if user is None or not user.active or user.token_version != claims.token_version:
+        if (user is None or not user.active or user.token_version != claims.token_version
+                or is_revoked(session, jti=claims.jti)):
             raise Unauthenticated("登录已失效，请重新登录")
         actor = load_actor(session, user)
+    request.state.claims = claims
     request.state.csrf_token = csrf_token_for(claims.jti, secret=request.app.state.secret)
     request.state.actor = actor
     return actor

@@ -1,6 +1,7 @@
 """Every domain's tables: the one registry Alembic and create_all read."""
 
 from app.audit.models import AuditEntry
+from app.auth.models import RevokedToken
 from app.idempotency import IdempotencyRecord
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, RoleAssignment, User
@@ -33,6 +34,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerTransaction",
     "OrgUnit",
+    "RevokedToken",
     "RoleAssignment",
     "User",
 ]

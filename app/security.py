@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,6 +16,7 @@ from app.timeutil import utcnow
 ALGORITHM = "HS256"
 ISSUER = "zhenfeng"
 AUDIENCE = "zhenfeng"
+MAX_JTI = 64  # our tokens' ids are 16 characters; a revoked one is stored (app/auth/models.py)
 _hasher = PasswordHasher()  # argon2-cffi's defaults (RFC 9106, low-memory profile): ~0.1-0.2 s a hash here
 # Verifying against this keeps a wrong phone as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -46,6 +47,7 @@ class TokenClaims:
     user_id: int
     token_version: int
     jti: str
+    expires_at: datetime
 
 
 def create_access_token(*, secret: str, user_id: int, token_version: int, minutes: int) -> str:
@@ -79,9 +81,12 @@ def decode_access_token(token: str, *, secret: str) -> TokenClaims | None:
     # python-jose lets a token without aud/iss through when asked for them: check ourselves.
     if claims.get("aud") != AUDIENCE or claims.get("iss") != ISSUER:
         return None
+    if not isinstance(claims.get("jti"), str) or not 0 < len(claims["jti"]) <= MAX_JTI:
+        return None
     try:
-        return TokenClaims(user_id=int(claims["sub"]), token_version=int(claims.get("tv", -1)), jti=claims["jti"])
-    except (KeyError, TypeError, ValueError):
+        return TokenClaims(user_id=int(claims["sub"]), token_version=int(claims.get("tv", -1)), jti=str(claims["jti"]),
+                           expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC))
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return None
 
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from app.auth.limits import signed_in, throttle_login
-from app.auth.service import authenticate, describe_user
+from app.auth.service import authenticate, describe_user, revoke_token, sign_out_everywhere
 from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address
 from app.org.access import load_actor
 from app.org.models import LoginRequest, LoginResponse, UserPublic
@@ -37,7 +37,21 @@ def me(actor: ActorDep, session: SessionDep) -> UserPublic:
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(response: Response) -> Response:
+def logout(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """Sign this token out: it is refused from now on, until it would have expired."""
+    claims = request.state.claims
+    revoke_token(session, jti=claims.jti, user_id=actor.id, expires_at=claims.expires_at)
+    session.commit()
+    response = Response(status_code=204)
     response.delete_cookie(COOKIE_NAME, path="/")
-    response.status_code = 204
+    return response
+
+
+@router.post("/auth/logout-all", status_code=204)
+def logout_all(actor: ActorDep, session: SessionDep) -> Response:
+    """Sign out every session of this user, on every device (this one too)."""
+    sign_out_everywhere(session, user_id=actor.id)
+    session.commit()
+    response = Response(status_code=204)
+    response.delete_cookie(COOKIE_NAME, path="/")
     return response

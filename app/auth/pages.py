@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.limits import signed_in, throttle_login
-from app.auth.service import authenticate
+from app.auth.service import authenticate, revoke_token, sign_out_everywhere
 from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address, read_claims
 from app.errors import DomainError
 from app.htmx import render
@@ -47,7 +47,23 @@ def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDe
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """Sign this browser's session out: its token is refused from now on, not only forgotten by the browser."""
+    claims = request.state.claims
+    revoke_token(session, jti=claims.jti, user_id=actor.id, expires_at=claims.expires_at)
+    session.commit()
+    return _signed_out()
+
+
+@router.post("/logout-all")
+def logout_all(actor: ActorDep, session: SessionDep) -> Response:
+    """退出所有设备: every session of this user ends, on every phone and computer."""
+    sign_out_everywhere(session, user_id=actor.id)
+    session.commit()
+    return _signed_out()
+
+
+def _signed_out() -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response

@@ -1,11 +1,17 @@
-"""Signing in and describing the signed-in user."""
+"""Signing in and out, and describing the signed-in user."""
 
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.auth.models import RevokedToken
 from app.errors import Unauthenticated
 from app.org.access import Actor
 from app.org.models import Household, OrgKind, OrgUnit, RolePublic, User, UserPublic
 from app.security import verify_password
+from app.timeutil import utcnow
 
 BAD_CREDENTIALS = "手机号或密码错误"
 
@@ -36,3 +42,26 @@ def describe_user(session: Session, actor: Actor) -> UserPublic:
     return UserPublic(id=user.id, name=user.name, phone=user.phone,
                       roles=[RolePublic(role=a.role, org_id=a.org_id) for a in actor.roles],
                       village_id=home_village_id(session, actor), household_id=user.household_id)
+
+
+def is_revoked(session: Session, *, jti: str) -> bool:
+    return session.get(RevokedToken, jti) is not None
+
+
+def revoke_token(session: Session, *, jti: str, user_id: int, expires_at: datetime) -> None:
+    """Sign one token out until it expires (a second sign-out of it changes nothing); clear revocations of tokens
+    that have expired meanwhile (an indexed range: cheap on the way)."""
+    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    if expires_at <= utcnow() or is_revoked(session, jti=jti):
+        return
+    try:
+        with session.begin_nested():
+            session.add(RevokedToken(jti=jti, user_id=user_id, expires_at=expires_at))
+            session.flush()
+    except IntegrityError:
+        pass  # the same token signed out twice at once: once is enough
+
+
+def sign_out_everywhere(session: Session, *, user_id: int) -> None:
+    """End every session of the user: tokens carry the version they were made with, and it moves on."""
+    session.execute(update(User).where(User.id == user_id).values(token_version=User.token_version + 1))
