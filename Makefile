@@ -1,4 +1,4 @@
-# 振风 — two commands: `make run` (server with the demo world) and `make test` (the whole suite).
+# 振风 — two commands: `make run` (server with the demo world; never in production) and `make test` (the whole suite).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: run test install install-dev lock lint check-ledger cert bench clean
+.PHONY: run test install install-dev lock lint check-ledger cert admin bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ lint: install-dev
 
 check-ledger: install
 	$(PY) -m app check-ledger
+
+# A real county's org tree and its first administrator (never the demo world; the password is asked for without echo,
+# or read from ZF_ADMIN_PASSWORD): make admin COUNTY=振风县 PHONE=13900000000 NAME=王某某 [TREE=org.txt] [AT=清河镇]
+admin: install
+	$(PY) -m alembic upgrade head
+	$(PY) -m app create-admin --county "$(COUNTY)" --phone "$(PHONE)" --name "$(NAME)" \
+		$(if $(TREE),--tree "$(TREE)") $(if $(AT),--at "$(AT)")
 
 # A self-signed certificate for phones on the village network: `make cert HOSTS=192.168.1.20`
 cert: install

@@ -1,18 +1,39 @@
-"""Command line: `python -m app check-ledger | seed-demo | serve`."""
+"""Command line: `python -m app check-ledger | seed-demo | create-admin | serve | make-cert`."""
 
 import argparse
+import getpass
 import os
 import sys
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import Settings, get_settings
 from app.db import make_engine, session_for
+from app.errors import DomainError, ValidationFailed
+
+PASSWORD_ENV = "ZF_ADMIN_PASSWORD"
+NO_ADMIN_HINT = f"""No administrator yet: nobody can sign in to run this county. Create the first one (the password
+is asked for without echo, or read from {PASSWORD_ENV}):
+    make admin COUNTY=振风县 PHONE=13900000000 NAME=王某某 TREE=org.txt
+or  .venv/bin/python -m app create-admin --county 振风县 --phone 13900000000 --name 王某某 --tree org.txt
+(org.txt: one township a line with its villages, e.g. 清河镇：示范村、邻村; README, "Deploying on PostgreSQL")"""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-ledger", help="verify conservation and every cached balance")
-    commands.add_parser("seed-demo", help="create the demo world if the database is empty")
+    commands.add_parser("seed-demo", help="create the demo world if the database is empty (never in production)")
+    admin = commands.add_parser("create-admin", help="a real county's org tree and its first administrator")
+    admin.add_argument("--county", required=True, help="the county's name, e.g. 振风县")
+    admin.add_argument("--phone", required=True, help="the administrator's mobile number (they sign in with it)")
+    admin.add_argument("--name", required=True, help="the administrator's name")
+    admin.add_argument("--tree", type=Path, help="townships and villages, one township a line: 清河镇：示范村、邻村")
+    admin.add_argument("--at", default="", help="a township (清河镇: town admin) or village (清河镇/示范村: "
+                                                "official) instead of the county (county admin)")
+    admin.add_argument("--another", action="store_true", help="add one more where there is an administrator")
     commands.add_parser("serve", help="run the web server on HOST:PORT (HTTPS with SSL_CERTFILE/SSL_KEYFILE)")
     cert = commands.add_parser("make-cert", help="write a self-signed certificate into var/tls/")
     cert.add_argument("hosts", nargs="*", help="this machine's LAN address(es), e.g. 192.168.1.20")
@@ -27,16 +48,30 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     if args.command == "serve":
         return _serve(settings)
+    if args.command == "seed-demo" and settings.is_production:
+        print("APP_ENV=production: the demo world is never created.", file=sys.stderr)
+        return 0
+    if args.command == "create-admin":
+        return _create_admin(args, settings)
     engine = make_engine(settings.database_url, limits=settings.db_limits())
-    if args.command == "check-ledger":
-        from app.ledger.check import check_ledger
+    try:
+        return _check_ledger(engine) if args.command == "check-ledger" else _seed_demo(engine)
+    finally:
+        engine.dispose()
 
-        with session_for(engine, write=False) as session:
-            problems = check_ledger(session)
-        for problem in problems:
-            print(f"LEDGER ERROR: {problem}", file=sys.stderr)
-        print("ledger OK" if not problems else f"{len(problems)} problem(s) found")
-        return 1 if problems else 0
+
+def _check_ledger(engine: Engine) -> int:
+    from app.ledger.check import check_ledger
+
+    with session_for(engine, write=False) as session:
+        problems = check_ledger(session)
+    for problem in problems:
+        print(f"LEDGER ERROR: {problem}", file=sys.stderr)
+    print("ledger OK" if not problems else f"{len(problems)} problem(s) found")
+    return 1 if problems else 0
+
+
+def _seed_demo(engine: Engine) -> int:
     from app.demo import seed_demo_world
 
     with session_for(engine, write=True) as session:
@@ -44,6 +79,62 @@ def main(argv: list[str] | None = None) -> int:
         session.commit()
     print("demo world created" if created else "database not empty: demo world left as it is")
     return 0
+
+
+def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    """The county (with the townships and villages of --tree) and its first administrator."""
+    from app.org.service import clean_phone
+    from app.org.setup import appoint_admin, check_admin_password, ensure_county, find_unit, parse_tree
+    from app.security import hash_password
+
+    try:
+        tree = parse_tree(args.tree.read_text(encoding="utf-8")) if args.tree else {}
+        phone = clean_phone(args.phone) or ""
+        password_hash = hash_password(_admin_password(phone, check_admin_password))  # before the database
+    except (DomainError, OSError, UnicodeDecodeError) as exc:
+        print(f"create-admin: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url, limits=settings.db_limits())
+    try:
+        with session_for(engine, write=True) as session:
+            county = ensure_county(session, name=args.county, tree=tree)
+            unit = find_unit(session, county, args.at)
+            result = appoint_admin(session, unit=unit, phone=phone, name=args.name, password_hash=password_hash,
+                                   another=args.another)
+            session.commit()
+    except DomainError as exc:
+        print(f"create-admin: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    where = f"{args.county}/{args.at}".rstrip("/")
+    print(f"{where}: {'created' if result.created else 'already there (password unchanged)'} "
+          f"{result.user.name} {result.user.phone}; sign in at /login with this phone")
+    return 0
+
+
+def _admin_password(phone: str, check) -> str:
+    """From ZF_ADMIN_PASSWORD, or typed twice on the terminal without echo; checked by `check`."""
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise ValidationFailed(f"请在终端里运行（密码不会显示），或用环境变量 {PASSWORD_ENV} 给出密码")
+        password = getpass.getpass("管理员密码（输入时不显示）：")
+        check(password, phone=phone)
+        if getpass.getpass("再输入一遍：") != password:
+            raise ValidationFailed("两次输入的密码不一致")
+    return check(password, phone=phone)
+
+
+def admin_hint(engine: Engine) -> str | None:
+    """How to create the first administrator, while the database has none (None on a database not migrated yet)."""
+    from app.org.setup import has_admin
+
+    try:
+        with session_for(engine, write=False) as session:
+            return None if has_admin(session) else NO_ADMIN_HINT
+    except SQLAlchemyError:
+        return None
 
 
 def uvicorn_options(settings: Settings) -> dict:
@@ -56,6 +147,11 @@ def uvicorn_options(settings: Settings) -> dict:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
+    engine = make_engine(settings.database_url, limits=settings.db_limits())
+    hint = admin_hint(engine)
+    engine.dispose()
+    if hint:
+        print(hint, file=sys.stderr)
     options = uvicorn_options(settings)
     if os.environ.get("SSL_CERTFILE") and os.environ.get("SSL_KEYFILE"):
         options |= {"ssl_certfile": os.environ["SSL_CERTFILE"], "ssl_keyfile": os.environ["SSL_KEYFILE"]}

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.auth.limits import signed_in, throttle_login
 from app.auth.service import authenticate, revoke_token, sign_out_everywhere
@@ -14,18 +15,35 @@ from app.ledger.service import household_balance, household_ledger
 from app.org.access import OFFICIALS
 from app.org.models import Household
 from app.org.service import village_name
+from app.org.setup import has_admin
 from app.security import create_access_token
 
 public = APIRouter(include_in_schema=False)
 router = APIRouter()
 
 
+def _login_form(request: Request, session: Session, *, phone: str = "", error: DomainError | None = None
+                ) -> Response:
+    return render(request, "auth/login.html", {"phone": phone, "error": error.message if error else None,
+                                               "actor": None, "no_admin": _no_admin_yet(request, session)},
+                  status_code=error.status_code if error else 200)
+
+
+def _no_admin_yet(request: Request, session: Session) -> bool:
+    """A fresh production database: nobody can sign in until the first administrator is created (once one is
+    found, the answer is kept: administrators are not removed)."""
+    if getattr(request.app.state, "has_admin", False):
+        return False
+    request.app.state.has_admin = has_admin(session)
+    return not request.app.state.has_admin
+
+
 @public.get("/login")
-def login_page(request: Request) -> Response:
+def login_page(request: Request, session: ReadSessionDep) -> Response:
     claims, _ = read_claims(request)
     if claims is not None:  # already signed in (the home page re-checks the account itself)
         return RedirectResponse("/", status_code=303)
-    return render(request, "auth/login.html", {"phone": "", "error": None, "actor": None})
+    return _login_form(request, session)
 
 
 @public.post("/login")
@@ -35,8 +53,7 @@ def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDe
         throttle_login(request.app.state.login_limits, client=client_address(request), phone=phone)
         user = authenticate(session, phone=phone, password=password)
     except DomainError as exc:
-        return render(request, "auth/login.html", {"phone": phone, "error": exc.message, "actor": None},
-                      status_code=exc.status_code)
+        return _login_form(request, session, phone=phone, error=exc)
     signed_in(request.app.state.login_limits, client=client_address(request), phone=phone)
     token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
                                 minutes=settings.access_token_minutes)
