@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.auth.service import is_revoked
 from app.config import Settings
 from app.db import iter_session, session_for
-from app.errors import Forbidden, Unauthenticated
+from app.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from app.org.access import Actor, load_actor
 from app.org.models import User
 from app.security import TokenClaims, csrf_token_for, csrf_token_matches, decode_access_token
@@ -87,6 +87,11 @@ async def csrf_guard(request: Request) -> None:
         raise Forbidden("页面已过期，请刷新后重试")
 
 
+# What a user signed in with a one-time password (after a reset) may reach: choosing a new one, who they are, leaving.
+OPEN_BEFORE_NEW_PASSWORD = frozenset({"/password", "/logout", "/logout-all", "/api/v1/me", "/api/v1/me/password",
+                                      "/api/v1/auth/logout", "/api/v1/auth/logout-all"})
+
+
 def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)]) -> Actor:
     """Who is signed in, read in a session of its own that is closed before the route's session opens: a request
     never holds a connection for the sign-in check while it waits for the writer."""
@@ -103,6 +108,8 @@ def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)])
     request.state.claims = claims
     request.state.csrf_token = csrf_token_for(claims.jti, secret=request.app.state.secret)
     request.state.actor = actor
+    if user.must_change_password and request.url.path not in OPEN_BEFORE_NEW_PASSWORD:
+        raise PasswordChangeRequired()
     return actor
 
 

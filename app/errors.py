@@ -19,6 +19,12 @@ class Forbidden(DomainError):
     status_code, code, message = 403, "forbidden", "没有权限进行此操作"
 
 
+class PasswordChangeRequired(Forbidden):
+    """Signed in with a one-time password (after a reset): only choosing a new one works until then."""
+
+    code, message = "password_change_required", "请先设置新密码（管理员重置的密码只能用来登录这一次）"
+
+
 class NotFound(DomainError):
     status_code, code, message = 404, "not_found", "找不到该记录"
 

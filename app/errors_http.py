@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import Busy, DomainError, Unauthenticated
+from app.errors import Busy, DomainError, PasswordChangeRequired, Unauthenticated
 
 log = logging.getLogger("zhenfeng")
 HTTP_MESSAGES = {
@@ -30,11 +30,13 @@ def error_response(request: Request, *, status: int, code: str, message: str,
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
     is_htmx = request.headers.get("HX-Request") == "true"
-    if status == 401:  # a stale or revoked session: forget the cookie and sign in again
-        target = "/login"
+    if status == 401 or code == PasswordChangeRequired.code:
+        # A stale or revoked session: forget the cookie and sign in again. A one-time password: choose a new one.
+        target = "/login" if status == 401 else "/password"
         response = (Response(status_code=200, headers={"HX-Redirect": target}) if is_htmx
                     else RedirectResponse(target, status_code=303))
-        response.delete_cookie("zf_session", path="/")
+        if status == 401:
+            response.delete_cookie("zf_session", path="/")
         return response
     templates = request.app.state.templates
     context = {"request": request, "status": status, "message": message, "code": code,

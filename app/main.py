@@ -14,6 +14,11 @@ from app.deps import current_actor
 from app.ratelimit import SlidingWindowLimiter
 from app.templating import make_templates
 
+API_DESCRIPTION = """Errors are `{"error": {"code", "message"}}`. After a password reset the user signs in with a
+one-time password (`user.must_change_password` is true): every call but `GET /api/v1/me`, `POST /api/v1/me/password`
+and the logouts then answers 403 `password_change_required` until a new password is set. A logged-out token answers
+401 `unauthenticated`; too many sign-in tries 429 `rate_limited` with `Retry-After`."""
+
 
 def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, strict_templates: bool = False
              ) -> FastAPI:
@@ -35,7 +40,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
                ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url="/docs", openapi_url="/openapi.json",
-                  redoc_url=None)
+                  redoc_url=None, description=API_DESCRIPTION)
     bind_app(app, settings, engine, strict_templates=strict_templates)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.middleware("http")(_security_headers)

@@ -4,7 +4,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
 from app.idempotency import IdempotencyRecord
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
-from app.org.models import Household, OrgUnit, RoleAssignment, User
+from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
 from app.shop.models import (
     Goods,
     GoodsImage,
@@ -34,6 +34,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerTransaction",
     "OrgUnit",
+    "PasswordResetNotice",
     "RevokedToken",
     "RoleAssignment",
     "User",

@@ -17,7 +17,8 @@ from tests.shop.test_goods_api import jpeg_bytes as _jpeg
 # Routes that hold no village data of anyone else.
 SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", "/api/v1/me"),
              ("POST", "/api/v1/auth/logout"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
-             ("POST", "/api/v1/auth/logout-all"), ("POST", "/logout-all"),
+             ("POST", "/api/v1/auth/logout-all"), ("POST", "/logout-all"), ("POST", "/api/v1/me/password"),
+             ("GET", "/password"), ("POST", "/password"),
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),

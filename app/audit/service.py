@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEntry
 from app.audit.registry import TARGETS, AuditAction, declared, label_of
 from app.ledger.models import CATEGORY_LABELS
-from app.org.models import User
+from app.org.models import ROLE_LABELS, User
 from app.paging import Page, page_desc
 
 
@@ -103,6 +103,8 @@ def _detail_words(entry: AuditEntry) -> str:
     for key in ("stock", "stock_after"):
         if isinstance(detail.get(key), int):
             parts.append(f"库存 {detail[key]:,}")
+    if detail.get("by_role") in ROLE_LABELS:
+        parts.append(f"由{ROLE_LABELS[detail['by_role']]}重置，一次性密码")
     before, after = detail.get("before") or {}, detail.get("after") or {}
     for key, label in FIELD_LABELS.items():
         if key in after and before.get(key) != after.get(key):

@@ -4,10 +4,10 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from app.auth.limits import signed_in, throttle_login
-from app.auth.service import authenticate, describe_user, revoke_token, sign_out_everywhere
+from app.auth.service import authenticate, describe_user, revoke_token, set_own_password, sign_out_everywhere
 from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address
 from app.org.access import load_actor
-from app.org.models import LoginRequest, LoginResponse, UserPublic
+from app.org.models import LoginRequest, LoginResponse, PasswordChange, UserPublic
 from app.security import create_access_token
 
 public = APIRouter(tags=["identity"])
@@ -34,6 +34,24 @@ def health(session: SessionDep) -> dict:
 @router.get("/me", response_model=UserPublic)
 def me(actor: ActorDep, session: SessionDep) -> UserPublic:
     return describe_user(session, actor)
+
+
+@router.post("/me/password", response_model=LoginResponse)
+def change_password(body: PasswordChange, request: Request, actor: ActorDep, session: SessionDep,
+                    settings: SettingsDep) -> LoginResponse:
+    """Choose a new password: after a reset the only call that works (403 password_change_required elsewhere), with
+    no current password asked; otherwise `current_password` is required. Every other session ends: the answer
+    carries this device's new token."""
+    version = set_own_password(session, limits=request.app.state.login_limits, client=client_address(request),
+                               user=actor.user, new_password=body.password,
+                               current_password=body.current_password)
+    actor.user.token_version, actor.user.must_change_password = version, False
+    answer = LoginResponse(access_token=create_access_token(secret=request.app.state.secret, user_id=actor.id,
+                                                            token_version=version,
+                                                            minutes=settings.access_token_minutes),
+                           expires_in=settings.access_token_minutes * 60, user=describe_user(session, actor))
+    session.commit()
+    return answer
 
 
 @router.post("/auth/logout", status_code=204)

@@ -1,4 +1,4 @@
-"""Pages: login, logout, home (首页) and me (我的)."""
+"""Pages: login, logout, home (首页), me (我的) and choosing a new password."""
 
 from typing import Annotated
 
@@ -7,13 +7,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth.limits import signed_in, throttle_login
-from app.auth.service import authenticate, revoke_token, sign_out_everywhere
+from app.auth.service import authenticate, revoke_token, set_own_password, sign_out_everywhere
+from app.config import Settings
+from app.db import write_session
 from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address, read_claims
-from app.errors import DomainError
+from app.errors import DomainError, ValidationFailed
 from app.htmx import render
 from app.ledger.service import household_balance, household_ledger
-from app.org.access import OFFICIALS
-from app.org.models import Household
+from app.org.access import OFFICIALS, Actor
+from app.org.models import Household, PasswordResetNotice
+from app.org.passwords import mark_notices_seen, unseen_reset_notices
 from app.org.service import village_name
 from app.org.setup import has_admin
 from app.security import create_access_token
@@ -55,12 +58,48 @@ def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDe
     except DomainError as exc:
         return _login_form(request, session, phone=phone, error=exc)
     signed_in(request.app.state.login_limits, client=client_address(request), phone=phone)
-    token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
+    # After a reset the one-time password leads straight to 设置新密码 (nothing else opens until then).
+    return _signed_in(request, settings, user_id=user.id, token_version=user.token_version,
+                      to="/password" if user.must_change_password else "/")
+
+
+def _signed_in(request: Request, settings: Settings, *, user_id: int, token_version: int, to: str) -> Response:
+    token = create_access_token(secret=request.app.state.secret, user_id=user_id, token_version=token_version,
                                 minutes=settings.access_token_minutes)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(to, status_code=303)
     response.set_cookie(COOKIE_NAME, token, max_age=settings.access_token_minutes * 60, httponly=True,
                         samesite="lax", secure=settings.cookie_secure or request.url.scheme == "https", path="/")
     return response
+
+
+@router.get("/password")
+def password_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """设置新密码 after a reset (the only page that opens then), or 修改密码 from 我的."""
+    return render(request, "auth/password.html", _password_context(session, actor))
+
+
+@router.post("/password")
+def change_password(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+                    current_password: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                    password_again: Annotated[str, Form()] = "") -> Response:
+    try:
+        if password != password_again:
+            raise ValidationFailed("两次输入的新密码不一样，请重新输入")
+        version = set_own_password(session, limits=request.app.state.login_limits, client=client_address(request),
+                                   user=actor.user, new_password=password, current_password=current_password or None)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return render(request, "auth/password.html", _password_context(session, actor, error=exc.message),
+                      status_code=exc.status_code)
+    return _signed_in(request, settings, user_id=actor.id, token_version=version, to="/?done=password")
+
+
+def _password_context(session: Session, actor: Actor, *, error: str | None = None) -> dict:
+    """The reset that gave this user a one-time password (who, as what, when), if that is why they are here."""
+    must_change = actor.user.must_change_password
+    own = [n for n in unseen_reset_notices(session, user_id=actor.id) if n.member_id == actor.id] if must_change else []
+    return {"tab": "me", "must_change": must_change, "reset": own[-1] if own else None, "error": error}
 
 
 @router.post("/logout")
@@ -87,15 +126,30 @@ def _signed_out() -> Response:
 
 
 @router.get("/")
-def home(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+def home(request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
     village_id = household.village_id if household else actor.first_village(OFFICIALS)
     context = {"tab": "home", "household": household, "balance": None, "entries": [],
-               "village": village_name(session, village_id), "is_official": actor.has_role(OFFICIALS)}
+               "village": village_name(session, village_id), "is_official": actor.has_role(OFFICIALS),
+               "resets": _reset_notices_once(request, session, actor), "done": HOME_DONE.get(done, "")}
     if household:
         context["balance"] = household_balance(session, household_id=household.id)
         context["entries"] = household_ledger(session, household=household, limit=5, cursor=None).items
     return render(request, "auth/home.html", context)
+
+
+HOME_DONE = {"password": "新密码已设好，以后请用它登录"}
+
+
+def _reset_notices_once(request: Request, session: Session, actor: Actor) -> list[PasswordResetNotice]:
+    """「密码已由 …重置」 notices for this user, marked seen as they are shown (a short write of its own, taken only
+    when there is one: 首页 otherwise never waits for the writer)."""
+    notices = unseen_reset_notices(session, user_id=actor.id)
+    if notices:
+        with write_session(request.app.state.engine) as writer:
+            mark_notices_seen(writer, notice_ids=[n.id for n in notices])
+            writer.commit()
+    return notices
 
 
 @router.get("/me")

@@ -6,10 +6,12 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.auth.limits import LoginLimits, signed_in, throttle_login
 from app.auth.models import RevokedToken
 from app.errors import Unauthenticated
 from app.org.access import Actor
 from app.org.models import Household, OrgKind, OrgUnit, RolePublic, User, UserPublic
+from app.org.passwords import change_own_password
 from app.security import verify_password
 from app.timeutil import utcnow
 
@@ -41,7 +43,8 @@ def describe_user(session: Session, actor: Actor) -> UserPublic:
     user = actor.user
     return UserPublic(id=user.id, name=user.name, phone=user.phone,
                       roles=[RolePublic(role=a.role, org_id=a.org_id) for a in actor.roles],
-                      village_id=home_village_id(session, actor), household_id=user.household_id)
+                      village_id=home_village_id(session, actor), household_id=user.household_id,
+                      must_change_password=user.must_change_password)
 
 
 def is_revoked(session: Session, *, jti: str) -> bool:
@@ -65,3 +68,16 @@ def revoke_token(session: Session, *, jti: str, user_id: int, expires_at: dateti
 def sign_out_everywhere(session: Session, *, user_id: int) -> None:
     """End every session of the user: tokens carry the version they were made with, and it moves on."""
     session.execute(update(User).where(User.id == user_id).values(token_version=User.token_version + 1))
+
+
+def set_own_password(session: Session, *, limits: LoginLimits, client: str, user: User, new_password: str | None,
+                    current_password: str | None) -> int:
+    """The user's own new password (app/org/passwords.py); the new token version. Where the current password is
+    asked, its tries are throttled like sign-ins: a borrowed phone cannot be used to guess it."""
+    guarded = not user.must_change_password
+    if guarded:
+        throttle_login(limits, client=client, phone=user.phone or "")
+    version = change_own_password(session, user=user, new_password=new_password, current_password=current_password)
+    if guarded:
+        signed_in(limits, client=client, phone=user.phone or "")
+    return version

@@ -21,6 +21,9 @@ EVERYONE = frozenset(Role)  # anyone who belongs to the village or oversees it
 OFFICIALS = frozenset({Role.official})  # run the village: households, awards, corrections
 VILLAGE_STAFF = frozenset({Role.official, Role.town_admin, Role.county_admin})  # read a village's records and books
 ATTENDANTS = frozenset({Role.attendant})
+ADMINS = frozenset({Role.town_admin, Role.county_admin})  # over the villages' officials
+COUNTY_ADMINS = frozenset({Role.county_admin})
+PLAIN_MEMBER = frozenset({Role.villager})
 
 MAX_ID = 2**63 - 1  # ids are 64-bit; anything larger names nothing
 RoleSet = Iterable[str] | str
@@ -130,6 +133,11 @@ def managed_household(session: Session, actor: Actor, household_id: int) -> Hous
     return household
 
 
+def staff_household(session: Session, actor: Actor, household_id: int) -> Household:
+    """The household if the actor is staff covering its village (an official, the town or county admin)."""
+    return get_visible(session, actor, Household, household_id, roles=VILLAGE_STAFF, missing="找不到该农户")
+
+
 def member_of(session: Session, household: Household, user_id: int) -> User:
     user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None or user.household_id != household.id:
@@ -143,3 +151,42 @@ def own_household(session: Session, actor: Actor) -> Household:
     if household is None:
         raise Forbidden("您的账号还没有关联农户")
     return household
+
+
+# --- password resets ------------------------------------------------------------------------------------------
+
+def password_resetters(member: Actor) -> frozenset[str]:
+    """Who may reset a member's password: the village's officials (or above) for a plain villager; for anyone who
+    holds a staff role — official, attendant, volunteer, committee — the town or county admin; for an admin, the
+    county admin."""
+    held = {assignment.role for assignment in member.roles}
+    if held <= PLAIN_MEMBER:
+        return VILLAGE_STAFF
+    return COUNTY_ADMINS if held & ADMINS else ADMINS
+
+
+def resettable_member(session: Session, actor: Actor, household: Household, user_id: int) -> tuple[User, str]:
+    """A member of `household` whose password the actor may reset, and the role the actor does it as (the lowest
+    that allows it); any other member is refused with the reason."""
+    user = member_of(session, household, user_id)
+    if actor.id == user.id:
+        raise Forbidden("自己的密码请在“我的”里修改")
+    target = load_actor(session, user)
+    allowed = password_resetters(target)
+    if not all(actor.can(village_id, allowed) for village_id in {household.village_id} | target.villages()):
+        if not actor.can(household.village_id, VILLAGE_STAFF):
+            raise Forbidden("只有村干部可以重置成员的密码")
+        raise Forbidden("管理员的密码须由县管理员重置" if allowed == COUNTY_ADMINS else
+                        "该成员有职务（志愿者、超市管理员、评比委员或村干部），密码须由乡镇管理员重置")
+    return user, min((role for role in allowed if actor.can(household.village_id, {role})), key=_RANK.__getitem__)
+
+
+def can_reset_password(session: Session, actor: Actor, household: Household, member: User) -> bool:
+    try:
+        resettable_member(session, actor, household, member.id)  # type: ignore[arg-type]
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
+_RANK = {Role.official: 0, Role.town_admin: 1, Role.county_admin: 2}

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Query
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep
 from app.ledger.service import household_balance
-from app.org import service
-from app.org.access import VILLAGE_STAFF, managed_household, member_of, visible_household
+from app.org import passwords, service
+from app.org.access import VILLAGE_STAFF, managed_household, member_of, resettable_member, visible_household
 from app.org.models import (
     Deactivation,
     Household,
@@ -32,7 +32,8 @@ def household_public(session, household: Household) -> HouseholdPublic:
 
 
 def member_public(user: User) -> MemberPublic:
-    return MemberPublic(id=user.id, name=user.name, phone=user.phone, active=user.active)
+    return MemberPublic(id=user.id, name=user.name, phone=user.phone, active=user.active,
+                        must_change_password=user.must_change_password)
 
 
 @router.get("/households")
@@ -105,8 +106,11 @@ def deactivate_member(household_id: int, user_id: int, body: Deactivation, actor
 @router.post("/households/{household_id}/members/{user_id}/password", response_model=MemberPublic)
 def reset_password(household_id: int, user_id: int, body: PasswordReset, actor: ActorDep, session: SessionDep
                    ) -> MemberPublic:
-    household = managed_household(session, actor, household_id)
-    user = service.reset_password(session, actor=actor, household=household,
-                                  member=member_of(session, household, user_id), password=body.password)
+    """A one-time password: officials for plain villagers, the town admin for members holding a staff role."""
+    password = passwords.prepare_password(body.password)  # argon2 before the first query
+    household = visible_household(session, actor, household_id)
+    member, role = resettable_member(session, actor, household, user_id)
+    user = passwords.reset_password(session, actor=actor, role=role, household=household, member=member,
+                                    password=password)
     session.commit()
     return member_public(user)

@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from app.audit.registry import AuditAction, declare_actions, declare_target
@@ -84,7 +85,26 @@ class User(SQLModel, table=True):
     household_id: int | None = Field(default=None, foreign_key="households.id", index=True)
     active: bool = True
     token_version: int = 0
+    # Set by a reset: the password is a one-time one, and nothing but choosing a new one works until then.
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PasswordResetNotice(SQLModel, table=True):
+    """「密码已由 张书记（村干部）于 … 重置」 for one member of the household, shown on their 首页 until seen. Names and
+    the role are kept as they were at the reset."""
+
+    __tablename__ = "password_reset_notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)  # who is told
+    member_id: int = Field(foreign_key="users.id")  # whose password was reset
+    member_name: str = Field(sa_type=String(50))
+    reset_by_id: int = Field(foreign_key="users.id")
+    reset_by_name: str = Field(sa_type=String(50))
+    reset_by_role: str = Field(sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class RoleAssignment(SQLModel, table=True):
@@ -114,6 +134,11 @@ class PasswordReset(SQLModel):
     password: str
 
 
+class PasswordChange(SQLModel):
+    password: str
+    current_password: str | None = None  # not asked after a reset (the one-time password was just used)
+
+
 class Deactivation(SQLModel):
     reason: str
 
@@ -135,6 +160,7 @@ class MemberPublic(SQLModel):
     name: str
     phone: str | None
     active: bool
+    must_change_password: bool = False
 
 
 class HouseholdPublic(SQLModel):
@@ -166,6 +192,8 @@ class UserPublic(SQLModel):
     roles: list[RolePublic]
     village_id: int | None
     household_id: int | None
+    must_change_password: bool = False  # true: every call but /me, /me/password and logout answers 403
+                                        # password_change_required until a new password is set
 
 
 class LoginRequest(SQLModel):

@@ -8,14 +8,24 @@ from fastapi.responses import Response
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.htmx import redirect_after_post, render
 from app.ledger.service import household_balance, household_ledger
-from app.org import service
-from app.org.access import OFFICIALS, VILLAGE_STAFF, managed_household, member_of
+from app.org import passwords, service
+from app.org.access import (
+    OFFICIALS,
+    VILLAGE_STAFF,
+    can_reset_password,
+    managed_household,
+    member_of,
+    resettable_member,
+    staff_household,
+    visible_household,
+)
 from app.org.models import MemberCreate
 
 router = APIRouter(prefix="/admin")
 NEW_MEMBER_ROWS = 3
 DONE_MESSAGES = {"award": "积分已发放", "reverse": "已撤销该笔积分", "create": "农户已登记", "member": "成员已保存",
-                 "password": "密码已重置，该成员需用新密码登录", "deactivate": "该成员已停用", "edit": "已保存"}
+                 "password": "已设好一次性密码：请告诉该成员，他登录后要马上换成自己的新密码",
+                 "deactivate": "该成员已停用", "edit": "已保存"}
 
 
 @router.get("/households")
@@ -53,12 +63,15 @@ def create_household(actor: ActorDep, session: SessionDep, htmx: HtmxDep,
 @router.get("/households/{household_id}")
 def household_detail(household_id: int, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                      done: str = "", cursor: str | None = None) -> Response:
-    household = managed_household(session, actor, household_id)
+    household = staff_household(session, actor, household_id)
+    members = service.household_members(session, household=household)
     page = household_ledger(session, household=household, limit=20, cursor=cursor)
     return render(request, "org/household.html", {
-        "tab": "admin", "household": household, "members": service.household_members(session, household=household),
+        "tab": "admin", "household": household, "members": members,
         "balance": household_balance(session, household_id=household.id), "entries": page.items,
         "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""),
+        "can_manage": actor.can(household.village_id, OFFICIALS),  # the town admin reads, and resets passwords
+        "can_reset": {m.id for m in members if m.active and can_reset_password(session, actor, household, m)},
     })
 
 
@@ -105,9 +118,11 @@ def deactivate_member(household_id: int, user_id: int, actor: ActorDep, session:
 @router.post("/households/{household_id}/members/{user_id}/password")
 def reset_password(household_id: int, user_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                    password: Annotated[str, Form()] = "") -> Response:
-    household = managed_household(session, actor, household_id)
-    service.reset_password(session, actor=actor, household=household, member=member_of(session, household, user_id),
-                           password=password)
+    new_password = passwords.prepare_password(password)  # argon2 before the first query
+    household = visible_household(session, actor, household_id)
+    member, role = resettable_member(session, actor, household, user_id)
+    passwords.reset_password(session, actor=actor, role=role, household=household, member=member,
+                             password=new_password)
     session.commit()
     return redirect_after_post(f"/admin/households/{household_id}?done=password", htmx=htmx)
 

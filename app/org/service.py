@@ -1,4 +1,4 @@
-"""Households, members, passwords: the rules officials work under."""
+"""Households and members: the rules officials work under (password resets: passwords.py)."""
 
 import re
 from dataclasses import dataclass
@@ -199,19 +199,6 @@ def deactivate_member(session: Session, *, actor: Actor, household: Household, m
     session.add(member)
     record_action(session, actor_id=actor.id, action=OrgAction.member_deactivate, village_id=household.village_id,
                   target_type=USER_TARGET, target_id=member.id, target_label=member.name, reason=reason)
-    return member
-
-
-def reset_password(session: Session, *, actor: Actor, household: Household, member: User, password: str) -> User:
-    """Set a new password for a member and sign out their existing sessions."""
-    if member.phone is None:
-        raise ValidationFailed("该成员没有手机号，无法登录")
-    member.password_hash = hash_password(check_password(password))
-    member.token_version += 1
-    session.add(member)
-    record_action(session, actor_id=actor.id, action=OrgAction.member_reset_password,
-                  village_id=household.village_id, target_type=USER_TARGET, target_id=member.id,
-                  target_label=member.name)
     return member
 
 
