@@ -25,10 +25,10 @@ class _ThreadedServer(uvicorn.Server):
 
 
 @pytest.fixture
-def live_server(tmp_path, sqlite_templates) -> Iterator[str]:
+def live_server(request, tmp_path, sqlite_templates) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world (a copy of
-    the run's template)."""
-    engine = sqlite_copy(sqlite_templates[WITH_DEMO], tmp_path / "e2e.db")
+    the run's template; parametrize it indirectly with EMPTY for a database without it)."""
+    engine = sqlite_copy(sqlite_templates[getattr(request, "param", WITH_DEMO)], tmp_path / "e2e.db")
     application = create_app(make_settings(engine), engine=engine, strict_templates=True)
     server = _ThreadedServer(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning",
                                             lifespan="off", access_log=False))
