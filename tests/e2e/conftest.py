@@ -11,6 +11,7 @@ import uvicorn
 
 from app.main import create_app
 from tests.conftest import WITH_DEMO, make_settings, sqlite_copy, unavailable
+from tests.e2e.a11y import axe_problems
 from tests.e2e.layout import layout_problems
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -96,7 +97,8 @@ def _is_page_fault(text: str) -> bool:
 
 @pytest.fixture
 def shoot() -> Callable:
-    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png, then check the page's layout."""
+    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png, then check the page's layout and run
+    axe-core on it: every page a test shoots must have no serious or critical accessibility finding."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def save(page, name: str) -> Path:
@@ -105,6 +107,8 @@ def shoot() -> Callable:
         page.screenshot(path=str(path), full_page=True, caret="initial")  # no style="" left on inputs
         problems = layout_problems(page)
         assert not problems, f"{name} ({page.url}): " + "; ".join(problems)
+        findings = axe_problems(page)
+        assert not findings, f"{name} ({page.url}) fails axe: " + "; ".join(findings)
         return path
 
     return save

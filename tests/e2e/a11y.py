@@ -1,0 +1,36 @@
+"""What axe-core (Deque's accessibility engine) finds on a page: the serious and critical findings, in words.
+
+axe-core is vendored from npm, pinned, its version in the file name (tests/e2e/vendor/axe-core-<version>.min.js;
+upgrade by replacing the file: `npm pack axe-core@<version>` and copy package/axe.min.js). It is put into the page by
+evaluating its text through Playwright (the DevTools protocol), not as a <script> tag: the app's content security
+policy (script-src 'self') rightly refuses inline scripts, and the e2e fixtures fail on any CSP violation."""
+
+from pathlib import Path
+
+AXE_FILE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
+BLOCKING = ("serious", "critical")  # moderate and minor findings are advice, not failures
+
+_RUN = """async (blocking) => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => blocking.includes(v.impact))
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                  targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")), count: v.nodes.length}));
+}"""
+
+_script: str | None = None
+
+
+def axe_problems(page) -> list[str]:
+    """Every serious or critical axe finding on the page as it is now: rule, impact, what it says, where."""
+    global _script
+    if not page.evaluate("() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
+        if _script is None:
+            _script = AXE_FILE.read_text(encoding="utf-8")
+        page.evaluate(_script)
+    found = page.evaluate(_RUN, list(BLOCKING))
+    problems = []
+    for v in found:
+        more = f" (+{v['count'] - len(v['targets'])} more)" if v["count"] > len(v["targets"]) else ""
+        problems.append(f"{v['id']} [{v['impact']}] {v['help']}: {', '.join(v['targets'])}{more}")
+    return problems
