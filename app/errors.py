@@ -30,7 +30,14 @@ class NotFound(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """Something typed is wrong. `field` names the form field it is about ("pin", "member.2.password"), so that a
+    page can show the message beside that field instead of far away; the API's error body stays as it is."""
+
     status_code, code, message = 422, "validation_error", "填写的内容有误"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Conflict(DomainError):

@@ -28,15 +28,16 @@ def strip_controls(value: str, *, multiline: bool = False) -> str:
 
 
 def clean_text(value: str | None, *, label: str, max_length: int, required: bool = True,
-               multiline: bool = False) -> str:
-    """Trimmed text without invisible controls; required text must show a visible character."""
+               multiline: bool = False, field: str | None = None) -> str:
+    """Trimmed text without invisible controls; required text must show a visible character. A refusal names the
+    form `field` it is about, when given."""
     value = strip_controls(value or "", multiline=multiline).strip()
     if not has_visible(value):
         if required:
-            raise ValidationFailed(f"请填写{label}")
+            raise ValidationFailed(f"请填写{label}", field=field)
         value = ""
     if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 个字")
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字", field=field)
     return value
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from app.org.models import HOUSEHOLD_TARGET, Household
 from app.security import hash_password, verify_password
 from app.shop.models import HouseholdCard, PayCode, Redemption, Shop, ShopAction
 from app.text import clean_reason
-from app.timeutil import as_utc, utcnow
+from app.timeutil import as_utc, local, utcnow
 
 PAY_CODE_PREFIX, PAY_CODE_LENGTH = "66", 18
 CARD_PREFIX, CARD_LENGTH = "99", 20
@@ -102,7 +103,15 @@ def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, no
 def clean_pin(pin: str | None) -> str:
     pin = (pin or "").strip()
     if not pin.isdigit() or not 4 <= len(pin) <= 6:
-        raise ValidationFailed("卡密码应为 4 到 6 位数字")
+        raise ValidationFailed("卡密码应为 4 到 6 位数字", field="pin")
+    return pin
+
+
+def confirm_pin(pin: str | None, again: str | None) -> str:
+    """The 卡密码 typed twice when a card is issued: the same both times (else both are typed again, from the first)."""
+    pin = clean_pin(pin)
+    if (again or "").strip() != pin:
+        raise ValidationFailed("两次输入的卡密码不一致，请村民重新输入两次", field="pin")
     return pin
 
 
@@ -176,8 +185,10 @@ class CardUnlock:
     error: DomainError | None = None
 
 
-def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secret: str) -> CardUnlock:
-    """Card + PIN → a 60-second pay code for the card's household. Wrong PINs are counted and lock the card."""
+def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secret: str,
+                tz: str = "Asia/Shanghai") -> CardUnlock:
+    """Card + 卡密码 → a 60-second pay code for the card's household. Wrong PINs are counted and lock the card for
+    PIN_LOCK; the refusal says when it unlocks (local time, `tz`) and who can help sooner."""
     card_code = clean_code(card_code)
     card = session.exec(select(HouseholdCard).where(
         HouseholdCard.code_hash == code_digest(card_code, secret=secret))).first()
@@ -190,16 +201,13 @@ def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secre
         return CardUnlock(error=InvalidPayCode("非本村积分码"))
     now = utcnow()
     if card.locked_until is not None and as_utc(card.locked_until) > now:
-        minutes = int((as_utc(card.locked_until) - now).total_seconds() // 60) + 1
-        return CardUnlock(error=RateLimited(f"密码错误次数过多，请 {minutes} 分钟后再试",
-                                            retry_after=minutes * 60))
+        return CardUnlock(error=card_locked(as_utc(card.locked_until), now=now, tz=tz))
     if not verify_password(card.pin_hash, (pin or "").strip()):
         card.pin_failures += 1
         left = PIN_TRIES - card.pin_failures
         if left <= 0:
             card.pin_failures, card.locked_until = 0, now + PIN_LOCK
-            error: DomainError = RateLimited("密码错误次数过多，该卡已锁定 15 分钟",
-                                             retry_after=int(PIN_LOCK.total_seconds()))
+            error: DomainError = card_locked(now + PIN_LOCK, now=now, tz=tz)
         else:
             error = InvalidPayCode(f"卡密码错误，还可尝试 {left} 次")
         session.add(card)
@@ -208,6 +216,16 @@ def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secre
     session.add(card)
     code, row = issue_pay_code(session, user_id=None, household=household, secret=secret, now=now, card_id=card.id)
     return CardUnlock(code=code, pay_code=row)
+
+
+def card_locked(until: datetime, *, now: datetime, tz: str) -> RateLimited:
+    """The refusal for a locked card, in words the attendant can pass on: when it unlocks by itself (the clock time
+    here) and that a 村干部 can issue a new card with a new 卡密码 at once (the only way round the wait)."""
+    local_until, local_now = local(until, tz), local(now, tz)
+    day = "" if local_until.date() == local_now.date() else "明天 "
+    return RateLimited(f"卡密码连续输错 {PIN_TRIES} 次，此卡已锁定，{day}{local_until:%H:%M} 自动解锁 · "
+                       "村民忘了卡密码，请找村干部补办新卡",
+                       retry_after=max(1, math.ceil((until - now).total_seconds())))
 
 
 def payer_balance(session: Session, *, household_id: int) -> int:

@@ -93,8 +93,8 @@ def test_a_double_tap_on_each_create_form_makes_one_thing(live_server, new_conte
 
     # 发卡 (a plain form, not htmx: it opens the print sheet)
     page.goto(f"{base}/admin/households/{hid}/card")
-    page.get_by_label("家庭密码（4 到 6 位数字，请村民自己输入）").fill("2468")
-    page.get_by_label("再输入一次家庭密码").fill("2468")
+    page.get_by_label("卡密码（4 到 6 位数字，请村民自己输入）").fill("2468")
+    page.get_by_label("再输入一次卡密码").fill("2468")
     sent(phone, "发卡并打印", rf"/admin/households/{hid}/card$")
     assert page.get_by_text("请现在打印").is_visible()
     page.goto(f"{base}/admin/households/{hid}/card")

@@ -1,9 +1,14 @@
 """Printed household cards: long-lived code, usable only with the household's PIN."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.conftest import error_code
 from tests.shop.conftest import balance, redeem
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -39,6 +44,22 @@ def test_wrong_pin_is_counted_then_locks(api, shop_id, card):
     r = unlock(api, shop_id, card["card_code"], "0000")
     assert r.status_code == 429 and error_code(r) == "rate_limited"
     assert unlock(api, shop_id, card["card_code"], "2468").status_code == 429  # locked even with the right PIN
+
+
+def test_a_locked_card_says_when_it_unlocks_and_whom_to_ask(api, shop_id, card):
+    """The attendant can tell the villager the clock time (Asia/Shanghai) and that a 村干部 can issue a new card."""
+    for _ in range(4):
+        unlock(api, shop_id, card["card_code"], "0000")
+    at = [datetime.now(SHANGHAI)]
+    locked = unlock(api, shop_id, card["card_code"], "0000")
+    at.append(datetime.now(SHANGHAI))
+    unlocks = {f"{t + timedelta(minutes=15):%H:%M} 自动解锁" for t in at}
+    message = locked.json()["error"]["message"]
+    assert locked.status_code == 429 and any(u in message for u in unlocks), message
+    assert message.startswith("卡密码连续输错 5 次，此卡已锁定") and "请找村干部补办新卡" in message
+    assert 880 <= int(locked.headers["retry-after"]) <= 900
+    again = unlock(api, shop_id, card["card_code"], "2468").json()["error"]["message"]
+    assert again == message  # asked again, the same time: it does not move
 
 
 def test_revoking_needs_a_reason(api, card):

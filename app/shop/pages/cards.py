@@ -5,11 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
 from app.org.access import managed_household
+from app.org.models import Household
 from app.org.service import village_name
 from app.shop import paycodes
 from app.shop.pages.common import DONE
@@ -23,8 +25,7 @@ router = APIRouter()
 @router.get("/admin/households/{household_id}/card")
 def card(household_id: int, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
     household = managed_household(session, actor, household_id)
-    return render(request, "shop/card.html", {"tab": "admin", "household": household, "done": DONE.get(done, ""),
-                                              "cards": paycodes.active_cards(session, household_id=household.id)})
+    return _card_page(request, session, household, done=DONE.get(done, ""))
 
 
 @router.post("/admin/households/{household_id}/card")
@@ -32,15 +33,26 @@ def issue_card(household_id: int, request: Request, actor: ActorDep, session: Se
                pin: Annotated[str, Form()] = "", pin_again: Annotated[str, Form()] = "",
                form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
-    if pin.strip() != pin_again.strip():
-        raise ValidationFailed("两次输入的卡密码不一致，请重新输入")
-    code, issued = paycodes.issue_card(session, actor=actor, household=household, pin=pin,
-                                       secret=request.app.state.secret, idempotency_key=form_key or None)
+    try:
+        pin = paycodes.confirm_pin(pin, pin_again)
+        code, issued = paycodes.issue_card(session, actor=actor, household=household, pin=pin,
+                                           secret=request.app.state.secret, idempotency_key=form_key or None)
+    except ValidationFailed as exc:  # the form again, the message beside the 卡密码 it is about
+        session.rollback()
+        return _card_page(request, session, household, error=exc)
     session.commit()
     qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(code)).decode()
     return render(request, "shop/card_sheet.html", {"tab": "admin", "household": household, "code": code,
                                                     "card": issued, "qr": qr,
                                                     "village": village_name(session, household.village_id)})
+
+
+def _card_page(request: Request, session: Session, household: Household, *, done: str = "",
+               error: ValidationFailed | None = None) -> Response:
+    return render(request, "shop/card.html", {
+        "tab": "admin", "household": household, "done": done,
+        "cards": paycodes.active_cards(session, household_id=household.id),
+        "errors": {error.field or "": error.message} if error else {}}, status_code=422 if error else 200)
 
 
 @router.post("/admin/households/{household_id}/card/{card_id}/revoke")

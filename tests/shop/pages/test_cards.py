@@ -26,7 +26,7 @@ class TestCard:
         assert re.search(r"(<span>\d{4}</span>\s*){5}", r.text)  # grouped in fours
         svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', r.text).group(1))
         assert b"<svg" in svg and b"<path" in svg
-        assert "王建国家" in r.text and "示范村" in r.text and "到振风超市出示此卡，输入家庭密码即可兑换" in r.text
+        assert "王建国家" in r.text and "示范村" in r.text and "到振风超市出示此卡，输入卡密码即可兑换" in r.text
         assert 'href="/static/shop.css"' in r.text
         status = web.get(f"/admin/households/{wang}/card").text
         assert "使用中" in status and code not in status and code[:4] + "</span>" not in status
@@ -40,6 +40,31 @@ class TestCard:
         r = self.issue(web.sign_in("official"), wang, pin, again)
         assert r.status_code == 422 and message in r.text
         assert "这户还没有积分卡" in web.get(f"/admin/households/{wang}/card").text
+
+    def test_a_pin_mismatch_stays_on_the_form_with_the_message_beside_the_field(self, web, wang):
+        r = self.issue(web.sign_in("official"), wang, "2468", "2486")
+        assert r.status_code == 422 and "出错了" not in r.text and "这户还没有积分卡" in r.text
+        field = re.search(r'<input id="card-pin"[^>]*>', r.text).group(0)  # both typed again, from the first
+        assert 'aria-invalid="true"' in field and 'aria-describedby="card-pin-error"' in field
+        assert "autofocus" in field
+        assert re.search(r'<p class="field-error" id="card-pin-error">两次输入的卡密码不一致，请村民重新输入两次</p>',
+                         r.text)
+        assert 'value="2468"' not in r.text  # the PIN is not sent back
+        short = self.issue(web, wang, "12", "12")
+        assert 'id="card-pin-error">卡密码应为 4 到 6 位数字<' in short.text
+
+    def test_a_mismatch_while_reissuing_opens_the_reissue_form(self, web, wang):
+        self.issue(web.sign_in("official"), wang)
+        r = self.issue(web, wang, "1357", "1375")
+        assert r.status_code == 422 and "<details open>" in r.text and 'id="card-pin-error"' in r.text
+
+    def test_one_word_for_the_pin_everywhere(self, web, wang):
+        """卡密码 — as on a bank card — on the form, the printed sheet, the counter; never 家庭密码."""
+        web.sign_in("official")
+        pages = [web.get(f"/admin/households/{wang}/card").text, self.issue(web, wang).text]
+        pages.append(web.sign_in("attendant").get("/counter").text)
+        for html in pages:
+            assert "卡密码" in html and "家庭密码" not in html
 
     def test_revoke_stops_the_card(self, web, api, shop_id, wang):
         code = text_of(self.issue(web.sign_in("official"), wang).text, "card-code")
