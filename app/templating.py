@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined, Undefined
 
+from app.ledger.history import as_stories
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.models import ROLE_LABELS
 from app.org.service import mask_name
@@ -34,6 +35,7 @@ def make_templates(*, timezone: str, strict: bool = False) -> Jinja2Templates:
     env.filters["localtime"] = localtime
     env.filters["signed"] = lambda n: f"+{n}" if n > 0 else str(n)
     env.filters["mask_name"] = mask_name
+    env.filters["as_stories"] = as_stories  # a household's history: a reversal told with what it undid
     env.globals["new_form_key"] = lambda: uuid.uuid4().hex  # see web/_macros.html form_key()
     env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, KIND_LABELS=KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
                        HTMX_FILE=HTMX_FILE)

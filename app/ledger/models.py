@@ -60,6 +60,9 @@ CATEGORY_LABELS = {
 
 KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.service: "志愿服务",
                TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换"}
+# A redemption's reversal stores its reason behind this prefix (app.shop.service.reverse_redemption); the history
+# shows the reason without it.
+REDEMPTION_REVERSAL_PREFIX = "兑换撤销："
 
 
 @declare_actions
@@ -153,6 +156,24 @@ class ReversalPublic(SQLModel):
     reason: str
 
 
+class LineReversal(SQLModel):
+    """On a line that was reversed: the reversal that undid it — when, by whom, why."""
+
+    transaction_id: int
+    reason: str
+    actor: str | None
+    created_at: datetime
+
+
+class LineOriginal(SQLModel):
+    """On a reversal's line: what it undid."""
+
+    transaction_id: int
+    kind: str
+    description: str
+    created_at: datetime
+
+
 class LedgerLine(SQLModel):
     id: int
     transaction_id: int
@@ -166,3 +187,9 @@ class LedgerLine(SQLModel):
     reverses_id: int | None
     reversed_by_id: int | None
     created_at: datetime
+    # Added in issue #7 (the fields above are the contract and stay as they were): the line in words —
+    # a redemption says what was bought ("振风超市兑换 · 大米 5kg ×1、鸡蛋 30枚 ×2"), a reversal what it undid and
+    # why ("兑换撤销：村民拿错了"), anything else its reason — and both halves of a reversal point at each other.
+    description: str = ""
+    reversal: LineReversal | None = None
+    original: LineOriginal | None = None

@@ -5,13 +5,13 @@ scope), pays a shop with `pay_shop`, and undoes a transaction with `reverse` und
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import InvalidState, ValidationFailed
 from app.idempotency import run_idempotent
 from app.ledger.accounts import household_account, shop_account, village_fund
+from app.ledger.history import describe_lines
 from app.ledger.models import (
     ACCOUNT_TARGET,
     CREDIT_KINDS,
@@ -21,7 +21,6 @@ from app.ledger.models import (
     Category,
     LedgerAction,
     LedgerEntry,
-    LedgerLine,
     LedgerTransaction,
     ReversalPublic,
     TxnKind,
@@ -198,23 +197,15 @@ def household_balance(session: Session, *, household_id: int) -> int:
 
 
 def household_ledger(session: Session, *, household: Household, limit: int | None, cursor: str | None) -> Page:
-    """The household's entries, newest first, each with its reason, who made it and whether it was reversed."""
+    """The household's entries, newest first, each in words (what was bought, what a reversal undid and why), with
+    who made it and whether it was reversed (app.ledger.history: a few queries per page, however long)."""
     account = household_account(session, household_id=household.id)
-    reversal = aliased(LedgerTransaction)
     stmt = (
-        select(LedgerEntry, LedgerTransaction, User.name, reversal.id)
+        select(LedgerEntry, LedgerTransaction, User.name)
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
         .join(User, User.id == LedgerTransaction.actor_id, isouter=True)
-        .join(reversal, reversal.reverses_id == LedgerTransaction.id, isouter=True)
         .where(LedgerEntry.account_id == account.id)
     )
     page = page_desc(session, stmt, LedgerEntry.id, limit=limit, cursor=cursor)
-    page.items = [_line(entry, txn, actor, reversed_by) for entry, txn, actor, reversed_by in page.items]
+    page.items = describe_lines(session, [tuple(row) for row in page.items])
     return page
-
-
-def _line(entry: LedgerEntry, txn: LedgerTransaction, actor: str | None, reversed_by: int | None) -> LedgerLine:
-    ref = f"{txn.kind}-{txn.id}" if txn.reverses_id is None else f"reversal-of-{txn.reverses_id}"
-    return LedgerLine(id=entry.id, transaction_id=txn.id, amount=entry.amount, balance_after=entry.balance_after,
-                      kind=txn.kind, category=txn.category, reason=txn.reason, ref=ref, actor=actor,
-                      reverses_id=txn.reverses_id, reversed_by_id=reversed_by, created_at=entry.created_at)

@@ -25,6 +25,7 @@ from app.shop.models import (
     StockChange,
 )
 from app.shop.qr import qr_svg
+from app.shop.receipts import receipts
 from app.shop.settlement import monthly_settlement
 
 router = APIRouter(tags=["shop"])
@@ -153,12 +154,12 @@ def look_up_payer(shop_id: int, body: CodeLookup, request: Request, actor: Actor
 
 
 @router.post("/shops/{shop_id}/card-unlock", response_model=PayerPublic)
-def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: ActorDep, session: SessionDep
-                ) -> PayerPublic:
+def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: ActorDep, session: SessionDep,
+                settings: SettingsDep) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(request.app.state.code_tries, actor.id)
     outcome = paycodes.unlock_card(session, shop=shop, card_code=body.card_code, pin=body.pin,
-                                   secret=request.app.state.secret)
+                                   secret=request.app.state.secret, tz=settings.timezone)
     session.commit()  # wrong PINs are counted even though the answer is a refusal
     if outcome.error:
         raise outcome.error
@@ -187,7 +188,7 @@ def shop_redemptions(shop_id: int, actor: ActorDep, session: SessionDep, limit: 
                      cursor: str | None = None) -> dict:
     shop = overseen_shop(session, actor, shop_id)
     page = service.shop_redemptions(session, shop=shop, limit=limit, cursor=cursor)
-    return {"items": [service.receipt(session, r) for (r,) in page.items], "next_cursor": page.next_cursor}
+    return {"items": receipts(session, [r for (r,) in page.items]), "next_cursor": page.next_cursor}
 
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
@@ -212,7 +213,7 @@ def my_redemptions(actor: ActorDep, session: SessionDep, after_id: int = 0, limi
     household = own_household(session, actor)
     page = service.household_redemptions(session, household_id=household.id, after_id=after_id, limit=limit,
                                          cursor=cursor)
-    return {"items": [service.receipt(session, r) for (r,) in page.items], "next_cursor": page.next_cursor}
+    return {"items": receipts(session, [r for (r,) in page.items]), "next_cursor": page.next_cursor}
 
 
 @router.get("/shops/{shop_id}/settlements/{month}")

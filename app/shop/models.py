@@ -236,6 +236,14 @@ class ReceiptLine(SQLModel):
     points: int
 
 
+class RedemptionReversal(SQLModel):
+    """Who reversed a redemption, when, and why (the reason as the official wrote it)."""
+
+    reason: str
+    actor: str | None
+    created_at: datetime
+
+
 class RedemptionPublic(SQLModel):
     id: int
     shop_id: int
@@ -249,3 +257,4 @@ class RedemptionPublic(SQLModel):
     items: list[ReceiptLine]
     created_at: datetime
     reversed: bool = False
+    reversal: RedemptionReversal | None = None  # added in issue #7: who reversed it and why

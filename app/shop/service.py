@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import Busy, Forbidden, InvalidState, NotFound, PayCodeUsed, ValidationFailed
 from app.idempotency import find_result, run_idempotent
-from app.ledger.models import LedgerTransaction
+from app.ledger.models import REDEMPTION_REVERSAL_PREFIX, LedgerTransaction
 from app.ledger.postings import is_reversed, reverse_transaction
 from app.ledger.service import pay_shop, require_reversible
 from app.org.access import Actor
-from app.org.models import Household, User
+from app.org.models import Household
 from app.paging import Page, page_desc
 from app.queueing import KeyedFairLocks
 from app.shop.access import is_staff
@@ -33,6 +33,7 @@ from app.shop.models import (
     StockMovement,
 )
 from app.shop.paycodes import resolve_pay_code
+from app.shop.receipts import receipts
 from app.text import clean_reason
 
 MAX_LINES, MAX_QUANTITY = 50, 99
@@ -139,18 +140,7 @@ def redemption_by_key(session: Session, *, shop: Shop, attendant: Actor, key: st
 
 
 def receipt(session: Session, redemption: Redemption) -> RedemptionPublic:
-    shop = session.get(Shop, redemption.shop_id)
-    household = session.get(Household, redemption.household_id)
-    attendant = session.get(User, redemption.attendant_id)
-    items = session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)
-                         .order_by(RedemptionItem.id)).all()
-    return RedemptionPublic(
-        id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
-        household_name=household.head_name, attendant=attendant.name if attendant else "",
-        total_points=redemption.total_points, balance_after=redemption.balance_after,
-        items=[ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
-                           points=i.points) for i in items],
-        created_at=redemption.created_at, reversed=is_reversed(session, redemption.transaction_id))
+    return receipts(session, [redemption])[0]
 
 
 def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption, reason: str,
@@ -169,7 +159,8 @@ def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption
         for item in items:  # goods rows first, then accounts: the same lock order as redeem()
             move_stock(session, goods=session.get(Goods, item.goods_id), delta=item.quantity,
                        kind=MovementKind.reversal, reason=reason, actor_id=actor.id, redemption_id=redemption.id)
-        txn, _, _ = reverse_transaction(session, original=original, reason=f"兑换撤销：{reason}", actor_id=actor.id)
+        txn, _, _ = reverse_transaction(session, original=original, reason=REDEMPTION_REVERSAL_PREFIX + reason,
+                                        actor_id=actor.id)
         record_action(session, actor_id=actor.id, action=ShopAction.redemption_reverse, village_id=shop.village_id,
                       target_type=REDEMPTION_TARGET, target_id=redemption.id, target_label=f"#{redemption.id}",
                       reason=reason,

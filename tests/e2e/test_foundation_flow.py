@@ -121,8 +121,9 @@ def test_official_awards_points_and_the_member_sees_them(live_server, new_contex
     assert balance(member) == "0"
     member.get_by_role("navigation").get_by_role("link", name="积分").click()
     member.wait_for_url(f"{base}/points")
-    assert "已撤销" in entry(member, REASON).inner_text()
-    assert "-50" in entry(member, "重复发放，予以撤销").inner_text()
+    story = entry(member, REASON).inner_text()  # the award and its reversal: one story, not two lines
+    assert "+50" in story and "已撤销" in story and "原因：重复发放，予以撤销" in story, story
+    assert member.get_by_role("listitem").filter(has_text="奖励撤销").count() == 0
     shoot(member, "11-villager-points-reversed")
 
     official.goto(f"{base}/admin/audit")

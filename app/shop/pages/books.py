@@ -16,6 +16,7 @@ from app.shop import service
 from app.shop.access import overseen_shop, visible_redemption
 from app.shop.export import month_label, settlement_workbook
 from app.shop.pages.common import DONE, pick_shop, tab_for
+from app.shop.receipts import receipts
 from app.shop.settlement import monthly_settlement
 
 router = APIRouter()
@@ -29,7 +30,7 @@ def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: Ht
                 done: str = "", cursor: str | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
     page = service.shop_redemptions(session, shop=shop, limit=20, cursor=cursor)
-    rows = [service.receipt(session, r) for (r,) in page.items]
+    rows = receipts(session, [r for (r,) in page.items])
     return render(request, "shop/redemptions.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows,
         "next_cursor": page.next_cursor, "can_reverse": actor.can(shop.village_id, OFFICIALS),
