@@ -1,11 +1,13 @@
 """Pages for officials: households — list and search, register, detail, members."""
 
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.deps import ActorDep, HtmxDep, SessionDep
+from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
 from app.ledger.service import household_balance, household_ledger
 from app.org import passwords, service
@@ -41,23 +43,66 @@ def households(request: Request, actor: ActorDep, session: SessionDep, htmx: Htm
 @router.get("/households/new")
 def new_household(request: Request, actor: ActorDep) -> Response:
     actor.require_any(OFFICIALS)
-    return render(request, "org/new_household.html", {"tab": "admin", "rows": range(NEW_MEMBER_ROWS)})
+    return _household_form(request, NewHouseholdForm())
 
 
 @router.post("/households")
-def create_household(actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def create_household(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                      head_name: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "",
                      member_name: Annotated[list[str], Form()] = (), member_phone: Annotated[list[str], Form()] = (),
                      member_password: Annotated[list[str], Form()] = (), form_key: Annotated[str, Form()] = ""
                      ) -> Response:
-    rows = zip(member_name, list(member_phone) + [""] * len(member_name),
-               list(member_password) + [""] * len(member_name), strict=False)
-    members = [MemberCreate(name=name, phone=phone, password=password or None)
-               for name, phone, password in rows if name.strip()]
-    household = service.create_household(session, actor=actor, head_name=head_name, address=address, members=members,
-                                         idempotency_key=form_key or None)
+    form = NewHouseholdForm(head_name, address, list(member_name), list(member_phone), list(member_password))
+    try:
+        household = service.create_household(session, actor=actor, head_name=head_name, address=address,
+                                             members=form.members(), member_numbers=form.numbers(),
+                                             idempotency_key=form_key or None)
+    except ValidationFailed as exc:  # the form again, with what was typed and the message beside its field
+        session.rollback()
+        return _household_form(request, form, exc)
     session.commit()
     return redirect_after_post(f"/admin/households/{household.id}?done=create", htmx=htmx)
+
+
+@dataclass
+class NewHouseholdForm:
+    """The registration form as typed: the head of household, and rows of members (a row may be left empty)."""
+
+    head_name: str = ""
+    address: str = ""
+    names: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    passwords: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, str | int]]:
+        """Each member row as typed (passwords are never sent back), at least NEW_MEMBER_ROWS of them."""
+        count = max(NEW_MEMBER_ROWS, len(self.names), len(self.phones))
+        return [{"number": i + 1, "name": _at(self.names, i), "phone": _at(self.phones, i)} for i in range(count)]
+
+    def _filled(self) -> list[int]:
+        return [i for i in range(max(len(self.names), len(self.phones)))
+                if _at(self.names, i).strip() or _at(self.phones, i).strip()]
+
+    def members(self) -> list[MemberCreate]:
+        return [MemberCreate(name=_at(self.names, i), phone=_at(self.phones, i),
+                             password=_at(self.passwords, i) or None) for i in self._filled()]
+
+    def numbers(self) -> list[int]:
+        """The number the form shows beside each member sent (成员 1, 成员 2 …): refusals name them by it."""
+        return [i + 1 for i in self._filled()]
+
+
+def _at(values: list[str], i: int) -> str:
+    return values[i] if i < len(values) else ""
+
+
+def _household_form(request: Request, form: NewHouseholdForm, error: ValidationFailed | None = None) -> Response:
+    errors = {error.field or "": error.message} if error else {}
+    response = render(request, "org/new_household.html", {"tab": "admin", "form": form, "rows": form.rows(),
+                                                          "errors": errors}, status_code=422 if error else 200)
+    if error:
+        response.headers["HX-Push-Url"] = "false"  # a refused boosted form must not leave its POST URL behind
+    return response
 
 
 @router.get("/households/{household_id}")

@@ -77,14 +77,17 @@ def _village_for_new_household(session: Session, actor: Actor, village_id: int |
 
 def create_household(
     session: Session, *, actor: Actor, head_name: str, address: str, members: list[MemberCreate],
-    village_id: int | None = None, idempotency_key: str | None = None,
+    village_id: int | None = None, idempotency_key: str | None = None, member_numbers: list[int] | None = None,
 ) -> Household:
     """Register a household with its members (those with a phone can log in) and open its points account; with a
-    key, once however often the form is sent."""
+    key, once however often the form is sent. A refusal about a member names them by number and name ("成员 2 孙小梅
+    的密码至少 8 位") and the field (`member.2.password`): the numbers are the members' places in the list, or
+    `member_numbers` — the numbers the form showed (a form may leave rows empty)."""
     village_id = _village_for_new_household(session, actor, village_id)
-    head = clean_text(head_name, label="户主姓名", max_length=50)
-    where = clean_text(address, label="住址", max_length=200, required=False)
-    prepared = _prepare_members(members)  # before the database: argon2 holds no lock
+    head = clean_text(head_name, label="户主姓名", max_length=50, field="head_name")
+    where = clean_text(address, label="住址", max_length=200, required=False, field="address")
+    numbers = member_numbers or list(range(1, len(members) + 1))
+    prepared = _prepare_members(members, numbers=numbers)  # before the database: argon2 holds no lock
     payload = {"village_id": village_id, "head_name": head_name, "address": address,
                "members": [[m.name, m.phone] for m in members]}  # never a password, not even hashed
     return create_once(session, scope=f"user:{actor.id}:household.create", key=idempotency_key, payload=payload,
@@ -94,24 +97,75 @@ def create_household(
 
 
 @dataclass(frozen=True)
-class _NewMember:
-    """A member checked, their password already hashed: ready to be written."""
+class _Member:
+    """A member as typed, checked. `number` is their place on the form (None when added alone): the refusals name
+    them by it ("成员 2 孙小梅 的密码至少 8 位") and by the field (`member.2.password`)."""
 
     name: str
     phone: str | None
+    password: str | None
+    number: int | None
+
+    @property
+    def who(self) -> str:
+        return f"成员 {self.number} {self.name} " if self.number else self.name
+
+
+@dataclass(frozen=True)
+class _NewMember:
+    """A member checked, their password already hashed: ready to be written."""
+
+    member: _Member
     password_hash: str | None
 
+    @property
+    def name(self) -> str:
+        return self.member.name
 
-def _prepare_members(members: list[MemberCreate]) -> list[_NewMember]:
-    """Check names and phones and hash the passwords — argon2's slow part — before the database is touched, so no
-    writer waits on it."""
-    phones = [clean_phone(m.phone) for m in members]
-    given = [p for p in phones if p]
-    if len(given) != len(set(given)):
-        raise ValidationFailed("成员手机号不能重复")
-    return [_NewMember(name=clean_text(m.name, label="成员姓名", max_length=50), phone=phone,
-                       password_hash=hash_password(check_password(m.password)) if phone else None)
-            for m, phone in zip(members, phones, strict=True)]
+    @property
+    def phone(self) -> str | None:
+        return self.member.phone
+
+
+def _prepare_members(members: list[MemberCreate], *, numbers: list[int | None]) -> list[_NewMember]:
+    """Check names, phones and passwords, then hash the passwords — argon2's slow part — before the database is
+    touched, so no writer waits on it. Every refusal says which member and which field."""
+    checked = [_check_member(m, number) for m, number in zip(members, numbers, strict=True)]
+    first_with: dict[str, _Member] = {}
+    for member in checked:
+        if member.phone in first_with:
+            earlier = first_with[member.phone].who.strip()
+            raise ValidationFailed(f"{member.who}的手机号与{earlier}相同，每人的手机号不能重复",
+                                   field=_field(member.number, "phone"))
+        if member.phone:
+            first_with[member.phone] = member
+    return [_NewMember(member=m, password_hash=hash_password(m.password) if m.password else None) for m in checked]
+
+
+def _check_member(member: MemberCreate, number: int | None) -> _Member:
+    name = clean_text(member.name, label=f"成员 {number} 的姓名" if number else "成员姓名", max_length=50,
+                      field=_field(number, "name"))
+    checked = _Member(name=name, phone=None, password=None, number=number)
+    try:
+        phone = clean_phone(member.phone)
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"{checked.who}的{exc.message}", field=_field(number, "phone")) from exc
+    if phone is None:
+        return checked
+    password = member.password or ""
+    if MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        return _Member(name=name, phone=phone, password=password, number=number)
+    if not password:
+        message = f"{checked.who}有手机号，请设一个至少 {MIN_PASSWORD} 位的初始密码"
+    elif len(password) < MIN_PASSWORD:
+        message = f"{checked.who}的密码至少 {MIN_PASSWORD} 位"
+    else:
+        message = f"{checked.who}的密码不能超过 {MAX_PASSWORD} 位"
+    raise ValidationFailed(message, field=_field(number, "password"))
+
+
+def _field(number: int | None, name: str) -> str:
+    return f"member.{number}.{name}" if number else name
 
 
 def _create_household(session: Session, *, actor: Actor, village_id: int, head_name: str, address: str,
@@ -129,7 +183,11 @@ def _create_household(session: Session, *, actor: Actor, village_id: int, head_n
 
 
 def _new_member(session: Session, *, household: Household, member: _NewMember) -> User:
-    _ensure_phone_free(session, member.phone)
+    try:
+        _ensure_phone_free(session, member.phone)
+    except DuplicatePhone as exc:
+        raise DuplicatePhone(f"{member.member.who}的手机号已被使用",
+                             field=_field(member.member.number, "phone")) from exc
     user = User(name=member.name, phone=member.phone, password_hash=member.password_hash, household_id=household.id)
     session.add(user)
     _flush_unique(session)
@@ -140,7 +198,7 @@ def _new_member(session: Session, *, household: Household, member: _NewMember) -
 def add_member(session: Session, *, actor: Actor, household: Household, name: str, phone: str | None,
                password: str | None, idempotency_key: str | None = None) -> User:
     """Add a member to a household; with a phone and password they can log in. With a key, once."""
-    (member,) = _prepare_members([MemberCreate(name=name, phone=phone, password=password)])
+    (member,) = _prepare_members([MemberCreate(name=name, phone=phone, password=password)], numbers=[None])
     return create_once(session, scope=f"user:{actor.id}:member.create", key=idempotency_key,
                        payload={"household_id": household.id, "name": name, "phone": phone}, model=User,
                        action=lambda: _add_member(session, actor=actor, household=household, member=member))
