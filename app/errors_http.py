@@ -5,7 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -50,7 +50,10 @@ def error_response(request: Request, *, status: int, code: str, message: str,
     return templates.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
 
 
-def _validation_message(exc: RequestValidationError) -> str:
+def _validation_message(exc: RequestValidationError, *, name_fields: bool) -> str:
+    """"填写的内容有误", naming the fields for API clients; a page names none (they are the code's words)."""
+    if not name_fields:
+        return "填写的内容有误"
     fields = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
@@ -59,7 +62,14 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "填写的内容有误" + (f"：{'、'.join(dict.fromkeys(fields))}" if fields else "")
 
 
+def _only_the_path(exc: RequestValidationError) -> bool:
+    """Whether every refused value was part of the URL's path (an id out of range, or not a number): app/ids.py."""
+    errors = exc.errors()
+    return bool(errors) and all(tuple(err.get("loc", ()))[:1] == ("path",) for err in errors)
+
+
 LOCK_WAIT_SQLSTATES = {"55P03", "57014"}  # lock_not_available, query_canceled (lock_timeout / statement_timeout)
+OUT_OF_RANGE_SQLSTATE = "22003"  # numeric_value_out_of_range: a number too large for PostgreSQL's integer column
 
 
 def _is_lock_wait(exc: OperationalError) -> bool:
@@ -78,7 +88,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(request, status=422, code="validation_error", message=_validation_message(exc))
+        if _only_the_path(exc):  # /households/abc, /households/0, /households/2**64: a URL that names nothing
+            code, message = HTTP_MESSAGES[404]
+            return error_response(request, status=404, code=code, message=message)
+        message = _validation_message(exc, name_fields=request.url.path.startswith("/api/"))
+        return error_response(request, status=422, code="validation_error", message=message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -96,6 +110,15 @@ def install(app: FastAPI) -> None:
         if _is_lock_wait(exc):  # a row lock (PostgreSQL) or the database file (SQLite) waited for too long
             log.warning("lock wait ran out on %s %s: %s", request.method, request.url.path, exc.orig)
             return await _domain(request, Busy())
+        return await _unexpected(request, exc)
+
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: DataError) -> Response:
+        # Behind the bounds at the edge (app/ids.py, the services' own limits): a number that still reached
+        # PostgreSQL too large for its column is the request's fault, as it is on SQLite (app/db.py).
+        if getattr(exc.orig, "sqlstate", None) == OUT_OF_RANGE_SQLSTATE:
+            log.warning("number out of range on %s %s: %s", request.method, request.url.path, exc.orig)
+            return error_response(request, status=422, code="validation_error", message="数字超出范围")
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)

@@ -8,6 +8,7 @@ from sqlalchemy import Select
 from sqlmodel import Session
 
 from app.errors import ValidationFailed
+from app.ids import MAX_ID
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
@@ -30,9 +31,10 @@ def decode_cursor(cursor: str | None, kind: str = "id") -> int | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
-        if prefix != kind or int(value) < 0:
+        number = int(value)
+        if prefix != kind or not 0 <= number <= MAX_ID:  # a cursor holds an id (or a position): 64 bits at most
             raise ValueError(prefix)
-        return int(value)
+        return number
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed("翻页参数无效") from exc
 

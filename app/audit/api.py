@@ -4,13 +4,14 @@ from fastapi import APIRouter
 
 from app.audit import service
 from app.deps import ActorDep, SessionDep
+from app.ids import Id
 from app.org.access import VILLAGE_STAFF
 
 router = APIRouter(tags=["audit"])
 
 
 @router.get("/villages/{village_id}/audit")
-def village_audit(village_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+def village_audit(village_id: Id, actor: ActorDep, session: SessionDep, limit: int | None = None,
                   cursor: str | None = None) -> dict:
     actor.require(village_id, VILLAGE_STAFF)
     page = service.list_village_log(session, village_id=village_id, limit=limit, cursor=cursor)

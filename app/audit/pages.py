@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from app.audit import service
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.htmx import render
+from app.ids import Id
 from app.org.access import OFFICIALS
 from app.org.service import village_name
 
@@ -13,7 +14,7 @@ router = APIRouter()
 
 
 @router.get("/admin/audit")
-def audit_log(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: int | None = None,
+def audit_log(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Id | None = None,
               cursor: str | None = None) -> Response:
     village_id = village_id or actor.first_village(OFFICIALS)
     actor.require(village_id, OFFICIALS)

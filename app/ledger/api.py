@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep
+from app.ids import Id
 from app.ledger import service
 from app.ledger.models import AwardCreate, AwardPublic, LedgerLine, ReversalCreate, ReversalPublic
 from app.org.access import managed_household, visible_household
@@ -11,7 +12,7 @@ router = APIRouter(tags=["points"])
 
 
 @router.get("/households/{household_id}/ledger")
-def household_ledger(household_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+def household_ledger(household_id: Id, actor: ActorDep, session: SessionDep, limit: int | None = None,
                      cursor: str | None = None) -> dict[str, list[LedgerLine] | str | None]:
     household = visible_household(session, actor, household_id)
     page = service.household_ledger(session, household=household, limit=limit, cursor=cursor)
@@ -29,7 +30,7 @@ def award(body: AwardCreate, actor: ActorDep, session: SessionDep, idempotency_k
 
 
 @router.post("/points/awards/{award_id}/reversal", status_code=201, response_model=ReversalPublic)
-def reverse(award_id: int, body: ReversalCreate, actor: ActorDep, session: SessionDep,
+def reverse(award_id: Id, body: ReversalCreate, actor: ActorDep, session: SessionDep,
             idempotency_key: IdempotencyKey = None) -> ReversalPublic:
     result = service.reverse_credit(session, actor=actor, transaction_id=award_id, reason=body.reason,
                                    idempotency_key=idempotency_key)

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
 from app.audit.registry import AuditAction, declare_actions, declare_target
+from app.ids import Id
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -128,7 +129,7 @@ make_append_only(LedgerEntry.__table__)
 # --- API shapes ---------------------------------------------------------------------------------------------
 
 class AwardCreate(SQLModel):
-    household_id: int
+    household_id: Id
     points: StrictInt
     reason: str
     category: str | None = None

@@ -9,6 +9,7 @@ from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import NotFound
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
+from app.ids import Id
 from app.ledger import service
 from app.org.access import managed_household
 from app.org.models import Household
@@ -30,7 +31,7 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
 
 
 @router.post("/admin/households/{household_id}/awards")
-def award(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def award(household_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
           points: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
           category: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
@@ -41,8 +42,8 @@ def award(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep
 
 
 @router.post("/admin/awards/{transaction_id}/reverse")
-def reverse(transaction_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
-            household_id: Annotated[int, Form()], reason: Annotated[str, Form()] = "",
+def reverse(transaction_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+            household_id: Annotated[Id, Form()], reason: Annotated[str, Form()] = "",
             form_key: Annotated[str, Form()] = "") -> Response:
     service.reverse_credit(session, actor=actor, transaction_id=transaction_id, reason=reason,
                           idempotency_key=form_key or None)

@@ -14,6 +14,7 @@ from sqlalchemy import Select
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound
+from app.ids import MAX_ID, in_range  # noqa: F401 - MAX_ID is imported from here too
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 
 # Named role sets (a role covers its own village, or every village below its township or county).
@@ -25,7 +26,6 @@ ADMINS = frozenset({Role.town_admin, Role.county_admin})  # over the villages' o
 COUNTY_ADMINS = frozenset({Role.county_admin})
 PLAIN_MEMBER = frozenset({Role.villager})
 
-MAX_ID = 2**63 - 1  # ids are 64-bit; anything larger names nothing
 RoleSet = Iterable[str] | str
 M = TypeVar("M")
 
@@ -104,7 +104,7 @@ def get_visible(session: Session, actor: Actor, model: type[M], obj_id: int, *, 
 
     `village` says where a row belongs when it has no `village_id` of its own (a redemption: its shop's village).
     Another village's row is "not found", never "forbidden": its existence is not for outsiders to learn."""
-    obj = session.get(model, obj_id) if 0 < obj_id <= MAX_ID else None
+    obj = session.get(model, obj_id) if in_range(obj_id) else None
     if obj is None:
         raise NotFound(missing)
     village_id = village(obj) if village is not None else obj.village_id  # type: ignore[attr-defined]
@@ -139,7 +139,7 @@ def staff_household(session: Session, actor: Actor, household_id: int) -> Househ
 
 
 def member_of(session: Session, household: Household, user_id: int) -> User:
-    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    user = session.get(User, user_id) if in_range(user_id) else None
     if user is None or user.household_id != household.id:
         raise NotFound("找不到该成员")
     return user

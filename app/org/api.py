@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Query
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep
+from app.ids import Id
 from app.ledger.service import household_balance
 from app.org import passwords, service
 from app.org.access import VILLAGE_STAFF, managed_household, member_of, resettable_member, visible_household
@@ -58,12 +59,12 @@ def create_household(body: HouseholdCreate, actor: ActorDep, session: SessionDep
 
 
 @router.get("/households/{household_id}", response_model=HouseholdPublic)
-def get_household(household_id: int, actor: ActorDep, session: SessionDep) -> HouseholdPublic:
+def get_household(household_id: Id, actor: ActorDep, session: SessionDep) -> HouseholdPublic:
     return household_public(session, visible_household(session, actor, household_id))
 
 
 @router.patch("/households/{household_id}", response_model=HouseholdPublic)
-def update_household(household_id: int, body: HouseholdUpdate, actor: ActorDep, session: SessionDep
+def update_household(household_id: Id, body: HouseholdUpdate, actor: ActorDep, session: SessionDep
                      ) -> HouseholdPublic:
     household = managed_household(session, actor, household_id)
     service.update_household(session, actor=actor, household=household, head_name=body.head_name,
@@ -74,7 +75,7 @@ def update_household(household_id: int, body: HouseholdUpdate, actor: ActorDep, 
 
 
 @router.post("/households/{household_id}/members", status_code=201, response_model=MemberPublic)
-def add_member(household_id: int, body: MemberCreate, actor: ActorDep, session: SessionDep,
+def add_member(household_id: Id, body: MemberCreate, actor: ActorDep, session: SessionDep,
                idempotency_key: IdempotencyKey = None) -> MemberPublic:
     household = managed_household(session, actor, household_id)
     user = service.add_member(session, actor=actor, household=household, name=body.name, phone=body.phone,
@@ -84,7 +85,7 @@ def add_member(household_id: int, body: MemberCreate, actor: ActorDep, session: 
 
 
 @router.patch("/households/{household_id}/members/{user_id}", response_model=MemberPublic)
-def update_member(household_id: int, user_id: int, body: MemberUpdate, actor: ActorDep, session: SessionDep
+def update_member(household_id: Id, user_id: Id, body: MemberUpdate, actor: ActorDep, session: SessionDep
                   ) -> MemberPublic:
     household = managed_household(session, actor, household_id)
     user = service.update_member(session, actor=actor, household=household,
@@ -94,7 +95,7 @@ def update_member(household_id: int, user_id: int, body: MemberUpdate, actor: Ac
 
 
 @router.post("/households/{household_id}/members/{user_id}/deactivate", response_model=MemberPublic)
-def deactivate_member(household_id: int, user_id: int, body: Deactivation, actor: ActorDep, session: SessionDep
+def deactivate_member(household_id: Id, user_id: Id, body: Deactivation, actor: ActorDep, session: SessionDep
                       ) -> MemberPublic:
     household = managed_household(session, actor, household_id)
     user = service.deactivate_member(session, actor=actor, household=household,
@@ -104,7 +105,7 @@ def deactivate_member(household_id: int, user_id: int, body: Deactivation, actor
 
 
 @router.post("/households/{household_id}/members/{user_id}/password", response_model=MemberPublic)
-def reset_password(household_id: int, user_id: int, body: PasswordReset, actor: ActorDep, session: SessionDep
+def reset_password(household_id: Id, user_id: Id, body: PasswordReset, actor: ActorDep, session: SessionDep
                    ) -> MemberPublic:
     """A one-time password: officials for plain villagers, the town admin for members holding a staff role."""
     password = passwords.prepare_password(body.password)  # argon2 before the first query

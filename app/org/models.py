@@ -8,6 +8,7 @@ from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from app.audit.registry import AuditAction, declare_actions, declare_target
+from app.ids import Id
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -146,7 +147,7 @@ class Deactivation(SQLModel):
 class HouseholdCreate(SQLModel):
     head_name: str
     address: str = ""
-    village_id: int | None = None
+    village_id: Id | None = None
     members: list[MemberCreate] = Field(default_factory=list, max_length=20)
 
 

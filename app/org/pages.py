@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
+from app.ids import Id
 from app.ledger.service import household_balance, household_ledger
 from app.org import passwords, service
 from app.org.access import (
@@ -106,7 +107,7 @@ def _household_form(request: Request, form: NewHouseholdForm, error: ValidationF
 
 
 @router.get("/households/{household_id}")
-def household_detail(household_id: int, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def household_detail(household_id: Id, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                      done: str = "", cursor: str | None = None) -> Response:
     household = staff_household(session, actor, household_id)
     members = service.household_members(session, household=household)
@@ -121,7 +122,7 @@ def household_detail(household_id: int, request: Request, actor: ActorDep, sessi
 
 
 @router.post("/households/{household_id}/edit")
-def edit_household(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def edit_household(household_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                    head_name: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     service.update_household(session, actor=actor, household=household, head_name=head_name, address=address)
@@ -130,7 +131,7 @@ def edit_household(household_id: int, actor: ActorDep, session: SessionDep, htmx
 
 
 @router.post("/households/{household_id}/members")
-def add_member(household_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def add_member(household_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
                password: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
@@ -141,7 +142,7 @@ def add_member(household_id: int, actor: ActorDep, session: SessionDep, htmx: Ht
 
 
 @router.post("/households/{household_id}/members/{user_id}/edit")
-def edit_member(household_id: int, user_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def edit_member(household_id: Id, user_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                 name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     service.update_member(session, actor=actor, household=household, member=member_of(session, household, user_id),
@@ -151,7 +152,7 @@ def edit_member(household_id: int, user_id: int, actor: ActorDep, session: Sessi
 
 
 @router.post("/households/{household_id}/members/{user_id}/deactivate")
-def deactivate_member(household_id: int, user_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def deactivate_member(household_id: Id, user_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                       reason: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     service.deactivate_member(session, actor=actor, household=household,
@@ -161,7 +162,7 @@ def deactivate_member(household_id: int, user_id: int, actor: ActorDep, session:
 
 
 @router.post("/households/{household_id}/members/{user_id}/password")
-def reset_password(household_id: int, user_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def reset_password(household_id: Id, user_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                    password: Annotated[str, Form()] = "") -> Response:
     new_password = passwords.prepare_password(password)  # argon2 before the first query
     household = visible_household(session, actor, household_id)

@@ -3,7 +3,8 @@
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound
-from app.org.access import ATTENDANTS, EVERYONE, MAX_ID, OFFICIALS, VILLAGE_STAFF, Actor, get_visible
+from app.ids import in_range
+from app.org.access import ATTENDANTS, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, get_visible
 from app.shop.models import Goods, Redemption, Shop, ShopStaff
 
 
@@ -49,7 +50,7 @@ def overseen_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
 
 def shop_goods(session: Session, *, shop: Shop, goods_id: int) -> Goods:
     """Goods of a shop the caller has already been let into."""
-    goods = session.get(Goods, goods_id) if 0 < goods_id <= MAX_ID else None
+    goods = session.get(Goods, goods_id) if in_range(goods_id) else None
     if goods is None or goods.shop_id != shop.id:
         raise NotFound("找不到该商品")
     return goods
@@ -57,7 +58,7 @@ def shop_goods(session: Session, *, shop: Shop, goods_id: int) -> Goods:
 
 def managed_goods(session: Session, actor: Actor, goods_id: int) -> tuple[Shop, Goods]:
     """Goods (with their shop) whose details and stock the actor may change."""
-    goods = session.get(Goods, goods_id) if 0 < goods_id <= MAX_ID else None
+    goods = session.get(Goods, goods_id) if in_range(goods_id) else None
     if goods is None:
         raise NotFound("找不到该商品")
     return managed_shop(session, actor, goods.shop_id), goods

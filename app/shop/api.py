@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import NotFound
+from app.ids import AfterId, Id
 from app.org.access import managed_household, own_household
 from app.paging import page_list
 from app.shop import goods as catalogue
@@ -57,7 +58,7 @@ def list_shops(actor: ActorDep, session: SessionDep, limit: int | None = None, c
 
 
 @router.get("/shops/{shop_id}/goods")
-def list_goods(shop_id: int, actor: ActorDep, session: SessionDep, q: str | None = None,
+def list_goods(shop_id: Id, actor: ActorDep, session: SessionDep, q: str | None = None,
                include_inactive: bool = False, limit: int | None = None, cursor: str | None = None) -> dict:
     shop = managed_shop(session, actor, shop_id) if include_inactive else visible_shop(session, actor, shop_id)
     page = catalogue.page_goods(session, shop=shop, include_inactive=include_inactive, q=q, limit=limit,
@@ -66,7 +67,7 @@ def list_goods(shop_id: int, actor: ActorDep, session: SessionDep, q: str | None
 
 
 @router.post("/shops/{shop_id}/goods", status_code=201, response_model=GoodsPublic)
-def create_goods(shop_id: int, body: GoodsCreate, actor: ActorDep, session: SessionDep,
+def create_goods(shop_id: Id, body: GoodsCreate, actor: ActorDep, session: SessionDep,
                  idempotency_key: IdempotencyKey = None) -> GoodsPublic:
     shop = managed_shop(session, actor, shop_id)
     goods = catalogue.create_goods(session, actor=actor, shop=shop, name=body.name, points_price=body.points_price,
@@ -77,7 +78,7 @@ def create_goods(shop_id: int, body: GoodsCreate, actor: ActorDep, session: Sess
 
 
 @router.patch("/shops/{shop_id}/goods/{goods_id}", response_model=GoodsPublic)
-def update_goods(shop_id: int, goods_id: int, body: GoodsUpdate, actor: ActorDep, session: SessionDep
+def update_goods(shop_id: Id, goods_id: Id, body: GoodsUpdate, actor: ActorDep, session: SessionDep
                  ) -> GoodsPublic:
     shop = managed_shop(session, actor, shop_id)
     goods = catalogue.update_goods(session, actor=actor, shop=shop,
@@ -88,7 +89,7 @@ def update_goods(shop_id: int, goods_id: int, body: GoodsUpdate, actor: ActorDep
 
 
 @router.put("/shops/{shop_id}/goods/{goods_id}/photo", response_model=GoodsPublic)
-def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File()], actor: ActorDep,
+def upload_photo(shop_id: Id, goods_id: Id, photo: Annotated[UploadFile, File()], actor: ActorDep,
                  session: SessionDep) -> GoodsPublic:
     data = photo.file.read(MAX_UPLOAD)  # a sync route: Pillow's work runs in the thread pool, not the event loop
     shop = managed_shop(session, actor, shop_id)
@@ -100,7 +101,7 @@ def upload_photo(shop_id: int, goods_id: int, photo: Annotated[UploadFile, File(
 
 
 @router.post("/shops/{shop_id}/goods/{goods_id}/stock", response_model=GoodsPublic)
-def change_stock(shop_id: int, goods_id: int, body: StockChange, actor: ActorDep, session: SessionDep,
+def change_stock(shop_id: Id, goods_id: Id, body: StockChange, actor: ActorDep, session: SessionDep,
                  idempotency_key: IdempotencyKey = None) -> GoodsPublic:
     shop = managed_shop(session, actor, shop_id)
     goods = shop_goods(session, shop=shop, goods_id=goods_id)
@@ -111,7 +112,7 @@ def change_stock(shop_id: int, goods_id: int, body: StockChange, actor: ActorDep
 
 
 @router.get("/shops/{shop_id}/goods/{goods_id}/movements")
-def stock_movements(shop_id: int, goods_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+def stock_movements(shop_id: Id, goods_id: Id, actor: ActorDep, session: SessionDep, limit: int | None = None,
                     cursor: str | None = None) -> dict:
     shop = managed_shop(session, actor, shop_id)
     page = catalogue.stock_history(session, goods=shop_goods(session, shop=shop, goods_id=goods_id),
@@ -120,7 +121,7 @@ def stock_movements(shop_id: int, goods_id: int, actor: ActorDep, session: Sessi
 
 
 @router.get("/shops/{shop_id}/low-stock")
-def low_stock(shop_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+def low_stock(shop_id: Id, actor: ActorDep, session: SessionDep, limit: int | None = None,
               cursor: str | None = None) -> dict:
     shop = managed_shop(session, actor, shop_id)
     page = page_list(catalogue.low_stock(session, shop=shop), limit=limit, cursor=cursor)
@@ -146,7 +147,7 @@ def my_pay_code_svg(code: str, request: Request, actor: ActorDep, session: Sessi
 
 
 @router.post("/shops/{shop_id}/payer", response_model=PayerPublic)
-def look_up_payer(shop_id: int, body: CodeLookup, request: Request, actor: ActorDep, session: SessionDep
+def look_up_payer(shop_id: Id, body: CodeLookup, request: Request, actor: ActorDep, session: SessionDep
                   ) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(request.app.state.code_tries, actor.id)
@@ -154,7 +155,7 @@ def look_up_payer(shop_id: int, body: CodeLookup, request: Request, actor: Actor
 
 
 @router.post("/shops/{shop_id}/card-unlock", response_model=PayerPublic)
-def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: ActorDep, session: SessionDep,
+def unlock_card(shop_id: Id, body: CardUnlockRequest, request: Request, actor: ActorDep, session: SessionDep,
                 settings: SettingsDep) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(request.app.state.code_tries, actor.id)
@@ -167,7 +168,7 @@ def unlock_card(shop_id: int, body: CardUnlockRequest, request: Request, actor: 
 
 
 @router.post("/shops/{shop_id}/redemptions", status_code=201, response_model=RedemptionPublic)
-def redeem(shop_id: int, body: RedemptionCreate, request: Request, actor: ActorDep, session: SessionDep,
+def redeem(shop_id: Id, body: RedemptionCreate, request: Request, actor: ActorDep, session: SessionDep,
            settings: SettingsDep, idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
     with service.counter_queue(shop_id, wait=settings.db_write_wait):
         shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
@@ -178,13 +179,13 @@ def redeem(shop_id: int, body: RedemptionCreate, request: Request, actor: ActorD
 
 
 @router.get("/shops/{shop_id}/redemptions/by-key/{key}", response_model=RedemptionPublic)
-def redemption_by_key(shop_id: int, key: str, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
+def redemption_by_key(shop_id: Id, key: str, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
     shop = staffed_shop(session, actor, shop_id)
     return service.redemption_by_key(session, shop=shop, attendant=actor, key=key)
 
 
 @router.get("/shops/{shop_id}/redemptions")
-def shop_redemptions(shop_id: int, actor: ActorDep, session: SessionDep, limit: int | None = None,
+def shop_redemptions(shop_id: Id, actor: ActorDep, session: SessionDep, limit: int | None = None,
                      cursor: str | None = None) -> dict:
     shop = overseen_shop(session, actor, shop_id)
     page = service.shop_redemptions(session, shop=shop, limit=limit, cursor=cursor)
@@ -192,12 +193,12 @@ def shop_redemptions(shop_id: int, actor: ActorDep, session: SessionDep, limit: 
 
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
-def get_redemption(redemption_id: int, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
+def get_redemption(redemption_id: Id, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
     return service.receipt(session, visible_redemption(session, actor, redemption_id))
 
 
 @router.post("/redemptions/{redemption_id}/reversal", response_model=RedemptionPublic)
-def reverse_redemption(redemption_id: int, body: Reason, actor: ActorDep, session: SessionDep,
+def reverse_redemption(redemption_id: Id, body: Reason, actor: ActorDep, session: SessionDep,
                        idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
     redemption = visible_redemption(session, actor, redemption_id)
     result = service.reverse_redemption(session, actor=actor, redemption=redemption, reason=body.reason,
@@ -207,7 +208,7 @@ def reverse_redemption(redemption_id: int, body: Reason, actor: ActorDep, sessio
 
 
 @router.get("/me/redemptions")
-def my_redemptions(actor: ActorDep, session: SessionDep, after_id: int = 0, limit: int | None = None,
+def my_redemptions(actor: ActorDep, session: SessionDep, after_id: AfterId = 0, limit: int | None = None,
                    cursor: str | None = None) -> dict:
     """The household's receipts, newest first; `after_id` keeps only those newer than one already seen."""
     household = own_household(session, actor)
@@ -217,7 +218,7 @@ def my_redemptions(actor: ActorDep, session: SessionDep, after_id: int = 0, limi
 
 
 @router.get("/shops/{shop_id}/settlements/{month}")
-def settlement(shop_id: int, month: str, actor: ActorDep, session: SessionDep, settings: SettingsDep) -> dict:
+def settlement(shop_id: Id, month: str, actor: ActorDep, session: SessionDep, settings: SettingsDep) -> dict:
     shop = overseen_shop(session, actor, shop_id)
     result = monthly_settlement(session, shop=shop, month=month, tz=settings.timezone)
     return {"shop_id": shop.id, "month": month, "total_points": result.total_points,
@@ -225,7 +226,7 @@ def settlement(shop_id: int, month: str, actor: ActorDep, session: SessionDep, s
 
 
 @router.post("/households/{household_id}/cards", status_code=201)
-def issue_card(household_id: int, body: CardIssue, request: Request, actor: ActorDep, session: SessionDep,
+def issue_card(household_id: Id, body: CardIssue, request: Request, actor: ActorDep, session: SessionDep,
                idempotency_key: IdempotencyKey = None) -> dict:
     household = managed_household(session, actor, household_id)
     code, card = paycodes.issue_card(session, actor=actor, household=household, pin=body.pin,
@@ -235,7 +236,7 @@ def issue_card(household_id: int, body: CardIssue, request: Request, actor: Acto
 
 
 @router.post("/households/{household_id}/cards/{card_id}/revoke")
-def revoke_card(household_id: int, card_id: int, body: Reason, actor: ActorDep, session: SessionDep) -> dict:
+def revoke_card(household_id: Id, card_id: Id, body: Reason, actor: ActorDep, session: SessionDep) -> dict:
     household = managed_household(session, actor, household_id)
     card = paycodes.revoke_card(session, actor=actor, household=household, card_id=card_id, reason=body.reason)
     session.commit()

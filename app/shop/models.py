@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
 from app.audit.registry import AuditAction, declare_actions, declare_target
+from app.ids import StrictId
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -219,7 +220,7 @@ class PayCodePublic(SQLModel):
 
 
 class BasketLine(SQLModel):
-    goods_id: StrictInt
+    goods_id: StrictId
     quantity: StrictInt
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep
 from app.htmx import redirect_after_post, render
+from app.ids import Id
 from app.org.access import OFFICIALS
 from app.org.service import village_name
 from app.shop import service
@@ -26,7 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- the books: redemptions and the monthly settlement -------------------------------------------------------
 
 @router.get("/shop/redemptions")
-def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: int | None = None,
+def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id | None = None,
                 done: str = "", cursor: str | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
     page = service.shop_redemptions(session, shop=shop, limit=20, cursor=cursor)
@@ -38,7 +39,7 @@ def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: Ht
 
 
 @router.post("/shop/redemptions/{redemption_id}/reverse")
-def reverse(redemption_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def reverse(redemption_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
             reason: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     redemption = visible_redemption(session, actor, redemption_id)
     service.reverse_redemption(session, actor=actor, redemption=redemption, reason=reason,
@@ -64,7 +65,7 @@ def _month_choices(this_month: str, chosen: str) -> list[tuple[str, str]]:
 
 @router.get("/shop/settlement")
 def settlement(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
-               shop_id: int | None = None, month: str = "") -> Response:
+               shop_id: Id | None = None, month: str = "") -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
     this_month = _this_month(settings.timezone)
     result = monthly_settlement(session, shop=shop, month=month or this_month, tz=settings.timezone)
@@ -75,7 +76,7 @@ def settlement(request: Request, actor: ActorDep, session: SessionDep, settings:
 
 
 @router.get("/shop/settlement.xlsx")
-def settlement_xlsx(actor: ActorDep, session: SessionDep, settings: SettingsDep, shop_id: int,
+def settlement_xlsx(actor: ActorDep, session: SessionDep, settings: SettingsDep, shop_id: Id,
                     month: str = "") -> Response:
     shop = overseen_shop(session, actor, shop_id)
     result = monthly_settlement(session, shop=shop, month=month or _this_month(settings.timezone),

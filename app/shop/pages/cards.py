@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
+from app.ids import Id
 from app.org.access import managed_household
 from app.org.models import Household
 from app.org.service import village_name
@@ -23,13 +24,13 @@ router = APIRouter()
 # --- household cards for people without a smartphone --------------------------------------------------------
 
 @router.get("/admin/households/{household_id}/card")
-def card(household_id: int, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
+def card(household_id: Id, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
     household = managed_household(session, actor, household_id)
     return _card_page(request, session, household, done=DONE.get(done, ""))
 
 
 @router.post("/admin/households/{household_id}/card")
-def issue_card(household_id: int, request: Request, actor: ActorDep, session: SessionDep,
+def issue_card(household_id: Id, request: Request, actor: ActorDep, session: SessionDep,
                pin: Annotated[str, Form()] = "", pin_again: Annotated[str, Form()] = "",
                form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
@@ -56,7 +57,7 @@ def _card_page(request: Request, session: Session, household: Household, *, done
 
 
 @router.post("/admin/households/{household_id}/card/{card_id}/revoke")
-def revoke_card(household_id: int, card_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def revoke_card(household_id: Id, card_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                 reason: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     paycodes.revoke_card(session, actor=actor, household=household, card_id=card_id, reason=reason)

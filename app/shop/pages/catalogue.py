@@ -9,6 +9,7 @@ from sqlmodel import select
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
+from app.ids import Id
 from app.ledger.service import household_balance
 from app.org.models import User
 from app.shop import goods as catalogue
@@ -23,7 +24,7 @@ router = APIRouter()
 # --- villagers: what the shop has ----------------------------------------------------------------------------
 
 @router.get("/shop")
-def browse(request: Request, actor: ActorDep, session: SessionDep, shop_id: int | None = None) -> Response:
+def browse(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, visible_shop)
     goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: g.stock <= 0)
     hid = actor.user.household_id
@@ -35,7 +36,7 @@ def browse(request: Request, actor: ActorDep, session: SessionDep, shop_id: int 
 # --- staff: catalogue and stock ------------------------------------------------------------------------------
 
 @router.get("/shop/manage")
-def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: int | None = None) -> Response:
+def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, managed_shop)
     goods = catalogue.list_goods(session, shop=shop, include_inactive=True)
     return render(request, "shop/manage.html", {"tab": tab_for(actor), "shop": shop, "shops": shops,
@@ -43,7 +44,7 @@ def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: int 
 
 
 @router.post("/shop/manage/goods")
-def create_goods(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Annotated[int, Form()],
+def create_goods(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Annotated[Id, Form()],
                  name: Annotated[str, Form()] = "", points_price: Annotated[str, Form()] = "",
                  stock: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "",
                  form_key: Annotated[str, Form()] = "") -> Response:
@@ -57,7 +58,7 @@ def create_goods(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: A
 
 
 @router.get("/shop/manage/goods/{goods_id}")
-def goods_detail(goods_id: int, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def goods_detail(goods_id: Id, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                  done: str = "", cursor: str | None = None) -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
     page = catalogue.stock_history(session, goods=goods, limit=20, cursor=cursor)
@@ -71,7 +72,7 @@ def goods_detail(goods_id: int, request: Request, actor: ActorDep, session: Sess
 
 
 @router.post("/shop/manage/goods/{goods_id}/edit")
-def edit_goods(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep, name: Annotated[str, Form()] = "",
+def edit_goods(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, name: Annotated[str, Form()] = "",
                points_price: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "") -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
     catalogue.update_goods(session, actor=actor, shop=shop, goods=goods, name=name, points_price=form_int(points_price),
@@ -81,7 +82,7 @@ def edit_goods(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDe
 
 
 @router.post("/shop/manage/goods/{goods_id}/active")
-def switch_goods(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def switch_goods(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                  active: Annotated[str, Form()] = "") -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
     catalogue.update_goods(session, actor=actor, shop=shop, goods=goods, active=active == "1")
@@ -90,7 +91,7 @@ def switch_goods(goods_id: int, actor: ActorDep, session: SessionDep, htmx: Htmx
 
 
 @router.post("/shop/manage/goods/{goods_id}/photo")
-def upload_photo(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def upload_photo(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                  photo: Annotated[UploadFile | None, File()] = None) -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
     session.commit()  # end the short look-up: the photo is decoded holding no lock and no connection
@@ -101,7 +102,7 @@ def upload_photo(goods_id: int, actor: ActorDep, session: SessionDep, htmx: Htmx
 
 
 @router.post("/shop/manage/goods/{goods_id}/stock")
-def change_stock(goods_id: int, actor: ActorDep, session: SessionDep, htmx: HtmxDep, kind: Annotated[str, Form()] = "",
+def change_stock(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, kind: Annotated[str, Form()] = "",
                  quantity: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                  form_key: Annotated[str, Form()] = "") -> Response:
     shop, goods = managed_goods(session, actor, goods_id)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.deps import ActorDep, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import Forbidden
 from app.htmx import render
+from app.ids import AfterId, Id
 from app.org.access import Actor, own_household
 from app.org.models import Household
 from app.shop import goods as catalogue
@@ -45,7 +46,7 @@ def pay_code_partial(request: Request, actor: ActorDep, session: WriteSessionDep
 
 
 @router.get("/pay/receipts")
-def pay_receipts(request: Request, actor: ActorDep, session: SessionDep, after_id: int = 0) -> Response:
+def pay_receipts(request: Request, actor: ActorDep, session: SessionDep, after_id: AfterId = 0) -> Response:
     """204 while nothing new; the newest receipt (and the end of polling) once the attendant has confirmed."""
     household = own_household(session, actor)
     found = service.household_redemptions_after(session, household_id=household.id, after_id=after_id)
@@ -57,7 +58,7 @@ def pay_receipts(request: Request, actor: ActorDep, session: SessionDep, after_i
 
 @router.get("/counter")
 def counter_page(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
-                 shop_id: int | None = None) -> Response:
+                 shop_id: Id | None = None) -> Response:
     if shop_id is not None:
         shop = staffed_shop(session, actor, shop_id)
     else:
