@@ -13,7 +13,8 @@ from app.ledger.postings import reversed_ids
 from app.shop.export import SettlementRow
 from app.shop.models import Redemption, RedemptionItem, Shop
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the books' months; outside them is a typo (and years 0 and 9999 overflow dates)
 
 
 @dataclass
@@ -31,6 +32,8 @@ def month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
     if not match:
         raise ValidationFailed("月份格式应为 YYYY-MM，例如 2026-11")
     year, mon = int(match[1]), int(match[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationFailed(f"月份应在 {FIRST_YEAR} 年到 {LAST_YEAR} 年之间")
     zone = ZoneInfo(tz)
     start = datetime(year, mon, 1, tzinfo=zone)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)

@@ -87,6 +87,22 @@ class TestSettlement:
         r = web.sign_in("official").get(f"/shop/settlement?shop_id={shop_id}&month=2024-13")
         assert r.status_code == 422 and "月份格式应为" in r.text
 
+    @pytest.mark.parametrize("month", ["0000-01", "9999-12", "1999-12", "2101-01"])
+    def test_a_month_out_of_range_is_refused_on_the_page_the_sheet_and_the_api(self, web, api, shop_id, month):
+        """Years 0000 and 9999-12 overflowed Python's dates: a 500 on all three (issue #7)."""
+        web.sign_in("official")
+        page = web.get(f"/shop/settlement?shop_id={shop_id}&month={month}")
+        sheet = web.get(f"/shop/settlement.xlsx?shop_id={shop_id}&month={month}")
+        assert page.status_code == sheet.status_code == 422
+        assert "月份应在 2000 年到 2100 年之间" in page.text and "<html" in page.text
+        r = api.get(f"/shops/{shop_id}/settlements/{month}", "official")
+        assert r.status_code == 422 and r.json()["error"]["message"] == "月份应在 2000 年到 2100 年之间"
+
+    @pytest.mark.parametrize("month", ["2000-01", "2100-12"])
+    def test_the_first_and_last_months_open(self, web, api, shop_id, month):
+        assert web.sign_in("official").get(f"/shop/settlement?shop_id={shop_id}&month={month}").status_code == 200
+        assert api.get(f"/shops/{shop_id}/settlements/{month}", "official").json()["redemptions"] == 0
+
     def test_the_workbook_downloads_and_opens(self, web, api, shop_id, goods):
         done_redeeming(api, shop_id, [(goods["soap"]["id"], 2)])
         web.sign_in("official")
