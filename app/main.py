@@ -1,6 +1,6 @@
 """create_app(): routers, static files, error handlers, middleware; bind_app(): its settings, database and state."""
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -11,6 +11,7 @@ from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
+from app.middleware import SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
 from app.templating import make_templates
 
@@ -39,11 +40,12 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
 def create_app(settings: Settings | None = None, engine: Engine | None = None, *, strict_templates: bool = False
                ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url="/docs", openapi_url="/openapi.json",
+    # /docs is app/shell.py's own page: Swagger UI from static/, under the CSP (FastAPI's loads it from a CDN).
+    app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url=None, openapi_url="/openapi.json",
                   redoc_url=None, description=API_DESCRIPTION)
     bind_app(app, settings, engine, strict_templates=strict_templates)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.middleware("http")(_security_headers)
+    app.add_middleware(SecurityHeaders)
     errors_http.install(app)
     _mount_routes(app)
     return app
@@ -79,18 +81,3 @@ def _mount_routes(app: FastAPI) -> None:
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 
-
-async def _security_headers(request: Request, call_next):
-    response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if not request.url.path.startswith("/docs"):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-            "media-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
-    if request.url.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response

@@ -1,4 +1,4 @@
-"""The public shell of the web app: manifest, service worker, offline page, icon."""
+"""The public shell of the web app: manifest, service worker, offline page, icon; the API's docs."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -6,6 +6,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from app.config import STATIC_DIR
 
 public = APIRouter(include_in_schema=False)
+SWAGGER_UI = "5.35.0"  # npm swagger-ui-dist, vendored in static/ (its licence beside it)
 
 
 @public.get("/manifest.webmanifest")
@@ -28,3 +29,11 @@ def offline(request: Request) -> HTMLResponse:
 @public.get("/favicon.ico")
 def favicon() -> RedirectResponse:
     return RedirectResponse("/static/icon-192.png", status_code=301)
+
+
+@public.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI over /openapi.json, all of it served from here: it works offline, under the same CSP as the app."""
+    return request.app.state.templates.TemplateResponse(request, "docs.html", {
+        "request": request, "title": f"{request.app.title} — /docs", "openapi_url": request.app.openapi_url,
+        "swagger_js": f"swagger-ui-bundle-{SWAGGER_UI}.js", "swagger_css": f"swagger-ui-{SWAGGER_UI}.css"})
