@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = DbLimits.max_overflow
     db_pool_timeout: float = DbLimits.pool_timeout
     db_write_wait: float = DbLimits.write_wait
+    max_body_bytes: int = 1024 * 1024  # a JSON or form body; larger is refused 413 before it is read
+    max_upload_bytes: int = 6 * 1024 * 1024  # a multipart upload: a goods photo (5 MB) and the form around it
 
     def db_limits(self) -> DbLimits:
         return DbLimits(pool_size=self.db_pool_size, max_overflow=self.db_max_overflow,

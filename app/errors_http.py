@@ -24,6 +24,15 @@ HTTP_MESSAGES = {
 }
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A request body past its cap (app/middleware.py), raised while a route reads it: an HTTPException, so that
+    FastAPI's body parsing passes it on unwrapped, answered 413 `too_large` with its own message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(status_code=413, detail=message)
+        self.message = message
+
+
 def error_response(request: Request, *, status: int, code: str, message: str,
                    headers: dict[str, str] | None = None) -> Response:
     """The error as JSON for the API, a toast for htmx, a redirect to login or an error page otherwise."""
@@ -97,6 +106,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code, message = HTTP_MESSAGES.get(exc.status_code, ("error", "请求失败"))
+        if isinstance(exc, BodyTooLarge):
+            message = exc.message
         return error_response(request, status=exc.status_code, code=code, message=message,
                               headers=getattr(exc, "headers", None))
 

@@ -11,7 +11,7 @@ from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
-from app.middleware import SecurityHeaders
+from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
 from app.templating import make_templates
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url=None, openapi_url="/openapi.json",
                   redoc_url=None, description=API_DESCRIPTION)
     bind_app(app, settings, engine, strict_templates=strict_templates)
+    app.add_middleware(BodyCap)  # the innermost: its 413 is compressed and carries the headers like any answer
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders)
     errors_http.install(app)
