@@ -1,5 +1,5 @@
-"""Big input: request bodies are capped before they are read (app/middleware.py BodyCap) (issue #7, item 3: a
-50 MB JSON was read whole)."""
+"""Big input: request bodies are capped before they are read (app/middleware.py BodyCap), passwords are capped
+before they are hashed (issue #7, item 3: a 50 MB JSON was read whole, a 20 MB password hashed with argon2)."""
 
 import json
 import select
@@ -12,6 +12,7 @@ from sqlmodel import select as sql_select
 
 from app.main import bind_app
 from app.org.models import Household
+from app.org.service import MAX_PASSWORD
 from tests.conftest import error_code, make_settings
 from tests.e2e.conftest import live_server  # noqa: F401 - the app under uvicorn, for bodies that really stream
 from tests.shop.test_goods_api import jpeg_bytes
@@ -107,3 +108,45 @@ class TestUnderUvicorn:
         assert b'"code":"too_large"' in answer
         assert sent < 50 * MB  # the server stopped reading: what was sent is only what the sockets could buffer
 
+
+class TestPasswordLength:
+    """No password is longer than 128 characters: a longer one is refused before argon2 sees it."""
+
+    @pytest.fixture
+    def hashing(self, monkeypatch) -> list[int]:
+        """The length of every password longer than the cap that reaches argon2 (hashed or verified)."""
+        seen: list[int] = []
+        import app.auth.service
+        import app.org.service
+        from app import security
+
+        def verify(password_hash, password):
+            seen.extend([len(password)] if len(password) > MAX_PASSWORD else [])
+            return real_verify(password_hash, password)
+
+        def hash_(password):
+            seen.extend([len(password)] if len(password) > MAX_PASSWORD else [])
+            return real_hash(password)
+
+        real_verify, real_hash = security.verify_password, security.hash_password
+        monkeypatch.setattr(app.auth.service, "verify_password", verify)
+        monkeypatch.setattr(app.org.service, "hash_password", hash_)
+        return seen
+
+    def test_a_long_password_signs_nobody_in_and_is_never_hashed(self, api, hashing):
+        long = "p" * (MAX_PASSWORD + 1)
+        r = api.post("/auth/login", json={"phone": "13800000001", "password": long + "x" * 500_000})
+        assert r.status_code == 401 and r.json()["error"]["message"] == "手机号或密码错误"  # as a wrong password
+        assert api.client.post("/login", data={"phone": "13800000001", "password": long}).status_code == 401
+        assert hashing == []
+        assert api.post("/auth/login", json={"phone": "13800000001", "password": "demo1234"}).status_code == 200
+
+    def test_a_long_password_is_refused_for_a_new_member_and_a_reset(self, api, hashing):
+        long = "p" * 500_000
+        r = api.post("/households", "official", json={"head_name": "新户", "members": [
+            {"name": "新人", "phone": "13900000001", "password": long}]})
+        assert r.status_code == 422 and "密码长度" in r.json()["error"]["message"]
+        member = api.get("/households/1", "official").json()["members"][0]["id"]
+        r = api.post(f"/households/1/members/{member}/password", "official", json={"password": long})
+        assert r.status_code == 422
+        assert hashing == []

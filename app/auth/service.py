@@ -12,6 +12,7 @@ from app.errors import Unauthenticated
 from app.org.access import Actor
 from app.org.models import Household, OrgKind, OrgUnit, RolePublic, User, UserPublic
 from app.org.passwords import change_own_password
+from app.org.service import MAX_PASSWORD
 from app.security import verify_password
 from app.timeutil import utcnow
 
@@ -20,6 +21,8 @@ BAD_CREDENTIALS = "手机号或密码错误"
 
 def authenticate(session: Session, *, phone: str, password: str) -> User:
     """The active user with this phone and password; the same refusal whether or not the phone exists."""
+    if len(password or "") > MAX_PASSWORD:  # no password is that long: refused unhashed (argon2 of megabytes)
+        raise Unauthenticated(BAD_CREDENTIALS)
     user = session.exec(select(User).where(User.phone == (phone or "").strip())).first()
     ok = verify_password(user.password_hash if user else None, password or "")
     if user is None or not ok or not user.active:
