@@ -70,4 +70,4 @@ bench: install-dev
 	$(PY) bench/redeem.py
 
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache
+	rm -rf $(VENV) var test-artifacts .pytest_cache .hypothesis
