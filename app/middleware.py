@@ -32,8 +32,8 @@ class BodyCap:
         upload = headers.get("content-type", "").lower().startswith("multipart/")
         cap = settings.max_upload_bytes if upload else settings.max_body_bytes
         message = UPLOAD_TOO_LARGE if upload else TOO_LARGE
-        declared = headers.get("content-length", "")
-        if declared.strip().isdigit() and int(declared) > cap:
+        declared = headers.get("content-length", "")  # servers refuse a malformed one; ASCII digits only here
+        if declared.isascii() and declared.isdigit() and int(declared) > cap:
             await _refuse(scope, receive, send, message)
             return
 

@@ -32,7 +32,7 @@ def decode_cursor(cursor: str | None, kind: str = "id") -> int | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
         number = int(value)
-        if prefix != kind or not 0 <= number <= MAX_ID:  # a cursor holds an id (or a position): 64 bits at most
+        if prefix != kind or not 0 <= number <= MAX_ID:  # an id (or a position): app/ids.py's range
             raise ValueError(prefix)
         return number
     except (ValueError, UnicodeDecodeError) as exc:
