@@ -1,4 +1,5 @@
-"""Command line: `python -m app check-ledger | seed-demo | create-admin | serve | make-cert`."""
+"""Command line: `python -m app check-ledger | seed-demo | create-admin | confirm-service-orders | serve |
+make-cert`."""
 
 import argparse
 import getpass
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--at", default="", help="a township (清河镇: town admin) or village (清河镇/示范村: "
                                                 "official) instead of the county (county admin)")
     admin.add_argument("--another", action="store_true", help="add one more where there is an administrator")
+    commands.add_parser("confirm-service-orders", help="confirm completed service orders the villager did not rate "
+                                                      "within the village's time (credits the volunteers once)")
     commands.add_parser("serve", help="run the web server on HOST:PORT (HTTPS with SSL_CERTFILE/SSL_KEYFILE)")
     cert = commands.add_parser("make-cert", help="write a self-signed certificate into var/tls/")
     cert.add_argument("hosts", nargs="*", help="this machine's LAN address(es), e.g. 192.168.1.20")
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return _create_admin(args, settings)
     engine = make_engine(settings.database_url, limits=settings.db_limits())
     try:
+        if args.command == "confirm-service-orders":
+            return _confirm_service_orders(engine)
         return _check_ledger(engine) if args.command == "check-ledger" else _seed_demo(engine)
     finally:
         engine.dispose()
@@ -78,6 +83,16 @@ def _seed_demo(engine: Engine) -> int:
         created = seed_demo_world(session)
         session.commit()
     print("demo world created" if created else "database not empty: demo world left as it is")
+    return 0
+
+
+def _confirm_service_orders(engine: Engine) -> int:
+    from app.volunteer.service import confirm_due
+
+    with session_for(engine, write=True) as session:
+        done = confirm_due(session)
+        session.commit()
+    print(f"{len(done)} service order(s) confirmed" + (f": {', '.join(map(str, done))}" if done else ""))
     return 0
 
 

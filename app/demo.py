@@ -13,6 +13,7 @@ from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, Us
 from app.security import hash_password
 from app.shop.goods import create_goods, create_shop, set_goods_photo
 from app.shop.images import process_goods_photo
+from app.volunteer.demo import seed_service_orders
 
 DEMO_PASSWORD = "demo1234"
 VILLAGE_BUDGET = 1_000_000
@@ -68,6 +69,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
         credit_household(session, household=household, points=points, reason=reason, category=category,
                          source=Source(TxnKind.award), actor_id=awarder, once=None)
     _demo_shop(session, village=village, attendant=attendant, official=official)
+    seed_service_orders(session, village=village, town=town, county=county)
     session.flush()
     return True
 

@@ -65,6 +65,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.shop import api as shop_api
     from app.shop import media as shop_media
     from app.shop import pages as shop_pages
+    from app.volunteer import api as volunteer_api
 
     # The public routes, all in one place: everything else needs a signed-in user.
     app.include_router(auth_api.public, prefix="/api/v1")
@@ -74,7 +75,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, ledger_api, audit_api, shop_api):
+    for module in (auth_api, org_api, ledger_api, audit_api, shop_api, volunteer_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)

@@ -16,6 +16,15 @@ from app.shop.models import (
     ShopStaff,
     StockMovement,
 )
+from app.volunteer.models import (
+    ServiceOrder,
+    ServiceOrderEvent,
+    ServiceOrderPhoto,
+    ServiceSettings,
+    VolunteerService,
+    VolunteerTeam,
+    VolunteerTeamMember,
+)
 
 __all__ = [
     "Account",
@@ -38,4 +47,11 @@ __all__ = [
     "RevokedToken",
     "RoleAssignment",
     "User",
+    "ServiceOrder",
+    "ServiceOrderEvent",
+    "ServiceOrderPhoto",
+    "ServiceSettings",
+    "VolunteerService",
+    "VolunteerTeam",
+    "VolunteerTeamMember",
 ]

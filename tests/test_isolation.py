@@ -13,6 +13,7 @@ from app.shop.models import Goods, Shop
 from app.timeutil import utcnow
 from tests.conftest import DEMO_HASH
 from tests.shop.test_goods_api import jpeg_bytes as _jpeg
+from tests.volunteer.conftest import ISOLATION_CASES, ISOLATION_SELF_ONLY, isolation_ids
 
 # Routes that hold no village data of anyone else.
 SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", "/api/v1/me"),
@@ -88,6 +89,8 @@ CASES = {
     ("GET", "/admin/households"): "list",
     ("POST", "/admin/households"): "lands_in_own_village",
 }
+SELF_ONLY |= ISOLATION_SELF_ONLY
+CASES.update(ISOLATION_CASES)
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -143,6 +146,7 @@ def world(api, demo_engine):
     award = api.post("/points/awards", "official", json={"household_id": ids["household_id"], "points": 3,
                                                            "reason": "测试"}).json()
     ids["award_id"] = ids["transaction_id"] = award["id"]
+    ids.update(isolation_ids(demo_engine))
     return ids
 
 
@@ -153,7 +157,7 @@ def _fill(value, ids):
 
 
 def _request(api, who, method, path, body, ids):
-    url = path.format(**ids)
+    url = path.format(**{**ids, **ids.get("by_route", {}).get(path, {})})  # a step needs its order's state
     headers = {"Authorization": f"Bearer {api.token(who)}"}
     if body == "photo":
         return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})

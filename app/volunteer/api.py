@@ -1,0 +1,252 @@
+"""Service orders JSON API (shared/api-v1.md, Volunteer service orders): menu, teams, orders and their steps."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, UploadFile
+from sqlmodel import Session
+
+from app.deps import ActorDep, IdempotencyKey, SessionDep
+from app.errors import NotFound
+from app.ids import Id
+from app.org.access import Actor
+from app.org.models import Household
+from app.shop.images import MAX_UPLOAD_BYTES, process_goods_photo
+from app.volunteer import catalogue, reading, service
+from app.volunteer.models import (
+    Completion,
+    Dispatch,
+    HoursApproval,
+    MemberBrief,
+    OptionalReason,
+    OrderCreate,
+    OrderPublic,
+    Rating,
+    Reason,
+    ServiceCreate,
+    ServicePublic,
+    SettingsPublic,
+    SettingsUpdate,
+    TeamCreate,
+    TeamMemberAdd,
+    TeamPublic,
+    VolunteerService,
+)
+
+router = APIRouter(tags=["volunteer"])
+
+
+def village_of(session: Session, actor: Actor, village_id: int | None) -> int:
+    """The village asked for (one the actor belongs to or oversees), else the actor's own."""
+    if village_id is not None:
+        if village_id not in actor.villages():
+            raise NotFound("找不到该村")
+        return village_id
+    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    found = household.village_id if household else actor.first_village()
+    return catalogue.require_village(actor, found)
+
+
+def service_public(s: VolunteerService) -> ServicePublic:
+    return ServicePublic(id=s.id, name=s.name, category=s.category, description=s.description, provider=s.provider,
+                         level=s.level, standard_hours=catalogue.hours(s.standard_minutes))
+
+
+def settings_public(rules) -> SettingsPublic:
+    return SettingsPublic(village_id=rules.village_id, points_per_hour=rules.points_per_hour,
+                          monthly_cap=rules.monthly_cap, dispatch_hours=rules.dispatch_hours,
+                          complete_days=rules.complete_days, rate_days=rules.rate_days,
+                          wish_hours=catalogue.hours(rules.wish_minutes))
+
+
+# --- the menu, teams, rules --------------------------------------------------------------------------------------
+
+@router.get("/services")
+def list_services(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
+    village = village_of(session, actor, village_id)
+    return {"items": [service_public(s) for s in catalogue.menu(session, village_id=village)], "next_cursor": None}
+
+
+@router.post("/services", status_code=201, response_model=ServicePublic)
+def create_service(body: ServiceCreate, actor: ActorDep, session: SessionDep,
+                   idempotency_key: IdempotencyKey = None) -> ServicePublic:
+    village = village_of(session, actor, body.village_id)
+    created = catalogue.create_service(session, actor=actor, village_id=village, name=body.name,
+                                       category=body.category, description=body.description,
+                                       provider=body.provider, standard_hours=body.standard_hours, level=body.level,
+                                       idempotency_key=idempotency_key)
+    session.commit()
+    return service_public(created)
+
+
+def team_public(team, members) -> TeamPublic:
+    return TeamPublic(id=team.id, village_id=team.village_id, name=team.name, description=team.description,
+                      members=[MemberBrief(id=u.id, name=u.name) for u in members])
+
+
+@router.get("/volunteer-teams")
+def list_teams(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
+    village = village_of(session, actor, village_id)
+    return {"items": [team_public(t, m) for t, m in catalogue.list_teams(session, village_id=village)],
+            "next_cursor": None}
+
+
+@router.post("/volunteer-teams", status_code=201, response_model=TeamPublic)
+def create_team(body: TeamCreate, actor: ActorDep, session: SessionDep, idempotency_key: IdempotencyKey = None
+                ) -> TeamPublic:
+    village = village_of(session, actor, body.village_id)
+    team = catalogue.create_team(session, actor=actor, village_id=village, name=body.name,
+                                 description=body.description, member_ids=body.member_user_ids,
+                                 idempotency_key=idempotency_key)
+    session.commit()
+    return next(team_public(t, m) for t, m in catalogue.list_teams(session, village_id=village) if t.id == team.id)
+
+
+@router.post("/volunteer-teams/{team_id}/members", response_model=TeamPublic)
+def add_team_member(team_id: Id, body: TeamMemberAdd, actor: ActorDep, session: SessionDep) -> TeamPublic:
+    team = catalogue.visible_team(session, actor, team_id)
+    catalogue.add_team_member(session, actor=actor, team=team, user_id=body.user_id)
+    session.commit()
+    return next(team_public(t, m) for t, m in catalogue.list_teams(session, village_id=team.village_id)
+                if t.id == team.id)
+
+
+@router.get("/service-settings", response_model=SettingsPublic)
+def get_settings(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> SettingsPublic:
+    return settings_public(catalogue.settings_for(session, village_id=village_of(session, actor, village_id)))
+
+
+@router.put("/service-settings", response_model=SettingsPublic)
+def put_settings(body: SettingsUpdate, actor: ActorDep, session: SessionDep) -> SettingsPublic:
+    rules = catalogue.update_settings(session, actor=actor, village_id=village_of(session, actor, body.village_id),
+                                      values=body.model_dump(exclude_unset=True, exclude={"village_id"}))
+    session.commit()
+    return settings_public(rules)
+
+
+# --- orders -------------------------------------------------------------------------------------------------------
+
+@router.post("/orders", status_code=201, response_model=OrderPublic)
+def create_order(body: OrderCreate, actor: ActorDep, session: SessionDep, idempotency_key: IdempotencyKey = None
+                 ) -> OrderPublic:
+    order = service.place_order(session, actor=actor, service_id=body.service_id, wish=body.wish,
+                                description=body.description, address=body.address,
+                                preferred_time=body.preferred_time, household_id=body.household_id,
+                                for_name=body.for_name, idempotency_key=idempotency_key)
+    session.commit()
+    return reading.order_public(session, order, with_events=True)
+
+
+@router.get("/orders")
+def list_orders(actor: ActorDep, session: SessionDep, status: str | None = None, limit: int | None = None,
+                cursor: str | None = None) -> dict:
+    page = reading.list_orders(session, actor=actor, status=status, limit=limit, cursor=cursor)
+    return {"items": [reading.order_public(session, o) for (o,) in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/orders/{order_id}", response_model=OrderPublic)
+def get_order(order_id: Id, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    return reading.order_public(session, service.visible_order(session, actor, order_id), with_events=True)
+
+
+def _answer(session: Session, order) -> OrderPublic:
+    session.commit()
+    return reading.order_public(session, order, with_events=True)
+
+
+@router.post("/orders/{order_id}/dispatch", response_model=OrderPublic)
+def dispatch(order_id: Id, body: Dispatch, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.dispatch(session, actor=actor, order=order, volunteer_user_id=body.volunteer_user_id,
+                     team_id=body.team_id)
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/reject", response_model=OrderPublic)
+def reject(order_id: Id, body: Reason, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.reject(session, actor=actor, order=order, reason=body.reason)
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/accept", response_model=OrderPublic)
+def accept(order_id: Id, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.accept(session, actor=actor, order=order)
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/decline", response_model=OrderPublic)
+def decline(order_id: Id, body: Reason, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.decline(session, actor=actor, order=order, reason=body.reason)
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderPublic)
+def cancel(order_id: Id, body: OptionalReason, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.cancel(session, actor=actor, order=order, reason=body.reason)
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/complete", response_model=OrderPublic)
+def complete(order_id: Id, body: Completion, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.complete(session, actor=actor, order=order, hours=body.hours, note=body.note)
+    return _answer(session, order)
+
+
+@router.put("/orders/{order_id}/photo", response_model=OrderPublic)
+def add_photo(order_id: Id, photo: Annotated[UploadFile, File()], actor: ActorDep, session: SessionDep
+              ) -> OrderPublic:
+    """The volunteer's photo of a completed service (checked and re-encoded like a goods photo)."""
+    data = photo.file.read(MAX_UPLOAD_BYTES + 1)
+    order = service.visible_order(session, actor, order_id)
+    session.commit()  # the photo is decoded holding no lock and no connection
+    service.attach_photo(session, actor=actor, order=order, photo=process_goods_photo(data))
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/rate", response_model=OrderPublic)
+def rate(order_id: Id, body: Rating, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.rate(session, actor=actor, order=order, stars=body.stars, comment=body.comment)
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/confirm", response_model=OrderPublic)
+def confirm(order_id: Id, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.confirm(session, actor=actor, order=order)
+    return _answer(session, order)
+
+
+@router.post("/orders/{order_id}/approve-hours", response_model=OrderPublic)
+def approve_hours(order_id: Id, body: HoursApproval, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    order = service.visible_order(session, actor, order_id)
+    service.approve_hours(session, actor=actor, order=order, hours=body.hours)
+    return _answer(session, order)
+
+
+# --- mine ----------------------------------------------------------------------------------------------------------
+
+@router.get("/me/service-hours")
+def my_hours(actor: ActorDep, session: SessionDep) -> dict:
+    record = reading.volunteer_record(session, user_id=actor.id)
+    return {"total_hours": record["total_hours"], "total_points": record["total_points"],
+            "orders_count": record["count"], "waiting_hours": record["waiting_hours"],
+            "orders": [{"id": o.id, "title": o.title, "completed_at": o.completed_at,
+                        "hours": catalogue.hours(o.credited_minutes), "points": o.points} for o in record["orders"]]}
+
+
+@router.get("/me/service-badges")
+def my_badges(actor: ActorDep, session: SessionDep) -> dict:
+    return reading.badges(session, actor=actor)
+
+
+@router.get("/service-ratings")
+def ratings(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
+    village = village_of(session, actor, village_id)
+    return {"items": [{"order_id": o.id, "title": o.title, "volunteer": name, "stars": o.stars,
+                       "comment": o.comment, "rated_at": o.settled_at}
+                      for o, name in reading.village_ratings(session, village_id=village)], "next_cursor": None}

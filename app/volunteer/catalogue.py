@@ -1,0 +1,226 @@
+"""The menu (services of the village station, and of the township 所 and county 中心 above it), volunteer teams and
+each village's rules for service orders."""
+
+from sqlmodel import Session, select
+
+from app.audit.service import record_action
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.idempotency import create_once
+from app.ids import in_range
+from app.org.access import ADMINS, COUNTY_ADMINS, OFFICIALS, Actor, get_visible
+from app.org.models import OrgUnit, Role, RoleAssignment, User
+from app.text import clean_text
+from app.volunteer.models import (
+    CATEGORIES,
+    SERVICE_TARGET,
+    TEAM_TARGET,
+    VILLAGE_TARGET,
+    Level,
+    ServiceSettings,
+    VolunteerAction,
+    VolunteerService,
+    VolunteerTeam,
+    VolunteerTeamMember,
+)
+
+MAX_HOURS = 24
+
+
+def to_minutes(hours: float | int | None, *, label: str = "服务时长") -> int:
+    """Hours as typed (1, 1.5) to whole minutes; 0 < hours ≤ 24."""
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or hours != hours:
+        raise ValidationFailed(f"{label}应为 0 到 {MAX_HOURS} 之间的小时数")
+    minutes = round(hours * 60)
+    if not 0 < minutes <= MAX_HOURS * 60:
+        raise ValidationFailed(f"{label}应为 0 到 {MAX_HOURS} 之间的小时数")
+    return minutes
+
+
+def hours(minutes: int | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 2)
+
+
+# --- the village's rules ---------------------------------------------------------------------------------------
+
+LIMITS = {"points_per_hour": (0, 1000, "每小时积分"), "monthly_cap": (0, 100_000, "每月积分上限"),
+          "dispatch_hours": (1, 720, "派单时限（小时）"), "complete_days": (1, 60, "完成时限（天）"),
+          "rate_days": (1, 60, "评价时限（天）")}
+
+
+def settings_for(session: Session, *, village_id: int) -> ServiceSettings:
+    """The village's rules (the defaults until an official changes them)."""
+    found = session.exec(select(ServiceSettings).where(ServiceSettings.village_id == village_id)).first()
+    return found or ServiceSettings(village_id=village_id)
+
+
+def update_settings(session: Session, *, actor: Actor, village_id: int, values: dict) -> ServiceSettings:
+    """An official sets the village's points per hour, monthly cap and time limits."""
+    actor.require(village_id, OFFICIALS, "只有村干部可以修改服务规则")
+    rules = settings_for(session, village_id=village_id)
+    before = rules.model_dump(exclude={"id", "village_id"})
+    for key, value in values.items():
+        if value is None:
+            continue
+        if key == "wish_hours":
+            rules.wish_minutes = to_minutes(value, label="心愿单标准时长")
+            continue
+        low, high, label = LIMITS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationFailed(f"{label}应为 {low} 到 {high} 之间的整数")
+        setattr(rules, key, value)
+    session.add(rules)
+    session.flush()
+    unit = session.get(OrgUnit, village_id)
+    record_action(session, actor_id=actor.id, action=VolunteerAction.settings_update, village_id=village_id,
+                  target_type=VILLAGE_TARGET, target_id=village_id, target_label=unit.name if unit else "",
+                  detail={"before": before, "after": rules.model_dump(exclude={"id", "village_id"})})
+    return rules
+
+
+# --- the menu --------------------------------------------------------------------------------------------------
+
+def offering_units(session: Session, *, village_id: int) -> list[int]:
+    """The village and the township and county above it: whose services its villagers may order."""
+    units, current = [], session.get(OrgUnit, village_id)
+    while current is not None:
+        units.append(current.id)
+        current = session.get(OrgUnit, current.parent_id) if current.parent_id else None
+    return units
+
+
+def menu(session: Session, *, village_id: int) -> list[VolunteerService]:
+    """The services a village's villagers may order: the station's own first, then the 所's and the 中心's."""
+    units = offering_units(session, village_id=village_id)
+    rows = session.exec(select(VolunteerService).where(VolunteerService.org_id.in_(units),
+                                                       VolunteerService.active)).all()
+    rank = {Level.village: 0, Level.township: 1, Level.county: 2}
+    return sorted(rows, key=lambda s: (rank.get(s.level, 3), s.category, s.id))
+
+
+def menu_service(session: Session, *, village_id: int, service_id: int) -> VolunteerService:
+    service = session.get(VolunteerService, service_id) if in_range(service_id) else None
+    if service is None or not service.active or service.org_id not in offering_units(session, village_id=village_id):
+        raise NotFound("找不到该服务项目")
+    return service
+
+
+def _offering_org(session: Session, *, actor: Actor, village_id: int, level: str) -> int:
+    """Who offers a new service: the village station (its officials), the 所 (the town admin), the 中心 (county)."""
+    units = offering_units(session, village_id=village_id)
+    if level == Level.village:
+        actor.require(village_id, OFFICIALS, "只有村干部可以添加本村的服务项目")
+        return village_id
+    if level == Level.township and len(units) > 1:
+        actor.require(village_id, ADMINS, "只有乡镇管理员可以添加镇实践所的服务项目")
+        return units[1]
+    if level == Level.county and len(units) > 2:
+        actor.require(village_id, COUNTY_ADMINS, "只有县管理员可以添加县实践中心的服务项目")
+        return units[2]
+    raise ValidationFailed("服务层级无效")
+
+
+def create_service(session: Session, *, actor: Actor, village_id: int, name: str, category: str, description: str,
+                   provider: str, standard_hours: float, level: str, idempotency_key: str | None
+                   ) -> VolunteerService:
+    """Add a service to the menu of a village (or of every village under the 所 / 中心)."""
+    org_id = _offering_org(session, actor=actor, village_id=village_id, level=level)
+    name = clean_text(name, label="服务名称", max_length=40)
+    category = category if category in CATEGORIES else "其他"
+    description = clean_text(description, label="服务说明", max_length=300, required=False, multiline=True)
+    provider = clean_text(provider, label="服务提供方", max_length=60, required=False)
+    minutes = to_minutes(standard_hours, label="标准时长")
+
+    def action() -> VolunteerService:
+        service = VolunteerService(org_id=org_id, level=level, name=name, category=category,
+                                   description=description, provider=provider, standard_minutes=minutes)
+        session.add(service)
+        session.flush()
+        record_action(session, actor_id=actor.id, action=VolunteerAction.service_create, village_id=village_id,
+                      target_type=SERVICE_TARGET, target_id=service.id, target_label=name,
+                      detail={"level": level, "category": category})
+        return service
+
+    return create_once(session, scope=f"user:{actor.id}:volunteer-service", key=idempotency_key,
+                       payload={"org_id": org_id, "name": name, "category": category, "description": description,
+                                "provider": provider, "minutes": minutes}, model=VolunteerService, action=action)
+
+
+# --- volunteers and teams -------------------------------------------------------------------------------------
+
+def village_volunteers(session: Session, *, village_id: int) -> list[User]:
+    """Users holding the volunteer role in the village (directly)."""
+    return list(session.exec(
+        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == Role.volunteer, RoleAssignment.org_id == village_id, User.active)
+        .order_by(User.id)))
+
+
+def village_volunteer(session: Session, *, village_id: int, user_id: int) -> User:
+    found = next((u for u in village_volunteers(session, village_id=village_id) if u.id == user_id), None)
+    if found is None:
+        raise ValidationFailed("该成员不是本村的志愿者")
+    return found
+
+
+def list_teams(session: Session, *, village_id: int) -> list[tuple[VolunteerTeam, list[User]]]:
+    teams = session.exec(select(VolunteerTeam).where(VolunteerTeam.village_id == village_id)
+                         .order_by(VolunteerTeam.id)).all()
+    out = []
+    for team in teams:
+        members = session.exec(select(User).join(VolunteerTeamMember, VolunteerTeamMember.user_id == User.id)
+                               .where(VolunteerTeamMember.team_id == team.id).order_by(User.id)).all()
+        out.append((team, list(members)))
+    return out
+
+
+def visible_team(session: Session, actor: Actor, team_id: int) -> VolunteerTeam:
+    return get_visible(session, actor, VolunteerTeam, team_id, missing="找不到该志愿队")
+
+
+def village_team(session: Session, *, village_id: int, team_id: int) -> VolunteerTeam:
+    team = session.get(VolunteerTeam, team_id) if in_range(team_id) else None
+    if team is None or team.village_id != village_id:
+        raise ValidationFailed("找不到该志愿队")
+    return team
+
+
+def create_team(session: Session, *, actor: Actor, village_id: int, name: str, description: str,
+                member_ids: list[int], idempotency_key: str | None) -> VolunteerTeam:
+    """An official forms a volunteer team of the village's volunteers."""
+    actor.require(village_id, OFFICIALS, "只有村干部可以成立志愿队")
+    name = clean_text(name, label="志愿队名称", max_length=40)
+    description = clean_text(description, label="志愿队说明", max_length=200, required=False)
+    members = sorted({village_volunteer(session, village_id=village_id, user_id=uid).id for uid in member_ids})
+
+    def action() -> VolunteerTeam:
+        team = VolunteerTeam(village_id=village_id, name=name, description=description)
+        session.add(team)
+        session.flush()
+        for uid in members:
+            session.add(VolunteerTeamMember(team_id=team.id, user_id=uid))
+        record_action(session, actor_id=actor.id, action=VolunteerAction.team_create, village_id=village_id,
+                      target_type=TEAM_TARGET, target_id=team.id, target_label=name, detail={"members": len(members)})
+        return team
+
+    return create_once(session, scope=f"user:{actor.id}:volunteer-team", key=idempotency_key,
+                       payload={"village_id": village_id, "name": name, "members": members}, model=VolunteerTeam,
+                       action=action)
+
+
+def add_team_member(session: Session, *, actor: Actor, team: VolunteerTeam, user_id: int) -> VolunteerTeam:
+    actor.require(team.village_id, OFFICIALS, "只有村干部可以调整志愿队")
+    user = village_volunteer(session, village_id=team.village_id, user_id=user_id)
+    exists = session.exec(select(VolunteerTeamMember).where(VolunteerTeamMember.team_id == team.id,
+                                                            VolunteerTeamMember.user_id == user.id)).first()
+    if exists is None:
+        session.add(VolunteerTeamMember(team_id=team.id, user_id=user.id))
+        record_action(session, actor_id=actor.id, action=VolunteerAction.team_member_add, village_id=team.village_id,
+                      target_type=TEAM_TARGET, target_id=team.id, target_label=team.name, detail={"name": user.name})
+        session.flush()
+    return team
+
+
+def require_village(actor: Actor, village_id: int | None) -> int:
+    if village_id is None:
+        raise Forbidden("您的账号还没有关联村")
+    return village_id

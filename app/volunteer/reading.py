@@ -1,0 +1,204 @@
+"""Reading service orders: an order as the API and pages show it (with its timeline), the lists each role works
+from, badge counts, a volunteer's hours and record, the village's public ratings."""
+
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, func, select
+
+from app.org.access import VILLAGE_STAFF, Actor, in_villages
+from app.org.models import User
+from app.paging import Page, page_desc
+from app.timeutil import as_utc, utcnow
+from app.volunteer import catalogue
+from app.volunteer.catalogue import hours
+from app.volunteer.machine import TRANSITIONS, VOLUNTEERS
+from app.volunteer.models import (
+    FINISHED,
+    STATUS_LABELS,
+    Approval,
+    EventPublic,
+    OrderPublic,
+    OrderStatus,
+    ServiceOrder,
+    ServiceOrderEvent,
+    VolunteerService,
+    VolunteerTeam,
+)
+from app.volunteer.service import overdue, team_ids_of
+
+S = OrderStatus
+EVENT_LABELS = {"create": "点单", **{a: t.label for a, t in TRANSITIONS.items()}}
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    return dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+
+
+def events(session: Session, order: ServiceOrder) -> list[EventPublic]:
+    rows = session.exec(select(ServiceOrderEvent).where(ServiceOrderEvent.order_id == order.id)
+                        .order_by(ServiceOrderEvent.id)).all()
+    names = _names(session, {e.actor_id for e in rows})
+    return [EventPublic(action=e.action, label=EVENT_LABELS.get(e.action, e.action), from_status=e.from_status,
+                        to_status=e.to_status, actor=names.get(e.actor_id, "系统" if e.actor_id is None else None),
+                        note=e.note, created_at=e.created_at) for e in rows]
+
+
+def order_public(session: Session, order: ServiceOrder, *, with_events: bool = False,
+                 now: datetime | None = None) -> OrderPublic:
+    names = _names(session, {order.requester_id, order.volunteer_id})
+    team = session.get(VolunteerTeam, order.team_id) if order.team_id else None
+    rules = catalogue.settings_for(session, village_id=order.village_id)
+    return OrderPublic(
+        id=order.id, village_id=order.village_id, status=order.status, status_label=STATUS_LABELS[order.status],
+        service_id=order.service_id, title=order.title, description=order.description, address=order.address,
+        preferred_time=order.preferred_time, household_id=order.household_id, for_name=order.for_name,
+        requester_id=order.requester_id, requester=names.get(order.requester_id, ""), on_behalf=order.on_behalf,
+        team_id=order.team_id, team=team.name if team else None, volunteer_user_id=order.volunteer_id,
+        volunteer=names.get(order.volunteer_id) if order.volunteer_id else None,
+        standard_hours=hours(order.standard_minutes), hours=hours(order.claimed_minutes),
+        credited_hours=hours(order.credited_minutes), approval=order.approval, note=order.note,
+        photo_url=f"/service/orders/{order.id}/photo.jpg" if order.photo_id else None, stars=order.stars,
+        comment=order.comment, points=order.points, overdue=bool(overdue(order, rules, now or utcnow())),
+        created_at=order.created_at, changed_at=order.changed_at,
+        events=events(session, order) if with_events else [])
+
+
+# --- lists -------------------------------------------------------------------------------------------------------
+
+def visible_orders_stmt(session: Session, actor: Actor):
+    """Every order the actor may see: the village's staff all of their villages'; others their household's and
+    their own, and (volunteers) the open pool and what was sent to them or their teams."""
+    mine = [ServiceOrder.requester_id == actor.id]
+    if actor.user.household_id:
+        mine.append(ServiceOrder.household_id == actor.user.household_id)
+    staff = sorted(actor.villages(VILLAGE_STAFF))
+    if staff:
+        mine.append(ServiceOrder.village_id.in_(staff))
+    helped = sorted(actor.villages(VOLUNTEERS))
+    if helped:
+        teams = sorted(team_ids_of(session, actor.id))
+        mine.append(ServiceOrder.village_id.in_(helped) & or_(
+            ServiceOrder.status == S.open, ServiceOrder.volunteer_id == actor.id,
+            ServiceOrder.team_id.in_(teams) if teams else False))
+    return select(ServiceOrder).where(or_(*mine))
+
+
+def list_orders(session: Session, *, actor: Actor, status: str | None, limit: int | None, cursor: str | None
+                ) -> Page:
+    stmt = visible_orders_stmt(session, actor)
+    if status:
+        stmt = stmt.where(ServiceOrder.status.in_(status.split(",")))
+    return page_desc(session, stmt, ServiceOrder.id, limit=limit, cursor=cursor)
+
+
+def my_orders(session: Session, *, actor: Actor, limit: int = 50) -> list[ServiceOrder]:
+    """What the villager ordered (or was ordered for their household), newest first."""
+    cond = [ServiceOrder.requester_id == actor.id]
+    if actor.user.household_id:
+        cond.append(ServiceOrder.household_id == actor.user.household_id)
+    return list(session.exec(select(ServiceOrder).where(or_(*cond)).order_by(ServiceOrder.id.desc()).limit(limit)))
+
+
+def volunteer_queues(session: Session, *, actor: Actor) -> dict[str, list[ServiceOrder]]:
+    """接单: sent to me (or my team), the open pool of my villages, what I am doing."""
+    villages = sorted(actor.villages(VOLUNTEERS))
+    teams = sorted(team_ids_of(session, actor.id))
+    sent = select(ServiceOrder).where(ServiceOrder.status == S.dispatched, ServiceOrder.village_id.in_(villages),
+                                      or_(ServiceOrder.volunteer_id == actor.id,
+                                          ServiceOrder.team_id.in_(teams) if teams else False))
+    pool = select(ServiceOrder).where(ServiceOrder.status == S.open, ServiceOrder.village_id.in_(villages))
+    doing = select(ServiceOrder).where(ServiceOrder.status == S.accepted, ServiceOrder.volunteer_id == actor.id)
+    done = select(ServiceOrder).where(ServiceOrder.status.in_([S.completed, *FINISHED]),
+                                      ServiceOrder.volunteer_id == actor.id).order_by(ServiceOrder.id.desc()).limit(10)
+    return {"sent": list(session.exec(sent.order_by(ServiceOrder.id))),
+            "pool": list(session.exec(pool.order_by(ServiceOrder.id))),
+            "doing": list(session.exec(doing.order_by(ServiceOrder.id))), "done": list(session.exec(done))}
+
+
+def station_board(session: Session, *, village_id: int, now: datetime | None = None) -> dict:
+    """The station's board: new orders, dispatched, in progress, waiting for rating; overdue ones flagged."""
+    now = now or utcnow()
+    rules = catalogue.settings_for(session, village_id=village_id)
+    active = session.exec(select(ServiceOrder).where(
+        ServiceOrder.village_id == village_id,
+        or_(ServiceOrder.status.in_([S.open, S.dispatched, S.accepted, S.completed]),
+            ServiceOrder.approval == Approval.pending)).order_by(ServiceOrder.id)).all()
+    board: dict[str, list] = {"open": [], "dispatched": [], "accepted": [], "completed": [], "approval": []}
+    for order in active:
+        row = (order, overdue(order, rules, now))
+        if order.approval == Approval.pending:
+            board["approval"].append(row)
+        if order.status in board:
+            board[order.status].append(row)
+    board["overdue"] = sum(1 for rows in (board["open"], board["dispatched"], board["accepted"], board["completed"])
+                           for _, late in rows if late)
+    board["due_confirm"] = sum(1 for o, late in board["completed"] if late)
+    board["rules"] = rules
+    return board
+
+
+# --- badges ---------------------------------------------------------------------------------------------------------
+
+def badges(session: Session, *, actor: Actor) -> dict[str, int]:
+    """What waits for this person: new dispatches (volunteer), new orders (the station), changes to my orders."""
+    counts = {"volunteer": 0, "station": 0, "mine": 0}
+    volunteer_villages = sorted(actor.villages(VOLUNTEERS))
+    if volunteer_villages:
+        teams = sorted(team_ids_of(session, actor.id))
+        counts["volunteer"] = session.exec(select(func.count(ServiceOrder.id)).where(
+            ServiceOrder.status == S.dispatched, ServiceOrder.village_id.in_(volunteer_villages),
+            or_(ServiceOrder.volunteer_id == actor.id, ServiceOrder.team_id.in_(teams) if teams else False))).one()
+    if actor.villages(catalogue.OFFICIALS):
+        counts["station"] = session.exec(in_villages(
+            select(func.count(ServiceOrder.id)).where(or_(ServiceOrder.status == S.open,
+                                                          ServiceOrder.approval == Approval.pending)),
+            actor, ServiceOrder.village_id, catalogue.OFFICIALS)).one()
+    cond = [ServiceOrder.requester_id == actor.id]
+    if actor.user.household_id:
+        cond.append(ServiceOrder.household_id == actor.user.household_id)
+    counts["mine"] = session.exec(select(func.count(ServiceOrder.id)).where(
+        or_(*cond), or_(ServiceOrder.requester_seen_at.is_(None),
+                        ServiceOrder.changed_at > ServiceOrder.requester_seen_at))).one()
+    counts["total"] = counts["volunteer"] + counts["station"] + counts["mine"]
+    return counts
+
+
+def mark_seen(session: Session, *, actor: Actor, order: ServiceOrder) -> None:
+    """The villager has looked at their order as it now is (the badge forgets it)."""
+    if actor.id == order.requester_id or actor.user.household_id == order.household_id:
+        seen = order.requester_seen_at
+        if seen is None or as_utc(seen) < as_utc(order.changed_at):
+            order.requester_seen_at = utcnow()
+            session.add(order)
+            session.flush()
+
+
+# --- hours, record, ratings -------------------------------------------------------------------------------------
+
+def volunteer_record(session: Session, *, user_id: int) -> dict:
+    """A volunteer's confirmed services (order, date, hours, points) and totals; hours waiting for confirmation
+    are counted apart."""
+    done = list(session.exec(select(ServiceOrder).where(ServiceOrder.volunteer_id == user_id,
+                                                        ServiceOrder.status.in_(FINISHED))
+                             .order_by(ServiceOrder.completed_at)))
+    waiting = list(session.exec(select(ServiceOrder).where(ServiceOrder.volunteer_id == user_id,
+                                                           ServiceOrder.status == S.completed)))
+    counted = [o for o in done if o.approval != Approval.pending]
+    return {"orders": counted, "total_hours": hours(sum(o.credited_minutes or 0 for o in counted)) or 0,
+            "total_points": sum(o.points or 0 for o in counted), "count": len(counted),
+            "waiting_hours": hours(sum(o.claimed_minutes or 0 for o in waiting + [o for o in done
+                                                                                   if o not in counted])) or 0}
+
+
+def village_ratings(session: Session, *, village_id: int, limit: int = 30) -> list[tuple[ServiceOrder, str]]:
+    """Rated orders of the village, newest first, with the volunteer's name: public within the village."""
+    rows = session.exec(select(ServiceOrder, User.name).join(User, User.id == ServiceOrder.volunteer_id)
+                        .where(ServiceOrder.village_id == village_id, ServiceOrder.status == S.rated)
+                        .order_by(ServiceOrder.settled_at.desc()).limit(limit)).all()
+    return [(o, name) for o, name in rows]
+
+
+def services_by_id(session: Session, ids: set[int]) -> dict[int, VolunteerService]:
+    return {s.id: s for s in session.exec(select(VolunteerService).where(VolunteerService.id.in_(ids)))} if ids else {}

@@ -1,0 +1,336 @@
+"""Service orders: 点单 → 派单 / 抢单 → 接单 → 完成 → 评单, each step through the state machine (machine.py), and
+the hours → points credit, exactly once per order, when the service is confirmed."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from app.idempotency import create_once
+from app.ledger.accounts import household_account
+from app.ledger.models import Account, Category, TxnKind
+from app.ledger.service import Once, Source, credit_household
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor
+from app.org.models import Household, User
+from app.text import clean_reason, clean_text
+from app.timeutil import as_utc, utcnow
+from app.volunteer import catalogue
+from app.volunteer.machine import VOLUNTEERS, record_creation, require_step, transition
+from app.volunteer.models import (
+    FINISHED,
+    Approval,
+    OrderStatus,
+    ServiceOrder,
+    ServiceOrderPhoto,
+    ServiceSettings,
+    VolunteerTeamMember,
+)
+
+S = OrderStatus
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # a month of the points cap is a calendar month where the village is
+
+
+# --- who sees an order ----------------------------------------------------------------------------------------
+
+def team_ids_of(session: Session, user_id: int) -> set[int]:
+    return set(session.exec(select(VolunteerTeamMember.team_id).where(VolunteerTeamMember.user_id == user_id)))
+
+
+def _sees(session: Session, actor: Actor, order: ServiceOrder) -> bool:
+    """Besides the village's staff: the household it is for, whoever ordered it, and the village's volunteers (who
+    serve its orders; one who opens an order another volunteer took a moment ago is told so, not "not found")."""
+    if actor.id == order.requester_id or actor.user.household_id == order.household_id:
+        return True
+    return actor.can(order.village_id, VOLUNTEERS)
+
+
+def visible_order(session: Session, actor: Actor, order_id: int) -> ServiceOrder:
+    return get_visible(session, actor, ServiceOrder, order_id, roles=VILLAGE_STAFF,
+                       also=lambda o: _sees(session, actor, o), missing="找不到该服务订单")
+
+
+# --- 点单 --------------------------------------------------------------------------------------------------------
+
+def place_order(session: Session, *, actor: Actor, service_id: int | None, wish: str, description: str,
+                address: str, preferred_time: str, household_id: int | None, for_name: str,
+                idempotency_key: str | None) -> ServiceOrder:
+    """A villager orders a service from the menu (or describes a wish); a helper (a volunteer of the village) or an
+    official may order for another household of the village, and the order says so."""
+    household = _ordering_household(session, actor=actor, household_id=household_id)
+    rules = catalogue.settings_for(session, village_id=household.village_id)
+    description = clean_text(description, label="需求说明", max_length=500, required=False, multiline=True)
+    if service_id is not None:
+        service = catalogue.menu_service(session, village_id=household.village_id, service_id=service_id)
+        title, standard = service.name, service.standard_minutes
+    else:
+        title, standard = clean_text(wish, label="想要的服务", max_length=40), rules.wish_minutes
+    address = clean_text(address, label="服务地址", max_length=200, required=False) or household.address
+    preferred_time = clean_text(preferred_time, label="希望时间", max_length=60, required=False)
+    for_name = clean_text(for_name, label="服务对象", max_length=50, required=False)
+    on_behalf = actor.user.household_id != household.id
+    if on_behalf and not for_name:
+        for_name = household.head_name
+
+    def action() -> ServiceOrder:
+        order = ServiceOrder(village_id=household.village_id, service_id=service_id, title=title,
+                             description=description, address=address, preferred_time=preferred_time,
+                             standard_minutes=standard, household_id=household.id, for_name=for_name,
+                             requester_id=actor.id, on_behalf=on_behalf, requester_seen_at=utcnow())
+        session.add(order)
+        session.flush()
+        record_creation(session, order=order, actor=actor)
+        return order
+
+    return create_once(session, scope=f"user:{actor.id}:service-order", key=idempotency_key,
+                       payload={"service_id": service_id, "title": title, "description": description,
+                                "address": address, "preferred_time": preferred_time, "household_id": household.id,
+                                "for_name": for_name}, model=ServiceOrder, action=action)
+
+
+def _ordering_household(session: Session, *, actor: Actor, household_id: int | None) -> Household:
+    if household_id is None or household_id == actor.user.household_id:
+        household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+        if household is None:
+            raise Forbidden("您的账号还没有关联农户；请由村干部或志愿者代为点单")
+        return household
+    household = get_visible(session, actor, Household, household_id, roles=OFFICIALS | VOLUNTEERS,
+                            missing="找不到该农户")
+    return household
+
+
+# --- the steps ---------------------------------------------------------------------------------------------------
+
+def dispatch(session: Session, *, actor: Actor, order: ServiceOrder, volunteer_user_id: int | None,
+             team_id: int | None) -> ServiceOrder:
+    """The station sends an order to one volunteer or to a team (派单; again: 改派)."""
+    if (volunteer_user_id is None) == (team_id is None):
+        raise ValidationFailed("请选择一位志愿者或一支志愿队")
+    action = "dispatch" if order.status == S.open else "redispatch"
+    require_step(session, actor, order, action)
+    if volunteer_user_id is not None:
+        to = catalogue.village_volunteer(session, village_id=order.village_id, user_id=volunteer_user_id)
+        changes, note = {"volunteer_id": to.id, "team_id": None}, f"派给 {to.name}"
+    else:
+        team = catalogue.village_team(session, village_id=order.village_id, team_id=team_id)
+        changes, note = {"volunteer_id": None, "team_id": team.id}, f"派给 {team.name}"
+    transition(session, order=order, action=action, actor=actor, note=note,
+               changes={**changes, "dispatched_at": utcnow(), "accepted_at": None})
+    return order
+
+
+def reject(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
+    """The station does not take the order on, with the reason the villager reads."""
+    require_step(session, actor, order, "reject")
+    transition(session, order=order, action="reject", actor=actor, note=clean_reason(reason, label="不予受理的原因"))
+    return order
+
+
+def accept(session: Session, *, actor: Actor, order: ServiceOrder) -> ServiceOrder:
+    """A volunteer accepts an order sent to them (or their team), or takes one from the open pool (抢单)."""
+    action = "take" if order.status == S.open else "accept"
+    transition(session, order=order, action=action, actor=actor,
+               changes={"volunteer_id": actor.id, "accepted_at": utcnow()})
+    return order
+
+
+def decline(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
+    """The volunteer cannot do it: back to the station, with the reason."""
+    require_step(session, actor, order, "decline")
+    transition(session, order=order, action="decline", actor=actor, note=clean_reason(reason, label="退回原因"),
+               changes={"volunteer_id": None, "team_id": None, "accepted_at": None, "dispatched_at": None})
+    return order
+
+
+def cancel(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
+    """The station cancels (with a reason), or the villager withdraws before a volunteer has accepted."""
+    action = "cancel" if actor.can(order.village_id, OFFICIALS) and actor.id != order.requester_id else "withdraw"
+    require_step(session, actor, order, action)
+    note = clean_reason(reason, label="取消原因") if action == "cancel" else clean_text(
+        reason, label="取消原因", max_length=200, required=False)
+    transition(session, order=order, action=action, actor=actor, note=note)
+    return order
+
+
+def complete(session: Session, *, actor: Actor, order: ServiceOrder, hours: float, note: str,
+             photo: tuple[bytes, str] | None = None) -> ServiceOrder:
+    """The volunteer reports the service done, with its hours; above the service's standard duration the hours
+    wait for the station's approval before they count."""
+    require_step(session, actor, order, "complete")
+    minutes = catalogue.to_minutes(hours)
+    note = clean_text(note, label="服务记录", max_length=500, required=False, multiline=True)
+    above = minutes > order.standard_minutes
+    changes = {"claimed_minutes": minutes, "credited_minutes": None if above else minutes,
+               "approval": Approval.pending if above else Approval.none, "note": note, "completed_at": utcnow()}
+    if photo is not None:
+        row = ServiceOrderPhoto(data=photo[0], content_type=photo[1])
+        session.add(row)
+        session.flush()
+        changes["photo_id"] = row.id
+    words = f"{catalogue.hours(minutes):g} 小时" + ("（超过标准时长，待村里核定）" if above else "")
+    transition(session, order=order, action="complete", actor=actor, note=words, changes=changes,
+               audit_detail={"minutes": minutes})
+    return order
+
+
+def rate(session: Session, *, actor: Actor, order: ServiceOrder, stars: int, comment: str) -> ServiceOrder:
+    """The villager rates the service (评单): that confirms it, and the volunteer's hours count."""
+    require_step(session, actor, order, "rate")
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise ValidationFailed("请选择 1 到 5 颗星")
+    comment = clean_text(comment, label="评价", max_length=300, required=False)
+    words = f"{stars} 星" + (f"：{comment}" if comment else "")
+    transition(session, order=order, action="rate", actor=actor, note=words,
+               changes={"stars": stars, "comment": comment, "settled_at": utcnow()}, audit_detail={"stars": stars})
+    settle(session, order=order, actor=actor)
+    return order
+
+
+def confirm(session: Session, *, actor: Actor | None, order: ServiceOrder, now: datetime | None = None
+            ) -> ServiceOrder:
+    """The station confirms a completed order the villager has not rated within the village's time."""
+    require_step(session, actor, order, "confirm")
+    rules = catalogue.settings_for(session, village_id=order.village_id)
+    if as_utc(order.completed_at) + timedelta(days=rules.rate_days) > (now or utcnow()):
+        raise InvalidState(f"村民还在评价期内（完成后 {rules.rate_days} 天），到期后才能由村里确认")
+    transition(session, order=order, action="confirm", actor=actor, note="村民未在时限内评价，由村里确认",
+               changes={"settled_at": utcnow()})
+    settle(session, order=order, actor=actor)
+    return order
+
+
+def approve_hours(session: Session, *, actor: Actor, order: ServiceOrder, hours: float) -> ServiceOrder:
+    """The station decides how many of the reported hours count (at most what was reported)."""
+    require_step(session, actor, order, "approve_hours")
+    if order.approval != Approval.pending:
+        raise InvalidState("这张单的服务时长不需要核定")
+    minutes = catalogue.to_minutes(hours)
+    if minutes > (order.claimed_minutes or 0):
+        raise ValidationFailed("核定时长不能超过志愿者填报的时长")
+    transition(session, order=order, action="approve_hours", actor=actor,
+               note=f"核定 {catalogue.hours(minutes):g} 小时（填报 {catalogue.hours(order.claimed_minutes):g} 小时）",
+               changes={"credited_minutes": minutes, "approval": Approval.approved}, audit_detail={"minutes": minutes})
+    settle(session, order=order, actor=actor)
+    return order
+
+
+# --- hours → points, exactly once ------------------------------------------------------------------------------
+
+def month_start(now: datetime) -> datetime:
+    here = as_utc(now).astimezone(LOCAL_TZ)
+    return here.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> ServiceOrder:
+    """Credit the volunteer's household for a confirmed order whose hours are settled: once per order (the order's
+    row is held by the step that called this; the ledger's Once scope guards the credit as well), within the
+    village's monthly cap. Nothing for a volunteer without a household, or for hours not yet approved."""
+    if order.status not in FINISHED or order.approval == Approval.pending or order.points is not None:
+        return order
+    volunteer = session.get(User, order.volunteer_id) if order.volunteer_id else None
+    if volunteer is None or volunteer.household_id is None:
+        _set(session, order, points=0)
+        return order
+    household = session.get(Household, volunteer.household_id)
+    rules = catalogue.settings_for(session, village_id=order.village_id)
+    account = household_account(session, household_id=household.id)
+    # Hold the household's account while the month's total is read: two orders confirmed at once stay under the cap.
+    session.exec(select(Account.id).where(Account.id == account.id).with_for_update()).first()
+    earned = month_points(session, household_id=household.id, now=utcnow())
+    points = min(rules.points_per_hour * (order.credited_minutes or 0) // 60, max(rules.monthly_cap - earned, 0))
+    if points <= 0:
+        _set(session, order, points=0)
+        return order
+    credit = credit_household(
+        session, household=household, points=points, category=Category.public_good,
+        reason=f"志愿服务：{order.title}（服务单 #{order.id}，{catalogue.hours(order.credited_minutes):g} 小时）",
+        source=Source(TxnKind.service, order.id), actor_id=actor.id if actor else None,
+        once=Once(f"service-order:{order.id}", "credit"))
+    _set(session, order, points=points, transaction_id=credit.id)
+    return order
+
+
+def _set(session: Session, order: ServiceOrder, **values) -> None:
+    session.execute(update(ServiceOrder).where(ServiceOrder.id == order.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    session.expire(order)
+    session.flush()
+
+
+def month_points(session: Session, *, household_id: int, now: datetime) -> int:
+    """Service points the household has been credited this calendar month."""
+    total = session.exec(
+        select(func.coalesce(func.sum(ServiceOrder.points), 0))
+        .join(User, User.id == ServiceOrder.volunteer_id)
+        .where(User.household_id == household_id, ServiceOrder.settled_at >= month_start(now),
+               ServiceOrder.points.is_not(None))).one()
+    return int(total)
+
+
+def confirm_due(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Confirm, as the system, every completed order whose villager did not rate it within the village's time
+    (`python -m app confirm-service-orders`). Returns the ids confirmed."""
+    now = now or utcnow()
+    done = []
+    for order in session.exec(select(ServiceOrder).where(ServiceOrder.status == S.completed)
+                              .order_by(ServiceOrder.id)).all():
+        rules = catalogue.settings_for(session, village_id=order.village_id)
+        if as_utc(order.completed_at) + timedelta(days=rules.rate_days) <= now:
+            try:
+                with session.begin_nested():
+                    confirm(session, actor=None, order=order, now=now)
+            except InvalidState:  # changed by someone else meanwhile
+                continue
+            done.append(order.id)
+    return done
+
+
+def confirm_due_in_village(session: Session, *, actor: Actor, village_id: int) -> list[int]:
+    """The station's button: confirm the village's completed orders past the rating time."""
+    actor.require(village_id, OFFICIALS, "只有村干部可以确认服务")
+    now, done = utcnow(), []
+    rules = catalogue.settings_for(session, village_id=village_id)
+    for order in session.exec(select(ServiceOrder).where(ServiceOrder.village_id == village_id,
+                                                         ServiceOrder.status == S.completed)).all():
+        if as_utc(order.completed_at) + timedelta(days=rules.rate_days) <= now:
+            confirm(session, actor=actor, order=order, now=now)
+            done.append(order.id)
+    return done
+
+
+def system_actor(session: Session, user_id: int | None) -> Actor | None:
+    user = session.get(User, user_id) if user_id else None
+    return load_actor(session, user) if user else None
+
+
+def overdue(order: ServiceOrder, rules: ServiceSettings, now: datetime) -> str:
+    """Why the order is late on the station's board ('' when it is not)."""
+    created = as_utc(order.created_at)
+    if order.status == S.open and created + timedelta(hours=rules.dispatch_hours) < now:
+        return f"超过 {rules.dispatch_hours} 小时未派单"
+    if order.status in (S.open, S.dispatched, S.accepted) and created + timedelta(days=rules.complete_days) < now:
+        return f"超过 {rules.complete_days} 天未完成"
+    if order.status == S.completed and as_utc(order.completed_at) + timedelta(days=rules.rate_days) < now:
+        return "村民未评价，可由村里确认"
+    return ""
+
+
+def attach_photo(session: Session, *, actor: Actor, order: ServiceOrder, photo: tuple[bytes, str]) -> ServiceOrder:
+    """The volunteer adds (or replaces) the photo of a service they completed, until it is confirmed."""
+    if order.volunteer_id != actor.id:
+        raise Forbidden("只有完成服务的志愿者可以上传照片")
+    if order.status != S.completed:
+        raise InvalidState("只有待评价的服务单可以补充照片")
+    row = ServiceOrderPhoto(data=photo[0], content_type=photo[1])
+    session.add(row)
+    session.flush()
+    _set(session, order, photo_id=row.id)
+    return order
+
+
+def order_photo(session: Session, *, order: ServiceOrder) -> ServiceOrderPhoto:
+    photo = session.get(ServiceOrderPhoto, order.photo_id) if order.photo_id else None
+    if photo is None:
+        raise NotFound("这张服务单没有照片")
+    return photo

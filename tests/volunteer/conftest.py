@@ -1,0 +1,95 @@
+"""Helpers for the service-order tests: the demo world's orders by title, the second volunteer, clock moves."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from app.db import session_for
+from app.ledger.accounts import household_account
+from app.org.models import Household
+from app.volunteer.models import ServiceOrder
+
+SECOND_VOLUNTEER = "13800000031"  # 赵小军, of 赵德明's household, in 巧手志愿队 with 李志愿
+
+
+def demo_order(engine, title: str) -> int:
+    with session_for(engine, write=False) as s:
+        return s.exec(select(ServiceOrder.id).where(ServiceOrder.title == title)).one()
+
+
+def balance_of(engine, head: str) -> int:
+    with session_for(engine, write=False) as s:
+        household = s.exec(select(Household).where(Household.head_name == head)).one()
+        return household_account(s, household_id=household.id).balance
+
+
+def age_order(engine, order_id: int, *, days: float = 0, completed_days: float = 0) -> None:
+    """Move an order's clock back (as if it was placed / completed that long ago)."""
+    with session_for(engine, write=True) as s:
+        order = s.get(ServiceOrder, order_id)
+        values = {}
+        if days:
+            values["created_at"] = order.created_at - timedelta(days=days)
+        if completed_days:
+            values["completed_at"] = order.completed_at - timedelta(days=completed_days)
+        s.execute(update(ServiceOrder).where(ServiceOrder.id == order_id).values(**values))
+        s.commit()
+
+
+@pytest.fixture
+def new_order(api):
+    """A fresh order of 王建国's from the menu (理发), open."""
+    def make(title: str = "理发", **extra):
+        menu = {s["name"]: s["id"] for s in api.get("/services", "villager").json()["items"]}
+        r = api.post("/orders", "villager", json={"service_id": menu[title], "description": "测试订单", **extra})
+        assert r.status_code == 201, r.text
+        return r.json()
+    return make
+
+
+def isolation_ids(engine) -> dict:
+    """For tests/test_isolation.py: an order of 示范村 in the state each step needs (the step's insider succeeds)."""
+    ids = {name: demo_order(engine, title) for name, title in (
+        ("order_id", "代购药品"), ("dispatched_order_id", "家电维修"), ("accepted_order_id", "陪同就医"),
+        ("completed_order_id", "教我用手机视频"), ("pending_order_id", "代办证件"))}
+    age_order(engine, ids["completed_order_id"], completed_days=4)  # past the rating time: the station may confirm
+    with session_for(engine, write=False) as s:
+        from app.volunteer.models import VolunteerService, VolunteerTeam
+        ids["service_id"] = s.exec(select(VolunteerService.id).where(VolunteerService.name == "理发")).one()
+        ids["team_id"] = s.exec(select(VolunteerTeam.id).where(VolunteerTeam.name == "巧手志愿队")).one()
+        ids["volunteer_user_id"] = s.exec(select(ServiceOrder.volunteer_id).where(
+            ServiceOrder.id == ids["accepted_order_id"])).one()
+    by_state = {"accept": "dispatched_order_id", "decline": "dispatched_order_id", "complete": "accepted_order_id",
+                "rate": "completed_order_id", "confirm": "completed_order_id", "photo": "completed_order_id",
+                "approve-hours": "pending_order_id"}
+    ids["by_route"] = {f"{prefix}/orders/{{order_id}}/{step}": {"order_id": ids[key]}
+                       for step, key in by_state.items() for prefix in ("/api/v1", "/service")}
+    return ids
+
+
+ISOLATION_CASES = {
+    ("GET", "/api/v1/services"): "list",
+    ("POST", "/api/v1/services"): {"name": "越界服务", "village_id": "{village_id}"},
+    ("GET", "/api/v1/volunteer-teams"): "list",
+    ("POST", "/api/v1/volunteer-teams"): {"name": "越界队", "village_id": "{village_id}"},
+    ("POST", "/api/v1/volunteer-teams/{team_id}/members"): {"user_id": "{volunteer_user_id}"},
+    ("GET", "/api/v1/service-settings"): "village_query",
+    ("PUT", "/api/v1/service-settings"): {"monthly_cap": 300, "village_id": "{village_id}"},
+    ("POST", "/api/v1/orders"): {"service_id": "{service_id}", "household_id": "{household_id}"},
+    ("GET", "/api/v1/orders"): "list",
+    ("GET", "/api/v1/orders/{order_id}"): None,
+    ("POST", "/api/v1/orders/{order_id}/dispatch"): {"volunteer_user_id": "{volunteer_user_id}"},
+    ("POST", "/api/v1/orders/{order_id}/reject"): {"reason": "不受理"},
+    ("POST", "/api/v1/orders/{order_id}/accept"): ("volunteer", {}),
+    ("POST", "/api/v1/orders/{order_id}/decline"): ("volunteer", {"reason": "没空"}),
+    ("POST", "/api/v1/orders/{order_id}/cancel"): {"reason": "取消"},
+    ("POST", "/api/v1/orders/{order_id}/complete"): ("volunteer", {"hours": 1, "note": "好"}),
+    ("PUT", "/api/v1/orders/{order_id}/photo"): ("volunteer", "photo"),
+    ("POST", "/api/v1/orders/{order_id}/rate"): ("villager", {"stars": 5, "comment": "好"}),
+    ("POST", "/api/v1/orders/{order_id}/confirm"): {},
+    ("POST", "/api/v1/orders/{order_id}/approve-hours"): {"hours": 2},
+    ("GET", "/api/v1/service-ratings"): "list",
+}
+ISOLATION_SELF_ONLY = {("GET", "/api/v1/me/service-hours"), ("GET", "/api/v1/me/service-badges")}
