@@ -66,6 +66,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.shop import media as shop_media
     from app.shop import pages as shop_pages
     from app.volunteer import api as volunteer_api
+    from app.volunteer import pages as volunteer_pages
 
     # The public routes, all in one place: everything else needs a signed-in user.
     app.include_router(auth_api.public, prefix="/api/v1")
@@ -79,7 +80,7 @@ def _mount_routes(app: FastAPI) -> None:
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages):
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, volunteer_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -61,9 +61,18 @@ def isolation_ids(engine) -> dict:
         ids["team_id"] = s.exec(select(VolunteerTeam.id).where(VolunteerTeam.name == "巧手志愿队")).one()
         ids["volunteer_user_id"] = s.exec(select(ServiceOrder.volunteer_id).where(
             ServiceOrder.id == ids["accepted_order_id"])).one()
+    ids["dispatch_to"] = f"user:{ids['volunteer_user_id']}"
+    from tests.shop.test_goods_api import jpeg_bytes
+    with session_for(engine, write=True) as s:  # a photo on the completed order
+        from app.volunteer.models import ServiceOrderPhoto
+        photo = ServiceOrderPhoto(data=jpeg_bytes(), content_type="image/jpeg")
+        s.add(photo)
+        s.flush()
+        s.execute(update(ServiceOrder).where(ServiceOrder.id == ids["completed_order_id"]).values(photo_id=photo.id))
+        s.commit()
     by_state = {"accept": "dispatched_order_id", "decline": "dispatched_order_id", "complete": "accepted_order_id",
                 "rate": "completed_order_id", "confirm": "completed_order_id", "photo": "completed_order_id",
-                "approve-hours": "pending_order_id"}
+                "approve-hours": "pending_order_id", "photo.jpg": "completed_order_id"}
     ids["by_route"] = {f"{prefix}/orders/{{order_id}}/{step}": {"order_id": ids[key]}
                        for step, key in by_state.items() for prefix in ("/api/v1", "/service")}
     return ids
@@ -91,5 +100,27 @@ ISOLATION_CASES = {
     ("POST", "/api/v1/orders/{order_id}/confirm"): {},
     ("POST", "/api/v1/orders/{order_id}/approve-hours"): {"hours": 2},
     ("GET", "/api/v1/service-ratings"): "list",
+    ("GET", "/service/menu"): "list",
+    ("GET", "/service/order/new"): "list",
+    ("GET", "/service/ratings"): "list",
+    ("POST", "/service/orders"): {"service_id": "{service_id}", "household_id": "{household_id}"},
+    ("GET", "/service/orders/{order_id}"): None,
+    ("GET", "/service/orders/{order_id}/photo.jpg"): None,
+    ("POST", "/service/orders/{order_id}/dispatch"): {"to": "{dispatch_to}"},
+    ("POST", "/service/orders/{order_id}/reject"): {"reason": "不受理"},
+    ("POST", "/service/orders/{order_id}/accept"): ("volunteer", {}),
+    ("POST", "/service/orders/{order_id}/decline"): ("volunteer", {"reason": "没空"}),
+    ("POST", "/service/orders/{order_id}/cancel"): {"reason": "取消"},
+    ("POST", "/service/orders/{order_id}/complete"): ("volunteer", {"hours": "1", "note": "好"}),
+    ("POST", "/service/orders/{order_id}/photo"): ("volunteer", "photo"),
+    ("POST", "/service/orders/{order_id}/rate"): ("villager", {"stars": "5", "comment": "好"}),
+    ("POST", "/service/orders/{order_id}/confirm"): {},
+    ("POST", "/service/orders/{order_id}/approve-hours"): {"hours": "2"},
+    ("GET", "/service/board"): "village_query",
+    ("POST", "/service/board/confirm"): {"village_id": "{village_id}"},
+    ("POST", "/service/board/settings"): {"village_id": "{village_id}", "points_per_hour": "10", "monthly_cap": "200",
+                                          "dispatch_hours": "24", "complete_days": "3", "rate_days": "3"},
+    ("POST", "/service/board/services"): {"village_id": "{village_id}", "name": "越界服务", "standard_hours": "1"},
 }
-ISOLATION_SELF_ONLY = {("GET", "/api/v1/me/service-hours"), ("GET", "/api/v1/me/service-badges")}
+ISOLATION_SELF_ONLY = {("GET", "/api/v1/me/service-hours"), ("GET", "/api/v1/me/service-badges"),
+                       ("GET", "/service"), ("GET", "/service/badge"), ("GET", "/service/record")}

@@ -1,0 +1,215 @@
+"""服务 pages for everyone: the tab, the menu, 点单, an order and its steps, the photo, the badge."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import select
+
+from app.deps import ActorDep, HtmxDep, SessionDep, WriteSessionDep
+from app.forms import form_int
+from app.htmx import redirect_after_post, render
+from app.ids import Id
+from app.org.access import OFFICIALS, Actor
+from app.org.models import Household
+from app.shop.images import MAX_UPLOAD_BYTES, process_goods_photo
+from app.volunteer import catalogue, reading, service
+from app.volunteer.machine import VOLUNTEERS, allowed_actions
+from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS
+
+router = APIRouter()
+DONE = {"create": "已点单，村里会尽快安排志愿者", "dispatch": "已派单", "redispatch": "已改派", "reject": "已不予受理",
+        "take": "抢单成功，请按约定时间上门", "accept": "已接单，请按约定时间上门", "decline": "已退回村里重新安排",
+        "cancel": "订单已取消", "withdraw": "订单已取消", "complete": "已提交完成，等待村民评价",
+        "rate": "谢谢您的评价", "confirm": "已确认服务", "approve_hours": "已核定服务时长",
+        "photo": "照片已上传"}
+
+
+def home_village(session, actor: Actor) -> int:
+    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    return catalogue.require_village(actor, household.village_id if household else actor.first_village())
+
+
+def form_hours(value: str) -> float:
+    try:
+        return float((value or "").strip())
+    except ValueError:
+        return -1.0
+
+
+@router.get("/service")
+def hub(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """The 服务 tab: what each of the viewer's roles does here."""
+    context = {"tab": "service", "mine": reading.my_orders(session, actor=actor, limit=20),
+               "queues": reading.volunteer_queues(session, actor=actor) if actor.has_role(VOLUNTEERS) else None,
+               "badges": reading.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
+               "can_order": bool(actor.user.household_id) or actor.has_role(OFFICIALS | VOLUNTEERS),
+               "labels": STATUS_LABELS}
+    return render(request, "volunteer/hub.html", context)
+
+
+@router.get("/service/menu")
+def menu(request: Request, actor: ActorDep, session: SessionDep, household_id: Id | None = None) -> Response:
+    village = home_village(session, actor)
+    return render(request, "volunteer/menu.html", {
+        "tab": "service", "services": catalogue.menu(session, village_id=village), "levels": LEVEL_LABELS,
+        "household_id": household_id, "hours": catalogue.hours})
+
+
+@router.get("/service/order/new")
+def new_order(request: Request, actor: ActorDep, session: SessionDep, service_id: Id | None = None,
+              household_id: Id | None = None) -> Response:
+    village = home_village(session, actor)
+    chosen = catalogue.menu_service(session, village_id=village, service_id=service_id) if service_id else None
+    helper = actor.has_role(OFFICIALS | VOLUNTEERS)
+    households = list(session.exec(select(Household).where(Household.village_id == village)
+                                   .order_by(Household.id))) if helper else []
+    own = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    return render(request, "volunteer/new_order.html", {
+        "tab": "service", "service": chosen, "households": households, "own": own,
+        "household_id": household_id or (own.id if own else None), "hours": catalogue.hours})
+
+
+@router.post("/service/orders")
+def create_order(actor: ActorDep, session: SessionDep, htmx: HtmxDep, service_id: Annotated[str, Form()] = "",
+                 wish: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
+                 address: Annotated[str, Form()] = "", preferred_time: Annotated[str, Form()] = "",
+                 household_id: Annotated[str, Form()] = "", for_name: Annotated[str, Form()] = "",
+                 form_key: Annotated[str, Form()] = "") -> Response:
+    sid, hid = form_int(service_id, blank=0), form_int(household_id, blank=0)
+    order = service.place_order(session, actor=actor, service_id=sid if sid > 0 else None, wish=wish,
+                                description=description, address=address, preferred_time=preferred_time,
+                                household_id=hid if hid > 0 else None, for_name=for_name,
+                                idempotency_key=form_key or None)
+    session.commit()
+    return redirect_after_post(f"/service/orders/{order.id}?done=create", htmx=htmx)
+
+
+@router.get("/service/orders/{order_id}")
+def order_page(order_id: Id, request: Request, actor: ActorDep, session: WriteSessionDep, done: str = "") -> Response:
+    order = service.visible_order(session, actor, order_id)
+    reading.mark_seen(session, actor=actor, order=order)
+    session.commit()
+    steps = allowed_actions(session, actor, order)
+    station = "dispatch" in steps or "redispatch" in steps
+    return render(request, "volunteer/order.html", {
+        "tab": "service", "order": reading.order_public(session, order, with_events=True), "steps": steps,
+        "volunteers": catalogue.village_volunteers(session, village_id=order.village_id) if station else [],
+        "teams": catalogue.list_teams(session, village_id=order.village_id) if station else [],
+        "done": DONE.get(done, "")})
+
+
+def _after(order_id: int, done: str, htmx) -> Response:
+    return redirect_after_post(f"/service/orders/{order_id}?done={done}", htmx=htmx)
+
+
+@router.post("/service/orders/{order_id}/dispatch")
+def dispatch(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+             to: Annotated[str, Form()] = "") -> Response:
+    order = service.visible_order(session, actor, order_id)
+    kind, _, raw = to.partition(":")
+    target = form_int(raw)
+    action = "dispatch" if order.status == "open" else "redispatch"
+    service.dispatch(session, actor=actor, order=order, volunteer_user_id=target if kind == "user" else None,
+                     team_id=target if kind == "team" else None)
+    session.commit()
+    return _after(order_id, action, htmx)
+
+
+@router.post("/service/orders/{order_id}/reject")
+def reject(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+           reason: Annotated[str, Form()] = "") -> Response:
+    service.reject(session, actor=actor, order=service.visible_order(session, actor, order_id), reason=reason)
+    session.commit()
+    return _after(order_id, "reject", htmx)
+
+
+@router.post("/service/orders/{order_id}/accept")
+def accept(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep) -> Response:
+    order = service.visible_order(session, actor, order_id)
+    action = "take" if order.status == "open" else "accept"
+    service.accept(session, actor=actor, order=order)
+    session.commit()
+    return _after(order_id, action, htmx)
+
+
+@router.post("/service/orders/{order_id}/decline")
+def decline(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+            reason: Annotated[str, Form()] = "") -> Response:
+    service.decline(session, actor=actor, order=service.visible_order(session, actor, order_id), reason=reason)
+    session.commit()
+    return _after(order_id, "decline", htmx)
+
+
+@router.post("/service/orders/{order_id}/cancel")
+def cancel(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+           reason: Annotated[str, Form()] = "") -> Response:
+    service.cancel(session, actor=actor, order=service.visible_order(session, actor, order_id), reason=reason)
+    session.commit()
+    return _after(order_id, "cancel", htmx)
+
+
+@router.post("/service/orders/{order_id}/complete")
+def complete(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+             hours: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+             photo: Annotated[UploadFile | None, File()] = None) -> Response:
+    data = photo.file.read(MAX_UPLOAD_BYTES + 1) if photo is not None and photo.filename else b""
+    order = service.visible_order(session, actor, order_id)
+    session.commit()  # the photo is decoded holding no lock and no connection
+    picture = process_goods_photo(data) if data else None
+    service.complete(session, actor=actor, order=order, hours=form_hours(hours), note=note, photo=picture)
+    session.commit()
+    return _after(order_id, "complete", htmx)
+
+
+@router.post("/service/orders/{order_id}/photo")
+def add_photo(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+              photo: Annotated[UploadFile | None, File()] = None) -> Response:
+    data = photo.file.read(MAX_UPLOAD_BYTES + 1) if photo is not None else b""
+    order = service.visible_order(session, actor, order_id)
+    session.commit()
+    service.attach_photo(session, actor=actor, order=order, photo=process_goods_photo(data))
+    session.commit()
+    return _after(order_id, "photo", htmx)
+
+
+@router.post("/service/orders/{order_id}/rate")
+def rate(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, stars: Annotated[str, Form()] = "",
+         comment: Annotated[str, Form()] = "") -> Response:
+    service.rate(session, actor=actor, order=service.visible_order(session, actor, order_id),
+                 stars=form_int(stars), comment=comment)
+    session.commit()
+    return _after(order_id, "rate", htmx)
+
+
+@router.post("/service/orders/{order_id}/confirm")
+def confirm(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep) -> Response:
+    service.confirm(session, actor=actor, order=service.visible_order(session, actor, order_id))
+    session.commit()
+    return _after(order_id, "confirm", htmx)
+
+
+@router.post("/service/orders/{order_id}/approve-hours")
+def approve_hours(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                  hours: Annotated[str, Form()] = "") -> Response:
+    service.approve_hours(session, actor=actor, order=service.visible_order(session, actor, order_id),
+                          hours=form_hours(hours))
+    session.commit()
+    return _after(order_id, "approve_hours", htmx)
+
+
+@router.get("/service/orders/{order_id}/photo.jpg")
+def order_photo(order_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    photo = service.order_photo(session, order=service.visible_order(session, actor, order_id))
+    return Response(photo.data, media_type=photo.content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/service/badge")
+def badge(actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    """The 服务 tab's badge: what waits for this person (plain HTML; the tab bar loads it)."""
+    total = reading.badges(session, actor=actor)["total"]
+    html = (f'<span class="tab-badge" aria-label="{total} 条待处理">{total if total < 100 else "99+"}</span>'
+            if total else '<span class="tab-badge-none"></span>')
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+

@@ -1,0 +1,89 @@
+"""服务 pages of the station (the board, the menu, the rules) and of the volunteer (record of service), and the
+village's public ratings."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from app.deps import ActorDep, HtmxDep, SessionDep
+from app.forms import form_int
+from app.htmx import redirect_after_post, render
+from app.ids import Id
+from app.org.access import OFFICIALS, Actor
+from app.org.service import village_name
+from app.timeutil import utcnow
+from app.volunteer import catalogue, reading, service
+from app.volunteer.models import CATEGORIES, LEVEL_LABELS, STATUS_LABELS
+from app.volunteer.pages.orders import form_hours, home_village
+
+router = APIRouter()
+BOARD_DONE = {"confirm": "已确认到期未评价的服务单", "settings": "服务规则已保存", "service": "服务项目已加入菜单",
+              "none": "没有到期需要确认的服务单"}
+
+
+def _station_village(actor: Actor, village_id: int | None) -> int:
+    village = village_id or actor.first_village(OFFICIALS)
+    actor.require(village, OFFICIALS, "服务站看板只对村干部开放")
+    return village
+
+
+@router.get("/service/board")
+def board(request: Request, actor: ActorDep, session: SessionDep, village_id: Id | None = None,
+          done: str = "") -> Response:
+    village = _station_village(actor, village_id)
+    return render(request, "volunteer/board.html", {
+        "tab": "service", "board": reading.station_board(session, village_id=village, now=utcnow()),
+        "village_id": village, "village": village_name(session, village), "labels": STATUS_LABELS,
+        "services": catalogue.menu(session, village_id=village), "levels": LEVEL_LABELS,
+        "teams": catalogue.list_teams(session, village_id=village), "categories": CATEGORIES,
+        "hours": catalogue.hours, "done": BOARD_DONE.get(done, "")})
+
+
+@router.post("/service/board/confirm")
+def confirm_due(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Annotated[Id, Form()]) -> Response:
+    done = service.confirm_due_in_village(session, actor=actor, village_id=village_id)
+    session.commit()
+    return redirect_after_post(f"/service/board?village_id={village_id}&done={'confirm' if done else 'none'}",
+                               htmx=htmx)
+
+
+@router.post("/service/board/settings")
+def save_settings(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Annotated[Id, Form()],
+                  points_per_hour: Annotated[str, Form()] = "", monthly_cap: Annotated[str, Form()] = "",
+                  dispatch_hours: Annotated[str, Form()] = "", complete_days: Annotated[str, Form()] = "",
+                  rate_days: Annotated[str, Form()] = "") -> Response:
+    catalogue.update_settings(session, actor=actor, village_id=village_id, values={
+        "points_per_hour": form_int(points_per_hour), "monthly_cap": form_int(monthly_cap),
+        "dispatch_hours": form_int(dispatch_hours), "complete_days": form_int(complete_days),
+        "rate_days": form_int(rate_days)})
+    session.commit()
+    return redirect_after_post(f"/service/board?village_id={village_id}&done=settings", htmx=htmx)
+
+
+@router.post("/service/board/services")
+def add_service(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Annotated[Id, Form()],
+                name: Annotated[str, Form()] = "", category: Annotated[str, Form()] = "",
+                description: Annotated[str, Form()] = "", provider: Annotated[str, Form()] = "",
+                standard_hours: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
+    catalogue.create_service(session, actor=actor, village_id=village_id, name=name, category=category,
+                             description=description, provider=provider, standard_hours=form_hours(standard_hours),
+                             level="village", idempotency_key=form_key or None)
+    session.commit()
+    return redirect_after_post(f"/service/board?village_id={village_id}&done=service", htmx=htmx)
+
+
+@router.get("/service/record")
+def record(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """服务记录证明: the volunteer's confirmed services, dates and hours, to print."""
+    return render(request, "volunteer/record.html", {
+        "tab": "service", "record": reading.volunteer_record(session, user_id=actor.id), "hours": catalogue.hours,
+        "village": village_name(session, actor.first_village()), "today": utcnow()})
+
+
+@router.get("/service/ratings")
+def ratings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    village = home_village(session, actor)
+    return render(request, "volunteer/ratings.html", {
+        "tab": "service", "ratings": reading.village_ratings(session, village_id=village),
+        "village": village_name(session, village)})

@@ -1,0 +1,147 @@
+"""服务 pages (markup; SQLite): the tab for each role, 点单 by form, each step by form, the board's overdue flags,
+the record of service, the badge, user text shown as text."""
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from app.db import session_for
+from app.volunteer.models import ServiceOrder
+from tests.shop.test_goods_api import jpeg_bytes
+from tests.volunteer.conftest import SECOND_VOLUNTEER, age_order, demo_order
+
+pytestmark = pytest.mark.sqlite_only
+
+
+def page(api, who, path):
+    r = api.client.get(path, headers=api.headers(who))
+    assert r.status_code == 200, (path, r.status_code, r.text[:300])
+    return r.text
+
+
+def post(api, who, path, data=None, files=None):
+    return api.client.post(path, headers=api.headers(who), data=data or {}, files=files, follow_redirects=False)
+
+
+def test_the_tab_bar_has_service_with_its_badge(api):
+    html = page(api, "villager", "/")
+    assert 'href="/service"' in html and "服务" in html and 'hx-get="/service/badge"' in html
+    assert 'class="tab-badge"' in page(api, "volunteer", "/service/badge")  # 家电维修 was sent to 李志愿
+    assert page(api, "neighbour", "/service/badge") == '<span class="tab-badge-none"></span>'
+
+
+def test_the_hub_for_each_role(api):
+    villager = page(api, "villager", "/service")
+    assert "我要点单" in villager and "理发" in villager and "已评价" in villager
+    volunteer = page(api, "volunteer", "/service")
+    assert "派给我的" in volunteer and "家电维修" in volunteer and "可以抢的单" in volunteer
+    assert "代购药品" in volunteer and "陪同就医" in volunteer
+    assert "派单看板" in page(api, "official", "/service")
+
+
+def test_the_menu_links_to_ordering(api):
+    html = page(api, "villager", "/service/menu")
+    assert all(name in html for name in ("理发", "代购药品", "陪同就医", "家电维修", "读报聊天", "义诊体检"))
+    sid = re.search(r'href="/service/order/new\?service_id=(\d+)"', html).group(1)
+    assert "提交点单" in page(api, "villager", f"/service/order/new?service_id={sid}")
+    assert 'name="wish"' in page(api, "villager", "/service/order/new?wish=1")
+
+
+def test_ordering_twice_with_one_form_key_makes_one_order(api, demo_engine):
+    data = {"wish": "<script>alert(1)</script>", "description": "<img src=x>", "form_key": "k-1"}
+    first, second = post(api, "villager", "/service/orders", data), post(api, "villager", "/service/orders", data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    html = page(api, "villager", first.headers["location"].split("?")[0])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    assert "&lt;img src=x&gt;" in html
+    with session_for(demo_engine, write=False) as s:
+        assert len(s.exec(select(ServiceOrder).where(ServiceOrder.title == "<script>alert(1)</script>")).all()) == 1
+
+
+def test_an_invisible_wish_is_refused_in_chinese(api):
+    r = post(api, "villager", "/service/orders", {"wish": "\u200b"})
+    assert r.status_code == 422 and "请填写想要的服务" in r.text
+
+
+def test_the_whole_loop_by_forms(api, demo_engine):
+    r = post(api, "villager", "/service/orders", {"wish": "修水管", "preferred_time": "明天上午", "form_key": "k-2"})
+    oid = int(re.search(r"/service/orders/(\d+)", r.headers["location"]).group(1))
+    official = page(api, "official", f"/service/orders/{oid}")
+    assert "确认派单" in official and "不予受理" in official
+    volunteer_id = re.search(r'value="user:(\d+)">志愿者 李志愿', official).group(1)
+    assert post(api, "official", f"/service/orders/{oid}/dispatch", {"to": f"user:{volunteer_id}"}).status_code == 303
+    assert "接单" in page(api, "volunteer", f"/service/orders/{oid}")
+    assert post(api, "volunteer", f"/service/orders/{oid}/accept").status_code == 303
+    r = post(api, "volunteer", f"/service/orders/{oid}/complete", {"hours": "1.5", "note": "换了阀门"},
+             files={"photo": ("p.jpg", jpeg_bytes(), "image/jpeg")})
+    assert r.status_code == 303
+    html = page(api, "villager", f"/service/orders/{oid}")
+    assert "给这次服务评个分" in html and "换了阀门" in html
+    photo = api.client.get(f"/service/orders/{oid}/photo.jpg", headers=api.headers("villager"))
+    assert photo.status_code == 200 and photo.content.startswith(b"\xff\xd8")
+    assert api.client.get(f"/service/orders/{oid}/photo.jpg", headers=api.headers("neighbour")).status_code == 404
+    assert post(api, "villager", f"/service/orders/{oid}/rate", {"stars": "4", "comment": "及时"}).status_code == 303
+    html = page(api, "villager", f"/service/orders/{oid}")
+    assert "已评价" in html and "★★★★☆" in html and "+15" in html
+    for label in ("点单", "派单", "接单", "完成服务", "评单"):
+        assert f"<strong>{label}</strong>" in html
+
+
+def test_a_step_out_of_order_is_said_in_chinese(api, demo_engine):
+    oid = demo_order(demo_engine, "代购药品")
+    r = post(api, "volunteer", f"/service/orders/{oid}/complete", {"hours": "1"})
+    assert r.status_code == 409 and "订单当前状态不能完成服务" in r.text
+
+
+def test_the_board_flags_overdue_orders(api, demo_engine):
+    html = page(api, "official", "/service/board")
+    assert "新点单（待派单）" in html and "代购药品" in html and "超时" not in html
+    assert "时长待核定" in html and "代办证件" in html
+    age_order(demo_engine, demo_order(demo_engine, "代购药品"), days=2)
+    age_order(demo_engine, demo_order(demo_engine, "教我用手机视频"), completed_days=4)
+    html = page(api, "official", "/service/board")
+    assert "超过 24 小时未派单" in html and "有 2 张单超时" in html
+    assert "确认到期未评价的 1 张单" in html
+    village = re.search(r'name="village_id" value="(\d+)"', html).group(1)
+    r = post(api, "official", "/service/board/confirm", {"village_id": village})
+    assert r.status_code == 303 and "done=confirm" in r.headers["location"]
+    assert "确认到期未评价" not in page(api, "official", "/service/board")
+    assert api.client.get("/service/board", headers=api.headers("villager")).status_code == 403
+
+
+def test_the_board_adds_a_service_and_saves_the_rules(api):
+    html = page(api, "official", "/service/board")
+    village = re.search(r'name="village_id" value="(\d+)"', html).group(1)
+    data = {"village_id": village, "name": "修自行车", "category": "维修帮忙", "standard_hours": "1", "form_key": "s"}
+    assert post(api, "official", "/service/board/services", data).status_code == 303
+    assert post(api, "official", "/service/board/services", data).status_code == 303
+    assert page(api, "villager", "/service/menu").count("修自行车") == 1
+    rules = {"village_id": village, "points_per_hour": "12", "monthly_cap": "100", "dispatch_hours": "12",
+             "complete_days": "2", "rate_days": "5"}
+    assert post(api, "official", "/service/board/settings", rules).status_code == 303
+    assert 'value="12"' in page(api, "official", "/service/board")
+
+
+def test_the_record_of_service(api):
+    html = page(api, "volunteer", "/service/record")
+    assert "志愿服务记录证明" in html and "理发" in html and "合计" in html and "data-print" in html
+    assert "还没有确认的服务记录" in page(api, SECOND_VOLUNTEER, "/service/record")
+
+
+def test_the_ratings_are_public_in_the_village(api):
+    assert "小李手艺好" in page(api, "committee", "/service/ratings")
+    assert "小李手艺好" not in page(api, "neighbour", "/service/ratings")
+
+
+def test_an_order_on_behalf_says_so(api, demo_engine):
+    html = page(api, "villager", f"/service/orders/{demo_order(demo_engine, '陪同就医')}")
+    assert "由 张书记 代为点单，服务对象：王奶奶" in html
+
+
+def test_the_badge_forgets_what_the_villager_has_seen(api, demo_engine):
+    oid = demo_order(demo_engine, "家电维修")
+    before = api.get("/me/service-badges", "villager").json()["mine"]
+    page(api, "villager", f"/service/orders/{oid}")
+    assert api.get("/me/service-badges", "villager").json()["mine"] == before - 1
