@@ -1,0 +1,84 @@
+"""Service orders in three phones at 390×844: the villager orders (点单), the station dispatches (派单), the volunteer
+accepts and completes (接单 → 完成), the villager rates (评单); the volunteer's hours and record follow."""
+
+import pytest
+
+from tests.conftest import DEMO
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, base: str, phone: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("手机号", exact=True).fill(phone)
+    page.get_by_label("密码", exact=True).fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_order_dispatch_accept_complete_rate(live_server, new_context, shoot):
+    base = live_server
+    villager, official, volunteer = (new_context().new_page() for _ in range(3))
+    log_in(villager, base, DEMO["villager"])
+    log_in(official, base, DEMO["official"])
+    log_in(volunteer, base, DEMO["volunteer"])
+
+    # 点单: the 服务 tab, the menu, the form
+    villager.get_by_role("link", name="服务").click()
+    villager.wait_for_url(f"{base}/service")
+    villager.locator(".tab-badge, .tab-badge-none").first.wait_for(state="attached")
+    shoot(villager, "service-01-villager-tab")
+    villager.get_by_test_id("order-start").click()
+    villager.wait_for_url(f"{base}/service/menu")
+    shoot(villager, "service-02-menu")
+    villager.locator(".menu-item", has_text="理发").first.click()
+    villager.get_by_label("给谁服务（不填就是您自己）").fill("家里老母亲")
+    villager.get_by_label("说明一下情况").fill("老人腿脚不便，请上门理发")
+    villager.get_by_label("希望什么时候").fill("周六上午")
+    shoot(villager, "service-03-order-form")
+    villager.get_by_role("button", name="提交点单").click()
+    villager.wait_for_url("**/service/orders/*")
+    assert villager.get_by_test_id("order-status").inner_text() == "待派单"
+    order_url = villager.url.split("?")[0]
+    shoot(villager, "service-04-ordered")
+
+    # 派单: the station's board shows it as new; the official sends it to 李志愿
+    official.goto(f"{base}/service")
+    official.get_by_test_id("board-link").click()
+    official.wait_for_url("**/service/board")
+    shoot(official, "service-05-board")
+    official.goto(order_url)
+    official.get_by_label("派给").select_option(label="志愿者 李志愿")
+    official.get_by_role("button", name="确认派单").click()
+    official.get_by_text("已派单", exact=True).first.wait_for()
+    assert official.get_by_test_id("order-status").inner_text() == "已派单"
+    shoot(official, "service-06-dispatched")
+
+    # 接单 and 完成: the volunteer sees it under 派给我的, with the tab's badge
+    volunteer.goto(f"{base}/service")
+    volunteer.locator(".tab-badge").wait_for()
+    shoot(volunteer, "service-07-volunteer-queues")
+    volunteer.goto(order_url)
+    volunteer.get_by_role("button", name="接单", exact=True).click()
+    volunteer.get_by_text("已接单，请按约定时间上门").wait_for()
+    volunteer.get_by_label("服务了几个小时（标准 1）").fill("1")
+    volunteer.get_by_label("做了什么").fill("理发完成，顺便修了指甲")
+    shoot(volunteer, "service-08-complete-form")
+    volunteer.get_by_role("button", name="提交完成").click()
+    volunteer.get_by_text("已提交完成，等待村民评价").wait_for()
+
+    # 评单: the villager rates; the points go to the volunteer's household
+    villager.goto(order_url)
+    assert villager.get_by_test_id("order-status").inner_text() == "待评价"
+    villager.get_by_role("radio", name="4 星").check()
+    villager.get_by_label("说几句（大家都能看到）").fill("小李很耐心，谢谢！")
+    shoot(villager, "service-09-rate")
+    villager.get_by_role("button", name="提交评价").click()
+    villager.get_by_text("谢谢您的评价").wait_for()
+    assert villager.get_by_test_id("order-status").inner_text() == "已评价"
+    assert villager.get_by_text("★★★★☆").is_visible()
+    shoot(villager, "service-10-rated-timeline")
+
+    volunteer.goto(f"{base}/service/record")
+    assert volunteer.get_by_test_id("total-hours").inner_text().startswith("2")  # the demo's 理发 and this one
+    shoot(volunteer, "service-11-record")
