@@ -145,7 +145,7 @@ def decline(session: Session, *, actor: Actor, order: ServiceOrder, reason: str)
 
 def cancel(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
     """The station cancels (with a reason), or the villager withdraws before a volunteer has accepted."""
-    action = "cancel" if actor.can(order.village_id, OFFICIALS) and actor.id != order.requester_id else "withdraw"
+    action = "cancel" if actor.can(order.village_id, OFFICIALS) else "withdraw"
     require_step(session, actor, order, action)
     note = clean_reason(reason, label="取消原因") if action == "cancel" else clean_text(
         reason, label="取消原因", max_length=200, required=False)

@@ -145,3 +145,18 @@ def test_the_badge_forgets_what_the_villager_has_seen(api, demo_engine):
     before = api.get("/me/service-badges", "villager").json()["mine"]
     page(api, "villager", f"/service/orders/{oid}")
     assert api.get("/me/service-badges", "villager").json()["mine"] == before - 1
+
+
+def test_home_shows_the_volunteer_and_station_entries(api):
+    assert 'href="/service#service-sent"' in page(api, "volunteer", "/")
+    assert 'href="/service/board"' in page(api, "official", "/")
+
+
+def test_the_credit_reads_as_the_order_on_the_households_history(api):
+    assert "志愿服务：理发（服务单 #1，1 小时）" in page(api, "volunteer", "/points")
+
+
+def test_the_audit_log_names_each_step(api):
+    html = page(api, "official", "/admin/audit")
+    for label in ("点单", "派单", "接单", "完成服务", "评单", "新增服务项目", "成立志愿队"):
+        assert label in html, label
