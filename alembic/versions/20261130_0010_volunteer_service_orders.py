@@ -114,6 +114,7 @@ def upgrade() -> None:
     sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('settled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('credited_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('stars IS NULL OR (stars >= 1 AND stars <= 5)', name='stars_range'),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], ),
     sa.ForeignKeyConstraint(['photo_id'], ['service_order_photos.id'], ),

@@ -180,6 +180,7 @@ class ServiceOrder(SQLModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     completed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     settled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # rated or confirmed
+    credited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # points decided (the cap's month)
 
 
 class ServiceOrderEvent(SQLModel, table=True):

@@ -230,7 +230,7 @@ def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> Ser
         return order
     volunteer = session.get(User, order.volunteer_id) if order.volunteer_id else None
     if volunteer is None or volunteer.household_id is None:
-        _set(session, order, points=0)
+        _set(session, order, points=0, credited_at=utcnow())
         return order
     household = session.get(Household, volunteer.household_id)
     rules = catalogue.settings_for(session, village_id=order.village_id)
@@ -240,14 +240,14 @@ def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> Ser
     earned = month_points(session, household_id=household.id, now=utcnow())
     points = min(rules.points_per_hour * (order.credited_minutes or 0) // 60, max(rules.monthly_cap - earned, 0))
     if points <= 0:
-        _set(session, order, points=0)
+        _set(session, order, points=0, credited_at=utcnow())
         return order
     credit = credit_household(
         session, household=household, points=points, category=Category.public_good,
         reason=f"志愿服务：{order.title}（服务单 #{order.id}，{catalogue.hours(order.credited_minutes):g} 小时）",
         source=Source(TxnKind.service, order.id), actor_id=actor.id if actor else None,
         once=Once(f"service-order:{order.id}", "credit"))
-    _set(session, order, points=points, transaction_id=credit.id)
+    _set(session, order, points=points, transaction_id=credit.id, credited_at=utcnow())
     return order
 
 
@@ -263,8 +263,7 @@ def month_points(session: Session, *, household_id: int, now: datetime) -> int:
     total = session.exec(
         select(func.coalesce(func.sum(ServiceOrder.points), 0))
         .join(User, User.id == ServiceOrder.volunteer_id)
-        .where(User.household_id == household_id, ServiceOrder.settled_at >= month_start(now),
-               ServiceOrder.points.is_not(None))).one()
+        .where(User.household_id == household_id, ServiceOrder.credited_at >= month_start(now))).one()
     return int(total)
 
 

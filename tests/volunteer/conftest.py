@@ -121,6 +121,8 @@ ISOLATION_CASES = {
     ("POST", "/service/board/settings"): {"village_id": "{village_id}", "points_per_hour": "10", "monthly_cap": "200",
                                           "dispatch_hours": "24", "complete_days": "3", "rate_days": "3"},
     ("POST", "/service/board/services"): {"village_id": "{village_id}", "name": "越界服务", "standard_hours": "1"},
+    ("POST", "/service/board/teams"): {"village_id": "{village_id}", "name": "越界队",
+                                       "member_ids": "{volunteer_user_id}"},
 }
 ISOLATION_SELF_ONLY = {("GET", "/api/v1/me/service-hours"), ("GET", "/api/v1/me/service-badges"),
                        ("GET", "/service"), ("GET", "/service/badge"), ("GET", "/service/record")}

@@ -160,3 +160,16 @@ def test_the_audit_log_names_each_step(api):
     html = page(api, "official", "/admin/audit")
     for label in ("点单", "派单", "接单", "完成服务", "评单", "新增服务项目", "成立志愿队"):
         assert label in html, label
+
+
+def test_the_board_forms_a_team(api, demo_engine):
+    html = page(api, "official", "/service/board")
+    village = re.search(r'name="village_id" value="(\d+)"', html).group(1)
+    ids = re.findall(r'name="member_ids" value="(\d+)"', html)
+    assert len(ids) == 2
+    data = {"village_id": village, "name": "夕阳红陪护队", "member_ids": ids, "form_key": "t"}
+    assert post(api, "official", "/service/board/teams", data).status_code == 303
+    assert post(api, "official", "/service/board/teams", data).status_code == 303
+    teams = api.get("/volunteer-teams", "villager").json()["items"]
+    assert [t["name"] for t in teams].count("夕阳红陪护队") == 1
+    assert post(api, "villager", "/service/board/teams", {**data, "form_key": "u"}).status_code == 403

@@ -19,7 +19,7 @@ from app.volunteer.pages.orders import form_hours, home_village
 
 router = APIRouter()
 BOARD_DONE = {"confirm": "已确认到期未评价的服务单", "settings": "服务规则已保存", "service": "服务项目已加入菜单",
-              "none": "没有到期需要确认的服务单"}
+              "none": "没有到期需要确认的服务单", "team": "志愿队已成立"}
 
 
 def _station_village(actor: Actor, village_id: int | None) -> int:
@@ -37,6 +37,7 @@ def board(request: Request, actor: ActorDep, session: SessionDep, village_id: Id
         "village_id": village, "village": village_name(session, village), "labels": STATUS_LABELS,
         "services": catalogue.menu(session, village_id=village), "levels": LEVEL_LABELS,
         "teams": catalogue.list_teams(session, village_id=village), "categories": CATEGORIES,
+        "volunteers": catalogue.village_volunteers(session, village_id=village),
         "hours": catalogue.hours, "done": BOARD_DONE.get(done, "")})
 
 
@@ -71,6 +72,16 @@ def add_service(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id:
                              level="village", idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/service/board?village_id={village_id}&done=service", htmx=htmx)
+
+
+@router.post("/service/board/teams")
+def add_team(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Annotated[Id, Form()],
+             name: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
+             member_ids: Annotated[list[Id] | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
+    catalogue.create_team(session, actor=actor, village_id=village_id, name=name, description=description,
+                          member_ids=member_ids or [], idempotency_key=form_key or None)
+    session.commit()
+    return redirect_after_post(f"/service/board?village_id={village_id}&done=team", htmx=htmx)
 
 
 @router.get("/service/record")
