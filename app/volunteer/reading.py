@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, func, select
 
-from app.org.access import VILLAGE_STAFF, Actor, in_villages
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
 from app.org.models import User
 from app.paging import Page, page_desc
 from app.timeutil import as_utc, utcnow
@@ -150,11 +150,11 @@ def badges(session: Session, *, actor: Actor) -> dict[str, int]:
         counts["volunteer"] = session.exec(select(func.count(ServiceOrder.id)).where(
             ServiceOrder.status == S.dispatched, ServiceOrder.village_id.in_(volunteer_villages),
             or_(ServiceOrder.volunteer_id == actor.id, ServiceOrder.team_id.in_(teams) if teams else False))).one()
-    if actor.villages(catalogue.OFFICIALS):
+    if actor.villages(OFFICIALS):
         counts["station"] = session.exec(in_villages(
             select(func.count(ServiceOrder.id)).where(or_(ServiceOrder.status == S.open,
                                                           ServiceOrder.approval == Approval.pending)),
-            actor, ServiceOrder.village_id, catalogue.OFFICIALS)).one()
+            actor, ServiceOrder.village_id, OFFICIALS)).one()
     cond = [ServiceOrder.requester_id == actor.id]
     if actor.user.household_id:
         cond.append(ServiceOrder.household_id == actor.user.household_id)
