@@ -248,5 +248,6 @@ def my_badges(actor: ActorDep, session: SessionDep) -> dict:
 def ratings(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
     village = village_of(session, actor, village_id)
     return {"items": [{"order_id": o.id, "title": o.title, "volunteer": name, "stars": o.stars,
-                       "comment": o.comment, "rated_at": o.settled_at}
+                       "comment": o.comment, "rated_at": o.settled_at, "status": o.status,
+                       "hours": catalogue.hours(o.credited_minutes), "points": o.points}
                       for o, name in reading.village_ratings(session, village_id=village)], "next_cursor": None}

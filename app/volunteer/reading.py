@@ -193,10 +193,11 @@ def volunteer_record(session: Session, *, user_id: int) -> dict:
 
 
 def village_ratings(session: Session, *, village_id: int, limit: int = 30) -> list[tuple[ServiceOrder, str]]:
-    """Rated orders of the village, newest first, with the volunteer's name: public within the village."""
+    """Confirmed orders of the village (rated, or confirmed by the station), newest first, with the volunteer's name:
+    ratings, hours and the points they earned are public within the village."""
     rows = session.exec(select(ServiceOrder, User.name).join(User, User.id == ServiceOrder.volunteer_id)
-                        .where(ServiceOrder.village_id == village_id, ServiceOrder.status == S.rated)
-                        .order_by(ServiceOrder.settled_at.desc()).limit(limit)).all()
+                        .where(ServiceOrder.village_id == village_id, ServiceOrder.status.in_(FINISHED))
+                        .order_by(ServiceOrder.settled_at.desc(), ServiceOrder.id.desc()).limit(limit)).all()
     return [(o, name) for o, name in rows]
 
 

@@ -131,7 +131,8 @@ def test_the_record_of_service(api):
 
 
 def test_the_ratings_are_public_in_the_village(api):
-    assert "小李手艺好" in page(api, "committee", "/service/ratings")
+    html = page(api, "committee", "/service/ratings")
+    assert "小李手艺好" in html and "服务 1 小时 · 志愿积分 +10" in html
     assert "小李手艺好" not in page(api, "neighbour", "/service/ratings")
 
 
