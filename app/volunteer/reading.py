@@ -165,6 +165,12 @@ def badges(session: Session, *, actor: Actor) -> dict[str, int]:
     return counts
 
 
+def unseen(orders: list[ServiceOrder]) -> set[int]:
+    """Which of the villager's orders changed since they last looked at them (shown as 有新进展)."""
+    return {o.id for o in orders if o.requester_seen_at is None
+            or as_utc(o.changed_at) > as_utc(o.requester_seen_at)}
+
+
 def mark_seen(session: Session, *, actor: Actor, order: ServiceOrder) -> None:
     """The villager has looked at their order as it now is (the badge forgets it)."""
     if actor.id == order.requester_id or actor.user.household_id == order.household_id:

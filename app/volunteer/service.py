@@ -77,7 +77,10 @@ def place_order(session: Session, *, actor: Actor, service_id: int | None, wish:
         order = ServiceOrder(village_id=household.village_id, service_id=service_id, title=title,
                              description=description, address=address, preferred_time=preferred_time,
                              standard_minutes=standard, household_id=household.id, for_name=for_name,
-                             requester_id=actor.id, on_behalf=on_behalf, requester_seen_at=utcnow())
+                             requester_id=actor.id, on_behalf=on_behalf)
+        order.changed_at = order.created_at
+        # Who ordered for their own household has seen it; an order placed for them is news to the household.
+        order.requester_seen_at = None if on_behalf else order.created_at
         session.add(order)
         session.flush()
         record_creation(session, order=order, actor=actor)

@@ -174,3 +174,21 @@ def test_the_board_forms_a_team(api, demo_engine):
     teams = api.get("/volunteer-teams", "villager").json()["items"]
     assert [t["name"] for t in teams].count("夕阳红陪护队") == 1
     assert post(api, "villager", "/service/board/teams", {**data, "form_key": "u"}).status_code == 403
+
+
+def test_my_orders_mark_what_changed_since_i_looked(api, demo_engine):
+    oid = demo_order(demo_engine, "家电维修")
+    def row():
+        hub = page(api, "villager", "/service")
+        start = hub.index(f'href="/service/orders/{oid}"')
+        return hub[start:hub.index("</li>", start)]
+
+    assert "有新进展" in row()
+    page(api, "villager", f"/service/orders/{oid}")
+    assert "有新进展" not in row()
+
+
+def test_a_new_order_is_not_news_to_the_one_who_placed_it(api):
+    before = api.get("/me/service-badges", "villager").json()["mine"]
+    post(api, "villager", "/service/orders", {"wish": "借梯子", "form_key": "n"})
+    assert api.get("/me/service-badges", "villager").json()["mine"] == before

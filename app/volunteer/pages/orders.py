@@ -40,7 +40,8 @@ def form_hours(value: str) -> float:
 @router.get("/service")
 def hub(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """The 服务 tab: what each of the viewer's roles does here."""
-    context = {"tab": "service", "mine": reading.my_orders(session, actor=actor, limit=20),
+    mine = reading.my_orders(session, actor=actor, limit=20)
+    context = {"tab": "service", "mine": mine, "unseen": reading.unseen(mine),
                "queues": reading.volunteer_queues(session, actor=actor) if actor.has_role(VOLUNTEERS) else None,
                "badges": reading.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
                "can_order": bool(actor.user.household_id) or actor.has_role(OFFICIALS | VOLUNTEERS),
