@@ -132,3 +132,9 @@ def test_the_other_service_pages_and_a_double_tap_on_ordering(live_server, new_c
     for summary in ("成立志愿队", "添加本村服务项目"):
         official.locator("summary", has_text=summary).click()
     shoot(official, "service-17-board-forms")
+
+    town = new_context().new_page()
+    log_in(town, base, DEMO["town_admin"])
+    town.get_by_role("link", name="实践所服务").click()
+    town.wait_for_url(f"{base}/service/centre")
+    shoot(town, "service-18-township-centre")

@@ -124,5 +124,7 @@ ISOLATION_CASES = {
     ("POST", "/service/board/teams"): {"village_id": "{village_id}", "name": "越界队",
                                        "member_ids": "{volunteer_user_id}"},
 }
+ISOLATION_CASES[("GET", "/service/centre")] = ("town_admin", None)
+ISOLATION_CASES[("POST", "/service/centre/services")] = ("town_admin", {"name": "法律咨询", "standard_hours": "1"})
 ISOLATION_SELF_ONLY = {("GET", "/api/v1/me/service-hours"), ("GET", "/api/v1/me/service-badges"),
                        ("GET", "/service"), ("GET", "/service/badge"), ("GET", "/service/record")}

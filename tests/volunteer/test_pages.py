@@ -192,3 +192,14 @@ def test_a_new_order_is_not_news_to_the_one_who_placed_it(api):
     before = api.get("/me/service-badges", "villager").json()["mine"]
     post(api, "villager", "/service/orders", {"wish": "借梯子", "form_key": "n"})
     assert api.get("/me/service-badges", "villager").json()["mine"] == before
+
+
+def test_the_town_admin_offers_services_to_every_village(api):
+    assert 'href="/service/centre"' in page(api, "town_admin", "/")
+    html = page(api, "town_admin", "/service/centre")
+    assert "清河镇新时代文明实践所" in html and "政策宣讲进院坝" in html and "义诊体检" not in html
+    data = {"name": "法律咨询", "category": "政策宣讲", "standard_hours": "1", "form_key": "c"}
+    assert post(api, "town_admin", "/service/centre/services", data).status_code == 303
+    for who in ("neighbour", "villager"):
+        assert "法律咨询" in page(api, who, "/service/menu")
+    assert api.client.get("/service/centre", headers=api.headers("official")).status_code == 403

@@ -10,7 +10,8 @@ from app.deps import ActorDep, HtmxDep, SessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
-from app.org.access import OFFICIALS, Actor
+from app.org.access import ADMINS, OFFICIALS, Actor
+from app.org.models import OrgUnit, Role
 from app.org.service import village_name
 from app.timeutil import utcnow
 from app.volunteer import catalogue, reading, service
@@ -82,6 +83,38 @@ def add_team(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: An
                           member_ids=member_ids or [], idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/service/board?village_id={village_id}&done=team", htmx=htmx)
+
+
+def _centre(session, actor: Actor) -> tuple[int, str, OrgUnit]:
+    """The town admin's 所 (or the county admin's 中心): a village under it, the level, the unit."""
+    village = actor.first_village(ADMINS)
+    actor.require(village, ADMINS, "实践所服务只对乡镇和县管理员开放")
+    level = "township" if actor.has_role(Role.town_admin) else "county"
+    units = catalogue.offering_units(session, village_id=village)
+    return village, level, session.get(OrgUnit, units[1 if level == "township" else 2])
+
+
+@router.get("/service/centre")
+def centre(request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
+    """The township 所's (or county 中心's) services, offered to every village under it."""
+    village, level, unit = _centre(session, actor)
+    services = [s for s in catalogue.menu(session, village_id=village) if s.org_id == unit.id]
+    return render(request, "volunteer/centre.html", {
+        "tab": "home", "unit": unit, "level": level, "levels": LEVEL_LABELS, "services": services,
+        "categories": CATEGORIES, "hours": catalogue.hours, "done": BOARD_DONE.get(done, "")})
+
+
+@router.post("/service/centre/services")
+def add_centre_service(actor: ActorDep, session: SessionDep, htmx: HtmxDep, name: Annotated[str, Form()] = "",
+                       category: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
+                       provider: Annotated[str, Form()] = "", standard_hours: Annotated[str, Form()] = "",
+                       form_key: Annotated[str, Form()] = "") -> Response:
+    village, level, _unit = _centre(session, actor)
+    catalogue.create_service(session, actor=actor, village_id=village, name=name, category=category,
+                             description=description, provider=provider, standard_hours=form_hours(standard_hours),
+                             level=level, idempotency_key=form_key or None)
+    session.commit()
+    return redirect_after_post("/service/centre?done=service", htmx=htmx)
 
 
 @router.get("/service/record")
