@@ -2,24 +2,18 @@
 the hours → points credit, exactly once per order, when the service is confirmed."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
-from app.ledger.accounts import household_account
-from app.ledger.models import Account, Category, TxnKind
-from app.ledger.service import Once, Source, credit_household
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor
-from app.org.models import Household, User
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible
+from app.org.models import Household
 from app.text import clean_reason, clean_text
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
 from app.volunteer.machine import VOLUNTEERS, record_creation, require_step, transition
 from app.volunteer.models import (
-    FINISHED,
     Approval,
     OrderStatus,
     ServiceOrder,
@@ -27,9 +21,9 @@ from app.volunteer.models import (
     ServiceSettings,
     VolunteerTeamMember,
 )
+from app.volunteer.points import settle, update_order
 
 S = OrderStatus
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # a month of the points cap is a calendar month where the village is
 
 
 # --- who sees an order ----------------------------------------------------------------------------------------
@@ -218,58 +212,6 @@ def approve_hours(session: Session, *, actor: Actor, order: ServiceOrder, hours:
     return order
 
 
-# --- hours → points, exactly once ------------------------------------------------------------------------------
-
-def month_start(now: datetime) -> datetime:
-    here = as_utc(now).astimezone(LOCAL_TZ)
-    return here.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> ServiceOrder:
-    """Credit the volunteer's household for a confirmed order whose hours are settled: once per order (the order's
-    row is held by the step that called this; the ledger's Once scope guards the credit as well), within the
-    village's monthly cap. Nothing for a volunteer without a household, or for hours not yet approved."""
-    if order.status not in FINISHED or order.approval == Approval.pending or order.points is not None:
-        return order
-    volunteer = session.get(User, order.volunteer_id) if order.volunteer_id else None
-    if volunteer is None or volunteer.household_id is None:
-        _set(session, order, points=0, credited_at=utcnow())
-        return order
-    household = session.get(Household, volunteer.household_id)
-    rules = catalogue.settings_for(session, village_id=order.village_id)
-    account = household_account(session, household_id=household.id)
-    # Hold the household's account while the month's total is read: two orders confirmed at once stay under the cap.
-    session.exec(select(Account.id).where(Account.id == account.id).with_for_update()).first()
-    earned = month_points(session, household_id=household.id, now=utcnow())
-    points = min(rules.points_per_hour * (order.credited_minutes or 0) // 60, max(rules.monthly_cap - earned, 0))
-    if points <= 0:
-        _set(session, order, points=0, credited_at=utcnow())
-        return order
-    credit = credit_household(
-        session, household=household, points=points, category=Category.public_good,
-        reason=f"志愿服务：{order.title}（服务单 #{order.id}，{catalogue.hours(order.credited_minutes):g} 小时）",
-        source=Source(TxnKind.service, order.id), actor_id=actor.id if actor else None,
-        once=Once(f"service-order:{order.id}", "credit"))
-    _set(session, order, points=points, transaction_id=credit.id, credited_at=utcnow())
-    return order
-
-
-def _set(session: Session, order: ServiceOrder, **values) -> None:
-    session.execute(update(ServiceOrder).where(ServiceOrder.id == order.id).values(**values)
-                    .execution_options(synchronize_session=False))
-    session.expire(order)
-    session.flush()
-
-
-def month_points(session: Session, *, household_id: int, now: datetime) -> int:
-    """Service points the household has been credited this calendar month."""
-    total = session.exec(
-        select(func.coalesce(func.sum(ServiceOrder.points), 0))
-        .join(User, User.id == ServiceOrder.volunteer_id)
-        .where(User.household_id == household_id, ServiceOrder.credited_at >= month_start(now))).one()
-    return int(total)
-
-
 def confirm_due(session: Session, *, now: datetime | None = None) -> list[int]:
     """Confirm, as the system, every completed order whose villager did not rate it within the village's time
     (`python -m app confirm-service-orders`). Returns the ids confirmed."""
@@ -301,11 +243,6 @@ def confirm_due_in_village(session: Session, *, actor: Actor, village_id: int) -
     return done
 
 
-def system_actor(session: Session, user_id: int | None) -> Actor | None:
-    user = session.get(User, user_id) if user_id else None
-    return load_actor(session, user) if user else None
-
-
 def overdue(order: ServiceOrder, rules: ServiceSettings, now: datetime) -> str:
     """Why the order is late on the station's board ('' when it is not)."""
     created = as_utc(order.created_at)
@@ -327,7 +264,7 @@ def attach_photo(session: Session, *, actor: Actor, order: ServiceOrder, photo: 
     row = ServiceOrderPhoto(data=photo[0], content_type=photo[1])
     session.add(row)
     session.flush()
-    _set(session, order, photo_id=row.id)
+    update_order(session, order, photo_id=row.id)
     return order
 
 

@@ -1,0 +1,70 @@
+"""Hours → points: a confirmed service order credits its volunteer's household once, through the ledger's door,
+by the village's rule (points per hour, a monthly cap)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from app.ledger.accounts import household_account
+from app.ledger.models import Account, Category, TxnKind
+from app.ledger.service import Once, Source, credit_household
+from app.org.access import Actor
+from app.org.models import Household, User
+from app.timeutil import as_utc, utcnow
+from app.volunteer import catalogue
+from app.volunteer.models import FINISHED, Approval, ServiceOrder
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # a month of the points cap is a calendar month where the village is
+
+
+def month_start(now: datetime) -> datetime:
+    here = as_utc(now).astimezone(LOCAL_TZ)
+    return here.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> ServiceOrder:
+    """Credit the volunteer's household for a confirmed order whose hours are settled: once per order (the order's
+    row is held by the step that called this; the ledger's Once scope guards the credit as well), within the
+    village's monthly cap. Nothing for a volunteer without a household, or for hours not yet approved."""
+    if order.status not in FINISHED or order.approval == Approval.pending or order.points is not None:
+        return order
+    volunteer = session.get(User, order.volunteer_id) if order.volunteer_id else None
+    if volunteer is None or volunteer.household_id is None:
+        update_order(session, order, points=0, credited_at=utcnow())
+        return order
+    household = session.get(Household, volunteer.household_id)
+    rules = catalogue.settings_for(session, village_id=order.village_id)
+    account = household_account(session, household_id=household.id)
+    # Hold the household's account while the month's total is read: two orders confirmed at once stay under the cap.
+    session.exec(select(Account.id).where(Account.id == account.id).with_for_update()).first()
+    earned = month_points(session, household_id=household.id, now=utcnow())
+    points = min(rules.points_per_hour * (order.credited_minutes or 0) // 60, max(rules.monthly_cap - earned, 0))
+    if points <= 0:
+        update_order(session, order, points=0, credited_at=utcnow())
+        return order
+    credit = credit_household(
+        session, household=household, points=points, category=Category.public_good,
+        reason=f"志愿服务：{order.title}（服务单 #{order.id}，{catalogue.hours(order.credited_minutes):g} 小时）",
+        source=Source(TxnKind.service, order.id), actor_id=actor.id if actor else None,
+        once=Once(f"service-order:{order.id}", "credit"))
+    update_order(session, order, points=points, transaction_id=credit.id, credited_at=utcnow())
+    return order
+
+
+def update_order(session: Session, order: ServiceOrder, **values) -> None:
+    """Set fields that are no step of the state machine (the points, the photo) on an order the caller holds."""
+    session.execute(update(ServiceOrder).where(ServiceOrder.id == order.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    session.expire(order)
+    session.flush()
+
+
+def month_points(session: Session, *, household_id: int, now: datetime) -> int:
+    """Service points the household has been credited this calendar month."""
+    total = session.exec(
+        select(func.coalesce(func.sum(ServiceOrder.points), 0))
+        .join(User, User.id == ServiceOrder.volunteer_id)
+        .where(User.household_id == household_id, ServiceOrder.credited_at >= month_start(now))).one()
+    return int(total)
