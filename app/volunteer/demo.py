@@ -1,9 +1,12 @@
 """The demo world's 新时代文明实践站 of 示范村: a menu, a volunteer team, orders in each stage of their life."""
 
+from datetime import timedelta
+
 from sqlmodel import Session, select
 
 from app.org.access import load_actor
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
+from app.timeutil import utcnow
 from app.volunteer import catalogue, service
 from app.volunteer.models import Level, VolunteerService
 
@@ -55,7 +58,7 @@ def seed_service_orders(session: Session, *, village: OrgUnit, town: OrgUnit, co
         return service.place_order(session, actor=actor, service_id=services[name].id, wish="",
                                    description=description, address=kw.get("address", ""),
                                    preferred_time=kw.get("time", ""), household_id=kw.get("household_id"),
-                                   for_name=kw.get("for_name", ""), idempotency_key=None)
+                                   for_name=kw.get("for_name", ""), idempotency_key=None, now=kw.get("now"))
 
     done = order(villager, "理发", "给家里老母亲理个发，她腿脚不方便", time="周六上午")
     service.dispatch(session, actor=official, order=done, volunteer_user_id=volunteer.id, team_id=None)
@@ -74,7 +77,8 @@ def seed_service_orders(session: Session, *, village: OrgUnit, town: OrgUnit, co
     service.dispatch(session, actor=official, order=doctor, volunteer_user_id=volunteer.id, team_id=None)
     service.accept(session, actor=li, order=doctor)
 
-    order(official, "代购药品", "赵大爷的降压药吃完了，药方在家里", household_id=zhao.id, for_name="赵德明")
+    order(official, "代购药品", "赵大爷的降压药吃完了，药方在家里", household_id=zhao.id, for_name="赵德明",
+          now=utcnow() - timedelta(hours=30))  # not dispatched within 24 hours: flagged on the board
     repair = order(villager, "家电维修", "电饭锅不加热了", time="这两天都行")
     service.dispatch(session, actor=official, order=repair, volunteer_user_id=volunteer.id, team_id=None)
     order(villager, "读报聊天", "王奶奶一个人在家闷，想有人陪她说说话", for_name="王奶奶", time="下午")

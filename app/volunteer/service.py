@@ -49,7 +49,7 @@ def visible_order(session: Session, actor: Actor, order_id: int) -> ServiceOrder
 
 def place_order(session: Session, *, actor: Actor, service_id: int | None, wish: str, description: str,
                 address: str, preferred_time: str, household_id: int | None, for_name: str,
-                idempotency_key: str | None) -> ServiceOrder:
+                idempotency_key: str | None, now: datetime | None = None) -> ServiceOrder:
     """A villager orders a service from the menu (or describes a wish); a helper (a volunteer of the village) or an
     official may order for another household of the village, and the order says so."""
     household = _ordering_household(session, actor=actor, household_id=household_id)
@@ -71,7 +71,7 @@ def place_order(session: Session, *, actor: Actor, service_id: int | None, wish:
         order = ServiceOrder(village_id=household.village_id, service_id=service_id, title=title,
                              description=description, address=address, preferred_time=preferred_time,
                              standard_minutes=standard, household_id=household.id, for_name=for_name,
-                             requester_id=actor.id, on_behalf=on_behalf)
+                             requester_id=actor.id, on_behalf=on_behalf, created_at=now or utcnow())
         order.changed_at = order.created_at
         # Who ordered for their own household has seen it; an order placed for them is news to the household.
         order.requester_seen_at = None if on_behalf else order.created_at

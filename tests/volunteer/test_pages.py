@@ -96,13 +96,13 @@ def test_a_step_out_of_order_is_said_in_chinese(api, demo_engine):
 
 
 def test_the_board_flags_overdue_orders(api, demo_engine):
-    html = page(api, "official", "/service/board")
-    assert "新点单（待派单）" in html and "代购药品" in html and "超时" not in html
-    assert "时长待核定" in html and "代办证件" in html
-    age_order(demo_engine, demo_order(demo_engine, "代购药品"), days=2)
+    html = page(api, "official", "/service/board")  # the demo's 代购药品 was ordered 30 hours ago
+    assert "新点单（待派单）" in html and "超过 24 小时未派单" in html and "有 1 张单超时" in html
+    assert "时长待核定" in html and "代办证件" in html and "确认到期未评价" not in html
+    age_order(demo_engine, demo_order(demo_engine, "家电维修"), days=4)
     age_order(demo_engine, demo_order(demo_engine, "教我用手机视频"), completed_days=4)
     html = page(api, "official", "/service/board")
-    assert "超过 24 小时未派单" in html and "有 2 张单超时" in html
+    assert "超过 3 天未完成" in html and "有 3 张单超时" in html
     assert "确认到期未评价的 1 张单" in html
     village = re.search(r'name="village_id" value="(\d+)"', html).group(1)
     r = post(api, "official", "/service/board/confirm", {"village_id": village})
