@@ -114,6 +114,7 @@ CASES = {
     ("POST", "/disclosures"): ("own_village", "/disclosures", {"category": "party", "title": "越界公开", "body": "x"}),
     ("GET", "/disclosures/{disclosure_id}"): None,
     ("GET", "/disclosures/{disclosure_id}/versions"): None,
+    ("GET", "/disclosures/{disclosure_id}/text"): None,
     ("GET", "/disclosures/{disclosure_id}/versions/{version}"): None,
     ("GET", "/disclosures/{disclosure_id}/revise"): None,
     ("POST", "/disclosures/{disclosure_id}/revise"): {"title": "改", "body": "改过", "reason": "更正"},

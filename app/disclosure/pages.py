@@ -122,6 +122,21 @@ def detail(disclosure_id: Id, request: Request, actor: ActorDep, session: Sessio
         done=DONE.get(done, "")))
 
 
+@router.get("/disclosures/{disclosure_id}/text")
+def public_text(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """The disclosure's public text alone (title, category, date, body): what the service worker keeps for reading
+    offline. Nothing personal: no names of readers or askers, no read mark, no form, no token, no tab bar."""
+    disclosure = service.visible_disclosure(session, actor, disclosure_id)
+    current = service.current_version(session, disclosure)
+    response = request.app.state.templates.TemplateResponse(request, "disclosure/text.html", {
+        "request": request, "actor": None, "csrf_token": "", "d": disclosure, "v": current,
+        "html": render_body(current.body), "labels": CATEGORY_LABELS,
+        "village": village_name(session, disclosure.village_id)})
+    response.headers["X-Public-Text"] = "1"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @router.get("/disclosures/{disclosure_id}/versions")
 def history(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep) -> Response:
     disclosure = service.visible_disclosure(session, actor, disclosure_id)

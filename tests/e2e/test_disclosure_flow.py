@@ -115,9 +115,34 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
 
     # The villager sees the answer.
     log_in(page, base, DEMO["villager"])
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.goto(disclosure_url)
     assert page.get_by_text("共更换 20 盏路灯").is_visible()
     shoot(page, "disclosure-answer")
+
+    # Offline: the opened disclosure's public text is there, and nothing personal was stored.
+    page.goto(disclosure_url)  # now under the service worker's control
+    text_path = disclosure_url.replace(base, "") + "/text"
+    page.wait_for_function(f"caches.open('zf-disclosures-v1').then(c => c.match('{text_path}')).then(Boolean)")
+    cached = page.evaluate("""async () => {
+        const urls = [];
+        for (const name of await caches.keys()) {
+            for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+        }
+        return urls;
+    }""")
+    assert text_path in cached
+    assert all(u.startswith(("/static/", "/media/")) or u in ("/offline", "/manifest.webmanifest", text_path)
+               for u in cached), cached
+    context.set_offline(True)
+    try:
+        page.goto(disclosure_url)
+        assert page.get_by_role("heading", name=TITLE).is_visible() and page.get_by_role("table").is_visible()
+        offline_text = page.locator("main").inner_text()
+        assert "王建国" not in offline_text and "路灯维修花了" not in offline_text and "未读" not in offline_text
+        shoot(page, "disclosure-offline")
+    finally:
+        context.set_offline(False)
 
     # 四议两公开 and 小微权力清单 from the tab.
     page.goto(f"{base}/disclosures")
