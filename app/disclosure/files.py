@@ -5,6 +5,7 @@ claims; a renamed executable, a zip that is not a workbook or an image bomb is r
 `check_upload()` does the heavy part (decoding and re-encoding a photo) and is called outside the database's writer;
 `attach()` then stores the result in the caller's transaction."""
 
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlmodel import Session
 from app.audit.service import record_action
 from app.disclosure.models import DECISION_TARGET, DISCLOSURE_TARGET, DisclosureAction, DisclosureFile
 from app.errors import ValidationFailed
+from app.idempotency import create_once
 from app.shop.images import MAX_UPLOAD_BYTES, TOO_LARGE, process_goods_photo
 from app.text import clean_text
 
@@ -87,7 +89,20 @@ def _with_suffix(name: str, suffix: str) -> str:
 
 
 def attach(session: Session, *, actor_id: int, village_id: int, checked: CheckedFile, disclosure_id: int | None = None,
-           decision_step_id: int | None = None, label: str = "") -> DisclosureFile:
+           decision_step_id: int | None = None, label: str = "", idempotency_key: str | None = None
+           ) -> DisclosureFile:
+    """Store a checked file on a disclosure or a decision step. With a key (a page form's), once."""
+    payload = {"disclosure_id": disclosure_id, "decision_step_id": decision_step_id, "name": checked.file_name,
+               "sha256": hashlib.sha256(checked.data).hexdigest()}
+    return create_once(session, scope=f"user:{actor_id}:disclosure.attach", key=idempotency_key, payload=payload,
+                       model=DisclosureFile,
+                       action=lambda: _attach(session, actor_id=actor_id, village_id=village_id, checked=checked,
+                                              disclosure_id=disclosure_id, decision_step_id=decision_step_id,
+                                              label=label))
+
+
+def _attach(session: Session, *, actor_id: int, village_id: int, checked: CheckedFile, disclosure_id: int | None,
+            decision_step_id: int | None, label: str) -> DisclosureFile:
     row = DisclosureFile(village_id=village_id, disclosure_id=disclosure_id, decision_step_id=decision_step_id,
                          kind=checked.kind, file_name=checked.file_name, content_type=checked.content_type,
                          size=len(checked.data), data=checked.data, thumbnail=checked.thumbnail, uploaded_by=actor_id)

@@ -47,10 +47,12 @@ def disclosure_list(request: Request, actor: ActorDep, session: SessionDep, htmx
                     cursor: str | None = None, done: str = "") -> Response:
     category = category if category in CATEGORY_LABELS else ""
     page = service.list_disclosures(session, actor=actor, category=category or None, limit=20, cursor=cursor)
-    items = service.summaries(session, actor=actor, disclosures=[d for (d,) in page.items])
+    rows = [d for (d,) in page.items]
+    items = service.summaries(session, actor=actor, disclosures=rows)
     village = service.reader_village(session, actor)
     return render(request, "disclosure/list.html", _ctx(
-        actor, items=items, category=category, next_cursor=page.next_cursor, village=village_name(session, village),
+        actor, items=items, rates=service.read_counts(session, actor=actor, disclosures=rows), category=category,
+        next_cursor=page.next_cursor, village=village_name(session, village),
         has_household=bool(actor.user.household_id), done=DONE.get(done, ""),
         unanswered=service.unanswered_count(session, actor=actor)), htmx=htmx, partial="disclosure/_rows.html")
 
@@ -185,14 +187,14 @@ def revise(disclosure_id: Id, request: Request, actor: ActorDep, session: Sessio
 
 @router.post("/disclosures/{disclosure_id}/attachments")
 def attach(disclosure_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
-           file: Annotated[UploadFile | None, File()] = None) -> Response:
+           file: Annotated[UploadFile | None, File()] = None, form_key: Annotated[str, Form()] = "") -> Response:
     disclosure = service.managed_disclosure(session, actor, disclosure_id)
     session.commit()  # end the short look-up: the file is checked holding no lock
     checked = _checked(file)
     if checked is None:
         raise ValidationFailed("请选择要上传的文件")
     attachments.attach(session, actor_id=actor.id, village_id=disclosure.village_id, checked=checked,
-                       disclosure_id=disclosure.id, label=disclosure.title)
+                       disclosure_id=disclosure.id, label=disclosure.title, idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/disclosures/{disclosure_id}?done=attach", htmx=htmx)
 

@@ -246,6 +246,20 @@ def read_rate(session: Session, *, actor: Actor, disclosure: Disclosure) -> dict
             "rate": round(done / total, 4) if total else 0.0, "unread": unread}
 
 
+def read_counts(session: Session, *, actor: Actor, disclosures: list[Disclosure]) -> dict[int, tuple[int, int]]:
+    """For staff: each disclosure's households read and households in its village (the list's read rates)."""
+    staff = [d for d in disclosures if actor.can(d.village_id, VILLAGE_STAFF)]
+    if not staff:
+        return {}
+    ids = [d.id for d in staff]
+    read = dict(session.exec(select(DisclosureRead.disclosure_id, func.count()).where(
+        DisclosureRead.disclosure_id.in_(ids)).group_by(DisclosureRead.disclosure_id)).all())
+    villages = {d.village_id for d in staff}
+    households = dict(session.exec(select(Household.village_id, func.count()).where(
+        Household.village_id.in_(villages)).group_by(Household.village_id)).all())
+    return {d.id: (read.get(d.id, 0), households.get(d.village_id, 0)) for d in staff}
+
+
 def current_version(session: Session, disclosure: Disclosure) -> DisclosureVersion:
     return version_of(session, disclosure, disclosure.version)
 

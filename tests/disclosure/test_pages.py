@@ -127,3 +127,50 @@ def test_neighbour_sees_none_of_it(web):
     assert "财务收支" not in web.get("/disclosures").text
     assert "村道硬化" not in web.get("/decisions").text
     assert "低保申请" not in web.get("/small-powers").text
+
+
+def test_official_list_shows_read_rates(web):
+    sign_in(web, "official")
+    page = web.get("/disclosures").text
+    assert re.search(r"已读 \d+/\d+ 户", page) and "已读 1/3 户" in page  # 李秀英's household read two demo ones
+
+
+def test_table_alignment_is_a_class_not_a_style(web):
+    token = sign_in(web, "official")
+    did = new_id(publish(web, token))
+    page = web.get(f"/disclosures/{did}").text
+    assert 'class="align-right"' in page and "style=" not in page.split('<main', 1)[1]
+
+
+def test_attachment_through_the_page(web):
+    from tests.shop.test_goods_api import jpeg_bytes
+
+    token = sign_in(web, "official")
+    did = new_id(publish(web, token))
+    name = "<img src=x onerror=alert(1)>.jpg"
+    form = {"csrf_token": token, "form_key": "att-1"}
+    r = web.post(f"/disclosures/{did}/attachments", data=form, files={"file": (name, jpeg_bytes(), "image/jpeg")})
+    assert r.status_code == 303
+    web.post(f"/disclosures/{did}/attachments", data=form, files={"file": (name, jpeg_bytes(), "image/jpeg")})
+    page = web.get(f"/disclosures/{did}").text
+    assert page.count('class="file-photo"') == 1  # a double tap stores one
+    assert "&lt;img src=x onerror=alert(1)&gt;.jpg" in page and "<img src=x" not in page
+    exe = web.post(f"/disclosures/{did}/attachments", data={"csrf_token": token},
+                   files={"file": ("发票.pdf", b"MZ\x90\x00" + b"\x00" * 64, "application/pdf")})
+    assert exe.status_code == 422 and "只能上传照片" in exe.text
+    bad = publish(web, token, form_key="fk-2", title="带坏附件")
+    assert bad.status_code == 303  # no file: fine
+    refused = web.post("/disclosures", data={"csrf_token": token, "category": "finance", "title": "坏附件",
+                                             "body": "x", "form_key": "fk-3"},
+                       files={"file": ("a.xlsx", b"PK\x03\x04junk", "application/octet-stream")})
+    assert refused.status_code == 422 and "只能上传照片" in refused.text and "坏附件" in refused.text
+
+
+def test_offline_text_holds_nothing_personal(web):
+    token = sign_in(web, "villager")
+    page = web.get("/disclosures").text
+    did = re.search(r'href="/disclosures/(\d+)"', page).group(1)
+    web.post(f"/disclosures/{did}/questions", data={"csrf_token": token, "body": "我的问题"})
+    r = web.get(f"/disclosures/{did}/text")
+    assert r.status_code == 200 and r.headers["x-public-text"] == "1"
+    assert "王建国" not in r.text and "我的问题" not in r.text and "csrf" not in r.text and "tabbar" not in r.text
