@@ -174,3 +174,16 @@ def test_offline_text_holds_nothing_personal(web):
     r = web.get(f"/disclosures/{did}/text")
     assert r.status_code == 200 and r.headers["x-public-text"] == "1"
     assert "王建国" not in r.text and "我的问题" not in r.text and "csrf" not in r.text and "tabbar" not in r.text
+
+
+def test_every_change_is_in_the_audit_log(web):
+    token = sign_in(web, "official")
+    did = new_id(publish(web, token, title="审计用公开"))
+    web.post(f"/disclosures/{did}/revise", data={"csrf_token": token, "title": "审计用公开", "body": "改过",
+                                                  "reason": "补充"})
+    decision = re.search(r'href="/decisions/(\d+)"', web.get("/decisions").text).group(1)
+    web.post(f"/decisions/{decision}/steps", data={"csrf_token": token, "step": "publish", "held_on": "2030-01-01",
+                                                    "attendance": "5"})
+    log = web.get("/admin/audit").text
+    for label in ("发布公开", "修订公开", "记录四议两公开步骤"):
+        assert label in log, label
