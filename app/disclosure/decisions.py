@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
@@ -113,10 +114,15 @@ def _record(session: Session, *, actor: Actor, decision: Decision, step: str, he
                        votes_abstain=votes[2], recorded_by=actor.id,
                        minutes=clean_text(minutes, label="会议记录", max_length=5000, required=False, multiline=True,
                                           field="minutes"))
-    session.add(row)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()  # the unique (decision, step) stops a second official recording the same step at once
+    except IntegrityError:
+        raise InvalidState("这一步刚被别人记录过，请刷新后再看") from None
     decision.steps_done += 1
     session.add(decision)
-    session.flush()  # the unique (decision, step) stops a second recorder of the same step
+    session.flush()
     record_action(session, actor_id=actor.id, action=DisclosureAction.decision_step, village_id=decision.village_id,
                   target_type=DECISION_TARGET, target_id=decision.id, target_label=decision.title,
                   detail={"step": step, "label": STEP_LABELS[Step(step)], "attendance": attendance,

@@ -223,8 +223,13 @@ def mark_informed(session: Session, *, actor: Actor, disclosure: Disclosure, hou
         return existing
     row = DisclosureRead(disclosure_id=disclosure.id, household_id=household.id, informed_by=actor.id,
                          version=disclosure.version)
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the household opened it (or another official marked it) at this very moment
+        return session.exec(select(DisclosureRead).where(DisclosureRead.disclosure_id == disclosure.id,
+                                                         DisclosureRead.household_id == household.id)).one()
     record_action(session, actor_id=actor.id, action=DisclosureAction.informed, village_id=disclosure.village_id,
                   target_type=DISCLOSURE_TARGET, target_id=disclosure.id, target_label=disclosure.title,
                   detail={"household_id": household.id, "household": household.head_name})
