@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO
+from tests.e2e.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -39,9 +40,18 @@ def log_out(page, base: str) -> None:
 def shot(shoot):
     """`shoot`, then the style="" Playwright's screenshot leaves on inputs taken back off (htmx would copy it onto the
     next page's input of the same id during a boosted swap, which the CSP rightly blocks)."""
-    def take(page, name: str) -> None:
+    unstyle = "document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
+
+    def take(page, name: str, *, narrow: bool = False) -> None:
         shoot(page, name)
-        page.evaluate("document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))")
+        page.evaluate(unstyle)
+        if narrow:  # the same page on the smallest phone we support
+            page.set_viewport_size({"width": 360, "height": 740})
+            try:
+                shoot(page, f"{name}-360")
+                page.evaluate(unstyle)
+            finally:
+                page.set_viewport_size(PHONE)
     return take
 
 
@@ -63,7 +73,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     page.get_by_label("正文").fill(BODY)
     page.locator("#d-file").set_input_files(str(PHOTO))
     assert page.get_by_text("✓ 已选：eggs.jpg").is_visible()
-    shoot(page, "disclosure-new")
+    shoot(page, "disclosure-new", narrow=True)
     page.get_by_role("button", name="发布").click()
     page.wait_for_url(re.compile(r"/disclosures/\d+\?done=publish$"))
     disclosure_url = page.url.split("?")[0]
@@ -83,7 +93,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     shoot(page, "disclosure-home")
     page.locator(".tabbar a[href='/disclosures']").click()
     page.wait_for_url(f"{base}/disclosures")
-    shoot(page, "disclosure-list")
+    shoot(page, "disclosure-list", narrow=True)
     page.get_by_role("link", name=re.compile(TITLE)).click()
     page.wait_for_url(disclosure_url)
     page.locator(".tab-badge, .tabbar span[hidden]").first.wait_for(state="attached")
@@ -111,7 +121,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     shoot(page, "disclosure-answered-official")
     page.get_by_role("link", name=re.compile("查看未读农户")).click()
     page.wait_for_url(re.compile(r"/reads$"))
-    shoot(page, "disclosure-reads")
+    shoot(page, "disclosure-reads", narrow=True)
     log_out(page, base)
 
     # The villager sees the answer.
@@ -119,7 +129,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.goto(disclosure_url)
     assert page.get_by_text("共更换 20 盏路灯").is_visible()
-    shoot(page, "disclosure-answer")
+    shoot(page, "disclosure-answer", narrow=True)
 
     # Offline: the opened disclosure's public text is there, and nothing personal was stored.
     page.goto(disclosure_url)  # now under the service worker's control
@@ -152,7 +162,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     shoot(page, "disclosure-decisions")
     page.get_by_role("link", name=re.compile("村道硬化")).click()
     page.wait_for_url(re.compile(r"/decisions/\d+$"))
-    shoot(page, "disclosure-decision")
+    shoot(page, "disclosure-decision", narrow=True)
     page.goto(f"{base}/small-powers")
     page.locator("details.power").first.locator("summary").click()
-    shoot(page, "disclosure-powers")
+    shoot(page, "disclosure-powers", narrow=True)
