@@ -4,7 +4,7 @@
 // (/media/, immutable URLs) are kept once fetched.
 // 村务公开: when a disclosure is opened (/disclosures/N), its public text alone (/disclosures/N/text: title, body,
 // date — no names, no read marks, no questions, no token) is fetched into a cache of its own, and served when the
-// phone is offline. The disclosure page itself, like every personal page, is never stored.
+// phone is offline; the login page empties it. The disclosure page itself, like every personal page, is never stored.
 const CACHE = "zf-shell-v2";
 const PUBLIC_TEXT = "zf-disclosures-v1";
 const DISCLOSURE = /^\/disclosures\/(\d+)(\/text)?$/;
@@ -26,6 +26,11 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (req.mode === "navigate" && url.pathname === "/login") {
+    // Signed out (or about to sign in as someone else): the kept disclosures go, so that the next person on this
+    // phone, perhaps of another village, cannot read them offline.
+    event.waitUntil(caches.delete(PUBLIC_TEXT));
+  }
   const disclosure = url.pathname.match(DISCLOSURE);
   if (req.mode === "navigate" && disclosure) {
     const text = `/disclosures/${disclosure[1]}/text`;

@@ -155,6 +155,10 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     finally:
         context.set_offline(False)
 
+    # Signing out empties the kept disclosures: the next person on this phone may be of another village.
+    page.goto(f"{base}/login")
+    page.wait_for_function("caches.keys().then(keys => !keys.includes('zf-disclosures-v1'))")
+
     # 四议两公开 and 小微权力清单 from the tab.
     page.goto(f"{base}/disclosures")
     page.get_by_role("link", name="四议两公开").click()
