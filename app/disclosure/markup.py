@@ -5,6 +5,7 @@ markdown-it-py with `html: False` escapes every tag typed into the text; links k
 loaded from outside (the CSP forbids it too) — they are turned into their alt text."""
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -35,8 +36,12 @@ class DiffLine:
     text: str
 
 
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
 def line_diff(before: str, after: str) -> list[DiffLine]:
-    """What changed between two versions, line by line (unchanged lines kept for context)."""
+    """What changed between two versions, line by line (unchanged lines kept for context). Blank lines and a table's
+    |---| rule are left out, and a table row reads as its cells: "路灯维修 · 6,880.00"."""
     out: list[DiffLine] = []
     a, b = (before or "").splitlines(), (after or "").splitlines()
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
@@ -45,4 +50,11 @@ def line_diff(before: str, after: str) -> list[DiffLine]:
             continue
         out += [DiffLine("removed", line) for line in a[i1:i2]]
         out += [DiffLine("added", line) for line in b[j1:j2]]
-    return out
+    return [DiffLine(d.kind, _readable(d.text)) for d in out if d.text.strip() and not _TABLE_RULE.match(d.text)]
+
+
+def _readable(line: str) -> str:
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+        return " · ".join(cell.strip() for cell in stripped[1:-1].split("|") if cell.strip())
+    return line

@@ -122,6 +122,29 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     page.get_by_role("link", name=re.compile("查看未读农户")).click()
     page.wait_for_url(re.compile(r"/reads$"))
     shoot(page, "disclosure-reads", narrow=True)
+
+    # A correction is a new version with its reason; 修改记录 shows the changed line.
+    page.goto(disclosure_url)
+    page.get_by_role("link", name="修订内容").click()
+    page.wait_for_url(re.compile(r"/revise$"))
+    page.get_by_label("正文").fill(BODY.replace("6,800.00", "6,880.00"))
+    page.get_by_label("修订原因（村民会看到）").fill("路灯维修金额笔误")
+    shoot(page, "disclosure-revise")
+    page.get_by_role("button", name="保存为新版本").click()
+    page.wait_for_url(re.compile(r"\?done=revise"))
+    assert page.get_by_text("修订原因：路灯维修金额笔误").is_visible()
+    page.get_by_role("link", name=re.compile("第 2 版")).click()
+    page.wait_for_url(re.compile(r"/versions$"))
+    assert page.locator(".diff del").first.inner_text().find("6,800.00") >= 0
+    assert page.locator(".diff ins").first.inner_text().find("6,880.00") >= 0
+    shoot(page, "disclosure-versions", narrow=True)
+    page.get_by_role("link", name="查看原文").click()
+    page.wait_for_url(re.compile(r"/versions/1$"))
+    assert page.get_by_text("这是旧版本").is_visible()
+    shoot(page, "disclosure-version-1")
+    page.goto(f"{base}/disclosure-questions")
+    assert page.get_by_text("群众的提问都已答复").is_visible()
+    shoot(page, "disclosure-questions")
     log_out(page, base)
 
     # The villager sees the answer.
