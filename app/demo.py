@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.disclosure.demo import seed_disclosures
 from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
 from app.ledger.service import Source, allocate_budget, credit_household
@@ -69,6 +70,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
         credit_household(session, household=household, points=points, reason=reason, category=category,
                          source=Source(TxnKind.award), actor_id=awarder, once=None)
     _demo_shop(session, village=village, attendant=attendant, official=official)
+    seed_disclosures(session, village=village, official=official, reader=li)
     seed_service_orders(session, village=village, town=town, county=county)
     session.flush()
     return True

@@ -2,7 +2,7 @@
 each village's rules (points per hour, monthly cap, time limits)
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-30 13:00:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from app.append_only import append_only_statements
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

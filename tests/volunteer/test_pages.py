@@ -27,8 +27,9 @@ def post(api, who, path, data=None, files=None):
 def test_the_tab_bar_has_service_with_its_badge(api):
     html = page(api, "villager", "/")
     assert 'href="/service"' in html and "服务" in html and 'hx-get="/service/badge"' in html
-    assert 'class="tab-badge"' in page(api, "volunteer", "/service/badge")  # 家电维修 was sent to 李志愿
-    assert page(api, "neighbour", "/service/badge") == '<span class="tab-badge-none"></span>'
+    badge = page(api, "volunteer", "/service/badge")  # 家电维修 was sent to 李志愿
+    assert badge.startswith('<span class="svc-badge">') and "条待处理" in badge
+    assert page(api, "neighbour", "/service/badge") == "<span hidden></span>"
 
 
 def test_the_hub_for_each_role(api):

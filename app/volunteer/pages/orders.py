@@ -209,8 +209,8 @@ def order_photo(order_id: Id, actor: ActorDep, session: SessionDep) -> Response:
 def badge(actor: ActorDep, session: SessionDep) -> HTMLResponse:
     """The 服务 tab's badge: what waits for this person (plain HTML; the tab bar loads it)."""
     total = reading.badges(session, actor=actor)["total"]
-    html = (f'<span class="tab-badge" aria-label="{total} 条待处理">{total if total < 100 else "99+"}</span>'
-            if total else '<span class="tab-badge-none"></span>')
+    html = (f'<span class="svc-badge">{total if total < 100 else "99+"}<span class="sr-only">条待处理</span></span>'
+            if total else '<span hidden></span>')
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
