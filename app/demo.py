@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.evaluation.demo import seed_evaluation_demo
 from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
 from app.ledger.service import Source, allocate_budget, credit_household
@@ -45,7 +46,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     attendant = person("13800000002", "刘店长", [(Role.attendant, village)])
     person("13800000003", "李志愿", [(Role.volunteer, village), (Role.villager, village)], li)
     person("13800000004", "王建国", [(Role.villager, village)], wang)
-    person("13800000005", "孙老师", [(Role.committee, village)])
+    committee = person("13800000005", "孙老师", [(Role.committee, village)])
     person("13800000006", "周镇长", [(Role.town_admin, town)])
     person("13800000007", "陈志强", [(Role.villager, neighbour)], chen)
     session.add(User(name="王奶奶", household_id=wang.id))  # a member without a phone
@@ -68,6 +69,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
         credit_household(session, household=household, points=points, reason=reason, category=category,
                          source=Source(TxnKind.award), actor_id=awarder, once=None)
     _demo_shop(session, village=village, attendant=attendant, official=official)
+    seed_evaluation_demo(session, village=village, official=official, committee=committee)
     session.flush()
     return True
 

@@ -2,6 +2,15 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
+from app.evaluation.models import (
+    Criterion,
+    EvaluationRound,
+    EvidencePhoto,
+    FollowUp,
+    Objection,
+    ResultLine,
+    Score,
+)
 from app.idempotency import IdempotencyRecord
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
@@ -29,6 +38,13 @@ __all__ = [
     "ShopStaff",
     "StockMovement",
     "AuditEntry",
+    "Criterion",
+    "EvaluationRound",
+    "EvidencePhoto",
+    "FollowUp",
+    "Objection",
+    "ResultLine",
+    "Score",
     "Household",
     "IdempotencyRecord",
     "LedgerEntry",
