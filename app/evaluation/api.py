@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, File, Response, UploadFile
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep
-from app.errors import NotFound
 from app.evaluation import boards, criteria, service
 from app.evaluation.models import (
     CriterionCreate,
@@ -23,7 +22,7 @@ from app.evaluation.models import (
     ScoreCreate,
     ScorePublic,
 )
-from app.evaluation.views import round_public, score_public
+from app.evaluation.views import pick_village, round_public, score_public
 from app.ids import Id
 from app.org.access import EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor
 from app.shop.images import process_goods_photo
@@ -33,11 +32,7 @@ MAX_UPLOAD = 5 * 1024 * 1024 + 1
 
 
 def _village(actor: Actor, village_id: int | None, roles=EVERYONE) -> int:
-    """The village asked for, or the caller's own: one the caller covers, else not found."""
-    chosen = village_id if village_id is not None else actor.first_village(roles)
-    if chosen is None or not actor.can(chosen, roles):
-        raise NotFound("找不到该村")
-    return chosen
+    return pick_village(actor, village_id, roles)
 
 
 @router.get("/criteria")

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
+from app.errors import NotFound
 from app.evaluation import service
 from app.evaluation.models import (
     Criterion,
@@ -17,7 +18,7 @@ from app.evaluation.models import (
     Score,
     ScorePublic,
 )
-from app.org.access import Actor
+from app.org.access import EVERYONE, Actor
 from app.org.models import Household, User
 from app.org.service import mask_name
 
@@ -67,3 +68,12 @@ def round_public(session: Session, actor: Actor, evaluation: EvaluationRound) ->
                        published_at=evaluation.published_at, notice_ends_at=evaluation.notice_ends_at,
                        finalized_at=evaluation.finalized_at, lines=lines,
                        scores=[score_public(session, s, members.get(s.member_id)) for s in scores])
+
+
+def pick_village(actor: Actor, village_id: int | None, roles=EVERYONE) -> int:
+    """The village asked for, or the caller's own (the lowest id they cover): one the caller covers with `roles`,
+    else not found."""
+    chosen = village_id if village_id is not None else actor.first_village(roles)
+    if chosen is None or not actor.can(chosen, roles):
+        raise NotFound("找不到该村")
+    return chosen
