@@ -132,3 +132,11 @@ def test_neighbour_sees_nothing(web, demo_engine):
     assert web.get(f"/evaluation/points?village_id={village}").status_code == 404
     assert photo_score is not None
     assert web.get("/evaluation/rounds/99999999999").status_code == 404
+
+
+def test_audit_log_tells_the_round(web, api, demo_engine):
+    cid = criterion_id(demo_engine, "门前三包落实")
+    assert api.patch(f"/criteria/{cid}", "official", json={"points": 4, "name": "门前三包"}).status_code == 200
+    page = web.sign_in("official").get("/admin/audit").text
+    for label in ("评分", "评比公示", "评比定榜", "开始评比", "修改评比项目"):
+        assert label in page
