@@ -22,7 +22,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/password"), ("POST", "/password"),
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
-             ("GET", "/docs"),
+             ("GET", "/docs"), ("GET", "/evaluation/home-card"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
              ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
              # Product photos are public by design (nothing personal; cached by browsers).

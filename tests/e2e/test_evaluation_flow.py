@@ -2,6 +2,8 @@
 publishes, a villager objects, the official answers and finalises; the villager's balance and the board show it.
 Screenshots: test-artifacts/screenshots/evaluation-*.png (and the A4 sheet as printed, evaluation-board-a4.png)."""
 
+import re
+
 import pytest
 
 from tests.conftest import DEMO
@@ -47,8 +49,10 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
 
     villager = new_context().new_page()
     log_in(villager, base, DEMO["villager"])
-    villager.get_by_role("link", name="评比公示").click()
-    villager.get_by_role("link", name="公示中").first.click()
+    news = villager.get_by_role("link", name=re.compile("评比正在公示"))
+    news.wait_for()  # 首页's card, fetched after the page loads
+    shoot(villager, "evaluation-home-villager")
+    news.click()
     line = villager.locator("[data-testid=result-line]", has_text="赡养老人尽心")
     line.get_by_text("对这一条有异议").click()
     line.locator("textarea").fill("婆婆是她和儿媳轮流照顾的，10 分多了")
@@ -70,7 +74,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
 
     villager.goto(f"{base}/")
     assert villager.get_by_test_id("balance").inner_text() == "605"  # 王建国: 600 + the demo's 庭院整洁 5
-    villager.get_by_role("link", name="红黑榜").click()
+    villager.get_by_role("link", name="红黑榜", exact=True).click()
     villager.get_by_role("heading", name="红榜").wait_for()
     board = villager.locator("main").inner_text()
     assert "李*英" in board and "王*国" in board and "赵*明" in board

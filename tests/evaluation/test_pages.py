@@ -140,3 +140,12 @@ def test_audit_log_tells_the_round(web, api, demo_engine):
     page = web.sign_in("official").get("/admin/audit").text
     for label in ("评分", "评比公示", "评比定榜", "开始评比", "修改评比项目"):
         assert label in page
+
+
+def test_home_card_tells_the_news(web, api, demo_engine):
+    card = web.sign_in("villager").get("/evaluation/home-card").text
+    assert f"{int(LAST[5:])}月红黑榜已公布" in card and "正在公示" not in card
+    assert "正在评分" in web.sign_in("committee").get("/evaluation/home-card").text
+    api.post(f"/evaluations/{round_id(demo_engine)}/publish", "official", json={"notice_days": 3})
+    assert "正在公示" in web.sign_in("villager").get("/evaluation/home-card").text
+    assert 'hx-get="/evaluation/home-card"' in web.get("/").text

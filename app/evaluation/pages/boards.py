@@ -14,7 +14,7 @@ from app.evaluation.views import pick_village
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
-from app.org.access import EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor
+from app.org.access import COMMITTEE, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor
 from app.org.models import OrgUnit
 from app.org.service import village_name
 
@@ -110,3 +110,16 @@ def points_notice(request: Request, actor: ActorDep, session: SessionDep, settin
         "next": boards.shift_month(month, 1) if month < boards.this_month(settings.timezone) else None,
         "CATEGORY_LABELS": CATEGORY_LABELS, "KIND_LABELS": KIND_LABELS,
         "villages": village_choices(session, actor)})
+
+
+@router.get("/home-card")
+def home_card(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """首页's 评比 news for the signed-in user's own village (fetched by the card on 首页): a round on public notice
+    (公示, objections open), the latest published 红黑榜, the round open for the committee's scores."""
+    village = actor.first_village(EVERYONE)
+    rounds = service.village_rounds(session, village_id=village, limit=3) if village else []
+    return render(request, "evaluation/_home_card.html", {
+        "notice": next((r for r in rounds if r.status == RoundStatus.notice), None),
+        "final": next((r for r in rounds if r.status == RoundStatus.final), None),
+        "scoring": next((r for r in rounds if r.status == RoundStatus.scoring), None),
+        "is_committee": village is not None and actor.can(village, COMMITTEE), "month_label": service.month_label})
