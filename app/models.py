@@ -12,7 +12,7 @@ from app.evaluation.models import (
     Score,
 )
 from app.idempotency import IdempotencyRecord
-from app.ledger.models import Account, LedgerEntry, LedgerTransaction
+from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
 from app.shop.models import (
     Goods,
@@ -38,6 +38,8 @@ __all__ = [
     "ShopStaff",
     "StockMovement",
     "AuditEntry",
+    "AwardLimit",
+    "AwardRequest",
     "Criterion",
     "EvaluationRound",
     "EvidencePhoto",

@@ -139,6 +139,14 @@ CASES = {
         {"round_id": "final_round_id"}),
     ("GET", "/evaluation/coverage"): "list",
     ("GET", "/evaluation/points"): "village_query",
+    ("POST", "/api/v1/points/awards/{award_id}/approve"): ("town_admin", None, {"award_id": "pending_award_id"}),
+    ("GET", "/api/v1/points/awards/pending"): "list",
+    ("GET", "/api/v1/villages/{village_id}/award-limits"): None,
+    ("PUT", "/api/v1/villages/{village_id}/award-limits"): ("town_admin", {"single_limit": 200, "monthly_limit": 500}),
+    ("GET", "/evaluation/awards"): "list",
+    ("POST", "/evaluation/awards/{request_id}/approve"): ("town_admin", {}, {"request_id": "pending_award_id"}),
+    ("POST", "/evaluation/awards/limits"): (
+        "town_admin", {"village_id": "{village_id}", "single_limit": "200", "monthly_limit": "500"}),
 }
 
 

@@ -1,4 +1,5 @@
-"""文明新风评比: criteria, rounds, committee scores and evidence photos, result lines, objections, follow-ups
+"""文明新风评比: criteria, rounds, committee scores and evidence photos, result lines, objections, follow-ups;
+award_limits and award_requests (direct awards above a village's limits wait for a second person)
 
 Revision ID: 0009
 Revises: 0006
@@ -152,10 +153,51 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('evaluation_objections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evaluation_objections_round_id'), ['round_id'], unique=False)
-
+    # direct awards above a village's limits wait for a second person (app/ledger/approvals.py)
+    op.create_table('award_limits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('village_id', sa.Integer(), nullable=False),
+    sa.Column('single_limit', sa.Integer(), nullable=False),
+    sa.Column('monthly_limit', sa.Integer(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['village_id'], ['org_units.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('village_id')
+    )
+    op.create_table('award_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('village_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('category', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('transaction_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], ),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['transaction_id'], ['ledger_transactions.id'], ),
+    sa.ForeignKeyConstraint(['village_id'], ['org_units.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('transaction_id')
+    )
+    with op.batch_alter_table('award_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_award_requests_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_award_requests_village_id'), ['village_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('award_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_award_requests_village_id'))
+        batch_op.drop_index(batch_op.f('ix_award_requests_household_id'))
+    op.drop_table('award_requests')
+    op.drop_table('award_limits')
     with op.batch_alter_table('evaluation_objections', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evaluation_objections_round_id'))
 

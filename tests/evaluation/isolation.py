@@ -1,5 +1,6 @@
 """Records of 示范村's 评比 for tests/test_isolation.py: a round scoring (the demo's, this month), one in notice with an
-objection, the final one of last month with its black-listed household, an unused criterion, a score with a photo."""
+objection, the final one of last month with its black-listed household, an unused criterion, a score with a photo;
+and a direct award waiting for approval (above the village's limits)."""
 
 from sqlmodel import select
 
@@ -26,7 +27,10 @@ def evaluation_world(api, engine, ids: dict) -> dict:
              json={"household_id": zhao, "criterion_id": made["id"], "points": 5, "reason": "好"})
     line = api.post(f"/evaluations/{notice}/publish", "official", json={"notice_days": 1}).json()["lines"][0]["id"]
     objection = api.post(f"/evaluations/{notice}/lines/{line}/objections", "villager", json={"text": "不对"}).json()
-    return {"round_id": rounds[now], "score_id": score_id, "criterion_id": made["id"],
+    pending = api.post("/points/awards", "official",
+                       json={"household_id": zhao, "points": 300, "reason": "大额"}).json()
+    return {"pending_award_id": pending["id"], "round_id": rounds[now],
+            "score_id": score_id, "criterion_id": made["id"],
             "spare_criterion_id": spare["id"],
             "photo_id": int(photo["photo_url"].split("/")[-1].removesuffix(".jpg")), "notice_round_id": notice,
             "line_id": line, "objection_id": objection["id"], "final_round_id": rounds[shift_month(now, -1)],

@@ -149,3 +149,27 @@ def test_home_card_tells_the_news(web, api, demo_engine):
     api.post(f"/evaluations/{round_id(demo_engine)}/publish", "official", json={"notice_days": 3})
     assert "正在公示" in web.sign_in("villager").get("/evaluation/home-card").text
     assert 'hx-get="/evaluation/home-card"' in web.get("/").text
+
+
+def test_waiting_award_page(web, api, demo_engine):
+    hid = heads(demo_engine)["赵德明"]
+    web.sign_in("official")
+    r = web.post(f"/admin/households/{hid}/awards", {"points": "300", "reason": "<i>抢险</i>", "form_key": "w1"})
+    assert "done=pending" in r.headers["location"]
+    assert "超过本村奖励限额" in web.get(r.headers["location"]).text
+    page = web.get("/evaluation/awards").text
+    assert "&lt;i&gt;抢险&lt;/i&gt;" in page and "等别人批准" in page and "批准发放" not in page
+    web.sign_in("town_admin")
+    page = web.get("/evaluation/awards").text
+    request_id = re.search(r'/evaluation/awards/(\d+)/approve', page).group(1)
+    assert web.post(f"/evaluation/awards/{request_id}/approve").status_code == 303
+    assert "没有等待批准的奖励" in web.get("/evaluation/awards").text
+    assert api.get(f"/households/{hid}", "official").json()["balance"] == 380
+    assert web.post("/evaluation/awards/limits", {"village_id": heads_village(demo_engine), "single_limit": "300",
+                                                  "monthly_limit": "900"}).status_code == 303
+    assert "单笔不超过 300 分" in web.get("/evaluation/awards").text
+
+
+def heads_village(engine) -> int:
+    with session_for(engine, write=False) as s:
+        return s.exec(select(Household.village_id).where(Household.head_name == "赵德明")).one()
