@@ -173,3 +173,21 @@ def test_waiting_award_page(web, api, demo_engine):
 def heads_village(engine) -> int:
     with session_for(engine, write=False) as s:
         return s.exec(select(Household.village_id).where(Household.head_name == "赵德明")).one()
+
+
+def test_typed_text_is_shown_as_text(web, api, demo_engine):
+    h, rid = heads(demo_engine), round_id(demo_engine)
+    api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 1})
+    line = api.get(f"/evaluations/{rid}", "villager").json()["lines"][0]["id"]
+    obj = api.post(f"/evaluations/{rid}/lines/{line}/objections", "villager",
+                   json={"text": "<script>alert('o')</script>"}).json()
+    api.post(f"/evaluations/{rid}/objections/{obj['id']}/answer", "official",
+             json={"answer": "<img src=x onerror=alert(1)>", "corrected_points": 1})
+    page = web.sign_in("villager").get(f"/evaluation/rounds/{rid}").text
+    assert "&lt;script&gt;alert(&#39;o&#39;)&lt;/script&gt;" in page and "<script>alert(" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
+    last = api.get(f"/villages/{heads_village(demo_engine)}/red-black-list?month={LAST}", "official").json()
+    api.post(f"/evaluations/{last['round_id']}/households/{h['赵德明']}/follow-ups", "official",
+             json={"visited_by": "<b>张</b>", "change": "<script>x()</script>"})
+    board = web.get(f"/evaluation/board?month={LAST}").text
+    assert "&lt;b&gt;张&lt;/b&gt;" in board and "&lt;script&gt;x()&lt;/script&gt;" in board
