@@ -89,11 +89,11 @@ def list_rounds(actor: ActorDep, session: SessionDep, village_id: Id | None = No
 
 
 @router.post("/evaluations", status_code=201, response_model=RoundPublic)
-def open_round(body: RoundCreate, actor: ActorDep, session: SessionDep,
+def open_round(body: RoundCreate, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                idempotency_key: IdempotencyKey = None) -> RoundPublic:
     village = _village(actor, body.village_id, OFFICIALS)
     made = service.open_round(session, actor=actor, village_id=village, month=body.month,
-                              idempotency_key=idempotency_key)
+                              idempotency_key=idempotency_key, latest=boards.this_month(settings.timezone))
     session.commit()
     return round_public(session, actor, made)
 

@@ -68,10 +68,12 @@ def round_for_month(session: Session, *, village_id: int, month: str) -> Evaluat
 
 
 def open_round(session: Session, *, actor: Actor, village_id: int, month: str,
-               idempotency_key: str | None) -> EvaluationRound:
-    """An official opens the village's round for a month (one a month)."""
+               idempotency_key: str | None, latest: str | None = None) -> EvaluationRound:
+    """An official opens the village's round for a month (one a month; not a month after `latest`, this one)."""
     actor.require(village_id, OFFICIALS, "只有村干部可以开始评比")
     month = clean_month(month)
+    if latest is not None and month > latest:
+        raise ValidationFailed("还没到这个月，不能开始评比", field="month")
 
     def action() -> EvaluationRound:
         if round_for_month(session, village_id=village_id, month=month) is not None:

@@ -138,6 +138,11 @@ class TestRound:
                                                           LedgerTransaction.source_id == rid)).all()
             assert len(txns) == 1 and check_ledger(s) == []
 
+    def test_no_round_for_a_month_still_ahead(self, api):
+        ahead = shift_month(this_month("Asia/Shanghai"), 1)
+        assert error_code(api.post("/evaluations", "official", json={"month": ahead})) == "validation_error"
+        assert error_code(api.post("/evaluations", "official", json={"month": "2026-13"})) == "validation_error"
+
     def test_finalize_before_notice_ends(self, api, demo_engine):
         h = heads(demo_engine)
         rid = open_round(api)

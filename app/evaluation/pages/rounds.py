@@ -60,10 +60,12 @@ def to_scoring(actor: ActorDep, session: SessionDep) -> Response:
 
 
 @router.post("/rounds")
-def open_round(actor: ActorDep, session: SessionDep, htmx: HtmxDep, month: Annotated[str, Form()] = "",
+def open_round(actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: SettingsDep,
+               month: Annotated[str, Form()] = "",
                village_id: Annotated[Id | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
     village = pick_village(actor, village_id, OFFICIALS)
-    made = service.open_round(session, actor=actor, village_id=village, month=month, idempotency_key=form_key or None)
+    made = service.open_round(session, actor=actor, village_id=village, month=month, idempotency_key=form_key or None,
+                              latest=boards.this_month(settings.timezone))
     session.commit()
     return redirect_after_post(f"/evaluation/rounds/{made.id}?done=open", htmx=htmx)
 
