@@ -13,6 +13,7 @@ from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
 from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
+from app.shop.counter import make_code_failure_limits
 from app.templating import make_templates
 
 API_DESCRIPTION = """Errors are `{"error": {"code", "message"}}`. After a password reset the user signs in with a
@@ -34,6 +35,7 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     app.state.templates = make_templates(timezone=settings.timezone, strict=strict_templates)
     app.state.login_limits = make_login_limits(settings)
     app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
+    app.state.code_failures = make_code_failure_limits(settings)
     return app
 
 

@@ -6,14 +6,14 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from sqlmodel import SQLModel
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
-from app.errors import NotFound
+from app.errors import NotFound, RateLimited
 from app.ids import AfterId, Id
 from app.org.access import managed_household, own_household
 from app.paging import page_list
 from app.shop import goods as catalogue
 from app.shop import paycodes, service
 from app.shop.access import managed_shop, overseen_shop, shop_goods, staffed_shop, visible_redemption, visible_shop
-from app.shop.counter import PayerPublic, describe_payer, throttle_code_tries
+from app.shop.counter import PayerPublic, counting_code_failures, describe_payer, throttle_code_tries
 from app.shop.images import process_goods_photo
 from app.shop.models import (
     GoodsCreate,
@@ -140,8 +140,13 @@ def my_pay_code(request: Request, actor: ActorDep, session: WriteSessionDep) -> 
 @router.get("/me/pay-code/{code}.svg")
 def my_pay_code_svg(code: str, request: Request, actor: ActorDep, session: SessionDep) -> Response:
     own_household(session, actor)
+    limiter, key = request.app.state.code_failures.by_attendant, f"user:{actor.id}"
+    wait = limiter.wait(key)
+    if wait is not None:
+        raise RateLimited("尝试次数过多，请稍后再试", retry_after=wait)
     if not paycodes.code_belongs_to(session, code=code, household_id=actor.user.household_id,
                                     secret=request.app.state.secret):
+        limiter.hit(key)
         raise NotFound("找不到该积分码")
     return Response(qr_svg(code), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
@@ -151,7 +156,8 @@ def look_up_payer(shop_id: Id, body: CodeLookup, request: Request, actor: ActorD
                   ) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(request.app.state.code_tries, actor.id)
-    return describe_payer(session, shop=shop, code=body.pay_code, secret=request.app.state.secret)
+    with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+        return describe_payer(session, shop=shop, code=body.pay_code, secret=request.app.state.secret)
 
 
 @router.post("/shops/{shop_id}/card-unlock", response_model=PayerPublic)
@@ -159,12 +165,13 @@ def unlock_card(shop_id: Id, body: CardUnlockRequest, request: Request, actor: A
                 settings: SettingsDep) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(request.app.state.code_tries, actor.id)
-    outcome = paycodes.unlock_card(session, shop=shop, card_code=body.card_code, pin=body.pin,
-                                   secret=request.app.state.secret, tz=settings.timezone)
-    session.commit()  # wrong PINs are counted even though the answer is a refusal
-    if outcome.error:
-        raise outcome.error
-    return describe_payer(session, shop=shop, code=outcome.code, secret=request.app.state.secret)
+    with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+        outcome = paycodes.unlock_card(session, shop=shop, card_code=body.card_code, pin=body.pin,
+                                       secret=request.app.state.secret, tz=settings.timezone)
+        session.commit()  # wrong PINs are counted even though the answer is a refusal
+        if outcome.error:
+            raise outcome.error
+        return describe_payer(session, shop=shop, code=outcome.code, secret=request.app.state.secret)
 
 
 @router.post("/shops/{shop_id}/redemptions", status_code=201, response_model=RedemptionPublic)
@@ -172,8 +179,9 @@ def redeem(shop_id: Id, body: RedemptionCreate, request: Request, actor: ActorDe
            settings: SettingsDep, idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
     with service.counter_queue(shop_id, wait=settings.db_write_wait):
         shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
-        result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
-                                idempotency_key=idempotency_key, secret=request.app.state.secret)
+        with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+            result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
+                                    idempotency_key=idempotency_key, secret=request.app.state.secret)
         session.commit()
     return result
 
