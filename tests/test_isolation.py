@@ -22,7 +22,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
              ("GET", "/docs"),
-             ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
+             ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"), ("GET", "/api/v1/me/confirmations"),
              ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
              # Product photos are public by design (nothing personal; cached by browsers).
              ("GET", "/media/goods/{image_id}.jpg")}
@@ -69,6 +69,11 @@ CASES = {
     ("POST", "/api/v1/shops/{shop_id}/card-unlock"): ("attendant", {"card_code": "{card_code}", "pin": "2468"}),
     ("POST", "/api/v1/shops/{shop_id}/redemptions"): ("attendant", {"pay_code": "{code}", "items": "{items}"}),
     ("GET", "/api/v1/shops/{shop_id}/redemptions/by-key/{key}"): ("attendant", None),
+    ("GET", "/api/v1/shops/{shop_id}/confirmations/{confirmation_id}"): ("attendant", None),
+    ("POST", "/api/v1/shops/{shop_id}/confirmations/{confirmation_id}/cancel"): ("attendant", {}),
+    ("POST", "/api/v1/me/confirmations/{confirmation_id}"): ("villager", {"decision": "refuse"}),
+    ("GET", "/api/v1/villages/{village_id}/shop-settings"): None,
+    ("PUT", "/api/v1/villages/{village_id}/shop-settings"): {"confirm_above": 50},
     ("GET", "/shop"): "shop_query",
     ("GET", "/counter"): ("attendant", "shop_query"),
     ("GET", "/shop/manage"): "shop_query",
@@ -138,6 +143,15 @@ def world(api, demo_engine):
     done = api.post(f"/shops/{shop.id}/redemptions", "attendant", key="iso-key",
                     json={"pay_code": api.get("/me/pay-code", "villager").json()["code"], "items": ids["items"]})
     ids["redemption_id"] = done.json()["id"]
+    # A redemption waiting for the villager's confirmation (everything above 0 points asks, for this one).
+    assert api.client.put(f"/api/v1/villages/{ids['village_id']}/shop-settings", headers=api.headers("official"),
+                          json={"confirm_above": 0}).status_code == 200
+    asked = api.post(f"/shops/{shop.id}/redemptions", "attendant",
+                     json={"pay_code": api.get("/me/pay-code", "villager").json()["code"], "items": ids["items"]})
+    assert asked.status_code == 202, asked.text
+    ids["confirmation_id"] = asked.json()["id"]
+    api.client.put(f"/api/v1/villages/{ids['village_id']}/shop-settings", headers=api.headers("official"),
+                   json={"confirm_above": 100})
     card = api.post(f"/households/{household.id}/cards", "official", json={"pin": "2468"}).json()
     ids["card_id"], ids["card_code"] = card["id"], card["card_code"]
     award = api.post("/points/awards", "official", json={"household_id": ids["household_id"], "points": 3,
