@@ -23,7 +23,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
              ("GET", "/docs"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"), ("GET", "/api/v1/me/confirmations"),
-             ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
+             ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"), ("GET", "/pay/wait"),
              # Product photos are public by design (nothing personal; cached by browsers).
              ("GET", "/media/goods/{image_id}.jpg")}
 
@@ -72,6 +72,7 @@ CASES = {
     ("GET", "/api/v1/shops/{shop_id}/confirmations/{confirmation_id}"): ("attendant", None),
     ("POST", "/api/v1/shops/{shop_id}/confirmations/{confirmation_id}/cancel"): ("attendant", {}),
     ("POST", "/api/v1/me/confirmations/{confirmation_id}"): ("villager", {"decision": "refuse"}),
+    ("POST", "/pay/confirmations/{confirmation_id}"): ("villager", {"decision": "refuse"}),
     ("GET", "/api/v1/villages/{village_id}/shop-settings"): None,
     ("PUT", "/api/v1/villages/{village_id}/shop-settings"): {"confirm_above": 50},
     ("GET", "/shop"): "shop_query",

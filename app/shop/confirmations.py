@@ -149,6 +149,13 @@ def pending_for_household(session: Session, *, household_id: int) -> list[Redemp
     return list(rows)
 
 
+def latest_id(session: Session, *, household_id: int) -> int:
+    """The newest question the household was ever asked (an opened pay screen waits only for newer ones)."""
+    latest = session.exec(select(RedemptionConfirmation.id).where(RedemptionConfirmation.household_id == household_id)
+                          .order_by(RedemptionConfirmation.id.desc())).first()
+    return latest or 0
+
+
 # --- answering ------------------------------------------------------------------------------------------------
 
 class Decided:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, SQLModel
@@ -11,7 +11,7 @@ from app.config import Settings
 from app.errors import InvalidPayCode, PayCodeExpired, PayCodeUsed, RateLimited
 from app.org.models import Household
 from app.org.service import mask_name
-from app.ratelimit import SlidingWindowLimiter
+from app.ratelimit import RecentKeys, SlidingWindowLimiter
 from app.shop.models import Shop
 from app.shop.paycodes import payer_balance, resolve_pay_code
 
@@ -50,6 +50,9 @@ class CodeFailureLimits:
 
     by_attendant: SlidingWindowLimiter
     by_shop: SlidingWindowLimiter
+    # Codes the counter refused as used or expired (by pay code id), for a little while: the villager's open
+    # screen (/pay/wait) sees its code among them and shows a fresh one at once.
+    refused: RecentKeys = field(default_factory=lambda: RecentKeys(max_age=180, max_size=10_000))
 
     def keys(self, *, attendant_id: int, shop_id: int) -> list[tuple[SlidingWindowLimiter, str]]:
         return [(self.by_attendant, f"user:{attendant_id}"), (self.by_shop, f"shop:{shop_id}")]
@@ -76,7 +79,10 @@ def counting_code_failures(limits: CodeFailureLimits, *, attendant_id: int, shop
         raise _refuse(max(waits))
     try:
         yield
-    except CODE_FAILURES:
+    except CODE_FAILURES as exc:
         for limiter, key in keys:
             limiter.hit(key)
+        refused_id = getattr(exc, "pay_code_id", None)
+        if refused_id is not None:
+            limits.refused.add(str(refused_id))
         raise

@@ -92,11 +92,17 @@ def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, no
     if row.village_id != shop.village_id:
         raise InvalidPayCode("非本村积分码")
     if session.exec(select(Redemption.id).where(Redemption.pay_code_id == row.id)).first() is not None:
-        raise PayCodeUsed()
+        raise _naming(PayCodeUsed(), row)
     if as_utc(row.expires_at) <= (now or utcnow()):
-        raise PayCodeExpired()
+        raise _naming(PayCodeExpired(), row)
     refuse_dead_owner(session, row)
     return row
+
+
+def _naming(error: DomainError, row: PayCode) -> DomainError:
+    """The refused code's id rides on the refusal: the counter's route tells the villager's screen to move on."""
+    error.pay_code_id = row.id  # type: ignore[attr-defined]
+    return error
 
 
 def refuse_dead_owner(session: Session, row: PayCode) -> None:
