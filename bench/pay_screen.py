@@ -71,7 +71,7 @@ def main() -> None:
         page.click("button[type=submit]")
         page.wait_for_url(base + "/")
         page.goto(base + "/pay")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")  # not "networkidle": the screen keeps one request open on purpose
         counting = {"on": True}
 
         def finished(request) -> None:

@@ -302,6 +302,7 @@
     function waitForVillager(question) {
       var box = $("counter-waiting");
       box.hidden = false;
+      steps.sale.hidden = true;  // the waiting screen covers it: out of sight, out of the way of screen readers
       box.dataset.confirmationId = String(question.id);
       box.querySelector('[data-field="total"]').textContent = String(question.total_points);
       var endsAt = Date.now() + Math.max(0, new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(question.expires_at)
@@ -329,6 +330,7 @@
       clearInterval(waitTimer);
       clearTimeout(checkTimer);
       $("counter-waiting").hidden = true;
+      steps.sale.hidden = root.dataset.state !== "sale";
       if (question.status === "confirmed" && question.redemption) { done(question.redemption); return; }
       busy = false;
       sent = null;

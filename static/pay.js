@@ -59,7 +59,11 @@
       el.querySelector(".pay-countdown").hidden = left <= 0;
       el.querySelector(".pay-refreshing").hidden = left > 0;
       if (left > 0 && counter.textContent !== String(left)) { counter.textContent = String(left); }
-      if (now >= el.zfDeadAt) { el.classList.add("is-dead"); }
+      if (now >= el.zfDeadAt) {
+        el.classList.add("is-dead");
+        // A wait sent for later (the phone slept, a timer ran late): ask for a fresh code now instead.
+        if (s.ctrl && !s.ctrl.zfNow && !s.done) { retryNow(); }
+      }
     }
     if (s.question) { questionTick(now); }
   }
@@ -97,6 +101,7 @@
       encodeURIComponent(code.dataset.codeId) + "&seen=" + encodeURIComponent(mine.seen) + "&until=" + until;
     var call = request(url, { method: "GET" }, until * 1000 + WAIT_SLACK_MS);
     mine.ctrl = call.ctrl;
+    mine.ctrl.zfNow = until === 0;
     call.done.then(function (res) {
       if (mine !== s) { return; }
       mine.ctrl = null;
