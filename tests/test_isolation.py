@@ -81,6 +81,8 @@ CASES = {
     ("GET", "/shop/redemptions"): "shop_query",
     ("GET", "/shop/settlement"): "shop_query",
     ("GET", "/shop/settlement.xlsx"): "shop_query",
+    ("GET", "/shop/settings"): "shop_query",
+    ("POST", "/shop/settings"): {"shop_id": "{shop_id}", "confirm_above": "50"},
     ("POST", "/shop/manage/goods"): {"shop_id": "{shop_id}", "name": "越界商品", "points_price": "5", "stock": "1"},
     ("GET", "/shop/manage/goods/{goods_id}"): None,
     ("POST", "/shop/manage/goods/{goods_id}/edit"): {"name": "改名", "points_price": "5", "low_stock_threshold": "5"},

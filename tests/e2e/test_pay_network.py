@@ -91,8 +91,8 @@ def test_visibility_change_brings_a_fresh_code_at_once(live_server, new_context)
 def _counter_sells(counter, base, code, lines):
     counter.goto(f"{base}/counter")
     # No camera in this browser: the counter opens manual entry by itself (else the button does).
-    counter.wait_for_function("() => !document.getElementById('counter-manual').hidden"
-                              " || document.getElementById('counter-camera-status').textContent === '请把积分码对准框内'")
+    counter.wait_for_function("() => !document.getElementById('counter-manual').hidden || "
+                              "document.getElementById('counter-camera-status').textContent === '请把积分码对准框内'")
     if counter.locator("#counter-manual").is_hidden():
         counter.get_by_role("button", name="手动输入").click()
     counter.get_by_label("积分码或家庭卡号").fill(code)
@@ -149,3 +149,19 @@ def test_two_phones_confirm_above_the_villages_amount(live_server, new_context, 
     counter.get_by_role("alert").filter(has_text="村民拒绝了这笔兑换").wait_for(timeout=6000)
     shoot(counter, "counter-confirm-03-refused")
     assert number(villager, "pay-balance") == before - 120
+
+
+def test_the_official_sets_the_villages_amount(live_server, new_context, shoot):
+    page = new_context().new_page()
+    log_in(page, live_server, DEMO["official"])
+    page.goto(f"{live_server}/shop/manage")
+    page.get_by_role("link", name="大额兑换确认").click()
+    page.get_by_label("超过多少积分要村民确认").fill("abc")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("确认额度应为 0 到 100000 积分").wait_for()
+    shoot_both(page, shoot, "shop-settings-01-refused")
+    page.get_by_label("超过多少积分要村民确认").fill("200")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已保存").wait_for()
+    assert page.get_by_test_id("confirm-above").inner_text() == "200"
+    shoot(page, "shop-settings-02-saved")
