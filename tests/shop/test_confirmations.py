@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import select
 
 from app.db import session_for
 from app.shop.models import RedemptionConfirmation
@@ -210,3 +211,38 @@ class TestVillageAmount:
     def test_township_id_is_not_a_village(self, api):
         r = api.client.get("/api/v1/villages/99999/shop-settings", headers=api.headers("official"))
         assert r.status_code == 404
+
+
+def test_confirms_at_once_move_points_once(demo_engine, api, shop_id, goods):
+    """Eight answers of 确认 (and refusals) at the same moment, through the service as the route calls it: one
+    redemption, the others get the same receipt or a refusal; the ledger still adds up."""
+    from app.ledger.check import check_ledger
+    from app.org.access import load_actor
+    from app.org.models import User
+    from app.shop import confirmations
+    from app.shop.models import Redemption
+    from tests.conftest import TEST_SECRET
+    from tests.ledger.test_races import in_transaction, run_all
+
+    asked = send(api, shop_id, pay_code(api), big(goods), expected=105).json()
+
+    def answer_at_once(i):
+        def body(s):
+            actor = load_actor(s, s.exec(select(User).where(User.phone == "13800000004")).one())
+            row = s.get(RedemptionConfirmation, asked["id"])
+            outcome = confirmations.decide(s, actor=actor, row=row, decision="confirm" if i % 4 else "refuse",
+                                           secret=TEST_SECRET)
+            return outcome.confirmation.status
+        return in_transaction(demo_engine, body)
+
+    results = run_all(8, answer_at_once)
+    statuses = [r if isinstance(r, str) else type(r).__name__ for r in results]
+    assert set(statuses) <= {"confirmed", "refused", "InvalidState"}, statuses
+    with session_for(demo_engine, write=False) as s:
+        made = s.exec(select(Redemption).where(Redemption.household_id == asked["household_id"])).all()
+        final = s.get(RedemptionConfirmation, asked["id"]).status
+        assert check_ledger(s) == []
+    if final == "confirmed":
+        assert len(made) == 1 and balance(api) == 495 and "refused" not in statuses
+    else:
+        assert final == "refused" and made == [] and balance(api) == 600 and "confirmed" not in statuses
