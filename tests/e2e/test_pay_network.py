@@ -165,3 +165,36 @@ def test_the_official_sets_the_villages_amount(live_server, new_context, shoot):
     page.get_by_text("已保存").wait_for()
     assert page.get_by_test_id("confirm-above").inner_text() == "200"
     shoot(page, "shop-settings-02-saved")
+
+
+def test_a_price_changed_behind_the_counter_reloads_the_basket(live_server, new_context, shoot):
+    """The report: an attendant raised a price in another window and redeemed. The counter sends the total it
+    showed; the server refuses another total (409 price_changed), and the counter shows the new price and says so."""
+    base = live_server
+    villager = new_context().new_page()
+    log_in(villager, base, DEMO["villager"])
+    villager.goto(f"{base}/pay")
+    counter = new_context().new_page()
+    log_in(counter, base, DEMO["attendant"])
+    _counter_sells(counter, base, digits_on(villager), [("食盐", 2)])
+    assert number(counter, "counter-total") == 6
+    salt_id = goods_row(counter, "食盐").get_attribute("data-goods-id")
+    # Meanwhile, in another window of the shop's staff, the salt goes up to 50 points.
+    changed = counter.evaluate("""async (id) => {
+        const csrf = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token'];
+        const shop = document.getElementById('counter').dataset.shopId;
+        const r = await fetch(`/api/v1/shops/${shop}/goods/${id}`, {method: 'PATCH', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+            body: JSON.stringify({points_price: 50})});
+        return r.status;
+    }""", salt_id)
+    assert changed == 200
+    counter.get_by_role("button", name="确认兑换").click()
+    counter.get_by_role("alert").filter(has_text="价格有变动").wait_for()
+    counter.wait_for_function("() => document.querySelector('[data-testid=counter-total]').textContent === '100'")
+    assert goods_row(counter, "食盐").locator(".goods-price").inner_text() == "50 积分"
+    assert counter.get_by_test_id("counter-receipt").is_hidden()
+    shoot_both(counter, shoot, "counter-price-changed")
+    # 100 points is not above the village's amount (100): confirming now goes through at the new price.
+    counter.get_by_role("button", name="确认兑换").click()
+    counter.get_by_test_id("counter-receipt").get_by_text("−100").wait_for()
