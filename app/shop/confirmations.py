@@ -166,7 +166,8 @@ class Decided:
         self.confirmation, self.error = confirmation, error
 
 
-def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decision: str, secret: str) -> Decided:
+def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decision: str, secret: str,
+           _again: bool = False) -> Decided:
     """确认 runs the redemption (points move now, at today's prices: a changed total fails with price_changed); 拒绝
     ends the question. Confirming twice gives the same receipt; anything but a pending question cannot be answered."""
     if decision not in ("confirm", "refuse"):
@@ -181,11 +182,14 @@ def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decis
     # Claim the question: of two answers at once, one wins; the other finds it decided.
     won = session.execute(update(RedemptionConfirmation)
                           .where(RedemptionConfirmation.id == row.id,
-                                 RedemptionConfirmation.status == ConfirmationStatus.pending)
+                                 RedemptionConfirmation.status == ConfirmationStatus.pending,
+                                 RedemptionConfirmation.expires_at > now)
                           .values(status=target, decided_by=actor.id, decided_at=now)).rowcount
     session.refresh(row)
-    if not won:
-        return decide(session, actor=actor, row=row, decision=decision, secret=secret)
+    if not won:  # decided (or timed out) meanwhile: answer as for a question already decided
+        if _again:
+            raise InvalidState("这笔兑换已经结束")
+        return decide(session, actor=actor, row=row, decision=decision, secret=secret, _again=True)
     if decision == "refuse":
         return Decided(public(session, row))
     try:
