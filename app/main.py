@@ -65,6 +65,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.shop import api as shop_api
     from app.shop import media as shop_media
     from app.shop import pages as shop_pages
+    from app.shop import requests_api as shop_requests_api
+    from app.shop.pages import requests as shop_request_pages
 
     # The public routes, all in one place: everything else needs a signed-in user.
     app.include_router(auth_api.public, prefix="/api/v1")
@@ -74,11 +76,11 @@ def _mount_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, ledger_api, audit_api, shop_api):
+    for module in (auth_api, org_api, ledger_api, audit_api, shop_api, shop_requests_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages):
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, shop_request_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -16,6 +16,7 @@ from app.shop.models import (
     ShopStaff,
     StockMovement,
 )
+from app.shop.request_models import ShopRequest, ShopRequestItem, ShopRequestSetting
 
 __all__ = [
     "Account",
@@ -28,6 +29,9 @@ __all__ = [
     "Shop",
     "ShopStaff",
     "StockMovement",
+    "ShopRequest",
+    "ShopRequestItem",
+    "ShopRequestSetting",
     "AuditEntry",
     "Household",
     "IdempotencyRecord",

@@ -24,6 +24,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/docs"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
              ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
+             ("GET", "/api/v1/me/requests"),
              # Product photos are public by design (nothing personal; cached by browsers).
              ("GET", "/media/goods/{image_id}.jpg")}
 
@@ -69,6 +70,17 @@ CASES = {
     ("POST", "/api/v1/shops/{shop_id}/card-unlock"): ("attendant", {"card_code": "{card_code}", "pin": "2468"}),
     ("POST", "/api/v1/shops/{shop_id}/redemptions"): ("attendant", {"pay_code": "{code}", "items": "{items}"}),
     ("GET", "/api/v1/shops/{shop_id}/redemptions/by-key/{key}"): ("attendant", None),
+    ("POST", "/api/v1/shops/{shop_id}/requests"): ("villager", {"items": "{items}"}),
+    ("GET", "/api/v1/shops/{shop_id}/requests"): None,
+    ("GET", "/api/v1/shops/{shop_id}/requests/{request_id}"): None,
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/cancel"): ("villager", None),
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/consent"): ("villager", None),
+    ("POST", "/api/v1/shops/{shop_id}/requests/lookup"): ("attendant", {"code": "{request_code}"}),
+    ("POST", "/api/v1/shops/{shop_id}/requests/fulfil"): ("attendant", {"code": "{request_code}"}),
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/drop"): ("attendant", {"goods_id": "{goods_id}"}),
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/refuse"): ("attendant", {"reason": "缺货"}),
+    ("GET", "/api/v1/shops/{shop_id}/request-minutes"): None,
+    ("PUT", "/api/v1/shops/{shop_id}/request-minutes"): {"minutes": 20},
     ("GET", "/shop"): "shop_query",
     ("GET", "/counter"): ("attendant", "shop_query"),
     ("GET", "/shop/manage"): "shop_query",
@@ -143,6 +155,11 @@ def world(api, demo_engine):
     award = api.post("/points/awards", "official", json={"household_id": ids["household_id"], "points": 3,
                                                            "reason": "测试"}).json()
     ids["award_id"] = ids["transaction_id"] = award["id"]
+    other = next(g for g in api.get(f"/shops/{shop.id}/goods", "villager").json()["items"]
+                 if g["id"] != goods.id and g["stock"] > 0)
+    made = api.post(f"/shops/{shop.id}/requests", "villager", key="iso-request",
+                    json={"items": ids["items"] + [{"goods_id": other["id"], "quantity": 1}]}).json()
+    ids["request_id"], ids["request_code"] = made["id"], made["code"]
     return ids
 
 
