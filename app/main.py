@@ -73,6 +73,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(auth_pages.public)
     app.include_router(shell.public)
     app.include_router(shop_media.public)
+    app.include_router(shop_request_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])

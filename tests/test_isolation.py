@@ -24,7 +24,9 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/docs"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
              ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
-             ("GET", "/api/v1/me/requests"),
+             ("GET", "/api/v1/me/requests"), ("GET", "/my/requests"), ("GET", "/scan"),
+             # A shop poster's address: only a redirect (to sign in, or to the shop's page, which checks the village).
+             ("GET", "/s/{shop_id}"),
              # Product photos are public by design (nothing personal; cached by browsers).
              ("GET", "/media/goods/{image_id}.jpg")}
 
@@ -80,6 +82,22 @@ CASES = {
     ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/drop"): ("attendant", {"goods_id": "{goods_id}"}),
     ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/refuse"): ("attendant", {"reason": "缺货"}),
     ("GET", "/api/v1/shops/{shop_id}/request-minutes"): None,
+    ("GET", "/shop/poster"): "shop_query",
+    ("GET", "/shop/order/{shop_id}"): ("villager", None),
+    ("POST", "/shop/order/{shop_id}"): ("villager", {"q_{goods_id}": "1"}),
+    ("GET", "/shop/order/{shop_id}/requests/{request_id}"): ("villager", None),
+    ("GET", "/shop/order/{shop_id}/requests/{request_id}/state"): ("villager", None),
+    ("POST", "/shop/order/{shop_id}/requests/{request_id}/cancel"): ("villager", {}),
+    ("POST", "/shop/order/{shop_id}/requests/{request_id}/consent"): ("villager", {}),
+    ("GET", "/shop/requests"): "shop_query",
+    ("GET", "/shop/requests/month"): "shop_query",
+    ("POST", "/shop/requests/minutes"): {"shop_id": "{shop_id}", "minutes": "20"},
+    ("GET", "/counter/requests"): ("attendant", "shop_query"),
+    ("POST", "/counter/requests/lookup"): ("attendant", {"shop_id": "{shop_id}", "code": "{request_code}"}),
+    ("GET", "/counter/requests/{request_id}/basket"): ("attendant", "shop_query"),
+    ("POST", "/counter/requests/fulfil"): ("attendant", {"shop_id": "{shop_id}", "code": "{request_code}"}),
+    ("POST", "/counter/requests/{request_id}/drop"): ("attendant", {"shop_id": "{shop_id}", "goods_id": "{goods_id}"}),
+    ("POST", "/counter/requests/{request_id}/refuse"): ("attendant", {"shop_id": "{shop_id}", "reason": "缺货"}),
     ("PUT", "/api/v1/shops/{shop_id}/request-minutes"): {"minutes": 20},
     ("GET", "/shop"): "shop_query",
     ("GET", "/counter"): ("attendant", "shop_query"),
@@ -174,7 +192,7 @@ def _request(api, who, method, path, body, ids):
     headers = {"Authorization": f"Bearer {api.token(who)}"}
     if body == "photo":
         return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})
-    data = {k: _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
+    data = {k.format(**ids): _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
     if url.startswith("/api/"):
         return api.client.request(method, url, headers=headers, json=data)
     return api.client.request(method, url, headers=headers, data=data, follow_redirects=False)

@@ -233,6 +233,21 @@ def shop_requests(session: Session, *, shop: Shop, status: str | None, limit: in
     return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
 
 
+def month_outcomes(session: Session, *, shop: Shop, month: str, tz: str) -> dict[str, tuple[int, int]]:
+    """The shop's requests made in a month, by outcome: status → (how many, points). Fulfilled ones are also in the
+    month's settlement as redemptions; the others gave their points back."""
+    from sqlalchemy import func
+
+    from app.shop.settlement import month_bounds
+
+    start, end = month_bounds(month, tz=tz)
+    rows = session.exec(select(ShopRequest.status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
+                        .where(ShopRequest.shop_id == shop.id, ShopRequest.created_at >= start,
+                               ShopRequest.created_at < end)
+                        .group_by(ShopRequest.status)).all()
+    return {status: (int(count), int(points)) for status, count, points in rows}
+
+
 def _status(status: str) -> str:
     if status not in RequestStatus.__members__:
         raise ValidationFailed("状态无效：pending、fulfilled、cancelled、expired 或 refused", field="status")
