@@ -13,6 +13,7 @@ from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, Us
 from app.security import hash_password
 from app.shop.goods import create_goods, create_shop, set_goods_photo
 from app.shop.images import process_goods_photo
+from app.shop.request_models import ShopRequestSetting
 
 DEMO_PASSWORD = "demo1234"
 VILLAGE_BUDGET = 1_000_000
@@ -68,6 +69,9 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
         credit_household(session, household=household, points=points, reason=reason, category=category,
                          source=Source(TxnKind.award), actor_id=awarder, once=None)
     _demo_shop(session, village=village, attendant=attendant, official=official)
+    # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:
+    # a held request would change the balances every test of the demo world starts from.
+    session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by=official.id))
     session.flush()
     return True
 
