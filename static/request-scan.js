@@ -20,6 +20,7 @@
       onCode: function (text) {
         if (text === last) { return; }
         last = text;
+        setTimeout(function () { if (last === text) { last = ""; } }, 3000);  // the same code may be read again
         if (root.dataset.mode === "counter") {
           var digits = text.replace(/\s/g, "");
           if (!/^[0-9]{12,24}$/.test(digits)) { return; }
@@ -39,6 +40,15 @@
       }
     });
     scanner.start();
+    if (root.dataset.mode === "counter" && !window.zfRequestCodeClears) {
+      window.zfRequestCodeClears = true;  // once per document, however often the page is boosted back
+      document.body.addEventListener("htmx:afterSwap", function () {
+        if (document.querySelector("#req-basket [data-testid=req-done], #req-basket [data-testid=req-refused]")) {
+          var input = document.getElementById("req-code");
+          if (input) { input.value = ""; }
+        }
+      });
+    }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", setUp); } else { setUp(); }

@@ -99,3 +99,41 @@ def test_scan_the_poster_pick_goods_and_fulfil_at_the_counter(live_server, new_c
     villager.goto(f"{base}/my/requests")
     assert villager.get_by_text("已核销").first.is_visible()
     shoot(villager, "request-07-my-requests")
+
+
+def test_the_counter_camera_reads_the_code_and_the_attendant_refuses(live_server, new_context, camera_phone,  # noqa: F811
+                                                                     shoot):
+    """The 核销码's QR under the counter's camera opens the basket; out of stock, the attendant refuses it with a
+    reason and the villager's phone says so, with the points back."""
+    base = live_server
+    villager = new_context().new_page()
+    log_in(villager, base, DEMO["villager"])
+    villager.goto(f"{base}/shop")
+    villager.get_by_role("link", name=re.compile("在手机上选好商品")).click()
+    villager.wait_for_url(re.compile(r"/shop/order/\d+$"))
+    before = number(villager, "order-balance")
+    item(villager, "鸡蛋").get_by_role("button", name=re.compile("^增加")).click()
+    villager.get_by_role("button", name="提交兑换").click()
+    villager.wait_for_url(re.compile(r"/shop/order/\d+/requests/\d+$"))
+    code = villager.get_by_test_id("request-digits").inner_text().replace(" ", "")
+
+    attendant = new_context().new_page()
+    log_in(attendant, base, DEMO["attendant"])
+    signed_in = attendant.context.storage_state()
+    counter = camera_phone(qr_frame(code), "request-code", storage_state=signed_in)
+    counter.goto(f"{base}/counter/requests")
+    basket = counter.get_by_test_id("req-basket")
+    basket.wait_for(timeout=15_000)
+    assert basket.get_by_text("鸡蛋 30枚 × 1").is_visible()
+    counter.get_by_text("整单退回").click()
+    counter.get_by_label(re.compile("退回原因")).fill("鸡蛋卖完了")
+    counter.get_by_role("button", name=re.compile("退回，积分还给村民")).click()
+    counter.get_by_test_id("req-refused").wait_for()
+    shoot(counter, "request-08-counter-refused")
+
+    closed = villager.get_by_test_id("request-closed")
+    closed.wait_for(timeout=8_000)
+    assert closed.get_by_text("鸡蛋卖完了").is_visible()
+    shoot(villager, "request-09-refused-on-phone")
+    villager.goto(f"{base}/")
+    assert int(villager.get_by_test_id("balance").inner_text()) == before

@@ -66,6 +66,9 @@ class TestRequestAndFulfil:
         # the receipt on the villager's phone, and the request closed
         mine = api.get("/me/redemptions", "villager").json()["items"]
         assert mine[0]["id"] == receipt["id"]
+        hid = api.get("/me", "villager").json()["household_id"]
+        hold_line = api.get(f"/households/{hid}/ledger", "villager").json()["items"][0]
+        assert hold_line["kind"] == "hold" and hold_line["description"].endswith("（已核销）")
         req = api.get("/me/requests", "villager").json()["items"][0]
         assert req["status"] == "fulfilled" and req["redemption_id"] == receipt["id"] and req["code"] is None
         books_balance(demo_engine)
@@ -242,5 +245,6 @@ def test_history_shows_the_hold(api, shop_id, goods, demo_engine):
     hid = api.get("/me", "villager").json()["household_id"]
     lines = api.get(f"/households/{hid}/ledger", "villager").json()["items"]
     assert lines[0]["amount"] == -10 and lines[0]["kind"] == "hold" and "测试肥皂 ×2" in lines[0]["description"]
+    assert lines[0]["description"].endswith("（待核销）")
     with session_for(demo_engine, write=False) as s:
         assert household_account(s, household_id=hid).balance == lines[0]["balance_after"]

@@ -165,6 +165,8 @@ def request_state(request: Request, actor: ActorDep, session: WriteSessionDep, s
     response = render(request, "shop/requests/_state.html", _code_context(request, session, actor, shop, req),
                       status_code=status)
     response.headers.update(NO_STORE)
+    if req.status not in (RequestStatus.pending, RequestStatus.fulfilled):
+        response.headers["HX-Refresh"] = "true"  # the code, its countdown and 取消 go: the page shows the end
     return response
 
 
