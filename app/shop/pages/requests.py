@@ -4,15 +4,15 @@ the counter's 核销 (scan or type the code, the basket, confirm / drop an item 
 import base64
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep, WriteSessionDep, read_claims
-from app.errors import NotFound
+from app.errors import NotFound, ValidationFailed
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
-from app.ids import Id
+from app.ids import Id, in_range
 from app.ledger.service import household_balance
 from app.org.access import VILLAGE_STAFF, Actor
 from app.org.models import Household
@@ -100,24 +100,32 @@ def order_page(request: Request, actor: ActorDep, session: WriteSessionDep, shop
         "max_quantity": MAX_QUANTITY, "minutes": service.request_minutes(session, village_id=shop.village_id)})
 
 
-@router.post("/shop/order/{shop_id}")
-async def submit_order(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id
-                       ) -> Response:
+async def basket_form(request: Request) -> tuple[list[BasketLine], str | None]:
+    """The basket's fields (q_<goods id> = quantity; blank or 0 left out) and the form key, read on the event loop
+    so that the route itself runs in the thread pool like every other database route."""
     form = await request.form()
-    shop = _order_shop(session, actor, shop_id)
     items = []
     for name, value in form.items():
         if name.startswith("q_") and name[2:].isdigit() and len(name) < 14 and isinstance(value, str):
             quantity = form_int(value, blank=0)
             if quantity != 0:
+                if not in_range(int(name[2:])):
+                    raise ValidationFailed("商品不存在或不属于本店，请刷新商品列表")
                 items.append(BasketLine(goods_id=int(name[2:]), quantity=quantity))
     key = form.get("form_key")
+    return items, key if isinstance(key, str) and key else None
+
+
+@router.post("/shop/order/{shop_id}")
+def submit_order(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id,
+                 basket: Annotated[tuple[list[BasketLine], str | None], Depends(basket_form)]) -> Response:
+    items, key = basket
+    shop = _order_shop(session, actor, shop_id)
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
     if household is not None:
         service.expire_due(session, household_id=household.id)
         session.commit()
-    req = service.create_request(session, actor=actor, shop=shop, items=items,
-                                 idempotency_key=key if isinstance(key, str) and key else None,
+    req = service.create_request(session, actor=actor, shop=shop, items=items, idempotency_key=key,
                                  secret=request.app.state.secret)
     session.commit()
     return redirect_after_post(f"/shop/order/{shop.id}/requests/{req.id}", htmx=htmx)

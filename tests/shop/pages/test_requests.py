@@ -92,6 +92,12 @@ class TestBasketAndCode:
         a, b = order(web, shop_id, goods["soap"], key=key), order(web, shop_id, goods["soap"], key=key)
         assert a.headers["location"] == b.headers["location"]
 
+    @pytest.mark.parametrize("field", ["q_0", f"q_{2**31}", "q_99999999999"])
+    def test_hostile_goods_ids(self, web, shop_id, field):
+        web.sign_in("villager")
+        r = web.post(f"/shop/order/{shop_id}", {field: "1"})
+        assert r.status_code == 422 and "商品不存在" in r.text
+
     def test_others_cannot_open_my_code(self, web, shop_id, goods):
         web.sign_in("villager")
         location = order(web, shop_id, goods["soap"]).headers["location"]
