@@ -74,3 +74,37 @@ def test_two_fulfils_of_one_code_make_one_redemption(demo_engine):
                                                    Redemption.total_points == 5)).all()) == 1
         assert s.get(Goods, goods_id).stock == 9
         assert check_ledger(s) == []
+
+
+def test_cancel_and_fulfil_at_once_exactly_one_wins(demo_engine):
+    from app.shop.requests import cancel_request
+
+    shop_id, goods_id, villager_id, attendant_id = setup(demo_engine, price=5, stock=10)
+    with session_for(demo_engine, write=False) as s:
+        household_id = s.get(User, villager_id).household_id
+        start = household_account(s, household_id=household_id).balance
+    request_id = request_as(demo_engine, villager_id, shop_id, goods_id, "both")
+    with session_for(demo_engine, write=False) as s:
+        code = code_from_salt(s.get(ShopRequest, request_id).code_salt, secret=TEST_SECRET)
+
+    def go(i):
+        def cancel(s):
+            return cancel_request(s, actor=load_actor(s, s.get(User, villager_id)), shop=s.get(Shop, shop_id),
+                                  request_id=request_id).status
+
+        def take(s):
+            return fulfil(s, actor=load_actor(s, s.get(User, attendant_id)), shop=s.get(Shop, shop_id), code=code,
+                          idempotency_key=None, secret=TEST_SECRET).id
+        return in_transaction(demo_engine, cancel if i % 2 else take)
+
+    results = run_all(6, go)
+    fulfilled = [r for r in results if isinstance(r, int)]
+    with session_for(demo_engine, write=False) as s:
+        status = s.get(ShopRequest, request_id).status
+        balance = household_account(s, household_id=household_id).balance
+        assert check_ledger(s) == []
+        stock_left = s.get(Goods, goods_id).stock
+    if status == "fulfilled":
+        assert len(fulfilled) == 1 and balance == start - 5 and stock_left == 9
+    else:
+        assert status == "cancelled" and not fulfilled and balance == start and stock_left == 10

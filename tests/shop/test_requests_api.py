@@ -248,3 +248,14 @@ def test_history_shows_the_hold(api, shop_id, goods, demo_engine):
     assert lines[0]["description"].endswith("（待核销）")
     with session_for(demo_engine, write=False) as s:
         assert household_account(s, household_id=hid).balance == lines[0]["balance_after"]
+
+
+def test_check_ledger_finds_a_request_closed_without_its_points_back(api, shop_id, goods, demo_engine):
+    make(api, shop_id, [(goods["soap"]["id"], 1)])
+    books_balance(demo_engine)
+    with session_for(demo_engine, write=True) as s:
+        s.execute(update(ShopRequest).values(status="cancelled"))
+        s.commit()
+    with session_for(demo_engine, write=False) as s:
+        problems = check_ledger(s)
+    assert len(problems) == 1 and "holds 5 but its open shop requests total 0" in problems[0]
