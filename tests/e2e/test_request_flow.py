@@ -137,3 +137,51 @@ def test_the_counter_camera_reads_the_code_and_the_attendant_refuses(live_server
     shoot(villager, "request-09-refused-on-phone")
     villager.goto(f"{base}/")
     assert int(villager.get_by_test_id("balance").inner_text()) == before
+
+
+def test_an_item_out_of_stock_is_dropped_and_the_villager_agrees(live_server, new_context, camera_phone,  # noqa: F811
+                                                                 shoot):
+    from tests.e2e.fixtures.camera import blank_frame
+
+    base = live_server
+    villager = camera_phone(blank_frame(), "scan-blank")
+    log_in(villager, base, DEMO["villager"])
+    villager.get_by_test_id("home-scan").click()
+    villager.wait_for_url(f"{base}/scan")
+    villager.get_by_text("请对准二维码").wait_for()
+    shoot(villager, "request-10-scan")
+    villager.goto(f"{base}/shop")
+    villager.get_by_role("link", name=re.compile("在手机上选好商品")).click()
+    villager.wait_for_url(re.compile(r"/shop/order/\d+$"))
+    item(villager, "面粉").get_by_role("button", name=re.compile("^增加")).click()
+    item(villager, "食盐").get_by_role("button", name=re.compile("^增加")).click()
+    villager.get_by_role("button", name="提交兑换").click()
+    villager.wait_for_url(re.compile(r"/shop/order/\d+/requests/\d+$"))
+    code = villager.get_by_test_id("request-digits").inner_text()
+    assert number(villager, "request-total") == 25 + 3
+
+    counter = new_context().new_page()
+    log_in(counter, base, DEMO["attendant"])
+    counter.goto(f"{base}/counter/requests")
+    counter.get_by_label(re.compile("核销码")).fill(code)
+    counter.get_by_role("button", name="查看兑换单").click()
+    basket = counter.get_by_test_id("req-basket")
+    basket.wait_for()
+    counter.once("dialog", lambda dialog: dialog.accept())
+    basket.locator("li", has_text="面粉").get_by_role("button", name="缺货删去").click()
+    counter.get_by_text("正在等村民在手机上同意新的合计").wait_for()
+    assert number(counter, "req-total") == 3
+    shoot(counter, "request-11-counter-dropped")
+
+    consent = villager.get_by_test_id("request-consent")
+    consent.wait_for(timeout=8_000)
+    assert consent.get_by_text("新的合计").is_visible()
+    shoot(villager, "request-12-consent")
+    villager.get_by_test_id("request-agree").click()
+    counter.get_by_role("button", name=re.compile("确认核销")).wait_for(timeout=8_000)
+    counter.get_by_role("button", name=re.compile("确认核销")).click()
+    counter.get_by_test_id("req-done").wait_for()
+    assert number(counter, "req-done-total") == 3
+    villager.get_by_test_id("pay-receipt").wait_for(timeout=8_000)
+    assert villager.get_by_test_id("pay-receipt").get_by_text("食盐 400g × 1").is_visible()
+    shoot(villager, "request-13-receipt-after-drop")

@@ -160,8 +160,8 @@ def request_page(request: Request, actor: ActorDep, session: WriteSessionDep, sh
 
 
 @router.get("/shop/order/{shop_id}/requests/{request_id}/state")
-def request_state(request: Request, actor: ActorDep, session: WriteSessionDep, shop_id: Id, request_id: Id
-                  ) -> Response:
+def request_state(request: Request, actor: ActorDep, session: WriteSessionDep, shop_id: Id, request_id: Id,
+                  shown: int | None = None) -> Response:
     """Polled by the 核销码 screen: 204 while nothing changed; a consent question; the receipt or the end."""
     shop = _order_shop(session, actor, shop_id)
     req = service.own_request(session, actor=actor, shop=shop, request_id=request_id)
@@ -175,6 +175,8 @@ def request_state(request: Request, actor: ActorDep, session: WriteSessionDep, s
     response.headers.update(NO_STORE)
     if req.status not in (RequestStatus.pending, RequestStatus.fulfilled):
         response.headers["HX-Refresh"] = "true"  # the code, its countdown and 取消 go: the page shows the end
+    elif req.needs_consent and shown != req.total_points:
+        response.headers["HX-Refresh"] = "true"  # an item dropped: show the new basket and total, then ask
     return response
 
 
