@@ -46,7 +46,7 @@ class ShopRequestAction(AuditAction):
 
 
 SHOP_REQUEST_TARGET = declare_target("shop_request", "扫码兑换")
-VILLAGE_TARGET = declare_target("village", "村")
+SETTING_TARGET = declare_target("shop_request_setting", "核销码有效期")
 
 
 class ShopRequest(SQLModel, table=True):

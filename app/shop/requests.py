@@ -40,8 +40,8 @@ from app.shop.request_models import (
     DEFAULT_REQUEST_MINUTES,
     MAX_REQUEST_MINUTES,
     MIN_REQUEST_MINUTES,
+    SETTING_TARGET,
     SHOP_REQUEST_TARGET,
-    VILLAGE_TARGET,
     RequestLine,
     RequestStatus,
     ShopRequest,
@@ -77,10 +77,10 @@ def set_request_minutes(session: Session, *, actor: Actor, village_id: int, minu
         row = ShopRequestSetting(village_id=village_id)
     row.request_minutes, row.updated_by, row.updated_at = minutes, actor.id, utcnow()
     session.add(row)
-    record_action(session, actor_id=actor.id, action=ShopRequestAction.request_minutes, village_id=village_id,
-                  target_type=VILLAGE_TARGET, target_id=village_id, target_label="核销码有效期",
-                  detail={"before": before, "after": minutes})
     session.flush()
+    record_action(session, actor_id=actor.id, action=ShopRequestAction.request_minutes, village_id=village_id,
+                  target_type=SETTING_TARGET, target_id=row.id, target_label=f"{minutes} 分钟",
+                  detail={"before": before, "after": minutes})
     return minutes
 
 

@@ -259,3 +259,19 @@ def test_check_ledger_finds_a_request_closed_without_its_points_back(api, shop_i
     with session_for(demo_engine, write=False) as s:
         problems = check_ledger(s)
     assert len(problems) == 1 and "holds 5 but its open shop requests total 0" in problems[0]
+
+
+def test_every_step_is_in_the_audit_log(api, shop_id, goods):
+    soap, rice = goods["soap"], goods["rice"]
+    first = make(api, shop_id, [(soap["id"], 1), (rice["id"], 1)], key="a1").json()
+    api.post(f"/shops/{shop_id}/requests/{first['id']}/drop", "attendant", json={"goods_id": rice["id"]})
+    api.post(f"/shops/{shop_id}/requests/{first['id']}/consent", "villager")
+    fulfil(api, shop_id, first["code"])
+    second = make(api, shop_id, [(soap["id"], 1)], key="a2").json()
+    api.post(f"/shops/{shop_id}/requests/{second['id']}/cancel", "villager")
+    third = make(api, shop_id, [(soap["id"], 1)], key="a3").json()
+    api.post(f"/shops/{shop_id}/requests/{third['id']}/refuse", "attendant", json={"reason": "缺货"})
+    village_id = api.get(f"/shops/{shop_id}/request-minutes", "official").json()["village_id"]
+    actions = {e["action"] for e in api.get(f"/villages/{village_id}/audit?limit=100", "official").json()["items"]}
+    assert {"shop_request.create", "shop_request.drop", "shop_request.consent", "shop_request.fulfil",
+            "shop_request.cancel", "shop_request.refuse"} <= actions
