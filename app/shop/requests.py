@@ -18,7 +18,7 @@ from app.errors import Forbidden, InvalidPayCode, InvalidState, NotFound, OutOfS
 from app.idempotency import Created, run_idempotent
 from app.ledger.history import goods_words
 from app.ledger.service import hold_points, release_hold, settle_hold
-from app.org.access import OFFICIALS, Actor, own_household
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
 from app.org.models import Household
 from app.org.service import mask_name
 from app.paging import Page, page_desc
@@ -213,6 +213,16 @@ def staff_request(session: Session, *, actor: Actor, shop: Shop, request_id: int
     """A request at this shop, for its staff or the village's officials."""
     req = session.get(ShopRequest, request_id)
     if req is None or req.shop_id != shop.id:
+        raise NotFound("找不到该兑换")
+    return req
+
+
+def visible_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
+    """A request its household's members, the shop's staff and the village's officials (and those above) may read."""
+    req = session.get(ShopRequest, request_id)
+    if req is None or req.shop_id != shop.id or not (
+            actor.user.household_id == req.household_id or is_staff(session, actor, shop)
+            or actor.can(shop.village_id, VILLAGE_STAFF)):
         raise NotFound("找不到该兑换")
     return req
 

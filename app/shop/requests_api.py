@@ -66,24 +66,10 @@ def shop_requests(shop_id: Id, request: Request, actor: ActorDep, session: Write
 def get_request(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, session: WriteSessionDep
                 ) -> ShopRequestPublic:
     shop = visible_shop(session, actor, shop_id)
-    if actor.user.household_id is not None and _own(session, actor, shop, request_id):
-        req = service.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    else:
-        shop = overseen_shop(session, actor, shop_id)
-        req = service.staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    req = service.visible_request(session, actor=actor, shop=shop, request_id=request_id)
     service.expire_due(session, request_ids=[req.id])
     session.commit()
     return service.public(session, req, viewer=actor, secret=_secret(request))
-
-
-def _own(session, actor, shop, request_id: int) -> bool:
-    from app.errors import NotFound
-
-    try:
-        service.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    except NotFound:
-        return False
-    return True
 
 
 @router.post("/shops/{shop_id}/requests/{request_id}/cancel", response_model=ShopRequestPublic)

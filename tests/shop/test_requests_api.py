@@ -275,3 +275,14 @@ def test_every_step_is_in_the_audit_log(api, shop_id, goods):
     actions = {e["action"] for e in api.get(f"/villages/{village_id}/audit?limit=100", "official").json()["items"]}
     assert {"shop_request.create", "shop_request.drop", "shop_request.consent", "shop_request.fulfil",
             "shop_request.cancel", "shop_request.refuse"} <= actions
+
+
+def test_reading_one_request(api, shop_id, goods):
+    body = make(api, shop_id, [(goods["soap"]["id"], 1)]).json()
+    path = f"/shops/{shop_id}/requests/{body['id']}"
+    assert api.get(path, "villager").json()["code"] == body["code"]
+    for who in ("attendant", "official", "town_admin"):
+        r = api.get(path, who)
+        assert r.status_code == 200 and r.json()["code"] is None and r.json()["household_name"] == "王*国"
+    for who in ("volunteer", "committee", "neighbour"):
+        assert api.get(path, who).status_code == 404
