@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.disclosure.demo import seed_disclosures
 from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
 from app.ledger.service import Source, allocate_budget, credit_household
@@ -72,6 +73,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:
     # a held request would change the balances every test of the demo world starts from.
     session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by=official.id))
+    seed_disclosures(session, village=village, official=official, reader=li)
     session.flush()
     return True
 

@@ -58,6 +58,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.audit import pages as audit_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
+    from app.disclosure import api as disclosure_api
+    from app.disclosure import pages as disclosure_pages
     from app.ledger import api as ledger_api
     from app.ledger import pages as ledger_pages
     from app.org import api as org_api
@@ -77,11 +79,12 @@ def _mount_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, ledger_api, audit_api, shop_api, shop_requests_api):
+    for module in (auth_api, org_api, ledger_api, audit_api, shop_api, shop_requests_api, disclosure_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, shop_request_pages):
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, shop_request_pages,
+                   disclosure_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -2,6 +2,16 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
+from app.disclosure.models import (
+    Decision,
+    DecisionStep,
+    Disclosure,
+    DisclosureFile,
+    DisclosureQuestion,
+    DisclosureRead,
+    DisclosureVersion,
+    SmallPower,
+)
 from app.idempotency import IdempotencyRecord
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
@@ -33,6 +43,14 @@ __all__ = [
     "ShopRequestItem",
     "ShopRequestSetting",
     "AuditEntry",
+    "Decision",
+    "DecisionStep",
+    "Disclosure",
+    "DisclosureFile",
+    "DisclosureQuestion",
+    "DisclosureRead",
+    "DisclosureVersion",
+    "SmallPower",
     "Household",
     "IdempotencyRecord",
     "LedgerEntry",

@@ -28,7 +28,10 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              # A shop poster's address: only a redirect (to sign in, or to the shop's page, which checks the village).
              ("GET", "/s/{shop_id}"),
              # Product photos are public by design (nothing personal; cached by browsers).
-             ("GET", "/media/goods/{image_id}.jpg")}
+             ("GET", "/media/goods/{image_id}.jpg"),
+             # 村务公开: the caller's own unread count, 首页's card, the publish form of their own village.
+             ("GET", "/api/v1/disclosures/unread-count"), ("GET", "/disclosures/badge"),
+             ("GET", "/disclosures/home-card"), ("GET", "/disclosures/new")}
 
 # For each route: the body it needs to succeed for the right official (json for /api, form for pages).
 CASES = {
@@ -117,6 +120,47 @@ CASES = {
     ("POST", "/admin/households/{household_id}/card/{card_id}/revoke"): {"reason": "丢失"},
     ("GET", "/admin/households"): "list",
     ("POST", "/admin/households"): "lands_in_own_village",
+    # 村务公开
+    ("POST", "/api/v1/disclosures"): {"category": "party", "title": "越界", "body": "x", "village_id": "{village_id}"},
+    ("GET", "/api/v1/disclosures"): "list",
+    ("GET", "/api/v1/disclosures/{disclosure_id}"): None,
+    ("GET", "/api/v1/disclosures/{disclosure_id}/versions"): None,
+    ("GET", "/api/v1/disclosures/{disclosure_id}/versions/{version}"): None,
+    ("POST", "/api/v1/disclosures/{disclosure_id}/revisions"): {"title": "改", "body": "改过", "reason": "更正"},
+    ("GET", "/api/v1/disclosures/{disclosure_id}/reads"): None,
+    ("POST", "/api/v1/disclosures/{disclosure_id}/reads"): {"household_id": "{household_id}"},
+    ("GET", "/api/v1/disclosures/{disclosure_id}/questions"): None,
+    ("POST", "/api/v1/disclosures/{disclosure_id}/questions"): ("villager", {"body": "问"}),
+    ("POST", "/api/v1/disclosures/{disclosure_id}/attachments"): "file",
+    ("GET", "/api/v1/disclosure-questions"): "list",
+    ("POST", "/api/v1/disclosure-questions/{question_id}/answer"): {"answer": "答"},
+    ("GET", "/api/v1/decisions"): "list",
+    ("POST", "/api/v1/decisions"): {"title": "越界事项", "village_id": "{village_id}"},
+    ("GET", "/api/v1/decisions/{decision_id}"): None,
+    ("POST", "/api/v1/decisions/{decision_id}/steps"): {"step": "publish", "held_on": "{today}", "attendance": 5},
+    ("POST", "/api/v1/decisions/{decision_id}/steps/{step_id}/attachments"): "file",
+    ("GET", "/api/v1/villages/{village_id}/small-powers"): None,
+    ("GET", "/disclosures"): "list",
+    ("POST", "/disclosures"): ("own_village", "/disclosures", {"category": "party", "title": "越界公开", "body": "x"}),
+    ("GET", "/disclosures/{disclosure_id}"): None,
+    ("GET", "/disclosures/{disclosure_id}/versions"): None,
+    ("GET", "/disclosures/{disclosure_id}/text"): None,
+    ("GET", "/disclosures/{disclosure_id}/versions/{version}"): None,
+    ("GET", "/disclosures/{disclosure_id}/revise"): None,
+    ("POST", "/disclosures/{disclosure_id}/revise"): {"title": "改", "body": "改过", "reason": "更正"},
+    ("POST", "/disclosures/{disclosure_id}/attachments"): "file",
+    ("GET", "/disclosures/{disclosure_id}/reads"): None,
+    ("POST", "/disclosures/{disclosure_id}/reads"): {"household_id": "{household_id}"},
+    ("POST", "/disclosures/{disclosure_id}/questions"): ("villager", {"body": "问"}),
+    ("POST", "/disclosure-questions/{question_id}/answer"): {"answer": "答"},
+    ("GET", "/disclosure-questions"): "list",
+    ("GET", "/disclosure-files/{file_id}"): None,
+    ("GET", "/disclosure-files/{file_id}/thumb"): None,
+    ("GET", "/decisions"): "list",
+    ("POST", "/decisions"): ("own_village", "/decisions", {"title": "越界公开"}),
+    ("GET", "/decisions/{decision_id}"): None,
+    ("POST", "/decisions/{decision_id}/steps"): {"step": "publish", "held_on": "{today}", "attendance": "5"},
+    ("GET", "/small-powers"): "list",
 }
 
 
@@ -178,6 +222,18 @@ def world(api, demo_engine):
     made = api.post(f"/shops/{shop.id}/requests", "villager", key="iso-request",
                     json={"items": ids["items"] + [{"goods_id": other["id"], "quantity": 1}]}).json()
     ids["request_id"], ids["request_code"] = made["id"], made["code"]
+    disclosure = api.post("/disclosures", "official", json={"category": "finance", "title": "王建国家的问题",
+                                                             "body": "振风超市"}).json()
+    ids["disclosure_id"], ids["version"] = disclosure["id"], 1
+    question = api.post(f"/disclosures/{disclosure['id']}/questions", "villager", json={"body": "问"}).json()
+    ids["question_id"] = question["id"]
+    files = {"file": ("p.jpg", _jpeg(), "image/jpeg")}
+    upload = api.client.post(f"/api/v1/disclosures/{disclosure['id']}/attachments", files=files,
+                             headers={"Authorization": f"Bearer {api.token('official')}"})
+    ids["file_id"] = upload.json()["id"]
+    decision = api.get("/decisions", "official").json()["items"][0]
+    ids["decision_id"], ids["step_id"] = decision["id"], decision["steps"][-1]["id"]
+    ids["today"] = utcnow().date().isoformat()
     return ids
 
 
@@ -193,6 +249,9 @@ def _request(api, who, method, path, body, ids):
     if body == "photo":
         return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})
     data = {k.format(**ids): _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
+    if body == "file":
+        return api.client.request(method, url, headers=headers, files={"file": ("p.jpg", _jpeg(), "image/jpeg")})
+    data = {k: _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
     if url.startswith("/api/"):
         return api.client.request(method, url, headers=headers, json=data)
     return api.client.request(method, url, headers=headers, data=data, follow_redirects=False)
@@ -203,6 +262,13 @@ def test_other_village_is_kept_out(api, world, route):
     method, path = route
     body = CASES[route]
     insider_role = "official"
+    if isinstance(body, tuple) and body[0] == "own_village":  # what an official makes lands in their own village
+        _, listing, form = body
+        r = _request(api, "13800000099", method, path, form, world)
+        assert r.status_code == 303
+        assert "越界公开" not in api.get(listing, "official").text
+        assert "越界公开" in api.get(listing, "13800000099").text
+        return
     if isinstance(body, tuple):
         insider_role, body = body
     if body == "list":
