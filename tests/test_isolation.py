@@ -248,10 +248,9 @@ def _request(api, who, method, path, body, ids):
     headers = {"Authorization": f"Bearer {api.token(who)}"}
     if body == "photo":
         return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})
-    data = {k.format(**ids): _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
     if body == "file":
         return api.client.request(method, url, headers=headers, files={"file": ("p.jpg", _jpeg(), "image/jpeg")})
-    data = {k: _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
+    data = {k.format(**ids): _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
     if url.startswith("/api/"):
         return api.client.request(method, url, headers=headers, json=data)
     return api.client.request(method, url, headers=headers, data=data, follow_redirects=False)
