@@ -60,6 +60,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.audit import pages as audit_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
+    from app.disclosure import api as disclosure_api
+    from app.disclosure import pages as disclosure_pages
     from app.ledger import api as ledger_api
     from app.ledger import pages as ledger_pages
     from app.org import api as org_api
@@ -67,20 +69,24 @@ def _mount_routes(app: FastAPI) -> None:
     from app.shop import api as shop_api
     from app.shop import media as shop_media
     from app.shop import pages as shop_pages
+    from app.shop import requests_api as shop_requests_api
+    from app.shop.pages import requests as shop_request_pages
 
     # The public routes, all in one place: everything else needs a signed-in user.
     app.include_router(auth_api.public, prefix="/api/v1")
     app.include_router(auth_pages.public)
     app.include_router(shell.public)
     app.include_router(shop_media.public)
+    app.include_router(shop_request_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, ledger_api, audit_api, shop_api):
+    for module in (auth_api, org_api, ledger_api, audit_api, shop_api, shop_requests_api, disclosure_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages):
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, shop_request_pages,
+                   disclosure_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -2,6 +2,16 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
+from app.disclosure.models import (
+    Decision,
+    DecisionStep,
+    Disclosure,
+    DisclosureFile,
+    DisclosureQuestion,
+    DisclosureRead,
+    DisclosureVersion,
+    SmallPower,
+)
 from app.idempotency import IdempotencyRecord
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
@@ -16,6 +26,7 @@ from app.shop.models import (
     ShopStaff,
     StockMovement,
 )
+from app.shop.request_models import ShopRequest, ShopRequestItem, ShopRequestSetting
 
 __all__ = [
     "Account",
@@ -28,7 +39,18 @@ __all__ = [
     "Shop",
     "ShopStaff",
     "StockMovement",
+    "ShopRequest",
+    "ShopRequestItem",
+    "ShopRequestSetting",
     "AuditEntry",
+    "Decision",
+    "DecisionStep",
+    "Disclosure",
+    "DisclosureFile",
+    "DisclosureQuestion",
+    "DisclosureRead",
+    "DisclosureVersion",
+    "SmallPower",
     "Household",
     "IdempotencyRecord",
     "LedgerEntry",
