@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.evaluation.demo import seed_evaluation_demo
+from app.disclosure.demo import seed_disclosures
 from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
 from app.ledger.service import Source, allocate_budget, credit_household
@@ -14,6 +15,7 @@ from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, Us
 from app.security import hash_password
 from app.shop.goods import create_goods, create_shop, set_goods_photo
 from app.shop.images import process_goods_photo
+from app.shop.request_models import ShopRequestSetting
 
 DEMO_PASSWORD = "demo1234"
 VILLAGE_BUDGET = 1_000_000
@@ -70,6 +72,10 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
                          source=Source(TxnKind.award), actor_id=awarder, once=None)
     _demo_shop(session, village=village, attendant=attendant, official=official)
     seed_evaluation_demo(session, village=village, official=official, committee=committee)
+    # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:
+    # a held request would change the balances every test of the demo world starts from.
+    session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by=official.id))
+    seed_disclosures(session, village=village, official=official, reader=li)
     session.flush()
     return True
 

@@ -2,6 +2,16 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
+from app.disclosure.models import (
+    Decision,
+    DecisionStep,
+    Disclosure,
+    DisclosureFile,
+    DisclosureQuestion,
+    DisclosureRead,
+    DisclosureVersion,
+    SmallPower,
+)
 from app.evaluation.models import (
     Criterion,
     EvaluationRound,
@@ -25,6 +35,7 @@ from app.shop.models import (
     ShopStaff,
     StockMovement,
 )
+from app.shop.request_models import ShopRequest, ShopRequestItem, ShopRequestSetting
 
 __all__ = [
     "Account",
@@ -37,6 +48,9 @@ __all__ = [
     "Shop",
     "ShopStaff",
     "StockMovement",
+    "ShopRequest",
+    "ShopRequestItem",
+    "ShopRequestSetting",
     "AuditEntry",
     "AwardLimit",
     "AwardRequest",
@@ -47,6 +61,14 @@ __all__ = [
     "Objection",
     "ResultLine",
     "Score",
+    "Decision",
+    "DecisionStep",
+    "Disclosure",
+    "DisclosureFile",
+    "DisclosureQuestion",
+    "DisclosureRead",
+    "DisclosureVersion",
+    "SmallPower",
     "Household",
     "IdempotencyRecord",
     "LedgerEntry",

@@ -2,7 +2,12 @@
 // Personal pages and API answers are never stored. Static files are served from the cache at once and refreshed
 // in the background (stale-while-revalidate), so a new release reaches phones on the next visit; goods photos
 // (/media/, immutable URLs) are kept once fetched.
+// 村务公开: when a disclosure is opened (/disclosures/N), its public text alone (/disclosures/N/text: title, body,
+// date — no names, no read marks, no questions, no token) is fetched into a cache of its own, and served when the
+// phone is offline; the login page empties it. The disclosure page itself, like every personal page, is never stored.
 const CACHE = "zf-shell-v2";
+const PUBLIC_TEXT = "zf-disclosures-v1";
+const DISCLOSURE = /^\/disclosures\/(\d+)(\/text)?$/;
 const SHELL = ["/offline", "/static/app.css", "/static/app.js", "/static/htmx-2.0.11.min.js",
   "/static/icon-192.png", "/static/icon-512.png", "/manifest.webmanifest"];
 
@@ -12,7 +17,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE && k !== PUBLIC_TEXT).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
 
@@ -21,6 +26,20 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (req.mode === "navigate" && url.pathname === "/login") {
+    // Signed out (or about to sign in as someone else): the kept disclosures go, so that the next person on this
+    // phone, perhaps of another village, cannot read them offline.
+    event.waitUntil(caches.delete(PUBLIC_TEXT));
+  }
+  const disclosure = url.pathname.match(DISCLOSURE);
+  if (req.mode === "navigate" && disclosure) {
+    const text = `/disclosures/${disclosure[1]}/text`;
+    event.respondWith(fetch(req).then((res) => {
+      if (res.ok) { event.waitUntil(keepPublicText(text)); }
+      return res;
+    }).catch(() => caches.open(PUBLIC_TEXT).then((c) => c.match(text)).then((hit) => hit || caches.match("/offline"))));
+    return;
+  }
   if (req.mode === "navigate") {
     event.respondWith(fetch(req).catch(() => caches.match("/offline")));
     return;
@@ -38,3 +57,13 @@ self.addEventListener("fetch", (event) => {
     })));
   }
 });
+
+// The public text of an opened disclosure, kept for reading offline (only a page that says it is public text).
+function keepPublicText(path) {
+  return fetch(path, { credentials: "same-origin" }).then((res) => {
+    if (res.ok && res.headers.get("X-Public-Text") === "1") {
+      return caches.open(PUBLIC_TEXT).then((c) => c.put(path, res));
+    }
+    return undefined;
+  }).catch(() => undefined);
+}

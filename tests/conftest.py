@@ -34,7 +34,9 @@ from fastapi.testclient import TestClient  # noqa: E402
 security.use_cheap_hashing_for_tests()  # before anything below hashes a password
 
 PG_ADMIN_URL = os.environ.get("ZF_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test")  # the run's database; others it makes start so
+# The run's database (others it makes start so); each pytest-xdist worker has its own, suffixed with its name.
+PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test") + (
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else "")
 TEST_SECRET = "test-secret-" + "x" * 40
 DEMO = {"official": "13800000001", "attendant": "13800000002", "volunteer": "13800000003",
         "villager": "13800000004", "committee": "13800000005", "town_admin": "13800000006",

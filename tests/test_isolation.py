@@ -25,8 +25,17 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/docs"), ("GET", "/evaluation/home-card"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
              ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
+             ("GET", "/docs"),
+             ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"), ("GET", "/api/v1/me/confirmations"),
+             ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"), ("GET", "/pay/wait"),
+             ("GET", "/api/v1/me/requests"), ("GET", "/my/requests"), ("GET", "/scan"),
+             # A shop poster's address: only a redirect (to sign in, or to the shop's page, which checks the village).
+             ("GET", "/s/{shop_id}"),
              # Product photos are public by design (nothing personal; cached by browsers).
-             ("GET", "/media/goods/{image_id}.jpg")}
+             ("GET", "/media/goods/{image_id}.jpg"),
+             # 村务公开: the caller's own unread count, 首页's card, the publish form of their own village.
+             ("GET", "/api/v1/disclosures/unread-count"), ("GET", "/disclosures/badge"),
+             ("GET", "/disclosures/home-card"), ("GET", "/disclosures/new")}
 
 # For each route: the body it needs to succeed for the right official (json for /api, form for pages).
 CASES = {
@@ -70,12 +79,47 @@ CASES = {
     ("POST", "/api/v1/shops/{shop_id}/card-unlock"): ("attendant", {"card_code": "{card_code}", "pin": "2468"}),
     ("POST", "/api/v1/shops/{shop_id}/redemptions"): ("attendant", {"pay_code": "{code}", "items": "{items}"}),
     ("GET", "/api/v1/shops/{shop_id}/redemptions/by-key/{key}"): ("attendant", None),
+    ("GET", "/api/v1/shops/{shop_id}/confirmations/{confirmation_id}"): ("attendant", None),
+    ("POST", "/api/v1/shops/{shop_id}/confirmations/{confirmation_id}/cancel"): ("attendant", {}),
+    ("POST", "/api/v1/me/confirmations/{confirmation_id}"): ("villager", {"decision": "refuse"}),
+    ("POST", "/pay/confirmations/{confirmation_id}"): ("villager", {"decision": "refuse"}),
+    ("GET", "/api/v1/villages/{village_id}/shop-settings"): None,
+    ("PUT", "/api/v1/villages/{village_id}/shop-settings"): {"confirm_above": 50},
+    ("POST", "/api/v1/shops/{shop_id}/requests"): ("villager", {"items": "{items}"}),
+    ("GET", "/api/v1/shops/{shop_id}/requests"): None,
+    ("GET", "/api/v1/shops/{shop_id}/requests/{request_id}"): None,
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/cancel"): ("villager", None),
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/consent"): ("villager", None),
+    ("POST", "/api/v1/shops/{shop_id}/requests/lookup"): ("attendant", {"code": "{request_code}"}),
+    ("POST", "/api/v1/shops/{shop_id}/requests/fulfil"): ("attendant", {"code": "{request_code}"}),
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/drop"): ("attendant", {"goods_id": "{goods_id}"}),
+    ("POST", "/api/v1/shops/{shop_id}/requests/{request_id}/refuse"): ("attendant", {"reason": "缺货"}),
+    ("GET", "/api/v1/shops/{shop_id}/request-minutes"): None,
+    ("GET", "/shop/poster"): "shop_query",
+    ("GET", "/shop/order/{shop_id}"): ("villager", None),
+    ("POST", "/shop/order/{shop_id}"): ("villager", {"q_{goods_id}": "1"}),
+    ("GET", "/shop/order/{shop_id}/requests/{request_id}"): ("villager", None),
+    ("GET", "/shop/order/{shop_id}/requests/{request_id}/state"): ("villager", None),
+    ("POST", "/shop/order/{shop_id}/requests/{request_id}/cancel"): ("villager", {}),
+    ("POST", "/shop/order/{shop_id}/requests/{request_id}/consent"): ("villager", {}),
+    ("GET", "/shop/requests"): "shop_query",
+    ("GET", "/shop/requests/month"): "shop_query",
+    ("POST", "/shop/requests/minutes"): {"shop_id": "{shop_id}", "minutes": "20"},
+    ("GET", "/counter/requests"): ("attendant", "shop_query"),
+    ("POST", "/counter/requests/lookup"): ("attendant", {"shop_id": "{shop_id}", "code": "{request_code}"}),
+    ("GET", "/counter/requests/{request_id}/basket"): ("attendant", "shop_query"),
+    ("POST", "/counter/requests/fulfil"): ("attendant", {"shop_id": "{shop_id}", "code": "{request_code}"}),
+    ("POST", "/counter/requests/{request_id}/drop"): ("attendant", {"shop_id": "{shop_id}", "goods_id": "{goods_id}"}),
+    ("POST", "/counter/requests/{request_id}/refuse"): ("attendant", {"shop_id": "{shop_id}", "reason": "缺货"}),
+    ("PUT", "/api/v1/shops/{shop_id}/request-minutes"): {"minutes": 20},
     ("GET", "/shop"): "shop_query",
     ("GET", "/counter"): ("attendant", "shop_query"),
     ("GET", "/shop/manage"): "shop_query",
     ("GET", "/shop/redemptions"): "shop_query",
     ("GET", "/shop/settlement"): "shop_query",
     ("GET", "/shop/settlement.xlsx"): "shop_query",
+    ("GET", "/shop/settings"): "shop_query",
+    ("POST", "/shop/settings"): {"shop_id": "{shop_id}", "confirm_above": "50"},
     ("POST", "/shop/manage/goods"): {"shop_id": "{shop_id}", "name": "越界商品", "points_price": "5", "stock": "1"},
     ("GET", "/shop/manage/goods/{goods_id}"): None,
     ("POST", "/shop/manage/goods/{goods_id}/edit"): {"name": "改名", "points_price": "5", "low_stock_threshold": "5"},
@@ -147,6 +191,47 @@ CASES = {
     ("POST", "/evaluation/awards/{request_id}/approve"): ("town_admin", {}, {"request_id": "pending_award_id"}),
     ("POST", "/evaluation/awards/limits"): (
         "town_admin", {"village_id": "{village_id}", "single_limit": "200", "monthly_limit": "500"}),
+    # 村务公开
+    ("POST", "/api/v1/disclosures"): {"category": "party", "title": "越界", "body": "x", "village_id": "{village_id}"},
+    ("GET", "/api/v1/disclosures"): "list",
+    ("GET", "/api/v1/disclosures/{disclosure_id}"): None,
+    ("GET", "/api/v1/disclosures/{disclosure_id}/versions"): None,
+    ("GET", "/api/v1/disclosures/{disclosure_id}/versions/{version}"): None,
+    ("POST", "/api/v1/disclosures/{disclosure_id}/revisions"): {"title": "改", "body": "改过", "reason": "更正"},
+    ("GET", "/api/v1/disclosures/{disclosure_id}/reads"): None,
+    ("POST", "/api/v1/disclosures/{disclosure_id}/reads"): {"household_id": "{household_id}"},
+    ("GET", "/api/v1/disclosures/{disclosure_id}/questions"): None,
+    ("POST", "/api/v1/disclosures/{disclosure_id}/questions"): ("villager", {"body": "问"}),
+    ("POST", "/api/v1/disclosures/{disclosure_id}/attachments"): "file",
+    ("GET", "/api/v1/disclosure-questions"): "list",
+    ("POST", "/api/v1/disclosure-questions/{question_id}/answer"): {"answer": "答"},
+    ("GET", "/api/v1/decisions"): "list",
+    ("POST", "/api/v1/decisions"): {"title": "越界事项", "village_id": "{village_id}"},
+    ("GET", "/api/v1/decisions/{decision_id}"): None,
+    ("POST", "/api/v1/decisions/{decision_id}/steps"): {"step": "publish", "held_on": "{today}", "attendance": 5},
+    ("POST", "/api/v1/decisions/{decision_id}/steps/{step_id}/attachments"): "file",
+    ("GET", "/api/v1/villages/{village_id}/small-powers"): None,
+    ("GET", "/disclosures"): "list",
+    ("POST", "/disclosures"): ("own_village", "/disclosures", {"category": "party", "title": "越界公开", "body": "x"}),
+    ("GET", "/disclosures/{disclosure_id}"): None,
+    ("GET", "/disclosures/{disclosure_id}/versions"): None,
+    ("GET", "/disclosures/{disclosure_id}/text"): None,
+    ("GET", "/disclosures/{disclosure_id}/versions/{version}"): None,
+    ("GET", "/disclosures/{disclosure_id}/revise"): None,
+    ("POST", "/disclosures/{disclosure_id}/revise"): {"title": "改", "body": "改过", "reason": "更正"},
+    ("POST", "/disclosures/{disclosure_id}/attachments"): "file",
+    ("GET", "/disclosures/{disclosure_id}/reads"): None,
+    ("POST", "/disclosures/{disclosure_id}/reads"): {"household_id": "{household_id}"},
+    ("POST", "/disclosures/{disclosure_id}/questions"): ("villager", {"body": "问"}),
+    ("POST", "/disclosure-questions/{question_id}/answer"): {"answer": "答"},
+    ("GET", "/disclosure-questions"): "list",
+    ("GET", "/disclosure-files/{file_id}"): None,
+    ("GET", "/disclosure-files/{file_id}/thumb"): None,
+    ("GET", "/decisions"): "list",
+    ("POST", "/decisions"): ("own_village", "/decisions", {"title": "越界公开"}),
+    ("GET", "/decisions/{decision_id}"): None,
+    ("POST", "/decisions/{decision_id}/steps"): {"step": "publish", "held_on": "{today}", "attendance": "5"},
+    ("GET", "/small-powers"): "list",
 }
 
 
@@ -198,12 +283,38 @@ def world(api, demo_engine):
     done = api.post(f"/shops/{shop.id}/redemptions", "attendant", key="iso-key",
                     json={"pay_code": api.get("/me/pay-code", "villager").json()["code"], "items": ids["items"]})
     ids["redemption_id"] = done.json()["id"]
+    # A redemption waiting for the villager's confirmation (everything above 0 points asks, for this one).
+    assert api.client.put(f"/api/v1/villages/{ids['village_id']}/shop-settings", headers=api.headers("official"),
+                          json={"confirm_above": 0}).status_code == 200
+    asked = api.post(f"/shops/{shop.id}/redemptions", "attendant",
+                     json={"pay_code": api.get("/me/pay-code", "villager").json()["code"], "items": ids["items"]})
+    assert asked.status_code == 202, asked.text
+    ids["confirmation_id"] = asked.json()["id"]
+    api.client.put(f"/api/v1/villages/{ids['village_id']}/shop-settings", headers=api.headers("official"),
+                   json={"confirm_above": 100})
     card = api.post(f"/households/{household.id}/cards", "official", json={"pin": "2468"}).json()
     ids["card_id"], ids["card_code"] = card["id"], card["card_code"]
     award = api.post("/points/awards", "official", json={"household_id": ids["household_id"], "points": 3,
                                                            "reason": "测试"}).json()
     ids["award_id"] = ids["transaction_id"] = award["id"]
     ids.update(evaluation_world(api, demo_engine, ids))
+    other = next(g for g in api.get(f"/shops/{shop.id}/goods", "villager").json()["items"]
+                 if g["id"] != goods.id and g["stock"] > 0)
+    made = api.post(f"/shops/{shop.id}/requests", "villager", key="iso-request",
+                    json={"items": ids["items"] + [{"goods_id": other["id"], "quantity": 1}]}).json()
+    ids["request_id"], ids["request_code"] = made["id"], made["code"]
+    disclosure = api.post("/disclosures", "official", json={"category": "finance", "title": "王建国家的问题",
+                                                             "body": "振风超市"}).json()
+    ids["disclosure_id"], ids["version"] = disclosure["id"], 1
+    question = api.post(f"/disclosures/{disclosure['id']}/questions", "villager", json={"body": "问"}).json()
+    ids["question_id"] = question["id"]
+    files = {"file": ("p.jpg", _jpeg(), "image/jpeg")}
+    upload = api.client.post(f"/api/v1/disclosures/{disclosure['id']}/attachments", files=files,
+                             headers={"Authorization": f"Bearer {api.token('official')}"})
+    ids["file_id"] = upload.json()["id"]
+    decision = api.get("/decisions", "official").json()["items"][0]
+    ids["decision_id"], ids["step_id"] = decision["id"], decision["steps"][-1]["id"]
+    ids["today"] = utcnow().date().isoformat()
     return ids
 
 
@@ -218,7 +329,9 @@ def _request(api, who, method, path, body, ids):
     headers = {"Authorization": f"Bearer {api.token(who)}"}
     if body == "photo":
         return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})
-    data = {k: _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
+    if body == "file":
+        return api.client.request(method, url, headers=headers, files={"file": ("p.jpg", _jpeg(), "image/jpeg")})
+    data = {k.format(**ids): _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
     if url.startswith("/api/"):
         return api.client.request(method, url, headers=headers, json=data)
     return api.client.request(method, url, headers=headers, data=data, follow_redirects=False)
@@ -229,6 +342,13 @@ def test_other_village_is_kept_out(api, world, route):
     method, path = route
     body = CASES[route]
     insider_role = "official"
+    if isinstance(body, tuple) and body[0] == "own_village":  # what an official makes lands in their own village
+        _, listing, form = body
+        r = _request(api, "13800000099", method, path, form, world)
+        assert r.status_code == 303
+        assert "越界公开" not in api.get(listing, "official").text
+        assert "越界公开" in api.get(listing, "13800000099").text
+        return
     if isinstance(body, tuple):
         insider_role, body, *others = body
         world = {**world, **{name: world[key] for name, key in (others[0] if others else {}).items()}}

@@ -20,6 +20,7 @@ class AccountKind(StrEnum):
     county_fund = "county_fund"
     donations = "donations"
     shop = "shop"
+    hold = "hold"  # points a household has set aside for a shop request (扫码兑换), until 核销, cancel or expiry
 
 
 # Accounts that issue points into the programme: their balance is minus what they have issued.
@@ -33,6 +34,8 @@ class TxnKind(StrEnum):
     allocation = "allocation"
     reversal = "reversal"
     redemption = "redemption"
+    hold = "hold"  # household → its hold account (a shop request made)
+    hold_release = "hold_release"  # hold account → household (a request cancelled, expired, refused, an item dropped)
 
 
 # Credits into a household from its village fund, and what they come from (the ledger's door for other domains).
@@ -60,7 +63,8 @@ CATEGORY_LABELS = {
 }
 
 KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.service: "志愿服务",
-               TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换"}
+               TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
+               TxnKind.hold: "兑换预留", TxnKind.hold_release: "预留退回"}
 # A redemption's reversal stores its reason behind this prefix (app.shop.service.reverse_redemption); the history
 # shows the reason without it.
 REDEMPTION_REVERSAL_PREFIX = "兑换撤销："

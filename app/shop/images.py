@@ -36,19 +36,19 @@ TOO_MANY_PIXELS = "图片尺寸过大"
 Photo = tuple[bytes, str]  # the JPEG bytes and their content type
 
 
-def process_goods_photo(data: bytes) -> Photo:
-    """Turn an uploaded photo into a metadata-free JPEG thumbnail; return (bytes, content type)."""
+def process_goods_photo(data: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> Photo:
+    """Turn an uploaded photo into a metadata-free JPEG of at most `size`; return (bytes, content type)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(TOO_LARGE)
     if not data:
         raise ValidationFailed(NOT_AN_IMAGE)
     with _DECODING, _open_checked(data) as im:
         try:
-            im.draft("RGB", THUMBNAIL_SIZE)  # JPEG only: decode at 1/2..1/8 scale, far less memory
+            im.draft("RGB", size)  # JPEG only: decode at 1/2..1/8 scale, far less memory
             im.load()
             if im.mode in ("P", "1"):  # palettes shrink only pixel by pixel: make them true colour first
                 im = im.convert("RGBA")
-            im.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)  # shrink in place before any copy is made
+            im.thumbnail(size, Image.Resampling.LANCZOS)  # shrink in place before any copy is made
             clean = _flatten(_upright(im))
         except Exception as exc:  # truncated or corrupt pixel data surfaces as many exception kinds
             raise ValidationFailed(NOT_AN_IMAGE) from exc

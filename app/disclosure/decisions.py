@@ -1,0 +1,172 @@
+"""四议两公开: a village decision recorded step by step, in order, none skipped; and the 小微权力清单."""
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.audit.service import record_action
+from app.disclosure.models import (
+    DECISION_TARGET,
+    STEP_LABELS,
+    STEPS,
+    VOTE_STEPS,
+    Decision,
+    DecisionPublic,
+    DecisionStep,
+    DisclosureAction,
+    SmallPower,
+    Step,
+    StepPublic,
+)
+from app.disclosure.service import file_public, files_of
+from app.errors import InvalidState, NotFound, ValidationFailed
+from app.idempotency import create_once
+from app.ids import in_range
+from app.org.access import EVERYONE, OFFICIALS, Actor, get_visible, in_villages
+from app.paging import Page, page_desc
+from app.text import clean_text
+
+MAX_COUNT = 100_000
+
+
+def visible_decision(session: Session, actor: Actor, decision_id: int) -> Decision:
+    return get_visible(session, actor, Decision, decision_id, roles=EVERYONE, missing="找不到该事项")
+
+
+def create_decision(session: Session, *, actor: Actor, village_id: int, title: str, summary: str = "",
+                    idempotency_key: str | None = None) -> Decision:
+    actor.require(village_id, OFFICIALS, "只有村干部可以发起四议两公开事项")
+    payload = {"village_id": village_id, "title": title, "summary": summary}
+    return create_once(session, scope=f"user:{actor.id}:decision.create", key=idempotency_key, payload=payload,
+                       model=Decision, action=lambda: _create(session, actor=actor, **payload))
+
+
+def _create(session: Session, *, actor: Actor, village_id: int, title: str, summary: str) -> Decision:
+    decision = Decision(village_id=village_id, title=clean_text(title, label="事项名称", max_length=100, field="title"),
+                        summary=clean_text(summary, label="事项说明", max_length=1000, required=False,
+                                           multiline=True, field="summary"),
+                        created_by=actor.id)
+    session.add(decision)
+    session.flush()
+    record_action(session, actor_id=actor.id, action=DisclosureAction.decision_create, village_id=village_id,
+                  target_type=DECISION_TARGET, target_id=decision.id, target_label=decision.title)
+    return decision
+
+
+def next_step(decision: Decision) -> Step | None:
+    return STEPS[decision.steps_done] if decision.steps_done < len(STEPS) else None
+
+
+def _count(value: int | None, label: str, *, required: bool) -> int | None:
+    if value is None:
+        if required:
+            raise ValidationFailed(f"请填写{label}", field=label)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise ValidationFailed(f"{label}应为 0 到 {MAX_COUNT} 之间的整数")
+    return value
+
+
+def record_step(session: Session, *, actor: Actor, decision: Decision, step: str, held_on: date,
+                attendance: int | None, expected: int | None = None, votes_for: int | None = None,
+                votes_against: int | None = None, votes_abstain: int | None = None, minutes: str = "",
+                idempotency_key: str | None = None) -> DecisionStep:
+    """Record the decision's next step; any other step (skipped, repeated, unknown) is refused."""
+    actor.require(decision.village_id, OFFICIALS, "只有本村村干部可以记录")
+    payload = {"decision_id": decision.id, "step": step, "held_on": held_on.isoformat(), "attendance": attendance,
+               "expected": expected, "votes_for": votes_for, "votes_against": votes_against,
+               "votes_abstain": votes_abstain, "minutes": minutes}
+    return create_once(session, scope=f"user:{actor.id}:decision.step", key=idempotency_key, payload=payload,
+                       model=DecisionStep,
+                       action=lambda: _record(session, actor=actor, decision=decision, step=step, held_on=held_on,
+                                              attendance=attendance, expected=expected, votes_for=votes_for,
+                                              votes_against=votes_against, votes_abstain=votes_abstain,
+                                              minutes=minutes))
+
+
+def _record(session: Session, *, actor: Actor, decision: Decision, step: str, held_on: date, attendance: int | None,
+            expected: int | None, votes_for: int | None, votes_against: int | None, votes_abstain: int | None,
+            minutes: str) -> DecisionStep:
+    if step not in STEP_LABELS:
+        raise ValidationFailed("步骤无效", field="step")
+    wanted = next_step(decision)
+    if wanted is None:
+        raise InvalidState("该事项六个步骤都已完成")
+    if step != wanted:
+        raise InvalidState(f"请按顺序办理：下一步应是「{STEP_LABELS[wanted]}」")
+    attendance = _count(attendance, "到会人数", required=True)
+    expected = _count(expected, "应到人数", required=False)
+    if expected is not None and attendance > expected:  # type: ignore[operator]
+        raise ValidationFailed("到会人数不能多于应到人数", field="attendance")
+    is_vote = step in VOTE_STEPS
+    votes = [_count(v, label, required=is_vote) for v, label in
+             ((votes_for, "赞成票"), (votes_against, "反对票"), (votes_abstain, "弃权票"))]
+    if not is_vote and any(v is not None for v in votes):
+        raise ValidationFailed("这一步不是表决，不填票数")
+    if is_vote and sum(votes) > attendance:  # type: ignore[arg-type, operator]
+        raise ValidationFailed("票数之和不能多于到会人数", field="votes_for")
+    previous = _last_date(session, decision)
+    if previous is not None and held_on < previous:
+        raise ValidationFailed("日期不能早于上一步", field="held_on")
+    row = DecisionStep(decision_id=decision.id, step=step, position=decision.steps_done + 1, held_on=held_on,
+                       attendance=attendance, expected=expected, votes_for=votes[0], votes_against=votes[1],
+                       votes_abstain=votes[2], recorded_by=actor.id,
+                       minutes=clean_text(minutes, label="会议记录", max_length=5000, required=False, multiline=True,
+                                          field="minutes"))
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()  # the unique (decision, step) stops a second official recording the same step at once
+    except IntegrityError:
+        raise InvalidState("这一步刚被别人记录过，请刷新后再看") from None
+    decision.steps_done += 1
+    session.add(decision)
+    session.flush()
+    record_action(session, actor_id=actor.id, action=DisclosureAction.decision_step, village_id=decision.village_id,
+                  target_type=DECISION_TARGET, target_id=decision.id, target_label=decision.title,
+                  detail={"step": step, "label": STEP_LABELS[Step(step)], "attendance": attendance,
+                          "votes": votes if is_vote else None})
+    return row
+
+
+def _last_date(session: Session, decision: Decision) -> date | None:
+    return session.exec(select(DecisionStep.held_on).where(DecisionStep.decision_id == decision.id)
+                        .order_by(DecisionStep.position.desc())).first()
+
+
+def step_of(session: Session, decision: Decision, step_id: int) -> DecisionStep:
+    step = session.get(DecisionStep, step_id) if in_range(step_id) else None
+    if step is None or step.decision_id != decision.id:
+        raise NotFound("找不到该步骤")
+    return step
+
+
+def steps_of(session: Session, decision: Decision) -> list[DecisionStep]:
+    return list(session.exec(select(DecisionStep).where(DecisionStep.decision_id == decision.id)
+                             .order_by(DecisionStep.position)))
+
+
+def decision_public(session: Session, decision: Decision) -> DecisionPublic:
+    steps = steps_of(session, decision)
+    files: dict[int, list] = {}
+    for f in files_of(session, step_ids=[s.id for s in steps]):
+        files.setdefault(f.decision_step_id, []).append(file_public(f))
+    wanted = next_step(decision)
+    return DecisionPublic(
+        id=decision.id, village_id=decision.village_id, title=decision.title, summary=decision.summary,
+        status=wanted.value if wanted else "done", created_at=decision.created_at,
+        steps=[StepPublic(id=s.id, step=s.step, label=STEP_LABELS[Step(s.step)], position=s.position,
+                          held_on=s.held_on, attendance=s.attendance, expected=s.expected, votes_for=s.votes_for,
+                          votes_against=s.votes_against, votes_abstain=s.votes_abstain, minutes=s.minutes,
+                          attachments=files.get(s.id, [])) for s in steps])
+
+
+def list_decisions(session: Session, *, actor: Actor, limit: int | None = None, cursor: str | None = None) -> Page:
+    return page_desc(session, in_villages(select(Decision), actor, Decision.village_id), Decision.id, limit=limit,
+                     cursor=cursor)
+
+
+def small_powers(session: Session, *, village_id: int) -> list[SmallPower]:
+    return list(session.exec(select(SmallPower).where(SmallPower.village_id == village_id)
+                             .order_by(SmallPower.position, SmallPower.id)))

@@ -1,0 +1,116 @@
+"""Attachments of disclosures and decision steps: photos of signed documents (re-encoded, with a thumbnail), PDF
+and Excel files kept as downloads. Only the bytes decide what a file is, never its name or the type the client
+claims; a renamed executable, a zip that is not a workbook or an image bomb is refused with a clear reason.
+
+`check_upload()` does the heavy part (decoding and re-encoding a photo) and is called outside the database's writer;
+`attach()` then stores the result in the caller's transaction."""
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from app.audit.service import record_action
+from app.disclosure.models import DECISION_TARGET, DISCLOSURE_TARGET, DisclosureAction, DisclosureFile
+from app.errors import ValidationFailed
+from app.idempotency import create_once
+from app.shop.images import MAX_UPLOAD_BYTES, TOO_LARGE, process_goods_photo
+from app.text import clean_text
+
+MAX_FILE_BYTES = MAX_UPLOAD_BYTES  # 5 MB: photos, PDF and Excel alike
+MAX_XLSX_MEMBERS = 2000
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # a zip bomb dressed as a workbook is refused before anything opens it
+PHOTO_SIZE = (1600, 1600)
+THUMB_SIZE = (320, 320)
+NOT_ALLOWED = "只能上传照片（JPG、PNG）、PDF 或 Excel（.xlsx）文件"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF", b"GIF87a", b"GIF89a")
+
+
+@dataclass
+class CheckedFile:
+    kind: str  # photo | pdf | xlsx
+    file_name: str
+    content_type: str
+    data: bytes
+    thumbnail: bytes | None = None
+
+
+def check_upload(data: bytes, file_name: str | None) -> CheckedFile:
+    """What the uploaded bytes are, checked and (for a photo) re-encoded; anything else is refused."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationFailed(TOO_LARGE.replace("照片", "文件"))
+    if not data:
+        raise ValidationFailed("请选择要上传的文件")
+    name = _file_name(file_name)
+    if data.startswith(b"%PDF-"):
+        return CheckedFile("pdf", _with_suffix(name, ".pdf"), "application/pdf", data)
+    if data.startswith(b"PK\x03\x04"):
+        _check_xlsx(data)
+        return CheckedFile("xlsx", _with_suffix(name, ".xlsx"), XLSX_TYPE, data)
+    if data.startswith(_IMAGE_MAGIC):
+        photo, content_type = _photo(data, PHOTO_SIZE)
+        thumb, _ = _photo(photo, THUMB_SIZE)  # from the clean copy: the original is decoded once
+        return CheckedFile("photo", _with_suffix(name, ".jpg"), content_type, photo, thumb)
+    raise ValidationFailed(NOT_ALLOWED)
+
+
+def _photo(data: bytes, size: tuple[int, int]) -> tuple[bytes, str]:
+    """The goods-photo pipeline (content check, pixel caps, metadata stripped, a fresh JPEG) at this size."""
+    return process_goods_photo(data, size)
+
+
+def _check_xlsx(data: bytes) -> None:
+    """A workbook is a zip holding [Content_Types].xml and the xl/ folder, of a sane unpacked size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_XLSX_MEMBERS or sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
+                raise ValidationFailed("Excel 文件内容过大")
+            names = {m.filename for m in members}
+    except zipfile.BadZipFile as exc:
+        raise ValidationFailed(NOT_ALLOWED) from exc
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ValidationFailed(NOT_ALLOWED)
+    if any(n.lower().endswith((".bin", ".exe", ".dll")) and "vbaProject" in n for n in names):
+        raise ValidationFailed("不接受带宏的 Excel 文件，请另存为 .xlsx")
+
+
+def _file_name(value: str | None) -> str:
+    name = (value or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return clean_text(name, label="文件名", max_length=200, required=False)[:100] or "附件"
+
+
+def _with_suffix(name: str, suffix: str) -> str:
+    """The name as typed, ending with the suffix of what the file really is (a.exe holding a PDF → a.exe.pdf)."""
+    return name if name.lower().endswith(suffix) else f"{name}{suffix}"
+
+
+def attach(session: Session, *, actor_id: int, village_id: int, checked: CheckedFile, disclosure_id: int | None = None,
+           decision_step_id: int | None = None, label: str = "", idempotency_key: str | None = None
+           ) -> DisclosureFile:
+    """Store a checked file on a disclosure or a decision step. With a key (a page form's), once."""
+    payload = {"disclosure_id": disclosure_id, "decision_step_id": decision_step_id, "name": checked.file_name,
+               "sha256": hashlib.sha256(checked.data).hexdigest()}
+    return create_once(session, scope=f"user:{actor_id}:disclosure.attach", key=idempotency_key, payload=payload,
+                       model=DisclosureFile,
+                       action=lambda: _attach(session, actor_id=actor_id, village_id=village_id, checked=checked,
+                                              disclosure_id=disclosure_id, decision_step_id=decision_step_id,
+                                              label=label))
+
+
+def _attach(session: Session, *, actor_id: int, village_id: int, checked: CheckedFile, disclosure_id: int | None,
+            decision_step_id: int | None, label: str) -> DisclosureFile:
+    row = DisclosureFile(village_id=village_id, disclosure_id=disclosure_id, decision_step_id=decision_step_id,
+                         kind=checked.kind, file_name=checked.file_name, content_type=checked.content_type,
+                         size=len(checked.data), data=checked.data, thumbnail=checked.thumbnail, uploaded_by=actor_id)
+    session.add(row)
+    session.flush()
+    target, target_id = ((DISCLOSURE_TARGET, disclosure_id) if disclosure_id is not None
+                         else (DECISION_TARGET, decision_step_id))
+    record_action(session, actor_id=actor_id, action=DisclosureAction.attach, village_id=village_id,
+                  target_type=target, target_id=target_id, target_label=label,
+                  detail={"file": row.file_name, "kind": row.kind, "size": row.size})
+    return row
