@@ -1,5 +1,5 @@
-"""Command line: `python -m app check-ledger | seed-demo | create-admin | confirm-service-orders | serve |
-make-cert`."""
+"""Command line: `python -m app check-ledger | expire-shop-requests | confirm-service-orders | seed-demo |
+create-admin | serve | make-cert`."""
 
 import argparse
 import getpass
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-ledger", help="verify conservation and every cached balance")
+    commands.add_parser("expire-shop-requests", help="close 扫码兑换 requests past their time, points back")
     commands.add_parser("seed-demo", help="create the demo world if the database is empty (never in production)")
     admin = commands.add_parser("create-admin", help="a real county's org tree and its first administrator")
     admin.add_argument("--county", required=True, help="the county's name, e.g. 振风县")
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "confirm-service-orders":
             return _confirm_service_orders(engine)
+        if args.command == "expire-shop-requests":
+            return _expire_shop_requests(engine)
         return _check_ledger(engine) if args.command == "check-ledger" else _seed_demo(engine)
     finally:
         engine.dispose()
@@ -74,6 +77,22 @@ def _check_ledger(engine: Engine) -> int:
         print(f"LEDGER ERROR: {problem}", file=sys.stderr)
     print("ledger OK" if not problems else f"{len(problems)} problem(s) found")
     return 1 if problems else 0
+
+
+def _expire_shop_requests(engine: Engine) -> int:
+    """Give back the points of every 扫码兑换 request past its time (pages and the API also do it as they read)."""
+    from app.shop.requests import expire_due
+
+    total = 0
+    while True:
+        with session_for(engine, write=True) as session:
+            count = expire_due(session, limit=200)
+            session.commit()
+        total += count
+        if count < 200:
+            break
+    print(f"{total} shop request(s) expired, their points given back")
+    return 0
 
 
 def _seed_demo(engine: Engine) -> int:

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     trusted_proxies: str = ""  # addresses (or networks) of the reverse proxy whose X-Forwarded-For is believed
     code_tries_per_minute: int = 60
+    # Failed pay-code / card-number look-ups (unknown, expired, used, another village's) in the window, per attendant
+    # and per shop; past them the counter answers 429 until the window has moved on (issue #7, item 4).
+    code_failures_per_attendant: int = 20
+    code_failures_per_shop: int = 50
+    code_failure_window_seconds: int = 600
     db_pool_size: int = DbLimits.pool_size
     db_max_overflow: int = DbLimits.max_overflow
     db_pool_timeout: float = DbLimits.pool_timeout

@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.disclosure.demo import seed_disclosures
+from app.evaluation.demo import seed_evaluation_demo
 from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
 from app.ledger.service import Source, allocate_budget, credit_household
@@ -14,6 +15,7 @@ from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, Us
 from app.security import hash_password
 from app.shop.goods import create_goods, create_shop, set_goods_photo
 from app.shop.images import process_goods_photo
+from app.shop.request_models import ShopRequestSetting
 from app.volunteer.demo import seed_service_orders
 
 DEMO_PASSWORD = "demo1234"
@@ -47,7 +49,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     attendant = person("13800000002", "刘店长", [(Role.attendant, village)])
     person("13800000003", "李志愿", [(Role.volunteer, village), (Role.villager, village)], li)
     person("13800000004", "王建国", [(Role.villager, village)], wang)
-    person("13800000005", "孙老师", [(Role.committee, village)])
+    committee = person("13800000005", "孙老师", [(Role.committee, village)])
     person("13800000006", "周镇长", [(Role.town_admin, town)])
     person("13800000007", "陈志强", [(Role.villager, neighbour)], chen)
     session.add(User(name="王奶奶", household_id=wang.id))  # a member without a phone
@@ -70,6 +72,10 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
         credit_household(session, household=household, points=points, reason=reason, category=category,
                          source=Source(TxnKind.award), actor_id=awarder, once=None)
     _demo_shop(session, village=village, attendant=attendant, official=official)
+    seed_evaluation_demo(session, village=village, official=official, committee=committee)
+    # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:
+    # a held request would change the balances every test of the demo world starts from.
+    session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by=official.id))
     seed_disclosures(session, village=village, official=official, reader=li)
     seed_service_orders(session, village=village, town=town, county=county)
     session.flush()

@@ -89,3 +89,9 @@ class PayCodeUsed(Conflict):
 
 class OutOfStock(Conflict):
     code, message = "out_of_stock", "库存不足"
+
+
+class PriceChanged(Conflict):
+    """The total the counter showed is not the total at today's prices: the counter shows the new prices first."""
+
+    code, message = "price_changed", "商品价格有变动，请核对新的价格后再确认"

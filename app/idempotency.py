@@ -110,3 +110,13 @@ def create_once(session: Session, *, scope: str, key: str | None, payload: dict,
 
     created = run_idempotent(session, scope=scope, key=key, payload=payload, result_type=Created, action=create)
     return made[0] if made else session.get(model, created.id)
+
+
+def answer_claim(session: Session, *, scope: str, key: str, result: BaseModel) -> None:
+    """Store the answer of a request whose claim was left unanswered on purpose (a redemption that waited for the
+    villager's confirmation): a repeat of that request now gets this result."""
+    record = _find(session, scope, key.strip())
+    if record is not None and not record.response_body:
+        record.response_body = result.model_dump_json()
+        session.add(record)
+        session.flush()

@@ -12,8 +12,17 @@ from app.disclosure.models import (
     DisclosureVersion,
     SmallPower,
 )
+from app.evaluation.models import (
+    Criterion,
+    EvaluationRound,
+    EvidencePhoto,
+    FollowUp,
+    Objection,
+    ResultLine,
+    Score,
+)
 from app.idempotency import IdempotencyRecord
-from app.ledger.models import Account, LedgerEntry, LedgerTransaction
+from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
 from app.shop.models import (
     Goods,
@@ -26,6 +35,7 @@ from app.shop.models import (
     ShopStaff,
     StockMovement,
 )
+from app.shop.request_models import ShopRequest, ShopRequestItem, ShopRequestSetting
 from app.volunteer.models import (
     ServiceOrder,
     ServiceOrderEvent,
@@ -47,7 +57,19 @@ __all__ = [
     "Shop",
     "ShopStaff",
     "StockMovement",
+    "ShopRequest",
+    "ShopRequestItem",
+    "ShopRequestSetting",
     "AuditEntry",
+    "AwardLimit",
+    "AwardRequest",
+    "Criterion",
+    "EvaluationRound",
+    "EvidencePhoto",
+    "FollowUp",
+    "Objection",
+    "ResultLine",
+    "Score",
     "Decision",
     "DecisionStep",
     "Disclosure",

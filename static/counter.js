@@ -9,10 +9,12 @@
 
   var REQUEST_TIMEOUT_MS = 20000;
   var CHECK_RETRY_MS = 3000;
+  var WAIT_POLL_MS = 2000;     // while the villager is asked to confirm on their phone
   var FIXED = {
     insufficient_points: "余额不足 · 请换商品或减少数量",
     pay_code_used: "码已使用 · 请村民刷新积分码后重扫",
-    pay_code_expired: "码已过期 · 请村民刷新积分码后重扫"
+    pay_code_expired: "码已过期 · 请村民刷新积分码后重扫",
+    price_changed: "价格有变动 · 已按新价格更新，请核对合计后再点确认兑换"
   };
 
   // --- talking to the JSON API with the session cookie ------------------------------------------------------
@@ -52,6 +54,7 @@
     if (err.code === "out_of_stock") { return (msg || "库存不足") + " · 请减少数量或换商品"; }
     if (err.code === "invalid_pay_code" && msg === "非本村积分码") { return "非本村积分码 · 本店只收本村村民的积分码"; }
     if (err.code === "invalid_state") { return msg + " · 请从已选商品中去掉"; }
+    if (err.code === "rate_limited") { return msg || "尝试次数过多，请稍后再试"; }
     if (res.status >= 500 || !msg) { return "没有成功 · 请稍后重试"; }
     return msg;
   }
@@ -95,6 +98,7 @@
     var busy = false;         // a lookup or redemption is in flight (or its outcome is unknown)
     var lastRefused = null;   // a scanned value already refused: do not look it up again and again
     var checkTimer = null;
+    var waitTimer = null;
 
     var scanner = window.zfScanner.create($("counter-video"),
                                           { jsqr: root.dataset.jsqr, onCode: scanned, onStatus: cameraStatus });
@@ -276,8 +280,9 @@
       busy = true;
       sent = key;  // retries of this very basket reuse it
       render();
-      api("POST", "/shops/" + shopId + "/redemptions", { pay_code: payer.pay_code, items: items },
+      api("POST", "/shops/" + shopId + "/redemptions", { pay_code: payer.pay_code, items: items, expected_total: total() },
           { "Idempotency-Key": sent }).then(function (res) {
+        if (res.status === 202) { waitForVillager(res.data); return; }
         if (res.status === 201 || res.status === 200) { done(res.data); return; }
         var code = res.error && res.error.code;
         if (res.network || res.status >= 500 || code === "conflict" || !res.status) { checkOutcome(); return; }
@@ -285,9 +290,69 @@
         sent = null;
         if (code === "idempotency_conflict") { key = newKey(); render(); say("counter-sale-error", "请再点一次确认兑换"); return; }
         if (code === "pay_code_expired" || code === "pay_code_used") { needFreshCode(refusal(res)); return; }
-        if (code === "out_of_stock" || code === "invalid_state" || code === "validation_error") { reloadGoods(); }
+        if (code === "out_of_stock" || code === "invalid_state" || code === "validation_error" ||
+            code === "price_changed") { reloadGoods(); key = newKey(); }
         render();
         say("counter-sale-error", refusal(res));
+      });
+    }
+
+    // Above the village's amount the villager confirms on their own phone: wait (the screen says so, with the
+    // seconds left), asking the server every couple of seconds, then finish, or say what happened.
+    function waitForVillager(question) {
+      var box = $("counter-waiting");
+      box.hidden = false;
+      steps.sale.hidden = true;  // the waiting screen covers it: out of sight, out of the way of screen readers
+      box.dataset.confirmationId = String(question.id);
+      box.querySelector('[data-field="total"]').textContent = String(question.total_points);
+      var endsAt = Date.now() + Math.max(0, new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(question.expires_at)
+        ? question.expires_at : question.expires_at + "Z") - new Date());
+      say("counter-waiting-note", "");
+      clearInterval(waitTimer);
+      waitTimer = setInterval(function () {
+        var left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
+        box.querySelector('[data-field="left"]').textContent = String(left);
+      }, 250);
+      pollQuestion(question.id);
+    }
+
+    function pollQuestion(id) {
+      clearTimeout(checkTimer);
+      api("GET", "/shops/" + shopId + "/confirmations/" + id).then(function (res) {
+        if ($("counter-waiting").dataset.confirmationId !== String(id) || $("counter-waiting").hidden) { return; }
+        if (res.status === 200 && res.data.status !== "pending") { questionEnded(res.data); return; }
+        say("counter-waiting-note", res.status === 200 ? "" : "网络不好，正在重试…");
+        checkTimer = setTimeout(function () { if (root.isConnected) { pollQuestion(id); } }, WAIT_POLL_MS);
+      });
+    }
+
+    function questionEnded(question) {
+      clearInterval(waitTimer);
+      clearTimeout(checkTimer);
+      $("counter-waiting").hidden = true;
+      steps.sale.hidden = root.dataset.state !== "sale";
+      if (question.status === "confirmed" && question.redemption) { done(question.redemption); return; }
+      busy = false;
+      sent = null;
+      key = newKey();  // the key of that request is spent: another try is a new request
+      var err = question.error || {};
+      var texts = { refused: "村民拒绝了这笔兑换 · 积分没有变动",
+                    expired: "村民没有在 90 秒内确认 · 这笔兑换没有完成，可以再点确认兑换",
+                    cancelled: "已取消等待 · 这笔兑换没有完成" };
+      if (question.status === "failed" && (err.code === "pay_code_expired" || err.code === "pay_code_used")) {
+        render(); needFreshCode(FIXED[err.code]); return;
+      }
+      if (question.status === "failed" && (err.code === "price_changed" || err.code === "out_of_stock")) { reloadGoods(); }
+      render();
+      say("counter-sale-error", texts[question.status] || FIXED[err.code] || err.message || "没有成功 · 请稍后重试");
+    }
+
+    function cancelWaiting() {
+      var id = $("counter-waiting").dataset.confirmationId;
+      say("counter-waiting-note", "正在取消…");
+      api("POST", "/shops/" + shopId + "/confirmations/" + id + "/cancel").then(function (res) {
+        if (res.status === 200 && res.data.status !== "pending") { questionEnded(res.data); return; }
+        say("counter-waiting-note", "网络不好 · 请再点一次取消");
       });
     }
 
@@ -313,6 +378,7 @@
       $("counter-checking-text").textContent = "网络不好，正在确认刚才的兑换是否完成…";
       api("GET", "/shops/" + shopId + "/redemptions/by-key/" + encodeURIComponent(sent)).then(function (res) {
         if (res.status === 200) { $("counter-checking").hidden = true; done(res.data); return; }
+        if (res.status === 202) { $("counter-checking").hidden = true; waitForVillager(res.data); return; }
         if (res.status === 404) {  // it did not happen: the same basket may be confirmed again, with the same key
           $("counter-checking").hidden = true;
           busy = false;
@@ -399,6 +465,11 @@
           var g = byId[r.dataset.goodsId];
           r.dataset.stock = String(g ? g.stock : 0);
           var id = r.dataset.goodsId;
+          if (g && String(g.points_price) !== r.dataset.price) {  // a new price: shown, and a new request
+            r.dataset.price = String(g.points_price);
+            r.querySelector(".goods-price").textContent = g.points_price + " 积分";
+            if (basket[id] && !busy) { key = newKey(); }
+          }
           if (basket[id] && basket[id] > maxFor(r) && !busy) {  // less left than chosen: a new basket, a new key
             if (maxFor(r)) { basket[id] = maxFor(r); } else { delete basket[id]; }
             key = newKey();
@@ -433,6 +504,7 @@
       if (action.dataset.action === "restart") { restart(); }
       if (action.dataset.action === "next") { next(); }
       if (action.dataset.action === "check" && sent) { checkOutcome(); }
+      if (action.dataset.action === "cancel-wait") { cancelWaiting(); }
     });
     $("counter-manual-toggle").addEventListener("click", function () { openManual(true); });
     $("counter-manual").addEventListener("submit", function (e) {

@@ -16,7 +16,8 @@ WEB_IMPORTS = ("fastapi", "starlette", "jinja2", "app.templating", "app.htmx", "
 
 
 def is_web_layer(path: Path) -> bool:
-    return path.name in WEB_LAYER_FILES or "pages" in path.relative_to(ROOT / "app").parts[:-1]
+    return (path.name in WEB_LAYER_FILES or path.name.endswith("_api.py")
+            or "pages" in path.relative_to(ROOT / "app").parts[:-1])
 
 
 CORE_MODULES = sorted(p for p in (ROOT / "app").rglob("*.py") if not is_web_layer(p))

@@ -1,5 +1,6 @@
 """Pages: login, logout, home (首页), me (我的) and choosing a new password."""
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,14 +22,17 @@ from app.org.service import village_name
 from app.org.setup import has_admin
 from app.security import create_access_token
 
+NEXT_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_\-]{0,200}")  # a path on this site (no //host, no query)
+
 public = APIRouter(include_in_schema=False)
 router = APIRouter()
 
 
-def _login_form(request: Request, session: Session, *, phone: str = "", error: DomainError | None = None
-                ) -> Response:
+def _login_form(request: Request, session: Session, *, phone: str = "", error: DomainError | None = None,
+                next_path: str = "") -> Response:
     return render(request, "auth/login.html", {"phone": phone, "error": error.message if error else None,
-                                               "actor": None, "no_admin": _no_admin_yet(request, session)},
+                                               "actor": None, "no_admin": _no_admin_yet(request, session),
+                                               "next_path": safe_next(next_path)},
                   status_code=error.status_code if error else 200)
 
 
@@ -41,26 +45,33 @@ def _no_admin_yet(request: Request, session: Session) -> bool:
     return not request.app.state.has_admin
 
 
+def safe_next(path: str | None) -> str:
+    """Where to go after signing in (a scanned shop poster: /s/3): a path of this site only, else nothing."""
+    path = path or ""
+    return path if NEXT_PATH.fullmatch(path) else ""
+
+
 @public.get("/login")
-def login_page(request: Request, session: ReadSessionDep) -> Response:
+def login_page(request: Request, session: ReadSessionDep, next: str = "") -> Response:  # noqa: A002
     claims, _ = read_claims(request)
     if claims is not None:  # already signed in (the home page re-checks the account itself)
-        return RedirectResponse("/", status_code=303)
-    return _login_form(request, session)
+        return RedirectResponse(safe_next(next) or "/", status_code=303)
+    return _login_form(request, session, next_path=next)
 
 
 @public.post("/login")
 def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDep,
-                 phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
+                 phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                 next_path: Annotated[str, Form(alias="next")] = "") -> Response:
     try:
         throttle_login(request.app.state.login_limits, client=client_address(request), phone=phone)
         user = authenticate(session, phone=phone, password=password)
     except DomainError as exc:
-        return _login_form(request, session, phone=phone, error=exc)
+        return _login_form(request, session, phone=phone, error=exc, next_path=next_path)
     signed_in(request.app.state.login_limits, client=client_address(request), phone=phone)
     # After a reset the one-time password leads straight to 设置新密码 (nothing else opens until then).
     return _signed_in(request, settings, user_id=user.id, token_version=user.token_version,
-                      to="/password" if user.must_change_password else "/")
+                      to="/password" if user.must_change_password else (safe_next(next_path) or "/"))
 
 
 def _signed_in(request: Request, settings: Settings, *, user_id: int, token_version: int, to: str) -> Response:

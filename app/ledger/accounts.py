@@ -1,5 +1,6 @@
 """The ledger's accounts: a household's, the funds of each level, donations, a shop's — opened on first use."""
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.errors import NotFound
@@ -8,6 +9,7 @@ from app.org.models import Household, OrgKind, OrgUnit
 
 FUND_KIND = {OrgKind.village: AccountKind.village_fund, OrgKind.township: AccountKind.township_fund,
              OrgKind.county: AccountKind.county_fund}
+HOLD_PREFIX = "hold:"
 FUND_LABEL = {OrgKind.village: "村积分资金", OrgKind.township: "乡镇积分资金", OrgKind.county: "县积分资金"}
 
 
@@ -48,6 +50,32 @@ def shop_account(session: Session, *, shop_id: int, name: str, village_id: int) 
     """The shop's points account: what it has taken in redemptions, for the village to settle."""
     return _get_or_open(session, key=f"shop:{shop_id}", kind=AccountKind.shop, name=name,
                         org=session.get(OrgUnit, village_id), allow_negative=False, shop_id=shop_id)
+
+
+def hold_account(session: Session, *, household: Household) -> Account:
+    """Where a household's points wait while a shop request (扫码兑换) is open: opened on first use, one per
+    household, never below zero. Its points are still the household's; they leave only when the request is
+    fulfilled (to the shop) or come back when it is cancelled, expires or is refused."""
+    key = f"{HOLD_PREFIX}{household.id}"
+    account = session.exec(select(Account).where(Account.key == key)).first()
+    if account is not None:
+        return account
+    try:  # two first requests of a household at once: one opens the account, the other finds it
+        with session.begin_nested():
+            account = Account(key=key, kind=AccountKind.hold, name=f"{household.head_name}（兑换预留）",
+                              org_id=household.village_id, village_id=household.village_id)
+            session.add(account)
+            session.flush()
+        return account
+    except IntegrityError:
+        return session.exec(select(Account).where(Account.key == key)).one()
+
+
+def held_for(account: Account) -> int | None:
+    """The household a hold account belongs to (None for any other account)."""
+    if account.kind != AccountKind.hold:
+        return None
+    return int(account.key.removeprefix(HOLD_PREFIX))
 
 
 def _get_or_open(session: Session, *, key: str, kind: str, name: str, org: OrgUnit, allow_negative: bool,

@@ -1,12 +1,13 @@
 """Points: a household's ledger, awards and their reversal (JSON)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from app.deps import ActorDep, IdempotencyKey, SessionDep
+from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep
+from app.errors import NotFound
 from app.ids import Id
-from app.ledger import service
-from app.ledger.models import AwardCreate, AwardPublic, LedgerLine, ReversalCreate, ReversalPublic
-from app.org.access import managed_household, visible_household
+from app.ledger import approvals, service
+from app.ledger.models import AwardCreate, AwardLimitsUpdate, AwardOutcome, LedgerLine, ReversalCreate, ReversalPublic
+from app.org.access import EVERYONE, managed_household, visible_household
 
 router = APIRouter(tags=["points"])
 
@@ -19,14 +20,53 @@ def household_ledger(household_id: Id, actor: ActorDep, session: SessionDep, lim
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.post("/points/awards", status_code=201, response_model=AwardPublic)
-def award(body: AwardCreate, actor: ActorDep, session: SessionDep, idempotency_key: IdempotencyKey = None
-          ) -> AwardPublic:
+@router.post("/points/awards", status_code=201, response_model=AwardOutcome,
+             responses={202: {"model": AwardOutcome, "description": "Above the limits: waiting for approval"}})
+def award(body: AwardCreate, actor: ActorDep, session: SessionDep, settings: SettingsDep, response: Response,
+          idempotency_key: IdempotencyKey = None) -> AwardOutcome:
+    """201 posted; 202 `status: pending` above the village's limits (one award, or the household's month)."""
     household = managed_household(session, actor, body.household_id)
-    result = service.award_points(session, actor=actor, household=household, points=body.points,
-                                  reason=body.reason, category=body.category, idempotency_key=idempotency_key)
+    result = approvals.propose_award(session, actor=actor, household=household, points=body.points,
+                                     reason=body.reason, category=body.category, idempotency_key=idempotency_key,
+                                     tz=settings.timezone)
+    session.commit()
+    response.status_code = 202 if result.status == approvals.PENDING else 201
+    return result
+
+
+@router.post("/points/awards/{award_id}/approve", response_model=AwardOutcome)
+def approve(award_id: Id, actor: ActorDep, session: SessionDep) -> AwardOutcome:
+    """Another official of the village, or the town admin, posts a waiting award (once); not its proposer (403)."""
+    result = approvals.approve_award(session, actor=actor, request=approvals.visible_request(session, actor, award_id))
     session.commit()
     return result
+
+
+@router.get("/points/awards/pending")
+def pending(actor: ActorDep, session: SessionDep) -> dict:
+    rows = approvals.pending_awards(session, actor=actor)
+    return {"items": [{"id": r.id, "village_id": r.village_id, "household_id": r.household_id, "points": r.points,
+                       "reason": r.reason, "category": r.category, "status": r.status,
+                       "proposed_by_id": r.proposed_by_id, "created_at": r.created_at} for r in rows],
+            "next_cursor": None}
+
+
+@router.get("/villages/{village_id}/award-limits")
+def award_limits(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
+    if not actor.can(village_id, EVERYONE):
+        raise NotFound("找不到该村")
+    single, monthly = approvals.village_limits(session, village_id=village_id)
+    return {"village_id": village_id, "single_limit": single, "monthly_limit": monthly}
+
+
+@router.put("/villages/{village_id}/award-limits")
+def set_award_limits(village_id: Id, body: AwardLimitsUpdate, actor: ActorDep, session: SessionDep) -> dict:
+    if not actor.can(village_id, EVERYONE):
+        raise NotFound("找不到该村")
+    single, monthly = approvals.set_limits(session, actor=actor, village_id=village_id,
+                                           single_limit=body.single_limit, monthly_limit=body.monthly_limit)
+    session.commit()
+    return {"village_id": village_id, "single_limit": single, "monthly_limit": monthly}
 
 
 @router.post("/points/awards/{award_id}/reversal", status_code=201, response_model=ReversalPublic)

@@ -3,7 +3,7 @@
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.ledger.models import Account, LedgerEntry, LedgerTransaction
+from app.ledger.models import Account, AccountKind, LedgerEntry, LedgerTransaction
 
 
 def check_ledger(session: Session) -> list[str]:
@@ -41,4 +41,25 @@ def check_ledger(session: Session) -> list[str]:
                             f"account says {account.balance}")
         if account.balance < 0 and not account.allow_negative:
             problems.append(f"account {account.key}: balance {account.balance} is below zero")
+    problems += _holds_match_open_requests(session)
+    return problems
+
+
+def _holds_match_open_requests(session: Session) -> list[str]:
+    """Each household's hold account holds exactly the totals of its open shop requests (扫码兑换): a request closed
+    without giving its points back, or points held for no request, shows here."""
+    from app.ledger.accounts import held_for
+    from app.shop.request_models import RequestStatus, ShopRequest
+
+    open_totals = dict(session.exec(select(ShopRequest.household_id, func.sum(ShopRequest.total_points))
+                                    .where(ShopRequest.status == RequestStatus.pending)
+                                    .group_by(ShopRequest.household_id)).all())
+    problems = []
+    for account in session.exec(select(Account).where(Account.kind == AccountKind.hold)):
+        expected = int(open_totals.pop(held_for(account), 0) or 0)
+        if account.balance != expected:
+            problems.append(f"account {account.key}: holds {account.balance} but its open shop requests total "
+                            f"{expected}")
+    problems += [f"household {hid}: open shop requests total {total} but nothing is held"
+                 for hid, total in open_totals.items() if total]
     return problems

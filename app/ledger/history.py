@@ -35,6 +35,7 @@ def describe_lines(session: Session, rows: list[tuple[LedgerEntry, LedgerTransac
     originals = _transactions(session, {txn.reverses_id for _, txn, _ in rows if txn.reverses_id is not None})
     goods = _goods_of(session, [t.id for t in [txn for _, txn, _ in rows] + list(originals.values())
                                 if t.kind == TxnKind.redemption])
+    held = _held_outcomes(session, [txn.id for _, txn, _ in rows if txn.kind == TxnKind.hold])
     lines = []
     for entry, txn, actor in rows:
         undone_by = reversals.get(txn.id)
@@ -44,7 +45,8 @@ def describe_lines(session: Session, rows: list[tuple[LedgerEntry, LedgerTransac
             kind=txn.kind, category=txn.category, reason=txn.reason,
             ref=f"{txn.kind}-{txn.id}" if txn.reverses_id is None else f"reversal-of-{txn.reverses_id}",
             actor=actor, reverses_id=txn.reverses_id, reversed_by_id=undone_by.transaction_id if undone_by else None,
-            created_at=entry.created_at, description=_describe(txn, original, goods), reversal=undone_by,
+            created_at=entry.created_at, description=_describe(txn, original, goods) + held.get(txn.id, ""),
+            reversal=undone_by,
             original=LineOriginal(transaction_id=original.id, kind=original.kind,
                                   description=_describe(original, None, goods), created_at=original.created_at)
             if original else None))
@@ -69,6 +71,19 @@ def goods_words(items: list[tuple[str, int]]) -> str:
     """大米 5kg ×1、鸡蛋 30枚 ×2 (and 等 N 种 past the first few)."""
     words = "、".join(f"{name} ×{quantity}" for name, quantity in items[:GOODS_NAMED])
     return words + (f" 等 {len(items)} 种" if len(items) > GOODS_NAMED else "")
+
+
+def _held_outcomes(session: Session, hold_txn_ids: list[int]) -> dict[int, str]:
+    """A hold's line says how its shop request (扫码兑换) ended: （待核销）, （已核销）, （已取消，已退回） …"""
+    if not hold_txn_ids:
+        return {}
+    from app.shop.request_models import ShopRequest
+
+    words = {"pending": "（待核销）", "fulfilled": "（已核销）", "cancelled": "（已取消，积分已退回）",
+             "expired": "（已过期，积分已退回）", "refused": "（店员退回，积分已退回）"}
+    found = session.exec(select(ShopRequest.hold_transaction_id, ShopRequest.status)
+                         .where(ShopRequest.hold_transaction_id.in_(hold_txn_ids)))
+    return {txn_id: words.get(status, "") for txn_id, status in found}
 
 
 def _reversals_of(session: Session, txn_ids: list[int]) -> dict[int, LineReversal]:

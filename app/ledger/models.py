@@ -20,6 +20,7 @@ class AccountKind(StrEnum):
     county_fund = "county_fund"
     donations = "donations"
     shop = "shop"
+    hold = "hold"  # points a household has set aside for a shop request (扫码兑换), until 核销, cancel or expiry
 
 
 # Accounts that issue points into the programme: their balance is minus what they have issued.
@@ -33,6 +34,8 @@ class TxnKind(StrEnum):
     allocation = "allocation"
     reversal = "reversal"
     redemption = "redemption"
+    hold = "hold"  # household → its hold account (a shop request made)
+    hold_release = "hold_release"  # hold account → household (a request cancelled, expired, refused, an item dropped)
 
 
 # Credits into a household from its village fund, and what they come from (the ledger's door for other domains).
@@ -60,7 +63,8 @@ CATEGORY_LABELS = {
 }
 
 KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.service: "志愿服务",
-               TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换"}
+               TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
+               TxnKind.hold: "兑换预留", TxnKind.hold_release: "预留退回"}
 # A redemption's reversal stores its reason behind this prefix (app.shop.service.reverse_redemption); the history
 # shows the reason without it.
 REDEMPTION_REVERSAL_PREFIX = "兑换撤销："
@@ -71,6 +75,9 @@ class LedgerAction(AuditAction):
     points_award = "points.award", "发放积分"
     points_reverse = "points.reverse", "撤销积分"
     points_allocate = "points.allocate", "拨付积分预算"
+    points_award_pending = "points.award_pending", "提交积分奖励待批准"  # above the village's limits (issue #8)
+    points_award_approve = "points.award_approve", "批准积分奖励"
+    award_limits_set = "points.award_limits", "设置积分奖励限额"
 
 
 ACCOUNT_TARGET = declare_target("account", "积分账户")
@@ -194,3 +201,57 @@ class LedgerLine(SQLModel):
     description: str = ""
     reversal: LineReversal | None = None
     original: LineOriginal | None = None
+
+
+# --- direct awards above a village's limits wait for a second person (issue #8; app/ledger/approvals.py) ---------
+
+class AwardLimit(SQLModel, table=True):
+    """A village's limits for officials' direct awards: one award, and a household's direct awards in a month."""
+
+    __tablename__ = "award_limits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_units.id", unique=True)
+    single_limit: int
+    monthly_limit: int
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class AwardRequest(SQLModel, table=True):
+    """Every direct award made through the limits: posted at once, or pending until another official of the village
+    or the town admin approves it (then `transaction_id` names the credit)."""
+
+    __tablename__ = "award_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_units.id", index=True)
+    household_id: int = Field(foreign_key="households.id", index=True)
+    points: int
+    reason: str = Field(sa_type=String(200))
+    category: str = Field(sa_type=String(20))
+    status: str = Field(sa_type=String(10))  # pending | posted
+    proposed_by_id: int = Field(foreign_key="users.id")
+    approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    transaction_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class AwardOutcome(SQLModel):
+    """An award as it now stands: `posted` (id = the ledger transaction, as before) or `pending` (id = the waiting
+    request, which `POST /points/awards/{id}/approve` posts)."""
+
+    id: int
+    household_id: int
+    points: int
+    status: str = "posted"
+    balance_after: int | None = None
+    category: str = "other"
+    reason: str = ""
+    request_id: int | None = None
+
+
+class AwardLimitsUpdate(SQLModel):
+    single_limit: StrictInt
+    monthly_limit: StrictInt

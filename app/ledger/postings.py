@@ -82,6 +82,15 @@ def _apply(session: Session, leg: Leg) -> int:
     return balance
 
 
+def _returned_to(session: Session, account: Account) -> Account:
+    """Where a reversal puts a leg back: the same account, except a hold (a fulfilled shop request paid the shop
+    from the household's hold): its points go back to the household itself, the hold having ended."""
+    if account.kind != AccountKind.hold:
+        return account
+    household_id = int(account.key.split(":", 1)[1])
+    return session.exec(select(Account).where(Account.household_id == household_id)).one()
+
+
 def reversed_ids() -> Select:
     """The ids of every transaction that has been reversed (a subquery)."""
     return select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
@@ -98,7 +107,7 @@ def reverse_transaction(session: Session, *, original: LedgerTransaction, reason
     if is_reversed(session, original.id):
         raise InvalidState("该笔积分已撤销")
     entries = session.exec(select(LedgerEntry).where(LedgerEntry.transaction_id == original.id)).all()
-    legs = [Leg(session.get(Account, e.account_id), -e.amount) for e in entries]
+    legs = [Leg(_returned_to(session, session.get(Account, e.account_id)), -e.amount) for e in entries]
     txn, balances = post_transaction(session, kind=TxnKind.reversal, reason=reason, category=original.category,
                                      actor_id=actor_id, legs=legs, reverses_id=original.id)
     return txn, legs, balances

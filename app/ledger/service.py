@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import InvalidState, ValidationFailed
 from app.idempotency import run_idempotent
-from app.ledger.accounts import household_account, shop_account, village_fund
+from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
 from app.ledger.history import describe_lines
 from app.ledger.models import (
     ACCOUNT_TARGET,
@@ -40,6 +40,8 @@ MAX_AWARD = 100_000
 #   on the shelf in the same transaction.
 # - allocation: nobody — a budget moved in error is moved back by a new allocation.
 # - reversal: nobody — a reversal is final; a wrong one is followed by a new award.
+# - hold, hold_release: nobody — a hold ends by its release (cancel, expiry, refusal) or its settlement (a redemption,
+#   reversible as any other); app.shop.requests keeps each request to exactly one of these ends.
 REVERSIBLE_BY: dict[str, frozenset[str]] = {
     TxnKind.award: OFFICIALS, TxnKind.evaluation: OFFICIALS, TxnKind.service: OFFICIALS,
     TxnKind.redemption: OFFICIALS,
@@ -110,6 +112,48 @@ def pay_shop(session: Session, *, household_id: int, shop_id: int, shop_name: st
         legs=[Leg(payer, -points), Leg(shop_account(session, shop_id=shop_id, name=shop_name, village_id=village_id),
                                        points)])
     return txn, balances[payer.id]
+
+
+# --- holds (扫码兑换: points set aside for a shop request until it is fulfilled, cancelled, refused or expires) ---
+
+def hold_points(session: Session, *, household: Household, points: int, reason: str, actor_id: int | None
+                ) -> tuple[LedgerTransaction, int]:
+    """Move points from a household to its hold account: the balance it can spend drops at once. Never more than
+    the balance, however many holds run at once (the household's row is updated conditionally, I3). Returns the
+    transaction and the household's balance after."""
+    if points <= 0:
+        raise ValidationFailed("预留积分应大于 0")
+    payer = household_account(session, household_id=household.id)
+    hold = hold_account(session, household=household)
+    txn, balances = post_transaction(session, kind=TxnKind.hold, reason=reason, actor_id=actor_id,
+                                     legs=[Leg(payer, -points), Leg(hold, points)])
+    return txn, balances[payer.id]
+
+
+def release_hold(session: Session, *, household: Household, points: int, reason: str, actor_id: int | None
+                 ) -> tuple[LedgerTransaction, int]:
+    """Give held points back to the household (a request cancelled, expired, refused, or an item dropped)."""
+    if points <= 0:
+        raise ValidationFailed("退回积分应大于 0")
+    payee = household_account(session, household_id=household.id)
+    hold = hold_account(session, household=household)
+    txn, balances = post_transaction(session, kind=TxnKind.hold_release, reason=reason, actor_id=actor_id,
+                                     legs=[Leg(payee, points), Leg(hold, -points)])
+    return txn, balances[payee.id]
+
+
+def settle_hold(session: Session, *, household: Household, shop_id: int, shop_name: str, points: int, reason: str,
+                actor_id: int | None) -> tuple[LedgerTransaction, int]:
+    """Pay a shop from a household's hold (a request fulfilled at the counter): a redemption transaction, so the
+    shop's settlement, its receipts and an official's reversal treat it as any other; a reversal puts the points
+    back into the household's own account (app.ledger.postings). Returns it with the household's balance."""
+    if points <= 0:
+        raise ValidationFailed("兑换积分应大于 0")
+    txn, _ = post_transaction(
+        session, kind=TxnKind.redemption, reason=reason, actor_id=actor_id,
+        legs=[Leg(hold_account(session, household=household), -points),
+              Leg(shop_account(session, shop_id=shop_id, name=shop_name, village_id=household.village_id), points)])
+    return txn, household_balance(session, household_id=household.id)
 
 
 def require_reversible(actor: Actor, original: LedgerTransaction) -> None:

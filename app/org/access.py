@@ -25,6 +25,7 @@ ATTENDANTS = frozenset({Role.attendant})
 ADMINS = frozenset({Role.town_admin, Role.county_admin})  # over the villages' officials
 COUNTY_ADMINS = frozenset({Role.county_admin})
 PLAIN_MEMBER = frozenset({Role.villager})
+COMMITTEE = frozenset({Role.committee})  # the village's 评比委员: score households in an evaluation round
 
 RoleSet = Iterable[str] | str
 M = TypeVar("M")

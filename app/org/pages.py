@@ -26,7 +26,9 @@ from app.org.models import MemberCreate
 
 router = APIRouter(prefix="/admin")
 NEW_MEMBER_ROWS = 3
-DONE_MESSAGES = {"award": "积分已发放", "reverse": "已撤销该笔积分", "create": "农户已登记", "member": "成员已保存",
+DONE_MESSAGES = {"award": "积分已发放",
+                 "pending": "超过本村奖励限额：已提交，等另一位村干部或乡镇管理员批准后发放",
+                 "reverse": "已撤销该笔积分", "create": "农户已登记", "member": "成员已保存",
                  "password": "已设好一次性密码：请告诉该成员，他登录后要马上换成自己的新密码",
                  "deactivate": "该成员已停用", "edit": "已保存"}
 

@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 from app.errors import Forbidden, NotFound
 from app.ids import in_range
 from app.org.access import ATTENDANTS, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, get_visible
-from app.shop.models import Goods, Redemption, Shop, ShopStaff
+from app.shop.models import Goods, Redemption, RedemptionConfirmation, Shop, ShopStaff
 
 
 def is_staff(session: Session, actor: Actor, shop: Shop) -> bool:
@@ -73,3 +73,19 @@ def visible_redemption(session: Session, actor: Actor, redemption_id: int) -> Re
         session, actor, Redemption, redemption_id, roles=VILLAGE_STAFF, village=lambda r: shop_of(r).village_id,
         also=lambda r: actor.user.household_id == r.household_id or is_staff(session, actor, shop_of(r)),
         missing="找不到该兑换记录")
+
+
+def own_confirmation(session: Session, actor: Actor, confirmation_id: int) -> RedemptionConfirmation:
+    """A confirmation asked of the actor's own household: only its members may answer it (not even officials)."""
+    return get_visible(session, actor, RedemptionConfirmation, confirmation_id, roles=frozenset(),
+                       village=lambda c: session.get(Shop, c.shop_id).village_id,
+                       also=lambda c: actor.user.household_id is not None and c.household_id == actor.user.household_id,
+                       missing="找不到该确认请求")
+
+
+def counter_confirmation(session: Session, actor: Actor, shop: Shop, confirmation_id: int) -> RedemptionConfirmation:
+    """A confirmation asked at this shop, for its staff (the counter that waits for it)."""
+    return get_visible(session, actor, RedemptionConfirmation, confirmation_id, roles=frozenset(),
+                       village=lambda c: session.get(Shop, c.shop_id).village_id,
+                       also=lambda c: c.shop_id == shop.id and is_staff(session, actor, shop),
+                       missing="找不到该确认请求")

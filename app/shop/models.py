@@ -41,12 +41,15 @@ class ShopAction(AuditAction):
     card_issue = "card.issue", "发放积分卡"
     card_revoke = "card.revoke", "作废积分卡"
     redemption_reverse = "redemption.reverse", "撤销兑换"
+    settings_update = "shop_settings.update", "修改大额兑换确认额度"
 
 
 STOCK_ACTIONS = {MovementKind.restock: ShopAction.stock_restock, MovementKind.damage: ShopAction.stock_damage,
                  MovementKind.correction: ShopAction.stock_correction}
 GOODS_TARGET = declare_target("goods", "商品")
 REDEMPTION_TARGET = declare_target("redemption", "兑换")
+VILLAGE_SETTINGS_TARGET = declare_target("village_settings", "村设置")
+DEFAULT_CONFIRM_ABOVE = 100  # points: a redemption by pay code above this waits for the villager's own phone
 
 
 class Shop(SQLModel, table=True):
@@ -168,6 +171,53 @@ class RedemptionItem(SQLModel, table=True):
     points: int
 
 
+class VillageSettings(SQLModel, table=True):
+    """What a village sets for itself; one row per village, made when first changed (defaults until then)."""
+
+    __tablename__ = "village_settings"
+    __table_args__ = (CheckConstraint("confirm_above >= 0", name="confirm_above_non_negative"),)
+
+    village_id: int = Field(foreign_key="org_units.id", primary_key=True)
+    confirm_above: int = DEFAULT_CONFIRM_ABOVE
+    updated_by: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ConfirmationStatus(StrEnum):
+    pending = "pending"        # waiting for the villager (until expires_at; then it reads as expired)
+    confirmed = "confirmed"    # the villager confirmed and the redemption is done (redemption_id)
+    refused = "refused"        # the villager said no
+    cancelled = "cancelled"    # the counter gave up, or sent the same code again with another basket
+    failed = "failed"          # confirmed, but the redemption was refused (price changed, stock, balance…): error_code
+    expired = "expired"        # only ever computed, never stored: pending past expires_at
+
+
+class RedemptionConfirmation(SQLModel, table=True):
+    """A redemption by pay code above the village's amount, waiting for the villager to confirm on their phone.
+    Nothing moves until then: the confirmation runs the redemption itself, in one transaction, exactly once."""
+
+    __tablename__ = "redemption_confirmations"
+    __table_args__ = (UniqueConstraint("attendant_id", "shop_id", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shops.id")
+    household_id: int = Field(foreign_key="households.id", index=True)
+    attendant_id: int = Field(foreign_key="users.id")
+    pay_code_id: int = Field(foreign_key="pay_codes.id", index=True)
+    idempotency_key: str | None = Field(default=None, sa_type=String(200))
+    expected_total: int | None = None  # as the counter sent it (part of the request's idempotency payload)
+    basket: str = Field(sa_type=String(4000))  # JSON: the receipt lines as priced when asked
+    total_points: int
+    status: str = Field(default=ConfirmationStatus.pending, sa_type=String(12))
+    error_code: str | None = Field(default=None, sa_type=String(40))
+    error_message: str | None = Field(default=None, sa_type=String(300))
+    redemption_id: int | None = Field(default=None, foreign_key="redemptions.id")
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    expires_at: datetime = Field(sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 make_append_only(StockMovement.__table__)
 make_append_only(Redemption.__table__)
 make_append_only(RedemptionItem.__table__)
@@ -227,6 +277,9 @@ class BasketLine(SQLModel):
 class RedemptionCreate(SQLModel):
     pay_code: str
     items: list[BasketLine]
+    # The total the counter showed. Optional for api-v1 clients; when sent and the goods' current prices add up
+    # to another total, the answer is 409 price_changed and nothing happens.
+    expected_total: StrictInt | None = None
 
 
 class ReceiptLine(SQLModel):
@@ -259,3 +312,38 @@ class RedemptionPublic(SQLModel):
     created_at: datetime
     reversed: bool = False
     reversal: RedemptionReversal | None = None  # added in issue #7: who reversed it and why
+
+
+class ConfirmationError(SQLModel):
+    code: str
+    message: str
+
+
+class ConfirmationPublic(SQLModel):
+    """A redemption waiting for (or decided by) the villager: POST /shops/{id}/redemptions answers 202 with it."""
+
+    id: int
+    status: str  # pending | confirmed | refused | cancelled | failed | expired
+    shop_id: int
+    shop_name: str
+    household_id: int
+    household_name: str  # masked: 王*国
+    total_points: int
+    items: list[ReceiptLine]
+    expires_at: datetime
+    created_at: datetime
+    redemption: RedemptionPublic | None = None  # once confirmed
+    error: ConfirmationError | None = None  # once failed: why the redemption was refused
+
+
+class ConfirmationDecision(SQLModel):
+    decision: str  # confirm | refuse
+
+
+class ShopSettingsPublic(SQLModel):
+    village_id: int
+    confirm_above: int
+
+
+class ShopSettingsUpdate(SQLModel):
+    confirm_above: StrictInt

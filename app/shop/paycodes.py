@@ -24,7 +24,7 @@ from app.errors import (
 from app.idempotency import Created, run_idempotent
 from app.ledger.accounts import household_account
 from app.org.access import MAX_ID, OFFICIALS, Actor
-from app.org.models import HOUSEHOLD_TARGET, Household
+from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.security import hash_password, verify_password
 from app.shop.models import HouseholdCard, PayCode, Redemption, Shop, ShopAction
 from app.text import clean_reason
@@ -92,10 +92,30 @@ def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, no
     if row.village_id != shop.village_id:
         raise InvalidPayCode("非本村积分码")
     if session.exec(select(Redemption.id).where(Redemption.pay_code_id == row.id)).first() is not None:
-        raise PayCodeUsed()
+        raise _naming(PayCodeUsed(), row)
     if as_utc(row.expires_at) <= (now or utcnow()):
-        raise PayCodeExpired()
+        raise _naming(PayCodeExpired(), row)
+    refuse_dead_owner(session, row)
     return row
+
+
+def _naming(error: DomainError, row: PayCode) -> DomainError:
+    """The refused code's id rides on the refusal: the counter's route tells the villager's screen to move on."""
+    error.pay_code_id = row.id  # type: ignore[attr-defined]
+    return error
+
+
+def refuse_dead_owner(session: Session, row: PayCode) -> None:
+    """A code dies with what it was issued from: the member's account (deactivated, or moved to another
+    household) or the printed card (revoked, or replaced by a new one) — at once, not when its minute is up."""
+    if row.user_id is not None:
+        user = session.get(User, row.user_id)
+        if user is None or not user.active or user.household_id != row.household_id:
+            raise InvalidPayCode("该积分码已失效（账号已停用），请找村干部")
+    if row.card_id is not None:
+        card = session.get(HouseholdCard, row.card_id)
+        if card is None or card.revoked_at is not None:
+            raise InvalidPayCode("该积分卡已作废，请找村干部补办")
 
 
 # --- printed cards ------------------------------------------------------------------------------------------

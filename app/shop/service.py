@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import Busy, Forbidden, InvalidState, NotFound, PayCodeUsed, ValidationFailed
+from app.errors import Busy, Forbidden, InvalidState, NotFound, PayCodeUsed, PriceChanged, ValidationFailed
 from app.idempotency import find_result, run_idempotent
 from app.ledger.models import REDEMPTION_REVERSAL_PREFIX, LedgerTransaction
 from app.ledger.postings import is_reversed, reverse_transaction
@@ -22,8 +22,10 @@ from app.shop.goods import move_stock, take_stock
 from app.shop.models import (
     REDEMPTION_TARGET,
     BasketLine,
+    ConfirmationPublic,
     Goods,
     MovementKind,
+    PayCode,
     ReceiptLine,
     Redemption,
     RedemptionItem,
@@ -82,53 +84,109 @@ def _priced(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tup
 
 
 def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, items: list[BasketLine],
-           idempotency_key: str | None, secret: str) -> RedemptionPublic:
-    """Hand goods over for a household's points: everything happens together, exactly once."""
+           idempotency_key: str | None, secret: str, expected_total: int | None = None,
+           confirm_above: int | None = None) -> RedemptionPublic | ConfirmationPublic:
+    """Hand goods over for a household's points: everything happens together, exactly once.
+
+    `expected_total` is the total the counter showed: another total at today's prices is refused (409
+    price_changed). Paid by pay code above `confirm_above` points (None: never), nothing moves yet: the villager is
+    asked on their own phone and the answer is the pending confirmation (app/shop/confirmations.py), which runs
+    this same redemption, under the same key, once they confirm."""
     if not is_staff(session, attendant, shop):
         raise Forbidden("您不是该超市的管理员")
     basket = clean_basket(items)
-    payload = {"shop_id": shop.id, "pay_code": (pay_code or "").strip(), "items": sorted(basket.items())}
+    payload = redemption_payload(shop_id=shop.id, pay_code=pay_code, basket=basket, expected_total=expected_total)
+    asked: list[ConfirmationPublic] = []
+    if idempotency_key is not None and idempotency_key.strip():
+        from app.shop import confirmations
+
+        waiting = confirmations.pending_for_key(session, attendant_id=attendant.id, shop_id=shop.id,
+                                                key=idempotency_key)
+        if waiting is not None:  # a retry while the villager is asked (or after they answered no): the same answer
+            return confirmations.public(session, waiting)
 
     def action() -> RedemptionPublic:
         code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
         lines = _priced(session, shop=shop, basket=basket)
         total = sum(g.points_price * q for g, q in lines)
-        # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks),
-        # with the rows every counter shares (goods, the shop's account) held as briefly as possible.
-        stock_after = {g.id: take_stock(session, goods=g, delta=-q) for g, q in lines}
-        txn, balance_after = pay_shop(session, household_id=code.household_id, shop_id=shop.id, shop_name=shop.name,
-                                      village_id=shop.village_id, points=total, reason=f"{shop.name}兑换",
-                                      actor_id=attendant.id)
-        redemption = Redemption(shop_id=shop.id, household_id=code.household_id, attendant_id=attendant.id,
-                                transaction_id=txn.id, pay_code_id=code.id, card_id=code.card_id,
-                                total_points=total, balance_after=balance_after)
-        session.add(redemption)
-        try:
-            session.flush()
-        except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
-            raise PayCodeUsed() from exc
-        receipt_lines = []
-        for goods, quantity in lines:
-            session.add(StockMovement(goods_id=goods.id, kind=MovementKind.redemption, delta=-quantity,
-                                      stock_after=stock_after[goods.id], reason="兑换", actor_id=attendant.id,
-                                      redemption_id=redemption.id))
-            line = ReceiptLine(goods_id=goods.id, name=goods.name, unit_points=goods.points_price, quantity=quantity,
-                               points=goods.points_price * quantity)
-            session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
-            receipt_lines.append(line)
-        session.flush()
-        household = session.get(Household, code.household_id)
-        return RedemptionPublic(id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
-                                household_name=household.head_name, attendant=attendant.user.name,
-                                total_points=total, balance_after=redemption.balance_after, items=receipt_lines,
-                                created_at=redemption.created_at)
+        if expected_total is not None and total != expected_total:
+            raise PriceChanged(f"商品价格有变动：现在共 {total} 积分（收银台显示 {expected_total} 积分），"
+                               "请核对后再确认")
+        if confirm_above is not None and code.card_id is None and total > confirm_above:
+            from app.shop import confirmations  # which runs redeem_code() in its turn, once confirmed
 
-    return run_idempotent(session, scope=_scope(attendant, shop), key=idempotency_key, payload=payload,
-                          result_type=RedemptionPublic, action=action)
+            asked.append(confirmations.ask_household(
+                session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, total=total,
+                idempotency_key=idempotency_key, expected_total=expected_total))
+            raise _AskedHousehold()
+        return redeem_code(session, shop=shop, attendant_id=attendant.id, attendant_name=attendant.user.name,
+                           code=code, lines=lines)
+
+    try:
+        return run_idempotent(session, scope=redeem_scope(attendant.id, shop.id), key=idempotency_key,
+                              payload=payload, result_type=RedemptionPublic, action=action)
+    except _AskedHousehold:
+        # The key's claim stays without an answer (committed with the confirmation): the villager's confirmation
+        # completes it, and a retry of this request meanwhile finds the same confirmation.
+        return asked[0]
+
+
+class _AskedHousehold(Exception):
+    """Not an error: the redemption waits for the villager (the key's claim stays, unanswered)."""
+
+
+def redemption_payload(*, shop_id: int, pay_code: str, basket: dict[int, int], expected_total: int | None) -> dict:
+    payload = {"shop_id": shop_id, "pay_code": (pay_code or "").strip(), "items": sorted(basket.items())}
+    if expected_total is not None:  # requests without it (api-v1 clients) keep the payload they always had
+        payload["expected_total"] = expected_total
+    return payload
+
+
+def priced(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tuple[Goods, int]]:
+    return _priced(session, shop=shop, basket=basket)
+
+
+def redeem_code(session: Session, *, shop: Shop, attendant_id: int, attendant_name: str, code: PayCode,
+                lines: list[tuple[Goods, int]]) -> RedemptionPublic:
+    """The redemption itself, for a code already resolved and a basket already priced."""
+    total = sum(g.points_price * q for g, q in lines)
+    # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks),
+    # with the rows every counter shares (goods, the shop's account) held as briefly as possible.
+    stock_after = {g.id: take_stock(session, goods=g, delta=-q) for g, q in lines}
+    txn, balance_after = pay_shop(session, household_id=code.household_id, shop_id=shop.id, shop_name=shop.name,
+                                  village_id=shop.village_id, points=total, reason=f"{shop.name}兑换",
+                                  actor_id=attendant_id)
+    redemption = Redemption(shop_id=shop.id, household_id=code.household_id, attendant_id=attendant_id,
+                            transaction_id=txn.id, pay_code_id=code.id, card_id=code.card_id,
+                            total_points=total, balance_after=balance_after)
+    session.add(redemption)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
+        raise PayCodeUsed() from exc
+    receipt_lines = []
+    for goods, quantity in lines:
+        session.add(StockMovement(goods_id=goods.id, kind=MovementKind.redemption, delta=-quantity,
+                                  stock_after=stock_after[goods.id], reason="兑换", actor_id=attendant_id,
+                                  redemption_id=redemption.id))
+        line = ReceiptLine(goods_id=goods.id, name=goods.name, unit_points=goods.points_price, quantity=quantity,
+                           points=goods.points_price * quantity)
+        session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
+        receipt_lines.append(line)
+    session.flush()
+    household = session.get(Household, code.household_id)
+    return RedemptionPublic(id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
+                            household_name=household.head_name, attendant=attendant_name,
+                            total_points=total, balance_after=redemption.balance_after, items=receipt_lines,
+                            created_at=redemption.created_at)
+
+
+def redeem_scope(attendant_id: int, shop_id: int) -> str:
+    return f"user:{attendant_id}:redeem:{shop_id}"
 
 
 def _scope(attendant: Actor, shop: Shop) -> str:
-    return f"user:{attendant.id}:redeem:{shop.id}"
+    return redeem_scope(attendant.id, shop.id)
 
 
 def redemption_by_key(session: Session, *, shop: Shop, attendant: Actor, key: str) -> RedemptionPublic:

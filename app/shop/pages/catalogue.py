@@ -11,6 +11,7 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger.service import household_balance
+from app.org.access import OFFICIALS
 from app.org.models import User
 from app.shop import goods as catalogue
 from app.shop.access import managed_goods, managed_shop, visible_shop
@@ -40,7 +41,8 @@ def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id |
     shop, shops = pick_shop(session, actor, shop_id, managed_shop)
     goods = catalogue.list_goods(session, shop=shop, include_inactive=True)
     return render(request, "shop/manage.html", {"tab": tab_for(actor), "shop": shop, "shops": shops,
-                                                "low": catalogue.low_stock(session, shop=shop), "goods": goods})
+                                                "low": catalogue.low_stock(session, shop=shop), "goods": goods,
+                                                "can_set": actor.can(shop.village_id, OFFICIALS)})
 
 
 @router.post("/shop/manage/goods")

@@ -1,20 +1,25 @@
 """Pages at the counter: the villager's pay code (积分码) and the attendant's 收银台."""
 
+import asyncio
 import base64
+import time
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from app.db import session_for
 from app.deps import ActorDep, SessionDep, SettingsDep, WriteSessionDep
-from app.errors import Forbidden
+from app.errors import DomainError, Forbidden
 from app.htmx import render
 from app.ids import AfterId, Id
 from app.org.access import Actor, own_household
 from app.org.models import Household
+from app.shop import confirmations, paycodes, service
 from app.shop import goods as catalogue
-from app.shop import paycodes, service
-from app.shop.access import is_staff, staffed_shop
+from app.shop.access import is_staff, own_confirmation, staffed_shop
 from app.shop.qr import qr_svg
 from app.timeutil import as_utc, utcnow
 
@@ -24,6 +29,8 @@ COUNTER_LIMITS = {"pay_code_length": paycodes.PAY_CODE_LENGTH, "card_length": pa
                   "max_quantity": service.MAX_QUANTITY}
 CODE_REFRESH_SECONDS = 45  # well before the 60-second life of a code runs out
 RECEIPT_POLL_SECONDS = 2
+WAIT_CHECK_SECONDS = 1.0  # how often an open /pay/wait looks at the database (no connection held in between)
+WAIT_MOST_SECONDS = 50  # the longest one /pay/wait lasts (under the 60 s a proxy usually allows)
 STOP_POLLING = 286  # htmx stops polling an element whose answer has this status
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -36,6 +43,10 @@ def pay_page(request: Request, actor: ActorDep, session: WriteSessionDep) -> Res
         context |= {"balance": paycodes.payer_balance(session, household_id=household.id),
                     "after_id": service.latest_redemption_id(session, household_id=household.id),
                     "poll_seconds": RECEIPT_POLL_SECONDS, **_fresh_code(request, session, actor, household)}
+        # The wait answers with questions newer than this: one still open when the page opens is among them.
+        waiting = confirmations.pending_for_household(session, household_id=household.id)
+        latest = confirmations.latest_id(session, household_id=household.id)
+        context["seen_confirmation"] = min(c.id for c in waiting) - 1 if waiting else latest
     return _no_store(render(request, "shop/pay/page.html", context))
 
 
@@ -54,6 +65,54 @@ def pay_receipts(request: Request, actor: ActorDep, session: SessionDep, after_i
         return Response(status_code=204, headers=NO_STORE)
     receipt = service.receipt(session, found[-1])
     return _no_store(render(request, "shop/pay/_receipt.html", {"receipt": receipt}, status_code=STOP_POLLING))
+
+
+@router.get("/pay/wait")
+async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, code_id: AfterId = 0,
+                   seen: AfterId = 0, until: Annotated[int, Query(ge=0, le=WAIT_MOST_SECONDS)] = 0) -> Response:
+    """The open 积分码 screen waits here on one request instead of polling. It answers as soon as something
+    happens — a receipt newer than `after_id` (X-Pay-Event: receipt), a question to confirm newer than `seen`
+    (confirm), the code on screen (`code_id`) refused at a counter as used or expired (code: a fresh one) — or,
+    `until` seconds on, when the code on screen is due to be replaced (code: a fresh one). The database is looked
+    at once a second, with no connection held in between; a closed screen ends the wait."""
+    household_id = actor.user.household_id
+    if household_id is None:
+        raise Forbidden("您的账号还没有关联农户")
+    engine, refused = request.app.state.engine, request.app.state.code_failures.refused
+    deadline = time.monotonic() + until
+    while True:
+        found = await run_in_threadpool(_news, engine, household_id, after_id, seen)
+        if found is not None:
+            event, template, context = found
+            return _event(render(request, template, context), event)
+        if time.monotonic() >= deadline or (code_id and str(code_id) in refused):
+            context = await run_in_threadpool(_fresh_code_alone, request, actor)
+            return _event(render(request, "shop/pay/_code.html", context), "code")
+        if await request.is_disconnected():
+            return Response(status_code=204, headers=NO_STORE)
+        await asyncio.sleep(min(WAIT_CHECK_SECONDS, max(0.0, deadline - time.monotonic())))
+
+
+@router.post("/pay/confirmations/{confirmation_id}")
+def pay_confirm(confirmation_id: Id, request: Request, actor: ActorDep, session: SessionDep,
+                decision: Annotated[str, Form()] = "") -> Response:
+    """确认 or 拒绝 on the villager's screen: the receipt (X-Pay-Event: receipt), or what became of the question."""
+    row = own_confirmation(session, actor, confirmation_id)
+    try:
+        outcome = confirmations.decide(session, actor=actor, row=row, decision=decision,
+                                       secret=request.app.state.secret)
+    except DomainError as exc:  # it had ended (refused, timed out, cancelled): say so, back to the code
+        session.rollback()
+        return _event(render(request, "shop/pay/_answered.html", {"message": exc.message, "ok": False}), "ended")
+    session.commit()
+    public = outcome.confirmation
+    if public.redemption is not None:
+        return _event(render(request, "shop/pay/_receipt.html", {"receipt": public.redemption}), "receipt")
+    if outcome.error is not None:
+        return _event(render(request, "shop/pay/_answered.html",
+                             {"message": f"兑换没有成功：{outcome.error.message}", "ok": False}), "ended")
+    return _event(render(request, "shop/pay/_answered.html",
+                         {"message": "已拒绝，积分没有变动", "ok": True}), "ended")
 
 
 @router.get("/counter")
@@ -80,9 +139,34 @@ def _fresh_code(request: Request, session: Session, actor: Actor, household: Hou
                                         secret=request.app.state.secret)
     session.commit()
     ttl = max(0, int((as_utc(row.expires_at) - utcnow()).total_seconds()))
-    return {"code": code, "code_groups": " ".join(code[i:i + 4] for i in range(0, len(code), 4)),
+    return {"code": code, "code_id": row.id, "code_groups": " ".join(code[i:i + 4] for i in range(0, len(code), 4)),
             "qr_data_uri": "data:image/svg+xml;base64," + base64.b64encode(qr_svg(code)).decode(),
             "ttl": ttl, "refresh_seconds": min(CODE_REFRESH_SECONDS, max(ttl - 10, 1))}
+
+
+def _news(engine, household_id: int, after_id: int, seen: int) -> tuple[str, str, dict] | None:
+    """A new receipt, else a new question to confirm, for the waiting screen (a short read of its own)."""
+    with session_for(engine, write=False) as session:
+        found = service.household_redemptions_after(session, household_id=household_id, after_id=after_id)
+        if found:
+            return "receipt", "shop/pay/_receipt.html", {"receipt": service.receipt(session, found[-1])}
+        waiting = [c for c in confirmations.pending_for_household(session, household_id=household_id) if c.id > seen]
+        if waiting:
+            question = confirmations.public(session, waiting[0])
+            left = max(1, int((as_utc(question.expires_at) - utcnow()).total_seconds()))
+            return "confirm", "shop/pay/_confirm.html", {"question": question, "seconds_left": left}
+    return None
+
+
+def _fresh_code_alone(request: Request, actor: Actor) -> dict:
+    with session_for(request.app.state.engine, write=True) as session:
+        household = own_household(session, actor)
+        return _fresh_code(request, session, actor, household)
+
+
+def _event(response: Response, event: str) -> Response:
+    response.headers["X-Pay-Event"] = event
+    return _no_store(response)
 
 
 def _no_store(response: Response) -> Response:

@@ -1,0 +1,10 @@
+"""评比 pages, by area: rounds (the hub, criteria, scoring, notice, finalising) and boards (红黑榜 and its A4 print,
+教育转化, coverage, 积分公示) and awards (direct awards waiting for a second person)."""
+
+from fastapi import APIRouter
+
+from app.evaluation.pages import awards, boards, rounds
+
+router = APIRouter()
+for area in (rounds, boards, awards):
+    router.include_router(area.router)

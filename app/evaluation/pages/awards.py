@@ -1,0 +1,51 @@
+"""评比 pages by area — awards: direct awards above a village's limits, waiting for another official of the village
+or the town admin (app/ledger/approvals.py), and the limits the town sets."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from app.deps import ActorDep, HtmxDep, SessionDep
+from app.forms import form_int
+from app.htmx import redirect_after_post, render
+from app.ids import Id
+from app.ledger import approvals
+from app.org.access import ADMINS, VILLAGE_STAFF
+from app.org.models import Household, OrgUnit, User
+
+router = APIRouter(prefix="/evaluation")
+DONE = {"approve": "已批准，积分已发放", "limits": "限额已保存"}
+
+
+@router.get("/awards")
+def waiting_awards(request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
+    actor.require_any(VILLAGE_STAFF)
+    rows = approvals.pending_awards(session, actor=actor)
+    homes = {h.id: h.head_name for h in session.exec(select(Household).where(
+        col(Household.id).in_({r.household_id for r in rows})))} if rows else {}
+    people = {u.id: u.name for u in session.exec(select(User).where(
+        col(User.id).in_({r.proposed_by_id for r in rows})))} if rows else {}
+    villages = sorted(actor.villages(VILLAGE_STAFF))
+    names = {u.id: u.name for u in session.exec(select(OrgUnit).where(col(OrgUnit.id).in_(villages)))}
+    limits = [(v, names.get(v, ""), *approvals.village_limits(session, village_id=v)) for v in villages]
+    return render(request, "evaluation/awards.html", {
+        "tab": "home", "rows": rows, "homes": homes, "people": people, "limits": limits,
+        "can_set": actor.has_role(ADMINS), "done": DONE.get(done, "")})
+
+
+@router.post("/awards/{request_id}/approve")
+def approve(request_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep) -> Response:
+    approvals.approve_award(session, actor=actor, request=approvals.visible_request(session, actor, request_id))
+    session.commit()
+    return redirect_after_post("/evaluation/awards?done=approve", htmx=htmx)
+
+
+@router.post("/awards/limits")
+def set_limits(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Annotated[Id, Form()],
+               single_limit: Annotated[str, Form()] = "", monthly_limit: Annotated[str, Form()] = "") -> Response:
+    approvals.set_limits(session, actor=actor, village_id=village_id, single_limit=form_int(single_limit),
+                         monthly_limit=form_int(monthly_limit))
+    session.commit()
+    return redirect_after_post("/evaluation/awards?done=limits", htmx=htmx)

@@ -1,0 +1,219 @@
+"""评比 pages by area — rounds: the hub, criteria, a round (scoring, notice with objections, finalising)."""
+
+from collections import defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+
+from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep
+from app.evaluation import boards, criteria, service
+from app.evaluation.models import (
+    COMBINATION_RULE,
+    EVALUATION_CATEGORIES,
+    LIST_LABELS,
+    STATUS_LABELS,
+    RoundStatus,
+)
+from app.evaluation.pages.boards import village_choices
+from app.evaluation.views import criteria_of, head_names, pick_village, round_public
+from app.forms import form_int
+from app.htmx import redirect_after_post, render
+from app.ids import Id
+from app.org.access import COMMITTEE, OFFICIALS, VILLAGE_STAFF
+from app.org.models import Household, User
+from app.org.service import village_name
+from app.shop.images import process_goods_photo
+from app.timeutil import utcnow
+
+router = APIRouter(prefix="/evaluation")
+MAX_UPLOAD = 5 * 1024 * 1024 + 1
+DONE = {"open": "评比已开始，请评比委员评分", "score": "评分已保存", "delete": "评分已删除", "publish": "已公示",
+        "objection": "异议已提交，村干部会公开答复", "answer": "已答复", "final": "已定榜，积分已发放",
+        "criterion": "评比项目已保存", "retire": "已停用该项目"}
+
+
+def _common(actor, session, village_id: int) -> dict:
+    return {"tab": "home", "village_id": village_id, "village": village_name(session, village_id),
+            "is_official": actor.can(village_id, OFFICIALS), "is_committee": actor.can(village_id, COMMITTEE),
+            "STATUS_LABELS": STATUS_LABELS, "LIST_LABELS": LIST_LABELS, "month_label": service.month_label}
+
+
+@router.get("")
+def hub(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+        village_id: Id | None = None, done: str = "") -> Response:
+    village = pick_village(actor, village_id)
+    rounds = service.village_rounds(session, village_id=village)
+    return render(request, "evaluation/hub.html", {
+        **_common(actor, session, village), "rounds": rounds, "this_month": boards.this_month(settings.timezone),
+        "villages": village_choices(session, actor), "done": DONE.get(done, "")})
+
+
+@router.get("/score")
+def to_scoring(actor: ActorDep, session: SessionDep) -> Response:
+    """The committee member's entry: the open round of their village, or the hub."""
+    village = pick_village(actor, None, COMMITTEE)
+    open_one = next((r for r in service.village_rounds(session, village_id=village)
+                     if r.status == RoundStatus.scoring), None)
+    return RedirectResponse(f"/evaluation/rounds/{open_one.id}" if open_one else "/evaluation", status_code=303)
+
+
+@router.post("/rounds")
+def open_round(actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: SettingsDep,
+               month: Annotated[str, Form()] = "",
+               village_id: Annotated[Id | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
+    village = pick_village(actor, village_id, OFFICIALS)
+    made = service.open_round(session, actor=actor, village_id=village, month=month, idempotency_key=form_key or None,
+                              latest=boards.this_month(settings.timezone))
+    session.commit()
+    return redirect_after_post(f"/evaluation/rounds/{made.id}?done=open", htmx=htmx)
+
+
+# --- criteria -----------------------------------------------------------------------------------------------
+
+@router.get("/criteria")
+def criteria_page(request: Request, actor: ActorDep, session: SessionDep, village_id: Id | None = None,
+                  done: str = "") -> Response:
+    village = pick_village(actor, village_id)
+    rows = criteria.village_criteria(session, village_id=village, include_retired=True)
+    frozen = {c.id for c in rows if criteria.used_in_final_round(session, criterion_id=c.id)}
+    return render(request, "evaluation/criteria.html", {
+        **_common(actor, session, village), "rows": rows, "frozen": frozen, "categories": EVALUATION_CATEGORIES,
+        "done": DONE.get(done, "")})
+
+
+@router.post("/criteria")
+def add_criterion(actor: ActorDep, session: SessionDep, htmx: HtmxDep, category: Annotated[str, Form()] = "",
+                  name: Annotated[str, Form()] = "", points: Annotated[str, Form()] = "",
+                  list_kind: Annotated[str, Form()] = "", village_id: Annotated[Id | None, Form()] = None,
+                  form_key: Annotated[str, Form()] = "") -> Response:
+    village = pick_village(actor, village_id, OFFICIALS)
+    criteria.create_criterion(session, actor=actor, village_id=village, category=category, name=name,
+                              points=form_int(points), list_kind=list_kind or None, idempotency_key=form_key or None)
+    session.commit()
+    return redirect_after_post(f"/evaluation/criteria?village_id={village}&done=criterion", htmx=htmx)
+
+
+@router.post("/criteria/{criterion_id}/edit")
+def edit_criterion(criterion_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                   category: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
+                   points: Annotated[str, Form()] = "", list_kind: Annotated[str, Form()] = "") -> Response:
+    criterion = criteria.visible_criterion(session, actor, criterion_id, roles=OFFICIALS)
+    criteria.update_criterion(session, actor=actor, criterion=criterion, changes={
+        "category": category, "name": name, "points": form_int(points), "list": list_kind or None})
+    session.commit()
+    return redirect_after_post(f"/evaluation/criteria?village_id={criterion.village_id}&done=criterion", htmx=htmx)
+
+
+@router.post("/criteria/{criterion_id}/retire")
+def retire_criterion(criterion_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep) -> Response:
+    criterion = criteria.visible_criterion(session, actor, criterion_id, roles=OFFICIALS)
+    criteria.retire_criterion(session, actor=actor, criterion=criterion)
+    session.commit()
+    return redirect_after_post(f"/evaluation/criteria?village_id={criterion.village_id}&done=retire", htmx=htmx)
+
+
+# --- a round ------------------------------------------------------------------------------------------------
+
+@router.get("/rounds/{round_id}")
+def round_page(round_id: Id, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
+    evaluation = service.visible_round(session, actor, round_id)
+    view = round_public(session, actor, evaluation)
+    village = evaluation.village_id
+    households = list(session.exec(select(Household).where(Household.village_id == village)
+                                   .order_by(Household.id)))
+    names = {h.id: h.head_name for h in households} | head_names(session, {s.household_id for s in view.scores})
+    by_household: dict[int, list] = defaultdict(list)
+    for line in view.lines:
+        by_household[line.household_id].append(line)
+    scored: dict[int, list] = defaultdict(list)
+    for s in view.scores:
+        scored[s.household_id].append(s)
+    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    unanswered = sum(1 for line in view.lines for o in line.objections if o.answer is None)
+    notice_over = evaluation.notice_ends_at is None or utcnow() >= evaluation.notice_ends_at
+    return render(request, "evaluation/round.html", {
+        **_common(actor, session, village), "round": evaluation, "view": view, "rule": COMBINATION_RULE,
+        "households": households, "names": names, "criteria": criteria_of(session, village),
+        "active_criteria": criteria.village_criteria(session, village_id=village), "lines_by": by_household,
+        "scored": scored, "members": _members(session, view.scores),
+        "can_object": household is not None and household.village_id == village,
+        "is_staff": actor.can(village, VILLAGE_STAFF), "unanswered": unanswered, "notice_over": notice_over,
+        "done": DONE.get(done, "")})
+
+
+def _members(session, scores) -> dict[int, str]:
+    ids = {s.member_id for s in scores}
+    return {u.id: u.name for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+@router.post("/rounds/{round_id}/scores")
+def save_score(round_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+               household_id: Annotated[Id, Form()], criterion_id: Annotated[Id, Form()],
+               points: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+               photo: Annotated[UploadFile | None, File()] = None) -> Response:
+    data = photo.file.read(MAX_UPLOAD) if photo is not None and photo.filename else b""
+    processed = process_goods_photo(data) if data else None  # before the database: outside the writer
+    evaluation = service.visible_round(session, actor, round_id)
+    score, _ = service.save_score(session, actor=actor, evaluation=evaluation, household_id=household_id,
+                                  criterion_id=criterion_id, points=form_int(points), reason=reason)
+    if processed is not None:
+        service.set_score_photo(session, actor=actor, evaluation=evaluation, score=score, photo=processed)
+    session.commit()
+    return redirect_after_post(f"/evaluation/rounds/{round_id}?done=score#my-scores", htmx=htmx)
+
+
+@router.post("/rounds/{round_id}/scores/{score_id}/delete")
+def delete_score(round_id: Id, score_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep) -> Response:
+    evaluation = service.visible_round(session, actor, round_id)
+    score = service.own_score(session, actor=actor, evaluation=evaluation, score_id=score_id)
+    service.delete_score(session, actor=actor, evaluation=evaluation, score=score)
+    session.commit()
+    return redirect_after_post(f"/evaluation/rounds/{round_id}?done=delete#my-scores", htmx=htmx)
+
+
+@router.post("/rounds/{round_id}/publish")
+def publish(round_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+            notice_days: Annotated[str, Form()] = "") -> Response:
+    evaluation = service.visible_round(session, actor, round_id)
+    service.publish_round(session, actor=actor, evaluation=evaluation, notice_days=form_int(notice_days))
+    session.commit()
+    return redirect_after_post(f"/evaluation/rounds/{round_id}?done=publish", htmx=htmx)
+
+
+@router.post("/rounds/{round_id}/lines/{line_id}/objections")
+def object_to_line(round_id: Id, line_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                   text: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
+    evaluation = service.visible_round(session, actor, round_id)
+    service.file_objection(session, actor=actor, evaluation=evaluation, line_id=line_id, text=text,
+                           idempotency_key=form_key or None)
+    session.commit()
+    return redirect_after_post(f"/evaluation/rounds/{round_id}?done=objection#line-{line_id}", htmx=htmx)
+
+
+@router.post("/rounds/{round_id}/objections/{objection_id}/answer")
+def answer(round_id: Id, objection_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+           answer: Annotated[str, Form()] = "", corrected_points: Annotated[str, Form()] = "",
+           remove_from_list: Annotated[str, Form()] = "") -> Response:
+    evaluation = service.visible_round(session, actor, round_id)
+    corrected = form_int(corrected_points) if corrected_points.strip() else None
+    service.answer_objection(session, actor=actor, evaluation=evaluation, objection_id=objection_id, answer=answer,
+                             corrected_points=corrected, remove_from_list=bool(remove_from_list))
+    session.commit()
+    return redirect_after_post(f"/evaluation/rounds/{round_id}?done=answer", htmx=htmx)
+
+
+@router.post("/rounds/{round_id}/finalize")
+def finalize(round_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep) -> Response:
+    evaluation = service.visible_round(session, actor, round_id)
+    service.finalize_round(session, actor=actor, evaluation=evaluation)
+    session.commit()
+    return redirect_after_post(f"/evaluation/board?village_id={evaluation.village_id}&month={evaluation.month}"
+                               "&done=final", htmx=htmx)
+
+
+@router.get("/photos/{photo_id}.jpg")
+def photo(photo_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    image = service.visible_photo(session, actor, photo_id)
+    return Response(image.data, media_type=image.content_type, headers={"Cache-Control": "private, no-store"})

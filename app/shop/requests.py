@@ -1,0 +1,486 @@
+"""扫码兑换 (shop requests): a villager picks goods on their own phone; the points are held at once (the ledger's
+hold door) and a one-time 核销码 is shown; at the counter the attendant 核销 it — stock taken, the hold paid to the
+shop, a receipt written, all in one transaction, exactly once. Cancelled, refused or expired, the points come back.
+
+The 核销码 is a bearer credential: only its keyed hash is looked up, and the digits are rebuilt for the household's
+own phone from a random salt and the server's secret (a stolen database alone cannot rebuild a live code)."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app.audit.service import record_action
+from app.errors import Forbidden, InvalidPayCode, InvalidState, NotFound, OutOfStock, ValidationFailed
+from app.idempotency import Created, run_idempotent
+from app.ledger.history import goods_words
+from app.ledger.service import hold_points, release_hold, settle_hold
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
+from app.org.models import Household
+from app.org.service import mask_name
+from app.paging import Page, page_desc
+from app.shop.access import is_staff
+from app.shop.goods import take_stock
+from app.shop.models import (
+    BasketLine,
+    Goods,
+    MovementKind,
+    ReceiptLine,
+    Redemption,
+    RedemptionItem,
+    RedemptionPublic,
+    Shop,
+    StockMovement,
+)
+from app.shop.paycodes import code_digest
+from app.shop.request_models import (
+    DEFAULT_REQUEST_MINUTES,
+    MAX_REQUEST_MINUTES,
+    MIN_REQUEST_MINUTES,
+    SETTING_TARGET,
+    SHOP_REQUEST_TARGET,
+    RequestLine,
+    RequestStatus,
+    ShopRequest,
+    ShopRequestAction,
+    ShopRequestItem,
+    ShopRequestPublic,
+    ShopRequestSetting,
+)
+from app.shop.service import clean_basket
+from app.text import clean_reason
+from app.timeutil import as_utc, utcnow
+
+REQUEST_CODE_PREFIX, REQUEST_CODE_LENGTH = "77", 16  # not 18 (积分码) nor 20 (积分卡): the counter tells them apart
+MAX_OPEN_PER_HOUSEHOLD = 5
+
+
+# --- the village's 核销码 lifetime ---------------------------------------------------------------------------------
+
+def request_minutes(session: Session, *, village_id: int) -> int:
+    row = session.exec(select(ShopRequestSetting).where(ShopRequestSetting.village_id == village_id)).first()
+    return row.request_minutes if row else DEFAULT_REQUEST_MINUTES
+
+
+def set_request_minutes(session: Session, *, actor: Actor, village_id: int, minutes: int) -> int:
+    """An official sets how long a 核销码 stays valid in their village (requests made from now on)."""
+    actor.require(village_id, OFFICIALS, "只有村干部可以修改核销码有效期")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not (
+            MIN_REQUEST_MINUTES <= minutes <= MAX_REQUEST_MINUTES):
+        raise ValidationFailed(f"有效期应为 {MIN_REQUEST_MINUTES} 到 {MAX_REQUEST_MINUTES} 分钟", field="minutes")
+    row = session.exec(select(ShopRequestSetting).where(ShopRequestSetting.village_id == village_id)).first()
+    before = row.request_minutes if row else DEFAULT_REQUEST_MINUTES
+    if row is None:
+        row = ShopRequestSetting(village_id=village_id)
+    row.request_minutes, row.updated_by, row.updated_at = minutes, actor.id, utcnow()
+    session.add(row)
+    session.flush()
+    record_action(session, actor_id=actor.id, action=ShopRequestAction.request_minutes, village_id=village_id,
+                  target_type=SETTING_TARGET, target_id=row.id, target_label=f"{minutes} 分钟",
+                  detail={"before": before, "after": minutes})
+    return minutes
+
+
+# --- codes -----------------------------------------------------------------------------------------------------
+
+def code_from_salt(salt: str, *, secret: str) -> str:
+    digest = hmac.new(secret.encode(), f"shop-request:{salt}".encode(), hashlib.sha256).hexdigest()
+    width = REQUEST_CODE_LENGTH - len(REQUEST_CODE_PREFIX)
+    return REQUEST_CODE_PREFIX + str(int(digest, 16) % 10 ** width).zfill(width)
+
+
+def is_request_code(code: str | None) -> bool:
+    code = (code or "").replace(" ", "").strip()
+    return code.isdigit() and len(code) == REQUEST_CODE_LENGTH and code.startswith(REQUEST_CODE_PREFIX)
+
+
+def _new_code(session: Session, *, secret: str) -> tuple[str, str]:
+    while True:  # a collision with an earlier code is about one in 10^14: draw again
+        salt = secrets.token_hex(16)
+        digest = code_digest(code_from_salt(salt, secret=secret), secret=secret)
+        if session.exec(select(ShopRequest.id).where(ShopRequest.code_hash == digest)).first() is None:
+            return salt, digest
+
+
+def group_digits(code: str) -> str:
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+# --- making, reading ----------------------------------------------------------------------------------------------
+
+def _basket_goods(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tuple[Goods, int]]:
+    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_(basket), Goods.shop_id == shop.id))}
+    if any(gid not in goods for gid in basket):
+        raise ValidationFailed("商品不存在或不属于本店，请刷新商品列表")
+    off = [goods[gid].name for gid in basket if not goods[gid].active]
+    if off:
+        raise InvalidState(f"暂停兑换：{'、'.join(off)}")
+    short = [goods[gid].name for gid in basket if goods[gid].stock < basket[gid]]
+    if short:
+        raise OutOfStock(f"库存不足：{'、'.join(short)}")
+    return [(goods[gid], basket[gid]) for gid in sorted(basket)]
+
+
+def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[BasketLine],
+                   idempotency_key: str | None, secret: str, now: datetime | None = None) -> ShopRequest:
+    """A villager of the shop's village submits a basket: prices fixed now, points held now, a 核销码 made."""
+    household = own_household(session, actor)
+    if household.village_id != shop.village_id:
+        raise NotFound("找不到该超市")
+    basket = clean_basket(items)
+    payload = {"shop_id": shop.id, "items": sorted(basket.items())}
+
+    def action() -> Created:
+        moment = now or utcnow()
+        open_count = len(session.exec(select(ShopRequest.id).where(
+            ShopRequest.household_id == household.id, ShopRequest.status == RequestStatus.pending,
+            ShopRequest.expires_at > moment)).all())
+        if open_count >= MAX_OPEN_PER_HOUSEHOLD:
+            raise InvalidState(f"您已有 {open_count} 个待核销的兑换，请先到柜台核销或取消")
+        lines = _basket_goods(session, shop=shop, basket=basket)
+        total = sum(g.points_price * q for g, q in lines)
+        words = goods_words([(g.name, q) for g, q in lines])
+        reason = f"{shop.name}扫码兑换预留 · {words}"[:200]
+        txn, _ = hold_points(session, household=household, points=total, reason=reason, actor_id=actor.id)
+        salt, digest = _new_code(session, secret=secret)
+        minutes = request_minutes(session, village_id=shop.village_id)
+        req = ShopRequest(shop_id=shop.id, village_id=shop.village_id, household_id=household.id, user_id=actor.id,
+                          code_hash=digest, code_salt=salt, total_points=total, hold_transaction_id=txn.id,
+                          expires_at=moment + timedelta(minutes=minutes), created_at=moment)
+        session.add(req)
+        session.flush()
+        for g, q in lines:
+            session.add(ShopRequestItem(request_id=req.id, goods_id=g.id, name=g.name, unit_points=g.points_price,
+                                        quantity=q, points=g.points_price * q))
+        record_action(session, actor_id=actor.id, action=ShopRequestAction.request_create, village_id=shop.village_id,
+                      target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
+                      detail={"shop_id": shop.id, "total_points": total, "transaction_id": txn.id})
+        session.flush()
+        return Created(id=req.id)
+
+    created = run_idempotent(session, scope=f"user:{actor.id}:shop-request:{shop.id}", key=idempotency_key,
+                             payload=payload, result_type=Created, action=action)
+    return session.get(ShopRequest, created.id)
+
+
+def items_of(session: Session, request_ids: list[int]) -> dict[int, list[ShopRequestItem]]:
+    found: dict[int, list[ShopRequestItem]] = {rid: [] for rid in request_ids}
+    if request_ids:
+        for item in session.exec(select(ShopRequestItem).where(ShopRequestItem.request_id.in_(request_ids))
+                                 .order_by(ShopRequestItem.id)):
+            found[item.request_id].append(item)
+    return found
+
+
+def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor, secret: str
+                ) -> list[ShopRequestPublic]:
+    """Requests as their household (with the live code) or the shop's staff and officials (masked name) see them."""
+    items = items_of(session, [r.id for r in requests])
+    shops = {s.id: s for s in session.exec(select(Shop).where(Shop.id.in_({r.shop_id for r in requests})))}
+    households = {h.id: h for h in session.exec(select(Household).where(
+        Household.id.in_({r.household_id for r in requests})))}
+    out = []
+    for r in requests:
+        own = viewer.user.household_id == r.household_id
+        name = households[r.household_id].head_name
+        out.append(ShopRequestPublic(
+            id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
+            household_name=name if own else mask_name(name), status=r.status, total_points=r.total_points,
+            needs_consent=r.needs_consent, expires_at=r.expires_at, created_at=r.created_at, closed_at=r.closed_at,
+            closed_reason=r.closed_reason, redemption_id=r.redemption_id,
+            items=[RequestLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
+                               points=i.points, dropped=i.dropped) for i in items[r.id]],
+            code=code_from_salt(r.code_salt, secret=secret) if own and r.status == RequestStatus.pending else None))
+    return out
+
+
+def public(session: Session, req: ShopRequest, *, viewer: Actor, secret: str) -> ShopRequestPublic:
+    return public_many(session, [req], viewer=viewer, secret=secret)[0]
+
+
+def own_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
+    """A request of the actor's own household at this shop (else not found)."""
+    req = session.get(ShopRequest, request_id)
+    if req is None or req.shop_id != shop.id or actor.user.household_id != req.household_id:
+        raise NotFound("找不到该兑换")
+    return req
+
+
+def staff_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
+    """A request at this shop, for its staff or the village's officials."""
+    req = session.get(ShopRequest, request_id)
+    if req is None or req.shop_id != shop.id:
+        raise NotFound("找不到该兑换")
+    return req
+
+
+def visible_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
+    """A request its household's members, the shop's staff and the village's officials (and those above) may read."""
+    req = session.get(ShopRequest, request_id)
+    if req is None or req.shop_id != shop.id or not (
+            actor.user.household_id == req.household_id or is_staff(session, actor, shop)
+            or actor.can(shop.village_id, VILLAGE_STAFF)):
+        raise NotFound("找不到该兑换")
+    return req
+
+
+def household_requests(session: Session, *, household_id: int, status: str | None, limit: int | None,
+                       cursor: str | None) -> Page:
+    stmt = select(ShopRequest).where(ShopRequest.household_id == household_id)
+    if status:
+        stmt = stmt.where(ShopRequest.status == _status(status))
+    return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
+
+
+def shop_requests(session: Session, *, shop: Shop, status: str | None, limit: int | None, cursor: str | None
+                  ) -> Page:
+    stmt = select(ShopRequest).where(ShopRequest.shop_id == shop.id)
+    if status:
+        stmt = stmt.where(ShopRequest.status == _status(status))
+    return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
+
+
+def month_outcomes(session: Session, *, shop: Shop, month: str, tz: str) -> dict[str, tuple[int, int]]:
+    """The shop's requests made in a month, by outcome: status → (how many, points). Fulfilled ones are also in the
+    month's settlement as redemptions; the others gave their points back."""
+    from sqlalchemy import func
+
+    from app.shop.settlement import month_bounds
+
+    start, end = month_bounds(month, tz=tz)
+    rows = session.exec(select(ShopRequest.status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
+                        .where(ShopRequest.shop_id == shop.id, ShopRequest.created_at >= start,
+                               ShopRequest.created_at < end)
+                        .group_by(ShopRequest.status)).all()
+    return {status: (int(count), int(points)) for status, count, points in rows}
+
+
+def _status(status: str) -> str:
+    if status not in RequestStatus.__members__:
+        raise ValidationFailed("状态无效：pending、fulfilled、cancelled、expired 或 refused", field="status")
+    return status
+
+
+# --- closing: cancel, expire, refuse -------------------------------------------------------------------------------
+
+def _close(session: Session, req: ShopRequest, *, status: RequestStatus, actor_id: int | None, reason: str = "",
+           now: datetime | None = None) -> bool:
+    """Close a pending request and give its held points back; False when it was no longer pending (another close
+    or a 核销 came first: the conditional update lets exactly one through)."""
+    moment = now or utcnow()
+    done = session.execute(
+        update(ShopRequest).where(ShopRequest.id == req.id, ShopRequest.status == RequestStatus.pending)
+        .values(status=status, closed_at=moment, closed_by=actor_id, closed_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        session.refresh(req)
+        return False
+    session.refresh(req)
+    household = session.get(Household, req.household_id)
+    words = {RequestStatus.cancelled: "取消", RequestStatus.expired: "过期", RequestStatus.refused: "店员退回"}[status]
+    if req.total_points > 0:
+        release_hold(session, household=household, points=req.total_points,
+                     reason=f"扫码兑换{words}，预留积分退回" + (f"：{reason}" if reason else ""), actor_id=actor_id)
+    action = {RequestStatus.cancelled: ShopRequestAction.request_cancel,
+              RequestStatus.expired: ShopRequestAction.request_expire,
+              RequestStatus.refused: ShopRequestAction.request_refuse}[status]
+    record_action(session, actor_id=actor_id, action=action, village_id=req.village_id,
+                  target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}", reason=reason,
+                  detail={"points_returned": req.total_points})
+    session.flush()
+    return True
+
+
+def cancel_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
+    """The household's member cancels: the points come back at once. Cancelling a cancelled one answers it again."""
+    req = own_request(session, actor=actor, shop=shop, request_id=request_id)
+    expire_due(session, request_ids=[req.id])
+    if req.status == RequestStatus.cancelled:
+        return req
+    if not _close(session, req, status=RequestStatus.cancelled, actor_id=actor.id):
+        if req.status == RequestStatus.cancelled:
+            return req
+        raise InvalidState(_closed_words(req))
+    return req
+
+
+def refuse_request(session: Session, *, actor: Actor, shop: Shop, request_id: int, reason: str) -> ShopRequest:
+    """The attendant refuses the whole request with a reason (e.g. 缺货); the points go back at once."""
+    _require_staff(session, actor, shop)
+    reason = clean_reason(reason, label="退回原因")
+    req = staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    if not _close(session, req, status=RequestStatus.refused, actor_id=actor.id, reason=reason):
+        raise InvalidState(_closed_words(req))
+    return req
+
+
+def expire_due(session: Session, *, request_ids: list[int] | None = None, household_id: int | None = None,
+               shop_id: int | None = None, now: datetime | None = None, limit: int = 500) -> int:
+    """Close pending requests past their time and give the points back (lazily before reads, and by
+    `python -m app expire-shop-requests`). Returns how many were expired."""
+    moment = now or utcnow()
+    stmt = select(ShopRequest).where(ShopRequest.status == RequestStatus.pending, ShopRequest.expires_at <= moment)
+    if request_ids is not None:
+        stmt = stmt.where(ShopRequest.id.in_(request_ids))
+    if household_id is not None:
+        stmt = stmt.where(ShopRequest.household_id == household_id)
+    if shop_id is not None:
+        stmt = stmt.where(ShopRequest.shop_id == shop_id)
+    count = 0
+    for req in session.exec(stmt.order_by(ShopRequest.id).limit(limit)).all():
+        count += _close(session, req, status=RequestStatus.expired, actor_id=None, now=moment)
+    return count
+
+
+def _closed_words(req: ShopRequest) -> str:
+    return {RequestStatus.fulfilled: "该核销码已使用", RequestStatus.cancelled: "该兑换已取消",
+            RequestStatus.expired: "该核销码已过期，积分已退回", RequestStatus.refused: "该兑换已被店员退回"
+            }.get(req.status, "该兑换已结束")
+
+
+def _require_staff(session: Session, actor: Actor, shop: Shop) -> None:
+    if not is_staff(session, actor, shop):
+        raise Forbidden("您不是该超市的管理员")
+
+
+# --- at the counter -------------------------------------------------------------------------------------------
+
+def clean_request_code(code: str | None) -> str:
+    code = (code or "").replace(" ", "").strip()
+    if not is_request_code(code):
+        raise InvalidPayCode(f"核销码应为 {REQUEST_CODE_LENGTH} 位数字，请重新扫码或核对后输入")
+    return code
+
+
+def find_by_code(session: Session, *, shop: Shop, code: str, secret: str) -> ShopRequest:
+    """The request a scanned or typed 核销码 belongs to, at this shop (any state); else invalid."""
+    code = clean_request_code(code)
+    req = session.exec(select(ShopRequest).where(ShopRequest.code_hash == code_digest(code, secret=secret))).first()
+    if req is None:
+        raise InvalidPayCode("核销码无效，请核对后重新输入")
+    if req.shop_id != shop.id:
+        raise InvalidPayCode("这不是本店的核销码")
+    return req
+
+
+def pending_by_code(session: Session, *, shop: Shop, code: str, secret: str, now: datetime | None = None
+                    ) -> ShopRequest:
+    req = find_by_code(session, shop=shop, code=code, secret=secret)
+    if req.status != RequestStatus.pending:
+        raise InvalidState(_closed_words(req))
+    if as_utc(req.expires_at) <= (now or utcnow()):
+        raise InvalidState("该核销码已过期，积分已退回")
+    return req
+
+
+def drop_item(session: Session, *, actor: Actor, shop: Shop, request_id: int, goods_id: int) -> ShopRequest:
+    """Out of stock: the attendant takes one goods off the request; its points go back at once, and the villager's
+    phone asks them to agree to the new total before the 核销."""
+    _require_staff(session, actor, shop)
+    req = staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    item = session.exec(select(ShopRequestItem).where(ShopRequestItem.request_id == req.id,
+                                                      ShopRequestItem.goods_id == goods_id)).first()
+    if item is None:
+        raise NotFound("这个兑换里没有该商品")
+    if item.dropped:
+        return req
+    left = [i for i in items_of(session, [req.id])[req.id] if not i.dropped and i.id != item.id]
+    if not left:
+        raise InvalidState("这是最后一种商品，请改为整单退回")
+    done = session.execute(
+        update(ShopRequest).where(ShopRequest.id == req.id, ShopRequest.status == RequestStatus.pending,
+                                  ShopRequest.total_points >= item.points)
+        .values(total_points=ShopRequest.total_points - item.points, needs_consent=True)
+        .execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        session.refresh(req)
+        raise InvalidState(_closed_words(req))
+    marked = session.execute(update(ShopRequestItem).where(ShopRequestItem.id == item.id,
+                                                           ShopRequestItem.dropped.is_(False))
+                             .values(dropped=True).execution_options(synchronize_session=False)).rowcount
+    if marked != 1:
+        raise InvalidState("该商品刚刚已被删减")
+    session.refresh(req)
+    session.refresh(item)
+    household = session.get(Household, req.household_id)
+    release_hold(session, household=household, points=item.points, reason=f"缺货退回：{item.name} ×{item.quantity}",
+                 actor_id=actor.id)
+    record_action(session, actor_id=actor.id, action=ShopRequestAction.request_drop, village_id=req.village_id,
+                  target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
+                  detail={"goods_id": goods_id, "points_returned": item.points, "total_points": req.total_points})
+    session.flush()
+    return req
+
+
+def consent(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
+    """The villager agrees to the new total after an item was dropped."""
+    req = own_request(session, actor=actor, shop=shop, request_id=request_id)
+    if req.status != RequestStatus.pending:
+        raise InvalidState(_closed_words(req))
+    if req.needs_consent:
+        session.execute(update(ShopRequest).where(ShopRequest.id == req.id).values(needs_consent=False)
+                        .execution_options(synchronize_session=False))
+        session.refresh(req)
+        record_action(session, actor_id=actor.id, action=ShopRequestAction.request_consent,
+                      village_id=req.village_id, target_type=SHOP_REQUEST_TARGET, target_id=req.id,
+                      target_label=f"#{req.id}", detail={"total_points": req.total_points})
+    return req
+
+
+def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency_key: str | None, secret: str
+           ) -> RedemptionPublic:
+    """核销: the attendant hands the goods over; stock taken, the hold paid to the shop, the receipt written — in
+    one transaction, exactly once per code (a second 核销 of the code is refused; the same key answers again)."""
+    from app.shop.service import receipt  # the receipt as POST /shops/{id}/redemptions answers it
+
+    _require_staff(session, actor, shop)
+    payload = {"shop_id": shop.id, "code": (code or "").replace(" ", "").strip()}
+
+    def action() -> RedemptionPublic:
+        req = pending_by_code(session, shop=shop, code=code, secret=secret)
+        if req.needs_consent:
+            raise InvalidState("商品有删减，请等村民在手机上同意新的合计")
+        # The request's row first: of two 核销 of one code, exactly one gets past this conditional update.
+        done = session.execute(
+            update(ShopRequest).where(ShopRequest.id == req.id, ShopRequest.status == RequestStatus.pending,
+                                      ShopRequest.needs_consent.is_(False))
+            .values(status=RequestStatus.fulfilled, closed_at=utcnow(), closed_by=actor.id)
+            .execution_options(synchronize_session=False)).rowcount
+        if done != 1:
+            session.refresh(req)
+            raise InvalidState(_closed_words(req))
+        session.refresh(req)
+        lines = [i for i in items_of(session, [req.id])[req.id] if not i.dropped]
+        lines.sort(key=lambda i: i.goods_id)
+        goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_([i.goods_id for i in lines])))}
+        stock_after = {i.goods_id: take_stock(session, goods=goods[i.goods_id], delta=-i.quantity) for i in lines}
+        household = session.get(Household, req.household_id)
+        total = sum(i.points for i in lines)
+        if total != req.total_points:
+            raise InvalidState("兑换合计不一致，请刷新后重试")
+        txn, balance_after = settle_hold(session, household=household, shop_id=shop.id, shop_name=shop.name,
+                                         points=total, reason=f"{shop.name}兑换", actor_id=actor.id)
+        redemption = Redemption(shop_id=shop.id, household_id=household.id, attendant_id=actor.id,
+                                transaction_id=txn.id, total_points=total, balance_after=balance_after)
+        session.add(redemption)
+        session.flush()
+        for i in lines:
+            session.add(StockMovement(goods_id=i.goods_id, kind=MovementKind.redemption, delta=-i.quantity,
+                                      stock_after=stock_after[i.goods_id], reason="扫码兑换核销", actor_id=actor.id,
+                                      redemption_id=redemption.id))
+            line = ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
+                               points=i.points)
+            session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
+        session.execute(update(ShopRequest).where(ShopRequest.id == req.id).values(redemption_id=redemption.id)
+                        .execution_options(synchronize_session=False))
+        record_action(session, actor_id=actor.id, action=ShopRequestAction.request_fulfil, village_id=req.village_id,
+                      target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
+                      detail={"redemption_id": redemption.id, "transaction_id": txn.id, "total_points": total})
+        session.flush()
+        return receipt(session, redemption)
+
+    return run_idempotent(session, scope=f"user:{actor.id}:fulfil:{shop.id}", key=idempotency_key, payload=payload,
+                          result_type=RedemptionPublic, action=action)

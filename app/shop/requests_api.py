@@ -1,0 +1,150 @@
+"""扫码兑换 JSON API (api-v1.md, Shop requests): the villager's basket and 核销码, the counter's 核销."""
+
+from fastapi import APIRouter, Request
+
+from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
+from app.ids import Id
+from app.org.access import own_household
+from app.shop import requests as service
+from app.shop.access import overseen_shop, staffed_shop, visible_shop
+from app.shop.api import Reason
+from app.shop.counter import throttle_code_tries
+from app.shop.models import RedemptionPublic
+from app.shop.request_models import (
+    DropItem,
+    FulfilCreate,
+    RequestMinutes,
+    ShopRequestCreate,
+    ShopRequestPublic,
+)
+from app.shop.service import counter_queue
+
+router = APIRouter(tags=["shop requests"])
+
+
+def _secret(request: Request) -> str:
+    return request.app.state.secret
+
+
+@router.post("/shops/{shop_id}/requests", status_code=201, response_model=ShopRequestPublic)
+def create_request(shop_id: Id, body: ShopRequestCreate, request: Request, actor: ActorDep, session: SessionDep,
+                   idempotency_key: IdempotencyKey = None) -> ShopRequestPublic:
+    shop = visible_shop(session, actor, shop_id)
+    household = own_household(session, actor)
+    service.expire_due(session, household_id=household.id)  # expired holds come back before the new one counts
+    session.commit()
+    req = service.create_request(session, actor=actor, shop=shop, items=body.items, idempotency_key=idempotency_key,
+                                 secret=_secret(request))
+    session.commit()
+    return service.public(session, req, viewer=actor, secret=_secret(request))
+
+
+@router.get("/me/requests")
+def my_requests(request: Request, actor: ActorDep, session: WriteSessionDep, status: str | None = None,
+                limit: int | None = None, cursor: str | None = None) -> dict:
+    household = own_household(session, actor)
+    service.expire_due(session, household_id=household.id)
+    session.commit()
+    page = service.household_requests(session, household_id=household.id, status=status, limit=limit,
+                                      cursor=cursor)
+    return {"items": service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=_secret(request)),
+            "next_cursor": page.next_cursor}
+
+
+@router.get("/shops/{shop_id}/requests")
+def shop_requests(shop_id: Id, request: Request, actor: ActorDep, session: WriteSessionDep,
+                  status: str | None = None, limit: int | None = None, cursor: str | None = None) -> dict:
+    shop = overseen_shop(session, actor, shop_id)
+    service.expire_due(session, shop_id=shop.id)
+    session.commit()
+    page = service.shop_requests(session, shop=shop, status=status, limit=limit, cursor=cursor)
+    return {"items": service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=_secret(request)),
+            "next_cursor": page.next_cursor}
+
+
+@router.get("/shops/{shop_id}/requests/{request_id}", response_model=ShopRequestPublic)
+def get_request(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, session: WriteSessionDep
+                ) -> ShopRequestPublic:
+    shop = visible_shop(session, actor, shop_id)
+    req = service.visible_request(session, actor=actor, shop=shop, request_id=request_id)
+    service.expire_due(session, request_ids=[req.id])
+    session.commit()
+    return service.public(session, req, viewer=actor, secret=_secret(request))
+
+
+@router.post("/shops/{shop_id}/requests/{request_id}/cancel", response_model=ShopRequestPublic)
+def cancel_request(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, session: SessionDep
+                   ) -> ShopRequestPublic:
+    shop = visible_shop(session, actor, shop_id)
+    req = service.cancel_request(session, actor=actor, shop=shop, request_id=request_id)
+    session.commit()
+    return service.public(session, req, viewer=actor, secret=_secret(request))
+
+
+@router.post("/shops/{shop_id}/requests/{request_id}/consent", response_model=ShopRequestPublic)
+def consent(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, session: SessionDep
+            ) -> ShopRequestPublic:
+    shop = visible_shop(session, actor, shop_id)
+    req = service.consent(session, actor=actor, shop=shop, request_id=request_id)
+    session.commit()
+    return service.public(session, req, viewer=actor, secret=_secret(request))
+
+
+@router.post("/shops/{shop_id}/requests/lookup", response_model=ShopRequestPublic)
+def look_up(shop_id: Id, body: FulfilCreate, request: Request, actor: ActorDep, session: SessionDep
+            ) -> ShopRequestPublic:
+    """The counter checks a 核销码 without using it: the basket, the masked name, the total."""
+    shop = staffed_shop(session, actor, shop_id)
+    throttle_code_tries(request.app.state.code_tries, actor.id)
+    service.expire_due(session, shop_id=shop.id)
+    session.commit()
+    req = service.pending_by_code(session, shop=shop, code=body.code, secret=_secret(request))
+    return service.public(session, req, viewer=actor, secret=_secret(request))
+
+
+@router.post("/shops/{shop_id}/requests/fulfil", status_code=201, response_model=RedemptionPublic)
+def fulfil(shop_id: Id, body: FulfilCreate, request: Request, actor: ActorDep, session: SessionDep,
+           settings: SettingsDep, idempotency_key: IdempotencyKey = None) -> RedemptionPublic:
+    shop = staffed_shop(session, actor, shop_id)
+    throttle_code_tries(request.app.state.code_tries, actor.id)
+    session.commit()
+    with counter_queue(shop_id, wait=settings.db_write_wait):
+        service.expire_due(session, shop_id=shop.id)
+        session.commit()
+        result = service.fulfil(session, actor=actor, shop=shop, code=body.code, idempotency_key=idempotency_key,
+                                secret=_secret(request))
+        session.commit()
+    return result
+
+
+@router.post("/shops/{shop_id}/requests/{request_id}/drop", response_model=ShopRequestPublic)
+def drop_item(shop_id: Id, request_id: Id, body: DropItem, request: Request, actor: ActorDep, session: SessionDep
+              ) -> ShopRequestPublic:
+    shop = staffed_shop(session, actor, shop_id)
+    req = service.drop_item(session, actor=actor, shop=shop, request_id=request_id, goods_id=body.goods_id)
+    session.commit()
+    return service.public(session, req, viewer=actor, secret=_secret(request))
+
+
+@router.post("/shops/{shop_id}/requests/{request_id}/refuse", response_model=ShopRequestPublic)
+def refuse(shop_id: Id, request_id: Id, body: Reason, request: Request, actor: ActorDep, session: SessionDep
+           ) -> ShopRequestPublic:
+    shop = staffed_shop(session, actor, shop_id)
+    req = service.refuse_request(session, actor=actor, shop=shop, request_id=request_id, reason=body.reason)
+    session.commit()
+    return service.public(session, req, viewer=actor, secret=_secret(request))
+
+
+@router.get("/shops/{shop_id}/request-minutes")
+def get_request_minutes(shop_id: Id, actor: ActorDep, session: SessionDep) -> dict:
+    shop = visible_shop(session, actor, shop_id)
+    return {"village_id": shop.village_id, "minutes": service.request_minutes(session, village_id=shop.village_id)}
+
+
+@router.put("/shops/{shop_id}/request-minutes")
+def put_request_minutes(shop_id: Id, body: RequestMinutes, actor: ActorDep, session: SessionDep) -> dict:
+    """The village's officials set how long a 核销码 stays valid (for every shop of the village)."""
+    shop = visible_shop(session, actor, shop_id)
+    minutes = service.set_request_minutes(session, actor=actor, village_id=shop.village_id, minutes=body.minutes)
+    session.commit()
+    return {"village_id": shop.village_id, "minutes": minutes}

@@ -1,0 +1,112 @@
+"""文明新风评比 in a real browser at 390×844: the committee member scores two households on a phone, the official
+publishes, a villager objects, the official answers and finalises; the villager's balance and the board show it.
+Screenshots: test-artifacts/screenshots/evaluation-*.png (and the A4 sheet as printed, evaluation-board-a4.png)."""
+
+import re
+
+import pytest
+
+from tests.conftest import DEMO
+from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_shop_admin_flow import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def choose(page, select_id: str, text: str) -> None:
+    value = page.locator(f"#{select_id} option", has_text=text).first.get_attribute("value")
+    page.select_option(f"#{select_id}", value)
+
+
+def score(page, household: str, item: str, points: int, reason: str) -> None:
+    choose(page, "score-household", household)
+    choose(page, "score-criterion", item)
+    page.fill("#score-points", str(points))
+    page.fill("#score-reason", reason)
+    page.get_by_role("button", name="保存评分").click()
+    page.get_by_text("评分已保存").wait_for()
+
+
+def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
+    base = live_server
+    committee = new_context().new_page()
+    log_in(committee, base, DEMO["committee"])
+    committee.get_by_role("link", name="去评分").click()
+    committee.get_by_role("heading", name="给农户评分").wait_for()
+    score(committee, "李秀英", "赡养老人尽心", 10, "常年照顾卧床的婆婆")
+    score(committee, "赵德明", "卫生不整洁", 0, "院里柴草乱堆，劝了没改")
+    shoot(committee, "evaluation-scoring")
+    round_url = committee.url.split("?")[0]
+
+    official = new_context().new_page()
+    log_in(official, base, DEMO["official"])
+    official.goto(round_url)
+    official.get_by_text("孙老师：常年照顾卧床的婆婆").wait_for()  # who scored what
+    shoot(official, "evaluation-official-scores")
+    official.fill("#notice-days", "0")
+    official.get_by_role("button", name="公示").click()
+    official.get_by_text("已公示").wait_for()
+
+    villager = new_context().new_page()
+    log_in(villager, base, DEMO["villager"])
+    news = villager.get_by_role("link", name=re.compile("评比正在公示"))
+    news.wait_for()  # 首页's card, fetched after the page loads
+    shoot(villager, "evaluation-home-villager")
+    news.click()
+    line = villager.locator("[data-testid=result-line]", has_text="赡养老人尽心")
+    line.get_by_text("对这一条有异议").click()
+    line.locator("textarea").fill("婆婆是她和儿媳轮流照顾的，10 分多了")
+    line.get_by_role("button", name="提交异议").click()
+    villager.get_by_text("异议已提交").wait_for()
+    shoot(villager, "evaluation-notice-objection")
+
+    official.reload()
+    official.get_by_text("还有 1 条异议没有答复").wait_for()
+    answer = official.locator(".objection", has_text="轮流照顾")
+    answer.locator("textarea").fill("核实属实，改为 8 分")
+    answer.locator("input[name=corrected_points]").fill("8")
+    answer.get_by_role("button", name="答复").click()
+    official.get_by_text("已答复").wait_for()
+    shoot(official, "evaluation-answered")
+    official.get_by_role("button", name="定榜并发放积分").click()
+    official.get_by_text("已定榜：积分已发到各户").wait_for()
+    shoot(official, "evaluation-board-official")
+
+    villager.goto(f"{base}/")
+    assert villager.get_by_test_id("balance").inner_text() == "605"  # 王建国: 600 + the demo's 庭院整洁 5
+    villager.get_by_role("link", name="红黑榜", exact=True).click()
+    villager.get_by_role("heading", name="红榜").wait_for()
+    board = villager.locator("main").inner_text()
+    assert "李*英" in board and "王*国" in board and "赵*明" in board
+    shoot(villager, "evaluation-board")
+    villager.get_by_role("link", name="打印上墙").click()
+    villager.get_by_text("文明新风红黑榜").wait_for()
+    shoot(villager, "evaluation-board-print")
+    villager.emulate_media(media="print")
+    villager.screenshot(path=str(SCREENSHOTS / "evaluation-board-a4.png"), full_page=True)
+    villager.pdf(path=str(SCREENSHOTS.parent / "evaluation-board-a4.pdf"), format="A4")
+    villager.emulate_media(media="screen")
+
+    villager.goto(f"{base}/evaluation/points")
+    villager.get_by_text("核实属实").or_(villager.get_by_text("赡养老人尽心+8")).first.wait_for()
+    shoot(villager, "evaluation-points-notice")
+
+    town = new_context().new_page()
+    log_in(town, base, DEMO["town_admin"])
+    town.goto(f"{base}/evaluation/coverage")
+    town.get_by_text("清河镇").wait_for()
+    shoot(town, "evaluation-coverage")
+
+    # A direct award above the village's limit waits: the official sees it waiting, the town admin approves it.
+    official.goto(f"{base}/admin/households")
+    official.get_by_role("link", name=re.compile("赵德明")).first.click()
+    official.fill("#award-points", "300")
+    official.select_option("#award-category", "public_good")
+    official.fill("#award-reason", "抗洪抢险救出邻居")
+    official.get_by_role("button", name="确认发放").click()
+    official.get_by_text("超过本村奖励限额").wait_for()
+    town.goto(f"{base}/evaluation/awards")
+    town.get_by_text("抗洪抢险救出邻居").wait_for()
+    shoot(town, "evaluation-awards-waiting")
+    town.get_by_role("button", name="批准发放").click()
+    town.get_by_text("已批准，积分已发放").wait_for()

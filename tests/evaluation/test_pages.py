@@ -1,0 +1,193 @@
+"""评比 pages through the forms, like a browser without JavaScript (SQLite only: markup)."""
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from app.db import session_for
+from app.evaluation.boards import shift_month, this_month
+from app.evaluation.models import Criterion, EvaluationRound, Objection, Score
+from app.org.models import Household
+from tests.evaluation.test_api import heads
+from tests.shop.pages.conftest import PHOTO, Browser
+
+pytestmark = pytest.mark.sqlite_only
+THIS = this_month("Asia/Shanghai")
+LAST = shift_month(THIS, -1)
+
+
+@pytest.fixture
+def web(api) -> Browser:
+    return Browser(api.client)
+
+
+def round_id(engine, month=THIS) -> int:
+    with session_for(engine, write=False) as s:
+        return s.exec(select(EvaluationRound.id).where(EvaluationRound.month == month)).first()
+
+
+def criterion_id(engine, name) -> int:
+    with session_for(engine, write=False) as s:
+        return s.exec(select(Criterion.id).where(Criterion.name == name)).first()
+
+
+def test_home_shows_the_entries(web):
+    assert "/evaluation/score" in web.sign_in("committee").get("/").text
+    home = web.sign_in("villager").get("/").text
+    assert "/evaluation/board" in home and "/evaluation/points" in home
+    assert "/evaluation/criteria" in web.sign_in("official").get("/").text
+
+
+def test_whole_flow_through_the_pages(web, demo_engine):
+    h, rid = heads(demo_engine), round_id(demo_engine)
+    web.sign_in("committee")
+    assert web.get("/evaluation/score").headers["location"] == f"/evaluation/rounds/{rid}"
+    page = web.get(f"/evaluation/rounds/{rid}").text
+    assert "保存评分" in page and "平均" in page
+    r = web.post(f"/evaluation/rounds/{rid}/scores",
+                 {"household_id": h["赵德明"], "criterion_id": criterion_id(demo_engine, "卫生不整洁"), "points": "0",
+                  "reason": "<script>alert(1)</script>"}, files={"photo": ("p.jpg", PHOTO.read_bytes(), "image/jpeg")})
+    assert r.status_code == 303
+    page = web.get(f"/evaluation/rounds/{rid}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    photo = re.search(r'href="(/evaluation/photos/\d+\.jpg)"', page).group(1)
+    assert web.get(photo).headers["content-type"] == "image/jpeg"
+    web.sign_in("official")
+    page = web.get(f"/evaluation/rounds/{rid}").text
+    assert "孙老师" in page  # who scored what
+    assert web.post(f"/evaluation/rounds/{rid}/publish", {"notice_days": "0"}).status_code == 303
+    web.sign_in("villager")
+    page = web.get(f"/evaluation/rounds/{rid}").text
+    line = re.search(r'赵\*明家.*?id="line-(\d+)"', page, re.S).group(1)
+    key = {"form_key": "same-tap"}
+    for _ in range(2):  # a double tap files one objection
+        web.post(f"/evaluation/rounds/{rid}/lines/{line}/objections", {"text": "他家已经打扫了", **key})
+    with session_for(demo_engine, write=False) as s:
+        objections = s.exec(select(Objection).where(Objection.round_id == rid)).all()
+    assert len(objections) == 1
+    web.sign_in("official")
+    assert "还有 1 条异议没有答复" in web.get(f"/evaluation/rounds/{rid}").text
+    r = web.post(f"/evaluation/rounds/{rid}/objections/{objections[0].id}/answer",
+                 {"answer": "核实属实，撤下黑榜", "remove_from_list": "1"})
+    assert r.status_code == 303
+    r = web.post(f"/evaluation/rounds/{rid}/finalize")
+    assert r.status_code == 303 and "/evaluation/board" in r.headers["location"]
+    web.sign_in("villager")
+    page = web.get(f"/evaluation/rounds/{rid}").text
+    assert "核实属实，撤下黑榜" in page and "已更正" in page
+    board = web.get(f"/evaluation/board?month={THIS}").text
+    assert "王*国" in board  # 王建国's 庭院整洁 (the demo's score) on the red list
+    assert "本月没有上黑榜的农户" in board
+
+
+def test_board_print_and_followup(web, demo_engine):
+    h = heads(demo_engine)
+    web.sign_in("villager")
+    board = web.get("/evaluation/board").text  # the latest final month by default
+    assert "李*英" in board and "赵*明" in board and "打印上墙" in board
+    assert "记录走访" not in board
+    sheet = web.get(f"/evaluation/board/print?month={LAST}").text
+    assert "文明新风红黑榜" in sheet and "print-sheet" in sheet
+    web.sign_in("official")
+    rid = round_id(demo_engine, LAST)
+    r = web.post(f"/evaluation/rounds/{rid}/follow-ups", {"household_id": h["赵德明"], "visited_by": "张书记",
+                                                          "change": "院子收拾干净了", "transformed": "1",
+                                                          "form_key": "k1"})
+    assert r.status_code == 303
+    board = web.get(f"/evaluation/board?month={LAST}").text
+    assert "已教育转化，移出黑榜" in board and "院子收拾干净了" in board
+
+
+def test_coverage_for_the_town(web):
+    page = web.sign_in("town_admin").get("/evaluation/coverage").text
+    assert "清河镇" in page and "示范村" in page and "邻村" in page and "60%" in page
+    assert web.sign_in("villager").get("/evaluation/coverage").status_code == 403
+
+
+def test_points_notice_page(web):
+    page = web.sign_in("villager").get("/evaluation/points").text
+    assert "王*国" in page and "王建国" not in page.split("</header>")[1]
+    assert "村积分预算还剩" in page and "评比" in page
+
+
+def test_criteria_page_and_add(web, demo_engine):
+    web.sign_in("official")
+    page = web.get("/evaluation/criteria").text
+    assert "孝老爱亲" in page and "不能修改，只能停用" in page
+    r = web.post("/evaluation/criteria", {"category": "law", "name": "<b>守法</b>", "points": "3", "list_kind": "",
+                                          "form_key": "x"})
+    assert r.status_code == 303
+    assert "&lt;b&gt;守法&lt;/b&gt;" in web.get("/evaluation/criteria").text
+
+
+def test_neighbour_sees_nothing(web, demo_engine):
+    rid = round_id(demo_engine)
+    web.sign_in("neighbour")
+    assert web.get(f"/evaluation/rounds/{rid}").status_code == 404
+    with session_for(demo_engine, write=False) as s:
+        village = s.exec(select(Household.village_id).where(Household.head_name == "王建国")).one()
+        photo_score = s.exec(select(Score)).first()
+    assert web.get(f"/evaluation/board?village_id={village}").status_code == 404
+    assert web.get(f"/evaluation/points?village_id={village}").status_code == 404
+    assert photo_score is not None
+    assert web.get("/evaluation/rounds/99999999999").status_code == 404
+
+
+def test_audit_log_tells_the_round(web, api, demo_engine):
+    cid = criterion_id(demo_engine, "门前三包落实")
+    assert api.patch(f"/criteria/{cid}", "official", json={"points": 4, "name": "门前三包"}).status_code == 200
+    page = web.sign_in("official").get("/admin/audit").text
+    for label in ("评分", "评比公示", "评比定榜", "开始评比", "修改评比项目"):
+        assert label in page
+
+
+def test_home_card_tells_the_news(web, api, demo_engine):
+    card = web.sign_in("villager").get("/evaluation/home-card").text
+    assert f"{int(LAST[5:])}月红黑榜已公布" in card and "正在公示" not in card
+    assert "正在评分" in web.sign_in("committee").get("/evaluation/home-card").text
+    api.post(f"/evaluations/{round_id(demo_engine)}/publish", "official", json={"notice_days": 3})
+    assert "正在公示" in web.sign_in("villager").get("/evaluation/home-card").text
+    assert 'hx-get="/evaluation/home-card"' in web.get("/").text
+
+
+def test_waiting_award_page(web, api, demo_engine):
+    hid = heads(demo_engine)["赵德明"]
+    web.sign_in("official")
+    r = web.post(f"/admin/households/{hid}/awards", {"points": "300", "reason": "<i>抢险</i>", "form_key": "w1"})
+    assert "done=pending" in r.headers["location"]
+    assert "超过本村奖励限额" in web.get(r.headers["location"]).text
+    page = web.get("/evaluation/awards").text
+    assert "&lt;i&gt;抢险&lt;/i&gt;" in page and "等别人批准" in page and "批准发放" not in page
+    web.sign_in("town_admin")
+    page = web.get("/evaluation/awards").text
+    request_id = re.search(r'/evaluation/awards/(\d+)/approve', page).group(1)
+    assert web.post(f"/evaluation/awards/{request_id}/approve").status_code == 303
+    assert "没有等待批准的奖励" in web.get("/evaluation/awards").text
+    assert api.get(f"/households/{hid}", "official").json()["balance"] == 380
+    assert web.post("/evaluation/awards/limits", {"village_id": heads_village(demo_engine), "single_limit": "300",
+                                                  "monthly_limit": "900"}).status_code == 303
+    assert "单笔不超过 300 分" in web.get("/evaluation/awards").text
+
+
+def heads_village(engine) -> int:
+    with session_for(engine, write=False) as s:
+        return s.exec(select(Household.village_id).where(Household.head_name == "赵德明")).one()
+
+
+def test_typed_text_is_shown_as_text(web, api, demo_engine):
+    h, rid = heads(demo_engine), round_id(demo_engine)
+    api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 1})
+    line = api.get(f"/evaluations/{rid}", "villager").json()["lines"][0]["id"]
+    obj = api.post(f"/evaluations/{rid}/lines/{line}/objections", "villager",
+                   json={"text": "<script>alert('o')</script>"}).json()
+    api.post(f"/evaluations/{rid}/objections/{obj['id']}/answer", "official",
+             json={"answer": "<img src=x onerror=alert(1)>", "corrected_points": 1})
+    page = web.sign_in("villager").get(f"/evaluation/rounds/{rid}").text
+    assert "&lt;script&gt;alert(&#39;o&#39;)&lt;/script&gt;" in page and "<script>alert(" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
+    last = api.get(f"/villages/{heads_village(demo_engine)}/red-black-list?month={LAST}", "official").json()
+    api.post(f"/evaluations/{last['round_id']}/households/{h['赵德明']}/follow-ups", "official",
+             json={"visited_by": "<b>张</b>", "change": "<script>x()</script>"})
+    board = web.get(f"/evaluation/board?month={LAST}").text
+    assert "&lt;b&gt;张&lt;/b&gt;" in board and "&lt;script&gt;x()&lt;/script&gt;" in board
