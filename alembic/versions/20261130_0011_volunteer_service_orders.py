@@ -1,8 +1,8 @@
 """新时代文明实践 service orders: the menu, volunteer teams, orders with their timeline (append-only) and photos,
 each village's rules (points per hour, monthly cap, time limits)
 
-Revision ID: 0010
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30 13:00:00
 """
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from app.append_only import append_only_statements
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,16 @@
 """village_settings (confirm_above: a redemption by pay code above it waits for the villager's phone);
 redemption_confirmations (those waiting redemptions and how they ended)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 13:00:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0007'
-down_revision = '0011'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,16 @@
 """shop_requests (扫码兑换: a basket held on the villager's phone until 核销), their items, and each village's
 核销码 lifetime (shop_request_settings)
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 13:00:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0011'
-down_revision = '0008'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

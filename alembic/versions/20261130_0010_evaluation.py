@@ -1,16 +1,16 @@
 """文明新风评比: criteria, rounds, committee scores and evidence photos, result lines, objections, follow-ups;
 award_limits and award_requests (direct awards above a village's limits wait for a second person)
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29 12:56:10.076210
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0009'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

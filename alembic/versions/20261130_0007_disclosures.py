@@ -1,7 +1,7 @@
 """村务公开: disclosures and their versions (append-only), read receipts, questions, attachments; 四议两公开
 decisions and their steps (append-only); the 小微权力清单
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 13:00:00
 """
@@ -13,7 +13,7 @@ from app.append_only import append_only_statements
 APPEND_ONLY = ("disclosure_versions", "decision_steps")
 
 
-revision = '0008'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
