@@ -32,8 +32,8 @@ from app.ledger.models import (
     LedgerTransaction,
     TxnKind,
 )
-from app.org.access import OFFICIALS, Actor
-from app.org.models import Household, OrgKind, OrgUnit, User
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
+from app.org.models import Household, OrgKind, OrgUnit, RoleAssignment, User
 from app.org.service import mask_name
 from app.text import clean_text
 
@@ -231,6 +231,11 @@ def points_notice(session: Session, *, village_id: int, month: str, tz: str) -> 
                    LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
             .order_by(col(LedgerTransaction.id).desc()))
     rows = list(session.exec(stmt))
+    # Who decided is named when they act for the village (an official, an admin); a villager who confirmed a service
+    # by rating it is masked like every household on this page.
+    actor_ids = {t.actor_id for t, *_ in rows if t.actor_id}
+    staff = set(session.exec(select(RoleAssignment.user_id).where(
+        col(RoleAssignment.user_id).in_(actor_ids), col(RoleAssignment.role).in_(VILLAGE_STAFF))))
     reversed_ids = {t.reverses_id for t, *_ in rows if t.reverses_id}
     originals = {t.id: t for t in session.exec(select(LedgerTransaction).where(
         col(LedgerTransaction.id).in_(reversed_ids)))} if reversed_ids else {}
@@ -243,7 +248,9 @@ def points_notice(session: Session, *, village_id: int, month: str, tz: str) -> 
                 continue  # a redemption's reversal gives goods' points back: not an award
             category = original.category
         lines.append(NoticeLine(txn.id, txn.created_at, mask_name(head_name), entry.amount,
-                                txn.kind, category, txn.reason, actor, txn.source_id, txn.reverses_id))
+                                txn.kind, category, txn.reason,
+                                actor if txn.actor_id in staff or actor is None else mask_name(actor),
+                                txn.source_id, txn.reverses_id))
         totals[CATEGORY_LABELS.get(category or "other", "其他")] += entry.amount
     fund = session.exec(select(Account).where(Account.key == f"{AccountKind.village_fund}:{village_id}")).first()
     return PointsNotice(village_id, month, lines, dict(totals), sum(totals.values()), fund.balance if fund else 0)
