@@ -60,7 +60,7 @@ def disclosure_list(request: Request, actor: ActorDep, session: SessionDep, htmx
 @router.get("/disclosures/badge")
 def badge(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """The unread count on the 公开 tab (fetched by the tab bar)."""
-    return render(request, "disclosure/_badge.html", {"count": service.unread_count(session, actor=actor)})
+    return render(request, "_tab_badge.html", {"count": service.unread_count(session, actor=actor), "label": "条未读"})
 
 
 @router.get("/disclosures/home-card")

@@ -87,7 +87,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     home_card = page.locator("#home-disclosure")
     home_card.wait_for()
     assert TITLE in home_card.inner_text()
-    badge = page.locator(".tab-badge")
+    badge = page.locator(".tabbar a[href='/disclosures'] .tab-badge")
     badge.wait_for()
     unread_before = int(re.match(r"\d+", badge.inner_text()).group(0))
     shoot(page, "disclosure-home")
@@ -96,10 +96,10 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     shoot(page, "disclosure-list", narrow=True)
     page.get_by_role("link", name=re.compile(TITLE)).click()
     page.wait_for_url(disclosure_url)
-    page.locator(".tab-badge, .tabbar span[hidden]").first.wait_for(state="attached")
+    page.locator(".tabbar a[href='/disclosures'] :is(.tab-badge, span[hidden])").first.wait_for(state="attached")
     if unread_before > 1:
-        page.wait_for_function(f"document.querySelector('.tab-badge') && "
-                               f"parseInt(document.querySelector('.tab-badge').textContent) === {unread_before - 1}")
+        badge_js = "document.querySelector(\".tabbar a[href='/disclosures'] .tab-badge\")"
+        page.wait_for_function(f"{badge_js} && parseInt({badge_js}.textContent) === {unread_before - 1}")
     page.get_by_label("我要提问").fill("路灯维修花了 6800 元，换了几盏灯？")
     page.get_by_role("button", name="提交问题").click()
     page.wait_for_url(re.compile(r"\?done=ask"))

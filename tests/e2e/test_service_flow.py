@@ -26,7 +26,7 @@ def test_order_dispatch_accept_complete_rate(live_server, new_context, shoot):
     # 点单: the 服务 tab, the menu, the form
     villager.locator(".tabbar a[href='/service']").click()
     villager.wait_for_url(f"{base}/service")
-    villager.locator(".tabbar a[href='/service'] .svc-badge").wait_for()
+    villager.locator(".tabbar a[href='/service'] .tab-badge").wait_for()
     shoot(villager, "service-01-villager-tab")
     villager.get_by_test_id("order-start").click()
     villager.wait_for_url(f"{base}/service/menu")
@@ -56,7 +56,7 @@ def test_order_dispatch_accept_complete_rate(live_server, new_context, shoot):
 
     # 接单 and 完成: the volunteer sees it under 派给我的, with the tab's badge
     volunteer.goto(f"{base}/service")
-    volunteer.locator(".tabbar a[href='/service'] .svc-badge").wait_for()
+    volunteer.locator(".tabbar a[href='/service'] .tab-badge").wait_for()
     shoot(volunteer, "service-07-volunteer-queues")
     volunteer.goto(order_url)
     volunteer.get_by_role("button", name="接单", exact=True).click()

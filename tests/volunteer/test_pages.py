@@ -28,7 +28,7 @@ def test_the_tab_bar_has_service_with_its_badge(api):
     html = page(api, "villager", "/")
     assert 'href="/service"' in html and "服务" in html and 'hx-get="/service/badge"' in html
     badge = page(api, "volunteer", "/service/badge")  # 家电维修 was sent to 李志愿
-    assert badge.startswith('<span class="svc-badge">') and "条待处理" in badge
+    assert badge.startswith('<span class="tab-badge">') and "条待处理" in badge
     assert page(api, "neighbour", "/service/badge") == "<span hidden></span>"
 
 

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from sqlmodel import select
 
 from app.deps import ActorDep, HtmxDep, SessionDep, WriteSessionDep
@@ -206,11 +206,11 @@ def order_photo(order_id: Id, actor: ActorDep, session: SessionDep) -> Response:
 
 
 @router.get("/service/badge")
-def badge(actor: ActorDep, session: SessionDep) -> HTMLResponse:
-    """The 服务 tab's badge: what waits for this person (plain HTML; the tab bar loads it)."""
-    total = reading.badges(session, actor=actor)["total"]
-    html = (f'<span class="svc-badge">{total if total < 100 else "99+"}<span class="sr-only">条待处理</span></span>'
-            if total else '<span hidden></span>')
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+def badge(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    """The 服务 tab's badge: what waits for this person (the tab bar loads it)."""
+    response = render(request, "_tab_badge.html", {"count": reading.badges(session, actor=actor)["total"],
+                                                    "label": "条待处理"})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
