@@ -31,8 +31,11 @@ run: install
 	$(PY) -m app seed-demo
 	$(PY) -m app serve
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own databases and browser): it mostly waits
+# on databases and the browser, so two workers on two cores halve the time. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Re-resolve the locks from pyproject.toml after changing a dependency range, then commit requirements/*.lock.
 # Existing pins are kept where the ranges still allow them; `make lock LOCK_ARGS=--upgrade` moves everything to the
