@@ -31,9 +31,10 @@ run: install
 	$(PY) -m app seed-demo
 	$(PY) -m app serve
 
-# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own databases and browser): it mostly waits
-# on databases and the browser, so two workers on two cores halve the time. TEST_WORKERS=0 runs it in one process.
-TEST_WORKERS ?= 2
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own databases and browser). Much of it waits
+# on PostgreSQL, Chromium and timers, so three workers keep two cores busy (docs/performance.md); TEST_WORKERS=0
+# runs it in one process.
+TEST_WORKERS ?= 3
 test: install-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

@@ -112,3 +112,12 @@ def shoot() -> Callable:
         return path
 
     return save
+
+
+def log_in(page, base: str, phone: str, password: str = "demo1234") -> None:
+    """Sign in on the login page as a villager would, and wait for 首页."""
+    page.goto(f"{base}/login")
+    page.get_by_label("手机号", exact=True).fill(phone)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")

@@ -9,21 +9,13 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, _is_page_fault
+from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, _is_page_fault, log_in
 from tests.e2e.fixtures.camera import blank_frame, qr_frame, write_y4m
 from tests.e2e.layout import layout_problems
 
 pytestmark = pytest.mark.browser
 
 SMALL = {"width": 360, "height": 740}
-
-
-def log_in(page, base: str, phone: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("手机号", exact=True).fill(phone)
-    page.get_by_label("密码", exact=True).fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +22,6 @@ BODY = """本月收支如下（单位：元）：
 | 路灯维修 | | 6,800.00 |
 
 原始凭证在村委会，可随时查阅。"""
-
-
-def log_in(page, base: str, phone: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("手机号", exact=True).fill(phone)
-    page.get_by_label("密码", exact=True).fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def log_out(page, base: str) -> None:

@@ -5,20 +5,13 @@ import re
 import pytest
 
 from tests.conftest import DEMO
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
 MEMBER_PHONE = "13912345678"
 MEMBER_PASSWORD = "sunlixin2024"
 REASON = "帮助孤寡老人抢收玉米"
-
-
-def log_in(page, base: str, phone: str, password: str = "demo1234") -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("手机号", exact=True).fill(phone)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def balance(page) -> str:

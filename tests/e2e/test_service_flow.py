@@ -4,16 +4,9 @@ accepts and completes (接单 → 完成), the villager rates (评单); the volu
 import pytest
 
 from tests.conftest import DEMO
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, phone: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("手机号", exact=True).fill(phone)
-    page.get_by_label("密码", exact=True).fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_order_dispatch_accept_complete_rate(live_server, new_context, shoot):

@@ -8,20 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import PHONE, SCREENSHOTS
+from tests.e2e.conftest import PHONE, SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.browser
 
 PHOTO = Path(__file__).resolve().parents[2] / "app" / "demo_assets" / "goods" / "eggs.jpg"
 NAME = "挂面 1kg"
-
-
-def log_in(page, base: str, phone: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("手机号", exact=True).fill(phone)
-    page.get_by_label("密码", exact=True).fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def shoot_both(page, shoot, name: str) -> None:
