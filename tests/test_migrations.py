@@ -1,6 +1,5 @@
 """The Alembic migrations build the schema from empty on both databases, and it matches the models."""
 
-import os
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,7 +16,7 @@ from app.config import ROOT
 from app.db import make_engine, session_for
 from app.demo import seed_demo_world
 from app.ledger.check import check_ledger
-from tests.conftest import PG_ADMIN_URL, unavailable
+from tests.conftest import PG_ADMIN_URL, PG_TEST_DB, unavailable
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -27,7 +26,7 @@ def empty_engine(request, tmp_path):
         yield engine
         engine.dispose()
         return
-    name = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test") + "_migrations"
+    name = PG_TEST_DB + "_migrations"  # the run's (and the xdist worker's) own
     try:
         admin = create_engine(make_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
