@@ -8,7 +8,7 @@ from app.org.access import own_household
 from app.shop import requests as service
 from app.shop.access import overseen_shop, staffed_shop, visible_shop
 from app.shop.api import Reason
-from app.shop.counter import throttle_code_tries
+from app.shop.counter import counting_code_failures, throttle_code_tries
 from app.shop.models import RedemptionPublic
 from app.shop.request_models import (
     DropItem,
@@ -98,7 +98,8 @@ def look_up(shop_id: Id, body: FulfilCreate, request: Request, actor: ActorDep, 
     throttle_code_tries(request.app.state.code_tries, actor.id)
     service.expire_due(session, shop_id=shop.id)
     session.commit()
-    req = service.pending_by_code(session, shop=shop, code=body.code, secret=_secret(request))
+    with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+        req = service.pending_by_code(session, shop=shop, code=body.code, secret=_secret(request))
     return service.public(session, req, viewer=actor, secret=_secret(request))
 
 
@@ -111,8 +112,9 @@ def fulfil(shop_id: Id, body: FulfilCreate, request: Request, actor: ActorDep, s
     with counter_queue(shop_id, wait=settings.db_write_wait):
         service.expire_due(session, shop_id=shop.id)
         session.commit()
-        result = service.fulfil(session, actor=actor, shop=shop, code=body.code, idempotency_key=idempotency_key,
-                                secret=_secret(request))
+        with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+            result = service.fulfil(session, actor=actor, shop=shop, code=body.code,
+                                    idempotency_key=idempotency_key, secret=_secret(request))
         session.commit()
     return result
 

@@ -48,6 +48,18 @@ class TestGuessing:
         r = api.post(f"/shops/{shop_id}/payer", "attendant", json={"pay_code": random_code()})
         assert r.status_code == 429 and error_code(r) == "rate_limited" and "Retry-After" in r.headers
 
+    @pytest.mark.parametrize("route", ["requests/lookup", "requests/fulfil"])
+    def test_shop_request_codes_count_failures_too(self, api, app, shop_id, route):
+        """A 核销码 is a code like any other: wrong ones count toward the same per-attendant ceiling."""
+        limits(app, code_failures_per_attendant=5)
+        for _ in range(5):
+            r = api.post(f"/shops/{shop_id}/{route}", "attendant", json={"code": random_code("77", 16)})
+            assert r.status_code == 400
+        r = api.post(f"/shops/{shop_id}/requests/lookup", "attendant", json={"code": random_code("77", 16)})
+        assert r.status_code == 429 and error_code(r) == "rate_limited"
+        r = api.post(f"/shops/{shop_id}/payer", "attendant", json={"pay_code": random_code()})
+        assert r.status_code == 429  # one ceiling for every code the counter takes
+
     def test_good_look_ups_are_not_counted(self, api, app, shop_id):
         limits(app, code_failures_per_attendant=3)
         for _ in range(6):

@@ -20,7 +20,7 @@ from app.org.service import village_name
 from app.shop import goods as catalogue
 from app.shop import requests as service
 from app.shop.access import is_staff, managed_shop, overseen_shop, staffed_shop, visible_shop
-from app.shop.counter import throttle_code_tries
+from app.shop.counter import counting_code_failures, throttle_code_tries
 from app.shop.models import BasketLine, Shop
 from app.shop.pages.common import pick_shop, tab_for
 from app.shop.qr import qr_svg
@@ -284,7 +284,8 @@ def counter_lookup(request: Request, actor: ActorDep, session: SessionDep, shop_
     throttle_code_tries(request.app.state.code_tries, actor.id)
     service.expire_due(session, shop_id=shop.id)
     session.commit()
-    req = service.pending_by_code(session, shop=shop, code=code, secret=request.app.state.secret)
+    with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+        req = service.pending_by_code(session, shop=shop, code=code, secret=request.app.state.secret)
     return _basket(request, session, actor, shop, req, code=service.clean_request_code(code))
 
 
@@ -307,8 +308,9 @@ def counter_fulfil(request: Request, actor: ActorDep, session: SessionDep, setti
     with counter_queue(shop.id, wait=settings.db_write_wait):
         service.expire_due(session, shop_id=shop.id)
         session.commit()
-        result = service.fulfil(session, actor=actor, shop=shop, code=code, idempotency_key=form_key or None,
-                                secret=request.app.state.secret)
+        with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+            result = service.fulfil(session, actor=actor, shop=shop, code=code, idempotency_key=form_key or None,
+                                    secret=request.app.state.secret)
         session.commit()
     return render(request, "shop/requests/_done.html", {"shop": shop, "receipt": result})
 
