@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app.disclosure.demo import seed_disclosures
 from app.evaluation.demo import seed_evaluation_demo
+from app.images import process_photo
 from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
 from app.ledger.service import Source, allocate_budget, credit_household
@@ -14,7 +15,6 @@ from app.org.access import load_actor
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.security import hash_password
 from app.shop.goods import create_goods, create_shop, set_goods_photo
-from app.shop.images import process_goods_photo
 from app.shop.request_models import ShopRequestSetting
 from app.volunteer.demo import seed_service_orders
 
@@ -93,7 +93,7 @@ def _demo_shop(session: Session, *, village: OrgUnit, attendant: User, official:
         photo = ASSETS / "goods" / f"{item['slug']}.jpg"
         if photo.exists():
             set_goods_photo(session, actor=actor, shop=shop, goods=goods,
-                            photo=process_goods_photo(photo.read_bytes()))
+                            photo=process_photo(photo.read_bytes()))
 
 
 def _unit(session: Session, kind: str, name: str, parent_id: int | None) -> OrgUnit:

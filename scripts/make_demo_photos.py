@@ -1,7 +1,7 @@
 """Draw the demo shop's goods photos: flat illustrations with the Chinese name underneath.
 
 Run `.venv/bin/python scripts/make_demo_photos.py`. Each picture is drawn at twice the size, scaled down for smooth
-edges, then passed through the same `process_goods_photo` an upload goes through, and written to
+edges, then passed through the same `process_photo` an upload goes through, and written to
 app/demo_assets/goods/<slug>.jpg.
 """
 
@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.shop.images import process_goods_photo  # noqa: E402
+from app.images import process_photo  # noqa: E402
 
 OUT_DIR = ROOT / "app" / "demo_assets" / "goods"
 GOODS_JSON = ROOT / "app" / "demo_assets" / "goods.json"
@@ -266,7 +266,7 @@ def main() -> None:
             raise SystemExit(f"{slug} is not in {GOODS_JSON.name}")
         raw = io.BytesIO()
         draw(label, background, painter).save(raw, "PNG")
-        data, _ = process_goods_photo(raw.getvalue())
+        data, _ = process_photo(raw.getvalue())
         (OUT_DIR / f"{slug}.jpg").write_bytes(data)
         print(f"{slug:14} {len(data) / 1024:5.1f} KB")
 

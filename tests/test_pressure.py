@@ -105,8 +105,8 @@ class TestHeavyWorkOutsideTheWriter:
     @ON_SQLITE
     def test_a_photo_is_decoded_while_the_writer_is_free(self, sqlite_demo, monkeypatch):
         client, engine = sqlite_demo
-        seen = _spy_writer(monkeypatch, engine, ["app.shop.api.process_goods_photo",
-                                                 "app.shop.pages.catalogue.process_goods_photo"])
+        seen = _spy_writer(monkeypatch, engine, ["app.shop.api.process_photo",
+                                                 "app.shop.pages.catalogue.process_photo"])
         with session_for(engine, write=False) as s:
             shop = s.exec(select(Shop)).first()
             goods = s.exec(select(Goods).where(Goods.shop_id == shop.id)).first()

@@ -16,7 +16,7 @@ from app.audit.service import record_action
 from app.disclosure.models import DECISION_TARGET, DISCLOSURE_TARGET, DisclosureAction, DisclosureFile
 from app.errors import ValidationFailed
 from app.idempotency import create_once
-from app.shop.images import MAX_UPLOAD_BYTES, TOO_LARGE, process_goods_photo
+from app.images import MAX_UPLOAD_BYTES, TOO_LARGE, process_photo
 from app.text import clean_text
 
 MAX_FILE_BYTES = MAX_UPLOAD_BYTES  # 5 MB: photos, PDF and Excel alike
@@ -59,7 +59,7 @@ def check_upload(data: bytes, file_name: str | None) -> CheckedFile:
 
 def _photo(data: bytes, size: tuple[int, int]) -> tuple[bytes, str]:
     """The goods-photo pipeline (content check, pixel caps, metadata stripped, a fresh JPEG) at this size."""
-    return process_goods_photo(data, size)
+    return process_photo(data, size)
 
 
 def _check_xlsx(data: bytes) -> None:

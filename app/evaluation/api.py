@@ -24,8 +24,8 @@ from app.evaluation.models import (
 )
 from app.evaluation.views import pick_village, round_public, score_public
 from app.ids import Id
+from app.images import process_photo
 from app.org.access import EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor
-from app.shop.images import process_goods_photo
 
 router = APIRouter(tags=["evaluation"])
 MAX_UPLOAD = 5 * 1024 * 1024 + 1
@@ -132,7 +132,7 @@ def score_photo(round_id: Id, score_id: Id, photo: Annotated[UploadFile, File()]
     evaluation = service.visible_round(session, actor, round_id)
     score = service.own_score(session, actor=actor, evaluation=evaluation, score_id=score_id)
     session.commit()  # the photo is decoded holding no lock and no connection
-    processed = process_goods_photo(data)
+    processed = process_photo(data)
     evaluation = session.get(EvaluationRound, round_id)
     score = service.own_score(session, actor=actor, evaluation=evaluation, score_id=score_id)
     service.set_score_photo(session, actor=actor, evaluation=evaluation, score=score, photo=processed)

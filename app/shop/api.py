@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import NotFound, RateLimited
 from app.ids import AfterId, Id
+from app.images import process_photo
 from app.org.access import EVERYONE, get_visible, managed_household, own_household
 from app.org.models import OrgUnit
 from app.paging import page_list
@@ -15,7 +16,6 @@ from app.shop import access, confirmations, paycodes, service
 from app.shop import goods as catalogue
 from app.shop.access import managed_shop, overseen_shop, shop_goods, staffed_shop, visible_redemption, visible_shop
 from app.shop.counter import PayerPublic, counting_code_failures, describe_payer, throttle_code_tries
-from app.shop.images import process_goods_photo
 from app.shop.models import (
     ConfirmationDecision,
     ConfirmationPublic,
@@ -100,7 +100,7 @@ def upload_photo(shop_id: Id, goods_id: Id, photo: Annotated[UploadFile, File()]
     shop = managed_shop(session, actor, shop_id)
     goods = shop_goods(session, shop=shop, goods_id=goods_id)
     session.commit()  # end the short look-up: the photo is decoded holding no lock and no connection
-    catalogue.set_goods_photo(session, actor=actor, shop=shop, goods=goods, photo=process_goods_photo(data))
+    catalogue.set_goods_photo(session, actor=actor, shop=shop, goods=goods, photo=process_photo(data))
     session.commit()
     return catalogue.goods_public(goods)
 

@@ -7,10 +7,10 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import NotFound, OutOfStock, ValidationFailed
 from app.idempotency import create_once
+from app.images import Photo
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
 from app.paging import Page, page_desc
-from app.shop.images import Photo
 from app.shop.models import (
     GOODS_TARGET,
     STOCK_ACTIONS,

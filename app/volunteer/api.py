@@ -8,9 +8,9 @@ from sqlmodel import Session
 from app.deps import ActorDep, IdempotencyKey, SessionDep
 from app.errors import NotFound
 from app.ids import Id
+from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.org.access import Actor
 from app.org.models import Household
-from app.shop.images import MAX_UPLOAD_BYTES, process_goods_photo
 from app.volunteer import catalogue, reading, service
 from app.volunteer.models import (
     Completion,
@@ -203,7 +203,7 @@ def add_photo(order_id: Id, photo: Annotated[UploadFile, File()], actor: ActorDe
     data = photo.file.read(MAX_UPLOAD_BYTES + 1)
     order = service.visible_order(session, actor, order_id)
     session.commit()  # the photo is decoded holding no lock and no connection
-    service.attach_photo(session, actor=actor, order=order, photo=process_goods_photo(data))
+    service.attach_photo(session, actor=actor, order=order, photo=process_photo(data))
     return _answer(session, order)
 
 

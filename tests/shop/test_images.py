@@ -8,7 +8,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
 from app.errors import ValidationFailed
-from app.shop.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, TOO_LARGE, TOO_MANY_PIXELS, process_goods_photo
+from app.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, TOO_LARGE, TOO_MANY_PIXELS, process_photo
 
 MAKER = "ZhenfengTestCam"
 COMMENT = b"ZF-SECRET-COMMENT"
@@ -38,7 +38,7 @@ def decode(data: bytes) -> Image.Image:
 
 def refusal(data: bytes) -> str:
     with pytest.raises(ValidationFailed) as caught:
-        process_goods_photo(data)
+        process_photo(data)
     return caught.value.message
 
 
@@ -57,7 +57,7 @@ class TestAcceptedPhotos:
     def test_shrinks_to_a_jpeg_within_480(self, fmt):
         source = photo().convert("P") if fmt == "GIF" else photo()
         original = encode(source, fmt)
-        out, content_type = process_goods_photo(original)
+        out, content_type = process_photo(original)
         im = decode(out)
         assert content_type == "image/jpeg"
         assert im.format == "JPEG" and im.mode == "RGB"
@@ -65,16 +65,16 @@ class TestAcceptedPhotos:
         assert len(out) < 40_000 < len(original)
 
     def test_output_is_progressive(self):
-        im = decode(process_goods_photo(encode(photo(), "JPEG"))[0])
+        im = decode(process_photo(encode(photo(), "JPEG"))[0])
         assert im.info.get("progressive") or im.info.get("progression")
 
     def test_small_photo_is_not_enlarged(self):
-        im = decode(process_goods_photo(encode(photo((300, 200)), "PNG"))[0])
+        im = decode(process_photo(encode(photo((300, 200)), "PNG"))[0])
         assert im.size == (300, 200)
 
     def test_identified_by_content_not_by_name(self):
         # The function never sees a file name; a PNG is a PNG whatever it was called.
-        assert decode(process_goods_photo(encode(photo((64, 64)), "PNG"))[0]).format == "JPEG"
+        assert decode(process_photo(encode(photo((64, 64)), "PNG"))[0]).format == "JPEG"
 
 
 class TestMetadataStripped:
@@ -94,7 +94,7 @@ class TestMetadataStripped:
         return data
 
     def test_exif_and_gps_gone(self, tagged):
-        out, _ = process_goods_photo(tagged)
+        out, _ = process_photo(tagged)
         exif = decode(out).getexif()
         assert len(exif) == 0
         assert exif.get_ifd(ExifTags.IFD.GPSInfo) == {}
@@ -102,7 +102,7 @@ class TestMetadataStripped:
         assert b"Exif\x00\x00" not in out
 
     def test_icc_xmp_and_comment_gone(self, tagged):
-        out, _ = process_goods_photo(tagged)
+        out, _ = process_photo(tagged)
         info = decode(out).info
         assert "icc_profile" not in info and "comment" not in info and "xmp" not in info
         assert COMMENT not in out and b"ZF-XMP-PACKET" not in out and b"ICC_PROFILE" not in out
@@ -112,12 +112,12 @@ class TestMetadataStripped:
 
         meta = PngInfo()
         meta.add_text("Comment", "ZF-PNG-TEXT")
-        out, _ = process_goods_photo(encode(photo((200, 200)), "PNG", pnginfo=meta))
+        out, _ = process_photo(encode(photo((200, 200)), "PNG", pnginfo=meta))
         assert b"ZF-PNG-TEXT" not in out
 
     def test_bytes_appended_after_the_image_are_dropped(self):
         payload = b"<script>alert('zf-polyglot')</script>"
-        out, _ = process_goods_photo(encode(photo((200, 200)), "JPEG") + payload)
+        out, _ = process_photo(encode(photo((200, 200)), "JPEG") + payload)
         assert b"zf-polyglot" not in out
 
 
@@ -127,7 +127,7 @@ class TestOrientation:
         im.paste("blue", (100, 0, 200, 100))  # left half red, right half blue
         exif = Image.Exif()
         exif[ExifTags.Base.Orientation] = 6  # camera held sideways: show rotated 90° clockwise
-        out = decode(process_goods_photo(encode(im, "JPEG", exif=exif, quality=95))[0])
+        out = decode(process_photo(encode(im, "JPEG", exif=exif, quality=95))[0])
         assert out.size == (100, 200)
         top, bottom = out.getpixel((50, 20)), out.getpixel((50, 180))
         assert top[0] > 200 and top[2] < 60  # red on top
@@ -139,7 +139,7 @@ class TestTransparency:
     def test_png_alpha_flattens_onto_white(self):
         im = Image.new("RGBA", (100, 100), (0, 0, 0, 0))  # transparent black
         im.paste((200, 0, 0, 255), (25, 25, 75, 75))
-        out = decode(process_goods_photo(encode(im, "PNG"))[0])
+        out = decode(process_photo(encode(im, "PNG"))[0])
         assert out.mode == "RGB"
         assert all(c > 245 for c in out.getpixel((3, 3)))  # white, not black
         r, g, b = out.getpixel((50, 50))
@@ -149,7 +149,7 @@ class TestTransparency:
         im = Image.new("P", (60, 60), 0)
         im.putpalette([0, 0, 0, 0, 128, 0] + [0] * 762)
         im.paste(1, (20, 20, 40, 40))
-        out = decode(process_goods_photo(encode(im, "GIF", transparency=0))[0])
+        out = decode(process_photo(encode(im, "GIF", transparency=0))[0])
         assert all(c > 245 for c in out.getpixel((3, 3)))
         assert out.getpixel((30, 30))[1] > 100
 

@@ -21,10 +21,10 @@ from app.evaluation.views import criteria_of, head_names, pick_village, round_pu
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
+from app.images import process_photo
 from app.org.access import COMMITTEE, OFFICIALS, VILLAGE_STAFF
 from app.org.models import Household, User
 from app.org.service import village_name
-from app.shop.images import process_goods_photo
 from app.timeutil import utcnow
 
 router = APIRouter(prefix="/evaluation")
@@ -154,7 +154,7 @@ def save_score(round_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep
                points: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                photo: Annotated[UploadFile | None, File()] = None) -> Response:
     data = photo.file.read(MAX_UPLOAD) if photo is not None and photo.filename else b""
-    processed = process_goods_photo(data) if data else None  # before the database: outside the writer
+    processed = process_photo(data) if data else None  # before the database: outside the writer
     evaluation = service.visible_round(session, actor, round_id)
     score, _ = service.save_score(session, actor=actor, evaluation=evaluation, household_id=household_id,
                                   criterion_id=criterion_id, points=form_int(points), reason=reason)

@@ -10,12 +10,12 @@ from app.deps import ActorDep, HtmxDep, SessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
+from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.ledger.service import household_balance
 from app.org.access import OFFICIALS
 from app.org.models import User
 from app.shop import goods as catalogue
 from app.shop.access import managed_goods, managed_shop, visible_shop
-from app.shop.images import MAX_UPLOAD_BYTES, process_goods_photo
 from app.shop.models import MOVEMENT_LABELS
 from app.shop.pages.common import DONE, pick_shop, tab_for
 
@@ -98,7 +98,7 @@ def upload_photo(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxD
     shop, goods = managed_goods(session, actor, goods_id)
     session.commit()  # end the short look-up: the photo is decoded holding no lock and no connection
     data = photo.file.read(MAX_UPLOAD_BYTES + 1) if photo is not None else b""
-    catalogue.set_goods_photo(session, actor=actor, shop=shop, goods=goods, photo=process_goods_photo(data))
+    catalogue.set_goods_photo(session, actor=actor, shop=shop, goods=goods, photo=process_photo(data))
     session.commit()
     return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=photo", htmx=htmx)
 

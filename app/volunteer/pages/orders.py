@@ -10,9 +10,9 @@ from app.deps import ActorDep, HtmxDep, SessionDep, WriteSessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
+from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.org.access import OFFICIALS, Actor
 from app.org.models import Household
-from app.shop.images import MAX_UPLOAD_BYTES, process_goods_photo
 from app.volunteer import catalogue, reading, service
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
 from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS
@@ -157,7 +157,7 @@ def complete(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
     data = photo.file.read(MAX_UPLOAD_BYTES + 1) if photo is not None and photo.filename else b""
     order = service.visible_order(session, actor, order_id)
     session.commit()  # the photo is decoded holding no lock and no connection
-    picture = process_goods_photo(data) if data else None
+    picture = process_photo(data) if data else None
     service.complete(session, actor=actor, order=order, hours=form_hours(hours), note=note, photo=picture)
     session.commit()
     return _after(order_id, "complete", htmx)
@@ -169,7 +169,7 @@ def add_photo(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
     data = photo.file.read(MAX_UPLOAD_BYTES + 1) if photo is not None else b""
     order = service.visible_order(session, actor, order_id)
     session.commit()
-    service.attach_photo(session, actor=actor, order=order, photo=process_goods_photo(data))
+    service.attach_photo(session, actor=actor, order=order, photo=process_photo(data))
     session.commit()
     return _after(order_id, "photo", htmx)
 

@@ -1,4 +1,5 @@
-"""Goods photos: check an upload by its content, refuse bombs, strip metadata, re-encode as a small JPEG.
+"""Every uploaded photo (goods, evaluation evidence, service orders, disclosure attachments): check it by its content,
+refuse bombs, strip metadata, re-encode as a small JPEG.
 
 Whatever the client says the file is named or typed, only the bytes decide. The output is a fresh image holding
 pixels only: no EXIF (GPS, camera), ICC profile, XMP or comment survives, and anything appended to the original
@@ -36,7 +37,7 @@ TOO_MANY_PIXELS = "图片尺寸过大"
 Photo = tuple[bytes, str]  # the JPEG bytes and their content type
 
 
-def process_goods_photo(data: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> Photo:
+def process_photo(data: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> Photo:
     """Turn an uploaded photo into a metadata-free JPEG of at most `size`; return (bytes, content type)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(TOO_LARGE)
