@@ -10,7 +10,7 @@ from app.evaluation.demo import seed_evaluation_demo
 from app.images import process_photo
 from app.ledger.accounts import donations_account, fund_account, open_household_account
 from app.ledger.models import Category, TxnKind
-from app.ledger.service import Source, allocate_budget, credit_household
+from app.ledger.service import Source, allocate_budget, post_credit
 from app.org.access import load_actor
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.security import hash_password
@@ -69,8 +69,9 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     ]
     for household, points, category, reason in awards:
         awarder = official.id if household.village_id == village.id else None
-        credit_household(session, household=household, points=points, reason=reason, category=category,
-                         source=Source(TxnKind.award), actor_id=awarder, once=None)
+        # The demo world's history, written as it stands (a real county's credits go through credit_household).
+        post_credit(session, household=household, points=points, reason=reason, category=category,
+                    source=Source(TxnKind.award), actor_id=awarder)
     _demo_shop(session, village=village, attendant=attendant, official=official)
     seed_evaluation_demo(session, village=village, official=official, committee=committee)
     # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:

@@ -19,6 +19,12 @@ class Forbidden(DomainError):
     status_code, code, message = 403, "forbidden", "没有权限进行此操作"
 
 
+class ConflictOfInterest(Forbidden):
+    """回避: the actor would decide a credit to their own household, or one they proposed, placed or did."""
+
+    code, message = "conflict_of_interest", "按回避规定，涉及您自己家庭（或您经手）的积分须由其他人决定"
+
+
 class PasswordChangeRequired(Forbidden):
     """Signed in with a one-time password (after a reset): only choosing a new one works until then."""
 

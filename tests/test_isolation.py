@@ -188,6 +188,10 @@ CASES = {
     ("GET", "/api/v1/points/awards/pending"): "list",
     ("GET", "/api/v1/villages/{village_id}/award-limits"): None,
     ("PUT", "/api/v1/villages/{village_id}/award-limits"): ("town_admin", {"single_limit": 200, "monthly_limit": 500}),
+    ("GET", "/api/v1/villages/{village_id}/evaluation-settings"): None,
+    ("PUT", "/api/v1/villages/{village_id}/evaluation-settings"): ("town_admin", {"min_notice_days": 3}),
+    ("GET", "/api/v1/villages/{village_id}/service-bounds"): None,
+    ("PUT", "/api/v1/villages/{village_id}/service-bounds"): ("town_admin", {"max_points_per_hour": 20}),
     ("GET", "/evaluation/awards"): "list",
     ("POST", "/evaluation/awards/{request_id}/approve"): ("town_admin", {}, {"request_id": "pending_award_id"}),
     ("POST", "/evaluation/awards/limits"): (

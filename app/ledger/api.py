@@ -2,11 +2,20 @@
 
 from fastapi import APIRouter, Response
 
-from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep
+from app.deps import ActorDep, IdempotencyKey, SessionDep
 from app.errors import NotFound
 from app.ids import Id
-from app.ledger import approvals, service
-from app.ledger.models import AwardCreate, AwardLimitsUpdate, AwardOutcome, LedgerLine, ReversalCreate, ReversalPublic
+from app.ledger import approvals, policy, service
+from app.ledger.models import (
+    AwardCreate,
+    AwardLimitsUpdate,
+    AwardOutcome,
+    EvaluationSettingsUpdate,
+    LedgerLine,
+    ReversalCreate,
+    ReversalPublic,
+    ServiceBoundsUpdate,
+)
 from app.org.access import EVERYONE, managed_household, visible_household
 
 router = APIRouter(tags=["points"])
@@ -22,13 +31,12 @@ def household_ledger(household_id: Id, actor: ActorDep, session: SessionDep, lim
 
 @router.post("/points/awards", status_code=201, response_model=AwardOutcome,
              responses={202: {"model": AwardOutcome, "description": "Above the limits: waiting for approval"}})
-def award(body: AwardCreate, actor: ActorDep, session: SessionDep, settings: SettingsDep, response: Response,
+def award(body: AwardCreate, actor: ActorDep, session: SessionDep, response: Response,
           idempotency_key: IdempotencyKey = None) -> AwardOutcome:
     """201 posted; 202 `status: pending` above the village's limits (one award, or the household's month)."""
     household = managed_household(session, actor, body.household_id)
     result = approvals.propose_award(session, actor=actor, household=household, points=body.points,
-                                     reason=body.reason, category=body.category, idempotency_key=idempotency_key,
-                                     tz=settings.timezone)
+                                     reason=body.reason, category=body.category, idempotency_key=idempotency_key)
     session.commit()
     response.status_code = 202 if result.status == approvals.PENDING else 201
     return result
@@ -51,22 +59,57 @@ def pending(actor: ActorDep, session: SessionDep) -> dict:
             "next_cursor": None}
 
 
-@router.get("/villages/{village_id}/award-limits")
-def award_limits(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
+def _village(actor, village_id: int) -> int:
     if not actor.can(village_id, EVERYONE):
         raise NotFound("找不到该村")
-    single, monthly = approvals.village_limits(session, village_id=village_id)
+    return village_id
+
+
+@router.get("/villages/{village_id}/award-limits")
+def award_limits(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
+    single, monthly = policy.village_limits(session, village_id=_village(actor, village_id))
     return {"village_id": village_id, "single_limit": single, "monthly_limit": monthly}
 
 
 @router.put("/villages/{village_id}/award-limits")
 def set_award_limits(village_id: Id, body: AwardLimitsUpdate, actor: ActorDep, session: SessionDep) -> dict:
-    if not actor.can(village_id, EVERYONE):
-        raise NotFound("找不到该村")
-    single, monthly = approvals.set_limits(session, actor=actor, village_id=village_id,
-                                           single_limit=body.single_limit, monthly_limit=body.monthly_limit)
+    single, monthly = policy.set_limits(session, actor=actor, village_id=_village(actor, village_id),
+                                        single_limit=body.single_limit, monthly_limit=body.monthly_limit)
     session.commit()
     return {"village_id": village_id, "single_limit": single, "monthly_limit": monthly}
+
+
+@router.get("/villages/{village_id}/evaluation-settings")
+def evaluation_settings(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
+    row = policy.village_policy(session, village_id=_village(actor, village_id))
+    return {"village_id": village_id, "min_notice_days": row.min_notice_days}
+
+
+@router.put("/villages/{village_id}/evaluation-settings")
+def set_evaluation_settings(village_id: Id, body: EvaluationSettingsUpdate, actor: ActorDep, session: SessionDep
+                            ) -> dict:
+    """The town admin sets the shortest 公示 of the village's evaluation rounds (officials cannot)."""
+    row = policy.set_bounds(session, actor=actor, village_id=_village(actor, village_id),
+                            min_notice_days=body.min_notice_days)
+    session.commit()
+    return {"village_id": village_id, "min_notice_days": row.min_notice_days}
+
+
+@router.get("/villages/{village_id}/service-bounds")
+def service_bounds(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
+    row = policy.village_policy(session, village_id=_village(actor, village_id))
+    return {"village_id": village_id, "max_points_per_hour": row.max_points_per_hour,
+            "max_service_cap": row.max_service_cap}
+
+
+@router.put("/villages/{village_id}/service-bounds")
+def set_service_bounds(village_id: Id, body: ServiceBoundsUpdate, actor: ActorDep, session: SessionDep) -> dict:
+    """The town admin sets how far the village's officials may raise service points (per hour, a month)."""
+    row = policy.set_bounds(session, actor=actor, village_id=_village(actor, village_id),
+                            max_points_per_hour=body.max_points_per_hour, max_service_cap=body.max_service_cap)
+    session.commit()
+    return {"village_id": village_id, "max_points_per_hour": row.max_points_per_hour,
+            "max_service_cap": row.max_service_cap}
 
 
 @router.post("/points/awards/{award_id}/reversal", status_code=201, response_model=ReversalPublic)

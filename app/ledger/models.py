@@ -78,6 +78,7 @@ class LedgerAction(AuditAction):
     points_award_pending = "points.award_pending", "提交积分奖励待批准"  # above the village's limits (issue #8)
     points_award_approve = "points.award_approve", "批准积分奖励"
     award_limits_set = "points.award_limits", "设置积分奖励限额"
+    village_bounds_set = "points.village_bounds", "设置村积分规则上限"  # the town's bounds for a village (issue #15)
 
 
 ACCOUNT_TARGET = declare_target("account", "积分账户")
@@ -206,7 +207,10 @@ class LedgerLine(SQLModel):
 # --- direct awards above a village's limits wait for a second person (issue #8; app/ledger/approvals.py) ---------
 
 class AwardLimit(SQLModel, table=True):
-    """A village's limits for officials' direct awards: one award, and a household's direct awards in a month."""
+    """A village's bounds, set by the town (or county) admin and by nobody the bounds hold back (issue #15): the
+    limits every credit is checked against (one credit, a household's credits in a month), the most a village's
+    officials may set for service points (per hour, a volunteer household's month), and the shortest 公示 of an
+    evaluation round. A village without a row has the defaults (app/ledger/policy.py)."""
 
     __tablename__ = "award_limits"
 
@@ -214,13 +218,18 @@ class AwardLimit(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", unique=True)
     single_limit: int
     monthly_limit: int
+    max_points_per_hour: int = Field(default=20, sa_column_kwargs={"server_default": "20"})
+    max_service_cap: int = Field(default=300, sa_column_kwargs={"server_default": "300"})
+    min_notice_days: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class AwardRequest(SQLModel, table=True):
-    """Every direct award made through the limits: posted at once, or pending until another official of the village
-    or the town admin approves it (then `transaction_id` names the credit)."""
+    """Every credit a household receives through a door (a direct award, evaluation result, service hours): posted
+    at once within the village's limits, or pending until a second person approves it — another official of the
+    village or the town admin, never its proposer nor a member of the household (then `transaction_id` names the
+    credit). `source_kind`/`source_id` say which door (award; evaluation and its round; service and its order)."""
 
     __tablename__ = "award_requests"
 
@@ -231,7 +240,9 @@ class AwardRequest(SQLModel, table=True):
     reason: str = Field(sa_type=String(200))
     category: str = Field(sa_type=String(20))
     status: str = Field(sa_type=String(10))  # pending | posted
-    proposed_by_id: int = Field(foreign_key="users.id")
+    source_kind: str = Field(default="award", sa_type=String(20), sa_column_kwargs={"server_default": "award"})
+    source_id: int | None = None
+    proposed_by_id: int | None = Field(default=None, foreign_key="users.id")  # None: the system, by a rule
     approved_by_id: int | None = Field(default=None, foreign_key="users.id")
     transaction_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -255,3 +266,12 @@ class AwardOutcome(SQLModel):
 class AwardLimitsUpdate(SQLModel):
     single_limit: StrictInt
     monthly_limit: StrictInt
+
+
+class EvaluationSettingsUpdate(SQLModel):
+    min_notice_days: StrictInt
+
+
+class ServiceBoundsUpdate(SQLModel):
+    max_points_per_hour: StrictInt | None = None
+    max_service_cap: StrictInt | None = None

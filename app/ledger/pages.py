@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep
+from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import NotFound
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
@@ -31,13 +31,12 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
 
 
 @router.post("/admin/households/{household_id}/awards")
-def award(household_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: SettingsDep,
+def award(household_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
           points: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
           category: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     result = approvals.propose_award(session, actor=actor, household=household, points=form_int(points),
-                                     reason=reason, category=category or None, idempotency_key=form_key or None,
-                                     tz=settings.timezone)
+                                     reason=reason, category=category or None, idempotency_key=form_key or None)
     session.commit()
     done = "pending" if result.status == approvals.PENDING else "award"
     return redirect_after_post(f"/admin/households/{household_id}?done={done}", htmx=htmx)

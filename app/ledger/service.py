@@ -1,7 +1,8 @@
 """Points: the doors other domains move points through, awards and their reversal, and reading the books.
 
 No domain assembles ledger legs itself: it credits a household with `credit_household` (a source and an idempotency
-scope), pays a shop with `pay_shop`, and undoes a transaction with `reverse` under the policy `REVERSIBLE_BY`."""
+scope; the one credit policy of app/ledger/policy.py), pays a shop with `pay_shop`, and undoes a credit with
+`reverse_credit` under the policy `REVERSIBLE_BY`."""
 
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import InvalidState, ValidationFailed
 from app.idempotency import run_idempotent
+from app.ledger import policy
 from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
 from app.ledger.history import describe_lines
 from app.ledger.models import (
@@ -17,7 +19,9 @@ from app.ledger.models import (
     CREDIT_KINDS,
     Account,
     AccountKind,
+    AwardOutcome,
     AwardPublic,
+    AwardRequest,
     Category,
     LedgerAction,
     LedgerEntry,
@@ -25,13 +29,13 @@ from app.ledger.models import (
     ReversalPublic,
     TxnKind,
 )
+from app.ledger.policy import MAX_AWARD
 from app.ledger.postings import Leg, post_transaction, reverse_transaction
 from app.org.access import OFFICIALS, Actor, get_visible
 from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.paging import Page, page_desc
 from app.text import clean_reason
-
-MAX_AWARD = 100_000
+from app.timeutil import utcnow
 
 # Which transactions may be reversed, and by whom (reliability.md I5: a correction is a reversing transaction):
 # - award, evaluation, service: the village's officials, with a written reason, through `reverse_credit` — a
@@ -79,27 +83,63 @@ def clean_award(*, points: int, reason: str, category: str | None) -> tuple[int,
 
 
 def credit_household(session: Session, *, household: Household, points: int, reason: str, category: str | None,
-                     source: Source, actor_id: int | None, once: Once | None) -> AwardPublic:
+                     source: Source, actor_id: int | None, once: Once | None) -> AwardOutcome:
     """Credit a household from its village fund for a reason and a source; with `once`, at most once per scope
-    and key. The one way any domain pays points into a household."""
+    and key. The one door any domain pays points into a household through, and its one policy (issue #15):
+    within the village's limits (one credit, the household's month, app/ledger/policy.py) it posts at once; above
+    them it waits (`pending`) for a second person — another official of the village or the town admin, never the
+    proposer (`actor_id`) nor a member of the household (app/ledger/approvals.py). Every credit is registered as an
+    AwardRequest, posted or waiting, so that the month's total counts every door."""
     if source.kind not in CREDIT_KINDS:
         raise ValueError(f"{source.kind} is not a kind of credit")
     points, reason, category = clean_award(points=points, reason=reason, category=category)
 
-    def action() -> AwardPublic:
-        target = household_account(session, household_id=household.id)
-        txn, balances = post_transaction(
-            session, kind=source.kind, reason=reason, category=category, actor_id=actor_id, source_id=source.id,
-            legs=[Leg(village_fund(session, village_id=household.village_id), -points), Leg(target, points)])
-        return AwardPublic(id=txn.id, household_id=household.id, points=points, balance_after=balances[target.id],
-                           category=category, reason=reason)
+    def action() -> AwardOutcome:
+        # The household's account row, locked (SQLite: the writer is held already): two credits for one household
+        # at once are counted against the month one after the other.
+        account = household_account(session, household_id=household.id)
+        session.refresh(account, with_for_update=True)
+        over = policy.over_limits(session, village_id=household.village_id, household_id=household.id,
+                                  points=points)
+        request = AwardRequest(village_id=household.village_id, household_id=household.id, points=points,
+                               reason=reason, category=category, status=policy.PENDING, source_kind=source.kind,
+                               source_id=source.id, proposed_by_id=actor_id)
+        session.add(request)
+        session.flush()
+        if over is not None:
+            record_action(session, actor_id=actor_id, action=LedgerAction.points_award_pending,
+                          village_id=household.village_id, target_type=HOUSEHOLD_TARGET, target_id=household.id,
+                          target_label=household.head_name, reason=reason,
+                          detail={"request_id": request.id, "points": points, "category": category,
+                                  "source": source.kind, "source_id": source.id, **over})
+            return AwardOutcome(id=request.id, household_id=household.id, points=points, status=policy.PENDING,
+                                category=category, reason=reason, request_id=request.id)
+        posted = post_credit(session, household=household, points=points, reason=reason, category=category,
+                             source=source, actor_id=actor_id)
+        request.status, request.transaction_id, request.decided_at = policy.POSTED, posted.id, utcnow()
+        session.add(request)
+        session.flush()
+        return AwardOutcome(**posted.model_dump(), status=policy.POSTED, request_id=request.id)
 
     if once is None:
         return action()
     payload = {"household_id": household.id, "points": points, "reason": reason, "category": category,
                "source": [source.kind, source.id]}
-    return run_idempotent(session, scope=once.scope, key=once.key, payload=payload, result_type=AwardPublic,
+    return run_idempotent(session, scope=once.scope, key=once.key, payload=payload, result_type=AwardOutcome,
                           action=action)
+
+
+def post_credit(session: Session, *, household: Household, points: int, reason: str, category: str,
+                source: Source, actor_id: int | None) -> AwardPublic:
+    """Write a credit's legs (village fund → household), with no policy: only for a credit the policy has let
+    through (`credit_household`, an approval in app.ledger.approvals) and for the demo world's history
+    (tests/test_guardrails.py keeps every other module from calling it)."""
+    target = household_account(session, household_id=household.id)
+    txn, balances = post_transaction(
+        session, kind=source.kind, reason=reason, category=category, actor_id=actor_id, source_id=source.id,
+        legs=[Leg(village_fund(session, village_id=household.village_id), -points), Leg(target, points)])
+    return AwardPublic(id=txn.id, household_id=household.id, points=points, balance_after=balances[target.id],
+                       category=category, reason=reason)
 
 
 def pay_shop(session: Session, *, household_id: int, shop_id: int, shop_name: str, village_id: int, points: int,
@@ -164,31 +204,7 @@ def require_reversible(actor: Actor, original: LedgerTransaction) -> None:
     actor.require(original.village_id, roles)
 
 
-# --- awards and their reversal ------------------------------------------------------------------------------------
-
-def award_points(
-    session: Session, *, actor: Actor, household: Household, points: int, reason: str, category: str | None,
-    idempotency_key: str | None,
-) -> AwardPublic:
-    """An official credits a household of their village from the village fund, with a reason."""
-    actor.require(household.village_id, OFFICIALS)
-    points, reason, category = clean_award(points=points, reason=reason, category=category)
-
-    def action() -> AwardPublic:
-        result = credit_household(session, household=household, points=points, reason=reason, category=category,
-                                  source=Source(TxnKind.award), actor_id=actor.id, once=None)
-        record_action(session, actor_id=actor.id, action=LedgerAction.points_award, village_id=household.village_id,
-                      target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
-                      reason=reason, detail={"transaction_id": result.id, "points": points, "category": category})
-        return result
-
-    if idempotency_key is None:
-        return action()
-    return run_idempotent(session, scope=f"user:{actor.id}:award", key=idempotency_key,
-                          payload={"household_id": household.id, "points": points, "reason": reason,
-                                   "category": category},
-                          result_type=AwardPublic, action=action)
-
+# --- reversal of a credit ---------------------------------------------------------------------------------------
 
 def reverse_credit(
     session: Session, *, actor: Actor, transaction_id: int, reason: str, idempotency_key: str | None

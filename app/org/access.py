@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlmodel import Session, select
 
-from app.errors import Forbidden, NotFound
+from app.errors import ConflictOfInterest, Forbidden, NotFound
 from app.ids import MAX_ID, in_range  # noqa: F401 - MAX_ID is imported from here too
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 
@@ -152,6 +152,27 @@ def own_household(session: Session, actor: Actor) -> Household:
     if household is None:
         raise Forbidden("您的账号还没有关联农户")
     return household
+
+
+# --- 回避 (recusal): nobody decides a credit to their own household -----------------------------------------------
+
+def may_decide_for(actor: Actor | None, household_id: int | None, *, involved: Iterable[int | None] = ()) -> bool:
+    """Whether `actor` may take part in a decision that credits `household_id`: not while a member of that
+    household, nor when already `involved` in it as another party (who proposed the credit, placed the order, did
+    the service): a second decision must come from a second person. `None` is the system acting on a rule."""
+    if actor is None:
+        return True
+    if household_id is not None and actor.user.household_id == household_id:
+        return False
+    return actor.id not in set(involved)
+
+
+def require_may_decide_for(actor: Actor | None, household_id: int | None, *, involved: Iterable[int | None] = (),
+                           message: str | None = None) -> None:
+    """Refuse (403 conflict_of_interest) a decision `may_decide_for` does not allow: the one rule every door that
+    credits points calls before it decides."""
+    if not may_decide_for(actor, household_id, involved=involved):
+        raise ConflictOfInterest(message)
 
 
 # --- password resets ------------------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from sqlmodel import select
 from app.db import session_for, write_session
 from app.errors import DomainError, InsufficientPoints, InvalidState
 from app.ledger.accounts import fund_account, household_account
+from app.ledger.approvals import propose_award
 from app.ledger.check import check_ledger
 from app.ledger.models import LedgerEntry, LedgerTransaction
 from app.ledger.postings import Leg, post_transaction
-from app.ledger.service import award_points, reverse_credit
+from app.ledger.service import reverse_credit
 from app.org.access import load_actor
 from app.org.models import Household, OrgUnit, User
 
@@ -53,7 +54,7 @@ def test_awards_and_reversals_at_once(demo_engine):
     with session_for(demo_engine, write=True) as s:
         actor, household = official_and_household(s)
         start = household_account(s, household_id=household.id).balance
-        awards = [award_points(s, actor=actor, household=household, points=10, reason=f"先发{i}", category=None,
+        awards = [propose_award(s, actor=actor, household=household, points=10, reason=f"先发{i}", category=None,
                                idempotency_key=None).id for i in range(10)]
         s.commit()
 
@@ -63,7 +64,7 @@ def test_awards_and_reversals_at_once(demo_engine):
             if i % 2 == 0:  # two threads go for each of awards[0..5]
                 return reverse_credit(session, actor=actor, transaction_id=awards[(i // 2) % 6], reason="并发撤销",
                                      idempotency_key=None)
-            return award_points(session, actor=actor, household=household, points=5, reason=f"并发{i}",
+            return propose_award(session, actor=actor, household=household, points=5, reason=f"并发{i}",
                                 category=None, idempotency_key=None)
         return in_transaction(demo_engine, body)
 
@@ -114,7 +115,7 @@ def test_one_idempotency_key_from_many_threads_applies_once(demo_engine):
     def work(_i):
         def body(session):
             actor, household = official_and_household(session)
-            return award_points(session, actor=actor, household=household, points=9, reason="重复点击",
+            return propose_award(session, actor=actor, household=household, points=9, reason="重复点击",
                                 category=None, idempotency_key="same-key")
         return in_transaction(demo_engine, body)
 
