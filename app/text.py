@@ -8,6 +8,9 @@ from app.errors import ValidationFailed
 # Characters that reorder text on screen (right-to-left override and friends): a name like
 # "\u202e劵兑" would display reversed. They are removed, never stored.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters of no width (zero-width space, joiners, word joiner, BOM, Mongolian vowel separator): they hide inside
+# a name or a reason so that two look alike and differ, in one line or many. Removed, never stored.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e")
 # Unicode categories that draw nothing: controls, format characters (zero-width space, BOM…), separators,
 # unassigned and private-use code points, and combining marks standing alone.
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"}
@@ -21,10 +24,11 @@ def has_visible(value: str) -> bool:
 
 
 def strip_controls(value: str, *, multiline: bool = False) -> str:
-    """Drop bidi controls and control characters (NUL, escape…); keep newlines and tabs only in multi-line text."""
+    """Drop bidi controls, zero-width characters and control characters (NUL, escape…); keep newlines and tabs only
+    in multi-line text."""
     kept = _KEPT_CONTROLS if multiline else set()
-    return "".join(ch for ch in value
-                   if ch not in BIDI_CONTROLS and (unicodedata.category(ch) != "Cc" or ch in kept))
+    return "".join(ch for ch in value if ch not in BIDI_CONTROLS and ch not in ZERO_WIDTH
+                   and (unicodedata.category(ch) != "Cc" or ch in kept))
 
 
 def clean_text(value: str | None, *, label: str, max_length: int, required: bool = True,

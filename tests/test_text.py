@@ -18,6 +18,12 @@ class TestCleanText:
         assert clean_text("\u202e鸡蛋\u202c 30枚\x00", label="商品名称", max_length=60) == "鸡蛋 30枚"
         assert clean_text("a\u2066b\u2069c\u200fd", label="名称", max_length=60) == "abcd"
 
+    @pytest.mark.parametrize("multiline", [False, True])
+    def test_drops_zero_width_characters_in_one_line_or_many(self, multiline):
+        hidden = "王\u200b建\u200c国\u200d\u2060\ufeff\n第二\u180e行"
+        cleaned = clean_text(hidden, label="说明", max_length=60, multiline=multiline)
+        assert cleaned == ("王建国\n第二行" if multiline else "王建国第二行")
+
     def test_keeps_ordinary_text_and_inner_spaces(self):
         assert clean_reason("  照顾瘫痪老母亲 多年  ") == "照顾瘫痪老母亲 多年"
         assert clean_text("第一行\n第二行", label="说明", max_length=60, multiline=True) == "第一行\n第二行"
