@@ -47,6 +47,17 @@ def test_the_guard_catches_a_web_import(tmp_path):
     assert web_imports(sneaky) == ["fastapi", "app.htmx", "starlette.requests"]
 
 
+def test_only_the_ledger_and_the_demo_post_a_credit_past_the_policy():
+    """Every door credits through credit_household (the one policy, issue #15); post_credit writes a credit's legs
+    without it, for an approval and for the demo world's history alone."""
+    def calls_it(path: Path) -> bool:
+        return any(isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "post_credit"
+                   for node in ast.walk(ast.parse(path.read_text())))
+
+    callers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py") if calls_it(p))
+    assert callers == ["app/demo.py", "app/ledger/approvals.py", "app/ledger/service.py"]
+
+
 def test_no_template_marks_user_text_safe():
     offenders = [str(p) for p in (ROOT / "web").rglob("*.html") if "|safe" in p.read_text().replace(" ", "")]
     assert offenders == []

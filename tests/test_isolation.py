@@ -196,6 +196,9 @@ CASES = {
     ("POST", "/evaluation/awards/{request_id}/approve"): ("town_admin", {}, {"request_id": "pending_award_id"}),
     ("POST", "/evaluation/awards/limits"): (
         "town_admin", {"village_id": "{village_id}", "single_limit": "200", "monthly_limit": "500"}),
+    ("POST", "/evaluation/awards/bounds"): (
+        "town_admin", {"village_id": "{village_id}", "max_points_per_hour": "20", "max_service_cap": "300",
+                       "min_notice_days": "3"}),
     # 村务公开
     ("POST", "/api/v1/disclosures"): {"category": "party", "title": "越界", "body": "x", "village_id": "{village_id}"},
     ("GET", "/api/v1/disclosures"): "list",

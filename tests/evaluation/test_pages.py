@@ -163,7 +163,7 @@ def test_waiting_award_page(web, api, demo_engine):
     assert "done=pending" in r.headers["location"]
     assert "超过本村奖励限额" in web.get(r.headers["location"]).text
     page = web.get("/evaluation/awards").text
-    assert "&lt;i&gt;抢险&lt;/i&gt;" in page and "等别人批准" in page and "批准发放" not in page
+    assert "&lt;i&gt;抢险&lt;/i&gt;" in page and "回避：由其他村干部或乡镇管理员批准" in page and "批准发放" not in page
     web.sign_in("town_admin")
     page = web.get("/evaluation/awards").text
     request_id = re.search(r'/evaluation/awards/(\d+)/approve', page).group(1)
@@ -172,7 +172,7 @@ def test_waiting_award_page(web, api, demo_engine):
     assert api.get(f"/households/{hid}", "official").json()["balance"] == 380
     assert web.post("/evaluation/awards/limits", {"village_id": heads_village(demo_engine), "single_limit": "300",
                                                   "monthly_limit": "900"}).status_code == 303
-    assert "单笔不超过 300 分" in web.get("/evaluation/awards").text
+    assert "每笔积分不超过 300 分" in web.get("/evaluation/awards").text
 
 
 def heads_village(engine) -> int:

@@ -1,5 +1,6 @@
-"""评比 pages by area — awards: direct awards above a village's limits, waiting for another official of the village
-or the town admin (app/ledger/approvals.py), and the limits the town sets."""
+"""评比 pages by area — awards: credits above a village's limits (direct awards, evaluation results, service hours),
+waiting for another official of the village or the town admin (app/ledger/approvals.py), and the limits and bounds
+the town sets (app/ledger/policy.py)."""
 
 from typing import Annotated
 
@@ -11,12 +12,12 @@ from app.deps import ActorDep, HtmxDep, SessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
-from app.ledger import approvals
+from app.ledger import approvals, policy
 from app.org.access import ADMINS, VILLAGE_STAFF
 from app.org.models import Household, OrgUnit, User
 
 router = APIRouter(prefix="/evaluation")
-DONE = {"approve": "已批准，积分已发放", "limits": "限额已保存"}
+DONE = {"approve": "已批准，积分已发放", "limits": "限额已保存", "bounds": "规则上限已保存"}
 
 
 @router.get("/awards")
@@ -29,10 +30,11 @@ def waiting_awards(request: Request, actor: ActorDep, session: SessionDep, done:
         col(User.id).in_({r.proposed_by_id for r in rows})))} if rows else {}
     villages = sorted(actor.villages(VILLAGE_STAFF))
     names = {u.id: u.name for u in session.exec(select(OrgUnit).where(col(OrgUnit.id).in_(villages)))}
-    limits = [(v, names.get(v, ""), *approvals.village_limits(session, village_id=v)) for v in villages]
+    policies = [(names.get(v, ""), policy.village_policy(session, village_id=v)) for v in villages]
     return render(request, "evaluation/awards.html", {
-        "tab": "home", "rows": rows, "homes": homes, "people": people, "limits": limits,
-        "can_set": actor.has_role(ADMINS), "done": DONE.get(done, "")})
+        "tab": "home", "rows": rows, "homes": homes, "people": people, "policies": policies,
+        "approvable": {r.id for r in rows if approvals.may_approve(actor, r)}, "sources": approvals.SOURCE_LABELS,
+        "village_names": names, "can_set": actor.has_role(ADMINS), "done": DONE.get(done, "")})
 
 
 @router.post("/awards/{request_id}/approve")
@@ -45,7 +47,17 @@ def approve(request_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep)
 @router.post("/awards/limits")
 def set_limits(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Annotated[Id, Form()],
                single_limit: Annotated[str, Form()] = "", monthly_limit: Annotated[str, Form()] = "") -> Response:
-    approvals.set_limits(session, actor=actor, village_id=village_id, single_limit=form_int(single_limit),
+    policy.set_limits(session, actor=actor, village_id=village_id, single_limit=form_int(single_limit),
                          monthly_limit=form_int(monthly_limit))
     session.commit()
     return redirect_after_post("/evaluation/awards?done=limits", htmx=htmx)
+
+
+@router.post("/awards/bounds")
+def set_bounds(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: Annotated[Id, Form()],
+               max_points_per_hour: Annotated[str, Form()] = "", max_service_cap: Annotated[str, Form()] = "",
+               min_notice_days: Annotated[str, Form()] = "") -> Response:
+    policy.set_bounds(session, actor=actor, village_id=village_id, max_points_per_hour=form_int(max_points_per_hour),
+                      max_service_cap=form_int(max_service_cap), min_notice_days=form_int(min_notice_days))
+    session.commit()
+    return redirect_after_post("/evaluation/awards?done=bounds", htmx=htmx)
