@@ -55,6 +55,7 @@ def pending(actor: ActorDep, session: SessionDep) -> dict:
     rows = approvals.pending_awards(session, actor=actor)
     return {"items": [{"id": r.id, "village_id": r.village_id, "household_id": r.household_id, "points": r.points,
                        "reason": r.reason, "category": r.category, "status": r.status,
+                       "source_kind": r.source_kind, "source_id": r.source_id,
                        "proposed_by_id": r.proposed_by_id, "created_at": r.created_at} for r in rows],
             "next_cursor": None}
 

@@ -12,8 +12,8 @@ from app.ledger.service import Once, Source, credit_household
 from app.org.access import load_actor, may_decide_for
 from app.org.models import Household, OrgUnit, User
 from tests.conftest import error_code
-from tests.shop.pages.conftest import Browser
 from tests.ledger.test_award_limits import award, balance, second_official, zhao
+from tests.shop.pages.conftest import Browser
 
 
 def join_household(engine, phone: str, household_id: int) -> None:
