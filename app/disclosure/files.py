@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.audit.service import record_action
-from app.disclosure.models import DECISION_TARGET, DISCLOSURE_TARGET, DisclosureAction, DisclosureFile
+from app.disclosure.models import DECISION_TARGET, DISCLOSURE_TARGET, Disclosure, DisclosureAction, DisclosureFile
+from app.disclosure.service import current_version, new_version
 from app.errors import ValidationFailed
 from app.idempotency import create_once
 from app.images import MAX_UPLOAD_BYTES, TOO_LARGE, process_photo
-from app.text import clean_text
+from app.org.access import OFFICIALS, Actor
+from app.text import MAX_REASON, clean_text
 
 MAX_FILE_BYTES = MAX_UPLOAD_BYTES  # 5 MB: photos, PDF and Excel alike
 MAX_XLSX_MEMBERS = 2000
@@ -89,22 +91,46 @@ def _with_suffix(name: str, suffix: str) -> str:
 
 
 def attach(session: Session, *, actor_id: int, village_id: int, checked: CheckedFile, disclosure_id: int | None = None,
-           decision_step_id: int | None = None, label: str = "", idempotency_key: str | None = None
-           ) -> DisclosureFile:
-    """Store a checked file on a disclosure or a decision step. With a key (a page form's), once."""
+           version: int | None = None, decision_step_id: int | None = None, label: str = "",
+           idempotency_key: str | None = None) -> DisclosureFile:
+    """Store a checked file on a decision step, or on a disclosure's `version` as it is published (the publish
+    form's file). With a key (a page form's), once. A file added to a published disclosure: `attach_to_published`."""
     payload = {"disclosure_id": disclosure_id, "decision_step_id": decision_step_id, "name": checked.file_name,
                "sha256": hashlib.sha256(checked.data).hexdigest()}
     return create_once(session, scope=f"user:{actor_id}:disclosure.attach", key=idempotency_key, payload=payload,
                        model=DisclosureFile,
                        action=lambda: _attach(session, actor_id=actor_id, village_id=village_id, checked=checked,
-                                              disclosure_id=disclosure_id, decision_step_id=decision_step_id,
-                                              label=label))
+                                              disclosure_id=disclosure_id, version=version,
+                                              decision_step_id=decision_step_id, label=label))
+
+
+def attach_to_published(session: Session, *, actor: Actor, disclosure: Disclosure, checked: CheckedFile,
+                        idempotency_key: str | None = None) -> DisclosureFile:
+    """A file added to a disclosure already published makes a new version ("补充附件：<name>"): what villagers
+    read before stays as it was, without the file. With a key (a page form's), once."""
+    actor.require(disclosure.village_id, OFFICIALS, "只有本村村干部可以上传")
+    payload = {"disclosure_id": disclosure.id, "name": checked.file_name,
+               "sha256": hashlib.sha256(checked.data).hexdigest()}
+    return create_once(session, scope=f"user:{actor.id}:disclosure.attach", key=idempotency_key, payload=payload,
+                       model=DisclosureFile,
+                       action=lambda: _attach_to_published(session, actor=actor, disclosure=disclosure,
+                                                           checked=checked))
+
+
+def _attach_to_published(session: Session, *, actor: Actor, disclosure: Disclosure, checked: CheckedFile
+                         ) -> DisclosureFile:
+    current = current_version(session, disclosure)
+    version = new_version(session, actor=actor, disclosure=disclosure, title=current.title, body=current.body,
+                          reason=f"补充附件：{checked.file_name}"[:MAX_REASON])
+    return _attach(session, actor_id=actor.id, village_id=disclosure.village_id, checked=checked,
+                   disclosure_id=disclosure.id, version=version, decision_step_id=None, label=disclosure.title)
 
 
 def _attach(session: Session, *, actor_id: int, village_id: int, checked: CheckedFile, disclosure_id: int | None,
-            decision_step_id: int | None, label: str) -> DisclosureFile:
+            version: int | None, decision_step_id: int | None, label: str) -> DisclosureFile:
     row = DisclosureFile(village_id=village_id, disclosure_id=disclosure_id, decision_step_id=decision_step_id,
-                         kind=checked.kind, file_name=checked.file_name, content_type=checked.content_type,
+                         version=version if disclosure_id is not None else None, kind=checked.kind,
+                         file_name=checked.file_name, content_type=checked.content_type,
                          size=len(checked.data), data=checked.data, thumbnail=checked.thumbnail, uploaded_by=actor_id)
     session.add(row)
     session.flush()
