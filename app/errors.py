@@ -46,6 +46,12 @@ class ValidationFailed(DomainError):
         self.field = field
 
 
+class TooLarge(ValidationFailed):
+    """An uploaded file past its size cap; the message names the kind of file and the cap ("照片不能超过 5 MB")."""
+
+    status_code, code, message = 413, "too_large", "文件太大"
+
+
 class Conflict(DomainError):
     status_code, code, message = 409, "conflict", "操作冲突，请刷新后重试"
 

@@ -16,7 +16,7 @@ import warnings
 
 from PIL import Image, ImageOps
 
-from app.errors import ValidationFailed
+from app.errors import TooLarge, ValidationFailed
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # JPEG, decoded at 1/2..1/8 scale
@@ -29,7 +29,7 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 _DECODED_FORMATS = {*ACCEPTED_FORMATS, "MPO"}
 _BACKGROUND = (255, 255, 255)
 
-TOO_LARGE = "图片太大，请选择 5 MB 以内的照片"
+TOO_LARGE = "照片不能超过 5 MB，请选择小一些的照片"
 NOT_AN_IMAGE = "不是有效的图片，请选择 JPG、PNG 或 WebP 照片"
 TOO_MANY_PIXELS = "图片尺寸过大"
 
@@ -40,7 +40,7 @@ Photo = tuple[bytes, str]  # the JPEG bytes and their content type
 def process_photo(data: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> Photo:
     """Turn an uploaded photo into a metadata-free JPEG of at most `size`; return (bytes, content type)."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(TOO_LARGE)
+        raise TooLarge(TOO_LARGE)
     if not data:
         raise ValidationFailed(NOT_AN_IMAGE)
     with _DECODING, _open_checked(data) as im:

@@ -10,7 +10,7 @@ from app.errors_http import BodyTooLarge, error_response
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "media-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 TOO_LARGE = "提交的内容太大，请删减后再试"
-UPLOAD_TOO_LARGE = "文件太大，请选择小一些的照片"
+UPLOAD_TOO_LARGE = "文件太大：照片、PDF 和 Excel 文件都不能超过 5 MB"
 
 
 class BodyCap:

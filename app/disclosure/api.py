@@ -165,8 +165,7 @@ def attach(disclosure_id: Id, file: Annotated[UploadFile, File()], actor: ActorD
     disclosure = service.managed_disclosure(session, actor, disclosure_id)
     session.commit()  # end the short look-up: the file is checked holding no lock and no connection
     checked = attachments.check_upload(data, file.filename)
-    row = attachments.attach(session, actor_id=actor.id, village_id=disclosure.village_id, checked=checked,
-                             disclosure_id=disclosure.id, label=disclosure.title)
+    row = attachments.attach_to_published(session, actor=actor, disclosure=disclosure, checked=checked)
     session.commit()
     return service.file_public(row)
 

@@ -1,5 +1,6 @@
 """四议两公开: a village decision recorded step by step, in order, none skipped; and the 小微权力清单."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +9,7 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.disclosure.models import (
     DECISION_TARGET,
+    OUTCOME_LABELS,
     STEP_LABELS,
     STEPS,
     VOTE_STEPS,
@@ -15,6 +17,7 @@ from app.disclosure.models import (
     DecisionPublic,
     DecisionStep,
     DisclosureAction,
+    Outcome,
     SmallPower,
     Step,
     StepPublic,
@@ -28,6 +31,25 @@ from app.paging import Page, page_desc
 from app.text import clean_text
 
 MAX_COUNT = 100_000
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """The body that votes at a step, and the share of its members that must attend (at least `quorum`)."""
+
+    name: str
+    quorum: tuple[int, int]  # (numerator, denominator): attendance / expected must reach it
+    rule: str
+
+
+# 村民委员会组织法 第二十六条: a 村民代表会议 sits with two thirds or more of its members, decides by more than half
+# of those present. 中国共产党支部工作条例: a 党员大会 votes with half or more of its members present. A resolution
+# passes with more than half of those present voting for it.
+MEETINGS = {
+    Step.review: Meeting("党员大会", (1, 2), "须有半数以上党员到会"),
+    Step.resolve: Meeting("村民代表会议", (2, 3), "须有三分之二以上村民代表到会"),
+}
+assert set(MEETINGS) == VOTE_STEPS
 
 
 def visible_decision(session: Session, actor: Actor, decision_id: int) -> Decision:
@@ -54,8 +76,26 @@ def _create(session: Session, *, actor: Actor, village_id: int, title: str, summ
     return decision
 
 
-def next_step(decision: Decision) -> Step | None:
-    return STEPS[decision.steps_done] if decision.steps_done < len(STEPS) else None
+def next_step(decision: Decision, last: DecisionStep | None) -> Step | None:
+    """The step to record next; None when all six are done or a vote ended the decision (`last` is its last step)."""
+    if failed(last) or decision.steps_done >= len(STEPS):
+        return None
+    return STEPS[decision.steps_done]
+
+
+def failed(last: DecisionStep | None) -> bool:
+    """Whether the decision ended at its last step: a vote that did not pass or a meeting without a quorum."""
+    return last is not None and last.outcome not in (None, Outcome.passed)
+
+
+def outcome_of(step: Step, *, attendance: int, expected: int, votes_for: int | None) -> Outcome:
+    """Quorum first (a meeting without one decides nothing), then more than half of those present for."""
+    num, den = MEETINGS[step].quorum
+    if attendance * den < expected * num:
+        return Outcome.no_quorum
+    if votes_for is None or votes_for * 2 <= attendance:
+        return Outcome.rejected
+    return Outcome.passed
 
 
 def _count(value: int | None, label: str, *, required: bool) -> int | None:
@@ -90,28 +130,24 @@ def _record(session: Session, *, actor: Actor, decision: Decision, step: str, he
             minutes: str) -> DecisionStep:
     if step not in STEP_LABELS:
         raise ValidationFailed("步骤无效", field="step")
-    wanted = next_step(decision)
+    last = _last_step(session, decision)
+    wanted = next_step(decision, last)
     if wanted is None:
-        raise InvalidState("该事项六个步骤都已完成")
+        raise InvalidState("该事项表决未通过，已经结束" if failed(last) else "该事项六个步骤都已完成")
     if step != wanted:
         raise InvalidState(f"请按顺序办理：下一步应是「{STEP_LABELS[wanted]}」")
+    is_vote = step in VOTE_STEPS
     attendance = _count(attendance, "到会人数", required=True)
-    expected = _count(expected, "应到人数", required=False)
+    expected = _expected(expected, step=wanted) if is_vote else _count(expected, "应到人数", required=False)
     if expected is not None and attendance > expected:  # type: ignore[operator]
         raise ValidationFailed("到会人数不能多于应到人数", field="attendance")
-    is_vote = step in VOTE_STEPS
-    votes = [_count(v, label, required=is_vote) for v, label in
-             ((votes_for, "赞成票"), (votes_against, "反对票"), (votes_abstain, "弃权票"))]
-    if not is_vote and any(v is not None for v in votes):
-        raise ValidationFailed("这一步不是表决，不填票数")
-    if is_vote and sum(votes) > attendance:  # type: ignore[arg-type, operator]
-        raise ValidationFailed("票数之和不能多于到会人数", field="votes_for")
-    previous = _last_date(session, decision)
-    if previous is not None and held_on < previous:
+    votes, outcome = _votes(wanted, attendance=attendance, expected=expected,  # type: ignore[arg-type]
+                            votes=[votes_for, votes_against, votes_abstain])
+    if last is not None and held_on < last.held_on:
         raise ValidationFailed("日期不能早于上一步", field="held_on")
     row = DecisionStep(decision_id=decision.id, step=step, position=decision.steps_done + 1, held_on=held_on,
                        attendance=attendance, expected=expected, votes_for=votes[0], votes_against=votes[1],
-                       votes_abstain=votes[2], recorded_by=actor.id,
+                       votes_abstain=votes[2], outcome=outcome, recorded_by=actor.id,
                        minutes=clean_text(minutes, label="会议记录", max_length=5000, required=False, multiline=True,
                                           field="minutes"))
     try:
@@ -126,12 +162,40 @@ def _record(session: Session, *, actor: Actor, decision: Decision, step: str, he
     record_action(session, actor_id=actor.id, action=DisclosureAction.decision_step, village_id=decision.village_id,
                   target_type=DECISION_TARGET, target_id=decision.id, target_label=decision.title,
                   detail={"step": step, "label": STEP_LABELS[Step(step)], "attendance": attendance,
-                          "votes": votes if is_vote else None})
+                          "expected": expected, "votes": votes if is_vote else None, "outcome": outcome})
     return row
 
 
-def _last_date(session: Session, decision: Decision) -> date | None:
-    return session.exec(select(DecisionStep.held_on).where(DecisionStep.decision_id == decision.id)
+def _votes(step: Step, *, attendance: int, expected: int | None, votes: list[int | None]
+           ) -> tuple[list[int | None], Outcome | None]:
+    """The votes as recorded and what they decided (None for a step that is not a vote)."""
+    if step not in VOTE_STEPS:
+        if any(v is not None for v in votes):
+            raise ValidationFailed("这一步不是表决，不填票数")
+        return votes, None
+    votes = [_count(v, label, required=False) for v, label in zip(votes, ("赞成票", "反对票", "弃权票"), strict=True)]
+    outcome = outcome_of(step, attendance=attendance, expected=expected, votes_for=votes[0])  # type: ignore[arg-type]
+    if outcome is not Outcome.no_quorum and None in votes:  # without a quorum no vote is taken
+        raise ValidationFailed("请填写赞成、反对和弃权票数", field="votes_for")
+    if sum(v or 0 for v in votes) > attendance:
+        raise ValidationFailed("票数之和不能多于到会人数", field="votes_for")
+    return votes, outcome
+
+
+def _expected(value: int | None, *, step: Step) -> int:
+    """A voting step's membership: without it the quorum cannot be checked."""
+    meeting = MEETINGS[step]
+    if value is None:
+        raise ValidationFailed(f"请填写应到人数（{meeting.name}的组成人数），用于核对是否达到法定人数"
+                               f"（{meeting.rule}）", field="expected")
+    expected = _count(value, "应到人数", required=True)
+    if expected == 0:
+        raise ValidationFailed("应到人数应大于 0", field="expected")
+    return expected  # type: ignore[return-value]
+
+
+def _last_step(session: Session, decision: Decision) -> DecisionStep | None:
+    return session.exec(select(DecisionStep).where(DecisionStep.decision_id == decision.id)
                         .order_by(DecisionStep.position.desc())).first()
 
 
@@ -152,14 +216,16 @@ def decision_public(session: Session, decision: Decision) -> DecisionPublic:
     files: dict[int, list] = {}
     for f in files_of(session, step_ids=[s.id for s in steps]):
         files.setdefault(f.decision_step_id, []).append(file_public(f))
-    wanted = next_step(decision)
+    last = steps[-1] if steps else None
+    wanted = next_step(decision, last)
     return DecisionPublic(
         id=decision.id, village_id=decision.village_id, title=decision.title, summary=decision.summary,
-        status=wanted.value if wanted else "done", created_at=decision.created_at,
+        status=wanted.value if wanted else "failed" if failed(last) else "done", created_at=decision.created_at,
         steps=[StepPublic(id=s.id, step=s.step, label=STEP_LABELS[Step(s.step)], position=s.position,
                           held_on=s.held_on, attendance=s.attendance, expected=s.expected, votes_for=s.votes_for,
-                          votes_against=s.votes_against, votes_abstain=s.votes_abstain, minutes=s.minutes,
-                          attachments=files.get(s.id, [])) for s in steps])
+                          votes_against=s.votes_against, votes_abstain=s.votes_abstain, outcome=s.outcome,
+                          outcome_label=OUTCOME_LABELS[Outcome(s.outcome)] if s.outcome else None,
+                          minutes=s.minutes, attachments=files.get(s.id, [])) for s in steps])
 
 
 def list_decisions(session: Session, *, actor: Actor, limit: int | None = None, cursor: str | None = None) -> Page:

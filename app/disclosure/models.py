@@ -46,6 +46,17 @@ STEP_LABELS = {Step.propose: "党组织提议", Step.discuss: "两委会商议",
 VOTE_STEPS = frozenset({Step.review, Step.resolve})  # the steps decided by a vote
 
 
+class Outcome(StrEnum):
+    """How a voting step ended. Only `passed` lets the decision go on; the others end it where it stands."""
+
+    passed = "passed"
+    rejected = "rejected"  # fewer than half of those present voted for
+    no_quorum = "no_quorum"  # too few attended for the meeting to decide anything
+
+
+OUTCOME_LABELS = {Outcome.passed: "通过", Outcome.rejected: "未通过", Outcome.no_quorum: "不足法定人数"}
+
+
 @declare_actions
 class DisclosureAction(AuditAction):
     publish = "disclosure.publish", "发布公开"
@@ -136,6 +147,7 @@ class DisclosureFile(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", index=True)
     disclosure_id: int | None = Field(default=None, foreign_key="disclosures.id", index=True)
     decision_step_id: int | None = Field(default=None, foreign_key="decision_steps.id", index=True)
+    version: int | None = None  # the disclosure's version that first carried it (a step's file: None)
     kind: str = Field(sa_type=String(10))
     file_name: str = Field(sa_type=String(120))
     content_type: str = Field(sa_type=String(100))
@@ -175,6 +187,7 @@ class DecisionStep(SQLModel, table=True):
     votes_for: int | None = None
     votes_against: int | None = None
     votes_abstain: int | None = None
+    outcome: str | None = Field(default=None, sa_type=String(20))  # Outcome, for the steps decided by a vote
     minutes: str = Field(default="", sa_type=Text)
     recorded_by: int = Field(foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -255,6 +268,7 @@ class VersionPublic(SQLModel):
     reason: str
     author: str
     created_at: datetime
+    attachments: list[FilePublic] = []  # the files this version carried: none added after it
 
 
 class QuestionCreate(SQLModel):
@@ -315,6 +329,8 @@ class StepPublic(SQLModel):
     votes_for: int | None
     votes_against: int | None
     votes_abstain: int | None
+    outcome: str | None = None  # passed | rejected | no_quorum, for the steps decided by a vote
+    outcome_label: str | None = None  # 通过 | 未通过 | 不足法定人数
     minutes: str
     attachments: list[FilePublic] = []
 
@@ -324,6 +340,6 @@ class DecisionPublic(SQLModel):
     village_id: int
     title: str
     summary: str
-    status: str  # the next step to record, or "done"
+    status: str  # the next step to record, "done", or "failed" (a vote did not pass or lacked a quorum)
     steps: list[StepPublic]
     created_at: datetime

@@ -15,7 +15,7 @@ from app.disclosure import files as attachments
 from app.disclosure import service
 from app.disclosure.api import note_read
 from app.disclosure.markup import line_diff, render_body
-from app.disclosure.models import CATEGORY_LABELS, STEP_LABELS, STEPS, VOTE_STEPS, DisclosureFile
+from app.disclosure.models import CATEGORY_LABELS, STEP_LABELS, STEPS, VOTE_STEPS, DisclosureFile, Step
 from app.errors import NotFound, ValidationFailed
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
@@ -90,7 +90,7 @@ def publish(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDe
                                      body=body, idempotency_key=form_key or None)
         if checked is not None and not service.files_of(session, disclosure_id=disclosure.id):
             attachments.attach(session, actor_id=actor.id, village_id=village_id, checked=checked,
-                               disclosure_id=disclosure.id, label=disclosure.title)
+                               disclosure_id=disclosure.id, version=disclosure.version, label=disclosure.title)
     except ValidationFailed as exc:
         session.rollback()
         return render(request, "disclosure/edit.html", _ctx(actor, disclosure=None, category=category, title=title,
@@ -117,7 +117,8 @@ def detail(disclosure_id: Id, request: Request, actor: ActorDep, session: Sessio
     return render(request, "disclosure/detail.html", _ctx(
         actor, d=disclosure, v=current, html=render_body(current.body),
         author=service.names(session, {current.author_id}).get(current.author_id, ""),
-        files=[service.file_public(f) for f in service.files_of(session, disclosure_id=disclosure.id)],
+        files=[service.file_public(f) for f in service.files_of(session, disclosure_id=disclosure.id,
+                                                                version=current.version)],
         questions=service.questions_public(session, actor=actor, rows=rows),
         can_ask=bool(household) and not staff, manages=actor.can(disclosure.village_id, OFFICIALS),
         rate=service.read_rate(session, actor=actor, disclosure=disclosure) if staff else None,
@@ -157,7 +158,9 @@ def old_version(disclosure_id: Id, version: Id, request: Request, actor: ActorDe
     v = service.version_of(session, disclosure, version)
     return render(request, "disclosure/version.html", _ctx(
         actor, d=disclosure, v=v, html=render_body(v.body),
-        author=service.names(session, {v.author_id}).get(v.author_id, "")))
+        author=service.names(session, {v.author_id}).get(v.author_id, ""),
+        files=[service.file_public(f) for f in service.files_of(session, disclosure_id=disclosure.id,
+                                                                version=v.version)]))
 
 
 @router.get("/disclosures/{disclosure_id}/revise")
@@ -193,8 +196,8 @@ def attach(disclosure_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDe
     checked = _checked(file)
     if checked is None:
         raise ValidationFailed("请选择要上传的文件")
-    attachments.attach(session, actor_id=actor.id, village_id=disclosure.village_id, checked=checked,
-                       disclosure_id=disclosure.id, label=disclosure.title, idempotency_key=form_key or None)
+    attachments.attach_to_published(session, actor=actor, disclosure=disclosure, checked=checked,
+                                    idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/disclosures/{disclosure_id}?done=attach", htmx=htmx)
 
@@ -296,10 +299,12 @@ def create_decision(actor: ActorDep, session: SessionDep, htmx: HtmxDep, title: 
 @router.get("/decisions/{decision_id}")
 def decision(decision_id: Id, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
     row = dec.visible_decision(session, actor, decision_id)
-    wanted = dec.next_step(row)
+    dd = dec.decision_public(session, row)
+    wanted = Step(dd.status) if dd.status in STEP_LABELS else None
     return render(request, "disclosure/decision.html", _ctx(
-        actor, dd=dec.decision_public(session, row), steps=STEPS, step_labels=STEP_LABELS, wanted=wanted,
-        is_vote=wanted in VOTE_STEPS, manages=actor.can(row.village_id, OFFICIALS), today=date.today().isoformat(),
+        actor, dd=dd, steps=STEPS, step_labels=STEP_LABELS, wanted=wanted,
+        is_vote=wanted in VOTE_STEPS, meeting=dec.MEETINGS.get(wanted), manages=actor.can(row.village_id, OFFICIALS),
+        today=date.today().isoformat(),
         done=DONE.get(done, "")))
 
 

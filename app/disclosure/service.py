@@ -120,6 +120,13 @@ def _revise(session: Session, *, actor: Actor, disclosure: Disclosure, title: st
     current = current_version(session, disclosure)
     if current.title == title and current.body == body:
         raise ValidationFailed("内容没有改动，无需修订", field="body")
+    new_version(session, actor=actor, disclosure=disclosure, title=title, body=body, reason=reason)
+    return disclosure
+
+
+def new_version(session: Session, *, actor: Actor, disclosure: Disclosure, title: str, body: str, reason: str
+                ) -> int:
+    """The next version of a published disclosure (a revision, or an attachment added later), with its reason."""
     now = utcnow()
     version = disclosure.version + 1
     session.add(DisclosureVersion(disclosure_id=disclosure.id, version=version, title=title, body=body,
@@ -135,7 +142,7 @@ def _revise(session: Session, *, actor: Actor, disclosure: Disclosure, title: st
                   target_type=DISCLOSURE_TARGET, target_id=disclosure.id, target_label=title, reason=reason,
                   detail={"version": version})
     session.flush()
-    return disclosure
+    return version
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
@@ -287,11 +294,14 @@ def names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
     return dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
 
 
-def files_of(session: Session, *, disclosure_id: int | None = None, step_ids: list[int] | None = None
-             ) -> list[DisclosureFile]:
+def files_of(session: Session, *, disclosure_id: int | None = None, version: int | None = None,
+             step_ids: list[int] | None = None) -> list[DisclosureFile]:
+    """A disclosure's files (those its `version` carried, when given), or the files of decision steps."""
     stmt = select(DisclosureFile)
     if disclosure_id is not None:
         stmt = stmt.where(DisclosureFile.disclosure_id == disclosure_id)
+        if version is not None:
+            stmt = stmt.where(DisclosureFile.version <= version)
     else:
         stmt = stmt.where(DisclosureFile.decision_step_id.in_(step_ids or []))
     return list(session.exec(stmt.order_by(DisclosureFile.id)))
@@ -312,14 +322,19 @@ def disclosure_public(session: Session, *, actor: Actor, disclosure: Disclosure,
         body=version.body, version=version.version, published_at=disclosure.published_at,
         revised_at=disclosure.revised_at, author=author, reason=version.reason,
         read=has_read(session, actor=actor, disclosure=disclosure),
-        attachments=[file_public(f) for f in files_of(session, disclosure_id=disclosure.id)])
+        attachments=[file_public(f) for f in files_of(session, disclosure_id=disclosure.id,
+                                                      version=version.version)])
 
 
 def versions_public(session: Session, disclosure: Disclosure) -> list[VersionPublic]:
+    """Every version, newest first, each with the attachments it carried (none added after it)."""
     rows = versions(session, disclosure)
     who = names(session, {v.author_id for v in rows})
+    files = files_of(session, disclosure_id=disclosure.id)
     return [VersionPublic(version=v.version, title=v.title, body=v.body, reason=v.reason,
-                          author=who.get(v.author_id, ""), created_at=v.created_at) for v in rows]
+                          author=who.get(v.author_id, ""), created_at=v.created_at,
+                          attachments=[file_public(f) for f in files if (f.version or 1) <= v.version])
+            for v in rows]
 
 
 # --- questions (监督) ----------------------------------------------------------------------------------------------
