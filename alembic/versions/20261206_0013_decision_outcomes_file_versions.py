@@ -1,16 +1,16 @@
 """Integrity (#15): a voting step of 四议两公开 records its outcome (通过, 未通过, 不足法定人数); a disclosure's
 attachment records the version it was added with, so that earlier versions stay as they were published
 
-Revision ID: 0015
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 10:00:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0015'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
