@@ -4,6 +4,7 @@ refused; a zip is measured while it is unpacked, never by the sizes its headers 
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from app.errors import ValidationFailed
@@ -27,8 +28,32 @@ _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")  # <f>, <f t="shared" 
 _DDE = re.compile(rb"(?i)ddeLink|externalLink|=\s*[a-z0-9_.-]+\s*\|")  # =cmd|' /C calc'!A0
 
 
+MAX_PDF_UNPACKED = 50 * 1024 * 1024  # all of a PDF's compressed streams together, counted while inflating
+PDF_TOO_LARGE = "PDF 文件解压后内容过大，请压缩或分成几个文件后再上传"
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+
+
 def check_pdf(data: bytes) -> None:
-    """Refuse a PDF holding JavaScript or an action run when it opens (also in the #xx escaped spelling)."""
+    """Refuse a PDF holding JavaScript or an action run when it opens (also in the #xx escaped spelling, and inside
+    compressed object streams, which are inflated under a running cap)."""
+    _check_pdf_names(data)
+    budget = MAX_PDF_UNPACKED
+    for match in _PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        rest = data[match.end():]
+        try:
+            while rest and budget > 0:
+                piece = inflater.decompress(rest, min(budget, _CHUNK * 16))
+                budget -= len(piece)
+                _check_pdf_names(piece)
+                rest = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # not a Flate stream (an image, plain text): its raw bytes were read above
+        if budget <= 0:
+            raise ValidationFailed(PDF_TOO_LARGE)
+
+
+def _check_pdf_names(data: bytes) -> None:
     for match in _PDF_NAME.finditer(data):
         name = match.group(1)
         if b"#" in name:

@@ -5,6 +5,7 @@ headers lie is refused); a file too large is 413 with a message naming its kind.
 import io
 import struct
 import zipfile
+import zlib
 
 import pytest
 
@@ -36,6 +37,25 @@ def test_pdf_with_script_or_actions_is_refused(api, disclosure_id, catalog):  # 
     assert r.status_code == 422 and error_code(r) == "validation_error"
     assert "脚本" in r.json()["error"]["message"]
     assert api.get(f"/disclosures/{disclosure_id}", "villager").json()["attachments"] == []
+
+
+def object_stream(*objects: bytes) -> bytes:
+    """A PDF 1.5 object stream: objects packed and Flate-compressed, so none of their names is in the raw bytes."""
+    packed = zlib.compress(b" ".join(objects))
+    return b"<< /Type /ObjStm /N %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (
+        len(objects), len(packed), packed)
+
+
+def test_pdf_with_script_inside_a_compressed_object_stream_is_refused(api, disclosure_id):  # noqa: F811
+    data = pdf(CATALOG, object_stream(b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>"))
+    assert b"JavaScript" not in data
+    r = upload(api, disclosure_id, "通知.pdf", data)
+    assert r.status_code == 422 and "脚本" in r.json()["error"]["message"]
+
+
+def test_pdf_with_a_plain_compressed_stream_is_kept(api, disclosure_id):  # noqa: F811
+    data = pdf(CATALOG, object_stream(b"<< /Type /Pages /Kids [] /Count 0 >>"))
+    assert upload(api, disclosure_id, "通知.pdf", data).status_code == 201
 
 
 def test_plain_pdf_is_kept(api, disclosure_id):  # noqa: F811
