@@ -9,7 +9,7 @@ from app.db import session_for
 from app.evaluation.boards import shift_month, this_month
 from app.evaluation.models import Criterion, EvaluationRound, Objection, Score
 from app.org.models import Household
-from tests.evaluation.test_api import heads
+from tests.evaluation.test_api import heads, set_min_notice_days
 from tests.shop.pages.conftest import PHOTO, Browser
 
 pytestmark = pytest.mark.sqlite_only
@@ -39,7 +39,7 @@ def test_home_shows_the_entries(web):
     assert "/evaluation/criteria" in web.sign_in("official").get("/").text
 
 
-def test_whole_flow_through_the_pages(web, demo_engine):
+def test_whole_flow_through_the_pages(web, api, demo_engine):
     h, rid = heads(demo_engine), round_id(demo_engine)
     web.sign_in("committee")
     assert web.get("/evaluation/score").headers["location"] == f"/evaluation/rounds/{rid}"
@@ -56,6 +56,8 @@ def test_whole_flow_through_the_pages(web, demo_engine):
     web.sign_in("official")
     page = web.get(f"/evaluation/rounds/{rid}").text
     assert "孙老师" in page  # who scored what
+    assert "不能少于 3 天" in page and 'min="3"' in page  # the village's shortest 公示, by default
+    set_min_notice_days(api, demo_engine, 0)  # the town admin allows a same-day 公示
     assert web.post(f"/evaluation/rounds/{rid}/publish", {"notice_days": "0"}).status_code == 303
     web.sign_in("villager")
     page = web.get(f"/evaluation/rounds/{rid}").text
@@ -182,7 +184,7 @@ def heads_village(engine) -> int:
 
 def test_typed_text_is_shown_as_text(web, api, demo_engine):
     h, rid = heads(demo_engine), round_id(demo_engine)
-    api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 1})
+    api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 3})
     line = api.get(f"/evaluations/{rid}", "villager").json()["lines"][0]["id"]
     obj = api.post(f"/evaluations/{rid}/lines/{line}/objections", "villager",
                    json={"text": "<script>alert('o')</script>"}).json()
