@@ -130,7 +130,7 @@ def recusals(session: Session, *, village_id: int) -> dict[int, list[User]]:
             .where(RoleAssignment.role == Role.committee, col(RoleAssignment.org_id).in_(units),
                    Household.village_id == village_id).order_by(User.id))
     out: dict[int, list[User]] = defaultdict(list)
-    for user in dict.fromkeys(session.exec(stmt)):
+    for user in {u.id: u for u in session.exec(stmt)}.values():  # one line per member, whatever roles they hold
         out[user.household_id].append(user)
     return dict(out)
 
