@@ -260,5 +260,5 @@ def test_points_notice_lists_rule_changes(web, api, demo_engine):
                    json={"single_limit": 250, "monthly_limit": 600})
     page = web.get("/evaluation/points").text
     change = re.search(r'data-testid="rule-change">(.*?)</li>', page, re.S).group(1)
-    for text in ("设置积分奖励限额", "单笔限额：200 → 250", "每户每月限额：500 → 600", "乡镇管理员周镇长"):
+    for text in ("设置积分奖励限额", "单笔限额：200 → 250", "每户每月限额：500 → 600", "经办：乡镇管理员 周镇长"):
         assert text in change
