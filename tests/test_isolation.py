@@ -140,13 +140,13 @@ CASES = {
     ("POST", "/api/v1/criteria/{criterion_id}/retire"): {},
     ("DELETE", "/api/v1/criteria/{criterion_id}"): ("official", None, {"criterion_id": "spare_criterion_id"}),
     ("GET", "/api/v1/evaluations"): "village_query",
-    ("POST", "/api/v1/evaluations"): {"month": "2020-01", "village_id": "{village_id}"},
+    ("POST", "/api/v1/evaluations"): ("town_admin", {"month": "2020-01", "village_id": "{village_id}"}),
     ("GET", "/api/v1/evaluations/{round_id}"): None,
     ("POST", "/api/v1/evaluations/{round_id}/scores"): (
         "committee", {"household_id": "{household_id}", "criterion_id": "{criterion_id}", "points": 1, "reason": "好"}),
     ("DELETE", "/api/v1/evaluations/{round_id}/scores/{score_id}"): ("committee", None),
     ("PUT", "/api/v1/evaluations/{round_id}/scores/{score_id}/photo"): ("committee", "photo"),
-    ("POST", "/api/v1/evaluations/{round_id}/publish"): {"notice_days": 1},
+    ("POST", "/api/v1/evaluations/{round_id}/publish"): {"notice_days": 3},
     ("POST", "/api/v1/evaluations/{round_id}/lines/{line_id}/objections"): (
         "villager", {"text": "异议"}, {"round_id": "notice_round_id"}),
     ("POST", "/api/v1/evaluations/{round_id}/objections/{objection_id}/answer"): (
@@ -160,7 +160,7 @@ CASES = {
     ("GET", "/api/v1/villages/{village_id}/points-notice"): None,
     ("GET", "/evaluation"): "village_query",
     ("GET", "/evaluation/score"): ("committee", None),
-    ("POST", "/evaluation/rounds"): {"month": "2020-01", "village_id": "{village_id}"},
+    ("POST", "/evaluation/rounds"): ("town_admin", {"month": "2020-01", "village_id": "{village_id}"}),
     ("GET", "/evaluation/criteria"): "village_query",
     ("POST", "/evaluation/criteria"): {"category": "law", "name": "越界", "points": "1", "village_id": "{village_id}"},
     ("POST", "/evaluation/criteria/{criterion_id}/edit"): {"category": "law", "name": "改名", "points": "1"},
@@ -170,7 +170,7 @@ CASES = {
         "committee",
         {"household_id": "{household_id}", "criterion_id": "{criterion_id}", "points": "1", "reason": "好"}),
     ("POST", "/evaluation/rounds/{round_id}/scores/{score_id}/delete"): ("committee", {}),
-    ("POST", "/evaluation/rounds/{round_id}/publish"): {"notice_days": "1"},
+    ("POST", "/evaluation/rounds/{round_id}/publish"): {"notice_days": "3"},
     ("POST", "/evaluation/rounds/{round_id}/lines/{line_id}/objections"): (
         "villager", {"text": "异议"}, {"round_id": "notice_round_id"}),
     ("POST", "/evaluation/rounds/{round_id}/objections/{objection_id}/answer"): (

@@ -91,7 +91,7 @@ def list_rounds(actor: ActorDep, session: SessionDep, village_id: Id | None = No
 @router.post("/evaluations", status_code=201, response_model=RoundPublic)
 def open_round(body: RoundCreate, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                idempotency_key: IdempotencyKey = None) -> RoundPublic:
-    village = _village(actor, body.village_id, OFFICIALS)
+    village = _village(actor, body.village_id, VILLAGE_STAFF)
     made = service.open_round(session, actor=actor, village_id=village, month=body.month,
                               idempotency_key=idempotency_key, latest=boards.this_month(settings.timezone))
     session.commit()
@@ -228,7 +228,8 @@ def coverage(actor: ActorDep, session: SessionDep, settings: SettingsDep, month:
 @router.get("/villages/{village_id}/points-notice")
 def points_notice(village_id: Id, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                   month: str | None = None) -> dict:
-    """积分公示: every credit and reversal of the village's month, with reason, source and who decided."""
+    """积分公示: every credit and reversal of the village's month, with reason, source and who decided; and every
+    change that month to the rules points are given by (limits, bounds, service rules): who, when, before → after."""
     village = _village(actor, village_id)
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
     notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone)
@@ -237,4 +238,8 @@ def points_notice(village_id: Id, actor: ActorDep, session: SessionDep, settings
             "items": [{"transaction_id": x.transaction_id, "created_at": x.created_at, "household": x.household,
                        "points": x.points, "kind": x.kind, "category": x.category, "reason": x.reason,
                        "decided_by": x.actor, "source_id": x.source_id, "reverses_id": x.reverses_id}
-                      for x in notice.lines]}
+                      for x in notice.lines],
+            "rule_changes": [{"created_at": c.created_at, "by": c.actor, "role": c.role, "action": c.action,
+                              "label": c.label, "changes": [{"what": w, "before": b, "after": a}
+                                                            for w, b, a in c.changes]}
+                             for c in notice.rule_changes]}

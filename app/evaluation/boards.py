@@ -1,6 +1,8 @@
 """What the village reads: the month's 红黑榜 (with black-list follow-ups, 教育转化), the yearly coverage against
-the plan's 60 %, and 积分公示 — every credit and reversal of the month, read from the ledger by kind."""
+the plan's 60 %, and 积分公示 — every credit and reversal of the month, read from the ledger by kind, and every
+change to the rules points are given by (limits, bounds, service rules) that month."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.audit.models import AuditEntry
+from app.audit.registry import label_of
 from app.audit.service import record_action
 from app.errors import InvalidState, NotFound
 from app.evaluation.models import (
@@ -21,28 +25,37 @@ from app.evaluation.models import (
     ResultLine,
     RoundStatus,
 )
-from app.evaluation.service import line_list, line_points, listed_households, month_label, round_lines
+from app.evaluation.service import (  # noqa: F401 - shift_month is imported from here too
+    line_list,
+    line_points,
+    listed_households,
+    month_label,
+    round_lines,
+    shift_month,
+    village_and_above,
+)
 from app.idempotency import create_once
 from app.ledger.models import (
     CATEGORY_LABELS,
     CREDIT_KINDS,
     Account,
     AccountKind,
+    LedgerAction,
     LedgerEntry,
     LedgerTransaction,
     TxnKind,
 )
+from app.ledger.policy import BOUNDS
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
-from app.org.models import Household, OrgKind, OrgUnit, RoleAssignment, User
+from app.org.models import ROLE_LABELS, Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.org.service import mask_name
 from app.text import clean_text
+from app.volunteer.catalogue import LIMITS as SERVICE_LIMITS
+from app.volunteer.models import VolunteerAction
 
+# Who may change a village's rules, lowest first.
+VILLAGE_STAFF_ORDER = (Role.official, Role.town_admin, Role.county_admin)
 COVERAGE_TARGET = 60  # per cent of households on either list within 12 months (county plan §三(四))
-
-
-def shift_month(month: str, by: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def this_month(tz: str) -> str:
@@ -201,6 +214,18 @@ class NoticeLine:
 
 
 @dataclass
+class RuleChange:
+    """One audited change to the rules the village's points are given by."""
+
+    created_at: datetime
+    actor: str  # named: an official or the town admin acts for the village
+    role: str  # 村干部, 乡镇管理员 …
+    action: str  # code
+    label: str  # 设置积分奖励限额 …
+    changes: list[tuple[str, int | str | None, int | str | None]]  # (what, before, after)
+
+
+@dataclass
 class PointsNotice:
     village_id: int
     month: str
@@ -208,6 +233,13 @@ class PointsNotice:
     totals: dict[str, int]  # per category label (a reversal counts against its category)
     total: int
     fund_balance: int
+    rule_changes: list[RuleChange] = field(default_factory=list)
+
+
+RULE_ACTIONS = (LedgerAction.award_limits_set, LedgerAction.village_bounds_set, VolunteerAction.settings_update)
+RULE_LABELS = {**{key: bound.label for key, bound in BOUNDS.items()},
+               **{key: label for key, (_, _, label) in SERVICE_LIMITS.items()},
+               "wish_minutes": "心愿单标准时长（分钟）"}
 
 
 def _month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
@@ -253,4 +285,43 @@ def points_notice(session: Session, *, village_id: int, month: str, tz: str) -> 
                                 txn.source_id, txn.reverses_id))
         totals[CATEGORY_LABELS.get(category or "other", "其他")] += entry.amount
     fund = session.exec(select(Account).where(Account.key == f"{AccountKind.village_fund}:{village_id}")).first()
-    return PointsNotice(village_id, month, lines, dict(totals), sum(totals.values()), fund.balance if fund else 0)
+    return PointsNotice(village_id, month, lines, dict(totals), sum(totals.values()), fund.balance if fund else 0,
+                        rule_changes(session, village_id=village_id, start=start, end=end))
+
+
+def rule_changes(session: Session, *, village_id: int, start: datetime, end: datetime) -> list[RuleChange]:
+    """The audited changes to the village's award limits, bounds and service rules between `start` and `end`,
+    newest first: who (named, with the role they hold over the village), when, each value before and after."""
+    rows = list(session.exec(
+        select(AuditEntry, User.name).join(User, col(User.id) == AuditEntry.actor_id, isouter=True)
+        .where(AuditEntry.village_id == village_id, col(AuditEntry.action).in_([a.value for a in RULE_ACTIONS]),
+               AuditEntry.created_at >= start, AuditEntry.created_at < end)
+        .order_by(col(AuditEntry.id).desc())))
+    roles = _village_roles(session, village_id=village_id, user_ids={e.actor_id for e, _ in rows if e.actor_id})
+    return [RuleChange(entry.created_at, name or "系统", roles.get(entry.actor_id, ""), entry.action,
+                       label_of(entry.action), _changes(entry)) for entry, name in rows]
+
+
+def _changes(entry: AuditEntry) -> list[tuple[str, int | str | None, int | str | None]]:
+    detail = json.loads(entry.detail or "{}")
+    if "changed" in detail:  # the town's bounds: {"changed": {key: [before, after]}}
+        pairs = {key: tuple(pair) for key, pair in detail["changed"].items()}
+    else:  # service rules: {"before": {...}, "after": {...}}
+        before, after = detail.get("before", {}), detail.get("after", {})
+        pairs = {key: (before.get(key), after[key]) for key in after if before.get(key) != after[key]}
+    return [(RULE_LABELS.get(key, key), old, new) for key, (old, new) in pairs.items()]
+
+
+def _village_roles(session: Session, *, village_id: int, user_ids: set[int]) -> dict[int, str]:
+    """The highest role over the village each user holds (村干部, 乡镇管理员, 县管理员), for naming who acted."""
+    if not user_ids:
+        return {}
+    units = village_and_above(session, village_id=village_id)
+    order = list(VILLAGE_STAFF_ORDER)
+    found: dict[int, str] = {}
+    for user_id, role in session.exec(select(RoleAssignment.user_id, RoleAssignment.role).where(
+            col(RoleAssignment.user_id).in_(user_ids), col(RoleAssignment.org_id).in_(units),
+            col(RoleAssignment.role).in_(order))):
+        if user_id not in found or order.index(role) > order.index(found[user_id]):
+            found[user_id] = role
+    return {user_id: ROLE_LABELS[role] for user_id, role in found.items()}

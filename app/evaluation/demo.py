@@ -1,7 +1,7 @@
 """The demo village's 评比: its criteria, last month's final round (so 红黑榜 and 积分公示 have content) and this
 month's round open for scoring. Only 李秀英's household is credited (other demo balances stay as they were)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -32,13 +32,19 @@ def seed_evaluation_demo(session: Session, *, village: OrgUnit, official: User, 
 
     def scored(month: str, lines: list[tuple[str, str, int, str]]):
         evaluation = service.open_round(session, actor=boss, village_id=village.id, month=month,
-                                        idempotency_key=None)
+                                        latest=this_month, idempotency_key=None)
         for head, item, points, reason in lines:
             service.save_score(session, actor=member, evaluation=evaluation, household_id=households[head].id,
                                criterion_id=made[item].id, points=points, reason=reason)
         return evaluation
 
     last = scored(shift_month(this_month, -1), LAST_MONTH)
-    service.publish_round(session, actor=boss, evaluation=last, notice_days=0)
+    days = service.min_notice_days(session, village_id=village.id)
+    service.publish_round(session, actor=boss, evaluation=last, notice_days=days)
+    # The demo world's history: last month's 公示 ran its days before today, so its round is final now.
+    last.published_at -= timedelta(days=days)
+    last.notice_ends_at -= timedelta(days=days)
+    session.add(last)
+    session.flush()
     service.finalize_round(session, actor=boss, evaluation=last)
     scored(this_month, THIS_MONTH)

@@ -273,6 +273,15 @@ class LinePublic(SQLModel):
     corrected: bool
     correction_note: str
     objections: list[ObjectionPublic] = []
+    photo_urls: list[str] = []  # evidence, for the committee, staff and the household itself
+
+
+class RecusalPublic(SQLModel):
+    """回避: a committee member of the household, who does not score it."""
+
+    household_id: int
+    household: str  # masked
+    member: str  # masked
 
 
 class RoundPublic(SQLModel):
@@ -285,6 +294,9 @@ class RoundPublic(SQLModel):
     notice_ends_at: datetime | None
     finalized_at: datetime | None
     rule: str = COMBINATION_RULE
+    min_notice_days: int  # the shortest 公示 the town allows the village
+    pending_credits: int = 0  # households whose credit waits for a second person after finalising
+    recusals: list[RecusalPublic] = []
     lines: list[LinePublic] = []
     scores: list[ScorePublic] = []
 

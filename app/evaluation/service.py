@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from app.evaluation.models import (
-    MAX_CRITERION_POINTS,
     MAX_NOTICE_DAYS,
     ROUND_TARGET,
     Criterion,
@@ -28,10 +27,20 @@ from app.evaluation.models import (
     Score,
 )
 from app.idempotency import create_once
-from app.ledger.models import TxnKind
+from app.ledger.models import AwardRequest, TxnKind
+from app.ledger.policy import PENDING, village_policy
 from app.ledger.service import Once, Source, credit_household
-from app.org.access import COMMITTEE, OFFICIALS, Actor, get_visible
-from app.org.models import HOUSEHOLD_TARGET, Household
+from app.org.access import (
+    ADMINS,
+    COMMITTEE,
+    OFFICIALS,
+    VILLAGE_STAFF,
+    Actor,
+    get_visible,
+    may_decide_for,
+    require_may_decide_for,
+)
+from app.org.models import HOUSEHOLD_TARGET, Household, OrgUnit, Role, RoleAssignment, User
 from app.text import clean_reason, clean_text
 from app.timeutil import as_utc, utcnow
 
@@ -40,6 +49,11 @@ MONTH = re.compile(r"^(20[2-9][0-9])-(0[1-9]|1[0-2])$")
 
 def month_label(month: str) -> str:
     return f"{int(month[:4])}年{int(month[5:7])}月"
+
+
+def shift_month(month: str, by: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def clean_month(month: str | None) -> str:
@@ -67,13 +81,17 @@ def round_for_month(session: Session, *, village_id: int, month: str) -> Evaluat
                                                       EvaluationRound.month == month)).first()
 
 
-def open_round(session: Session, *, actor: Actor, village_id: int, month: str,
-               idempotency_key: str | None, latest: str | None = None) -> EvaluationRound:
-    """An official opens the village's round for a month (one a month; not a month after `latest`, this one)."""
-    actor.require(village_id, OFFICIALS, "只有村干部可以开始评比")
+def open_round(session: Session, *, actor: Actor, village_id: int, month: str, latest: str,
+               idempotency_key: str | None) -> EvaluationRound:
+    """An official opens the village's round for this month (`latest`, where the village is) or the previous one;
+    an older month only the town (county) admin opens. One round a month; never a month still ahead."""
+    actor.require(village_id, OFFICIALS | ADMINS, "只有村干部可以开始评比")
     month = clean_month(month)
-    if latest is not None and month > latest:
+    if month > latest:
         raise ValidationFailed("还没到这个月，不能开始评比", field="month")
+    late = month < shift_month(latest, -1)
+    if late:
+        actor.require(village_id, ADMINS, "只能开始本月或上个月的评比，更早的月份请乡镇管理员开始")
 
     def action() -> EvaluationRound:
         if round_for_month(session, village_id=village_id, month=month) is not None:
@@ -86,11 +104,35 @@ def open_round(session: Session, *, actor: Actor, village_id: int, month: str,
         except IntegrityError:
             raise InvalidState(f"{month_label(month)}的评比已经开始过了") from None
         record_action(session, actor_id=actor.id, action=EvaluationAction.round_open, village_id=village_id,
-                      target_type=ROUND_TARGET, target_id=new.id, target_label=month_label(month))
+                      target_type=ROUND_TARGET, target_id=new.id, target_label=month_label(month),
+                      detail={"month": month, "late": late})
         return new
 
     return create_once(session, scope=f"user:{actor.id}:evaluation", key=idempotency_key,
                        payload={"village_id": village_id, "month": month}, model=EvaluationRound, action=action)
+
+
+def village_and_above(session: Session, *, village_id: int) -> list[int]:
+    """The village and the township and county above it."""
+    units, unit = [], session.get(OrgUnit, village_id)
+    while unit is not None:
+        units.append(unit.id)
+        unit = session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
+    return units
+
+
+def recusals(session: Session, *, village_id: int) -> dict[int, list[User]]:
+    """回避: per household of the village, the village's committee members who belong to it (they score every
+    household but their own)."""
+    units = village_and_above(session, village_id=village_id)  # a committee role held there or above
+    stmt = (select(User).join(RoleAssignment, col(RoleAssignment.user_id) == User.id)
+            .join(Household, col(Household.id) == User.household_id)
+            .where(RoleAssignment.role == Role.committee, col(RoleAssignment.org_id).in_(units),
+                   Household.village_id == village_id).order_by(User.id))
+    out: dict[int, list[User]] = defaultdict(list)
+    for user in {u.id: u for u in session.exec(stmt)}.values():  # one line per member, whatever roles they hold
+        out[user.household_id].append(user)
+    return dict(out)
 
 
 def _lock(session: Session, evaluation: EvaluationRound) -> EvaluationRound:
@@ -116,12 +158,16 @@ def _round_criterion(session: Session, evaluation: EvaluationRound, criterion_id
     return criterion
 
 
+OWN_HOUSEHOLD = "评比委员不给自己家评分（回避），请其他委员评"
+
+
 def save_score(session: Session, *, actor: Actor, evaluation: EvaluationRound, household_id: int,
                criterion_id: int, points: int, reason: str) -> tuple[Score, bool]:
     """A committee member scores a household against a criterion (or changes their own score of it) while the
     round is scoring. Returns the score and whether it is new."""
     actor.require(evaluation.village_id, COMMITTEE, "只有本村的评比委员可以评分")
     household = _round_household(session, evaluation, household_id)
+    require_may_decide_for(actor, household.id, message=OWN_HOUSEHOLD)
     criterion = _round_criterion(session, evaluation, criterion_id)
     if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= criterion.points:
         raise ValidationFailed(f"这一项的分数应在 0 到 {criterion.points} 之间", field="points")
@@ -160,6 +206,7 @@ def own_score(session: Session, *, actor: Actor, evaluation: EvaluationRound, sc
     if score is None or score.round_id != evaluation.id or score.member_id != actor.id:
         raise NotFound("找不到该评分")
     actor.require(evaluation.village_id, COMMITTEE, "只有本村的评比委员可以评分")
+    require_may_decide_for(actor, score.household_id, message=OWN_HOUSEHOLD)
     if evaluation.status != RoundStatus.scoring:
         raise InvalidState("这次评比已经结束评分")
     return score
@@ -181,6 +228,7 @@ def delete_score(session: Session, *, actor: Actor, evaluation: EvaluationRound,
 def set_score_photo(session: Session, *, actor: Actor, evaluation: EvaluationRound, score: Score,
                     photo: tuple[bytes, str]) -> Score:
     """Attach an evidence photo (already checked and re-encoded, outside the writer) to one's own score."""
+    require_may_decide_for(actor, score.household_id, message=OWN_HOUSEHOLD)
     evaluation = _lock(session, evaluation)
     if evaluation.status != RoundStatus.scoring:
         raise InvalidState("这次评比已经结束评分")
@@ -195,7 +243,36 @@ def set_score_photo(session: Session, *, actor: Actor, evaluation: EvaluationRou
 
 
 def visible_photo(session: Session, actor: Actor, photo_id: int) -> EvidencePhoto:
-    return get_visible(session, actor, EvidencePhoto, photo_id, missing="找不到该照片")
+    """An evidence photo: for the village's committee, officials and the town (county) admin; for a household, the
+    photos of its own lines once the round is published; nobody else (not found)."""
+    return get_visible(session, actor, EvidencePhoto, photo_id, roles=COMMITTEE | VILLAGE_STAFF,
+                       also=lambda photo: _own_published_photo(session, actor, photo), missing="找不到该照片")
+
+
+def _own_published_photo(session: Session, actor: Actor, photo: EvidencePhoto) -> bool:
+    household_id = actor.user.household_id
+    if household_id is None:
+        return False
+    found = session.exec(select(Score.id).join(EvaluationRound, col(EvaluationRound.id) == Score.round_id)
+                         .where(Score.photo_id == photo.id, Score.household_id == household_id,
+                                Score.village_id == photo.village_id,
+                                EvaluationRound.status != RoundStatus.scoring)).first()
+    return found is not None
+
+
+def line_photos(session: Session, *, actor: Actor, evaluation: EvaluationRound) -> dict[tuple[int, int], list[int]]:
+    """The evidence photos behind each published (household, criterion) line that the actor may see."""
+    if evaluation.status == RoundStatus.scoring:
+        return {}
+    stmt = select(Score).where(Score.round_id == evaluation.id, col(Score.photo_id).is_not(None))
+    if not actor.can(evaluation.village_id, COMMITTEE | VILLAGE_STAFF):
+        if actor.user.household_id is None:
+            return {}
+        stmt = stmt.where(Score.household_id == actor.user.household_id)
+    out: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for s in session.exec(stmt.order_by(Score.id)):
+        out[(s.household_id, s.criterion_id)].append(s.photo_id)
+    return dict(out)
 
 
 def round_scores(session: Session, *, actor: Actor, evaluation: EvaluationRound) -> list[Score]:
@@ -245,12 +322,21 @@ def combine(scores: list[Score], criteria: dict[int, Criterion]) -> list[Combine
 
 # --- public notice (公示) -------------------------------------------------------------------------------------
 
+def min_notice_days(session: Session, *, village_id: int) -> int:
+    """The shortest 公示 the town admin allows the village (app/ledger/policy.py)."""
+    return village_policy(session, village_id=village_id).min_notice_days
+
+
 def publish_round(session: Session, *, actor: Actor, evaluation: EvaluationRound, notice_days: int
                   ) -> EvaluationRound:
-    """Put the combined results in front of the village for `notice_days` (0..30) days; again: as it is."""
+    """Put the combined results in front of the village for `notice_days` days (the village's minimum to 30);
+    again: as it is."""
     actor.require(evaluation.village_id, OFFICIALS, "只有村干部可以公示评比结果")
     if isinstance(notice_days, bool) or not isinstance(notice_days, int) or not 0 <= notice_days <= MAX_NOTICE_DAYS:
         raise ValidationFailed(f"公示天数应为 0 到 {MAX_NOTICE_DAYS} 天", field="notice_days")
+    shortest = min_notice_days(session, village_id=evaluation.village_id)
+    if notice_days < shortest:
+        raise ValidationFailed(f"公示期不能少于 {shortest} 天", field="notice_days")
     evaluation = _lock(session, evaluation)
     if evaluation.status != RoundStatus.scoring:
         if evaluation.status == RoundStatus.notice and evaluation.notice_days == notice_days:
@@ -322,9 +408,13 @@ def answer_objection(session: Session, *, actor: Actor, evaluation: EvaluationRo
         raise NotFound("找不到该异议")
     answer = clean_text(answer, label="答复", max_length=500, multiline=True, field="answer")
     line = session.get(ResultLine, objection.line_id)
-    if corrected_points is not None and (isinstance(corrected_points, bool) or not isinstance(corrected_points, int)
-                                         or not 0 <= corrected_points <= MAX_CRITERION_POINTS):
-        raise ValidationFailed(f"更正后的分数应为 0 到 {MAX_CRITERION_POINTS}", field="corrected_points")
+    if corrected_points is not None or remove_from_list:
+        require_may_decide_for(actor, line.household_id, message="不能更正自己家的评比结果（回避），请另一位村干部答复")
+    if corrected_points is not None:
+        top = session.get(Criterion, line.criterion_id).points
+        if isinstance(corrected_points, bool) or not isinstance(corrected_points, int) \
+                or not 0 <= corrected_points <= top:
+            raise ValidationFailed(f"更正后的分数应为 0 到 {top}（这一项的分值）", field="corrected_points")
     evaluation = _lock(session, evaluation)
     if evaluation.status != RoundStatus.notice:
         raise InvalidState("只有公示期间可以答复异议")
@@ -389,11 +479,23 @@ def finalize_round(session: Session, *, actor: Actor, evaluation: EvaluationRoun
     record_action(session, actor_id=actor.id, action=EvaluationAction.round_finalize,
                   village_id=evaluation.village_id, target_type=ROUND_TARGET, target_id=evaluation.id,
                   target_label=month_label(evaluation.month),
-                  detail={"households": len(credited), "points": sum(credited.values())})
+                  detail={"households": len(credited), "points": sum(p for p, _ in credited.values()),
+                          "pending": sum(1 for _, status in credited.values() if status == PENDING)})
     return evaluation
 
 
-def _credit_households(session: Session, *, actor: Actor, evaluation: EvaluationRound) -> dict[int, int]:
+def pending_credits(session: Session, *, evaluation: EvaluationRound) -> int:
+    """Households whose credit from this round waits for a second person (above the village's limits, or the
+    finaliser's own household)."""
+    return session.exec(select(func.count()).select_from(AwardRequest).where(
+        AwardRequest.source_kind == TxnKind.evaluation, AwardRequest.source_id == evaluation.id,
+        AwardRequest.status == PENDING)).one()
+
+
+def _credit_households(session: Session, *, actor: Actor, evaluation: EvaluationRound
+                       ) -> dict[int, tuple[int, str]]:
+    """Each household's credit, posted or pending: (points, status). Finalising is one decision for every
+    household; the finaliser's own household's credit waits for a second person (回避) whatever the limits."""
     lines = round_lines(session, evaluation=evaluation)
     criteria = {c.id: c for c in session.exec(select(Criterion).where(Criterion.village_id == evaluation.village_id))}
     per_household: dict[int, list[ResultLine]] = defaultdict(list)
@@ -414,10 +516,11 @@ def _credit_households(session: Session, *, actor: Actor, evaluation: Evaluation
         if len(reason) > 200:
             reason = reason[:199] + "…"
         household = session.get(Household, household_id)
-        credit_household(session, household=household, points=total, reason=reason, category=category,
-                         source=Source(TxnKind.evaluation, evaluation.id), actor_id=actor.id,
-                         once=Once(scope=f"evaluation:{evaluation.id}", key=str(household_id)))
-        credited[household_id] = total
+        outcome = credit_household(session, household=household, points=total, reason=reason, category=category,
+                                   source=Source(TxnKind.evaluation, evaluation.id), actor_id=actor.id,
+                                   once=Once(scope=f"evaluation:{evaluation.id}", key=str(household_id)),
+                                   force_pending=not may_decide_for(actor, household_id))
+        credited[household_id] = (total, outcome.status)
     return credited
 
 

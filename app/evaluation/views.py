@@ -12,6 +12,7 @@ from app.evaluation.models import (
     EvaluationRound,
     LinePublic,
     ObjectionPublic,
+    RecusalPublic,
     ResultLine,
     RoundPublic,
     RoundStatus,
@@ -27,7 +28,7 @@ def score_public(session: Session, score: Score, member: str | None = None) -> S
     return ScorePublic(id=score.id, round_id=score.round_id, household_id=score.household_id,
                        criterion_id=score.criterion_id, member_id=score.member_id, member=member,
                        points=score.points, reason=score.reason, updated_at=score.updated_at,
-                       photo_url=f"/evaluation/photos/{score.photo_id}.jpg" if score.photo_id else None)
+                       photo_url=photo_url(score.photo_id) if score.photo_id else None)
 
 
 def criteria_of(session: Session, village_id: int) -> dict[int, Criterion]:
@@ -40,13 +41,19 @@ def head_names(session: Session, ids: set[int]) -> dict[int, str]:
     return {h.id: h.head_name for h in session.exec(select(Household).where(col(Household.id).in_(ids)))}
 
 
-def line_public(line: ResultLine, criterion: Criterion, name: str, objections: list) -> LinePublic:
+def photo_url(photo_id: int) -> str:
+    return f"/evaluation/photos/{photo_id}.jpg"
+
+
+def line_public(line: ResultLine, criterion: Criterion, name: str, objections: list, photos: list[int] = ()
+                ) -> LinePublic:
     return LinePublic(id=line.id, household_id=line.household_id, household=mask_name(name),
                       criterion_id=line.criterion_id, category=criterion.category, item=criterion.name,
                       points=service.line_points(line), original_points=line.points, list=service.line_list(line),
                       reason=line.reason, corrected=line.corrected_at is not None,
                       correction_note=line.correction_note,
-                      objections=[ObjectionPublic.model_validate(o, from_attributes=True) for o in objections])
+                      objections=[ObjectionPublic.model_validate(o, from_attributes=True) for o in objections],
+                      photo_urls=[photo_url(p) for p in photos])
 
 
 def round_public(session: Session, actor: Actor, evaluation: EvaluationRound) -> RoundPublic:
@@ -58,8 +65,9 @@ def round_public(session: Session, actor: Actor, evaluation: EvaluationRound) ->
         by_line = defaultdict(list)
         for o in service.round_objections(session, evaluation=evaluation):
             by_line[o.line_id].append(o)
-        lines = [line_public(r, criteria[r.criterion_id], names.get(r.household_id, ""), by_line[r.id])
-                 for r in rows]
+        photos = service.line_photos(session, actor=actor, evaluation=evaluation)
+        lines = [line_public(r, criteria[r.criterion_id], names.get(r.household_id, ""), by_line[r.id],
+                             photos.get((r.household_id, r.criterion_id), [])) for r in rows]
     scores = service.round_scores(session, actor=actor, evaluation=evaluation)
     members = {u.id: u.name for u in session.exec(select(User).where(
         col(User.id).in_({s.member_id for s in scores})))} if scores else {}
@@ -67,7 +75,18 @@ def round_public(session: Session, actor: Actor, evaluation: EvaluationRound) ->
                        status=evaluation.status, notice_days=evaluation.notice_days,
                        published_at=evaluation.published_at, notice_ends_at=evaluation.notice_ends_at,
                        finalized_at=evaluation.finalized_at, lines=lines,
+                       min_notice_days=service.min_notice_days(session, village_id=evaluation.village_id),
+                       pending_credits=(service.pending_credits(session, evaluation=evaluation)
+                                        if evaluation.status == RoundStatus.final else 0),
+                       recusals=recusals_public(session, evaluation.village_id),
                        scores=[score_public(session, s, members.get(s.member_id)) for s in scores])
+
+
+def recusals_public(session: Session, village_id: int) -> list[RecusalPublic]:
+    found = service.recusals(session, village_id=village_id)
+    names = head_names(session, set(found))
+    return [RecusalPublic(household_id=h, household=mask_name(names.get(h, "")), member=mask_name(u.name))
+            for h, users in sorted(found.items()) for u in users]
 
 
 def pick_village(actor: Actor, village_id: int | None, roles=EVERYONE) -> int:

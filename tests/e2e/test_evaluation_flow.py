@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import DEMO
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_shop_admin_flow import log_in
+from tests.e2e.test_shop_admin_flow import api_token, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +27,19 @@ def score(page, household: str, item: str, points: int, reason: str) -> None:
     page.get_by_text("评分已保存").wait_for()
 
 
+def allow_same_day_notice(context, base: str) -> None:
+    """The town admin lets 示范村 finalise a round at once (its shortest 公示: 0 days; 3 by default)."""
+    town = {"Authorization": f"Bearer {api_token(context, base, 'town_admin')}"}
+    official = {"Authorization": f"Bearer {api_token(context, base, 'official')}"}
+    village_id = context.request.get(f"{base}/api/v1/me", headers=official).json()["village_id"]
+    r = context.request.put(f"{base}/api/v1/villages/{village_id}/evaluation-settings", headers=town,
+                            data={"min_notice_days": 0})
+    assert r.ok, r.text()
+
+
 def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     base = live_server
+    allow_same_day_notice(new_context(), base)
     committee = new_context().new_page()
     log_in(committee, base, DEMO["committee"])
     committee.get_by_role("link", name="去评分").click()

@@ -22,10 +22,10 @@ def evaluation_world(api, engine, ids: dict) -> dict:
     photo = api.client.put(f"/api/v1/evaluations/{rounds[now]}/scores/{score_id}/photo",
                            headers=api.headers("committee"),
                            files={"photo": ("p.jpg", jpeg_bytes(), "image/jpeg")}).json()
-    notice = api.post("/evaluations", "official", json={"month": shift_month(now, -2)}).json()["id"]
+    notice = api.post("/evaluations", "town_admin", json={"month": shift_month(now, -2)}).json()["id"]
     api.post(f"/evaluations/{notice}/scores", "committee",
              json={"household_id": zhao, "criterion_id": made["id"], "points": 5, "reason": "好"})
-    line = api.post(f"/evaluations/{notice}/publish", "official", json={"notice_days": 1}).json()["lines"][0]["id"]
+    line = api.post(f"/evaluations/{notice}/publish", "official", json={"notice_days": 3}).json()["lines"][0]["id"]
     objection = api.post(f"/evaluations/{notice}/lines/{line}/objections", "villager", json={"text": "不对"}).json()
     pending = api.post("/points/awards", "official",
                        json={"household_id": zhao, "points": 300, "reason": "大额"}).json()

@@ -12,7 +12,8 @@ from app.ledger.models import LedgerTransaction, TxnKind
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
 from tests.conftest import DEMO_HASH, error_code
 
-MONTH = shift_month(this_month("Asia/Shanghai"), -2)  # the demo has rounds for this month and last month
+# The demo has rounds for this month and last month; an older month's round is opened by the town admin.
+MONTH = shift_month(this_month("Asia/Shanghai"), -2)
 
 
 def heads(engine) -> dict[str, int]:
@@ -28,8 +29,8 @@ def balance(api, household_id: int) -> int:
     return api.get(f"/households/{household_id}", "official").json()["balance"]
 
 
-def open_round(api, month=MONTH) -> int:
-    r = api.post("/evaluations", "official", json={"month": month})
+def open_round(api, month=MONTH, who="town_admin") -> int:
+    r = api.post("/evaluations", who, json={"month": month})
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "scoring"
     return r.json()["id"]
@@ -39,6 +40,13 @@ def score(api, round_id, household_id, name, points, reason="表现好", who="co
     return api.post(f"/evaluations/{round_id}/scores", who,
                     json={"household_id": household_id, "criterion_id": criterion(api, name)["id"],
                           "points": points, "reason": reason})
+
+
+def set_min_notice_days(api, engine, days: int) -> None:
+    """The town admin sets the village's shortest 公示 (0: a round may be finalised at once)."""
+    r = api.client.put(f"/api/v1/villages/{line_village(engine)}/evaluation-settings",
+                       headers=api.headers("town_admin"), json={"min_notice_days": days})
+    assert r.status_code == 200, r.text
 
 
 def add_committee_member(engine, phone="13800000055", name="钱大爷") -> str:
@@ -96,8 +104,9 @@ class TestCriteria:
 class TestRound:
     def test_whole_round(self, api, demo_engine):
         h = heads(demo_engine)
+        set_min_notice_days(api, demo_engine, 0)
         rid = open_round(api)
-        assert error_code(api.post("/evaluations", "official", json={"month": MONTH})) == "invalid_state"
+        assert error_code(api.post("/evaluations", "town_admin", json={"month": MONTH})) == "invalid_state"
         assert score(api, rid, h["赵德明"], "赡养老人尽心", 10).status_code == 201
         changed = score(api, rid, h["赵德明"], "赡养老人尽心", 8, "改一下")
         assert changed.status_code == 200 and changed.json()["points"] == 8  # edits own score
@@ -176,7 +185,7 @@ class TestRound:
         h = heads(demo_engine)
         rid = open_round(api)
         score(api, rid, h["赵德明"], "参加志愿服务", 5)
-        api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 1})
+        api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 3})
         line = api.get(f"/evaluations/{rid}", "official").json()["lines"][0]
         assert api.get(f"/evaluations/{rid}", "neighbour").status_code == 404
         r = api.post(f"/evaluations/{rid}/lines/{line['id']}/objections", "neighbour", json={"text": "不服"})
@@ -193,7 +202,7 @@ class TestRound:
         score(api, rid, h["赵德明"], "赡养老人尽心", 10)
         score(api, rid, h["赵德明"], "赡养老人尽心", 7, who=second)  # mean 8.5 → 9
         score(api, rid, h["赵德明"], "卫生不整洁", 0, who=second)  # one of two members: not a majority
-        api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 0})
+        api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 3})
         lines = api.get(f"/evaluations/{rid}", "villager").json()["lines"]
         assert [(x["item"], x["points"], x["list"]) for x in lines] == [("赡养老人尽心", 9, "red")]
 

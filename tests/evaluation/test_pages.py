@@ -9,7 +9,8 @@ from app.db import session_for
 from app.evaluation.boards import shift_month, this_month
 from app.evaluation.models import Criterion, EvaluationRound, Objection, Score
 from app.org.models import Household
-from tests.evaluation.test_api import heads
+from tests.evaluation.test_api import heads, set_min_notice_days
+from tests.evaluation.test_integrity import join_household
 from tests.shop.pages.conftest import PHOTO, Browser
 
 pytestmark = pytest.mark.sqlite_only
@@ -39,7 +40,7 @@ def test_home_shows_the_entries(web):
     assert "/evaluation/criteria" in web.sign_in("official").get("/").text
 
 
-def test_whole_flow_through_the_pages(web, demo_engine):
+def test_whole_flow_through_the_pages(web, api, demo_engine):
     h, rid = heads(demo_engine), round_id(demo_engine)
     web.sign_in("committee")
     assert web.get("/evaluation/score").headers["location"] == f"/evaluation/rounds/{rid}"
@@ -56,6 +57,8 @@ def test_whole_flow_through_the_pages(web, demo_engine):
     web.sign_in("official")
     page = web.get(f"/evaluation/rounds/{rid}").text
     assert "孙老师" in page  # who scored what
+    assert "不能少于 3 天" in page and 'min="3"' in page  # the village's shortest 公示, by default
+    set_min_notice_days(api, demo_engine, 0)  # the town admin allows a same-day 公示
     assert web.post(f"/evaluation/rounds/{rid}/publish", {"notice_days": "0"}).status_code == 303
     web.sign_in("villager")
     page = web.get(f"/evaluation/rounds/{rid}").text
@@ -182,7 +185,7 @@ def heads_village(engine) -> int:
 
 def test_typed_text_is_shown_as_text(web, api, demo_engine):
     h, rid = heads(demo_engine), round_id(demo_engine)
-    api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 1})
+    api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 3})
     line = api.get(f"/evaluations/{rid}", "villager").json()["lines"][0]["id"]
     obj = api.post(f"/evaluations/{rid}/lines/{line}/objections", "villager",
                    json={"text": "<script>alert('o')</script>"}).json()
@@ -196,3 +199,66 @@ def test_typed_text_is_shown_as_text(web, api, demo_engine):
              json={"visited_by": "<b>张</b>", "change": "<script>x()</script>"})
     board = web.get(f"/evaluation/board?month={LAST}").text
     assert "&lt;b&gt;张&lt;/b&gt;" in board and "&lt;script&gt;x()&lt;/script&gt;" in board
+
+
+def test_round_page_shows_who_recuses(web, api, demo_engine):
+    h, rid = heads(demo_engine), round_id(demo_engine)
+    join_household(demo_engine, "committee", "王建国")
+    page = web.sign_in("committee").get(f"/evaluation/rounds/{rid}").text
+    own = re.search(rf'data-household="{h["王建国"]}">(.*?)</li>', page, re.S).group(1)
+    assert "回避：孙*师" in own and "（您家）" in own and "评分 ›" not in own
+    other = re.search(rf'data-household="{h["李秀英"]}">(.*?)</li>', page, re.S).group(1)
+    assert "回避" not in other and f"?household_id={h['李秀英']}#score-form" in other
+    options = re.search(r'<select id="score-household".*?</select>', page, re.S).group(0)
+    assert f'value="{h["王建国"]}"' not in options and f'value="{h["李秀英"]}"' in options
+    # the demo's score of 王建国 (from before he joined) can no longer be changed or deleted from the page
+    assert "删除这条评分" in page and page.count("删除这条评分") == 1  # 李秀英's only
+    assert "回避：孙*师" in web.sign_in("official").get(f"/evaluation/rounds/{rid}").text  # staff see it too
+    api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 3})
+    results = web.sign_in("villager").get(f"/evaluation/rounds/{rid}").text.split('id="results"')[1]
+    assert re.search(r"王\*国家.*?回避：孙\*师", results, re.S)
+
+
+def test_publish_form_and_correction_bounds(web, api, demo_engine):
+    rid = round_id(demo_engine)
+    page = web.sign_in("official").get(f"/evaluation/rounds/{rid}").text
+    assert re.search(r'id="notice-days"[^>]*min="3"[^>]*value="7"', page) and "不能少于 3 天" in page
+    api.client.put(f"/api/v1/villages/{heads_village(demo_engine)}/evaluation-settings",
+                   headers=api.headers("town_admin"), json={"min_notice_days": 10})
+    page = web.get(f"/evaluation/rounds/{rid}").text
+    assert re.search(r'id="notice-days"[^>]*min="10"[^>]*value="10"', page) and "不能少于 10 天" in page
+    assert web.post(f"/evaluation/rounds/{rid}/publish", {"notice_days": "9"}).status_code == 422
+    assert web.post(f"/evaluation/rounds/{rid}/publish", {"notice_days": "10"}).status_code == 303
+    line = api.get(f"/evaluations/{rid}", "villager").json()["lines"][0]["id"]
+    api.post(f"/evaluations/{rid}/lines/{line}/objections", "villager", json={"text": "不对"})
+    page = web.get(f"/evaluation/rounds/{rid}").text
+    assert re.search(r'name="corrected_points"[^>]*max="5"', page) and "0 到 5" in page
+
+
+def test_finalised_round_tells_the_waiting_credits(web, api, demo_engine):
+    rid = round_id(demo_engine)
+    join_household(demo_engine, "official", "王建国")
+    set_min_notice_days(api, demo_engine, 0)
+    web.sign_in("official")
+    web.post(f"/evaluation/rounds/{rid}/publish", {"notice_days": "0"})
+    r = web.post(f"/evaluation/rounds/{rid}/finalize")
+    assert r.headers["location"] == f"/evaluation/rounds/{rid}?done=final_pending"
+    page = web.get(r.headers["location"]).text
+    assert "1 户积分超过限额或需回避，待乡镇批准" in page and "/evaluation/awards" in page
+
+
+def test_hub_offers_this_month_and_the_last(web, demo_engine):
+    page = web.sign_in("official").get("/evaluation").text
+    assert f'min="{LAST}"' in page and f'max="{THIS}"' in page and "更早的月份请乡镇管理员开始" in page
+    page = web.sign_in("town_admin").get("/evaluation").text
+    assert "开始新一轮评比" in page and f'min="{LAST}"' not in page
+
+
+def test_points_notice_lists_rule_changes(web, api, demo_engine):
+    assert "这个月积分规则没有变动" in web.sign_in("villager").get("/evaluation/points").text
+    api.client.put(f"/api/v1/villages/{heads_village(demo_engine)}/award-limits", headers=api.headers("town_admin"),
+                   json={"single_limit": 250, "monthly_limit": 600})
+    page = web.get("/evaluation/points").text
+    change = re.search(r'data-testid="rule-change">(.*?)</li>', page, re.S).group(1)
+    for text in ("设置积分奖励限额", "单笔限额：200 → 250", "每户每月限额：500 → 600", "经办：乡镇管理员 周镇长"):
+        assert text in change

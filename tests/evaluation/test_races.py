@@ -10,6 +10,7 @@ from app.evaluation.models import Criterion, EvaluationRound, RoundStatus
 from app.ledger.accounts import household_account
 from app.ledger.check import check_ledger
 from app.ledger.models import LedgerTransaction, TxnKind
+from app.ledger.policy import set_bounds
 from app.org.access import load_actor
 from app.org.models import Household, User
 from tests.ledger.test_races import run_all
@@ -22,10 +23,13 @@ def test_finalize_from_ten_threads_credits_once(demo_engine):
     with session_for(demo_engine, write=True) as s:
         official = load_actor(s, s.exec(select(User).where(User.phone == "13800000001")).one())
         member = load_actor(s, s.exec(select(User).where(User.phone == "13800000005")).one())
+        town = load_actor(s, s.exec(select(User).where(User.phone == "13800000006")).one())
         homes = {h.head_name: h for h in s.exec(select(Household))}
         items = {c.name: c for c in s.exec(select(Criterion))}
-        evaluation = service.open_round(s, actor=official, village_id=homes["王建国"].village_id, month=month,
-                                        idempotency_key=None)
+        village_id = homes["王建国"].village_id
+        set_bounds(s, actor=town, village_id=village_id, min_notice_days=0)  # finalised at once
+        evaluation = service.open_round(s, actor=town, village_id=village_id, month=month,
+                                        latest=this_month("Asia/Shanghai"), idempotency_key=None)
         for head, item, points in [("王建国", "赡养老人尽心", 10), ("李秀英", "参加志愿服务", 5),
                                    ("赵德明", "卫生不整洁", 0)]:
             service.save_score(s, actor=member, evaluation=evaluation, household_id=homes[head].id,

@@ -9,7 +9,7 @@ from app.db import session_for
 from app.errors import IdempotencyConflict, ValidationFailed
 from app.ledger.accounts import household_account, village_fund
 from app.ledger.check import check_ledger
-from app.ledger.models import CREDIT_KINDS, LedgerTransaction, TxnKind
+from app.ledger.models import CREDIT_KINDS, AwardRequest, LedgerTransaction, TxnKind
 from app.ledger.service import REVERSIBLE_BY, Once, Source, credit_household
 from app.org.models import Household
 from tests.conftest import error_code
@@ -37,6 +37,18 @@ class TestCreditHousehold:
             assert household_account(s, household_id=household.id).balance == result.balance_after == 80 + 25
             assert village_fund(s, village_id=household.village_id).balance == fund_before - 25
             assert check_ledger(s) == []
+
+    def test_force_pending_waits_within_the_limits(self, demo_engine):
+        """A credit decided by someone who may not decide for the household (回避) waits for a second person."""
+        with session_for(demo_engine, write=True) as s:
+            result = credit_household(s, household=zhao(s), points=5, reason="文明户评比", category="hygiene",
+                                      source=Source(TxnKind.evaluation, 9), actor_id=None, once=None,
+                                      force_pending=True)
+            s.commit()
+            request = s.get(AwardRequest, result.request_id)
+            assert (result.status, request.status, request.transaction_id) == ("pending", "pending", None)
+            assert household_account(s, household_id=zhao(s).id).balance == 80
+            assert s.exec(select(func.count()).where(LedgerTransaction.source_id == 9)).one() == 0
 
     def test_once_per_scope_and_key_however_often(self, demo_engine):
         once = Once(scope="evaluation:7", key="household:3")

@@ -22,21 +22,24 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import process_photo
-from app.org.access import COMMITTEE, OFFICIALS, VILLAGE_STAFF
+from app.org.access import ADMINS, COMMITTEE, OFFICIALS, VILLAGE_STAFF
 from app.org.models import Household, User
 from app.org.service import village_name
 from app.timeutil import utcnow
 
 router = APIRouter(prefix="/evaluation")
 MAX_UPLOAD = 5 * 1024 * 1024 + 1
+DEFAULT_NOTICE_DAYS = 7  # the publish form's suggestion, never below the village's minimum
 DONE = {"open": "评比已开始，请评比委员评分", "score": "评分已保存", "delete": "评分已删除", "publish": "已公示",
         "objection": "异议已提交，村干部会公开答复", "answer": "已答复", "final": "已定榜，积分已发放",
-        "criterion": "评比项目已保存", "retire": "已停用该项目"}
+        "criterion": "评比项目已保存", "retire": "已停用该项目",
+        "final_pending": "已定榜，红黑榜已公布；有的农户积分要等第二个人批准，见下方"}
 
 
 def _common(actor, session, village_id: int) -> dict:
     return {"tab": "home", "village_id": village_id, "village": village_name(session, village_id),
             "is_official": actor.can(village_id, OFFICIALS), "is_committee": actor.can(village_id, COMMITTEE),
+            "is_admin": actor.can(village_id, ADMINS),
             "STATUS_LABELS": STATUS_LABELS, "LIST_LABELS": LIST_LABELS, "month_label": service.month_label}
 
 
@@ -47,6 +50,7 @@ def hub(request: Request, actor: ActorDep, session: SessionDep, settings: Settin
     rounds = service.village_rounds(session, village_id=village)
     return render(request, "evaluation/hub.html", {
         **_common(actor, session, village), "rounds": rounds, "this_month": boards.this_month(settings.timezone),
+        "earliest": boards.shift_month(boards.this_month(settings.timezone), -1),
         "villages": village_choices(session, actor), "done": DONE.get(done, "")})
 
 
@@ -63,7 +67,7 @@ def to_scoring(actor: ActorDep, session: SessionDep) -> Response:
 def open_round(actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: SettingsDep,
                month: Annotated[str, Form()] = "",
                village_id: Annotated[Id | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
-    village = pick_village(actor, village_id, OFFICIALS)
+    village = pick_village(actor, village_id, VILLAGE_STAFF)
     made = service.open_round(session, actor=actor, village_id=village, month=month, idempotency_key=form_key or None,
                               latest=boards.this_month(settings.timezone))
     session.commit()
@@ -133,6 +137,9 @@ def round_page(round_id: Id, request: Request, actor: ActorDep, session: Session
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
     unanswered = sum(1 for line in view.lines for o in line.objections if o.answer is None)
     notice_over = evaluation.notice_ends_at is None or utcnow() >= evaluation.notice_ends_at
+    recused: dict[int, list[str]] = defaultdict(list)
+    for r in view.recusals:
+        recused[r.household_id].append(r.member)
     return render(request, "evaluation/round.html", {
         **_common(actor, session, village), "round": evaluation, "view": view, "rule": COMBINATION_RULE,
         "households": households, "names": names, "criteria": criteria_of(session, village),
@@ -140,7 +147,8 @@ def round_page(round_id: Id, request: Request, actor: ActorDep, session: Session
         "scored": scored, "members": _members(session, view.scores),
         "can_object": household is not None and household.village_id == village,
         "is_staff": actor.can(village, VILLAGE_STAFF), "unanswered": unanswered, "notice_over": notice_over,
-        "done": DONE.get(done, "")})
+        "recused": recused, "own_household_id": actor.user.household_id,
+        "publish_days": max(DEFAULT_NOTICE_DAYS, view.min_notice_days), "done": DONE.get(done, "")})
 
 
 def _members(session, scores) -> dict[int, str]:
@@ -208,7 +216,10 @@ def answer(round_id: Id, objection_id: Id, actor: ActorDep, session: SessionDep,
 def finalize(round_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep) -> Response:
     evaluation = service.visible_round(session, actor, round_id)
     service.finalize_round(session, actor=actor, evaluation=evaluation)
+    waiting = service.pending_credits(session, evaluation=evaluation)
     session.commit()
+    if waiting:
+        return redirect_after_post(f"/evaluation/rounds/{round_id}?done=final_pending", htmx=htmx)
     return redirect_after_post(f"/evaluation/board?village_id={evaluation.village_id}&month={evaluation.month}"
                                "&done=final", htmx=htmx)
 
