@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidPayCode, InvalidState, NotFound, OutOfStock, ValidationFailed
 from app.idempotency import Created, run_idempotent
+from app.ledger.accounts import household_account
 from app.ledger.history import goods_words
 from app.ledger.service import hold_points, release_hold, settle_hold
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
@@ -135,11 +136,15 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
 
     def action() -> Created:
         moment = now or utcnow()
+        # The household's account row, locked before counting (PostgreSQL; SQLite's writer is held already): of
+        # requests sent at once, each counts the ones committed before it, so no more than the limit are ever open.
+        session.refresh(household_account(session, household_id=household.id), with_for_update=True)
         open_count = len(session.exec(select(ShopRequest.id).where(
             ShopRequest.household_id == household.id, ShopRequest.status == RequestStatus.pending,
             ShopRequest.expires_at > moment)).all())
         if open_count >= MAX_OPEN_PER_HOUSEHOLD:
-            raise InvalidState(f"您已有 {open_count} 个待核销的兑换，请先到柜台核销或取消")
+            raise InvalidState(f"每户最多同时有 {MAX_OPEN_PER_HOUSEHOLD} 个待核销的兑换，您已有 {open_count} 个："
+                               "请先到柜台核销或取消一个")
         lines = _basket_goods(session, shop=shop, basket=basket)
         total = sum(g.points_price * q for g, q in lines)
         words = goods_words([(g.name, q) for g, q in lines])
