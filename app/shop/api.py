@@ -243,7 +243,7 @@ def decide_confirmation(confirmation_id: Id, body: ConfirmationDecision, request
     household's confirmation is 404; one that ended (refused, cancelled, expired) is 409 invalid_state."""
     row = access.own_confirmation(session, actor, confirmation_id)
     outcome = confirmations.decide(session, actor=actor, row=row, decision=body.decision,
-                                   secret=request.app.state.secret)
+                                   secret=request.app.state.secret, total_points=body.total_points)
     session.commit()  # a failed redemption is recorded on the confirmation (the counter reads why)
     if outcome.error:
         raise outcome.error

@@ -17,6 +17,7 @@ from app.errors import (
     OutOfStock,
     PayCodeUsed,
     PriceChanged,
+    TotalChanged,
     ValidationFailed,
 )
 from app.idempotency import answer_claim
@@ -167,13 +168,19 @@ class Decided:
 
 
 def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decision: str, secret: str,
-           _again: bool = False) -> Decided:
+           total_points: int | None = None, _again: bool = False) -> Decided:
     """确认 runs the redemption (points move now, at today's prices: a changed total fails with price_changed); 拒绝
-    ends the question. Confirming twice gives the same receipt; anything but a pending question cannot be answered."""
+    ends the question. A 确认 carries the total the villager's phone showed (`total_points`): another total than
+    the question's is refused with total_changed before anything moves, and the question stays open. Confirming
+    twice gives the same receipt; anything but a pending question cannot be answered."""
     if decision not in ("confirm", "refuse"):
         raise ValidationFailed("请选择确认或拒绝", field="decision")
     now = utcnow()
     current = status_of(row, now=now)
+    if decision == "confirm" and total_points is not None and total_points != row.total_points and current in (
+            ConfirmationStatus.pending, ConfirmationStatus.confirmed):
+        raise TotalChanged(f"合计有变动：这笔兑换是 {row.total_points} 积分（您确认的是 {total_points} 积分），"
+                           "没有扣积分。请核对后再确认")
     if current == ConfirmationStatus.confirmed and decision == "confirm":
         return Decided(public(session, row))
     if current != ConfirmationStatus.pending:
@@ -189,7 +196,8 @@ def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decis
     if not won:  # decided (or timed out) meanwhile: answer as for a question already decided
         if _again:
             raise InvalidState("这笔兑换已经结束")
-        return decide(session, actor=actor, row=row, decision=decision, secret=secret, _again=True)
+        return decide(session, actor=actor, row=row, decision=decision, secret=secret, total_points=total_points,
+                      _again=True)
     if decision == "refuse":
         return Decided(public(session, row))
     try:

@@ -338,6 +338,9 @@ class ConfirmationPublic(SQLModel):
 
 class ConfirmationDecision(SQLModel):
     decision: str  # confirm | refuse
+    # The total the villager's phone showed (issue #15): confirming another total than the question's → 409
+    # total_changed, nothing moves. Optional for clients written before it; the pay page always sends it.
+    total_points: StrictInt | None = None
 
 
 class ShopSettingsPublic(SQLModel):

@@ -116,6 +116,12 @@ class DropItem(SQLModel):
     goods_id: StrictId
 
 
+class ConsentCreate(SQLModel):
+    # The total the villager's phone showed and agrees to: another total on the server → 409 total_changed.
+    # Optional here for clients written before it (issue #15); the pages always send it.
+    total_points: StrictInt | None = None
+
+
 class RequestMinutes(SQLModel):
     minutes: StrictInt
 

@@ -14,7 +14,15 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import Forbidden, InvalidPayCode, InvalidState, NotFound, OutOfStock, ValidationFailed
+from app.errors import (
+    Forbidden,
+    InvalidPayCode,
+    InvalidState,
+    NotFound,
+    OutOfStock,
+    TotalChanged,
+    ValidationFailed,
+)
 from app.idempotency import Created, run_idempotent
 from app.ledger.accounts import household_account
 from app.ledger.history import goods_words
@@ -420,19 +428,37 @@ def drop_item(session: Session, *, actor: Actor, shop: Shop, request_id: int, go
     return req
 
 
-def consent(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """The villager agrees to the new total after an item was dropped."""
+def consent(session: Session, *, actor: Actor, shop: Shop, request_id: int, total_points: int | None
+            ) -> ShopRequest:
+    """The villager agrees to the new total after an item was dropped: to the total their phone showed
+    (`total_points`; the pages always send it). Another total on the server (one more item dropped meanwhile) is
+    refused with total_changed and the request keeps waiting for consent."""
     req = own_request(session, actor=actor, shop=shop, request_id=request_id)
     if req.status != RequestStatus.pending:
         raise InvalidState(_closed_words(req))
+    agreed = req.total_points if total_points is None else total_points
+    if agreed != req.total_points:
+        raise _total_changed(req, agreed)
     if req.needs_consent:
-        session.execute(update(ShopRequest).where(ShopRequest.id == req.id).values(needs_consent=False)
-                        .execution_options(synchronize_session=False))
+        # Conditional on the total agreed to: a drop committed since it was read leaves the consent undone.
+        done = session.execute(update(ShopRequest).where(ShopRequest.id == req.id,
+                                                         ShopRequest.status == RequestStatus.pending,
+                                                         ShopRequest.total_points == agreed)
+                               .values(needs_consent=False).execution_options(synchronize_session=False)).rowcount
         session.refresh(req)
+        if done != 1:
+            if req.status != RequestStatus.pending:
+                raise InvalidState(_closed_words(req))
+            raise _total_changed(req, agreed)
         record_action(session, actor_id=actor.id, action=ShopRequestAction.request_consent,
                       village_id=req.village_id, target_type=SHOP_REQUEST_TARGET, target_id=req.id,
                       target_label=f"#{req.id}", detail={"total_points": req.total_points})
     return req
+
+
+def _total_changed(req: ShopRequest, agreed: int) -> TotalChanged:
+    return TotalChanged(f"合计有变动：现在是 {req.total_points} 积分（您同意的是 {agreed} 积分），没有扣积分。"
+                        "请核对新的合计后再点同意")
 
 
 def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency_key: str | None, secret: str

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import session_for
 from app.deps import ActorDep, SessionDep, SettingsDep, WriteSessionDep
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError, Forbidden, TotalChanged, ValidationFailed
 from app.htmx import render
 from app.ids import AfterId, Id
 from app.org.access import Actor, own_household
@@ -20,6 +20,7 @@ from app.org.models import Household
 from app.shop import confirmations, paycodes, service
 from app.shop import goods as catalogue
 from app.shop.access import is_staff, own_confirmation, staffed_shop
+from app.shop.pages.common import agreed_total
 from app.shop.qr import qr_svg
 from app.timeutil import as_utc, utcnow
 
@@ -95,12 +96,19 @@ async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, cod
 
 @router.post("/pay/confirmations/{confirmation_id}")
 def pay_confirm(confirmation_id: Id, request: Request, actor: ActorDep, session: SessionDep,
-                decision: Annotated[str, Form()] = "") -> Response:
-    """确认 or 拒绝 on the villager's screen: the receipt (X-Pay-Event: receipt), or what became of the question."""
+                decision: Annotated[str, Form()] = "", total_points: Annotated[str, Form()] = "") -> Response:
+    """确认 (with the total the screen showed) or 拒绝 on the villager's screen: the receipt (X-Pay-Event: receipt),
+    what became of the question (ended), or — another total than the one shown — the question again (409, confirm)."""
     row = own_confirmation(session, actor, confirmation_id)
     try:
+        agreed = agreed_total(total_points) if decision == "confirm" else None
         outcome = confirmations.decide(session, actor=actor, row=row, decision=decision,
-                                       secret=request.app.state.secret)
+                                       secret=request.app.state.secret, total_points=agreed)
+    except (TotalChanged, ValidationFailed) as exc:
+        session.rollback()
+        if isinstance(exc, TotalChanged) or exc.field == "total_points":
+            return _ask_again(request, session, row, exc.message)
+        return _event(render(request, "shop/pay/_answered.html", {"message": exc.message, "ok": False}), "ended")
     except DomainError as exc:  # it had ended (refused, timed out, cancelled): say so, back to the code
         session.rollback()
         return _event(render(request, "shop/pay/_answered.html", {"message": exc.message, "ok": False}), "ended")
@@ -154,8 +162,19 @@ def _news(engine, household_id: int, after_id: int, seen: int) -> tuple[str, str
         if waiting:
             question = confirmations.public(session, waiting[0])
             left = max(1, int((as_utc(question.expires_at) - utcnow()).total_seconds()))
-            return "confirm", "shop/pay/_confirm.html", {"question": question, "seconds_left": left}
+            return "confirm", "shop/pay/_confirm.html", {"question": question, "seconds_left": left, "error": ""}
     return None
+
+
+def _ask_again(request: Request, session: Session, row, message: str) -> Response:
+    """The question as it stands, with why the answer was not taken (nothing moved): the villager looks again."""
+    session.refresh(row)
+    question = confirmations.public(session, row)
+    if question.status != "pending":
+        return _event(render(request, "shop/pay/_answered.html", {"message": message, "ok": False}), "ended")
+    left = max(1, int((as_utc(question.expires_at) - utcnow()).total_seconds()))
+    return _event(render(request, "shop/pay/_confirm.html", {"question": question, "seconds_left": left,
+                                                             "error": message}, status_code=409), "confirm")
 
 
 def _fresh_code_alone(request: Request, actor: Actor) -> dict:

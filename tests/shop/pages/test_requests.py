@@ -149,7 +149,14 @@ class TestCounter:
         web.sign_in("villager")
         state = web.get(f"/shop/order/{shop_id}/requests/{rid}/state")
         assert state.status_code == 200 and "同意" in state.text
-        assert web.post(f"/shop/order/{shop_id}/requests/{rid}/consent").status_code == 303
+        assert 'name="total_points" value="5"' in state.text  # the form carries the total it shows (issue #15)
+        refused = web.post(f"/shop/order/{shop_id}/requests/{rid}/consent", {"total_points": "35"}, headers=HTMX)
+        assert refused.status_code == 409 and "合计有变动" in refused.text
+        assert web.post(f"/shop/order/{shop_id}/requests/{rid}/consent").status_code == 422  # a stale page
+        web.sign_in("attendant")
+        assert "确认核销" not in web.get(f"/counter/requests/{rid}/basket?shop_id={shop_id}&code={code}").text
+        web.sign_in("villager")
+        assert web.post(f"/shop/order/{shop_id}/requests/{rid}/consent", {"total_points": "5"}).status_code == 303
         web.sign_in("attendant")
         basket = web.get(f"/counter/requests/{rid}/basket?shop_id={shop_id}&code={code}")
         assert "确认核销" in basket.text
