@@ -140,7 +140,7 @@ class ShopRequestPublic(SQLModel):
     shop_id: int
     shop_name: str
     household_id: int
-    household_name: str  # the household's own name for its members; masked (王*国) for the shop's staff
+    household_name: str  # in full for its members and the village's officials; masked (王*国) for the shop's staff
     status: str
     total_points: int
     needs_consent: bool

@@ -29,7 +29,7 @@ from app.ledger.history import goods_words
 from app.ledger.service import hold_points, release_hold, settle_hold
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
 from app.org.models import Household
-from app.org.service import mask_name
+from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
 from app.shop.goods import take_stock
@@ -190,7 +190,8 @@ def items_of(session: Session, request_ids: list[int]) -> dict[int, list[ShopReq
 
 def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor, secret: str
                 ) -> list[ShopRequestPublic]:
-    """Requests as their household (with the live code) or the shop's staff and officials (masked name) see them."""
+    """Requests as their household (with the live code) or the shop's staff and officials see them (the name as
+    app.org.service.name_for lets the reader read it: masked for attendants, in full for officials)."""
     items = items_of(session, [r.id for r in requests])
     shops = {s.id: s for s in session.exec(select(Shop).where(Shop.id.in_({r.shop_id for r in requests})))}
     households = {h.id: h for h in session.exec(select(Household).where(
@@ -198,10 +199,11 @@ def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor,
     out = []
     for r in requests:
         own = viewer.user.household_id == r.household_id
-        name = households[r.household_id].head_name
+        household = households[r.household_id]
         out.append(ShopRequestPublic(
             id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
-            household_name=name if own else mask_name(name), status=r.status, total_points=r.total_points,
+            household_name=name_for(viewer, head_name=household.head_name, household_id=household.id,
+                                    village_id=household.village_id), status=r.status, total_points=r.total_points,
             needs_consent=r.needs_consent, expires_at=r.expires_at, created_at=r.created_at, closed_at=r.closed_at,
             closed_reason=r.closed_reason, redemption_id=r.redemption_id,
             items=[RequestLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
@@ -511,7 +513,7 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
                       target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
                       detail={"redemption_id": redemption.id, "transaction_id": txn.id, "total_points": total})
         session.flush()
-        return receipt(session, redemption)
+        return receipt(session, redemption, reader=actor)
 
     return run_idempotent(session, scope=f"user:{actor.id}:fulfil:{shop.id}", key=idempotency_key, payload=payload,
                           result_type=RedemptionPublic, action=action)

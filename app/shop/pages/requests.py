@@ -142,7 +142,7 @@ def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, 
     if req.redemption_id:
         from app.shop.models import Redemption
 
-        context["receipt"] = receipt(session, session.get(Redemption, req.redemption_id))
+        context["receipt"] = receipt(session, session.get(Redemption, req.redemption_id), reader=actor)
     return context
 
 
