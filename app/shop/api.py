@@ -241,8 +241,10 @@ def my_confirmations(actor: ActorDep, session: SessionDep) -> dict:
 @router.post("/me/confirmations/{confirmation_id}", response_model=ConfirmationPublic)
 def decide_confirmation(confirmation_id: Id, body: ConfirmationDecision, request: Request, actor: ActorDep,
                         session: SessionDep) -> ConfirmationPublic:
-    """`{"decision": "confirm"}` makes the redemption now (200 with `redemption`); `"refuse"` ends it. Another
-    household's confirmation is 404; one that ended (refused, cancelled, expired) is 409 invalid_state."""
+    """`{"decision": "confirm", "total_points": n}` makes the redemption now (200 with `redemption`); `"refuse"` ends
+    it. `total_points` is the total the phone showed: another total is 409 total_changed and nothing moves (optional
+    for older clients; checked whenever sent). Another household's confirmation is 404; one that ended (refused,
+    cancelled, expired) is 409 invalid_state."""
     row = access.own_confirmation(session, actor, confirmation_id)
     outcome = confirmations.decide(session, actor=actor, row=row, decision=body.decision,
                                    secret=request.app.state.secret, total_points=body.total_points)
