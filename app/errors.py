@@ -107,3 +107,10 @@ class PriceChanged(Conflict):
     """The total the counter showed is not the total at today's prices: the counter shows the new prices first."""
 
     code, message = "price_changed", "商品价格有变动，请核对新的价格后再确认"
+
+
+class TotalChanged(Conflict):
+    """The villager agreed to a total that is not the one the server would now take (an item was dropped, the
+    basket changed): nothing moves, and the phone shows the new total to agree to."""
+
+    code, message = "total_changed", "合计有变动，没有扣积分。请核对新的合计后再确认"

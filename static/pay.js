@@ -211,13 +211,15 @@
     buttons.forEach(function (b) { b.disabled = true; });
     error.textContent = decision === "confirm" ? "正在确认…" : "正在拒绝…";
     var mine = s;
-    var body = new URLSearchParams({ decision: decision, csrf_token: csrfToken() });
+    // 确认 carries the total this screen showed: another total on the server is refused and asked again (409).
+    var body = new URLSearchParams({ decision: decision, total_points: q.node.dataset.total, csrf_token: csrfToken() });
     var call = request("/pay/confirmations/" + encodeURIComponent(q.node.dataset.confirmationId),
                        { method: "POST", body: body, headers: { "X-CSRF-Token": csrfToken() } }, ANSWER_TIMEOUT_MS);
     call.done.then(function (res) {
       if (mine !== s) { return; }
       if (res.status === 401) { window.location.href = "/login"; return; }
       if (res.event === "receipt") { paid(res.text); return; }
+      if (res.event === "confirm") { ask(res.text); return; }  // the total changed: the question as it is now
       if (res.event === "ended") {
         closeQuestion();
         var node = fragment(res.text);

@@ -102,7 +102,7 @@ CASES = {
     ("GET", "/shop/order/{shop_id}/requests/{request_id}"): ("villager", None),
     ("GET", "/shop/order/{shop_id}/requests/{request_id}/state"): ("villager", None),
     ("POST", "/shop/order/{shop_id}/requests/{request_id}/cancel"): ("villager", {}),
-    ("POST", "/shop/order/{shop_id}/requests/{request_id}/consent"): ("villager", {}),
+    ("POST", "/shop/order/{shop_id}/requests/{request_id}/consent"): ("villager", {"total_points": "{request_total}"}),
     ("GET", "/shop/requests"): "shop_query",
     ("GET", "/shop/requests/month"): "shop_query",
     ("POST", "/shop/requests/minutes"): {"shop_id": "{shop_id}", "minutes": "20"},
@@ -313,6 +313,7 @@ def world(api, demo_engine):
     made = api.post(f"/shops/{shop.id}/requests", "villager", key="iso-request",
                     json={"items": ids["items"] + [{"goods_id": other["id"], "quantity": 1}]}).json()
     ids["request_id"], ids["request_code"] = made["id"], made["code"]
+    ids["request_total"] = str(made["total_points"])  # what the 同意 form carries (issue #15)
     disclosure = api.post("/disclosures", "official", json={"category": "finance", "title": "王建国家的问题",
                                                              "body": "振风超市"}).json()
     ids["disclosure_id"], ids["version"] = disclosure["id"], 1

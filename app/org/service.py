@@ -293,3 +293,12 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def name_for(reader: Actor | None, *, head_name: str, household_id: int, village_id: int) -> str:
+    """A household's name as this reader may read it: in full for the household's own members and for those who
+    run its village (officials, and the town and county admins over it); masked (王*国) for everyone else —
+    attendants, volunteers, committee members, other villagers — and when no one in particular reads it (None)."""
+    if reader is not None and (reader.user.household_id == household_id or reader.can(village_id, VILLAGE_STAFF)):
+        return head_name
+    return mask_name(head_name)

@@ -207,7 +207,7 @@ def redemption_by_key(shop_id: Id, key: str, response: Response, actor: ActorDep
     waiting = confirmations.pending_for_key(session, attendant_id=actor.id, shop_id=shop.id, key=key)
     if waiting is not None:
         response.status_code = 202
-        return confirmations.public(session, waiting)
+        return confirmations.public(session, waiting, reader=actor)
     return service.redemption_by_key(session, shop=shop, attendant=actor, key=key)
 
 
@@ -216,14 +216,16 @@ def counter_confirmation(shop_id: Id, confirmation_id: Id, actor: ActorDep, sess
                          ) -> ConfirmationPublic:
     """The counter waits on this: pending until the villager answers (or expires_at passes: expired)."""
     shop = staffed_shop(session, actor, shop_id)
-    return confirmations.public(session, access.counter_confirmation(session, actor, shop, confirmation_id))
+    return confirmations.public(session, access.counter_confirmation(session, actor, shop, confirmation_id),
+                                reader=actor)
 
 
 @router.post("/shops/{shop_id}/confirmations/{confirmation_id}/cancel", response_model=ConfirmationPublic)
 def cancel_confirmation(shop_id: Id, confirmation_id: Id, actor: ActorDep, session: SessionDep
                         ) -> ConfirmationPublic:
     shop = staffed_shop(session, actor, shop_id)
-    result = confirmations.cancel(session, row=access.counter_confirmation(session, actor, shop, confirmation_id))
+    result = confirmations.cancel(session, row=access.counter_confirmation(session, actor, shop, confirmation_id),
+                                  reader=actor)
     session.commit()
     return result
 
@@ -233,17 +235,19 @@ def my_confirmations(actor: ActorDep, session: SessionDep) -> dict:
     """Redemptions waiting for the household to confirm, newest first (at most a few: each lives 90 seconds)."""
     household = own_household(session, actor)
     rows = confirmations.pending_for_household(session, household_id=household.id)
-    return {"items": [confirmations.public(session, r) for r in rows], "next_cursor": None}
+    return {"items": [confirmations.public(session, r, reader=actor) for r in rows], "next_cursor": None}
 
 
 @router.post("/me/confirmations/{confirmation_id}", response_model=ConfirmationPublic)
 def decide_confirmation(confirmation_id: Id, body: ConfirmationDecision, request: Request, actor: ActorDep,
                         session: SessionDep) -> ConfirmationPublic:
-    """`{"decision": "confirm"}` makes the redemption now (200 with `redemption`); `"refuse"` ends it. Another
-    household's confirmation is 404; one that ended (refused, cancelled, expired) is 409 invalid_state."""
+    """`{"decision": "confirm", "total_points": n}` makes the redemption now (200 with `redemption`); `"refuse"` ends
+    it. `total_points` is the total the phone showed: another total is 409 total_changed and nothing moves (optional
+    for older clients; checked whenever sent). Another household's confirmation is 404; one that ended (refused,
+    cancelled, expired) is 409 invalid_state."""
     row = access.own_confirmation(session, actor, confirmation_id)
     outcome = confirmations.decide(session, actor=actor, row=row, decision=body.decision,
-                                   secret=request.app.state.secret)
+                                   secret=request.app.state.secret, total_points=body.total_points)
     session.commit()  # a failed redemption is recorded on the confirmation (the counter reads why)
     if outcome.error:
         raise outcome.error
@@ -277,12 +281,12 @@ def shop_redemptions(shop_id: Id, actor: ActorDep, session: SessionDep, limit: i
                      cursor: str | None = None) -> dict:
     shop = overseen_shop(session, actor, shop_id)
     page = service.shop_redemptions(session, shop=shop, limit=limit, cursor=cursor)
-    return {"items": receipts(session, [r for (r,) in page.items]), "next_cursor": page.next_cursor}
+    return {"items": receipts(session, [r for (r,) in page.items], reader=actor), "next_cursor": page.next_cursor}
 
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
 def get_redemption(redemption_id: Id, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
-    return service.receipt(session, visible_redemption(session, actor, redemption_id))
+    return service.receipt(session, visible_redemption(session, actor, redemption_id), reader=actor)
 
 
 @router.post("/redemptions/{redemption_id}/reversal", response_model=RedemptionPublic)
@@ -302,7 +306,7 @@ def my_redemptions(actor: ActorDep, session: SessionDep, after_id: AfterId = 0, 
     household = own_household(session, actor)
     page = service.household_redemptions(session, household_id=household.id, after_id=after_id, limit=limit,
                                          cursor=cursor)
-    return {"items": receipts(session, [r for (r,) in page.items]), "next_cursor": page.next_cursor}
+    return {"items": receipts(session, [r for (r,) in page.items], reader=actor), "next_cursor": page.next_cursor}
 
 
 @router.get("/shops/{shop_id}/settlements/{month}")

@@ -17,12 +17,13 @@ from app.errors import (
     OutOfStock,
     PayCodeUsed,
     PriceChanged,
+    TotalChanged,
     ValidationFailed,
 )
 from app.idempotency import answer_claim
-from app.org.access import OFFICIALS, Actor
+from app.org.access import OFFICIALS, Actor, load_actor
 from app.org.models import Household, User
-from app.org.service import mask_name
+from app.org.service import name_for
 from app.shop import service
 from app.shop.models import (
     DEFAULT_CONFIRM_ABOVE,
@@ -81,7 +82,8 @@ def set_confirm_above(session: Session, *, actor: Actor, village_id: int, amount
 # --- asking ---------------------------------------------------------------------------------------------------
 
 def ask_household(session: Session, *, shop: Shop, attendant_id: int, code: PayCode, lines: list[tuple[Goods, int]],
-                  total: int, idempotency_key: str | None, expected_total: int | None) -> ConfirmationPublic:
+                  total: int, idempotency_key: str | None, expected_total: int | None, reader: Actor | None
+                  ) -> ConfirmationPublic:
     """Ask the code's household to confirm this basket (called from service.redeem, which has priced it)."""
     short = [g.name for g, q in lines if g.stock < q]  # refused now rather than after the villager confirmed
     if short:
@@ -93,7 +95,7 @@ def ask_household(session: Session, *, shop: Shop, attendant_id: int, code: PayC
             RedemptionConfirmation.attendant_id == attendant_id, RedemptionConfirmation.shop_id == shop.id,
             RedemptionConfirmation.idempotency_key == idempotency_key)).first()
         if existing is not None:
-            return public(session, existing)
+            return public(session, existing, reader=reader)
     now = utcnow()
     # The same code sent again with another basket: the earlier question is withdrawn (one question per code).
     session.execute(update(RedemptionConfirmation)
@@ -108,7 +110,7 @@ def ask_household(session: Session, *, shop: Shop, attendant_id: int, code: PayC
                                  expires_at=now + CONFIRM_WAIT, created_at=now)
     session.add(row)
     session.flush()
-    return public(session, row)
+    return public(session, row, reader=reader)
 
 
 def pending_for_key(session: Session, *, attendant_id: int, shop_id: int, key: str) -> RedemptionConfirmation | None:
@@ -125,15 +127,18 @@ def status_of(row: RedemptionConfirmation, *, now: datetime | None = None) -> st
     return row.status
 
 
-def public(session: Session, row: RedemptionConfirmation) -> ConfirmationPublic:
+def public(session: Session, row: RedemptionConfirmation, *, reader: Actor | None) -> ConfirmationPublic:
+    """The question as `reader` may read it: the household's name masked for the counter (app.org.service.name_for)."""
     shop = session.get(Shop, row.shop_id)
     household = session.get(Household, row.household_id)
     redemption = None
     if row.redemption_id is not None:
-        redemption = service.receipt(session, session.get(Redemption, row.redemption_id))
+        redemption = service.receipt(session, session.get(Redemption, row.redemption_id), reader=reader)
     error = ConfirmationError(code=row.error_code, message=row.error_message or "") if row.error_code else None
     return ConfirmationPublic(id=row.id, status=status_of(row), shop_id=shop.id, shop_name=shop.name,
-                              household_id=household.id, household_name=mask_name(household.head_name),
+                              household_id=household.id,
+                              household_name=name_for(reader, head_name=household.head_name,
+                                                      household_id=household.id, village_id=household.village_id),
                               total_points=row.total_points,
                               items=[ReceiptLine(**line) for line in json.loads(row.basket)],
                               expires_at=row.expires_at, created_at=row.created_at, redemption=redemption,
@@ -167,15 +172,21 @@ class Decided:
 
 
 def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decision: str, secret: str,
-           _again: bool = False) -> Decided:
+           total_points: int | None = None, _again: bool = False) -> Decided:
     """确认 runs the redemption (points move now, at today's prices: a changed total fails with price_changed); 拒绝
-    ends the question. Confirming twice gives the same receipt; anything but a pending question cannot be answered."""
+    ends the question. A 确认 carries the total the villager's phone showed (`total_points`): another total than
+    the question's is refused with total_changed before anything moves, and the question stays open. Confirming
+    twice gives the same receipt; anything but a pending question cannot be answered."""
     if decision not in ("confirm", "refuse"):
         raise ValidationFailed("请选择确认或拒绝", field="decision")
     now = utcnow()
     current = status_of(row, now=now)
+    if decision == "confirm" and total_points is not None and total_points != row.total_points and current in (
+            ConfirmationStatus.pending, ConfirmationStatus.confirmed):
+        raise TotalChanged(f"合计有变动：这笔兑换是 {row.total_points} 积分（您确认的是 {total_points} 积分），"
+                           "没有扣积分。请核对后再确认")
     if current == ConfirmationStatus.confirmed and decision == "confirm":
-        return Decided(public(session, row))
+        return Decided(public(session, row, reader=actor))
     if current != ConfirmationStatus.pending:
         raise InvalidState(ENDED.get(current, "这笔兑换已经结束"))
     target = ConfirmationStatus.confirmed if decision == "confirm" else ConfirmationStatus.refused
@@ -189,9 +200,10 @@ def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decis
     if not won:  # decided (or timed out) meanwhile: answer as for a question already decided
         if _again:
             raise InvalidState("这笔兑换已经结束")
-        return decide(session, actor=actor, row=row, decision=decision, secret=secret, _again=True)
+        return decide(session, actor=actor, row=row, decision=decision, secret=secret, total_points=total_points,
+                      _again=True)
     if decision == "refuse":
-        return Decided(public(session, row))
+        return Decided(public(session, row, reader=actor))
     try:
         with session.begin_nested():
             receipt = _redeem(session, row=row, secret=secret)
@@ -199,11 +211,11 @@ def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decis
         row.status, row.error_code, row.error_message = ConfirmationStatus.failed, exc.code, exc.message
         session.add(row)
         session.flush()
-        return Decided(public(session, row), error=exc)
+        return Decided(public(session, row, reader=actor), error=exc)
     row.redemption_id = receipt.id
     session.add(row)
     session.flush()
-    return Decided(public(session, row))
+    return Decided(public(session, row, reader=actor))
 
 
 ENDED = {ConfirmationStatus.refused: "这笔兑换已经拒绝了", ConfirmationStatus.cancelled: "收银台已取消这笔兑换",
@@ -225,19 +237,20 @@ def _redeem(session: Session, *, row: RedemptionConfirmation, secret: str) -> Re
         raise PriceChanged(f"商品价格有变动：现在共 {total} 积分（请您确认的是 {row.total_points} 积分），"
                            "请让收银员重新核对")
     attendant = session.get(User, row.attendant_id)
+    # The receipt answers the counter's key: it is the attendant's, with the name as they may read it.
     receipt = service.redeem_code(session, shop=shop, attendant_id=attendant.id, attendant_name=attendant.name,
-                                  code=code, lines=goods)
+                                  code=code, lines=goods, reader=load_actor(session, attendant))
     if row.idempotency_key is not None:
         answer_claim(session, scope=service.redeem_scope(attendant.id, shop.id), key=row.idempotency_key,
                      result=receipt)
     return receipt
 
 
-def cancel(session: Session, *, row: RedemptionConfirmation) -> ConfirmationPublic:
+def cancel(session: Session, *, row: RedemptionConfirmation, reader: Actor | None) -> ConfirmationPublic:
     """The counter stops waiting (the villager left, or the attendant changes the basket)."""
     session.execute(update(RedemptionConfirmation)
                     .where(RedemptionConfirmation.id == row.id,
                            RedemptionConfirmation.status == ConfirmationStatus.pending)
                     .values(status=ConfirmationStatus.cancelled, decided_at=utcnow()))
     session.refresh(row)
-    return public(session, row)
+    return public(session, row, reader=reader)

@@ -303,8 +303,8 @@ class RedemptionPublic(SQLModel):
     shop_id: int
     shop_name: str
     household_id: int
-    household_name: str  # receipts go only to the household, the shop's staff and officials; the counter
-    # screen itself shows the masked name from the payer look-up
+    household_name: str  # in full for the household and the village's officials; masked (王*国) for the shop's
+    # attendants and anyone else (app.org.service.name_for)
     attendant: str
     total_points: int
     balance_after: int
@@ -327,7 +327,7 @@ class ConfirmationPublic(SQLModel):
     shop_id: int
     shop_name: str
     household_id: int
-    household_name: str  # masked: 王*国
+    household_name: str  # masked for the counter (王*国); in full for the household itself
     total_points: int
     items: list[ReceiptLine]
     expires_at: datetime
@@ -338,6 +338,9 @@ class ConfirmationPublic(SQLModel):
 
 class ConfirmationDecision(SQLModel):
     decision: str  # confirm | refuse
+    # The total the villager's phone showed (issue #15): confirming another total than the question's → 409
+    # total_changed, nothing moves. Optional for clients written before it; the pay page always sends it.
+    total_points: StrictInt | None = None
 
 
 class ShopSettingsPublic(SQLModel):

@@ -7,12 +7,15 @@ from sqlmodel import Session, select
 
 from app.ledger.history import reversal_reason
 from app.ledger.models import LedgerTransaction
+from app.org.access import Actor
 from app.org.models import Household, User
+from app.org.service import name_for
 from app.shop.models import ReceiptLine, Redemption, RedemptionItem, RedemptionPublic, RedemptionReversal, Shop
 
 
-def receipts(session: Session, redemptions: list[Redemption]) -> list[RedemptionPublic]:
-    """The receipts of these redemptions, in the same order."""
+def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor | None) -> list[RedemptionPublic]:
+    """The receipts of these redemptions, in the same order, as `reader` may read them: the household's name in
+    full for its members and the village's officials, masked (王*国) for the shop's attendants and anyone else."""
     if not redemptions:
         return []
     shops = _by_id(session, Shop, {r.shop_id for r in redemptions})
@@ -30,7 +33,8 @@ def receipts(session: Session, redemptions: list[Redemption]) -> list[Redemption
                      .where(LedgerTransaction.reverses_id.in_([r.transaction_id for r in redemptions])))}
     return [RedemptionPublic(
         id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
-        household_name=households[r.household_id].head_name,
+        household_name=name_for(reader, head_name=households[r.household_id].head_name,
+                                household_id=r.household_id, village_id=households[r.household_id].village_id),
         attendant=people[r.attendant_id].name if r.attendant_id in people else "",
         total_points=r.total_points, balance_after=r.balance_after, items=items[r.id], created_at=r.created_at,
         reversed=r.transaction_id in reversals, reversal=reversals.get(r.transaction_id)) for r in redemptions]

@@ -116,6 +116,12 @@ class DropItem(SQLModel):
     goods_id: StrictId
 
 
+class ConsentCreate(SQLModel):
+    # The total the villager's phone showed and agrees to: another total on the server → 409 total_changed.
+    # Optional here for clients written before it (issue #15); the pages always send it.
+    total_points: StrictInt | None = None
+
+
 class RequestMinutes(SQLModel):
     minutes: StrictInt
 
@@ -134,7 +140,7 @@ class ShopRequestPublic(SQLModel):
     shop_id: int
     shop_name: str
     household_id: int
-    household_name: str  # the household's own name for its members; masked (王*国) for the shop's staff
+    household_name: str  # in full for its members and the village's officials; masked (王*国) for the shop's staff
     status: str
     total_points: int
     needs_consent: bool

@@ -14,13 +14,22 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import Forbidden, InvalidPayCode, InvalidState, NotFound, OutOfStock, ValidationFailed
+from app.errors import (
+    Forbidden,
+    InvalidPayCode,
+    InvalidState,
+    NotFound,
+    OutOfStock,
+    TotalChanged,
+    ValidationFailed,
+)
 from app.idempotency import Created, run_idempotent
+from app.ledger.accounts import household_account
 from app.ledger.history import goods_words
 from app.ledger.service import hold_points, release_hold, settle_hold
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
 from app.org.models import Household
-from app.org.service import mask_name
+from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
 from app.shop.goods import take_stock
@@ -135,11 +144,15 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
 
     def action() -> Created:
         moment = now or utcnow()
+        # The household's account row, locked before counting (PostgreSQL; SQLite's writer is held already): of
+        # requests sent at once, each counts the ones committed before it, so no more than the limit are ever open.
+        session.refresh(household_account(session, household_id=household.id), with_for_update=True)
         open_count = len(session.exec(select(ShopRequest.id).where(
             ShopRequest.household_id == household.id, ShopRequest.status == RequestStatus.pending,
             ShopRequest.expires_at > moment)).all())
         if open_count >= MAX_OPEN_PER_HOUSEHOLD:
-            raise InvalidState(f"您已有 {open_count} 个待核销的兑换，请先到柜台核销或取消")
+            raise InvalidState(f"每户最多同时有 {MAX_OPEN_PER_HOUSEHOLD} 个待核销的兑换，您已有 {open_count} 个："
+                               "请先到柜台核销或取消一个")
         lines = _basket_goods(session, shop=shop, basket=basket)
         total = sum(g.points_price * q for g, q in lines)
         words = goods_words([(g.name, q) for g, q in lines])
@@ -177,7 +190,8 @@ def items_of(session: Session, request_ids: list[int]) -> dict[int, list[ShopReq
 
 def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor, secret: str
                 ) -> list[ShopRequestPublic]:
-    """Requests as their household (with the live code) or the shop's staff and officials (masked name) see them."""
+    """Requests as their household (with the live code) or the shop's staff and officials see them (the name as
+    app.org.service.name_for lets the reader read it: masked for attendants, in full for officials)."""
     items = items_of(session, [r.id for r in requests])
     shops = {s.id: s for s in session.exec(select(Shop).where(Shop.id.in_({r.shop_id for r in requests})))}
     households = {h.id: h for h in session.exec(select(Household).where(
@@ -185,10 +199,11 @@ def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor,
     out = []
     for r in requests:
         own = viewer.user.household_id == r.household_id
-        name = households[r.household_id].head_name
+        household = households[r.household_id]
         out.append(ShopRequestPublic(
             id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
-            household_name=name if own else mask_name(name), status=r.status, total_points=r.total_points,
+            household_name=name_for(viewer, head_name=household.head_name, household_id=household.id,
+                                    village_id=household.village_id), status=r.status, total_points=r.total_points,
             needs_consent=r.needs_consent, expires_at=r.expires_at, created_at=r.created_at, closed_at=r.closed_at,
             closed_reason=r.closed_reason, redemption_id=r.redemption_id,
             items=[RequestLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
@@ -415,19 +430,37 @@ def drop_item(session: Session, *, actor: Actor, shop: Shop, request_id: int, go
     return req
 
 
-def consent(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """The villager agrees to the new total after an item was dropped."""
+def consent(session: Session, *, actor: Actor, shop: Shop, request_id: int, total_points: int | None
+            ) -> ShopRequest:
+    """The villager agrees to the new total after an item was dropped: to the total their phone showed
+    (`total_points`; the pages always send it). Another total on the server (one more item dropped meanwhile) is
+    refused with total_changed and the request keeps waiting for consent."""
     req = own_request(session, actor=actor, shop=shop, request_id=request_id)
     if req.status != RequestStatus.pending:
         raise InvalidState(_closed_words(req))
+    agreed = req.total_points if total_points is None else total_points
+    if agreed != req.total_points:
+        raise _total_changed(req, agreed)
     if req.needs_consent:
-        session.execute(update(ShopRequest).where(ShopRequest.id == req.id).values(needs_consent=False)
-                        .execution_options(synchronize_session=False))
+        # Conditional on the total agreed to: a drop committed since it was read leaves the consent undone.
+        done = session.execute(update(ShopRequest).where(ShopRequest.id == req.id,
+                                                         ShopRequest.status == RequestStatus.pending,
+                                                         ShopRequest.total_points == agreed)
+                               .values(needs_consent=False).execution_options(synchronize_session=False)).rowcount
         session.refresh(req)
+        if done != 1:
+            if req.status != RequestStatus.pending:
+                raise InvalidState(_closed_words(req))
+            raise _total_changed(req, agreed)
         record_action(session, actor_id=actor.id, action=ShopRequestAction.request_consent,
                       village_id=req.village_id, target_type=SHOP_REQUEST_TARGET, target_id=req.id,
                       target_label=f"#{req.id}", detail={"total_points": req.total_points})
     return req
+
+
+def _total_changed(req: ShopRequest, agreed: int) -> TotalChanged:
+    return TotalChanged(f"合计有变动：现在是 {req.total_points} 积分（您同意的是 {agreed} 积分），没有扣积分。"
+                        "请核对新的合计后再点同意")
 
 
 def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency_key: str | None, secret: str
@@ -480,7 +513,7 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
                       target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
                       detail={"redemption_id": redemption.id, "transaction_id": txn.id, "total_points": total})
         session.flush()
-        return receipt(session, redemption)
+        return receipt(session, redemption, reader=actor)
 
     return run_idempotent(session, scope=f"user:{actor.id}:fulfil:{shop.id}", key=idempotency_key, payload=payload,
                           result_type=RedemptionPublic, action=action)

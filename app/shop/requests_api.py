@@ -11,6 +11,7 @@ from app.shop.api import Reason
 from app.shop.counter import counting_code_failures, throttle_code_tries
 from app.shop.models import RedemptionPublic
 from app.shop.request_models import (
+    ConsentCreate,
     DropItem,
     FulfilCreate,
     RequestMinutes,
@@ -82,10 +83,12 @@ def cancel_request(shop_id: Id, request_id: Id, request: Request, actor: ActorDe
 
 
 @router.post("/shops/{shop_id}/requests/{request_id}/consent", response_model=ShopRequestPublic)
-def consent(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, session: SessionDep
-            ) -> ShopRequestPublic:
+def consent(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, session: SessionDep,
+            body: ConsentCreate | None = None) -> ShopRequestPublic:
+    """`{"total_points": n}`: the new total the villager agrees to (another total now → 409 total_changed)."""
     shop = visible_shop(session, actor, shop_id)
-    req = service.consent(session, actor=actor, shop=shop, request_id=request_id)
+    req = service.consent(session, actor=actor, shop=shop, request_id=request_id,
+                          total_points=body.total_points if body else None)
     session.commit()
     return service.public(session, req, viewer=actor, secret=_secret(request))
 

@@ -15,6 +15,7 @@ from app.ledger.postings import is_reversed, reverse_transaction
 from app.ledger.service import pay_shop, require_reversible
 from app.org.access import Actor
 from app.org.models import Household
+from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.queueing import KeyedFairLocks
 from app.shop.access import is_staff
@@ -103,7 +104,7 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
         waiting = confirmations.pending_for_key(session, attendant_id=attendant.id, shop_id=shop.id,
                                                 key=idempotency_key)
         if waiting is not None:  # a retry while the villager is asked (or after they answered no): the same answer
-            return confirmations.public(session, waiting)
+            return confirmations.public(session, waiting, reader=attendant)
 
     def action() -> RedemptionPublic:
         code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
@@ -117,10 +118,10 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
 
             asked.append(confirmations.ask_household(
                 session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, total=total,
-                idempotency_key=idempotency_key, expected_total=expected_total))
+                idempotency_key=idempotency_key, expected_total=expected_total, reader=attendant))
             raise _AskedHousehold()
         return redeem_code(session, shop=shop, attendant_id=attendant.id, attendant_name=attendant.user.name,
-                           code=code, lines=lines)
+                           code=code, lines=lines, reader=attendant)
 
     try:
         return run_idempotent(session, scope=redeem_scope(attendant.id, shop.id), key=idempotency_key,
@@ -147,7 +148,7 @@ def priced(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tupl
 
 
 def redeem_code(session: Session, *, shop: Shop, attendant_id: int, attendant_name: str, code: PayCode,
-                lines: list[tuple[Goods, int]]) -> RedemptionPublic:
+                lines: list[tuple[Goods, int]], reader: Actor | None) -> RedemptionPublic:
     """The redemption itself, for a code already resolved and a basket already priced."""
     total = sum(g.points_price * q for g, q in lines)
     # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks),
@@ -176,7 +177,8 @@ def redeem_code(session: Session, *, shop: Shop, attendant_id: int, attendant_na
     session.flush()
     household = session.get(Household, code.household_id)
     return RedemptionPublic(id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
-                            household_name=household.head_name, attendant=attendant_name,
+                            household_name=name_for(reader, head_name=household.head_name, household_id=household.id,
+                                                    village_id=household.village_id), attendant=attendant_name,
                             total_points=total, balance_after=redemption.balance_after, items=receipt_lines,
                             created_at=redemption.created_at)
 
@@ -194,11 +196,12 @@ def redemption_by_key(session: Session, *, shop: Shop, attendant: Actor, key: st
     result = find_result(session, scope=_scope(attendant, shop), key=key, result_type=RedemptionPublic)
     if result is None:
         raise NotFound("没有找到这笔兑换：它没有完成，可以重新确认")
-    return receipt(session, session.get(Redemption, result.id))
+    return receipt(session, session.get(Redemption, result.id), reader=attendant)
 
 
-def receipt(session: Session, redemption: Redemption) -> RedemptionPublic:
-    return receipts(session, [redemption])[0]
+def receipt(session: Session, redemption: Redemption, *, reader: Actor | None) -> RedemptionPublic:
+    """One receipt as `reader` may read it (app.shop.receipts: the name masked unless theirs or an official's)."""
+    return receipts(session, [redemption], reader=reader)[0]
 
 
 def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption, reason: str,
@@ -224,7 +227,7 @@ def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption
                       reason=reason,
                       detail={"transaction_id": txn.id, "total_points": redemption.total_points})
         session.flush()
-        return receipt(session, redemption)
+        return receipt(session, redemption, reader=actor)
 
     return run_idempotent(session, scope=f"user:{actor.id}:reverse-redemption", key=idempotency_key,
                           payload={"redemption_id": redemption.id, "reason": reason},

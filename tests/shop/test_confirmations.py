@@ -154,6 +154,18 @@ class TestConfirmation:
         assert balance(api) == 600 and stock(api, shop_id, rice["id"]) == 3
         assert answer(api, asked["id"]).status_code == 409  # ended
 
+    def test_confirm_carries_the_total_it_agrees_to(self, api, shop_id, goods):
+        """Issue #15: a 确认 of another total than the question's is refused (409 total_changed): nothing moves,
+        the question stays open, and the 确认 of the total asked goes through."""
+        asked = send(api, shop_id, pay_code(api), big(goods), expected=105).json()
+        r = api.post(f"/me/confirmations/{asked['id']}", "villager", json={"decision": "confirm", "total_points": 100})
+        assert r.status_code == 409 and error_code(r) == "total_changed"
+        assert "105" in r.json()["error"]["message"] and "100" in r.json()["error"]["message"]
+        assert poll(api, shop_id, asked["id"])["status"] == "pending"
+        assert balance(api) == 600 and stock(api, shop_id, goods["rice"]["id"]) == 3
+        r = api.post(f"/me/confirmations/{asked['id']}", "villager", json={"decision": "confirm", "total_points": 105})
+        assert r.status_code == 200 and r.json()["redemption"]["total_points"] == 105 and balance(api) == 495
+
     def test_counter_cancels(self, api, shop_id, goods):
         asked = send(api, shop_id, pay_code(api), big(goods), expected=105).json()
         r = api.post(f"/shops/{shop_id}/confirmations/{asked['id']}/cancel", "attendant")

@@ -210,3 +210,40 @@ def test_long_dead_unused_codes_are_forgotten_used_ones_kept(api, shop_id, goods
         assert s.execute(select(func.count()).select_from(PayCode)).scalar_one() == 2  # the used one + the new one
     r = redeem(api, shop_id, used, [(goods["soap"]["id"], 1)])
     assert r.status_code == 409 and error_code(r) == "pay_code_used"
+
+
+@pytest.mark.sqlite_only  # who reads which name: the same on both engines
+class TestNamesByReader:
+    """Issue #15: a receipt names the household in full for its members and the village's officials (and those
+    above), masked (王*国) for the shop's attendant, whichever door it comes through."""
+
+    def test_receipts(self, api, shop_id, goods):
+        made = redeem(api, shop_id, pay_code(api), [(goods["soap"]["id"], 1)], key="names-1")
+        assert made.status_code == 201 and made.json()["household_name"] == "王*国"
+        again = redeem(api, shop_id, "0" * 18, [(goods["soap"]["id"], 1)], key="names-1")
+        assert again.status_code in (201, 409)  # another body under the key: refused, or the first answer
+        by_key = api.get(f"/shops/{shop_id}/redemptions/by-key/names-1", "attendant")
+        assert by_key.status_code == 200 and by_key.json()["household_name"] == "王*国"
+        rid = made.json()["id"]
+        for who, name in (("attendant", "王*国"), ("official", "王建国"), ("town_admin", "王建国"),
+                          ("villager", "王建国")):
+            one = api.get(f"/redemptions/{rid}", who)
+            assert one.status_code == 200 and one.json()["household_name"] == name, who
+        for who, name in (("attendant", "王*国"), ("official", "王建国")):
+            items = api.get(f"/shops/{shop_id}/redemptions", who).json()["items"]
+            assert items and {i["household_name"] for i in items} == {name}, who
+        assert api.get("/me/redemptions", "villager").json()["items"][0]["household_name"] == "王建国"
+
+    def test_a_confirmed_redemption_at_the_counter(self, api, shop_id, goods):
+        lines = [(goods["rice"]["id"], 3), (goods["soap"]["id"], 3)]
+        body = {"pay_code": pay_code(api), "items": [{"goods_id": g, "quantity": q} for g, q in lines],
+                "expected_total": 105}
+        asked = api.post(f"/shops/{shop_id}/redemptions", "attendant", json=body, key="names-2")
+        assert asked.status_code == 202 and asked.json()["household_name"] == "王*国"
+        mine = api.post(f"/me/confirmations/{asked.json()['id']}", "villager",
+                        json={"decision": "confirm", "total_points": 105})
+        assert mine.status_code == 200 and mine.json()["redemption"]["household_name"] == "王建国"
+        seen = api.get(f"/shops/{shop_id}/confirmations/{asked.json()['id']}", "attendant").json()
+        assert seen["household_name"] == "王*国" and seen["redemption"]["household_name"] == "王*国"
+        retry = api.post(f"/shops/{shop_id}/redemptions", "attendant", json=body, key="names-2")
+        assert retry.status_code == 201 and retry.json()["household_name"] == "王*国"

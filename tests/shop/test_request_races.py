@@ -108,3 +108,38 @@ def test_cancel_and_fulfil_at_once_exactly_one_wins(demo_engine):
         assert len(fulfilled) == 1 and balance == start - 5 and stock_left == 9
     else:
         assert status == "cancelled" and not fulfilled and balance == start and stock_left == 10
+
+
+def test_at_most_five_open_requests_whatever_runs_at_once(demo_engine):
+    """12 requests of one household at once (issue #15): exactly five are held, the rest are refused with 409,
+    and the household's balance and hold account agree with the five."""
+    from app.ledger.accounts import hold_account
+    from app.ledger.service import award_points
+    from app.org.models import Household
+    from app.shop.requests import MAX_OPEN_PER_HOUSEHOLD
+
+    shop_id, goods_id, villager_id, _ = setup(demo_engine, price=10, stock=1000)
+    with session_for(demo_engine, write=True) as s:
+        household = s.get(Household, s.get(User, villager_id).household_id)
+        official = load_actor(s, s.exec(select(User).where(User.phone == OFFICIAL)).one())
+        award_points(s, actor=official, household=household, points=1000, reason="并发测试备用积分", category=None,
+                     idempotency_key=None)  # enough for all twelve: only the limit of five may refuse
+        s.commit()
+        household_id = household.id
+        start = household_account(s, household_id=household_id).balance
+    assert start >= 12 * 10
+
+    results = run_all(12, lambda i: request_as(demo_engine, villager_id, shop_id, goods_id, f"five-{i}"))
+    ok = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(ok) == MAX_OPEN_PER_HOUSEHOLD == 5, results
+    assert len(refused) == 7 and all(isinstance(r, InvalidState) and r.status_code == 409 for r in refused), refused
+    assert all("待核销" in r.message for r in refused), refused
+    with session_for(demo_engine, write=False) as s:
+        pending = s.exec(select(ShopRequest).where(ShopRequest.household_id == household_id,
+                                                   ShopRequest.status == "pending")).all()
+        assert sorted(r.id for r in pending) == sorted(ok)
+        assert household_account(s, household_id=household_id).balance == start - 5 * 10
+        assert hold_account(s, household=s.get(Household, household_id)).balance == sum(r.total_points
+                                                                                        for r in pending)
+        assert check_ledger(s) == []

@@ -31,7 +31,7 @@ def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: Ht
                 done: str = "", cursor: str | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
     page = service.shop_redemptions(session, shop=shop, limit=20, cursor=cursor)
-    rows = receipts(session, [r for (r,) in page.items])
+    rows = receipts(session, [r for (r,) in page.items], reader=actor)
     return render(request, "shop/redemptions.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows,
         "next_cursor": page.next_cursor, "can_reverse": actor.can(shop.village_id, OFFICIALS),

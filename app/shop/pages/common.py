@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, ValidationFailed
 from app.org.access import OFFICIALS, Actor
 from app.shop import goods as catalogue
 from app.shop.models import Shop
@@ -34,6 +34,14 @@ def _allows(session: Session, actor: Actor, shop: Shop, access: ShopAccess) -> b
     except DomainError:
         return False
     return True
+
+
+def agreed_total(value: str | None) -> int:
+    """The total the villager's screen showed, sent with their 确认 / 同意 (a hidden field): required on pages."""
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) > 9:
+        raise ValidationFailed("页面已过期，请刷新后再确认（没有扣积分）", field="total_points")
+    return int(value)
 
 
 def tab_for(actor: Actor) -> str:

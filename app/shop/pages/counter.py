@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import session_for
 from app.deps import ActorDep, SessionDep, SettingsDep, WriteSessionDep
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError, Forbidden, TotalChanged, ValidationFailed
 from app.htmx import render
 from app.ids import AfterId, Id
 from app.org.access import Actor, own_household
@@ -20,6 +20,7 @@ from app.org.models import Household
 from app.shop import confirmations, paycodes, service
 from app.shop import goods as catalogue
 from app.shop.access import is_staff, own_confirmation, staffed_shop
+from app.shop.pages.common import agreed_total
 from app.shop.qr import qr_svg
 from app.timeutil import as_utc, utcnow
 
@@ -63,7 +64,7 @@ def pay_receipts(request: Request, actor: ActorDep, session: SessionDep, after_i
     found = service.household_redemptions_after(session, household_id=household.id, after_id=after_id)
     if not found:
         return Response(status_code=204, headers=NO_STORE)
-    receipt = service.receipt(session, found[-1])
+    receipt = service.receipt(session, found[-1], reader=actor)
     return _no_store(render(request, "shop/pay/_receipt.html", {"receipt": receipt}, status_code=STOP_POLLING))
 
 
@@ -81,7 +82,7 @@ async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, cod
     engine, refused = request.app.state.engine, request.app.state.code_failures.refused
     deadline = time.monotonic() + until
     while True:
-        found = await run_in_threadpool(_news, engine, household_id, after_id, seen)
+        found = await run_in_threadpool(_news, engine, actor, household_id, after_id, seen)
         if found is not None:
             event, template, context = found
             return _event(render(request, template, context), event)
@@ -95,12 +96,19 @@ async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, cod
 
 @router.post("/pay/confirmations/{confirmation_id}")
 def pay_confirm(confirmation_id: Id, request: Request, actor: ActorDep, session: SessionDep,
-                decision: Annotated[str, Form()] = "") -> Response:
-    """确认 or 拒绝 on the villager's screen: the receipt (X-Pay-Event: receipt), or what became of the question."""
+                decision: Annotated[str, Form()] = "", total_points: Annotated[str, Form()] = "") -> Response:
+    """确认 (with the total the screen showed) or 拒绝 on the villager's screen: the receipt (X-Pay-Event: receipt),
+    what became of the question (ended), or — another total than the one shown — the question again (409, confirm)."""
     row = own_confirmation(session, actor, confirmation_id)
     try:
+        agreed = agreed_total(total_points) if decision == "confirm" else None
         outcome = confirmations.decide(session, actor=actor, row=row, decision=decision,
-                                       secret=request.app.state.secret)
+                                       secret=request.app.state.secret, total_points=agreed)
+    except (TotalChanged, ValidationFailed) as exc:
+        session.rollback()
+        if isinstance(exc, TotalChanged) or exc.field == "total_points":
+            return _ask_again(request, session, actor, row, exc.message)
+        return _event(render(request, "shop/pay/_answered.html", {"message": exc.message, "ok": False}), "ended")
     except DomainError as exc:  # it had ended (refused, timed out, cancelled): say so, back to the code
         session.rollback()
         return _event(render(request, "shop/pay/_answered.html", {"message": exc.message, "ok": False}), "ended")
@@ -144,18 +152,30 @@ def _fresh_code(request: Request, session: Session, actor: Actor, household: Hou
             "ttl": ttl, "refresh_seconds": min(CODE_REFRESH_SECONDS, max(ttl - 10, 1))}
 
 
-def _news(engine, household_id: int, after_id: int, seen: int) -> tuple[str, str, dict] | None:
+def _news(engine, reader: Actor, household_id: int, after_id: int, seen: int) -> tuple[str, str, dict] | None:
     """A new receipt, else a new question to confirm, for the waiting screen (a short read of its own)."""
     with session_for(engine, write=False) as session:
         found = service.household_redemptions_after(session, household_id=household_id, after_id=after_id)
         if found:
-            return "receipt", "shop/pay/_receipt.html", {"receipt": service.receipt(session, found[-1])}
+            return "receipt", "shop/pay/_receipt.html", {"receipt": service.receipt(session, found[-1],
+                                                                                     reader=reader)}
         waiting = [c for c in confirmations.pending_for_household(session, household_id=household_id) if c.id > seen]
         if waiting:
-            question = confirmations.public(session, waiting[0])
+            question = confirmations.public(session, waiting[0], reader=reader)
             left = max(1, int((as_utc(question.expires_at) - utcnow()).total_seconds()))
-            return "confirm", "shop/pay/_confirm.html", {"question": question, "seconds_left": left}
+            return "confirm", "shop/pay/_confirm.html", {"question": question, "seconds_left": left, "error": ""}
     return None
+
+
+def _ask_again(request: Request, session: Session, actor: Actor, row, message: str) -> Response:
+    """The question as it stands, with why the answer was not taken (nothing moved): the villager looks again."""
+    session.refresh(row)
+    question = confirmations.public(session, row, reader=actor)
+    if question.status != "pending":
+        return _event(render(request, "shop/pay/_answered.html", {"message": message, "ok": False}), "ended")
+    left = max(1, int((as_utc(question.expires_at) - utcnow()).total_seconds()))
+    return _event(render(request, "shop/pay/_confirm.html", {"question": question, "seconds_left": left,
+                                                             "error": message}, status_code=409), "confirm")
 
 
 def _fresh_code_alone(request: Request, actor: Actor) -> dict:

@@ -22,7 +22,7 @@ from app.shop import requests as service
 from app.shop.access import is_staff, managed_shop, overseen_shop, staffed_shop, visible_shop
 from app.shop.counter import counting_code_failures, throttle_code_tries
 from app.shop.models import BasketLine, Shop
-from app.shop.pages.common import pick_shop, tab_for
+from app.shop.pages.common import agreed_total, pick_shop, tab_for
 from app.shop.qr import qr_svg
 from app.shop.request_models import STATUS_LABELS, RequestStatus, ShopRequest
 from app.shop.service import MAX_QUANTITY, counter_queue, receipt
@@ -142,7 +142,7 @@ def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, 
     if req.redemption_id:
         from app.shop.models import Redemption
 
-        context["receipt"] = receipt(session, session.get(Redemption, req.redemption_id))
+        context["receipt"] = receipt(session, session.get(Redemption, req.redemption_id), reader=actor)
     return context
 
 
@@ -189,9 +189,12 @@ def cancel(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id, req
 
 
 @router.post("/shop/order/{shop_id}/requests/{request_id}/consent")
-def agree(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id, request_id: Id) -> Response:
+def agree(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id, request_id: Id,
+          total_points: Annotated[str, Form()] = "") -> Response:
+    """同意: the form carries the total it showed; another total now is refused (409 total_changed)."""
     shop = _order_shop(session, actor, shop_id)
-    service.consent(session, actor=actor, shop=shop, request_id=request_id)
+    service.own_request(session, actor=actor, shop=shop, request_id=request_id)  # another's request: 404 first
+    service.consent(session, actor=actor, shop=shop, request_id=request_id, total_points=agreed_total(total_points))
     session.commit()
     return redirect_after_post(f"/shop/order/{shop.id}/requests/{request_id}", htmx=htmx)
 

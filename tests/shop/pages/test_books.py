@@ -20,8 +20,22 @@ class TestRedemptions:
         html = web.sign_in("attendant").get("/shop/redemptions").text
         rows = html[html.index('id="redemption-rows"'):]
         assert rows.index("测试大米 ×1") < rows.index("测试肥皂 ×2")
-        assert "王建国" in rows and "刘店长" in rows and ">35<" in rows and ">10<" in rows
+        assert "王*国" in rows and "刘店长" in rows and ">35<" in rows and ">10<" in rows
         assert "撤销这笔兑换" not in html  # only officials reverse
+
+    def test_names_masked_for_the_attendant_in_full_for_officials(self, web, api, shop_id, goods):
+        """Issue #15: an attendant is not an official — the household's name is masked on every page they read
+        (redemptions, the 核销 receipt, request lists); the village's officials read it in full."""
+        done_redeeming(api, shop_id, [(goods["soap"]["id"], 2)])
+        web.sign_in("attendant")
+        for path in ("/shop/redemptions", f"/shop/redemptions?shop_id={shop_id}"):
+            html = web.get(path).text
+            assert "王*国" in html and "王建国" not in html, path
+        html = web.get(f"/shop/redemptions?shop_id={shop_id}", headers=HTMX).text  # the rows' partial
+        assert "王*国" in html and "王建国" not in html
+        web.sign_in("official")
+        html = web.get(f"/shop/redemptions?shop_id={shop_id}").text
+        assert "王建国" in html and "王*国" not in html
 
     def test_empty_state(self, web):
         html = web.sign_in("official").get("/shop/redemptions").text

@@ -102,16 +102,34 @@ class TestAnswer:
     def test_confirm_shows_the_receipt(self, api, shop_id, goods):
         question = ask(api, shop_id, goods)
         web = Browser(api.client).sign_in("villager")
-        r = web.post(f"/pay/confirmations/{question['id']}", {"decision": "confirm"})
+        r = web.post(f"/pay/confirmations/{question['id']}", {"decision": "confirm", "total_points": "105"})
         assert r.status_code == 200 and r.headers["x-pay-event"] == "receipt" and "兑换成功" in r.text
         assert balance(api) == 495
+
+    def test_the_question_carries_its_total(self, api, shop_id, goods):
+        ask(api, shop_id, goods)
+        r = wait(api, seen=0, until=0)
+        assert r.headers["x-pay-event"] == "confirm" and 'data-total="105"' in r.text
+
+    @pytest.mark.parametrize("sent", [{"total_points": "100"}, {}, {"total_points": "一百"}])
+    def test_confirm_of_another_total_or_none_asks_again(self, api, shop_id, goods, sent):
+        """Issue #15: the page must send the total it showed; another (or none: a stale page) moves nothing and
+        the question comes back as it is, with why."""
+        question = ask(api, shop_id, goods)
+        web = Browser(api.client).sign_in("villager")
+        r = web.post(f"/pay/confirmations/{question['id']}", {"decision": "confirm", **sent})
+        assert r.status_code == 409 and r.headers["x-pay-event"] == "confirm"
+        assert 'data-total="105"' in r.text and ("合计有变动" in r.text or "刷新" in r.text)
+        assert balance(api) == 600
+        ok = web.post(f"/pay/confirmations/{question['id']}", {"decision": "confirm", "total_points": "105"})
+        assert ok.headers["x-pay-event"] == "receipt" and balance(api) == 495
 
     def test_refuse(self, api, shop_id, goods):
         question = ask(api, shop_id, goods)
         web = Browser(api.client).sign_in("villager")
         r = web.post(f"/pay/confirmations/{question['id']}", {"decision": "refuse"})
         assert r.headers["x-pay-event"] == "ended" and "已拒绝" in r.text
-        again = web.post(f"/pay/confirmations/{question['id']}", {"decision": "confirm"})
+        again = web.post(f"/pay/confirmations/{question['id']}", {"decision": "confirm", "total_points": "105"})
         assert again.headers["x-pay-event"] == "ended" and "拒绝" in again.text and balance(api) == 600
 
     def test_another_household_not_found(self, api, shop_id, goods):

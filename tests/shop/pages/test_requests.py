@@ -121,6 +121,8 @@ class TestCounter:
         assert "核销手机兑换单" in web.get(f"/counter?shop_id={shop_id}").text
         page = web.get(f"/counter/requests?shop_id={shop_id}")
         assert page.status_code == 200 and "王*国" in page.text
+        listed = web.get(f"/shop/requests?shop_id={shop_id}&status=all").text  # the shop's list, for its staff
+        assert "王*国" in listed and "王建国" not in listed  # an attendant is not an official (#15)
         basket = web.post("/counter/requests/lookup", {"shop_id": shop_id, "code": code}, headers=HTMX)
         assert basket.status_code == 200 and "王*国" in basket.text and "测试肥皂 × 2" in basket.text
         assert "王建国" not in basket.text
@@ -149,7 +151,14 @@ class TestCounter:
         web.sign_in("villager")
         state = web.get(f"/shop/order/{shop_id}/requests/{rid}/state")
         assert state.status_code == 200 and "同意" in state.text
-        assert web.post(f"/shop/order/{shop_id}/requests/{rid}/consent").status_code == 303
+        assert 'name="total_points" value="5"' in state.text  # the form carries the total it shows (issue #15)
+        refused = web.post(f"/shop/order/{shop_id}/requests/{rid}/consent", {"total_points": "35"}, headers=HTMX)
+        assert refused.status_code == 409 and "合计有变动" in refused.text
+        assert web.post(f"/shop/order/{shop_id}/requests/{rid}/consent").status_code == 422  # a stale page
+        web.sign_in("attendant")
+        assert "确认核销" not in web.get(f"/counter/requests/{rid}/basket?shop_id={shop_id}&code={code}").text
+        web.sign_in("villager")
+        assert web.post(f"/shop/order/{shop_id}/requests/{rid}/consent", {"total_points": "5"}).status_code == 303
         web.sign_in("attendant")
         basket = web.get(f"/counter/requests/{rid}/basket?shop_id={shop_id}&code={code}")
         assert "确认核销" in basket.text
@@ -176,7 +185,7 @@ class TestOfficials:
         order(web, shop_id, goods["soap"])
         web.sign_in("official")
         r = web.get(f"/shop/requests?shop_id={shop_id}&status=all")
-        assert r.status_code == 200 and "王*国" in r.text and "测试肥皂" in r.text
+        assert r.status_code == 200 and "王建国" in r.text and "测试肥皂" in r.text  # officials: in full (#15)
         from app.timeutil import utcnow
 
         month = web.get(f"/shop/requests/month?shop_id={shop_id}&month={utcnow():%Y-%m}")
