@@ -133,24 +133,26 @@ def create_order(body: OrderCreate, actor: ActorDep, session: SessionDep, idempo
                                 preferred_time=body.preferred_time, household_id=body.household_id,
                                 for_name=body.for_name, idempotency_key=idempotency_key)
     session.commit()
-    return reading.order_public(session, order, with_events=True)
+    return reading.order_public(session, order, viewer=actor, with_events=True)
 
 
 @router.get("/orders")
 def list_orders(actor: ActorDep, session: SessionDep, status: str | None = None, limit: int | None = None,
                 cursor: str | None = None) -> dict:
     page = reading.list_orders(session, actor=actor, status=status, limit=limit, cursor=cursor)
-    return {"items": [reading.order_public(session, o) for (o,) in page.items], "next_cursor": page.next_cursor}
+    return {"items": [reading.order_public(session, o, viewer=actor) for (o,) in page.items],
+            "next_cursor": page.next_cursor}
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)
 def get_order(order_id: Id, actor: ActorDep, session: SessionDep) -> OrderPublic:
-    return reading.order_public(session, service.visible_order(session, actor, order_id), with_events=True)
+    return reading.order_public(session, service.visible_order(session, actor, order_id), viewer=actor,
+                                with_events=True)
 
 
-def _answer(session: Session, order) -> OrderPublic:
+def _answer(session: Session, order, actor: Actor) -> OrderPublic:
     session.commit()
-    return reading.order_public(session, order, with_events=True)
+    return reading.order_public(session, order, viewer=actor, with_events=True)
 
 
 @router.post("/orders/{order_id}/dispatch", response_model=OrderPublic)
@@ -158,42 +160,42 @@ def dispatch(order_id: Id, body: Dispatch, actor: ActorDep, session: SessionDep)
     order = service.visible_order(session, actor, order_id)
     service.dispatch(session, actor=actor, order=order, volunteer_user_id=body.volunteer_user_id,
                      team_id=body.team_id)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/reject", response_model=OrderPublic)
 def reject(order_id: Id, body: Reason, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.reject(session, actor=actor, order=order, reason=body.reason)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/accept", response_model=OrderPublic)
 def accept(order_id: Id, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.accept(session, actor=actor, order=order)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/decline", response_model=OrderPublic)
 def decline(order_id: Id, body: Reason, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.decline(session, actor=actor, order=order, reason=body.reason)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderPublic)
 def cancel(order_id: Id, body: OptionalReason, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.cancel(session, actor=actor, order=order, reason=body.reason)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/complete", response_model=OrderPublic)
 def complete(order_id: Id, body: Completion, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.complete(session, actor=actor, order=order, hours=body.hours, note=body.note)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.put("/orders/{order_id}/photo", response_model=OrderPublic)
@@ -204,28 +206,28 @@ def add_photo(order_id: Id, photo: Annotated[UploadFile, File()], actor: ActorDe
     order = service.visible_order(session, actor, order_id)
     session.commit()  # the photo is decoded holding no lock and no connection
     service.attach_photo(session, actor=actor, order=order, photo=process_photo(data))
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/rate", response_model=OrderPublic)
 def rate(order_id: Id, body: Rating, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.rate(session, actor=actor, order=order, stars=body.stars, comment=body.comment)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/confirm", response_model=OrderPublic)
 def confirm(order_id: Id, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.confirm(session, actor=actor, order=order)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 @router.post("/orders/{order_id}/approve-hours", response_model=OrderPublic)
 def approve_hours(order_id: Id, body: HoursApproval, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.approve_hours(session, actor=actor, order=order, hours=body.hours)
-    return _answer(session, order)
+    return _answer(session, order, actor)
 
 
 # --- mine ----------------------------------------------------------------------------------------------------------

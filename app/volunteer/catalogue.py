@@ -7,6 +7,7 @@ from app.audit.service import record_action
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.idempotency import create_once
 from app.ids import in_range
+from app.ledger.policy import village_policy
 from app.org.access import ADMINS, COUNTY_ADMINS, OFFICIALS, Actor, get_visible
 from app.org.models import OrgUnit, Role, RoleAssignment, User
 from app.text import clean_text
@@ -27,8 +28,9 @@ MAX_HOURS = 24
 
 
 def to_minutes(hours: float | int | None, *, label: str = "服务时长") -> int:
-    """Hours as typed (1, 1.5) to whole minutes; 0 < hours ≤ 24."""
-    if isinstance(hours, bool) or not isinstance(hours, int | float) or hours != hours:
+    """Hours as typed (1, 1.5) to whole minutes; 0 < hours ≤ 24. The range is checked before any arithmetic, so
+    nan (no comparison holds), inf, 1e308 and a 400-digit integer are refused in words, never overflowed."""
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= MAX_HOURS:
         raise ValidationFailed(f"{label}应为 0 到 {MAX_HOURS} 之间的小时数")
     minutes = round(hours * 60)
     if not 0 < minutes <= MAX_HOURS * 60:
@@ -45,6 +47,8 @@ def hours(minutes: int | None) -> float | None:
 LIMITS = {"points_per_hour": (0, 1000, "每小时积分"), "monthly_cap": (0, 100_000, "每月积分上限"),
           "dispatch_hours": (1, 720, "派单时限（小时）"), "complete_days": (1, 60, "完成时限（天）"),
           "rate_days": (1, 60, "评价时限（天）")}
+# The rules the town bounds (PUT /villages/{id}/service-bounds): rule → the bound's key in the village's policy.
+TOWN_BOUNDS = {"points_per_hour": "max_points_per_hour", "monthly_cap": "max_service_cap"}
 
 
 def settings_for(session: Session, *, village_id: int) -> ServiceSettings:
@@ -53,10 +57,25 @@ def settings_for(session: Session, *, village_id: int) -> ServiceSettings:
     return found or ServiceSettings(village_id=village_id)
 
 
+def town_bounds(session: Session, *, village_id: int) -> dict[str, int]:
+    """How far the town lets the village's officials raise its service points: {rule: bound}."""
+    policy = village_policy(session, village_id=village_id)
+    return {rule: getattr(policy, key) for rule, key in TOWN_BOUNDS.items()}
+
+
+def points_rule(session: Session, *, village_id: int) -> tuple[int, int]:
+    """Points per hour and the monthly cap a confirmed order is credited by: the village's rules, within the
+    town's bounds even where the town lowered them after the village set its rules."""
+    rules, bounds = settings_for(session, village_id=village_id), town_bounds(session, village_id=village_id)
+    return (min(rules.points_per_hour, bounds["points_per_hour"]), min(rules.monthly_cap, bounds["monthly_cap"]))
+
+
 def update_settings(session: Session, *, actor: Actor, village_id: int, values: dict) -> ServiceSettings:
-    """An official sets the village's points per hour, monthly cap and time limits."""
+    """An official sets the village's points per hour, monthly cap (each within the town's bound) and time
+    limits."""
     actor.require(village_id, OFFICIALS, "只有村干部可以修改服务规则")
     rules = settings_for(session, village_id=village_id)
+    bounds = town_bounds(session, village_id=village_id)
     before = rules.model_dump(exclude={"id", "village_id"})
     for key, value in values.items():
         if value is None:
@@ -66,7 +85,9 @@ def update_settings(session: Session, *, actor: Actor, village_id: int, values: 
             continue
         low, high, label = LIMITS[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValidationFailed(f"{label}应为 {low} 到 {high} 之间的整数")
+            raise ValidationFailed(f"{label}应为 {low} 到 {high} 之间的整数", field=key)
+        if key in bounds and value > bounds[key]:
+            raise ValidationFailed(f"{label}不能超过乡镇设定的 {bounds[key]} 分", field=key)
         setattr(rules, key, value)
     session.add(rules)
     session.flush()

@@ -2,8 +2,11 @@
 single function that makes one, recorded on the order's timeline and in the audit log.
 
 Every change of an order's status goes through `transition`; a step the table does not hold is 409 invalid_state,
-a step by someone the table does not name is 403. Two steps at once cannot both pass: the status moves with a
-conditional UPDATE on the order's version, so the second finds the order changed and is refused (invalid_state)."""
+a step by someone the table does not name is 403, and a step the table names them for but 回避 forbids (issue #15:
+serving one's own household or an order one placed; deciding the credit of one's own household, of an order one
+placed or did) is 403 conflict_of_interest: each row says whose credit its step decides (`recuse`). Two steps at once
+cannot both pass: the status moves with a conditional UPDATE on the order's version, so the second finds the order
+changed and is refused (invalid_state)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,8 +16,8 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState
-from app.org.access import OFFICIALS, Actor
-from app.org.models import Role
+from app.org.access import OFFICIALS, Actor, may_decide_for, require_may_decide_for
+from app.org.models import Role, User
 from app.timeutil import utcnow
 from app.volunteer.models import (
     ORDER_TARGET,
@@ -45,6 +48,12 @@ def requester(session: Session, actor: Actor | None, order: ServiceOrder) -> boo
     return actor is not None and (actor.id == order.requester_id or actor.user.household_id == order.household_id)
 
 
+def party(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
+    """Someone the order is about: who ordered it, the household it is for, who did it (回避 leaves the first two
+    only where they are the served household: `credited` below)."""
+    return requester(session, actor, order) or doer(session, actor, order)
+
+
 def village_volunteer(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
     return actor is not None and actor.can(order.village_id, VOLUNTEERS)
 
@@ -65,6 +74,41 @@ def doer(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
     return actor is not None and order.volunteer_id == actor.id
 
 
+# --- 回避: whose credit a step decides, and who is in it already: (household, involved user ids) -----------------
+
+Parties = tuple[int | None, list[int | None]]
+
+
+def served(session: Session, order: ServiceOrder) -> Parties:
+    """Serving an order earns its volunteer points: not for the household served, nor for the one who placed it."""
+    return order.household_id, [order.requester_id]
+
+
+def credited(session: Session, order: ServiceOrder) -> Parties:
+    """Confirming an order (rating it, the station's confirmation, approving its hours) decides the credit of the
+    volunteer's household: not by its members, the volunteer, nor by whoever placed it for someone else."""
+    volunteer = session.get(User, order.volunteer_id) if order.volunteer_id else None
+    placer = order.requester_id if order.on_behalf else None
+    return (volunteer.household_id if volunteer else None), [order.volunteer_id, placer]
+
+
+def station_decides(session: Session, order: ServiceOrder) -> Parties:
+    """The station's decision: besides the volunteer's household, never on an order the official placed."""
+    household, involved = credited(session, order)
+    return household, [*involved, order.requester_id]
+
+
+def may_serve(session: Session, volunteer: Actor, order: ServiceOrder) -> bool:
+    """Whether 回避 lets this volunteer serve the order (for the station's list of whom to send it to)."""
+    household, involved = served(session, order)
+    return may_decide_for(volunteer, household, involved=involved)
+
+
+def require_may_serve(session: Session, volunteer: Actor, order: ServiceOrder) -> None:
+    household, involved = served(session, order)
+    require_may_decide_for(volunteer, household, involved=involved,
+                           message="按回避规定，志愿者不能服务自己家或自己代点的单，请派给其他志愿者")
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -75,10 +119,15 @@ class Transition:
     audit: VolunteerAction
     label: str
     refusal: str  # said to someone the table does not name
+    recuse: Callable[[Session, ServiceOrder], Parties] | None = None  # whose credit the step decides (回避)
+    recusal: str | None = None  # said to someone 回避 keeps from it
 
 
-def _t(action, source, target, who, audit, refusal) -> Transition:
-    return Transition(action, frozenset(source), target, who, audit, audit.label, refusal)
+def _t(action, source, target, who, audit, refusal, recuse=None, recusal=None) -> Transition:
+    return Transition(action, frozenset(source), target, who, audit, audit.label, refusal, recuse, recusal)
+
+
+SERVE_OWN = "按回避规定，不能接自己家或自己代点的服务单"
 
 
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
@@ -86,19 +135,25 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("redispatch", {S.dispatched, S.accepted}, S.dispatched, station, VolunteerAction.order_redispatch,
        "只有村实践站（村干部）可以改派"),
     _t("reject", {S.open}, S.rejected, station, VolunteerAction.order_reject, "只有村实践站（村干部）可以不予受理"),
-    _t("take", {S.open}, S.accepted, village_volunteer, VolunteerAction.order_take, "只有本村志愿者可以抢单"),
-    _t("accept", {S.dispatched}, S.accepted, assignee, VolunteerAction.order_accept, "这张单没有派给您"),
+    _t("take", {S.open}, S.accepted, village_volunteer, VolunteerAction.order_take, "只有本村志愿者可以抢单",
+       served, SERVE_OWN),
+    _t("accept", {S.dispatched}, S.accepted, assignee, VolunteerAction.order_accept, "这张单没有派给您",
+       served, SERVE_OWN),
     _t("decline", {S.dispatched, S.accepted}, S.open, assignee, VolunteerAction.order_decline, "这张单没有派给您"),
     _t("cancel", {S.open, S.dispatched, S.accepted}, S.cancelled, station, VolunteerAction.order_cancel,
        "只有村实践站（村干部）可以取消"),
     _t("withdraw", {S.open, S.dispatched}, S.cancelled, requester, VolunteerAction.order_withdraw,
        "只有点单的村民可以取消"),
-    _t("complete", {S.accepted}, S.completed, doer, VolunteerAction.order_complete, "只有接单的志愿者可以完成"),
-    _t("rate", {S.completed}, S.rated, requester, VolunteerAction.order_rate, "只有点单的村民可以评价"),
+    _t("complete", {S.accepted}, S.completed, doer, VolunteerAction.order_complete, "只有接单的志愿者可以完成",
+       served, SERVE_OWN),
+    _t("rate", {S.completed}, S.rated, party, VolunteerAction.order_rate, "只有接受服务的家庭可以评价",
+       credited, "按回避规定，评单须由接受服务的家庭本人来评（代点单的人、志愿者及其家人不能评）"),
     _t("confirm", {S.completed}, S.confirmed, system_or_station, VolunteerAction.order_confirm,
-       "只有村实践站（村干部）可以确认"),
+       "只有村实践站（村干部）可以确认", station_decides,
+       "按回避规定，自己代点的单或积分记入自己家的服务单，须由其他村干部确认"),
     _t("approve_hours", {S.completed, S.rated, S.confirmed}, None, station, VolunteerAction.order_approve_hours,
-       "只有村实践站（村干部）可以核定时长"),
+       "只有村实践站（村干部）可以核定时长", station_decides,
+       "按回避规定，自己代点的单或积分记入自己家的服务单，须由其他村干部核定时长"),
 )}
 
 # `decline` of an accepted order is also the volunteer's: "I cannot go after all" puts it back to the station.
@@ -112,9 +167,20 @@ def may(session: Session, actor: Actor | None, order: ServiceOrder, action: str)
 
 
 def _allowed(session: Session, t: Transition, actor: Actor | None, order: ServiceOrder) -> bool:
+    return _named(session, t, actor, order) and _not_recused(session, t, actor, order)
+
+
+def _named(session: Session, t: Transition, actor: Actor | None, order: ServiceOrder) -> bool:
     if t.action in _ASSIGNEE_OR_DOER and order.status == S.accepted:
         return doer(session, actor, order)
     return t.who(session, actor, order)
+
+
+def _not_recused(session: Session, t: Transition, actor: Actor | None, order: ServiceOrder) -> bool:
+    if t.recuse is None:
+        return True
+    household, involved = t.recuse(session, order)
+    return may_decide_for(actor, household, involved=involved)
 
 
 def allowed_actions(session: Session, actor: Actor | None, order: ServiceOrder) -> list[str]:
@@ -126,8 +192,11 @@ def require_step(session: Session, actor: Actor | None, order: ServiceOrder, act
     t = TRANSITIONS[action]
     if order.status not in t.source:
         raise InvalidState(f"订单当前状态不能{t.label}")
-    if not _allowed(session, t, actor, order):
+    if not _named(session, t, actor, order):
         raise Forbidden(t.refusal)
+    if t.recuse is not None:
+        household, involved = t.recuse(session, order)
+        require_may_decide_for(actor, household, involved=involved, message=t.recusal)
     return t
 
 

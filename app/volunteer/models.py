@@ -315,6 +315,9 @@ class EventPublic(SQLModel):
 
 
 class OrderPublic(SQLModel):
+    """An order as its reader may see it: a volunteer looking at the open pool gets the service, the 村民小组
+    (`group`) and the time wished — no address, person or description (those are empty, their ids null)."""
+
     id: int
     village_id: int
     status: str
@@ -324,9 +327,10 @@ class OrderPublic(SQLModel):
     description: str
     address: str
     preferred_time: str
-    household_id: int
+    group: str  # the 村民小组 of the address, if it names one
+    household_id: int | None
     for_name: str
-    requester_id: int
+    requester_id: int | None
     requester: str
     on_behalf: bool
     team_id: int | None
@@ -342,6 +346,7 @@ class OrderPublic(SQLModel):
     stars: int | None
     comment: str
     points: int | None
+    credit_status: str | None  # the points' credit: "posted", or "pending" (above the village's limits, 待审批)
     overdue: bool
     created_at: datetime
     changed_at: datetime

@@ -1,5 +1,7 @@
 """Hours → points: a confirmed service order credits its volunteer's household once, through the ledger's door,
-by the village's rule (points per hour, a monthly cap)."""
+by the village's rule (points per hour, a monthly cap, within the town's bounds). Above the village's limits the
+ledger keeps the credit waiting for a second person (app/ledger/approvals.py); the order counts its points against
+the monthly cap at once and shows the credit as waiting until it is approved (`credit_state`)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -8,7 +10,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from app.ledger.accounts import household_account
-from app.ledger.models import Account, Category, TxnKind
+from app.ledger.approvals import credit_request_for, may_approve
+from app.ledger.models import Account, AwardRequest, Category, TxnKind
+from app.ledger.policy import PENDING
 from app.ledger.service import Once, Source, credit_household
 from app.org.access import Actor
 from app.org.models import Household, User
@@ -35,12 +39,12 @@ def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> Ser
         update_order(session, order, points=0, credited_at=utcnow())
         return order
     household = session.get(Household, volunteer.household_id)
-    rules = catalogue.settings_for(session, village_id=order.village_id)
+    per_hour, cap = catalogue.points_rule(session, village_id=order.village_id)
     account = household_account(session, household_id=household.id)
     # Hold the household's account while the month's total is read: two orders confirmed at once stay under the cap.
     session.exec(select(Account.id).where(Account.id == account.id).with_for_update()).first()
     earned = month_points(session, household_id=household.id, now=utcnow())
-    points = min(rules.points_per_hour * (order.credited_minutes or 0) // 60, max(rules.monthly_cap - earned, 0))
+    points = min(per_hour * (order.credited_minutes or 0) // 60, max(cap - earned, 0))
     if points <= 0:
         update_order(session, order, points=0, credited_at=utcnow())
         return order
@@ -49,8 +53,17 @@ def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> Ser
         reason=f"志愿服务：{order.title}（服务单 #{order.id}，{catalogue.hours(order.credited_minutes):g} 小时）",
         source=Source(TxnKind.service, order.id), actor_id=actor.id if actor else None,
         once=Once(f"service-order:{order.id}", "credit"))
-    update_order(session, order, points=points, transaction_id=credit.id, credited_at=utcnow())
+    # Waiting for approval: the points count against the month already; the ledger posts them on approval.
+    update_order(session, order, points=points, credited_at=utcnow(),
+                 transaction_id=None if credit.status == PENDING else credit.id)
     return order
+
+
+def credit_state(session: Session, order: ServiceOrder) -> AwardRequest | None:
+    """The credit registered for the order (pending: waiting for a second person; posted), if any."""
+    if not order.points:
+        return None
+    return credit_request_for(session, source=Source(TxnKind.service, order.id))
 
 
 def update_order(session: Session, order: ServiceOrder, **values) -> None:
@@ -68,3 +81,9 @@ def month_points(session: Session, *, household_id: int, now: datetime) -> int:
         .join(User, User.id == ServiceOrder.volunteer_id)
         .where(User.household_id == household_id, ServiceOrder.credited_at >= month_start(now))).one()
     return int(total)
+
+
+def may_approve_credit(session: Session, *, actor: Actor, order: ServiceOrder) -> bool:
+    """Whether the actor may approve the order's waiting credit (for the link to 待审批的积分)."""
+    request = credit_state(session, order)
+    return request is not None and may_approve(actor, request)

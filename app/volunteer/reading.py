@@ -1,6 +1,8 @@
 """Reading service orders: an order as the API and pages show it (with its timeline), the lists each role works
 from, badge counts, a volunteer's hours and record, the village's public ratings."""
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -8,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
 from app.org.models import User
+from app.org.service import mask_name
 from app.paging import Page, page_desc
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
@@ -25,44 +28,98 @@ from app.volunteer.models import (
     VolunteerService,
     VolunteerTeam,
 )
-from app.volunteer.service import overdue, team_ids_of
+from app.volunteer.points import credit_state
+from app.volunteer.service import overdue, sees_in_full, team_ids_of
 
 S = OrderStatus
 EVENT_LABELS = {"create": "点单", **{a: t.label for a, t in TRANSITIONS.items()}}
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+def _people(session: Session, ids: set[int | None]) -> dict[int, User]:
     ids = {i for i in ids if i}
-    return dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def events(session: Session, order: ServiceOrder) -> list[EventPublic]:
+GROUP = re.compile(r"([一二三四五六七八九十百\d]+组)")
+
+
+def village_group(address: str) -> str:
+    """The 村民小组 in an address ("示范村一组 12 号" → "一组"): where the pool says an order is, no closer."""
+    found = GROUP.search(address or "")
+    return found.group(1) if found else ""
+
+
+@dataclass(frozen=True)
+class View:
+    """How a viewer reads an order: in full, or as the open pool shows it; and the served household's names as
+    they are (staff, the household, whoever placed it) or through `mask_name` (the volunteer)."""
+
+    full: bool = True
+    names: bool = True
+
+    @classmethod
+    def of(cls, session: Session, viewer: Actor | None, order: ServiceOrder) -> "View":
+        if viewer is None or viewer.can(order.village_id, VILLAGE_STAFF):
+            return cls()
+        own = viewer.user.household_id == order.household_id or viewer.id == order.requester_id
+        return cls(full=sees_in_full(session, viewer, order), names=own)
+
+    def name(self, name: str) -> str:
+        return name if self.names else mask_name(name)
+
+
+def events(session: Session, order: ServiceOrder, view: View = View()) -> list[EventPublic]:
     rows = session.exec(select(ServiceOrderEvent).where(ServiceOrderEvent.order_id == order.id)
                         .order_by(ServiceOrderEvent.id)).all()
-    names = _names(session, {e.actor_id for e in rows})
+    people = _people(session, {e.actor_id for e in rows})
+
+    def actor(e: ServiceOrderEvent) -> str | None:
+        person = people.get(e.actor_id)
+        if person is None:
+            return "系统" if e.actor_id is None else None
+        return view.name(person.name) if person.household_id == order.household_id else person.name
+
+    def note(e: ServiceOrderEvent) -> str:
+        if e.action == "create" and order.for_name and not view.names:  # "为 王奶奶 代点单"
+            return e.note.replace(order.for_name, mask_name(order.for_name))
+        return e.note
+
     return [EventPublic(action=e.action, label=EVENT_LABELS.get(e.action, e.action), from_status=e.from_status,
-                        to_status=e.to_status, actor=names.get(e.actor_id, "系统" if e.actor_id is None else None),
-                        note=e.note, created_at=e.created_at) for e in rows]
+                        to_status=e.to_status, actor=actor(e), note=note(e), created_at=e.created_at) for e in rows]
 
 
-def order_public(session: Session, order: ServiceOrder, *, with_events: bool = False,
+def order_public(session: Session, order: ServiceOrder, *, viewer: Actor | None = None, with_events: bool = False,
                  now: datetime | None = None) -> OrderPublic:
-    names = _names(session, {order.requester_id, order.volunteer_id})
+    """The order as `viewer` may read it (None: in full, for the system)."""
+    view = View.of(session, viewer, order)
+    people = _people(session, {order.requester_id, order.volunteer_id})
+    requester = people.get(order.requester_id)
+    volunteer = people.get(order.volunteer_id) if order.volunteer_id else None
     team = session.get(VolunteerTeam, order.team_id) if order.team_id else None
     rules = catalogue.settings_for(session, village_id=order.village_id)
-    return OrderPublic(
+    credit = credit_state(session, order)
+    shown = dict(
         id=order.id, village_id=order.village_id, status=order.status, status_label=STATUS_LABELS[order.status],
-        service_id=order.service_id, title=order.title, description=order.description, address=order.address,
-        preferred_time=order.preferred_time, household_id=order.household_id, for_name=order.for_name,
-        requester_id=order.requester_id, requester=names.get(order.requester_id, ""), on_behalf=order.on_behalf,
+        service_id=order.service_id, title=order.title, preferred_time=order.preferred_time,
+        group=village_group(order.address), standard_hours=hours(order.standard_minutes),
+        overdue=bool(overdue(order, rules, now or utcnow())), created_at=order.created_at,
+        changed_at=order.changed_at)
+    if not view.full:  # the open pool: what a volunteer needs to decide, nothing about the person
+        return OrderPublic(**shown, description="", address="", household_id=None, for_name="", requester_id=None,
+                           requester="", on_behalf=False, team_id=None, team=None, volunteer_user_id=None,
+                           volunteer=None, hours=None, credited_hours=None, approval=order.approval, note="",
+                           photo_url=None, stars=None, comment="", points=None, credit_status=None)
+    requester_name = requester.name if requester else ""
+    return OrderPublic(
+        **shown, description=order.description, address=order.address, household_id=order.household_id,
+        for_name=view.name(order.for_name) if order.for_name else "", requester_id=order.requester_id,
+        requester=requester_name if order.on_behalf else view.name(requester_name), on_behalf=order.on_behalf,
         team_id=order.team_id, team=team.name if team else None, volunteer_user_id=order.volunteer_id,
-        volunteer=names.get(order.volunteer_id) if order.volunteer_id else None,
-        standard_hours=hours(order.standard_minutes), hours=hours(order.claimed_minutes),
+        volunteer=volunteer.name if volunteer else None, hours=hours(order.claimed_minutes),
         credited_hours=hours(order.credited_minutes), approval=order.approval, note=order.note,
         photo_url=f"/service/orders/{order.id}/photo.jpg" if order.photo_id else None, stars=order.stars,
-        comment=order.comment, points=order.points, overdue=bool(overdue(order, rules, now or utcnow())),
-        created_at=order.created_at, changed_at=order.changed_at,
-        events=events(session, order) if with_events else [])
+        comment=order.comment, points=order.points, credit_status=credit.status if credit else None,
+        events=events(session, order, view) if with_events else [])
 
 
 # --- lists -------------------------------------------------------------------------------------------------------
@@ -136,6 +193,7 @@ def station_board(session: Session, *, village_id: int, now: datetime | None = N
                            for _, late in rows if late)
     board["due_confirm"] = sum(1 for o, late in board["completed"] if late)
     board["rules"] = rules
+    board["bounds"] = catalogue.town_bounds(session, village_id=village_id)
     return board
 
 

@@ -7,12 +7,20 @@ from sqlmodel import Session, select
 
 from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible
-from app.org.models import Household
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor
+from app.org.models import Household, User
 from app.text import clean_reason, clean_text
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
-from app.volunteer.machine import VOLUNTEERS, record_creation, require_step, transition
+from app.volunteer.machine import (
+    VOLUNTEERS,
+    may,
+    may_serve,
+    record_creation,
+    require_may_serve,
+    require_step,
+    transition,
+)
 from app.volunteer.models import (
     Approval,
     OrderStatus,
@@ -32,17 +40,38 @@ def team_ids_of(session: Session, user_id: int) -> set[int]:
     return set(session.exec(select(VolunteerTeamMember.team_id).where(VolunteerTeamMember.user_id == user_id)))
 
 
-def _sees(session: Session, actor: Actor, order: ServiceOrder) -> bool:
-    """Besides the village's staff: the household it is for, whoever ordered it, and the village's volunteers (who
-    serve its orders; one who opens an order another volunteer took a moment ago is told so, not "not found")."""
-    if actor.id == order.requester_id or actor.user.household_id == order.household_id:
+def sees_in_full(session: Session, actor: Actor, order: ServiceOrder) -> bool:
+    """Who may read an order (often about health: 血压, 降压药) in full — PIPL's minimum necessary: the village's
+    staff, the household it is for, whoever placed it, the volunteer it is sent to or who took it, the members of
+    the team it is sent to. Not every volunteer of the village."""
+    if actor.can(order.village_id, VILLAGE_STAFF):
         return True
-    return actor.can(order.village_id, VOLUNTEERS)
+    if actor.id in (order.requester_id, order.volunteer_id) or actor.user.household_id == order.household_id:
+        return True
+    return order.team_id is not None and order.team_id in team_ids_of(session, actor.id)
+
+
+def in_pool(actor: Actor, order: ServiceOrder) -> bool:
+    """An open order a volunteer of its village may take: seen as the pool shows it (the service, the 村民小组,
+    the time wished), without the address, the person's name or what they wrote, until it is theirs."""
+    return order.status == S.open and actor.can(order.village_id, VOLUNTEERS)
 
 
 def visible_order(session: Session, actor: Actor, order_id: int) -> ServiceOrder:
+    """An order the actor may read in full or take from the pool; any other is not found."""
     return get_visible(session, actor, ServiceOrder, order_id, roles=VILLAGE_STAFF,
-                       also=lambda o: _sees(session, actor, o), missing="找不到该服务订单")
+                       also=lambda o: sees_in_full(session, actor, o) or in_pool(actor, o), missing=_missing(actor))
+
+
+def full_order(session: Session, actor: Actor, order_id: int) -> ServiceOrder:
+    """An order the actor may read in full (its photo): the pool's view is not enough."""
+    return get_visible(session, actor, ServiceOrder, order_id, roles=VILLAGE_STAFF,
+                       also=lambda o: sees_in_full(session, actor, o), missing=_missing(actor))
+
+
+def _missing(actor: Actor) -> str:
+    # A volunteer opening an order another volunteer took a moment ago learns only that it is not in the pool.
+    return "找不到该服务订单（可抢的单可能已被其他志愿者接走）" if actor.has_role(VOLUNTEERS) else "找不到该服务订单"
 
 
 # --- 点单 --------------------------------------------------------------------------------------------------------
@@ -108,6 +137,7 @@ def dispatch(session: Session, *, actor: Actor, order: ServiceOrder, volunteer_u
     require_step(session, actor, order, action)
     if volunteer_user_id is not None:
         to = catalogue.village_volunteer(session, village_id=order.village_id, user_id=volunteer_user_id)
+        require_may_serve(session, load_actor(session, to), order)
         changes, note = {"volunteer_id": to.id, "team_id": None}, f"派给 {to.name}"
     else:
         team = catalogue.village_team(session, village_id=order.village_id, team_id=team_id)
@@ -115,6 +145,12 @@ def dispatch(session: Session, *, actor: Actor, order: ServiceOrder, volunteer_u
     transition(session, order=order, action=action, actor=actor, note=note,
                changes={**changes, "dispatched_at": utcnow(), "accepted_at": None})
     return order
+
+
+def dispatchable_volunteers(session: Session, *, order: ServiceOrder) -> list[User]:
+    """The village's volunteers the station may send the order to (回避: not its household's, not its placer)."""
+    return [user for user in catalogue.village_volunteers(session, village_id=order.village_id)
+            if may_serve(session, load_actor(session, user), order)]
 
 
 def reject(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
@@ -231,13 +267,15 @@ def confirm_due(session: Session, *, now: datetime | None = None) -> list[int]:
 
 
 def confirm_due_in_village(session: Session, *, actor: Actor, village_id: int) -> list[int]:
-    """The station's button: confirm the village's completed orders past the rating time."""
+    """The station's button: confirm the village's completed orders past the rating time (those 回避 keeps from
+    this official are left to another official or to the scheduled confirmation)."""
     actor.require(village_id, OFFICIALS, "只有村干部可以确认服务")
     now, done = utcnow(), []
     rules = catalogue.settings_for(session, village_id=village_id)
     for order in session.exec(select(ServiceOrder).where(ServiceOrder.village_id == village_id,
                                                          ServiceOrder.status == S.completed)).all():
-        if as_utc(order.completed_at) + timedelta(days=rules.rate_days) <= now:
+        if as_utc(order.completed_at) + timedelta(days=rules.rate_days) <= now and may(session, actor, order,
+                                                                                     "confirm"):
             confirm(session, actor=actor, order=order, now=now)
             done.append(order.id)
     return done

@@ -16,6 +16,7 @@ from app.org.models import Household
 from app.volunteer import catalogue, reading, service
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
 from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS
+from app.volunteer.points import may_approve_credit
 
 router = APIRouter()
 DONE = {"create": "已点单，村里会尽快安排志愿者", "dispatch": "已派单", "redispatch": "已改派", "reject": "已不予受理",
@@ -41,8 +42,9 @@ def form_hours(value: str) -> float:
 def hub(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """The 服务 tab: what each of the viewer's roles does here."""
     mine = reading.my_orders(session, actor=actor, limit=20)
-    context = {"tab": "service", "mine": mine, "unseen": reading.unseen(mine),
-               "queues": reading.volunteer_queues(session, actor=actor) if actor.has_role(VOLUNTEERS) else None,
+    queues = reading.volunteer_queues(session, actor=actor) if actor.has_role(VOLUNTEERS) else None
+    context = {"tab": "service", "mine": mine, "unseen": reading.unseen(mine), "queues": queues,
+               "groups": {o.id: reading.village_group(o.address) for o in (queues or {}).get("pool", [])},
                "badges": reading.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
                "can_order": bool(actor.user.household_id) or actor.has_role(OFFICIALS | VOLUNTEERS),
                "labels": STATUS_LABELS}
@@ -94,10 +96,11 @@ def order_page(order_id: Id, request: Request, actor: ActorDep, session: WriteSe
     steps = allowed_actions(session, actor, order)
     station = "dispatch" in steps or "redispatch" in steps
     return render(request, "volunteer/order.html", {
-        "tab": "service", "order": reading.order_public(session, order, with_events=True), "steps": steps,
-        "volunteers": catalogue.village_volunteers(session, village_id=order.village_id) if station else [],
+        "tab": "service", "order": reading.order_public(session, order, viewer=actor, with_events=True),
+        "steps": steps,
+        "volunteers": service.dispatchable_volunteers(session, order=order) if station else [],
         "teams": catalogue.list_teams(session, village_id=order.village_id) if station else [],
-        "done": DONE.get(done, "")})
+        "can_approve": may_approve_credit(session, actor=actor, order=order), "done": DONE.get(done, "")})
 
 
 def _after(order_id: int, done: str, htmx) -> Response:
@@ -201,7 +204,7 @@ def approve_hours(order_id: Id, actor: ActorDep, session: SessionDep, htmx: Htmx
 
 @router.get("/service/orders/{order_id}/photo.jpg")
 def order_photo(order_id: Id, actor: ActorDep, session: SessionDep) -> Response:
-    photo = service.order_photo(session, order=service.visible_order(session, actor, order_id))
+    photo = service.order_photo(session, order=service.full_order(session, actor, order_id))
     return Response(photo.data, media_type=photo.content_type, headers={"Cache-Control": "private, no-store"})
 
 
