@@ -13,7 +13,7 @@ from app.idempotency import find_result, run_idempotent
 from app.ledger.models import REDEMPTION_REVERSAL_PREFIX, LedgerTransaction
 from app.ledger.postings import is_reversed, reverse_transaction
 from app.ledger.service import pay_shop, require_reversible
-from app.org.access import Actor
+from app.org.access import Actor, require_may_decide_for
 from app.org.models import Household
 from app.org.service import name_for
 from app.paging import Page, page_desc
@@ -210,6 +210,8 @@ def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption
     shop = session.get(Shop, redemption.shop_id)
     original = session.get(LedgerTransaction, redemption.transaction_id)
     require_reversible(actor, original)
+    # Undoing a redemption pays the points back: a credit like any other, so not for the official's own household.
+    require_may_decide_for(actor, redemption.household_id, message="不能撤销自己家的兑换，请另一位村干部办理")
     reason = clean_reason(reason, label="撤销原因")
 
     def action() -> RedemptionPublic:

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from tests.ledger.test_integrity import join_household
 from tests.shop.conftest import pay_code, redeem
 
 FIELDS = {"id", "amount", "balance_after", "kind", "reason", "ref", "created_at"}  # api-v1.md: they stay
@@ -109,3 +110,13 @@ class TestRedemptionList:
         with counted(demo_engine) as many:
             items = api.get(f"/shops/{shop_id}/redemptions", "official").json()["items"]
         assert len(items) == 6 and len(many) == len(few), (len(few), len(many))
+
+
+def test_an_official_does_not_reverse_their_own_households_redemption(api, shop_id, goods, demo_engine):
+    """Undoing a redemption pays the points back: 回避 holds as for any credit (issue #15), on both engines."""
+    receipt = bought(api, shop_id, [(goods["soap"]["id"], 1)])
+    join_household(demo_engine, "13800000001", api.get("/me", "villager").json()["household_id"])
+    r = api.post(f"/redemptions/{receipt['id']}/reversal", "official", json={"reason": "自家的"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "conflict_of_interest"
+    assert r.json()["error"]["message"] == "不能撤销自己家的兑换，请另一位村干部办理"
+    assert api.get(f"/redemptions/{receipt['id']}", "villager").json()["reversal"] is None
