@@ -114,7 +114,8 @@ def test_at_most_five_open_requests_whatever_runs_at_once(demo_engine):
     """12 requests of one household at once (issue #15): exactly five are held, the rest are refused with 409,
     and the household's balance and hold account agree with the five."""
     from app.ledger.accounts import hold_account
-    from app.ledger.service import award_points
+    from app.ledger.models import TxnKind
+    from app.ledger.service import Source, post_credit
     from app.org.models import Household
     from app.shop.requests import MAX_OPEN_PER_HOUSEHOLD
 
@@ -122,8 +123,9 @@ def test_at_most_five_open_requests_whatever_runs_at_once(demo_engine):
     with session_for(demo_engine, write=True) as s:
         household = s.get(Household, s.get(User, villager_id).household_id)
         official = load_actor(s, s.exec(select(User).where(User.phone == OFFICIAL)).one())
-        award_points(s, actor=official, household=household, points=1000, reason="并发测试备用积分", category=None,
-                     idempotency_key=None)  # enough for all twelve: only the limit of five may refuse
+        # Enough for all twelve (only the limit of five may refuse), written as history: past the award limits.
+        post_credit(s, household=household, points=1000, reason="并发测试备用积分", category="other",
+                    source=Source(TxnKind.award), actor_id=official.id)
         s.commit()
         household_id = household.id
         start = household_account(s, household_id=household_id).balance
