@@ -207,21 +207,35 @@ class CardUnlock:
 
 def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secret: str,
                 tz: str = "Asia/Shanghai") -> CardUnlock:
-    """Card + 卡密码 → a 60-second pay code for the card's household. Wrong PINs are counted and lock the card for
-    PIN_LOCK; the refusal says when it unlocks (local time, `tz`) and who can help sooner."""
+    """Card + 卡密码 → a 60-second pay code for the card's household (`check_card`)."""
+    card, error = check_card(session, village_id=shop.village_id, card_code=card_code, pin=pin, secret=secret, tz=tz)
+    if card is None:
+        return CardUnlock(error=error)
+    household = session.get(Household, card.household_id)
+    code, row = issue_pay_code(session, user_id=None, household=household, secret=secret, now=utcnow(),
+                               card_id=card.id)
+    return CardUnlock(code=code, pay_code=row)
+
+
+def check_card(session: Session, *, village_id: int, card_code: str, pin: str, secret: str,
+               tz: str = "Asia/Shanghai") -> tuple[HouseholdCard | None, DomainError | None]:
+    """A household card of the village and its 卡密码, as the counter or the station takes them (a household without
+    a smartphone proves it is there): the card, or the refusal. Wrong PINs are counted and lock the card for
+    PIN_LOCK; the refusal says when it unlocks (local time, `tz`) and who can help sooner. The caller saves the
+    count (commits) before it answers with the refusal."""
     card_code = clean_code(card_code)
     card = session.exec(select(HouseholdCard).where(
         HouseholdCard.code_hash == code_digest(card_code, secret=secret))).first()
     if card is None or len(card_code) != CARD_LENGTH:
-        return CardUnlock(error=InvalidPayCode("无效的积分卡"))
+        return None, InvalidPayCode("无效的积分卡")
     household = session.get(Household, card.household_id)
     if card.revoked_at is not None:
-        return CardUnlock(error=InvalidPayCode("该积分卡已作废，请找村干部补办"))
-    if household.village_id != shop.village_id:
-        return CardUnlock(error=InvalidPayCode("非本村积分码"))
+        return None, InvalidPayCode("该积分卡已作废，请找村干部补办")
+    if household.village_id != village_id:
+        return None, InvalidPayCode("非本村积分码")
     now = utcnow()
     if card.locked_until is not None and as_utc(card.locked_until) > now:
-        return CardUnlock(error=card_locked(as_utc(card.locked_until), now=now, tz=tz))
+        return None, card_locked(as_utc(card.locked_until), now=now, tz=tz)
     if not verify_password(card.pin_hash, (pin or "").strip()):
         card.pin_failures += 1
         left = PIN_TRIES - card.pin_failures
@@ -231,11 +245,10 @@ def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secre
         else:
             error = InvalidPayCode(f"卡密码错误，还可尝试 {left} 次")
         session.add(card)
-        return CardUnlock(error=error)
+        return None, error
     card.pin_failures, card.locked_until = 0, None
     session.add(card)
-    code, row = issue_pay_code(session, user_id=None, household=household, secret=secret, now=now, card_id=card.id)
-    return CardUnlock(code=code, pay_code=row)
+    return card, None
 
 
 def card_locked(until: datetime, *, now: datetime, tz: str) -> RateLimited:

@@ -2,17 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from sqlmodel import Session
 
-from app.deps import ActorDep, IdempotencyKey, SessionDep
+from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.org.access import Actor
 from app.org.models import Household
+from app.shop.counter import throttle_code_tries
 from app.volunteer import catalogue, reading, service
 from app.volunteer.models import (
+    CardRating,
     Completion,
     Dispatch,
     HoursApproval,
@@ -213,6 +215,21 @@ def add_photo(order_id: Id, photo: Annotated[UploadFile, File()], actor: ActorDe
 def rate(order_id: Id, body: Rating, actor: ActorDep, session: SessionDep) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
     service.rate(session, actor=actor, order=order, stars=body.stars, comment=body.comment)
+    return _answer(session, order, actor)
+
+
+@router.post("/orders/{order_id}/rate-by-card", response_model=OrderPublic)
+def rate_by_card(order_id: Id, body: CardRating, request: Request, actor: ActorDep, session: SessionDep,
+                 settings: SettingsDep) -> OrderPublic:
+    """The station enters the served household's rating with its household card and 卡密码 (no smartphone)."""
+    order = service.visible_order(session, actor, order_id)
+    throttle_code_tries(request.app.state.code_tries, actor.id)
+    refusal = service.rate_with_card(session, actor=actor, order=order, card_code=body.card_code, pin=body.pin,
+                                     stars=body.stars, comment=body.comment, secret=request.app.state.secret,
+                                     tz=settings.timezone)
+    session.commit()  # a wrong PIN is counted even though the answer is a refusal
+    if refusal is not None:
+        raise refusal
     return _answer(session, order, actor)
 
 

@@ -70,6 +70,7 @@ class VolunteerAction(AuditAction):
     order_withdraw = "order.withdraw", "村民取消订单"
     order_complete = "order.complete", "完成服务"
     order_rate = "order.rate", "评单"
+    order_rate_card = "order.rate_card", "凭户卡评单"  # at the station, for a household without a smartphone
     order_confirm = "order.confirm", "确认服务"
     order_approve_hours = "order.approve_hours", "核定服务时长"
 
@@ -278,6 +279,13 @@ class Completion(SQLModel):
 class Rating(SQLModel):
     stars: StrictInt
     comment: str = ""
+
+
+class CardRating(Rating):
+    """评单 at the station with the served household's card and 卡密码 (a household without a smartphone)."""
+
+    card_code: str
+    pin: str
 
 
 class HoursApproval(SQLModel):

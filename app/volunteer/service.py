@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from app.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor
 from app.org.models import Household, User
+from app.shop.paycodes import check_card
 from app.text import clean_reason, clean_text
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
@@ -210,14 +211,38 @@ def complete(session: Session, *, actor: Actor, order: ServiceOrder, hours: floa
 def rate(session: Session, *, actor: Actor, order: ServiceOrder, stars: int, comment: str) -> ServiceOrder:
     """The villager rates the service (评单): that confirms it, and the volunteer's hours count."""
     require_step(session, actor, order, "rate")
-    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise ValidationFailed("请选择 1 到 5 颗星")
-    comment = clean_text(comment, label="评价", max_length=300, required=False)
+    stars, comment = _rating(stars, comment)
     words = f"{stars} 星" + (f"：{comment}" if comment else "")
     transition(session, order=order, action="rate", actor=actor, note=words,
                changes={"stars": stars, "comment": comment, "settled_at": utcnow()}, audit_detail={"stars": stars})
     settle(session, order=order, actor=actor)
     return order
+
+
+def rate_with_card(session: Session, *, actor: Actor, order: ServiceOrder, card_code: str, pin: str, stars: int,
+                   comment: str, secret: str, tz: str) -> DomainError | None:
+    """评单 at the station for a household without a smartphone: the official enters the household's rating, and the
+    household's card with its 卡密码 proves the household itself confirms (an order placed on its behalf is still the
+    household's to confirm). Returns the card's refusal — wrong PINs are counted — for the caller to save first."""
+    require_step(session, actor, order, "rate_card")
+    stars, comment = _rating(stars, comment)
+    card, error = check_card(session, village_id=order.village_id, card_code=card_code, pin=pin, secret=secret, tz=tz)
+    if card is None:
+        return error
+    if card.household_id != order.household_id:
+        return Forbidden("这张积分卡不是接受服务的家庭的，请用服务对象家的积分卡")
+    words = "凭户卡评价：" + f"{stars} 星" + (f"：{comment}" if comment else "")
+    transition(session, order=order, action="rate_card", actor=actor, note=words,
+               changes={"stars": stars, "comment": comment, "settled_at": utcnow()},
+               audit_detail={"stars": stars, "card_id": card.id})
+    settle(session, order=order, actor=actor)
+    return None
+
+
+def _rating(stars: int, comment: str) -> tuple[int, str]:
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise ValidationFailed("请选择 1 到 5 颗星")
+    return stars, clean_text(comment, label="评价", max_length=300, required=False)
 
 
 def confirm(session: Session, *, actor: Actor | None, order: ServiceOrder, now: datetime | None = None

@@ -49,6 +49,22 @@ def new_order(api):
     return make
 
 
+def household_card(engine, order_id: int, *, pin: str) -> str:
+    """A household card (with its 卡密码) for the household an order serves, as an official prints it."""
+    from app.org.access import load_actor
+    from app.org.models import User
+    from app.shop.paycodes import issue_card
+    from tests.conftest import TEST_SECRET
+
+    with session_for(engine, write=True) as s:
+        order = s.get(ServiceOrder, order_id)
+        official = load_actor(s, s.exec(select(User).where(User.phone == "13800000001")).one())
+        code, _ = issue_card(s, actor=official, household=s.get(Household, order.household_id), pin=pin,
+                             secret=TEST_SECRET)
+        s.commit()
+    return code
+
+
 def isolation_ids(engine) -> dict:
     """For tests/test_isolation.py: an order of 示范村 in the state each step needs (the step's insider succeeds)."""
     ids = {name: demo_order(engine, title) for name, title in (
@@ -62,6 +78,7 @@ def isolation_ids(engine) -> dict:
         ids["volunteer_user_id"] = s.exec(select(ServiceOrder.volunteer_id).where(
             ServiceOrder.id == ids["accepted_order_id"])).one()
     ids["dispatch_to"] = f"user:{ids['volunteer_user_id']}"
+    ids["card_code"] = household_card(engine, ids["completed_order_id"], pin="2468")
     from tests.shop.test_goods_api import jpeg_bytes
     with session_for(engine, write=True) as s:  # a photo on the completed order
         from app.volunteer.models import ServiceOrderPhoto
@@ -71,7 +88,7 @@ def isolation_ids(engine) -> dict:
         s.execute(update(ServiceOrder).where(ServiceOrder.id == ids["completed_order_id"]).values(photo_id=photo.id))
         s.commit()
     by_state = {"accept": "dispatched_order_id", "decline": "dispatched_order_id", "complete": "accepted_order_id",
-                "rate": "completed_order_id", "confirm": "completed_order_id", "photo": "completed_order_id",
+                "rate": "completed_order_id", "rate-by-card": "completed_order_id", "confirm": "completed_order_id", "photo": "completed_order_id",
                 "approve-hours": "pending_order_id", "photo.jpg": "completed_order_id"}
     ids["by_route"] = {f"{prefix}/orders/{{order_id}}/{step}": {"order_id": ids[key]}
                        for step, key in by_state.items() for prefix in ("/api/v1", "/service")}
@@ -97,6 +114,7 @@ ISOLATION_CASES = {
     ("POST", "/api/v1/orders/{order_id}/complete"): ("volunteer", {"hours": 1, "note": "好"}),
     ("PUT", "/api/v1/orders/{order_id}/photo"): ("volunteer", "photo"),
     ("POST", "/api/v1/orders/{order_id}/rate"): ("villager", {"stars": 5, "comment": "好"}),
+    ("POST", "/api/v1/orders/{order_id}/rate-by-card"): {"stars": 5, "card_code": "{card_code}", "pin": "2468"},
     ("POST", "/api/v1/orders/{order_id}/confirm"): {},
     ("POST", "/api/v1/orders/{order_id}/approve-hours"): {"hours": 2},
     ("GET", "/api/v1/service-ratings"): "list",
@@ -114,6 +132,7 @@ ISOLATION_CASES = {
     ("POST", "/service/orders/{order_id}/complete"): ("volunteer", {"hours": "1", "note": "好"}),
     ("POST", "/service/orders/{order_id}/photo"): ("volunteer", "photo"),
     ("POST", "/service/orders/{order_id}/rate"): ("villager", {"stars": "5", "comment": "好"}),
+    ("POST", "/service/orders/{order_id}/rate-by-card"): {"stars": "5", "card_code": "{card_code}", "pin": "2468"},
     ("POST", "/service/orders/{order_id}/confirm"): {},
     ("POST", "/service/orders/{order_id}/approve-hours"): {"hours": "2"},
     ("GET", "/service/board"): "village_query",

@@ -14,7 +14,7 @@ from app.timeutil import utcnow
 from app.volunteer.models import ServiceOrder, ServiceOrderPhoto
 from tests.conftest import DEMO_HASH, error_code
 from tests.shop.test_goods_api import jpeg_bytes
-from tests.volunteer.conftest import SECOND_VOLUNTEER, age_order, balance_of, demo_order
+from tests.volunteer.conftest import SECOND_VOLUNTEER, age_order, balance_of, demo_order, household_card
 
 LI_OFFICIAL = "13800000091"  # 李村干: an official (who also volunteers) of 李志愿's household — 李秀英's
 WANG_VOLUNTEER = "13800000092"  # 王小志: a volunteer of 王建国's household
@@ -338,3 +338,66 @@ class TestFiniteHours:
         r = api.client.post(f"/service/orders/{pending}/approve-hours", headers=api.headers("official"),
                             data={"hours": text}, follow_redirects=False)
         assert r.status_code == 422 and "小时数" in r.text
+
+
+THIRD_OFFICIAL = "13800000093"  # 周干事: an official of 示范村 with no household there
+
+
+class TestCardAtTheStation:
+    """A household without a smartphone confirms the service it received at the station with its household card and
+    卡密码 (the card proves the household; the official only enters what the villager says)."""
+
+    @pytest.fixture
+    def station(self, api, demo_engine):
+        with session_for(demo_engine, write=True) as s:
+            village = s.exec(select(Household.village_id).where(Household.head_name == "王建国")).one()
+            user = User(name="周干事", phone=THIRD_OFFICIAL, password_hash=DEMO_HASH)
+            s.add(user)
+            s.flush()
+            s.add(RoleAssignment(user_id=user.id, role=Role.official, org_id=village))
+            s.commit()
+        token = api.client.post("/api/v1/auth/login", json={"phone": THIRD_OFFICIAL, "password": "demo1234"})
+        return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    def rate(self, api, order_id, headers, **body):
+        return api.client.post(f"/api/v1/orders/{order_id}/rate-by-card", headers=headers,
+                               json={"stars": 4, "comment": "王奶奶说很满意", **body})
+
+    def test_the_served_households_card_confirms_a_proxy_order(self, call, api, demo_engine, session, station):
+        wang = household_of(session, "王建国")
+        proxy = place(call, "official", household_id=wang, for_name="王奶奶")
+        done_by(call, demo_engine, proxy, "volunteer")
+        card = household_card(demo_engine, proxy, pin="1357")
+        before = balance_of(demo_engine, "李秀英")
+        assert "凭积分卡评价" in api.client.get(f"/service/orders/{proxy}", headers=station).text
+        assert "凭积分卡评价" not in api.client.get(f"/service/orders/{proxy}", headers=api.headers("official")).text
+        r = self.rate(api, proxy, api.headers("official"), card_code=card, pin="1357")
+        assert recused(r)  # whoever placed it does not enter its confirmation either
+        r = self.rate(api, proxy, api.headers("volunteer"), card_code=card, pin="1357")
+        assert r.status_code == 403  # a volunteer is not the station
+        r = self.rate(api, proxy, station, card_code=card, pin="1357")
+        assert r.status_code == 200 and r.json()["status"] == "rated" and r.json()["stars"] == 4
+        assert balance_of(demo_engine, "李秀英") == before + 10
+        timeline = call("GET", f"/orders/{proxy}", "villager").json()["events"]
+        assert any("凭户卡评价" in (e.get("note") or "") for e in timeline)
+
+    def test_a_wrong_pin_is_counted_and_nothing_moves(self, call, api, demo_engine, session, station):
+        wang = household_of(session, "王建国")
+        proxy = place(call, "official", household_id=wang, for_name="王奶奶")
+        done_by(call, demo_engine, proxy, "volunteer")
+        card = household_card(demo_engine, proxy, pin="1357")
+        first = self.rate(api, proxy, station, card_code=card, pin="0000")
+        second = self.rate(api, proxy, station, card_code=card, pin="0000")
+        assert first.status_code == 400 and "还可尝试" in first.json()["error"]["message"]
+        assert first.json()["error"]["message"] != second.json()["error"]["message"]  # one try fewer: counted
+        assert call("GET", f"/orders/{proxy}", "official").json()["status"] == "completed"
+
+    def test_another_households_card_does_not_confirm(self, call, api, demo_engine, session, station):
+        wang = household_of(session, "王建国")
+        proxy = place(call, "official", household_id=wang, for_name="王奶奶")
+        done_by(call, demo_engine, proxy, "volunteer")
+        zhao = place(call, "official", household_id=household_of(session, "赵德明"))
+        card = household_card(demo_engine, zhao, pin="1357")  # 赵德明's card
+        r = self.rate(api, proxy, station, card_code=card, pin="1357")
+        assert r.status_code == 403 and "不是接受服务的家庭" in r.json()["error"]["message"]
+        assert call("GET", f"/orders/{proxy}", "official").json()["status"] == "completed"

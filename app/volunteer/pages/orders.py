@@ -6,13 +6,14 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import select
 
-from app.deps import ActorDep, HtmxDep, SessionDep, WriteSessionDep
+from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep, WriteSessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.org.access import OFFICIALS, Actor
 from app.org.models import Household
+from app.shop.counter import throttle_code_tries
 from app.volunteer import catalogue, reading, service
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
 from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS
@@ -183,6 +184,21 @@ def rate(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, star
     service.rate(session, actor=actor, order=service.visible_order(session, actor, order_id),
                  stars=form_int(stars), comment=comment)
     session.commit()
+    return _after(order_id, "rate", htmx)
+
+
+@router.post("/service/orders/{order_id}/rate-by-card")
+def rate_by_card(order_id: Id, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                 settings: SettingsDep, card_code: Annotated[str, Form()] = "", pin: Annotated[str, Form()] = "",
+                 stars: Annotated[str, Form()] = "", comment: Annotated[str, Form()] = "") -> Response:
+    order = service.visible_order(session, actor, order_id)
+    throttle_code_tries(request.app.state.code_tries, actor.id)
+    refusal = service.rate_with_card(session, actor=actor, order=order, card_code=card_code, pin=pin,
+                                     stars=form_int(stars), comment=comment, secret=request.app.state.secret,
+                                     tz=settings.timezone)
+    session.commit()  # a wrong PIN is counted even though the answer is a refusal
+    if refusal is not None:
+        raise refusal
     return _after(order_id, "rate", htmx)
 
 
