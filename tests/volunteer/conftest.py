@@ -88,7 +88,8 @@ def isolation_ids(engine) -> dict:
         s.execute(update(ServiceOrder).where(ServiceOrder.id == ids["completed_order_id"]).values(photo_id=photo.id))
         s.commit()
     by_state = {"accept": "dispatched_order_id", "decline": "dispatched_order_id", "complete": "accepted_order_id",
-                "rate": "completed_order_id", "rate-by-card": "completed_order_id", "confirm": "completed_order_id", "photo": "completed_order_id",
+                "rate": "completed_order_id", "rate-by-card": "completed_order_id", "confirm": "completed_order_id",
+                "photo": "completed_order_id",
                 "approve-hours": "pending_order_id", "photo.jpg": "completed_order_id"}
     ids["by_route"] = {f"{prefix}/orders/{{order_id}}/{step}": {"order_id": ids[key]}
                        for step, key in by_state.items() for prefix in ("/api/v1", "/service")}
