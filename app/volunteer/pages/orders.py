@@ -23,7 +23,8 @@ router = APIRouter()
 DONE = {"create": "已点单，村里会尽快安排志愿者", "dispatch": "已派单", "redispatch": "已改派", "reject": "已不予受理",
         "take": "抢单成功，请按约定时间上门", "accept": "已接单，请按约定时间上门", "decline": "已退回村里重新安排",
         "cancel": "订单已取消", "withdraw": "订单已取消", "complete": "已提交完成，等待村民评价",
-        "rate": "谢谢您的评价", "confirm": "已确认服务", "approve_hours": "已核定服务时长",
+        "rate": "谢谢您的评价", "rate_card": "已凭户卡记下村民的评价", "confirm": "已确认服务",
+        "approve_hours": "已核定服务时长",
         "photo": "照片已上传"}
 
 
@@ -199,7 +200,7 @@ def rate_by_card(order_id: Id, request: Request, actor: ActorDep, session: Sessi
     session.commit()  # a wrong PIN is counted even though the answer is a refusal
     if refusal is not None:
         raise refusal
-    return _after(order_id, "rate", htmx)
+    return _after(order_id, "rate_card", htmx)
 
 
 @router.post("/service/orders/{order_id}/confirm")
