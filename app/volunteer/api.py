@@ -253,6 +253,7 @@ def approve_hours(order_id: Id, body: HoursApproval, actor: ActorDep, session: S
 def my_hours(actor: ActorDep, session: SessionDep) -> dict:
     record = reading.volunteer_record(session, user_id=actor.id)
     return {"total_hours": record["total_hours"], "total_points": record["total_points"],
+            "pending_points": record["pending_points"],
             "orders_count": record["count"], "waiting_hours": record["waiting_hours"],
             "orders": [{"id": o.id, "title": o.title, "completed_at": o.completed_at,
                         "hours": catalogue.hours(o.credited_minutes), "points": o.points} for o in record["orders"]]}

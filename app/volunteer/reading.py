@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
+from app.ledger.models import AwardRequest, TxnKind
+from app.ledger.policy import PENDING
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
 from app.org.models import User
 from app.org.service import mask_name
@@ -243,15 +245,19 @@ def mark_seen(session: Session, *, actor: Actor, order: ServiceOrder) -> None:
 
 def volunteer_record(session: Session, *, user_id: int) -> dict:
     """A volunteer's confirmed services (order, date, hours, points) and totals; hours waiting for confirmation
-    are counted apart."""
+    are counted apart, and so are points whose credit waits for a second person (issue #15)."""
     done = list(session.exec(select(ServiceOrder).where(ServiceOrder.volunteer_id == user_id,
                                                         ServiceOrder.status.in_(FINISHED))
                              .order_by(ServiceOrder.completed_at)))
     waiting = list(session.exec(select(ServiceOrder).where(ServiceOrder.volunteer_id == user_id,
                                                            ServiceOrder.status == S.completed)))
     counted = [o for o in done if o.approval != Approval.pending]
+    waiting_credit = set(session.exec(select(AwardRequest.source_id).where(
+        AwardRequest.source_kind == TxnKind.service, AwardRequest.status == PENDING,
+        col(AwardRequest.source_id).in_([o.id for o in counted])))) if counted else set()
     return {"orders": counted, "total_hours": hours(sum(o.credited_minutes or 0 for o in counted)) or 0,
-            "total_points": sum(o.points or 0 for o in counted), "count": len(counted),
+            "total_points": sum(o.points or 0 for o in counted if o.id not in waiting_credit),
+            "pending_points": sum(o.points or 0 for o in counted if o.id in waiting_credit), "count": len(counted),
             "waiting_hours": hours(sum(o.claimed_minutes or 0 for o in waiting + [o for o in done
                                                                                    if o not in counted])) or 0}
 

@@ -238,6 +238,9 @@ class TestPendingCredit:
         with session_for(demo_engine, write=False) as s:
             order = s.get(ServiceOrder, oid)
             assert order.points == 80 and order.transaction_id is None
+        hours = call("GET", "/me/service-hours", "volunteer").json()
+        assert hours["pending_points"] == 80 and oid in [o["id"] for o in hours["orders"]]
+        earned = hours["total_points"]
         from app.ledger.approvals import credit_request_for
         from app.ledger.models import TxnKind
         from app.ledger.service import Source
@@ -250,6 +253,8 @@ class TestPendingCredit:
         assert balance_of(demo_engine, "李秀英") == before + 80
         assert call("GET", f"/orders/{oid}", "villager").json()["credit_status"] == "posted"
         assert "+80" in api.client.get(f"/service/orders/{oid}", headers=api.headers("volunteer")).text
+        hours = call("GET", "/me/service-hours", "volunteer").json()
+        assert (hours["pending_points"], hours["total_points"]) == (0, earned + 80)
 
     def test_the_station_proposing_a_waiting_credit_cannot_approve_it(self, call, demo_engine):
         village = call("GET", "/me", "official").json()["village_id"]
