@@ -109,13 +109,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     shoot(town, "evaluation-coverage")
 
     # A direct award above the village's limit waits: the official sees it waiting, the town admin approves it.
-    official.goto(f"{base}/admin/households")
-    official.get_by_role("link", name=re.compile("赵德明")).first.click()
-    official.fill("#award-points", "300")
-    official.select_option("#award-category", "public_good")
-    official.fill("#award-reason", "抗洪抢险救出邻居")
-    official.get_by_role("button", name="确认发放").click()
-    official.get_by_text("超过本村奖励限额").wait_for()
+    award_above_the_limit(official, base, "抗洪抢险救出邻居")
     town.goto(f"{base}/evaluation/awards")
     town.get_by_text("抗洪抢险救出邻居").wait_for()
     shoot(town, "evaluation-awards-waiting")

@@ -13,17 +13,22 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_the_proposer_recuses_and_the_town_approves(live_server, new_context, shoot):
-    base = live_server
-    official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
+def award_above_the_limit(official, base: str, reason: str) -> None:
+    """An official awards 赵德明 300 points (above 示范村's 200) on the household page: it waits."""
     official.goto(f"{base}/admin/households")
     official.get_by_role("link", name=re.compile("赵德明")).first.click()
     official.fill("#award-points", "300")
     official.select_option("#award-category", "public_good")
-    official.fill("#award-reason", "抗洪抢险救出邻居")
+    official.fill("#award-reason", reason)
     official.get_by_role("button", name="确认发放").click()
     official.get_by_text("超过本村奖励限额").wait_for()
+
+
+def test_the_proposer_recuses_and_the_town_approves(live_server, new_context, shoot):
+    base = live_server
+    official = new_context().new_page()
+    log_in(official, base, DEMO["official"])
+    award_above_the_limit(official, base, "抗洪抢险救出邻居")
     official.goto(f"{base}/evaluation/awards")
     row = official.get_by_test_id("waiting-award")
     row.get_by_text("回避：由其他村干部或乡镇管理员批准").wait_for()
