@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import DEMO
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_integrity_flow import award_above_the_limit
 from tests.e2e.test_shop_admin_flow import api_token, log_in
 
 pytestmark = pytest.mark.browser
