@@ -1,18 +1,25 @@
-"""Request dependencies: session, the signed-in actor, CSRF, htmx flags."""
+"""Request dependencies: session, the signed-in actor, CSRF, htmx flags, and what the app holds for every request
+(settings, the signing secret, the engine, the login throttle, the templates). Routes ask for these by type
+(`SecretDep`, `EngineDep` …) and never read `request.app.state` themselves."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.auth.limits import LoginLimits
 from app.auth.service import is_revoked
 from app.config import Settings
 from app.db import iter_session, session_for
 from app.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from app.org.access import Actor, load_actor
 from app.org.models import User
+from app.org.setup import has_admin
+from app.ratelimit import SlidingWindowLimiter
 from app.security import TokenClaims, csrf_token_for, csrf_token_matches, decode_access_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -25,23 +32,61 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_secret(request: Request) -> str:
+    """The key tokens and CSRF tokens are signed with (Settings.resolved_secret(), read once at start)."""
+    return request.app.state.secret
+
+
+def get_engine(request: Request) -> Engine:
+    """For a short write of its own beside the request's session (a read receipt, a notice marked seen)."""
+    return request.app.state.engine
+
+
+def get_login_limits(request: Request) -> LoginLimits:
+    return request.app.state.login_limits
+
+
+def get_code_tries(request: Request) -> SlidingWindowLimiter:
+    """Code and card look-ups per minute, per person who types them (the counter, the station)."""
+    return request.app.state.code_tries
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    """For the rare page rendered without the signed-in context (app/htmx.py `render` is the usual way)."""
+    return request.app.state.templates
+
+
+def no_admin_yet(request: Request, session: Session) -> bool:
+    """A fresh production database: nobody can sign in until the first administrator is created (once one is
+    found, the answer is kept for the app's life: administrators are not removed)."""
+    if getattr(request.app.state, "has_admin", False):
+        return False
+    request.app.state.has_admin = has_admin(session)
+    return not request.app.state.has_admin
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; unsafe methods take SQLite's write lock when they begin."""
-    yield from iter_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
+    yield from iter_session(get_engine(request), write=request.method not in SAFE_METHODS)
 
 
 def get_read_session(request: Request) -> Iterator[Session]:
     """For POSTs that write nothing (login): no place in SQLite's writer queue while hashing a password."""
-    yield from iter_session(request.app.state.engine, write=False)
+    yield from iter_session(get_engine(request), write=False)
 
 
 def get_write_session(request: Request) -> Iterator[Session]:
     """For the few GETs that write (a fresh pay code each time the villager opens 积分码).
     A write session waits for SQLite's writer only when it first touches the database (app/db.py)."""
-    yield from iter_session(request.app.state.engine, write=True)
+    yield from iter_session(get_engine(request), write=True)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SecretDep = Annotated[str, Depends(get_secret)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+LoginLimitsDep = Annotated[LoginLimits, Depends(get_login_limits)]
+CodeTriesDep = Annotated[SlidingWindowLimiter, Depends(get_code_tries)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
@@ -61,7 +106,7 @@ def _bearer(request: Request) -> str | None:
 
 def read_claims(request: Request) -> tuple[TokenClaims | None, bool]:
     """The token's claims (None if absent or bad) and whether it came from the cookie."""
-    secret = request.app.state.secret
+    secret = get_secret(request)
     token = _bearer(request)
     via_cookie = token is None
     token = token or request.cookies.get(COOKIE_NAME)
@@ -83,7 +128,7 @@ async def csrf_guard(request: Request) -> None:
     ):
         candidate = (await request.form()).get(CSRF_FIELD)
     if not csrf_token_matches(candidate if isinstance(candidate, str) else None, jti=claims.jti,
-                              secret=request.app.state.secret):
+                              secret=get_secret(request)):
         raise Forbidden("页面已过期，请刷新后重试")
 
 
@@ -99,14 +144,14 @@ def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)])
     if claims is None:
         raise Unauthenticated("请先登录" if not _bearer(request) and COOKIE_NAME not in request.cookies
                               else "登录已过期，请重新登录")
-    with session_for(request.app.state.engine, write=False) as session:
+    with session_for(get_engine(request), write=False) as session:
         user = session.get(User, claims.user_id)
         if (user is None or not user.active or user.token_version != claims.token_version
                 or is_revoked(session, jti=claims.jti)):
             raise Unauthenticated("登录已失效，请重新登录")
         actor = load_actor(session, user)
     request.state.claims = claims
-    request.state.csrf_token = csrf_token_for(claims.jti, secret=request.app.state.secret)
+    request.state.csrf_token = csrf_token_for(claims.jti, secret=get_secret(request))
     request.state.actor = actor
     if user.must_change_password and request.url.path not in OPEN_BEFORE_NEW_PASSWORD:
         raise PasswordChangeRequired()

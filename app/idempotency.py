@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Column, String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from app.errors import Conflict, IdempotencyConflict, ValidationFailed
-from app.timeutil import UTCDateTime, utcnow
+from app.timeutil import ts_column, utcnow
 
 R = TypeVar("R", bound=BaseModel)
 T = TypeVar("T", bound=SQLModel)
@@ -32,7 +32,7 @@ class IdempotencyRecord(SQLModel, table=True):
     key: str = Field(sa_type=String(200))
     request_hash: str = Field(sa_type=String(64))
     response_body: str = Field(default="", sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Created(BaseModel):

@@ -24,6 +24,12 @@ StrictId = Annotated[Id, Strict()]  # JSON fields that must be a number, not a s
 AfterId = Annotated[int, Ge(0), Le(MAX_ID)]  # "newer than this id": 0 for everything
 
 
+def int_within(value: object, low: int, high: int) -> bool:
+    """Whether `value` is a whole number in `low`..`high` (inclusive): an int, not a bool (JSON's `true` is not 1
+    point), not a float — points, days, stars, counts a body or a form gives a service."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def in_range(value: int) -> bool:
     """Whether `value` could be an id at all (for ids that did not come through a route's parameters)."""
     return 0 < value <= MAX_ID

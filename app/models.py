@@ -30,10 +30,12 @@ from app.shop.models import (
     HouseholdCard,
     PayCode,
     Redemption,
+    RedemptionConfirmation,
     RedemptionItem,
     Shop,
     ShopStaff,
     StockMovement,
+    VillageSettings,
 )
 from app.shop.request_models import ShopRequest, ShopRequestItem, ShopRequestSetting
 from app.volunteer.models import (
@@ -53,10 +55,12 @@ __all__ = [
     "HouseholdCard",
     "PayCode",
     "Redemption",
+    "RedemptionConfirmation",
     "RedemptionItem",
     "Shop",
     "ShopStaff",
     "StockMovement",
+    "VillageSettings",
     "ShopRequest",
     "ShopRequestItem",
     "ShopRequestSetting",

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from app.config import STATIC_DIR
+from app.deps import TemplatesDep
 
 public = APIRouter(include_in_schema=False)
 SWAGGER_UI = "5.35.0"  # npm swagger-ui-dist, vendored in static/ (its licence beside it)
@@ -21,9 +22,8 @@ def service_worker() -> FileResponse:
 
 
 @public.get("/offline", response_class=HTMLResponse)
-def offline(request: Request) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(request, "offline.html",
-                                                      {"request": request, "actor": None, "csrf_token": ""})
+def offline(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "offline.html", {"request": request, "actor": None, "csrf_token": ""})
 
 
 @public.get("/favicon.ico")
@@ -32,8 +32,8 @@ def favicon() -> RedirectResponse:
 
 
 @public.get("/docs", response_class=HTMLResponse)
-def api_docs(request: Request) -> HTMLResponse:
+def api_docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
     """Swagger UI over /openapi.json, all of it served from here: it works offline, under the same CSP as the app."""
-    return request.app.state.templates.TemplateResponse(request, "docs.html", {
+    return templates.TemplateResponse(request, "docs.html", {
         "request": request, "title": f"{request.app.title} — /docs", "openapi_url": request.app.openapi_url,
         "swagger_js": f"swagger-ui-bundle-{SWAGGER_UI}.js", "swagger_css": f"swagger-ui-{SWAGGER_UI}.css"})

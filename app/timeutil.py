@@ -1,9 +1,10 @@
 """UTC in the database, Asia/Shanghai on screens."""
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime
+from sqlalchemy import Column, DateTime
 from sqlalchemy.types import TypeDecorator
 
 
@@ -31,3 +32,9 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return as_utc(value) if value is not None else None
+
+
+def ts_column(nullable: bool = False, **column: Any) -> Column:
+    """A timestamp column of a table (`sa_column=ts_column()`): aware UTC on both engines; `column` passes on
+    further Column options (`index=True`)."""
+    return Column(UTCDateTime(), nullable=nullable, **column)

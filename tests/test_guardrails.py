@@ -132,3 +132,120 @@ class TestPasswordHashing:
         assert verify_password(hash_password("demo1234"), "demo1234")
         assert not verify_password(DEMO_HASH, "demo12345")
         assert verify_password(PasswordHasher().hash("strong"), "strong")  # hashes made with the defaults still work
+
+
+# --- issue #16: one answer to "which household, which village", roles by name ------------------------------------
+
+# TODO(issue #16): app/shop/ and app/ledger/ are being restructured in another branch; they join these guards when
+# that lands (their sites are listed in the h-access report). Until then they are left out on purpose, by name.
+NOT_YET_GUARDED = ("shop", "ledger")
+APP_MODULES = sorted(p for p in (ROOT / "app").rglob("*.py")
+                     if p.relative_to(ROOT / "app").parts[0] not in NOT_YET_GUARDED)
+ROLE_NAMES = frozenset({"villager", "attendant", "volunteer", "official", "committee", "town_admin", "county_admin"})
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT / "app"))
+
+
+def own_household_lookups(source: str) -> list[int]:
+    """Lines that load the acting user's household by hand: `session.get(Household, <x>.user.household_id)`."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                  and len(node.args) == 2 and ast.unparse(node.args[0]) == "Household"
+                  and ast.unparse(node.args[1]).endswith(".user.household_id"))
+
+
+def role_literals(source: str) -> list[int]:
+    """Lines with a role written as a string ("official") rather than a Role member or a named role set. A key of
+    a dict or a subscript (a field named like a role) and a router's OpenAPI `tags` are names, not roles."""
+    tree = ast.parse(source)
+    names_not_roles: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            names_not_roles |= {id(k) for k in node.keys if k is not None}
+        elif isinstance(node, ast.Subscript):
+            names_not_roles.add(id(node.slice))
+        elif isinstance(node, ast.keyword) and node.arg == "tags":
+            names_not_roles |= {id(n) for n in ast.walk(node.value)}
+    return sorted(node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and node.value in ROLE_NAMES and id(node) not in names_not_roles)
+
+
+@pytest.mark.parametrize("path", [p for p in APP_MODULES if _rel(p) != "org/access.py"], ids=_rel)
+def test_the_acting_household_is_loaded_in_one_place(path: Path):
+    """app/org/access.py `acting_household` / `own_household` answer it; nobody else loads it by hand."""
+    assert own_household_lookups(path.read_text()) == []
+
+
+@pytest.mark.parametrize("path", [p for p in APP_MODULES if p.relative_to(ROOT / "app").parts[0] != "org"],
+                         ids=_rel)
+def test_roles_are_named_not_spelled(path: Path):
+    """Role checks use the role sets of app/org/access.py (OFFICIALS, VILLAGE_STAFF …) or Role members."""
+    assert role_literals(path.read_text()) == []
+
+
+def test_the_household_and_role_guards_catch_what_they_guard():
+    sneaky = ("h = session.get(Household, actor.user.household_id) if actor.user.household_id else None\n"
+              "ok = actor.can(v, {'official', 'town_admin'})\n"
+              "if assignment.role == 'committee': pass\n"
+              "counts = {'volunteer': 0}\ncounts['volunteer'] += 1\nrouter = APIRouter(tags=['volunteer'])\n")
+    assert own_household_lookups(sneaky) == [1]
+    assert role_literals(sneaky) == [2, 2, 3]
+    assert own_household_lookups("h = session.get(Household, household_id)\n") == []
+    assert {"evaluation/service.py", "volunteer/api.py", "disclosure/service.py", "auth/pages.py"} <= \
+        {_rel(p) for p in APP_MODULES}
+    assert not any(_rel(p).startswith(NOT_YET_GUARDED) for p in APP_MODULES)
+
+
+def test_the_model_registry_names_every_table():
+    """app/models.py is the one registry Alembic reads: every table the app defines is named there."""
+    from sqlmodel import SQLModel
+
+    import app.main  # noqa: F401 - everything the running app imports, so every table it defines
+    import app.models
+
+    named = {getattr(app.models, name) for name in app.models.__all__}
+    assert {model.__tablename__ for model in named} == set(SQLModel.metadata.tables)
+
+
+# --- issue #16: small shapes written once -------------------------------------------------------------------------
+
+# Where the app's shared objects (settings, secret, engine, templates, throttles) are made and handed out; a route
+# asks app/deps.py for them (SettingsDep, SecretDep, EngineDep, LoginLimitsDep, TemplatesDep).
+APP_STATE_READERS = {"main.py", "deps.py", "htmx.py", "errors_http.py"}
+
+
+def hand_written_int_checks(source: str) -> list[int]:
+    """`isinstance(x, bool) or not isinstance(x, int) …`: app/ids.py `int_within` says it once."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.BoolOp)
+                  and isinstance(node.op, ast.Or) and len(node.values) >= 2
+                  and ast.unparse(node.values[0]).startswith("isinstance(") and ast.unparse(node.values[0])
+                  .endswith(", bool)") and ast.unparse(node.values[1]).startswith("not isinstance(")
+                  and ast.unparse(node.values[1]).endswith(", int)"))
+
+
+def app_state_reads(source: str) -> list[int]:
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Attribute) and node.attr == "state"
+                  and ast.unparse(node).endswith("app.state"))
+
+
+@pytest.mark.parametrize("path", APP_MODULES, ids=_rel)
+def test_small_shapes_are_written_once(path: Path):
+    source = path.read_text()
+    tree = ast.parse(source)
+    assert [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "_ts"] == [], \
+        "timestamp columns: app/timeutil.py ts_column()"
+    if _rel(path) != "ids.py":
+        assert hand_written_int_checks(source) == [], "a whole number in range: app/ids.py int_within()"
+    if _rel(path) not in APP_STATE_READERS:
+        assert app_state_reads(source) == [], "ask app/deps.py (SecretDep, EngineDep …), not request.app.state"
+
+
+def test_the_small_shape_guards_catch_what_they_guard():
+    sneaky = ("if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 5:\n    pass\n"
+              "engine = request.app.state.engine\n")
+    assert hand_written_int_checks(sneaky) == [1]
+    assert app_state_reads(sneaky) == [3]
+    assert hand_written_int_checks((ROOT / "app/shop/goods.py").read_text())  # TODO(issue #16): shop, ledger

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, String, Text
+from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
-from app.timeutil import UTCDateTime, utcnow
+from app.timeutil import ts_column, utcnow
 
 
 class AuditEntry(SQLModel, table=True):
@@ -22,5 +22,5 @@ class AuditEntry(SQLModel, table=True):
     target_label: str = Field(default="", sa_type=String(100), sa_column_kwargs={"server_default": ""})
     reason: str = Field(default="", sa_type=String(500))
     detail: str = Field(default="", sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 make_append_only(AuditEntry.__table__)

@@ -5,7 +5,16 @@ from sqlalchemy import text
 
 from app.auth.limits import signed_in, throttle_login
 from app.auth.service import authenticate, describe_user, revoke_token, set_own_password, sign_out_everywhere
-from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address
+from app.deps import (
+    COOKIE_NAME,
+    ActorDep,
+    LoginLimitsDep,
+    ReadSessionDep,
+    SecretDep,
+    SessionDep,
+    SettingsDep,
+    client_address,
+)
 from app.org.access import load_actor
 from app.org.models import LoginRequest, LoginResponse, PasswordChange, UserPublic
 from app.security import create_access_token
@@ -15,11 +24,12 @@ router = APIRouter(tags=["identity"])
 
 
 @public.post("/auth/login", response_model=LoginResponse)
-def login(body: LoginRequest, request: Request, session: ReadSessionDep, settings: SettingsDep) -> LoginResponse:
-    throttle_login(request.app.state.login_limits, client=client_address(request), phone=body.phone)
+def login(body: LoginRequest, request: Request, session: ReadSessionDep, settings: SettingsDep, secret: SecretDep,
+          limits: LoginLimitsDep) -> LoginResponse:
+    throttle_login(limits, client=client_address(request), phone=body.phone)
     user = authenticate(session, phone=body.phone, password=body.password)
-    signed_in(request.app.state.login_limits, client=client_address(request), phone=body.phone)
-    token = create_access_token(secret=request.app.state.secret, user_id=user.id, token_version=user.token_version,
+    signed_in(limits, client=client_address(request), phone=body.phone)
+    token = create_access_token(secret=secret, user_id=user.id, token_version=user.token_version,
                                 minutes=settings.access_token_minutes)
     return LoginResponse(access_token=token, expires_in=settings.access_token_minutes * 60,
                          user=describe_user(session, load_actor(session, user)))
@@ -38,15 +48,15 @@ def me(actor: ActorDep, session: SessionDep) -> UserPublic:
 
 @router.post("/me/password", response_model=LoginResponse)
 def change_password(body: PasswordChange, request: Request, actor: ActorDep, session: SessionDep,
-                    settings: SettingsDep) -> LoginResponse:
+                    settings: SettingsDep, secret: SecretDep, limits: LoginLimitsDep) -> LoginResponse:
     """Choose a new password: after a reset the only call that works (403 password_change_required elsewhere), with
     no current password asked; otherwise `current_password` is required. Every other session ends: the answer
     carries this device's new token."""
-    version = set_own_password(session, limits=request.app.state.login_limits, client=client_address(request),
+    version = set_own_password(session, limits=limits, client=client_address(request),
                                user=actor.user, new_password=body.password,
                                current_password=body.current_password)
     actor.user.token_version, actor.user.must_change_password = version, False
-    answer = LoginResponse(access_token=create_access_token(secret=request.app.state.secret, user_id=actor.id,
+    answer = LoginResponse(access_token=create_access_token(secret=secret, user_id=actor.id,
                                                             token_version=version,
                                                             minutes=settings.access_token_minutes),
                            expires_in=settings.access_token_minutes * 60, user=describe_user(session, actor))

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, String
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from app.timeutil import UTCDateTime
+from app.timeutil import ts_column
 
 
 class RevokedToken(SQLModel, table=True):
@@ -16,4 +16,4 @@ class RevokedToken(SQLModel, table=True):
 
     jti: str = Field(primary_key=True, sa_type=String(64))
     user_id: int = Field(foreign_key="users.id", index=True)
-    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    expires_at: datetime = Field(sa_column=ts_column(index=True))

@@ -5,21 +5,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth.limits import signed_in, throttle_login
 from app.auth.service import authenticate, revoke_token, set_own_password, sign_out_everywhere
 from app.config import Settings
 from app.db import write_session
-from app.deps import COOKIE_NAME, ActorDep, ReadSessionDep, SessionDep, SettingsDep, client_address, read_claims
+from app.deps import (
+    COOKIE_NAME,
+    ActorDep,
+    EngineDep,
+    LoginLimitsDep,
+    ReadSessionDep,
+    SecretDep,
+    SessionDep,
+    SettingsDep,
+    client_address,
+    no_admin_yet,
+    read_claims,
+)
 from app.errors import DomainError, ValidationFailed
 from app.htmx import render
 from app.ledger.service import household_balance, household_ledger
-from app.org.access import OFFICIALS, Actor
-from app.org.models import Household, PasswordResetNotice
+from app.org.access import OFFICIALS, Actor, acting_household, home_village
+from app.org.models import PasswordResetNotice
 from app.org.passwords import mark_notices_seen, unseen_reset_notices
 from app.org.service import village_name
-from app.org.setup import has_admin
 from app.security import create_access_token
 
 NEXT_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_\-]{0,200}")  # a path on this site (no //host, no query)
@@ -31,18 +43,9 @@ router = APIRouter()
 def _login_form(request: Request, session: Session, *, phone: str = "", error: DomainError | None = None,
                 next_path: str = "") -> Response:
     return render(request, "auth/login.html", {"phone": phone, "error": error.message if error else None,
-                                               "actor": None, "no_admin": _no_admin_yet(request, session),
+                                               "actor": None, "no_admin": no_admin_yet(request, session),
                                                "next_path": safe_next(next_path)},
                   status_code=error.status_code if error else 200)
-
-
-def _no_admin_yet(request: Request, session: Session) -> bool:
-    """A fresh production database: nobody can sign in until the first administrator is created (once one is
-    found, the answer is kept: administrators are not removed)."""
-    if getattr(request.app.state, "has_admin", False):
-        return False
-    request.app.state.has_admin = has_admin(session)
-    return not request.app.state.has_admin
 
 
 def safe_next(path: str | None) -> str:
@@ -60,22 +63,23 @@ def login_page(request: Request, session: ReadSessionDep, next: str = "") -> Res
 
 
 @public.post("/login")
-def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDep,
-                 phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDep, secret: SecretDep,
+                 limits: LoginLimitsDep, phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                  next_path: Annotated[str, Form(alias="next")] = "") -> Response:
     try:
-        throttle_login(request.app.state.login_limits, client=client_address(request), phone=phone)
+        throttle_login(limits, client=client_address(request), phone=phone)
         user = authenticate(session, phone=phone, password=password)
     except DomainError as exc:
         return _login_form(request, session, phone=phone, error=exc, next_path=next_path)
-    signed_in(request.app.state.login_limits, client=client_address(request), phone=phone)
+    signed_in(limits, client=client_address(request), phone=phone)
     # After a reset the one-time password leads straight to 设置新密码 (nothing else opens until then).
-    return _signed_in(request, settings, user_id=user.id, token_version=user.token_version,
+    return _signed_in(request, settings, secret, user_id=user.id, token_version=user.token_version,
                       to="/password" if user.must_change_password else (safe_next(next_path) or "/"))
 
 
-def _signed_in(request: Request, settings: Settings, *, user_id: int, token_version: int, to: str) -> Response:
-    token = create_access_token(secret=request.app.state.secret, user_id=user_id, token_version=token_version,
+def _signed_in(request: Request, settings: Settings, secret: str, *, user_id: int, token_version: int, to: str
+               ) -> Response:
+    token = create_access_token(secret=secret, user_id=user_id, token_version=token_version,
                                 minutes=settings.access_token_minutes)
     response = RedirectResponse(to, status_code=303)
     response.set_cookie(COOKIE_NAME, token, max_age=settings.access_token_minutes * 60, httponly=True,
@@ -91,19 +95,19 @@ def password_page(request: Request, actor: ActorDep, session: SessionDep) -> Res
 
 @router.post("/password")
 def change_password(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
-                    current_password: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
-                    password_again: Annotated[str, Form()] = "") -> Response:
+                    secret: SecretDep, limits: LoginLimitsDep, current_password: Annotated[str, Form()] = "",
+                    password: Annotated[str, Form()] = "", password_again: Annotated[str, Form()] = "") -> Response:
     try:
         if password != password_again:
             raise ValidationFailed("两次输入的新密码不一样，请重新输入")
-        version = set_own_password(session, limits=request.app.state.login_limits, client=client_address(request),
+        version = set_own_password(session, limits=limits, client=client_address(request),
                                    user=actor.user, new_password=password, current_password=current_password or None)
         session.commit()
     except DomainError as exc:
         session.rollback()
         return render(request, "auth/password.html", _password_context(session, actor, error=exc.message),
                       status_code=exc.status_code)
-    return _signed_in(request, settings, user_id=actor.id, token_version=version, to="/?done=password")
+    return _signed_in(request, settings, secret, user_id=actor.id, token_version=version, to="/?done=password")
 
 
 def _password_context(session: Session, actor: Actor, *, error: str | None = None) -> dict:
@@ -137,12 +141,12 @@ def _signed_out() -> Response:
 
 
 @router.get("/")
-def home(request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
-    village_id = household.village_id if household else actor.first_village(OFFICIALS)
+def home(request: Request, actor: ActorDep, session: SessionDep, engine: EngineDep, done: str = "") -> Response:
+    household = acting_household(session, actor)
+    village_id = home_village(actor, household, OFFICIALS)
     context = {"tab": "home", "household": household, "balance": None, "entries": [],
                "village": village_name(session, village_id), "is_official": actor.has_role(OFFICIALS),
-               "resets": _reset_notices_once(request, session, actor), "done": HOME_DONE.get(done, "")}
+               "resets": _reset_notices_once(engine, session, actor), "done": HOME_DONE.get(done, "")}
     if household:
         context["balance"] = household_balance(session, household_id=household.id)
         context["entries"] = household_ledger(session, household=household, limit=5, cursor=None).items
@@ -152,12 +156,12 @@ def home(request: Request, actor: ActorDep, session: SessionDep, done: str = "")
 HOME_DONE = {"password": "新密码已设好，以后请用它登录"}
 
 
-def _reset_notices_once(request: Request, session: Session, actor: Actor) -> list[PasswordResetNotice]:
+def _reset_notices_once(engine: Engine, session: Session, actor: Actor) -> list[PasswordResetNotice]:
     """「密码已由 …重置」 notices for this user, marked seen as they are shown (a short write of its own, taken only
     when there is one: 首页 otherwise never waits for the writer)."""
     notices = unseen_reset_notices(session, user_id=actor.id)
     if notices:
-        with write_session(request.app.state.engine) as writer:
+        with write_session(engine) as writer:
             mark_notices_seen(writer, notice_ids=[n.id for n in notices])
             writer.commit()
     return notices
@@ -165,6 +169,6 @@ def _reset_notices_once(request: Request, session: Session, actor: Actor) -> lis
 
 @router.get("/me")
 def me(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     villages = {a.org_id: village_name(session, a.org_id) for a in actor.roles}
     return render(request, "auth/me.html", {"tab": "me", "household": household, "org_names": villages})

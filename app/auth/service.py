@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from app.auth.limits import LoginLimits, signed_in, throttle_login
 from app.auth.models import RevokedToken
 from app.errors import Unauthenticated
-from app.org.access import Actor
-from app.org.models import Household, OrgKind, OrgUnit, RolePublic, User, UserPublic
+from app.org.access import Actor, member_village
+from app.org.models import RolePublic, User, UserPublic
 from app.org.passwords import change_own_password
 from app.org.service import MAX_PASSWORD
 from app.security import verify_password
@@ -30,23 +30,11 @@ def authenticate(session: Session, *, phone: str, password: str) -> User:
     return user
 
 
-def home_village_id(session: Session, actor: Actor) -> int | None:
-    """The village a user belongs to: their household's, else the village of a village-level role."""
-    if actor.user.household_id:
-        household = session.get(Household, actor.user.household_id)
-        return household.village_id if household else None
-    for assignment in actor.roles:
-        unit = session.get(OrgUnit, assignment.org_id)
-        if unit is not None and unit.kind == OrgKind.village:
-            return unit.id
-    return None
-
-
 def describe_user(session: Session, actor: Actor) -> UserPublic:
     user = actor.user
     return UserPublic(id=user.id, name=user.name, phone=user.phone,
                       roles=[RolePublic(role=a.role, org_id=a.org_id) for a in actor.roles],
-                      village_id=home_village_id(session, actor), household_id=user.household_id,
+                      village_id=member_village(session, actor), household_id=user.household_id,
                       must_change_password=user.must_change_password)
 
 

@@ -3,11 +3,12 @@ decisions, 小微权力清单 (api-v1.md, section Disclosures)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
-from sqlmodel import SQLModel
+from fastapi import APIRouter, File, UploadFile
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
 
 from app.db import write_session
-from app.deps import ActorDep, IdempotencyKey, SessionDep
+from app.deps import ActorDep, EngineDep, IdempotencyKey, SessionDep
 from app.disclosure import decisions as dec
 from app.disclosure import files as attachments
 from app.disclosure import service
@@ -15,6 +16,7 @@ from app.disclosure.models import (
     AnswerCreate,
     DecisionCreate,
     DecisionPublic,
+    Disclosure,
     DisclosurePublic,
     FilePublic,
     InformedCreate,
@@ -25,9 +27,8 @@ from app.disclosure.models import (
     StepPublic,
     VersionPublic,
 )
-from app.errors import NotFound
 from app.ids import Id, StrictId
-from app.org.access import EVERYONE, OFFICIALS
+from app.org.access import OFFICIALS, Actor, village_for
 
 router = APIRouter(tags=["disclosures"])
 
@@ -68,19 +69,19 @@ def unread_count(actor: ActorDep, session: SessionDep) -> dict:
 
 
 @router.get("/disclosures/{disclosure_id}", response_model=DisclosurePublic)
-def read(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep) -> DisclosurePublic:
+def read(disclosure_id: Id, actor: ActorDep, session: SessionDep, engine: EngineDep) -> DisclosurePublic:
     disclosure = service.visible_disclosure(session, actor, disclosure_id)
-    noted = note_read(request, session, actor, disclosure)
+    noted = note_read(engine, session, actor, disclosure)
     public = service.disclosure_public(session, actor=actor, disclosure=disclosure)
     public.read = public.read or noted
     return public
 
 
-def note_read(request: Request, session, actor, disclosure) -> bool:
+def note_read(engine: Engine, session: Session, actor: Actor, disclosure: Disclosure) -> bool:
     """The household's read receipt, in a short write of its own (taken only when it is the first read)."""
     if service.has_read(session, actor=actor, disclosure=disclosure):
         return False
-    with write_session(request.app.state.engine) as writer:
+    with write_session(engine) as writer:
         noted = service.record_read(writer, actor=actor, disclosure=disclosure)
         writer.commit()
     return noted
@@ -221,7 +222,6 @@ def attach_to_step(decision_id: Id, step_id: Id, file: Annotated[UploadFile, Fil
 
 @router.get("/villages/{village_id}/small-powers")
 def small_powers(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
-    if not actor.can(village_id, EVERYONE):
-        raise NotFound("找不到该村")
-    return {"items": [p.model_dump() for p in dec.small_powers(session, village_id=village_id)],
+    village = village_for(actor, village_id)
+    return {"items": [p.model_dump() for p in dec.small_powers(session, village_id=village)],
             "next_cursor": None}

@@ -25,7 +25,7 @@ from app.disclosure.models import (
 from app.disclosure.service import file_public, files_of
 from app.errors import InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
-from app.ids import in_range
+from app.ids import in_range, int_within
 from app.org.access import EVERYONE, OFFICIALS, Actor, get_visible, in_villages
 from app.paging import Page, page_desc
 from app.text import clean_text
@@ -103,7 +103,7 @@ def _count(value: int | None, label: str, *, required: bool) -> int | None:
         if required:
             raise ValidationFailed(f"请填写{label}", field=label)
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+    if not int_within(value, 0, MAX_COUNT):
         raise ValidationFailed(f"{label}应为 0 到 {MAX_COUNT} 之间的整数")
     return value
 

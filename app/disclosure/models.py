@@ -11,11 +11,7 @@ from sqlmodel import Field, SQLModel
 from app.append_only import make_append_only
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import StrictId
-from app.timeutil import UTCDateTime, utcnow
-
-
-def _ts(nullable: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable)
+from app.timeutil import ts_column, utcnow
 
 
 class Category(StrEnum):
@@ -87,8 +83,8 @@ class Disclosure(SQLModel, table=True):
     title: str = Field(sa_type=String(100))
     version: int = 1
     author_id: int = Field(foreign_key="users.id")
-    published_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    revised_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    published_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    revised_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class DisclosureVersion(SQLModel, table=True):
@@ -102,7 +98,7 @@ class DisclosureVersion(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     reason: str = Field(default="", sa_type=String(200))  # why it was revised (empty for the first version)
     author_id: int = Field(foreign_key="users.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class DisclosureRead(SQLModel, table=True):
@@ -117,7 +113,7 @@ class DisclosureRead(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     informed_by: int | None = Field(default=None, foreign_key="users.id")
     version: int
-    read_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    read_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class DisclosureQuestion(SQLModel, table=True):
@@ -132,8 +128,8 @@ class DisclosureQuestion(SQLModel, table=True):
     body: str = Field(sa_type=String(500))
     answer: str | None = Field(default=None, sa_type=String(1000))
     answered_by: int | None = Field(default=None, foreign_key="users.id")
-    answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    answered_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class DisclosureFile(SQLModel, table=True):
@@ -155,7 +151,7 @@ class DisclosureFile(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     thumbnail: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     uploaded_by: int = Field(foreign_key="users.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Decision(SQLModel, table=True):
@@ -169,7 +165,7 @@ class Decision(SQLModel, table=True):
     summary: str = Field(default="", sa_type=String(1000))
     steps_done: int = 0
     created_by: int = Field(foreign_key="users.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class DecisionStep(SQLModel, table=True):
@@ -190,7 +186,7 @@ class DecisionStep(SQLModel, table=True):
     outcome: str | None = Field(default=None, sa_type=String(20))  # Outcome, for the steps decided by a vote
     minutes: str = Field(default="", sa_type=Text)
     recorded_by: int = Field(foreign_key="users.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class SmallPower(SQLModel, table=True):

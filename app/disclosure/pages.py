@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from app.deps import ActorDep, HtmxDep, SessionDep
+from app.deps import ActorDep, EngineDep, HtmxDep, SessionDep, TemplatesDep
 from app.disclosure import decisions as dec
 from app.disclosure import files as attachments
 from app.disclosure import service
@@ -107,9 +107,10 @@ def _checked(file: UploadFile | None) -> attachments.CheckedFile | None:
 
 
 @router.get("/disclosures/{disclosure_id}")
-def detail(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
+def detail(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep, engine: EngineDep,
+           done: str = "") -> Response:
     disclosure = service.visible_disclosure(session, actor, disclosure_id)
-    note_read(request, session, actor, disclosure)
+    note_read(engine, session, actor, disclosure)
     current = service.current_version(session, disclosure)
     rows = service.questions(session, disclosure=disclosure)
     staff = actor.can(disclosure.village_id, VILLAGE_STAFF)
@@ -126,12 +127,13 @@ def detail(disclosure_id: Id, request: Request, actor: ActorDep, session: Sessio
 
 
 @router.get("/disclosures/{disclosure_id}/text")
-def public_text(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep) -> Response:
+def public_text(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep, templates: TemplatesDep
+                ) -> Response:
     """The disclosure's public text alone (title, category, date, body): what the service worker keeps for reading
     offline. Nothing personal: no names of readers or askers, no read mark, no form, no token, no tab bar."""
     disclosure = service.visible_disclosure(session, actor, disclosure_id)
     current = service.current_version(session, disclosure)
-    response = request.app.state.templates.TemplateResponse(request, "disclosure/text.html", {
+    response = templates.TemplateResponse(request, "disclosure/text.html", {
         "request": request, "actor": None, "csrf_token": "", "d": disclosure, "v": current,
         "html": render_body(current.body), "labels": CATEGORY_LABELS,
         "village": village_name(session, disclosure.village_id)})

@@ -25,7 +25,17 @@ from app.disclosure.models import (
 from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
 from app.ids import in_range
-from app.org.access import EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, get_visible, in_villages
+from app.org.access import (
+    EVERYONE,
+    OFFICIALS,
+    VILLAGE_STAFF,
+    Actor,
+    acting_household,
+    get_visible,
+    home_village,
+    in_villages,
+    village_for,
+)
 from app.org.models import Household, User
 from app.paging import Page, page_desc
 from app.text import clean_reason, clean_text
@@ -50,15 +60,12 @@ def managed_disclosure(session: Session, actor: Actor, disclosure_id: int) -> Di
 
 def official_village(actor: Actor, village_id: int | None = None) -> int:
     """The village an official publishes for: the one named, else their own."""
-    village_id = village_id if village_id is not None else actor.first_village(OFFICIALS)
-    actor.require(village_id, OFFICIALS, "只有村干部可以发布公开")
-    return village_id  # type: ignore[return-value]
+    return village_for(actor, village_id, OFFICIALS, refuse="只有村干部可以发布公开")
 
 
 def reader_village(session: Session, actor: Actor) -> int | None:
     """The village whose disclosures a user reads: their household's, else the first one they serve."""
-    household = _own_household(session, actor)
-    return household.village_id if household is not None else actor.first_village(EVERYONE)
+    return home_village(actor, acting_household(session, actor))
 
 
 def _category(value: str) -> str:
@@ -178,32 +185,28 @@ def _unread_stmt(household: Household):
 
 def unread_count(session: Session, *, actor: Actor) -> int:
     """How many of the household's village's disclosures the household has not read (the tab's badge)."""
-    household = _own_household(session, actor)
+    household = acting_household(session, actor)
     if household is None:
         return 0
     return session.exec(select(func.count()).select_from(_unread_stmt(household).subquery())).one()
 
 
 def newest_unread(session: Session, *, actor: Actor) -> Disclosure | None:
-    household = _own_household(session, actor)
+    household = acting_household(session, actor)
     if household is None:
         return None
     return session.exec(_unread_stmt(household).order_by(Disclosure.id.desc()).limit(1)).first()
 
 
-def _own_household(session: Session, actor: Actor) -> Household | None:
-    return session.get(Household, actor.user.household_id) if actor.user.household_id else None
-
-
 def has_read(session: Session, *, actor: Actor, disclosure: Disclosure) -> bool:
-    household = _own_household(session, actor)
+    household = acting_household(session, actor)
     return household is None or bool(read_ids(session, household_id=household.id, disclosure_ids=[disclosure.id]))
 
 
 def record_read(session: Session, *, actor: Actor, disclosure: Disclosure) -> bool:
     """Note that the actor's household read the disclosure (once; the first reader is kept). True if noted now.
     Staff without a household of that village, or another village's reader, leave no receipt."""
-    household = _own_household(session, actor)
+    household = acting_household(session, actor)
     if household is None or household.village_id != disclosure.village_id:
         return False
     if read_ids(session, household_id=household.id, disclosure_ids=[disclosure.id]):
@@ -342,7 +345,7 @@ def versions_public(session: Session, disclosure: Disclosure) -> list[VersionPub
 def ask(session: Session, *, actor: Actor, disclosure: Disclosure, body: str, show_name: bool = False,
         idempotency_key: str | None = None) -> DisclosureQuestion:
     """A villager of the disclosure's village asks a question about it. With a key, once."""
-    household = _own_household(session, actor)
+    household = acting_household(session, actor)
     if household is None or household.village_id != disclosure.village_id:
         raise Forbidden("只有本村村民可以提问")
     payload = {"disclosure_id": disclosure.id, "body": body, "show_name": bool(show_name)}

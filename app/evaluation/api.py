@@ -22,23 +22,19 @@ from app.evaluation.models import (
     ScoreCreate,
     ScorePublic,
 )
-from app.evaluation.views import pick_village, round_public, score_public
+from app.evaluation.views import round_public, score_public
 from app.ids import Id
 from app.images import process_photo
-from app.org.access import EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor
+from app.org.access import OFFICIALS, VILLAGE_STAFF, village_for
 
 router = APIRouter(tags=["evaluation"])
 MAX_UPLOAD = 5 * 1024 * 1024 + 1
 
 
-def _village(actor: Actor, village_id: int | None, roles=EVERYONE) -> int:
-    return pick_village(actor, village_id, roles)
-
-
 @router.get("/criteria")
 def list_criteria(actor: ActorDep, session: SessionDep, village_id: Id | None = None,
                   include_retired: bool = False) -> dict:
-    village = _village(actor, village_id)
+    village = village_for(actor, village_id)
     rows = criteria.village_criteria(session, village_id=village, include_retired=include_retired)
     return {"items": [criteria.criterion_public(c) for c in rows], "next_cursor": None}
 
@@ -46,7 +42,7 @@ def list_criteria(actor: ActorDep, session: SessionDep, village_id: Id | None = 
 @router.post("/criteria", status_code=201, response_model=CriterionPublic)
 def create_criterion(body: CriterionCreate, actor: ActorDep, session: SessionDep,
                      idempotency_key: IdempotencyKey = None) -> CriterionPublic:
-    village = _village(actor, body.village_id, OFFICIALS)
+    village = village_for(actor, body.village_id, OFFICIALS)
     made = criteria.create_criterion(session, actor=actor, village_id=village, category=body.category,
                                      name=body.name, points=body.points, list_kind=body.list,
                                      idempotency_key=idempotency_key)
@@ -82,7 +78,7 @@ def delete_criterion(criterion_id: Id, actor: ActorDep, session: SessionDep) -> 
 
 @router.get("/evaluations")
 def list_rounds(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
-    village = _village(actor, village_id)
+    village = village_for(actor, village_id)
     rows = service.village_rounds(session, village_id=village)
     return {"items": [{"id": r.id, "village_id": r.village_id, "month": r.month, "status": r.status}
                       for r in rows], "next_cursor": None}
@@ -91,7 +87,7 @@ def list_rounds(actor: ActorDep, session: SessionDep, village_id: Id | None = No
 @router.post("/evaluations", status_code=201, response_model=RoundPublic)
 def open_round(body: RoundCreate, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                idempotency_key: IdempotencyKey = None) -> RoundPublic:
-    village = _village(actor, body.village_id, VILLAGE_STAFF)
+    village = village_for(actor, body.village_id, VILLAGE_STAFF)
     made = service.open_round(session, actor=actor, village_id=village, month=body.month,
                               idempotency_key=idempotency_key, latest=boards.this_month(settings.timezone))
     session.commit()
@@ -193,7 +189,7 @@ def follow_up(round_id: Id, household_id: Id, body: FollowUpCreate, actor: Actor
 @router.get("/villages/{village_id}/red-black-list")
 def red_black_list(village_id: Id, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                    month: str | None = None) -> dict:
-    village = _village(actor, village_id)
+    village = village_for(actor, village_id)
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
     board = boards.month_board(session, village_id=village, month=month)
     coverage = boards.village_coverage(session, village_ids=[village], month=month)[0]
@@ -230,7 +226,7 @@ def points_notice(village_id: Id, actor: ActorDep, session: SessionDep, settings
                   month: str | None = None) -> dict:
     """积分公示: every credit and reversal of the village's month, with reason, source and who decided; and every
     change that month to the rules points are given by (limits, bounds, service rules): who, when, before → after."""
-    village = _village(actor, village_id)
+    village = village_for(actor, village_id)
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
     notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone)
     return {"village_id": village, "month": month, "total": notice.total, "totals": notice.totals,

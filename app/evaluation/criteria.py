@@ -20,6 +20,7 @@ from app.evaluation.models import (
     Score,
 )
 from app.idempotency import create_once
+from app.ids import int_within
 from app.org.access import EVERYONE, OFFICIALS, Actor, get_visible
 from app.text import clean_text
 
@@ -34,7 +35,7 @@ def _clean(*, category: str | None, name: str | None, points: int | None, list_k
     if category not in EVALUATION_CATEGORIES:
         raise ValidationFailed("请选择评比类别", field="category")
     name = clean_text(name, label="评比项目", max_length=60, field="name")
-    if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= MAX_CRITERION_POINTS:
+    if not int_within(points, 0, MAX_CRITERION_POINTS):
         raise ValidationFailed(f"分值应为 0 到 {MAX_CRITERION_POINTS} 之间的整数", field="points")
     list_kind = list_kind or None
     if list_kind is not None and list_kind not in ListKind.__members__:

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import StrictId
 from app.ledger.models import Category
-from app.timeutil import UTCDateTime, utcnow
+from app.timeutil import ts_column, utcnow
 
 # The six categories of the county plan §三(四) (the ledger's category names, so credits carry them).
 EVALUATION_CATEGORIES = (Category.hard_work, Category.filial, Category.customs, Category.hygiene, Category.law,
@@ -65,9 +65,6 @@ CRITERION_TARGET = declare_target("criterion", "评比项目")
 ROUND_TARGET = declare_target("evaluation_round", "评比")
 
 
-def _ts(nullable: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable)
-
 
 class Criterion(SQLModel, table=True):
     __tablename__ = "evaluation_criteria"
@@ -79,7 +76,7 @@ class Criterion(SQLModel, table=True):
     points: int = 0
     list_kind: str | None = Field(default=None, sa_type=String(10))
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class EvaluationRound(SQLModel, table=True):
@@ -92,11 +89,11 @@ class EvaluationRound(SQLModel, table=True):
     status: str = Field(default=RoundStatus.scoring, sa_type=String(10))
     opened_by_id: int | None = Field(default=None, foreign_key="users.id")
     notice_days: int | None = None
-    published_at: datetime | None = Field(default=None, sa_column=_ts(True))
-    notice_ends_at: datetime | None = Field(default=None, sa_column=_ts(True))
-    finalized_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    published_at: datetime | None = Field(default=None, sa_column=ts_column(True))
+    notice_ends_at: datetime | None = Field(default=None, sa_column=ts_column(True))
+    finalized_at: datetime | None = Field(default=None, sa_column=ts_column(True))
     finalized_by_id: int | None = Field(default=None, foreign_key="users.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class EvidencePhoto(SQLModel, table=True):
@@ -106,7 +103,7 @@ class EvidencePhoto(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", index=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     content_type: str = Field(sa_type=String(30))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Score(SQLModel, table=True):
@@ -124,8 +121,8 @@ class Score(SQLModel, table=True):
     points: int = 0
     reason: str = Field(sa_type=String(200))
     photo_id: int | None = Field(default=None, foreign_key="evaluation_photos.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ResultLine(SQLModel, table=True):
@@ -148,7 +145,7 @@ class ResultLine(SQLModel, table=True):
     corrected_list: bool = True  # False: the correction took the line off its list
     correction_note: str = Field(default="", sa_type=String(200))
     corrected_by_id: int | None = Field(default=None, foreign_key="users.id")
-    corrected_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    corrected_at: datetime | None = Field(default=None, sa_column=ts_column(True))
 
 
 class Objection(SQLModel, table=True):
@@ -164,8 +161,8 @@ class Objection(SQLModel, table=True):
     text: str = Field(sa_type=String(500))
     answer: str | None = Field(default=None, sa_type=String(500))
     answered_by_id: int | None = Field(default=None, foreign_key="users.id")
-    answered_at: datetime | None = Field(default=None, sa_column=_ts(True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    answered_at: datetime | None = Field(default=None, sa_column=ts_column(True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class FollowUp(SQLModel, table=True):
@@ -181,7 +178,7 @@ class FollowUp(SQLModel, table=True):
     change: str = Field(sa_type=String(500))
     transformed: bool = False
     recorded_by_id: int | None = Field(default=None, foreign_key="users.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 # --- API shapes ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from app.evaluation.models import (
     Score,
 )
 from app.idempotency import create_once
+from app.ids import int_within
 from app.ledger.models import AwardRequest, TxnKind
 from app.ledger.policy import PENDING, village_policy
 from app.ledger.service import Once, Source, credit_household
@@ -36,6 +37,7 @@ from app.org.access import (
     OFFICIALS,
     VILLAGE_STAFF,
     Actor,
+    acting_household,
     get_visible,
     may_decide_for,
     require_may_decide_for,
@@ -169,7 +171,7 @@ def save_score(session: Session, *, actor: Actor, evaluation: EvaluationRound, h
     household = _round_household(session, evaluation, household_id)
     require_may_decide_for(actor, household.id, message=OWN_HOUSEHOLD)
     criterion = _round_criterion(session, evaluation, criterion_id)
-    if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= criterion.points:
+    if not int_within(points, 0, criterion.points):
         raise ValidationFailed(f"这一项的分数应在 0 到 {criterion.points} 之间", field="points")
     reason = clean_reason(reason, label="评分理由")
     evaluation = _lock(session, evaluation)
@@ -278,7 +280,7 @@ def line_photos(session: Session, *, actor: Actor, evaluation: EvaluationRound) 
 def round_scores(session: Session, *, actor: Actor, evaluation: EvaluationRound) -> list[Score]:
     """Officials and the town see every member's scores; a committee member sees their own; others none."""
     stmt = select(Score).where(Score.round_id == evaluation.id)
-    if not actor.can(evaluation.village_id, {"official", "town_admin", "county_admin"}):
+    if not actor.can(evaluation.village_id, VILLAGE_STAFF):
         if not actor.can(evaluation.village_id, COMMITTEE):
             return []
         stmt = stmt.where(Score.member_id == actor.id)
@@ -332,7 +334,7 @@ def publish_round(session: Session, *, actor: Actor, evaluation: EvaluationRound
     """Put the combined results in front of the village for `notice_days` days (the village's minimum to 30);
     again: as it is."""
     actor.require(evaluation.village_id, OFFICIALS, "只有村干部可以公示评比结果")
-    if isinstance(notice_days, bool) or not isinstance(notice_days, int) or not 0 <= notice_days <= MAX_NOTICE_DAYS:
+    if not int_within(notice_days, 0, MAX_NOTICE_DAYS):
         raise ValidationFailed(f"公示天数应为 0 到 {MAX_NOTICE_DAYS} 天", field="notice_days")
     shortest = min_notice_days(session, village_id=evaluation.village_id)
     if notice_days < shortest:
@@ -376,7 +378,7 @@ def file_objection(session: Session, *, actor: Actor, evaluation: EvaluationRoun
     line = session.get(ResultLine, line_id)
     if line is None or line.round_id != evaluation.id:
         raise NotFound("找不到该条公示")
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     if household is None or household.village_id != evaluation.village_id:
         raise Forbidden("只有本村村民可以提出异议")
     text = clean_text(text, label="异议内容", max_length=500, multiline=True, field="text")
@@ -412,8 +414,7 @@ def answer_objection(session: Session, *, actor: Actor, evaluation: EvaluationRo
         require_may_decide_for(actor, line.household_id, message="不能更正自己家的评比结果（回避），请另一位村干部答复")
     if corrected_points is not None:
         top = session.get(Criterion, line.criterion_id).points
-        if isinstance(corrected_points, bool) or not isinstance(corrected_points, int) \
-                or not 0 <= corrected_points <= top:
+        if not int_within(corrected_points, 0, top):
             raise ValidationFailed(f"更正后的分数应为 0 到 {top}（这一项的分值）", field="corrected_points")
     evaluation = _lock(session, evaluation)
     if evaluation.status != RoundStatus.notice:

@@ -1,11 +1,11 @@
-"""A round as the caller may see it: results and objections once published (everyone in the village), scores for
-officials (all members') and committee members (their own)."""
+"""Read models of evaluation rounds, shaped for the API and the pages. A round as the caller may see it:
+results and objections once published (everyone in the village), scores for officials (all members') and committee
+members (their own)."""
 
 from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
-from app.errors import NotFound
 from app.evaluation import service
 from app.evaluation.models import (
     Criterion,
@@ -19,7 +19,7 @@ from app.evaluation.models import (
     Score,
     ScorePublic,
 )
-from app.org.access import EVERYONE, Actor
+from app.org.access import Actor
 from app.org.models import Household, User
 from app.org.service import mask_name
 
@@ -88,11 +88,3 @@ def recusals_public(session: Session, village_id: int) -> list[RecusalPublic]:
     return [RecusalPublic(household_id=h, household=mask_name(names.get(h, "")), member=mask_name(u.name))
             for h, users in sorted(found.items()) for u in users]
 
-
-def pick_village(actor: Actor, village_id: int | None, roles=EVERYONE) -> int:
-    """The village asked for, or the caller's own (the lowest id they cover): one the caller covers with `roles`,
-    else not found."""
-    chosen = village_id if village_id is not None else actor.first_village(roles)
-    if chosen is None or not actor.can(chosen, roles):
-        raise NotFound("找不到该村")
-    return chosen

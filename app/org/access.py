@@ -3,6 +3,9 @@
 Two helpers carry tenancy for every domain:
 - `get_visible(session, actor, Model, id, roles=…)` loads one object of a village the actor may see, else 404;
 - `in_villages(stmt, actor, Model.village_id, roles=…)` narrows a query to the villages the actor may see.
+Two more answer "which household, which village" for a request:
+- `acting_household(session, actor)` (None without one) / `own_household(…)` (refused without one);
+- `village_for(actor, village_id, roles=…)`: the village named if the actor covers it (else 404), or their own.
 A domain names who may see or change its records with the role sets below and writes no tenancy code of its own.
 """
 
@@ -29,6 +32,8 @@ COMMITTEE = frozenset({Role.committee})  # the village's 评比委员: score hou
 
 RoleSet = Iterable[str] | str
 M = TypeVar("M")
+NO_VILLAGE = "找不到该村"
+NOT_IN_A_VILLAGE = "您的账号还没有关联村"  # a user of no household and no village role
 
 
 def _roles(roles: RoleSet) -> Iterable[str]:
@@ -146,12 +151,60 @@ def member_of(session: Session, household: Household, user_id: int) -> User:
     return user
 
 
-def own_household(session: Session, actor: Actor) -> Household:
-    """The signed-in user's own household (pay code, receipts); users without one are refused."""
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+# --- the acting household and the village a request is about (the one answer every domain asks for) ----------
+
+def acting_household(session: Session, actor: Actor) -> Household | None:
+    """The signed-in user's own household; None for a user without one (a town admin, an attendant from outside)."""
+    household_id = actor.user.household_id
+    return session.get(Household, household_id) if household_id else None
+
+
+def own_household(session: Session, actor: Actor, message: str = "您的账号还没有关联农户") -> Household:
+    """The signed-in user's own household (pay code, receipts, an order for themselves); users without one are
+    refused with `message`."""
+    household = acting_household(session, actor)
     if household is None:
-        raise Forbidden("您的账号还没有关联农户")
+        raise Forbidden(message)
     return household
+
+
+def home_village(actor: Actor, household: Household | None = None, roles: RoleSet = EVERYONE) -> int | None:
+    """The actor's own village: their `household`'s (from `acting_household`), else the lowest village they cover
+    with `roles`; None when they have neither."""
+    return household.village_id if household is not None else actor.first_village(roles)
+
+
+def village_for(actor: Actor, village_id: int | None = None, roles: RoleSet = EVERYONE, *,
+                household: Household | None = None, refuse: str | None = None) -> int:
+    """The village a request is about.
+
+    Named (`village_id`): that village, if the actor covers it with `roles`. Another village is not found (as in
+    `get_visible`); with `refuse`, the actor's own village where they lack `roles` is refused (403) in those words.
+    Not named: `home_village` — the household's village, else the lowest the actor covers with `roles`; an actor
+    with none is refused with `refuse`, else not found."""
+    if village_id is None:
+        found = home_village(actor, household, roles)
+        if found is None:
+            raise Forbidden(refuse) if refuse is not None else NotFound(NO_VILLAGE)
+        return found
+    if actor.can(village_id, roles):
+        return village_id
+    if refuse is not None and actor.can(village_id, EVERYONE):
+        raise Forbidden(refuse)
+    raise NotFound(NO_VILLAGE)
+
+
+def member_village(session: Session, actor: Actor) -> int | None:
+    """The village a user belongs to (their profile's): their household's, else the village of a village-level
+    role; None for staff of a township or county alone."""
+    if actor.user.household_id:
+        household = acting_household(session, actor)
+        return household.village_id if household else None
+    for assignment in actor.roles:
+        unit = session.get(OrgUnit, assignment.org_id)
+        if unit is not None and unit.kind == OrgKind.village:
+            return unit.id
+    return None
 
 
 # --- 回避 (recusal): nobody decides a credit to their own household -----------------------------------------------

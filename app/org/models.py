@@ -3,13 +3,13 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import Id
-from app.timeutil import UTCDateTime, utcnow
+from app.timeutil import ts_column, utcnow
 
 
 class OrgKind(StrEnum):
@@ -53,9 +53,6 @@ HOUSEHOLD_TARGET = declare_target("household", "农户")
 USER_TARGET = declare_target("user", "成员")
 
 
-def _ts() -> Column:
-    return Column(UTCDateTime(), nullable=False)
-
 
 class OrgUnit(SQLModel, table=True):
     __tablename__ = "org_units"
@@ -73,7 +70,7 @@ class Household(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", index=True)
     head_name: str = Field(sa_type=String(50))
     address: str = Field(default="", sa_type=String(200))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class User(SQLModel, table=True):
@@ -88,7 +85,7 @@ class User(SQLModel, table=True):
     token_version: int = 0
     # Set by a reset: the password is a one-time one, and nothing but choosing a new one works until then.
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class PasswordResetNotice(SQLModel, table=True):
@@ -104,8 +101,8 @@ class PasswordResetNotice(SQLModel, table=True):
     reset_by_id: int = Field(foreign_key="users.id")
     reset_by_name: str = Field(sa_type=String(50))
     reset_by_role: str = Field(sa_type=String(20))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    seen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    seen_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class RoleAssignment(SQLModel, table=True):

@@ -2,17 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, UploadFile
 from sqlmodel import Session
 
-from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep
-from app.errors import NotFound
+from app.deps import ActorDep, CodeTriesDep, IdempotencyKey, SecretDep, SessionDep, SettingsDep
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.org.access import Actor
-from app.org.models import Household
 from app.shop.counter import throttle_code_tries
-from app.volunteer import catalogue, reading, service
+from app.volunteer import catalogue, service, views
 from app.volunteer.models import (
     CardRating,
     Completion,
@@ -37,17 +35,6 @@ from app.volunteer.models import (
 router = APIRouter(tags=["volunteer"])
 
 
-def village_of(session: Session, actor: Actor, village_id: int | None) -> int:
-    """The village asked for (one the actor belongs to or oversees), else the actor's own."""
-    if village_id is not None:
-        if village_id not in actor.villages():
-            raise NotFound("找不到该村")
-        return village_id
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
-    found = household.village_id if household else actor.first_village()
-    return catalogue.require_village(actor, found)
-
-
 def service_public(s: VolunteerService) -> ServicePublic:
     return ServicePublic(id=s.id, name=s.name, category=s.category, description=s.description, provider=s.provider,
                          level=s.level, standard_hours=catalogue.hours(s.standard_minutes))
@@ -64,14 +51,14 @@ def settings_public(rules) -> SettingsPublic:
 
 @router.get("/services")
 def list_services(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
-    village = village_of(session, actor, village_id)
+    village = catalogue.service_village(session, actor, village_id)
     return {"items": [service_public(s) for s in catalogue.menu(session, village_id=village)], "next_cursor": None}
 
 
 @router.post("/services", status_code=201, response_model=ServicePublic)
 def create_service(body: ServiceCreate, actor: ActorDep, session: SessionDep,
                    idempotency_key: IdempotencyKey = None) -> ServicePublic:
-    village = village_of(session, actor, body.village_id)
+    village = catalogue.service_village(session, actor, body.village_id)
     created = catalogue.create_service(session, actor=actor, village_id=village, name=body.name,
                                        category=body.category, description=body.description,
                                        provider=body.provider, standard_hours=body.standard_hours, level=body.level,
@@ -87,7 +74,7 @@ def team_public(team, members) -> TeamPublic:
 
 @router.get("/volunteer-teams")
 def list_teams(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
-    village = village_of(session, actor, village_id)
+    village = catalogue.service_village(session, actor, village_id)
     return {"items": [team_public(t, m) for t, m in catalogue.list_teams(session, village_id=village)],
             "next_cursor": None}
 
@@ -95,7 +82,7 @@ def list_teams(actor: ActorDep, session: SessionDep, village_id: Id | None = Non
 @router.post("/volunteer-teams", status_code=201, response_model=TeamPublic)
 def create_team(body: TeamCreate, actor: ActorDep, session: SessionDep, idempotency_key: IdempotencyKey = None
                 ) -> TeamPublic:
-    village = village_of(session, actor, body.village_id)
+    village = catalogue.service_village(session, actor, body.village_id)
     team = catalogue.create_team(session, actor=actor, village_id=village, name=body.name,
                                  description=body.description, member_ids=body.member_user_ids,
                                  idempotency_key=idempotency_key)
@@ -114,12 +101,14 @@ def add_team_member(team_id: Id, body: TeamMemberAdd, actor: ActorDep, session: 
 
 @router.get("/service-settings", response_model=SettingsPublic)
 def get_settings(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> SettingsPublic:
-    return settings_public(catalogue.settings_for(session, village_id=village_of(session, actor, village_id)))
+    village = catalogue.service_village(session, actor, village_id)
+    return settings_public(catalogue.settings_for(session, village_id=village))
 
 
 @router.put("/service-settings", response_model=SettingsPublic)
 def put_settings(body: SettingsUpdate, actor: ActorDep, session: SessionDep) -> SettingsPublic:
-    rules = catalogue.update_settings(session, actor=actor, village_id=village_of(session, actor, body.village_id),
+    village = catalogue.service_village(session, actor, body.village_id)
+    rules = catalogue.update_settings(session, actor=actor, village_id=village,
                                       values=body.model_dump(exclude_unset=True, exclude={"village_id"}))
     session.commit()
     return settings_public(rules)
@@ -135,26 +124,26 @@ def create_order(body: OrderCreate, actor: ActorDep, session: SessionDep, idempo
                                 preferred_time=body.preferred_time, household_id=body.household_id,
                                 for_name=body.for_name, idempotency_key=idempotency_key)
     session.commit()
-    return reading.order_public(session, order, viewer=actor, with_events=True)
+    return views.order_public(session, order, viewer=actor, with_events=True)
 
 
 @router.get("/orders")
 def list_orders(actor: ActorDep, session: SessionDep, status: str | None = None, limit: int | None = None,
                 cursor: str | None = None) -> dict:
-    page = reading.list_orders(session, actor=actor, status=status, limit=limit, cursor=cursor)
-    return {"items": [reading.order_public(session, o, viewer=actor) for (o,) in page.items],
+    page = views.list_orders(session, actor=actor, status=status, limit=limit, cursor=cursor)
+    return {"items": [views.order_public(session, o, viewer=actor) for (o,) in page.items],
             "next_cursor": page.next_cursor}
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic)
 def get_order(order_id: Id, actor: ActorDep, session: SessionDep) -> OrderPublic:
-    return reading.order_public(session, service.visible_order(session, actor, order_id), viewer=actor,
+    return views.order_public(session, service.visible_order(session, actor, order_id), viewer=actor,
                                 with_events=True)
 
 
 def _answer(session: Session, order, actor: Actor) -> OrderPublic:
     session.commit()
-    return reading.order_public(session, order, viewer=actor, with_events=True)
+    return views.order_public(session, order, viewer=actor, with_events=True)
 
 
 @router.post("/orders/{order_id}/dispatch", response_model=OrderPublic)
@@ -219,13 +208,13 @@ def rate(order_id: Id, body: Rating, actor: ActorDep, session: SessionDep) -> Or
 
 
 @router.post("/orders/{order_id}/rate-by-card", response_model=OrderPublic)
-def rate_by_card(order_id: Id, body: CardRating, request: Request, actor: ActorDep, session: SessionDep,
-                 settings: SettingsDep) -> OrderPublic:
+def rate_by_card(order_id: Id, body: CardRating, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+                 secret: SecretDep, code_tries: CodeTriesDep) -> OrderPublic:
     """The station enters the served household's rating with its household card and 卡密码 (no smartphone)."""
     order = service.visible_order(session, actor, order_id)
-    throttle_code_tries(request.app.state.code_tries, actor.id)
+    throttle_code_tries(code_tries, actor.id)
     refusal = service.rate_with_card(session, actor=actor, order=order, card_code=body.card_code, pin=body.pin,
-                                     stars=body.stars, comment=body.comment, secret=request.app.state.secret,
+                                     stars=body.stars, comment=body.comment, secret=secret,
                                      tz=settings.timezone)
     session.commit()  # a wrong PIN is counted even though the answer is a refusal
     if refusal is not None:
@@ -251,7 +240,7 @@ def approve_hours(order_id: Id, body: HoursApproval, actor: ActorDep, session: S
 
 @router.get("/me/service-hours")
 def my_hours(actor: ActorDep, session: SessionDep) -> dict:
-    record = reading.volunteer_record(session, user_id=actor.id)
+    record = views.volunteer_record(session, user_id=actor.id)
     return {"total_hours": record["total_hours"], "total_points": record["total_points"],
             "pending_points": record["pending_points"],
             "orders_count": record["count"], "waiting_hours": record["waiting_hours"],
@@ -261,13 +250,13 @@ def my_hours(actor: ActorDep, session: SessionDep) -> dict:
 
 @router.get("/me/service-badges")
 def my_badges(actor: ActorDep, session: SessionDep) -> dict:
-    return reading.badges(session, actor=actor)
+    return views.badges(session, actor=actor)
 
 
 @router.get("/service-ratings")
 def ratings(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
-    village = village_of(session, actor, village_id)
+    village = catalogue.service_village(session, actor, village_id)
     return {"items": [{"order_id": o.id, "title": o.title, "volunteer": name, "stars": o.stars,
                        "comment": o.comment, "rated_at": o.settled_at, "status": o.status,
                        "hours": catalogue.hours(o.credited_minutes), "points": o.points}
-                      for o, name in reading.village_ratings(session, village_id=village)], "next_cursor": None}
+                      for o, name in views.village_ratings(session, village_id=village)], "next_cursor": None}

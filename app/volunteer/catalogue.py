@@ -4,11 +4,20 @@ each village's rules for service orders."""
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import Forbidden, NotFound, ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.idempotency import create_once
-from app.ids import in_range
+from app.ids import in_range, int_within
 from app.ledger.policy import village_policy
-from app.org.access import ADMINS, COUNTY_ADMINS, OFFICIALS, Actor, get_visible
+from app.org.access import (
+    ADMINS,
+    COUNTY_ADMINS,
+    NOT_IN_A_VILLAGE,
+    OFFICIALS,
+    Actor,
+    acting_household,
+    get_visible,
+    village_for,
+)
 from app.org.models import OrgUnit, Role, RoleAssignment, User
 from app.text import clean_text
 from app.volunteer.models import (
@@ -84,7 +93,7 @@ def update_settings(session: Session, *, actor: Actor, village_id: int, values: 
             rules.wish_minutes = to_minutes(value, label="心愿单标准时长")
             continue
         low, high, label = LIMITS[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        if not int_within(value, low, high):
             raise ValidationFailed(f"{label}应为 {low} 到 {high} 之间的整数", field=key)
         if key in bounds and value > bounds[key]:
             raise ValidationFailed(f"{label}不能超过乡镇设定的 {bounds[key]} 分", field=key)
@@ -241,7 +250,8 @@ def add_team_member(session: Session, *, actor: Actor, team: VolunteerTeam, user
     return team
 
 
-def require_village(actor: Actor, village_id: int | None) -> int:
-    if village_id is None:
-        raise Forbidden("您的账号还没有关联村")
-    return village_id
+def service_village(session: Session, actor: Actor, village_id: int | None = None) -> int:
+    """The village whose menu, rules and ratings a request is about: the one named (one the actor belongs to or
+    oversees), else the actor's household's, else the first they serve (`village_for`)."""
+    household = acting_household(session, actor) if village_id is None else None
+    return village_for(actor, village_id, household=household, refuse=NOT_IN_A_VILLAGE)

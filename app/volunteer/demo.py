@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.org.access import load_actor
+from app.org.access import load_actor, own_household
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
 from app.timeutil import utcnow
 from app.volunteer import catalogue, service
@@ -52,7 +52,7 @@ def seed_service_orders(session: Session, *, village: OrgUnit, town: OrgUnit, co
                                  description="理发、维修、陪护，随叫随到", member_ids=[volunteer.id, second.id],
                                  idempotency_key=None)
     li = load_actor(session, volunteer)
-    wang = session.get(Household, villager.user.household_id)
+    wang = own_household(session, villager)
 
     def order(actor, name, description, **kw):
         return service.place_order(session, actor=actor, service_id=services[name].id, wish="",

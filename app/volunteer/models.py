@@ -10,11 +10,7 @@ from sqlmodel import Field, SQLModel
 from app.append_only import make_append_only
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import Id, StrictId
-from app.timeutil import UTCDateTime, utcnow
-
-
-def _ts(nullable: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable)
+from app.timeutil import ts_column, utcnow
 
 
 class OrderStatus(StrEnum):
@@ -111,7 +107,7 @@ class VolunteerService(SQLModel, table=True):
     provider: str = Field(default="", sa_type=String(60))  # who provides it (a team, a clinic, …)
     standard_minutes: int = 60
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class VolunteerTeam(SQLModel, table=True):
@@ -121,7 +117,7 @@ class VolunteerTeam(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", index=True)
     name: str = Field(sa_type=String(40))
     description: str = Field(default="", sa_type=String(200))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class VolunteerTeamMember(SQLModel, table=True):
@@ -139,7 +135,7 @@ class ServiceOrderPhoto(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     content_type: str = Field(sa_type=String(30))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ServiceOrder(SQLModel, table=True):
@@ -174,14 +170,14 @@ class ServiceOrder(SQLModel, table=True):
     comment: str = Field(default="", sa_type=String(300))
     points: int | None = None  # credited to the volunteer's household (after the village's cap)
     transaction_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    requester_seen_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    dispatched_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    accepted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    completed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    settled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # rated or confirmed
-    credited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # points decided (the cap's month)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    requester_seen_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    dispatched_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    accepted_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    completed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    settled_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))  # rated or confirmed
+    credited_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))  # points decided (cap month)
 
 
 class ServiceOrderEvent(SQLModel, table=True):
@@ -196,7 +192,7 @@ class ServiceOrderEvent(SQLModel, table=True):
     to_status: str = Field(sa_type=String(12))
     actor_id: int | None = Field(default=None, foreign_key="users.id")  # None: the system (a scheduled confirm)
     note: str = Field(default="", sa_type=String(300))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 make_append_only(ServiceOrderEvent.__table__)

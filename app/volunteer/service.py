@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 
 from app.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor
+from app.ids import int_within
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor, own_household
 from app.org.models import Household, User
 from app.shop.paycodes import check_card
 from app.text import clean_reason, clean_text
@@ -118,10 +119,7 @@ def place_order(session: Session, *, actor: Actor, service_id: int | None, wish:
 
 def _ordering_household(session: Session, *, actor: Actor, household_id: int | None) -> Household:
     if household_id is None or household_id == actor.user.household_id:
-        household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
-        if household is None:
-            raise Forbidden("您的账号还没有关联农户；请由村干部或志愿者代为点单")
-        return household
+        return own_household(session, actor, "您的账号还没有关联农户；请由村干部或志愿者代为点单")
     household = get_visible(session, actor, Household, household_id, roles=OFFICIALS | VOLUNTEERS,
                             missing="找不到该农户")
     return household
@@ -240,7 +238,7 @@ def rate_with_card(session: Session, *, actor: Actor, order: ServiceOrder, card_
 
 
 def _rating(stars: int, comment: str) -> tuple[int, str]:
-    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+    if not int_within(stars, 1, 5):
         raise ValidationFailed("请选择 1 到 5 颗星")
     return stars, clean_text(comment, label="评价", max_length=300, required=False)
 

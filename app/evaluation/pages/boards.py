@@ -10,11 +10,10 @@ from sqlmodel import Session, col, select
 from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep
 from app.evaluation import boards, service
 from app.evaluation.models import EvaluationRound, RoundStatus
-from app.evaluation.views import pick_village
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
-from app.org.access import COMMITTEE, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor
+from app.org.access import COMMITTEE, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, village_for
 from app.org.models import OrgUnit
 from app.org.service import village_name
 
@@ -55,7 +54,7 @@ def _board_context(session: Session, actor: Actor, village: int, month: str, tz:
 @router.get("/board")
 def board(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
           village_id: Id | None = None, month: str | None = None, done: str = "") -> Response:
-    village = pick_village(actor, village_id)
+    village = village_for(actor, village_id)
     context = _board_context(session, actor, village, _month(session, village, month, settings.timezone),
                              settings.timezone)
     return render(request, "evaluation/board.html", {**context, "done": DONE.get(done, "")})
@@ -65,7 +64,7 @@ def board(request: Request, actor: ActorDep, session: SessionDep, settings: Sett
 def board_print(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                 village_id: Id | None = None, month: str | None = None) -> Response:
     """The board on one A4 sheet for the wall (the print stylesheet drops the page's chrome)."""
-    village = pick_village(actor, village_id)
+    village = village_for(actor, village_id)
     context = _board_context(session, actor, village, _month(session, village, month, settings.timezone),
                              settings.timezone)
     return render(request, "evaluation/board_print.html", context)
@@ -101,7 +100,7 @@ def coverage(request: Request, actor: ActorDep, session: SessionDep, settings: S
 @router.get("/points")
 def points_notice(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                   village_id: Id | None = None, month: str | None = None) -> Response:
-    village = pick_village(actor, village_id)
+    village = village_for(actor, village_id)
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
     notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone)
     return render(request, "evaluation/points.html", {

@@ -17,12 +17,12 @@ from app.evaluation.models import (
     RoundStatus,
 )
 from app.evaluation.pages.boards import village_choices
-from app.evaluation.views import criteria_of, head_names, pick_village, round_public
+from app.evaluation.views import criteria_of, head_names, round_public
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import process_photo
-from app.org.access import ADMINS, COMMITTEE, OFFICIALS, VILLAGE_STAFF
+from app.org.access import ADMINS, COMMITTEE, OFFICIALS, VILLAGE_STAFF, acting_household, village_for
 from app.org.models import Household, User
 from app.org.service import village_name
 from app.timeutil import utcnow
@@ -46,7 +46,7 @@ def _common(actor, session, village_id: int) -> dict:
 @router.get("")
 def hub(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
         village_id: Id | None = None, done: str = "") -> Response:
-    village = pick_village(actor, village_id)
+    village = village_for(actor, village_id)
     rounds = service.village_rounds(session, village_id=village)
     return render(request, "evaluation/hub.html", {
         **_common(actor, session, village), "rounds": rounds, "this_month": boards.this_month(settings.timezone),
@@ -57,7 +57,7 @@ def hub(request: Request, actor: ActorDep, session: SessionDep, settings: Settin
 @router.get("/score")
 def to_scoring(actor: ActorDep, session: SessionDep) -> Response:
     """The committee member's entry: the open round of their village, or the hub."""
-    village = pick_village(actor, None, COMMITTEE)
+    village = village_for(actor, None, COMMITTEE)
     open_one = next((r for r in service.village_rounds(session, village_id=village)
                      if r.status == RoundStatus.scoring), None)
     return RedirectResponse(f"/evaluation/rounds/{open_one.id}" if open_one else "/evaluation", status_code=303)
@@ -67,7 +67,7 @@ def to_scoring(actor: ActorDep, session: SessionDep) -> Response:
 def open_round(actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: SettingsDep,
                month: Annotated[str, Form()] = "",
                village_id: Annotated[Id | None, Form()] = None, form_key: Annotated[str, Form()] = "") -> Response:
-    village = pick_village(actor, village_id, VILLAGE_STAFF)
+    village = village_for(actor, village_id, VILLAGE_STAFF)
     made = service.open_round(session, actor=actor, village_id=village, month=month, idempotency_key=form_key or None,
                               latest=boards.this_month(settings.timezone))
     session.commit()
@@ -79,7 +79,7 @@ def open_round(actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: Se
 @router.get("/criteria")
 def criteria_page(request: Request, actor: ActorDep, session: SessionDep, village_id: Id | None = None,
                   done: str = "") -> Response:
-    village = pick_village(actor, village_id)
+    village = village_for(actor, village_id)
     rows = criteria.village_criteria(session, village_id=village, include_retired=True)
     frozen = {c.id for c in rows if criteria.used_in_final_round(session, criterion_id=c.id)}
     return render(request, "evaluation/criteria.html", {
@@ -92,7 +92,7 @@ def add_criterion(actor: ActorDep, session: SessionDep, htmx: HtmxDep, category:
                   name: Annotated[str, Form()] = "", points: Annotated[str, Form()] = "",
                   list_kind: Annotated[str, Form()] = "", village_id: Annotated[Id | None, Form()] = None,
                   form_key: Annotated[str, Form()] = "") -> Response:
-    village = pick_village(actor, village_id, OFFICIALS)
+    village = village_for(actor, village_id, OFFICIALS)
     criteria.create_criterion(session, actor=actor, village_id=village, category=category, name=name,
                               points=form_int(points), list_kind=list_kind or None, idempotency_key=form_key or None)
     session.commit()
@@ -134,7 +134,7 @@ def round_page(round_id: Id, request: Request, actor: ActorDep, session: Session
     scored: dict[int, list] = defaultdict(list)
     for s in view.scores:
         scored[s.household_id].append(s)
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     unanswered = sum(1 for line in view.lines for o in line.objections if o.answer is None)
     notice_over = evaluation.notice_ends_at is None or utcnow() >= evaluation.notice_ends_at
     recused: dict[int, list[str]] = defaultdict(list)

@@ -6,15 +6,15 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import select
 
-from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep, WriteSessionDep
+from app.deps import ActorDep, CodeTriesDep, HtmxDep, SecretDep, SessionDep, SettingsDep, WriteSessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
-from app.org.access import OFFICIALS, Actor
+from app.org.access import OFFICIALS, acting_household
 from app.org.models import Household
 from app.shop.counter import throttle_code_tries
-from app.volunteer import catalogue, reading, service
+from app.volunteer import catalogue, service, views
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
 from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS
 from app.volunteer.points import may_approve_credit
@@ -28,11 +28,6 @@ DONE = {"create": "已点单，村里会尽快安排志愿者", "dispatch": "已
         "photo": "照片已上传"}
 
 
-def home_village(session, actor: Actor) -> int:
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
-    return catalogue.require_village(actor, household.village_id if household else actor.first_village())
-
-
 def form_hours(value: str) -> float:
     try:
         return float((value or "").strip())
@@ -43,11 +38,11 @@ def form_hours(value: str) -> float:
 @router.get("/service")
 def hub(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """The 服务 tab: what each of the viewer's roles does here."""
-    mine = reading.my_orders(session, actor=actor, limit=20)
-    queues = reading.volunteer_queues(session, actor=actor) if actor.has_role(VOLUNTEERS) else None
-    context = {"tab": "service", "mine": mine, "unseen": reading.unseen(mine), "queues": queues,
-               "groups": {o.id: reading.village_group(o.address) for o in (queues or {}).get("pool", [])},
-               "badges": reading.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
+    mine = views.my_orders(session, actor=actor, limit=20)
+    queues = views.volunteer_queues(session, actor=actor) if actor.has_role(VOLUNTEERS) else None
+    context = {"tab": "service", "mine": mine, "unseen": views.unseen(mine), "queues": queues,
+               "groups": {o.id: views.village_group(o.address) for o in (queues or {}).get("pool", [])},
+               "badges": views.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
                "can_order": bool(actor.user.household_id) or actor.has_role(OFFICIALS | VOLUNTEERS),
                "labels": STATUS_LABELS}
     return render(request, "volunteer/hub.html", context)
@@ -55,7 +50,7 @@ def hub(request: Request, actor: ActorDep, session: SessionDep) -> Response:
 
 @router.get("/service/menu")
 def menu(request: Request, actor: ActorDep, session: SessionDep, household_id: Id | None = None) -> Response:
-    village = home_village(session, actor)
+    village = catalogue.service_village(session, actor)
     return render(request, "volunteer/menu.html", {
         "tab": "service", "services": catalogue.menu(session, village_id=village), "levels": LEVEL_LABELS,
         "household_id": household_id, "hours": catalogue.hours})
@@ -64,12 +59,12 @@ def menu(request: Request, actor: ActorDep, session: SessionDep, household_id: I
 @router.get("/service/order/new")
 def new_order(request: Request, actor: ActorDep, session: SessionDep, service_id: Id | None = None,
               household_id: Id | None = None) -> Response:
-    village = home_village(session, actor)
+    village = catalogue.service_village(session, actor)
     chosen = catalogue.menu_service(session, village_id=village, service_id=service_id) if service_id else None
     helper = actor.has_role(OFFICIALS | VOLUNTEERS)
     households = list(session.exec(select(Household).where(Household.village_id == village)
                                    .order_by(Household.id))) if helper else []
-    own = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    own = acting_household(session, actor)
     return render(request, "volunteer/new_order.html", {
         "tab": "service", "service": chosen, "households": households, "own": own,
         "household_id": household_id or (own.id if own else None), "hours": catalogue.hours})
@@ -93,12 +88,12 @@ def create_order(actor: ActorDep, session: SessionDep, htmx: HtmxDep, service_id
 @router.get("/service/orders/{order_id}")
 def order_page(order_id: Id, request: Request, actor: ActorDep, session: WriteSessionDep, done: str = "") -> Response:
     order = service.visible_order(session, actor, order_id)
-    reading.mark_seen(session, actor=actor, order=order)
+    views.mark_seen(session, actor=actor, order=order)
     session.commit()
     steps = allowed_actions(session, actor, order)
     station = "dispatch" in steps or "redispatch" in steps
     return render(request, "volunteer/order.html", {
-        "tab": "service", "order": reading.order_public(session, order, viewer=actor, with_events=True),
+        "tab": "service", "order": views.order_public(session, order, viewer=actor, with_events=True),
         "steps": steps,
         "volunteers": service.dispatchable_volunteers(session, order=order) if station else [],
         "teams": catalogue.list_teams(session, village_id=order.village_id) if station else [],
@@ -189,13 +184,14 @@ def rate(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, star
 
 
 @router.post("/service/orders/{order_id}/rate-by-card")
-def rate_by_card(order_id: Id, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
-                 settings: SettingsDep, card_code: Annotated[str, Form()] = "", pin: Annotated[str, Form()] = "",
+def rate_by_card(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: SettingsDep,
+                 secret: SecretDep, code_tries: CodeTriesDep, card_code: Annotated[str, Form()] = "",
+                 pin: Annotated[str, Form()] = "",
                  stars: Annotated[str, Form()] = "", comment: Annotated[str, Form()] = "") -> Response:
     order = service.visible_order(session, actor, order_id)
-    throttle_code_tries(request.app.state.code_tries, actor.id)
+    throttle_code_tries(code_tries, actor.id)
     refusal = service.rate_with_card(session, actor=actor, order=order, card_code=card_code, pin=pin,
-                                     stars=form_int(stars), comment=comment, secret=request.app.state.secret,
+                                     stars=form_int(stars), comment=comment, secret=secret,
                                      tz=settings.timezone)
     session.commit()  # a wrong PIN is counted even though the answer is a refusal
     if refusal is not None:
@@ -228,7 +224,7 @@ def order_photo(order_id: Id, actor: ActorDep, session: SessionDep) -> Response:
 @router.get("/service/badge")
 def badge(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """The 服务 tab's badge: what waits for this person (the tab bar loads it)."""
-    response = render(request, "_tab_badge.html", {"count": reading.badges(session, actor=actor)["total"],
+    response = render(request, "_tab_badge.html", {"count": views.badges(session, actor=actor)["total"],
                                                     "label": "条待处理"})
     response.headers["Cache-Control"] = "no-store"
     return response

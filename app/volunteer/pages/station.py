@@ -10,13 +10,13 @@ from app.deps import ActorDep, HtmxDep, SessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
-from app.org.access import ADMINS, OFFICIALS, Actor
+from app.org.access import ADMINS, OFFICIALS, Actor, village_for
 from app.org.models import OrgUnit, Role
 from app.org.service import village_name
 from app.timeutil import utcnow
-from app.volunteer import catalogue, reading, service
+from app.volunteer import catalogue, service, views
 from app.volunteer.models import CATEGORIES, LEVEL_LABELS, STATUS_LABELS
-from app.volunteer.pages.orders import form_hours, home_village
+from app.volunteer.pages.orders import form_hours
 
 router = APIRouter()
 BOARD_DONE = {"confirm": "已确认到期未评价的服务单", "settings": "服务规则已保存", "service": "服务项目已加入菜单",
@@ -24,9 +24,7 @@ BOARD_DONE = {"confirm": "已确认到期未评价的服务单", "settings": "�
 
 
 def _station_village(actor: Actor, village_id: int | None) -> int:
-    village = village_id or actor.first_village(OFFICIALS)
-    actor.require(village, OFFICIALS, "服务站看板只对村干部开放")
-    return village
+    return village_for(actor, village_id, OFFICIALS, refuse="服务站看板只对村干部开放")
 
 
 @router.get("/service/board")
@@ -34,7 +32,7 @@ def board(request: Request, actor: ActorDep, session: SessionDep, village_id: Id
           done: str = "") -> Response:
     village = _station_village(actor, village_id)
     return render(request, "volunteer/board.html", {
-        "tab": "service", "board": reading.station_board(session, village_id=village, now=utcnow()),
+        "tab": "service", "board": views.station_board(session, village_id=village, now=utcnow()),
         "village_id": village, "village": village_name(session, village), "labels": STATUS_LABELS,
         "services": catalogue.menu(session, village_id=village), "levels": LEVEL_LABELS,
         "teams": catalogue.list_teams(session, village_id=village), "categories": CATEGORIES,
@@ -87,8 +85,7 @@ def add_team(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: An
 
 def _centre(session, actor: Actor) -> tuple[int, str, OrgUnit]:
     """The town admin's 所 (or the county admin's 中心): a village under it, the level, the unit."""
-    village = actor.first_village(ADMINS)
-    actor.require(village, ADMINS, "实践所服务只对乡镇和县管理员开放")
+    village = village_for(actor, None, ADMINS, refuse="实践所服务只对乡镇和县管理员开放")
     level = "township" if actor.has_role(Role.town_admin) else "county"
     units = catalogue.offering_units(session, village_id=village)
     return village, level, session.get(OrgUnit, units[1 if level == "township" else 2])
@@ -121,13 +118,13 @@ def add_centre_service(actor: ActorDep, session: SessionDep, htmx: HtmxDep, name
 def record(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """服务记录证明: the volunteer's confirmed services, dates and hours, to print."""
     return render(request, "volunteer/record.html", {
-        "tab": "service", "record": reading.volunteer_record(session, user_id=actor.id), "hours": catalogue.hours,
+        "tab": "service", "record": views.volunteer_record(session, user_id=actor.id), "hours": catalogue.hours,
         "village": village_name(session, actor.first_village()), "today": utcnow()})
 
 
 @router.get("/service/ratings")
 def ratings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    village = home_village(session, actor)
+    village = catalogue.service_village(session, actor)
     return render(request, "volunteer/ratings.html", {
-        "tab": "service", "ratings": reading.village_ratings(session, village_id=village),
+        "tab": "service", "ratings": views.village_ratings(session, village_id=village),
         "village": village_name(session, village)})

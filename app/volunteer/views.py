@@ -1,5 +1,6 @@
-"""Reading service orders: an order as the API and pages show it (with its timeline), the lists each role works
-from, badge counts, a volunteer's hours and record, the village's public ratings."""
+"""Read models of service orders, shaped for the API and the pages: an order as they show it (with its
+timeline), the lists each role works from, badge counts, a volunteer's hours and record, the village's public
+ratings."""
 
 import re
 from dataclasses import dataclass
