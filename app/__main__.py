@@ -81,7 +81,7 @@ def _check_ledger(engine: Engine) -> int:
 
 def _expire_shop_requests(engine: Engine) -> int:
     """Give back the points of every 扫码兑换 request past its time (pages and the API also do it as they read)."""
-    from app.shop.requests import expire_due
+    from app.shop.requests.service import expire_due
 
     total = 0
     while True:

@@ -49,7 +49,7 @@ def _holds_match_open_requests(session: Session) -> list[str]:
     """Each household's hold account holds exactly the totals of its open shop requests (扫码兑换): a request closed
     without giving its points back, or points held for no request, shows here."""
     from app.ledger.accounts import held_for
-    from app.shop.request_models import RequestStatus, ShopRequest
+    from app.shop.requests.models import RequestStatus, ShopRequest
 
     open_totals = dict(session.exec(select(ShopRequest.household_id, func.sum(ShopRequest.total_points))
                                     .where(ShopRequest.status == RequestStatus.pending)

@@ -21,7 +21,7 @@ from app.ledger.models import (
     TxnKind,
 )
 from app.org.models import User
-from app.shop.models import Redemption, RedemptionItem
+from app.shop.redemption.models import Redemption, RedemptionItem
 
 GOODS_NAMED = 5  # a line names at most this many goods, then "等 N 种"
 
@@ -77,7 +77,7 @@ def _held_outcomes(session: Session, hold_txn_ids: list[int]) -> dict[int, str]:
     """A hold's line says how its shop request (扫码兑换) ended: （待核销）, （已核销）, （已取消，已退回） …"""
     if not hold_txn_ids:
         return {}
-    from app.shop.request_models import ShopRequest
+    from app.shop.requests.models import ShopRequest
 
     words = {"pending": "（待核销）", "fulfilled": "（已核销）", "cancelled": "（已取消，积分已退回）",
              "expired": "（已过期，积分已退回）", "refused": "（店员退回，积分已退回）"}

@@ -40,12 +40,12 @@ from app.timeutil import utcnow
 # Which transactions may be reversed, and by whom (reliability.md I5: a correction is a reversing transaction):
 # - award, evaluation, service: the village's officials, with a written reason, through `reverse_credit` — a
 #   credit found wrong after the fact; the reversal stands on the household's history and the village's books.
-# - redemption: the village's officials, through app.shop.service.reverse_redemption, which puts the goods back
-#   on the shelf in the same transaction.
+# - redemption: the village's officials, through app.shop.redemption.service.reverse_redemption, which puts the
+#   goods back on the shelf in the same transaction.
 # - allocation: nobody — a budget moved in error is moved back by a new allocation.
 # - reversal: nobody — a reversal is final; a wrong one is followed by a new award.
 # - hold, hold_release: nobody — a hold ends by its release (cancel, expiry, refusal) or its settlement (a redemption,
-#   reversible as any other); app.shop.requests keeps each request to exactly one of these ends.
+#   reversible as any other); app.shop.requests.service keeps each request to exactly one of these ends.
 REVERSIBLE_BY: dict[str, frozenset[str]] = {
     TxnKind.award: OFFICIALS, TxnKind.evaluation: OFFICIALS, TxnKind.service: OFFICIALS,
     TxnKind.redemption: OFFICIALS,

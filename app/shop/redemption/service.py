@@ -19,24 +19,19 @@ from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.queueing import KeyedFairLocks
 from app.shop.access import is_staff
-from app.shop.goods import move_stock, take_stock
-from app.shop.models import (
-    REDEMPTION_TARGET,
-    BasketLine,
+from app.shop.catalogue.models import BasketLine, Goods, MovementKind, StockMovement
+from app.shop.catalogue.service import move_stock, take_stock
+from app.shop.models import REDEMPTION_TARGET, Shop, ShopAction
+from app.shop.redemption.models import (
     ConfirmationPublic,
-    Goods,
-    MovementKind,
     PayCode,
     ReceiptLine,
     Redemption,
     RedemptionItem,
     RedemptionPublic,
-    Shop,
-    ShopAction,
-    StockMovement,
 )
-from app.shop.paycodes import resolve_pay_code
-from app.shop.receipts import receipts
+from app.shop.redemption.paycodes import resolve_pay_code
+from app.shop.redemption.receipts import receipts
 from app.text import clean_reason
 
 MAX_LINES, MAX_QUANTITY = 50, 99
@@ -99,7 +94,7 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
     payload = redemption_payload(shop_id=shop.id, pay_code=pay_code, basket=basket, expected_total=expected_total)
     asked: list[ConfirmationPublic] = []
     if idempotency_key is not None and idempotency_key.strip():
-        from app.shop import confirmations
+        from app.shop.redemption import confirmations
 
         waiting = confirmations.pending_for_key(session, attendant_id=attendant.id, shop_id=shop.id,
                                                 key=idempotency_key)
@@ -114,7 +109,7 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
             raise PriceChanged(f"商品价格有变动：现在共 {total} 积分（收银台显示 {expected_total} 积分），"
                                "请核对后再确认")
         if confirm_above is not None and code.card_id is None and total > confirm_above:
-            from app.shop import confirmations  # which runs redeem_code() in its turn, once confirmed
+            from app.shop.redemption import confirmations  # which runs redeem_code() in its turn, once confirmed
 
             asked.append(confirmations.ask_household(
                 session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, total=total,
@@ -200,7 +195,7 @@ def redemption_by_key(session: Session, *, shop: Shop, attendant: Actor, key: st
 
 
 def receipt(session: Session, redemption: Redemption, *, reader: Actor | None) -> RedemptionPublic:
-    """One receipt as `reader` may read it (app.shop.receipts: the name masked unless theirs or an official's)."""
+    """One receipt as `reader` may read it (the name masked unless theirs or an official's)."""
     return receipts(session, [redemption], reader=reader)[0]
 
 
@@ -253,9 +248,3 @@ def latest_redemption_id(session: Session, *, household_id: int) -> int:
     latest = session.exec(select(Redemption.id).where(Redemption.household_id == household_id)
                           .order_by(Redemption.id.desc())).first()
     return latest or 0
-
-
-def shop_redemptions(session: Session, *, shop: Shop, limit: int | None, cursor: str | None) -> Page:
-    """The shop's redemptions, newest first."""
-    return page_desc(session, select(Redemption).where(Redemption.shop_id == shop.id), Redemption.id,
-                     limit=limit, cursor=cursor)

@@ -32,20 +32,13 @@ from app.org.models import Household
 from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
-from app.shop.goods import take_stock
-from app.shop.models import (
-    BasketLine,
-    Goods,
-    MovementKind,
-    ReceiptLine,
-    Redemption,
-    RedemptionItem,
-    RedemptionPublic,
-    Shop,
-    StockMovement,
-)
-from app.shop.paycodes import code_digest
-from app.shop.request_models import (
+from app.shop.catalogue.models import BasketLine, Goods, MovementKind, StockMovement
+from app.shop.catalogue.service import take_stock
+from app.shop.models import Shop
+from app.shop.redemption.models import ReceiptLine, Redemption, RedemptionItem, RedemptionPublic
+from app.shop.redemption.paycodes import code_digest
+from app.shop.redemption.service import clean_basket
+from app.shop.requests.models import (
     DEFAULT_REQUEST_MINUTES,
     MAX_REQUEST_MINUTES,
     MIN_REQUEST_MINUTES,
@@ -59,7 +52,6 @@ from app.shop.request_models import (
     ShopRequestPublic,
     ShopRequestSetting,
 )
-from app.shop.service import clean_basket
 from app.text import clean_reason
 from app.timeutil import as_utc, utcnow
 
@@ -263,7 +255,7 @@ def month_outcomes(session: Session, *, shop: Shop, month: str, tz: str) -> dict
     month's settlement as redemptions; the others gave their points back."""
     from sqlalchemy import func
 
-    from app.shop.settlement import month_bounds
+    from app.shop.books.service import month_bounds
 
     start, end = month_bounds(month, tz=tz)
     rows = session.exec(select(ShopRequest.status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
@@ -467,7 +459,7 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
            ) -> RedemptionPublic:
     """核销: the attendant hands the goods over; stock taken, the hold paid to the shop, the receipt written — in
     one transaction, exactly once per code (a second 核销 of the code is refused; the same key answers again)."""
-    from app.shop.service import receipt  # the receipt as POST /shops/{id}/redemptions answers it
+    from app.shop.redemption.service import receipt  # the receipt as POST /shops/{id}/redemptions answers it
 
     _require_staff(session, actor, shop)
     payload = {"shop_id": shop.id, "code": (code or "").replace(" ", "").strip()}

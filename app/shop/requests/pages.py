@@ -17,15 +17,16 @@ from app.ledger.service import household_balance
 from app.org.access import VILLAGE_STAFF, Actor
 from app.org.models import Household
 from app.org.service import village_name
-from app.shop import goods as catalogue
-from app.shop import requests as service
 from app.shop.access import is_staff, managed_shop, overseen_shop, staffed_shop, visible_shop
-from app.shop.counter import counting_code_failures, throttle_code_tries
-from app.shop.models import BasketLine, Shop
-from app.shop.pages.common import agreed_total, pick_shop, tab_for
+from app.shop.catalogue.models import BasketLine
+from app.shop.catalogue.service import goods_public, list_goods
+from app.shop.models import Shop
+from app.shop.picking import agreed_total, pick_shop, tab_for
 from app.shop.qr import qr_svg
-from app.shop.request_models import STATUS_LABELS, RequestStatus, ShopRequest
-from app.shop.service import MAX_QUANTITY, counter_queue, receipt
+from app.shop.redemption.counter import counting_code_failures, throttle_code_tries
+from app.shop.redemption.service import MAX_QUANTITY, counter_queue, receipt
+from app.shop.requests import service
+from app.shop.requests.models import STATUS_LABELS, RequestStatus, ShopRequest
 from app.timeutil import as_utc, local, utcnow
 
 public = APIRouter(include_in_schema=False)
@@ -92,11 +93,11 @@ def order_page(request: Request, actor: ActorDep, session: WriteSessionDep, shop
         page = service.household_requests(session, household_id=household.id, status=RequestStatus.pending,
                                           limit=5, cursor=None)
         open_requests = [r for (r,) in page.items if r.shop_id == shop.id]
-    goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
+    goods = sorted(list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
     return render(request, "shop/requests/order.html", {
         "tab": "home", "shop": shop, "household": household, "village": village_name(session, shop.village_id),
         "balance": household_balance(session, household_id=household.id) if household else None,
-        "goods": [catalogue.goods_public(g) for g in goods], "open_requests": open_requests,
+        "goods": [goods_public(g) for g in goods], "open_requests": open_requests,
         "max_quantity": MAX_QUANTITY, "minutes": service.request_minutes(session, village_id=shop.village_id)})
 
 
@@ -140,7 +141,7 @@ def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, 
     if view.code:
         context |= {"code_groups": service.group_digits(view.code), "qr_data_uri": _data_uri(qr_svg(view.code))}
     if req.redemption_id:
-        from app.shop.models import Redemption
+        from app.shop.redemption.models import Redemption
 
         context["receipt"] = receipt(session, session.get(Redemption, req.redemption_id), reader=actor)
     return context

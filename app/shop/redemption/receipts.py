@@ -10,7 +10,8 @@ from app.ledger.models import LedgerTransaction
 from app.org.access import Actor
 from app.org.models import Household, User
 from app.org.service import name_for
-from app.shop.models import ReceiptLine, Redemption, RedemptionItem, RedemptionPublic, RedemptionReversal, Shop
+from app.shop.models import Shop
+from app.shop.redemption.models import ReceiptLine, Redemption, RedemptionItem, RedemptionPublic, RedemptionReversal
 
 
 def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor | None) -> list[RedemptionPublic]:

@@ -24,25 +24,23 @@ from app.idempotency import answer_claim
 from app.org.access import OFFICIALS, Actor, load_actor
 from app.org.models import Household, User
 from app.org.service import name_for
-from app.shop import service
-from app.shop.models import (
+from app.shop.catalogue.models import Goods
+from app.shop.models import VILLAGE_SETTINGS_TARGET, Shop, ShopAction
+from app.shop.redemption import service
+from app.shop.redemption.models import (
     DEFAULT_CONFIRM_ABOVE,
-    VILLAGE_SETTINGS_TARGET,
     ConfirmationError,
     ConfirmationPublic,
     ConfirmationStatus,
-    Goods,
     PayCode,
     ReceiptLine,
     Redemption,
     RedemptionConfirmation,
     RedemptionPublic,
-    Shop,
-    ShopAction,
     ShopSettingsPublic,
     VillageSettings,
 )
-from app.shop.paycodes import payer_balance, refuse_dead_owner
+from app.shop.redemption.paycodes import payer_balance, refuse_dead_owner
 from app.timeutil import as_utc, utcnow
 
 CONFIRM_WAIT = timedelta(seconds=90)

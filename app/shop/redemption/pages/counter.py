@@ -17,11 +17,11 @@ from app.htmx import render
 from app.ids import AfterId, Id
 from app.org.access import Actor, own_household
 from app.org.models import Household
-from app.shop import confirmations, paycodes, service
-from app.shop import goods as catalogue
 from app.shop.access import is_staff, own_confirmation, staffed_shop
-from app.shop.pages.common import agreed_total
+from app.shop.catalogue.service import goods_public, list_goods, list_shops
+from app.shop.picking import agreed_total
 from app.shop.qr import qr_svg
+from app.shop.redemption import confirmations, paycodes, service
 from app.timeutil import as_utc, utcnow
 
 router = APIRouter()
@@ -129,15 +129,15 @@ def counter_page(request: Request, actor: ActorDep, session: SessionDep, setting
     if shop_id is not None:
         shop = staffed_shop(session, actor, shop_id)
     else:
-        shops = [s for s in catalogue.list_shops(session, actor=actor) if is_staff(session, actor, s)]
+        shops = [s for s in list_shops(session, actor=actor) if is_staff(session, actor, s)]
         if not shops:
             raise Forbidden("只有超市收银员可以使用收银台")
         if len(shops) > 1:
             return render(request, "shop/counter/choose.html", {"tab": "home", "shops": shops})
         shop = shops[0]
-    goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
+    goods = sorted(list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
     return render(request, "shop/counter/page.html", {
-        "tab": "home", "shop": shop, "goods": [catalogue.goods_public(g) for g in goods],
+        "tab": "home", "shop": shop, "goods": [goods_public(g) for g in goods],
         "timezone": settings.timezone, "limits": COUNTER_LIMITS})
 
 

@@ -26,7 +26,8 @@ from app.ledger.accounts import household_account
 from app.org.access import MAX_ID, OFFICIALS, Actor
 from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.security import hash_password, verify_password
-from app.shop.models import HouseholdCard, PayCode, Redemption, Shop, ShopAction
+from app.shop.models import Shop, ShopAction
+from app.shop.redemption.models import HouseholdCard, PayCode, Redemption
 from app.text import clean_reason
 from app.timeutil import as_utc, local, utcnow
 

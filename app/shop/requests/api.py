@@ -5,12 +5,12 @@ from fastapi import APIRouter, Request
 from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
 from app.ids import Id
 from app.org.access import own_household
-from app.shop import requests as service
 from app.shop.access import overseen_shop, staffed_shop, visible_shop
-from app.shop.api import Reason
-from app.shop.counter import counting_code_failures, throttle_code_tries
-from app.shop.models import RedemptionPublic
-from app.shop.request_models import (
+from app.shop.redemption.counter import counting_code_failures, throttle_code_tries
+from app.shop.redemption.models import Reason, RedemptionPublic
+from app.shop.redemption.service import counter_queue
+from app.shop.requests import service
+from app.shop.requests.models import (
     ConsentCreate,
     DropItem,
     FulfilCreate,
@@ -18,7 +18,6 @@ from app.shop.request_models import (
     ShopRequestCreate,
     ShopRequestPublic,
 )
-from app.shop.service import counter_queue
 
 router = APIRouter(tags=["shop requests"])
 
