@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.datastructures import State
 
+import app.domains  # noqa: F401  (what each domain lends the ledger, registered before anything reads it)
 from app import errors_http
 from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings

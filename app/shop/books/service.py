@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.errors import ValidationFailed
-from app.ledger.postings import reversed_ids
+from app.ledger.service import reversed_transactions
 from app.paging import Page, page_desc
 from app.shop.books.export import SettlementRow
 from app.shop.models import Shop
@@ -47,7 +47,7 @@ def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> 
     start, end = month_bounds(month, tz=tz)
     in_month = (select(Redemption.id).where(Redemption.shop_id == shop.id, Redemption.created_at >= start,
                                             Redemption.created_at < end,
-                                            Redemption.transaction_id.not_in(reversed_ids())))
+                                            Redemption.transaction_id.not_in(reversed_transactions())))
     grouped = session.exec(
         select(RedemptionItem.name, RedemptionItem.unit_points, func.sum(RedemptionItem.quantity),
                func.sum(RedemptionItem.points))

@@ -27,7 +27,7 @@ from app.shop.redemption.models import (
     ShopSettingsPublic,
     ShopSettingsUpdate,
 )
-from app.shop.redemption.receipts import receipts
+from app.shop.redemption.receipts import receipt, receipts
 
 router = APIRouter(tags=["shop"])
 
@@ -177,7 +177,7 @@ def put_shop_settings(village_id: Id, body: ShopSettingsUpdate, actor: ActorDep,
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
 def get_redemption(redemption_id: Id, actor: ActorDep, session: SessionDep) -> RedemptionPublic:
-    return service.receipt(session, visible_redemption(session, actor, redemption_id), reader=actor)
+    return receipt(session, visible_redemption(session, actor, redemption_id), reader=actor)
 
 
 @router.post("/redemptions/{redemption_id}/reversal", response_model=RedemptionPublic)

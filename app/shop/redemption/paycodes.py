@@ -22,7 +22,7 @@ from app.errors import (
     ValidationFailed,
 )
 from app.idempotency import Created, run_idempotent
-from app.ledger.accounts import household_account
+from app.ledger.service import household_balance
 from app.org.access import MAX_ID, OFFICIALS, Actor
 from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.security import hash_password, verify_password
@@ -250,4 +250,5 @@ def card_locked(until: datetime, *, now: datetime, tz: str) -> RateLimited:
 
 
 def payer_balance(session: Session, *, household_id: int) -> int:
-    return household_account(session, household_id=household_id).balance
+    """What the payer can spend (points due back from a request past its time included: app.ledger.service)."""
+    return household_balance(session, household_id=household_id)

@@ -10,7 +10,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, case, func, update
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
@@ -19,25 +19,26 @@ from app.errors import (
     InvalidPayCode,
     InvalidState,
     NotFound,
-    OutOfStock,
     TotalChanged,
     ValidationFailed,
 )
 from app.idempotency import Created, run_idempotent
-from app.ledger.accounts import household_account
-from app.ledger.history import goods_words
-from app.ledger.service import hold_points, release_hold, settle_hold
+from app.ledger.models import TxnKind
+from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper
+from app.ledger.service import hold_points, lock_household_account, release_hold
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
 from app.org.models import Household
 from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
-from app.shop.catalogue.models import BasketLine, Goods, MovementKind, StockMovement
-from app.shop.catalogue.service import take_stock
+from app.shop.books.service import month_bounds
+from app.shop.catalogue.basket import basket_total, clean_basket, goods_words, price_basket
+from app.shop.catalogue.models import BasketLine
 from app.shop.models import Shop
-from app.shop.redemption.models import ReceiptLine, Redemption, RedemptionItem, RedemptionPublic
+from app.shop.redemption.models import ReceiptLine, RedemptionPublic
 from app.shop.redemption.paycodes import code_digest
-from app.shop.redemption.service import clean_basket
+from app.shop.redemption.receipts import receipt
+from app.shop.redemption.record import PaidBy, record_redemption
 from app.shop.requests.models import (
     DEFAULT_REQUEST_MINUTES,
     MAX_REQUEST_MINUTES,
@@ -112,19 +113,6 @@ def group_digits(code: str) -> str:
 
 # --- making, reading ----------------------------------------------------------------------------------------------
 
-def _basket_goods(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tuple[Goods, int]]:
-    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_(basket), Goods.shop_id == shop.id))}
-    if any(gid not in goods for gid in basket):
-        raise ValidationFailed("商品不存在或不属于本店，请刷新商品列表")
-    off = [goods[gid].name for gid in basket if not goods[gid].active]
-    if off:
-        raise InvalidState(f"暂停兑换：{'、'.join(off)}")
-    short = [goods[gid].name for gid in basket if goods[gid].stock < basket[gid]]
-    if short:
-        raise OutOfStock(f"库存不足：{'、'.join(short)}")
-    return [(goods[gid], basket[gid]) for gid in sorted(basket)]
-
-
 def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[BasketLine],
                    idempotency_key: str | None, secret: str, now: datetime | None = None) -> ShopRequest:
     """A villager of the shop's village submits a basket: prices fixed now, points held now, a 核销码 made."""
@@ -138,15 +126,16 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
         moment = now or utcnow()
         # The household's account row, locked before counting (PostgreSQL; SQLite's writer is held already): of
         # requests sent at once, each counts the ones committed before it, so no more than the limit are ever open.
-        session.refresh(household_account(session, household_id=household.id), with_for_update=True)
+        lock_household_account(session, household_id=household.id)
+        expire_due(session, household_id=household.id, now=moment)  # points due back count before the new hold
         open_count = len(session.exec(select(ShopRequest.id).where(
             ShopRequest.household_id == household.id, ShopRequest.status == RequestStatus.pending,
             ShopRequest.expires_at > moment)).all())
         if open_count >= MAX_OPEN_PER_HOUSEHOLD:
             raise InvalidState(f"每户最多同时有 {MAX_OPEN_PER_HOUSEHOLD} 个待核销的兑换，您已有 {open_count} 个："
                                "请先到柜台核销或取消一个")
-        lines = _basket_goods(session, shop=shop, basket=basket)
-        total = sum(g.points_price * q for g, q in lines)
+        lines = price_basket(session, shop=shop, basket=basket, in_stock=True)
+        total = basket_total(lines)
         words = goods_words([(g.name, q) for g, q in lines])
         reason = f"{shop.name}扫码兑换预留 · {words}"[:200]
         txn, _ = hold_points(session, household=household, points=total, reason=reason, actor_id=actor.id)
@@ -188,19 +177,20 @@ def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor,
     shops = {s.id: s for s in session.exec(select(Shop).where(Shop.id.in_({r.shop_id for r in requests})))}
     households = {h.id: h for h in session.exec(select(Household).where(
         Household.id.in_({r.household_id for r in requests})))}
-    out = []
+    out, now = [], utcnow()
     for r in requests:
-        own = viewer.user.household_id == r.household_id
+        own, status = viewer.user.household_id == r.household_id, status_of(r, now=now)
         household = households[r.household_id]
         out.append(ShopRequestPublic(
             id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
             household_name=name_for(viewer, head_name=household.head_name, household_id=household.id,
-                                    village_id=household.village_id), status=r.status, total_points=r.total_points,
-            needs_consent=r.needs_consent, expires_at=r.expires_at, created_at=r.created_at, closed_at=r.closed_at,
+                                    village_id=household.village_id), status=status, total_points=r.total_points,
+            needs_consent=r.needs_consent, expires_at=r.expires_at, created_at=r.created_at,
+            closed_at=r.closed_at or (r.expires_at if status != r.status else None),
             closed_reason=r.closed_reason, redemption_id=r.redemption_id,
             items=[RequestLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
                                points=i.points, dropped=i.dropped) for i in items[r.id]],
-            code=code_from_salt(r.code_salt, secret=secret) if own and r.status == RequestStatus.pending else None))
+            code=code_from_salt(r.code_salt, secret=secret) if own and status == RequestStatus.pending else None))
     return out
 
 
@@ -234,34 +224,47 @@ def visible_request(session: Session, *, actor: Actor, shop: Shop, request_id: i
     return req
 
 
+def status_of(req: ShopRequest, *, now: datetime | None = None) -> str:
+    """A request's state now: one still pending past its time is expired (its points are due back, and come back
+    with the next write for the household, its balance read, or `python -m app expire-shop-requests`)."""
+    if req.status == RequestStatus.pending and as_utc(req.expires_at) <= (now or utcnow()):
+        return RequestStatus.expired
+    return req.status
+
+
+def _current_status() -> ColumnElement:
+    """status_of() in SQL, for filtering and counting."""
+    return case((and_(ShopRequest.status == RequestStatus.pending, ShopRequest.expires_at <= utcnow()),
+                 RequestStatus.expired.value), else_=ShopRequest.status)
+
+
 def household_requests(session: Session, *, household_id: int, status: str | None, limit: int | None,
                        cursor: str | None) -> Page:
+    """The household's requests, newest first, by their state now (status_of)."""
     stmt = select(ShopRequest).where(ShopRequest.household_id == household_id)
     if status:
-        stmt = stmt.where(ShopRequest.status == _status(status))
+        stmt = stmt.where(_current_status() == _status(status))
     return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
 
 
 def shop_requests(session: Session, *, shop: Shop, status: str | None, limit: int | None, cursor: str | None
                   ) -> Page:
+    """The shop's requests, newest first, by their state now (status_of)."""
     stmt = select(ShopRequest).where(ShopRequest.shop_id == shop.id)
     if status:
-        stmt = stmt.where(ShopRequest.status == _status(status))
+        stmt = stmt.where(_current_status() == _status(status))
     return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
 
 
 def month_outcomes(session: Session, *, shop: Shop, month: str, tz: str) -> dict[str, tuple[int, int]]:
     """The shop's requests made in a month, by outcome: status → (how many, points). Fulfilled ones are also in the
     month's settlement as redemptions; the others gave their points back."""
-    from sqlalchemy import func
-
-    from app.shop.books.service import month_bounds
-
     start, end = month_bounds(month, tz=tz)
-    rows = session.exec(select(ShopRequest.status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
+    status = _current_status()
+    rows = session.exec(select(status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
                         .where(ShopRequest.shop_id == shop.id, ShopRequest.created_at >= start,
                                ShopRequest.created_at < end)
-                        .group_by(ShopRequest.status)).all()
+                        .group_by(status)).all()
     return {status: (int(count), int(points)) for status, count, points in rows}
 
 
@@ -319,6 +322,7 @@ def refuse_request(session: Session, *, actor: Actor, shop: Shop, request_id: in
     _require_staff(session, actor, shop)
     reason = clean_reason(reason, label="退回原因")
     req = staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    expire_due(session, request_ids=[req.id])
     if not _close(session, req, status=RequestStatus.refused, actor_id=actor.id, reason=reason):
         raise InvalidState(_closed_words(req))
     return req
@@ -388,6 +392,7 @@ def drop_item(session: Session, *, actor: Actor, shop: Shop, request_id: int, go
     phone asks them to agree to the new total before the 核销."""
     _require_staff(session, actor, shop)
     req = staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    expire_due(session, request_ids=[req.id])
     item = session.exec(select(ShopRequestItem).where(ShopRequestItem.request_id == req.id,
                                                       ShopRequestItem.goods_id == goods_id)).first()
     if item is None:
@@ -428,6 +433,7 @@ def consent(session: Session, *, actor: Actor, shop: Shop, request_id: int, tota
     (`total_points`; the pages always send it). Another total on the server (one more item dropped meanwhile) is
     refused with total_changed and the request keeps waiting for consent."""
     req = own_request(session, actor=actor, shop=shop, request_id=request_id)
+    expire_due(session, request_ids=[req.id])
     if req.status != RequestStatus.pending:
         raise InvalidState(_closed_words(req))
     agreed = req.total_points if total_points is None else total_points
@@ -459,8 +465,6 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
            ) -> RedemptionPublic:
     """核销: the attendant hands the goods over; stock taken, the hold paid to the shop, the receipt written — in
     one transaction, exactly once per code (a second 核销 of the code is refused; the same key answers again)."""
-    from app.shop.redemption.service import receipt  # the receipt as POST /shops/{id}/redemptions answers it
-
     _require_staff(session, actor, shop)
     payload = {"shop_id": shop.id, "code": (code or "").replace(" ", "").strip()}
 
@@ -478,34 +482,56 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
             session.refresh(req)
             raise InvalidState(_closed_words(req))
         session.refresh(req)
-        lines = [i for i in items_of(session, [req.id])[req.id] if not i.dropped]
-        lines.sort(key=lambda i: i.goods_id)
-        goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_([i.goods_id for i in lines])))}
-        stock_after = {i.goods_id: take_stock(session, goods=goods[i.goods_id], delta=-i.quantity) for i in lines}
-        household = session.get(Household, req.household_id)
-        total = sum(i.points for i in lines)
+        lines = [ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
+                             points=i.points) for i in items_of(session, [req.id])[req.id] if not i.dropped]
+        total = sum(line.points for line in lines)
         if total != req.total_points:
             raise InvalidState("兑换合计不一致，请刷新后重试")
-        txn, balance_after = settle_hold(session, household=household, shop_id=shop.id, shop_name=shop.name,
-                                         points=total, reason=f"{shop.name}兑换", actor_id=actor.id)
-        redemption = Redemption(shop_id=shop.id, household_id=household.id, attendant_id=actor.id,
-                                transaction_id=txn.id, total_points=total, balance_after=balance_after)
-        session.add(redemption)
-        session.flush()
-        for i in lines:
-            session.add(StockMovement(goods_id=i.goods_id, kind=MovementKind.redemption, delta=-i.quantity,
-                                      stock_after=stock_after[i.goods_id], reason="扫码兑换核销", actor_id=actor.id,
-                                      redemption_id=redemption.id))
-            line = ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
-                               points=i.points)
-            session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
+        redemption = record_redemption(session, shop=shop, household=session.get(Household, req.household_id),
+                                       attendant_id=actor.id, lines=lines, paid_by=PaidBy(hold=True),
+                                       stock_reason="扫码兑换核销")
+        txn_id = redemption.transaction_id
         session.execute(update(ShopRequest).where(ShopRequest.id == req.id).values(redemption_id=redemption.id)
                         .execution_options(synchronize_session=False))
         record_action(session, actor_id=actor.id, action=ShopRequestAction.request_fulfil, village_id=req.village_id,
                       target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
-                      detail={"redemption_id": redemption.id, "transaction_id": txn.id, "total_points": total})
+                      detail={"redemption_id": redemption.id, "transaction_id": txn_id, "total_points": total})
         session.flush()
         return receipt(session, redemption, reader=actor)
 
     return run_idempotent(session, scope=f"user:{actor.id}:fulfil:{shop.id}", key=idempotency_key, payload=payload,
                           result_type=RedemptionPublic, action=action)
+
+
+# --- what the ledger is lent: the words of a hold on the household's history, and what its holds must come to ------
+
+HOLD_WORDS = {RequestStatus.pending: "（待核销）", RequestStatus.fulfilled: "（已核销）",
+              RequestStatus.cancelled: "（已取消，积分已退回）", RequestStatus.expired: "（已过期，积分已退回）",
+              RequestStatus.refused: "（店员退回，积分已退回）"}
+
+
+def _hold_words(session: Session, hold_txn_ids: list[int]) -> dict[int, str]:
+    """A hold's line says how its request ended, as it stands now: （待核销）, （已核销）, （已过期，积分已退回） …"""
+    found = session.exec(select(ShopRequest).where(ShopRequest.hold_transaction_id.in_(hold_txn_ids)))
+    now = utcnow()
+    return {req.hold_transaction_id: HOLD_WORDS.get(status_of(req, now=now), "") for req in found}
+
+
+def _held(session: Session) -> dict[int, int]:
+    """household id → the totals of its open requests (open until closed: expired ones too, until released)."""
+    return {hid: int(total or 0) for hid, total in session.exec(
+        select(ShopRequest.household_id, func.sum(ShopRequest.total_points))
+        .where(ShopRequest.status == RequestStatus.pending).group_by(ShopRequest.household_id))}
+
+
+def _due(session: Session, household_id: int) -> int:
+    """The points of the household's requests past their time, not yet given back."""
+    return int(session.exec(select(func.coalesce(func.sum(ShopRequest.total_points), 0)).where(
+        ShopRequest.household_id == household_id, ShopRequest.status == RequestStatus.pending,
+        ShopRequest.expires_at <= utcnow())).one() or 0)
+
+
+register_describer(TxnKind.hold, _hold_words)
+register_hold_keeper(HoldKeeper(what="open shop requests", held=_held, due=_due,
+                                release_due=lambda session, household_id: expire_due(session,
+                                                                                    household_id=household_id)))
