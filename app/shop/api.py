@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from app.shop.books import api as books
-from app.shop.catalogue import api as catalogue
-from app.shop.redemption import api as redemption
-from app.shop.requests import api as requests
+from app.shop.books import api as books_api
+from app.shop.catalogue import api as catalogue_api
+from app.shop.redemption import api as redemption_api
+from app.shop.requests import api as requests_api
 
 router = APIRouter()
-for wing in (catalogue, redemption, books, requests):
+for wing in (catalogue_api, redemption_api, books_api, requests_api):
     router.include_router(wing.router)

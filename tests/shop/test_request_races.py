@@ -12,8 +12,9 @@ from app.shop.catalogue.models import BasketLine, Goods
 from app.shop.catalogue.service import create_goods
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption
+from app.shop.requests.codes import code_from_salt
 from app.shop.requests.models import ShopRequest
-from app.shop.requests.service import code_from_salt, create_request, fulfil
+from app.shop.requests.service import create_request, fulfil
 from tests.conftest import TEST_SECRET
 from tests.ledger.test_races import THREADS, in_transaction, run_all
 

@@ -9,7 +9,7 @@ from app.shop.access import overseen_shop, staffed_shop, visible_shop
 from app.shop.redemption.counter import counting_code_failures, throttle_code_tries
 from app.shop.redemption.models import Reason, RedemptionPublic
 from app.shop.redemption.service import counter_queue
-from app.shop.requests import service
+from app.shop.requests import reading, service
 from app.shop.requests.models import (
     ConsentCreate,
     DropItem,
@@ -33,16 +33,16 @@ def create_request(shop_id: Id, body: ShopRequestCreate, request: Request, actor
     req = service.create_request(session, actor=actor, shop=shop, items=body.items, idempotency_key=idempotency_key,
                                  secret=_secret(request))
     session.commit()
-    return service.public(session, req, viewer=actor, secret=_secret(request))
+    return reading.public(session, req, viewer=actor, secret=_secret(request))
 
 
 @router.get("/me/requests")
 def my_requests(request: Request, actor: ActorDep, session: SessionDep, status: str | None = None,
                 limit: int | None = None, cursor: str | None = None) -> dict:
     household = own_household(session, actor)
-    page = service.household_requests(session, household_id=household.id, status=status, limit=limit,
+    page = reading.household_requests(session, household_id=household.id, status=status, limit=limit,
                                       cursor=cursor)
-    return {"items": service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=_secret(request)),
+    return {"items": reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=_secret(request)),
             "next_cursor": page.next_cursor}
 
 
@@ -50,8 +50,8 @@ def my_requests(request: Request, actor: ActorDep, session: SessionDep, status: 
 def shop_requests(shop_id: Id, request: Request, actor: ActorDep, session: SessionDep,
                   status: str | None = None, limit: int | None = None, cursor: str | None = None) -> dict:
     shop = overseen_shop(session, actor, shop_id)
-    page = service.shop_requests(session, shop=shop, status=status, limit=limit, cursor=cursor)
-    return {"items": service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=_secret(request)),
+    page = reading.shop_requests(session, shop=shop, status=status, limit=limit, cursor=cursor)
+    return {"items": reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=_secret(request)),
             "next_cursor": page.next_cursor}
 
 
@@ -59,8 +59,8 @@ def shop_requests(shop_id: Id, request: Request, actor: ActorDep, session: Sessi
 def get_request(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, session: SessionDep
                 ) -> ShopRequestPublic:
     shop = visible_shop(session, actor, shop_id)
-    req = service.visible_request(session, actor=actor, shop=shop, request_id=request_id)
-    return service.public(session, req, viewer=actor, secret=_secret(request))
+    req = reading.visible_request(session, actor=actor, shop=shop, request_id=request_id)
+    return reading.public(session, req, viewer=actor, secret=_secret(request))
 
 
 @router.post("/shops/{shop_id}/requests/{request_id}/cancel", response_model=ShopRequestPublic)
@@ -69,7 +69,7 @@ def cancel_request(shop_id: Id, request_id: Id, request: Request, actor: ActorDe
     shop = visible_shop(session, actor, shop_id)
     req = service.cancel_request(session, actor=actor, shop=shop, request_id=request_id)
     session.commit()
-    return service.public(session, req, viewer=actor, secret=_secret(request))
+    return reading.public(session, req, viewer=actor, secret=_secret(request))
 
 
 @router.post("/shops/{shop_id}/requests/{request_id}/consent", response_model=ShopRequestPublic)
@@ -80,7 +80,7 @@ def consent(shop_id: Id, request_id: Id, request: Request, actor: ActorDep, sess
     req = service.consent(session, actor=actor, shop=shop, request_id=request_id,
                           total_points=body.total_points if body else None)
     session.commit()
-    return service.public(session, req, viewer=actor, secret=_secret(request))
+    return reading.public(session, req, viewer=actor, secret=_secret(request))
 
 
 @router.post("/shops/{shop_id}/requests/lookup", response_model=ShopRequestPublic)
@@ -91,7 +91,7 @@ def look_up(shop_id: Id, body: FulfilCreate, request: Request, actor: ActorDep, 
     throttle_code_tries(request.app.state.code_tries, actor.id)
     with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
         req = service.pending_by_code(session, shop=shop, code=body.code, secret=_secret(request))
-    return service.public(session, req, viewer=actor, secret=_secret(request))
+    return reading.public(session, req, viewer=actor, secret=_secret(request))
 
 
 @router.post("/shops/{shop_id}/requests/fulfil", status_code=201, response_model=RedemptionPublic)
@@ -114,7 +114,7 @@ def drop_item(shop_id: Id, request_id: Id, body: DropItem, request: Request, act
     shop = staffed_shop(session, actor, shop_id)
     req = service.drop_item(session, actor=actor, shop=shop, request_id=request_id, goods_id=body.goods_id)
     session.commit()
-    return service.public(session, req, viewer=actor, secret=_secret(request))
+    return reading.public(session, req, viewer=actor, secret=_secret(request))
 
 
 @router.post("/shops/{shop_id}/requests/{request_id}/refuse", response_model=ShopRequestPublic)
@@ -123,7 +123,7 @@ def refuse(shop_id: Id, request_id: Id, body: Reason, request: Request, actor: A
     shop = staffed_shop(session, actor, shop_id)
     req = service.refuse_request(session, actor=actor, shop=shop, request_id=request_id, reason=body.reason)
     session.commit()
-    return service.public(session, req, viewer=actor, secret=_secret(request))
+    return reading.public(session, req, viewer=actor, secret=_secret(request))
 
 
 @router.get("/shops/{shop_id}/request-minutes")

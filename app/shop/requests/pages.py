@@ -28,7 +28,7 @@ from app.shop.redemption.counter import counting_code_failures, throttle_code_tr
 from app.shop.redemption.models import Redemption
 from app.shop.redemption.receipts import receipt
 from app.shop.redemption.service import counter_queue
-from app.shop.requests import service
+from app.shop.requests import codes, reading, service
 from app.shop.requests.models import STATUS_LABELS, RequestStatus, ShopRequest
 from app.timeutil import as_utc, local, utcnow
 
@@ -91,7 +91,7 @@ def order_page(request: Request, actor: ActorDep, session: SessionDep, shop_id: 
         raise NotFound("这是其他村的积分超市，只有本村村民可以在这里兑换。请扫本村超市的二维码。")
     open_requests = []
     if household is not None:
-        page = service.household_requests(session, household_id=household.id, status=RequestStatus.pending,
+        page = reading.household_requests(session, household_id=household.id, status=RequestStatus.pending,
                                           limit=5, cursor=None)
         open_requests = [r for (r,) in page.items if r.shop_id == shop.id]
     goods = sorted(list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
@@ -130,13 +130,13 @@ def submit_order(request: Request, actor: ActorDep, session: SessionDep, htmx: H
 
 
 def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest) -> dict:
-    view = service.public(session, req, viewer=actor, secret=request.app.state.secret)
+    view = reading.public(session, req, viewer=actor, secret=request.app.state.secret)
     context = {"shop": shop, "req": view, "status_label": STATUS_LABELS.get(view.status, view.status),
                "poll_seconds": POLL_SECONDS,
                "balance": household_balance(session, household_id=req.household_id),
                "ttl": max(0, int((as_utc(req.expires_at) - utcnow()).total_seconds()))}
     if view.code:
-        context |= {"code_groups": service.group_digits(view.code), "qr_data_uri": _data_uri(qr_svg(view.code))}
+        context |= {"code_groups": codes.group_digits(view.code), "qr_data_uri": _data_uri(qr_svg(view.code))}
     if req.redemption_id:
         context["receipt"] = receipt(session, session.get(Redemption, req.redemption_id), reader=actor)
     return context
@@ -146,7 +146,7 @@ def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, 
 def request_page(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id, request_id: Id
                  ) -> Response:
     shop = _order_shop(session, actor, shop_id)
-    req = service.own_request(session, actor=actor, shop=shop, request_id=request_id)
+    req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
     response = render(request, "shop/requests/code.html", {"tab": "home", **_code_context(request, session, actor,
                                                                                           shop, req)})
     response.headers.update(NO_STORE)
@@ -158,8 +158,8 @@ def request_state(request: Request, actor: ActorDep, session: SessionDep, shop_i
                   shown: int | None = None) -> Response:
     """Polled by the 核销码 screen: 204 while nothing changed; a consent question; the receipt or the end."""
     shop = _order_shop(session, actor, shop_id)
-    req = service.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    status = service.status_of(req)
+    req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
+    status = reading.status_of(req)
     if status == RequestStatus.pending and not req.needs_consent:
         return Response(status_code=200, content=b"", headers=NO_STORE)  # nothing to show yet
     answer = 200 if status == RequestStatus.pending else STOP_POLLING
@@ -186,7 +186,7 @@ def agree(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id, requ
           total_points: Annotated[str, Form()] = "") -> Response:
     """同意: the form carries the total it showed; another total now is refused (409 total_changed)."""
     shop = _order_shop(session, actor, shop_id)
-    service.own_request(session, actor=actor, shop=shop, request_id=request_id)  # another's request: 404 first
+    reading.own_request(session, actor=actor, shop=shop, request_id=request_id)  # another's request: 404 first
     service.consent(session, actor=actor, shop=shop, request_id=request_id, total_points=agreed_total(total_points))
     session.commit()
     return redirect_after_post(f"/shop/order/{shop.id}/requests/{request_id}", htmx=htmx)
@@ -198,8 +198,8 @@ def my_requests(request: Request, actor: ActorDep, session: SessionDep) -> Respo
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
     rows = []
     if household is not None:
-        page = service.household_requests(session, household_id=household.id, status=None, limit=50, cursor=None)
-        rows = service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+        page = reading.household_requests(session, household_id=household.id, status=None, limit=50, cursor=None)
+        rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/mine.html", {
         "tab": "home", "household": household, "open": [r for r in rows if r.status == RequestStatus.pending],
         "past": [r for r in rows if r.status != RequestStatus.pending], "labels": STATUS_LABELS})
@@ -218,9 +218,9 @@ def shop_request_list(request: Request, actor: ActorDep, session: SessionDep, sh
                       status: str = "pending") -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
     status = status if status in RequestStatus.__members__ or status == "all" else "pending"
-    page = service.shop_requests(session, shop=shop, status=None if status == "all" else status, limit=50,
+    page = reading.shop_requests(session, shop=shop, status=None if status == "all" else status, limit=50,
                                  cursor=None)
-    rows = service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/list.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows, "status": status, "labels": STATUS_LABELS,
         "staff": is_staff(session, actor, shop), "official": actor.can(shop.village_id, VILLAGE_STAFF),
@@ -234,7 +234,7 @@ def month_summary(request: Request, actor: ActorDep, session: SessionDep, settin
     """扫码兑换 in the month's settlement: how many requests ended how (loaded into the settlement page)."""
     shop = overseen_shop(session, actor, shop_id)
     month = month or local(utcnow(), settings.timezone).strftime("%Y-%m")
-    outcomes = service.month_outcomes(session, shop=shop, month=month, tz=settings.timezone)
+    outcomes = reading.month_outcomes(session, shop=shop, month=month, tz=settings.timezone)
     return render(request, "shop/requests/_month.html", {"shop": shop, "month": month, "outcomes": outcomes,
                                                          "labels": STATUS_LABELS})
 
@@ -254,15 +254,15 @@ def set_minutes(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: An
 def counter_requests(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None
                      ) -> Response:
     shop, _ = pick_shop(session, actor, shop_id, staffed_shop)
-    page = service.shop_requests(session, shop=shop, status=RequestStatus.pending, limit=20, cursor=None)
-    rows = service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+    page = reading.shop_requests(session, shop=shop, status=RequestStatus.pending, limit=20, cursor=None)
+    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/counter.html", {"tab": "home", "shop": shop, "rows": rows,
-                                                          "code_length": service.REQUEST_CODE_LENGTH})
+                                                          "code_length": codes.REQUEST_CODE_LENGTH})
 
 
 def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, code: str,
             error: str = "") -> Response:
-    view = service.public(session, req, viewer=actor, secret=request.app.state.secret)
+    view = reading.public(session, req, viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/_basket.html", {"shop": shop, "req": view, "code": code, "error": error,
                                                           "poll_seconds": POLL_SECONDS})
 
@@ -274,7 +274,7 @@ def counter_lookup(request: Request, actor: ActorDep, session: SessionDep, shop_
     throttle_code_tries(request.app.state.code_tries, actor.id)
     with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
         req = service.pending_by_code(session, shop=shop, code=code, secret=request.app.state.secret)
-    return _basket(request, session, actor, shop, req, code=service.clean_request_code(code))
+    return _basket(request, session, actor, shop, req, code=codes.clean_request_code(code))
 
 
 @router.get("/counter/requests/{request_id}/basket")
@@ -282,8 +282,8 @@ def counter_basket(request: Request, actor: ActorDep, session: SessionDep, reque
                    code: str = "") -> Response:
     """Polled while the villager is asked to agree to a new total."""
     shop = staffed_shop(session, actor, shop_id)
-    req = service.staff_request(session, actor=actor, shop=shop, request_id=request_id)
-    return _basket(request, session, actor, shop, req, code=code if service.is_request_code(code) else "")
+    req = reading.staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "")
 
 
 @router.post("/counter/requests/fulfil")
@@ -308,7 +308,7 @@ def counter_drop(request: Request, actor: ActorDep, session: SessionDep, request
     shop = staffed_shop(session, actor, shop_id)
     req = service.drop_item(session, actor=actor, shop=shop, request_id=request_id, goods_id=goods_id)
     session.commit()
-    return _basket(request, session, actor, shop, req, code=code if service.is_request_code(code) else "")
+    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "")
 
 
 @router.post("/counter/requests/{request_id}/refuse")
@@ -317,5 +317,5 @@ def counter_refuse(request: Request, actor: ActorDep, session: SessionDep, reque
     shop = staffed_shop(session, actor, shop_id)
     req = service.refuse_request(session, actor=actor, shop=shop, request_id=request_id, reason=reason)
     session.commit()
-    return render(request, "shop/requests/_refused.html", {"shop": shop, "req": service.public(
+    return render(request, "shop/requests/_refused.html", {"shop": shop, "req": reading.public(
         session, req, viewer=actor, secret=request.app.state.secret)})

@@ -1,16 +1,11 @@
 """扫码兑换 (shop requests): a villager picks goods on their own phone; the points are held at once (the ledger's
 hold door) and a one-time 核销码 is shown; at the counter the attendant 核销 it — stock taken, the hold paid to the
 shop, a receipt written, all in one transaction, exactly once. Cancelled, refused or expired, the points come back.
+The 核销码: codes.py; reading requests as they stand now (expired at once when past their time): reading.py."""
 
-The 核销码 is a bearer credential: only its keyed hash is looked up, and the digits are rebuilt for the household's
-own phone from a random salt and the server's secret (a stolen database alone cannot rebuild a live code)."""
-
-import hashlib
-import hmac
-import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
@@ -26,12 +21,9 @@ from app.idempotency import Created, run_idempotent
 from app.ledger.models import TxnKind
 from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper
 from app.ledger.service import hold_points, lock_household_account, release_hold
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
+from app.org.access import OFFICIALS, Actor, own_household
 from app.org.models import Household
-from app.org.service import name_for
-from app.paging import Page, page_desc
 from app.shop.access import is_staff
-from app.shop.books.service import month_bounds
 from app.shop.catalogue.basket import basket_total, clean_basket, goods_words, price_basket
 from app.shop.catalogue.models import BasketLine
 from app.shop.models import Shop
@@ -39,24 +31,23 @@ from app.shop.redemption.models import ReceiptLine, RedemptionPublic
 from app.shop.redemption.paycodes import code_digest
 from app.shop.redemption.receipts import receipt
 from app.shop.redemption.record import PaidBy, record_redemption
+from app.shop.requests.codes import clean_request_code, new_code
 from app.shop.requests.models import (
     DEFAULT_REQUEST_MINUTES,
     MAX_REQUEST_MINUTES,
     MIN_REQUEST_MINUTES,
     SETTING_TARGET,
     SHOP_REQUEST_TARGET,
-    RequestLine,
     RequestStatus,
     ShopRequest,
     ShopRequestAction,
     ShopRequestItem,
-    ShopRequestPublic,
     ShopRequestSetting,
 )
+from app.shop.requests.reading import due_back, held_by_household, hold_words, items_of, own_request, staff_request
 from app.text import clean_reason
 from app.timeutil import as_utc, utcnow
 
-REQUEST_CODE_PREFIX, REQUEST_CODE_LENGTH = "77", 16  # not 18 (积分码) nor 20 (积分卡): the counter tells them apart
 MAX_OPEN_PER_HOUSEHOLD = 5
 
 
@@ -84,31 +75,6 @@ def set_request_minutes(session: Session, *, actor: Actor, village_id: int, minu
                   target_type=SETTING_TARGET, target_id=row.id, target_label=f"{minutes} 分钟",
                   detail={"before": before, "after": minutes})
     return minutes
-
-
-# --- codes -----------------------------------------------------------------------------------------------------
-
-def code_from_salt(salt: str, *, secret: str) -> str:
-    digest = hmac.new(secret.encode(), f"shop-request:{salt}".encode(), hashlib.sha256).hexdigest()
-    width = REQUEST_CODE_LENGTH - len(REQUEST_CODE_PREFIX)
-    return REQUEST_CODE_PREFIX + str(int(digest, 16) % 10 ** width).zfill(width)
-
-
-def is_request_code(code: str | None) -> bool:
-    code = (code or "").replace(" ", "").strip()
-    return code.isdigit() and len(code) == REQUEST_CODE_LENGTH and code.startswith(REQUEST_CODE_PREFIX)
-
-
-def _new_code(session: Session, *, secret: str) -> tuple[str, str]:
-    while True:  # a collision with an earlier code is about one in 10^14: draw again
-        salt = secrets.token_hex(16)
-        digest = code_digest(code_from_salt(salt, secret=secret), secret=secret)
-        if session.exec(select(ShopRequest.id).where(ShopRequest.code_hash == digest)).first() is None:
-            return salt, digest
-
-
-def group_digits(code: str) -> str:
-    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 # --- making, reading ----------------------------------------------------------------------------------------------
@@ -139,7 +105,7 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
         words = goods_words([(g.name, q) for g, q in lines])
         reason = f"{shop.name}扫码兑换预留 · {words}"[:200]
         txn, _ = hold_points(session, household=household, points=total, reason=reason, actor_id=actor.id)
-        salt, digest = _new_code(session, secret=secret)
+        salt, digest = new_code(session, secret=secret)
         minutes = request_minutes(session, village_id=shop.village_id)
         req = ShopRequest(shop_id=shop.id, village_id=shop.village_id, household_id=household.id, user_id=actor.id,
                           code_hash=digest, code_salt=salt, total_points=total, hold_transaction_id=txn.id,
@@ -158,120 +124,6 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
     created = run_idempotent(session, scope=f"user:{actor.id}:shop-request:{shop.id}", key=idempotency_key,
                              payload=payload, result_type=Created, action=action)
     return session.get(ShopRequest, created.id)
-
-
-def items_of(session: Session, request_ids: list[int]) -> dict[int, list[ShopRequestItem]]:
-    found: dict[int, list[ShopRequestItem]] = {rid: [] for rid in request_ids}
-    if request_ids:
-        for item in session.exec(select(ShopRequestItem).where(ShopRequestItem.request_id.in_(request_ids))
-                                 .order_by(ShopRequestItem.id)):
-            found[item.request_id].append(item)
-    return found
-
-
-def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor, secret: str
-                ) -> list[ShopRequestPublic]:
-    """Requests as their household (with the live code) or the shop's staff and officials see them (the name as
-    app.org.service.name_for lets the reader read it: masked for attendants, in full for officials)."""
-    items = items_of(session, [r.id for r in requests])
-    shops = {s.id: s for s in session.exec(select(Shop).where(Shop.id.in_({r.shop_id for r in requests})))}
-    households = {h.id: h for h in session.exec(select(Household).where(
-        Household.id.in_({r.household_id for r in requests})))}
-    out, now = [], utcnow()
-    for r in requests:
-        own, status = viewer.user.household_id == r.household_id, status_of(r, now=now)
-        household = households[r.household_id]
-        out.append(ShopRequestPublic(
-            id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
-            household_name=name_for(viewer, head_name=household.head_name, household_id=household.id,
-                                    village_id=household.village_id), status=status, total_points=r.total_points,
-            needs_consent=r.needs_consent, expires_at=r.expires_at, created_at=r.created_at,
-            closed_at=r.closed_at or (r.expires_at if status != r.status else None),
-            closed_reason=r.closed_reason, redemption_id=r.redemption_id,
-            items=[RequestLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
-                               points=i.points, dropped=i.dropped) for i in items[r.id]],
-            code=code_from_salt(r.code_salt, secret=secret) if own and status == RequestStatus.pending else None))
-    return out
-
-
-def public(session: Session, req: ShopRequest, *, viewer: Actor, secret: str) -> ShopRequestPublic:
-    return public_many(session, [req], viewer=viewer, secret=secret)[0]
-
-
-def own_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """A request of the actor's own household at this shop (else not found)."""
-    req = session.get(ShopRequest, request_id)
-    if req is None or req.shop_id != shop.id or actor.user.household_id != req.household_id:
-        raise NotFound("找不到该兑换")
-    return req
-
-
-def staff_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """A request at this shop, for its staff or the village's officials."""
-    req = session.get(ShopRequest, request_id)
-    if req is None or req.shop_id != shop.id:
-        raise NotFound("找不到该兑换")
-    return req
-
-
-def visible_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """A request its household's members, the shop's staff and the village's officials (and those above) may read."""
-    req = session.get(ShopRequest, request_id)
-    if req is None or req.shop_id != shop.id or not (
-            actor.user.household_id == req.household_id or is_staff(session, actor, shop)
-            or actor.can(shop.village_id, VILLAGE_STAFF)):
-        raise NotFound("找不到该兑换")
-    return req
-
-
-def status_of(req: ShopRequest, *, now: datetime | None = None) -> str:
-    """A request's state now: one still pending past its time is expired (its points are due back, and come back
-    with the next write for the household, its balance read, or `python -m app expire-shop-requests`)."""
-    if req.status == RequestStatus.pending and as_utc(req.expires_at) <= (now or utcnow()):
-        return RequestStatus.expired
-    return req.status
-
-
-def _current_status() -> ColumnElement:
-    """status_of() in SQL, for filtering and counting."""
-    return case((and_(ShopRequest.status == RequestStatus.pending, ShopRequest.expires_at <= utcnow()),
-                 RequestStatus.expired.value), else_=ShopRequest.status)
-
-
-def household_requests(session: Session, *, household_id: int, status: str | None, limit: int | None,
-                       cursor: str | None) -> Page:
-    """The household's requests, newest first, by their state now (status_of)."""
-    stmt = select(ShopRequest).where(ShopRequest.household_id == household_id)
-    if status:
-        stmt = stmt.where(_current_status() == _status(status))
-    return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
-
-
-def shop_requests(session: Session, *, shop: Shop, status: str | None, limit: int | None, cursor: str | None
-                  ) -> Page:
-    """The shop's requests, newest first, by their state now (status_of)."""
-    stmt = select(ShopRequest).where(ShopRequest.shop_id == shop.id)
-    if status:
-        stmt = stmt.where(_current_status() == _status(status))
-    return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
-
-
-def month_outcomes(session: Session, *, shop: Shop, month: str, tz: str) -> dict[str, tuple[int, int]]:
-    """The shop's requests made in a month, by outcome: status → (how many, points). Fulfilled ones are also in the
-    month's settlement as redemptions; the others gave their points back."""
-    start, end = month_bounds(month, tz=tz)
-    status = _current_status()
-    rows = session.exec(select(status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
-                        .where(ShopRequest.shop_id == shop.id, ShopRequest.created_at >= start,
-                               ShopRequest.created_at < end)
-                        .group_by(status)).all()
-    return {status: (int(count), int(points)) for status, count, points in rows}
-
-
-def _status(status: str) -> str:
-    if status not in RequestStatus.__members__:
-        raise ValidationFailed("状态无效：pending、fulfilled、cancelled、expired 或 refused", field="status")
-    return status
 
 
 # --- closing: cancel, expire, refuse -------------------------------------------------------------------------------
@@ -358,13 +210,6 @@ def _require_staff(session: Session, actor: Actor, shop: Shop) -> None:
 
 
 # --- at the counter -------------------------------------------------------------------------------------------
-
-def clean_request_code(code: str | None) -> str:
-    code = (code or "").replace(" ", "").strip()
-    if not is_request_code(code):
-        raise InvalidPayCode(f"核销码应为 {REQUEST_CODE_LENGTH} 位数字，请重新扫码或核对后输入")
-    return code
-
 
 def find_by_code(session: Session, *, shop: Shop, code: str, secret: str) -> ShopRequest:
     """The request a scanned or typed 核销码 belongs to, at this shop (any state); else invalid."""
@@ -503,35 +348,7 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
                           result_type=RedemptionPublic, action=action)
 
 
-# --- what the ledger is lent: the words of a hold on the household's history, and what its holds must come to ------
-
-HOLD_WORDS = {RequestStatus.pending: "（待核销）", RequestStatus.fulfilled: "（已核销）",
-              RequestStatus.cancelled: "（已取消，积分已退回）", RequestStatus.expired: "（已过期，积分已退回）",
-              RequestStatus.refused: "（店员退回，积分已退回）"}
-
-
-def _hold_words(session: Session, hold_txn_ids: list[int]) -> dict[int, str]:
-    """A hold's line says how its request ended, as it stands now: （待核销）, （已核销）, （已过期，积分已退回） …"""
-    found = session.exec(select(ShopRequest).where(ShopRequest.hold_transaction_id.in_(hold_txn_ids)))
-    now = utcnow()
-    return {req.hold_transaction_id: HOLD_WORDS.get(status_of(req, now=now), "") for req in found}
-
-
-def _held(session: Session) -> dict[int, int]:
-    """household id → the totals of its open requests (open until closed: expired ones too, until released)."""
-    return {hid: int(total or 0) for hid, total in session.exec(
-        select(ShopRequest.household_id, func.sum(ShopRequest.total_points))
-        .where(ShopRequest.status == RequestStatus.pending).group_by(ShopRequest.household_id))}
-
-
-def _due(session: Session, household_id: int) -> int:
-    """The points of the household's requests past their time, not yet given back."""
-    return int(session.exec(select(func.coalesce(func.sum(ShopRequest.total_points), 0)).where(
-        ShopRequest.household_id == household_id, ShopRequest.status == RequestStatus.pending,
-        ShopRequest.expires_at <= utcnow())).one() or 0)
-
-
-register_describer(TxnKind.hold, _hold_words)
-register_hold_keeper(HoldKeeper(what="open shop requests", held=_held, due=_due,
+register_describer(TxnKind.hold, hold_words)
+register_hold_keeper(HoldKeeper(what="open shop requests", held=held_by_household, due=due_back,
                                 release_due=lambda session, household_id: expire_due(session,
                                                                                     household_id=household_id)))
