@@ -26,7 +26,14 @@ from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, Le
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
 from app.shop.catalogue.models import Goods, GoodsImage, StockMovement
 from app.shop.models import Shop, ShopStaff
-from app.shop.redemption.models import HouseholdCard, PayCode, Redemption, RedemptionItem
+from app.shop.redemption.models import (
+    HouseholdCard,
+    PayCode,
+    Redemption,
+    RedemptionConfirmation,
+    RedemptionItem,
+    VillageSettings,
+)
 from app.shop.requests.models import ShopRequest, ShopRequestItem, ShopRequestSetting
 from app.volunteer.models import (
     ServiceOrder,
@@ -45,7 +52,9 @@ __all__ = [
     "HouseholdCard",
     "PayCode",
     "Redemption",
+    "RedemptionConfirmation",
     "RedemptionItem",
+    "VillageSettings",
     "Shop",
     "ShopStaff",
     "StockMovement",

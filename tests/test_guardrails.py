@@ -223,6 +223,17 @@ def test_the_cycle_guard_sees_imports_hidden_in_functions(tmp_path):
     assert import_cycles(graph) == [["app.shop.confirmations", "app.shop.service"]]
 
 
+def test_no_api_module_imports_another():
+    """Schemas live beside their wing (models.py), not in another API module; only the mounts import API modules."""
+    mounts = {"app.main", "app.shop.api"}
+    # Found when this guard was written (issue #16), outside the shop: the disclosure pages call note_read, a helper
+    # of the disclosure API (not a schema) — the disclosure domain's to move into its service.
+    known = {"app.disclosure.pages": ["app.disclosure.api"]}
+    offenders = {name: sorted(m for m in imports_of(path, APP_MODULES) if m.endswith((".api", "_api")))
+                 for name, path in APP_MODULES.items() if name not in mounts}
+    assert {name: found for name, found in offenders.items() if found and known.get(name) != found} == {}
+
+
 # --- the ledger's door (issue #16): others move and read points only through app/ledger/service.py ------------------
 
 # Modules outside the ledger that read Account rows in their own queries (lists of balances, a village's fund on the
