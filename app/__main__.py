@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_ledger(engine: Engine) -> int:
+    import app.domains  # noqa: F401  (what each domain's holds must come to)
     from app.ledger.check import check_ledger
 
     with session_for(engine, write=False) as session:
@@ -80,8 +81,9 @@ def _check_ledger(engine: Engine) -> int:
 
 
 def _expire_shop_requests(engine: Engine) -> int:
-    """Give back the points of every 扫码兑换 request past its time (pages and the API also do it as they read)."""
-    from app.shop.requests import expire_due
+    """Give back the points of every 扫码兑换 request past its time (the scheduled sweep: reads show them expired at
+    once, and the household's next write or balance read gives their points back)."""
+    from app.shop.requests.service import expire_due
 
     total = 0
     while True:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -106,6 +106,16 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int) -> None:
 def write_engine(engine: Engine) -> Engine:
     """The same pool, marked so that SQLite takes the write lock when the transaction begins."""
     return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def own_write_session(session: Session) -> Session | None:
+    """None when `session` writes (its transaction takes the write lock); else a new write session on the same
+    database, for a short write transaction of its own (a read that must first write what is due)."""
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    if engine.get_execution_options().get(WRITE_OPTION, False):
+        return None
+    return session_for(engine, write=True)
 
 
 class _Writer:

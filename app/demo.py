@@ -14,8 +14,8 @@ from app.ledger.service import Source, allocate_budget, post_credit
 from app.org.access import load_actor
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.security import hash_password
-from app.shop.goods import create_goods, create_shop, set_goods_photo
-from app.shop.request_models import ShopRequestSetting
+from app.shop.catalogue.service import create_goods, create_shop, set_goods_photo
+from app.shop.requests.models import ShopRequestSetting
 from app.volunteer.demo import seed_service_orders
 
 DEMO_PASSWORD = "demo1234"

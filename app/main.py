@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.datastructures import State
 
+import app.domains  # noqa: F401  (what each domain lends the ledger, registered before anything reads it)
 from app import errors_http
 from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
@@ -13,7 +14,7 @@ from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
 from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
-from app.shop.counter import make_code_failure_limits
+from app.shop.redemption.counter import make_code_failure_limits
 from app.templating import make_templates
 
 API_DESCRIPTION = """Errors are `{"error": {"code", "message"}}`. After a password reset the user signs in with a
@@ -69,10 +70,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.org import api as org_api
     from app.org import pages as org_pages
     from app.shop import api as shop_api
-    from app.shop import media as shop_media
     from app.shop import pages as shop_pages
-    from app.shop import requests_api as shop_requests_api
-    from app.shop.pages import requests as shop_request_pages
+    from app.shop.catalogue import media as shop_media
     from app.volunteer import api as volunteer_api
     from app.volunteer import pages as volunteer_pages
 
@@ -81,17 +80,17 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(auth_pages.public)
     app.include_router(shell.public)
     app.include_router(shop_media.public)
-    app.include_router(shop_request_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
+    app.include_router(shop_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, ledger_api, audit_api, shop_api, shop_requests_api, disclosure_api,
+    for module in (auth_api, org_api, ledger_api, audit_api, shop_api, disclosure_api,
                    evaluation_api, volunteer_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, shop_request_pages,
-                   disclosure_pages, evaluation_pages, volunteer_pages):
+    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, disclosure_pages, evaluation_pages,
+                   volunteer_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

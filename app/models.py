@@ -24,20 +24,17 @@ from app.evaluation.models import (
 from app.idempotency import IdempotencyRecord
 from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
-from app.shop.models import (
-    Goods,
-    GoodsImage,
+from app.shop.catalogue.models import Goods, GoodsImage, StockMovement
+from app.shop.models import Shop, ShopStaff
+from app.shop.redemption.models import (
     HouseholdCard,
     PayCode,
     Redemption,
     RedemptionConfirmation,
     RedemptionItem,
-    Shop,
-    ShopStaff,
-    StockMovement,
     VillageSettings,
 )
-from app.shop.request_models import ShopRequest, ShopRequestItem, ShopRequestSetting
+from app.shop.requests.models import ShopRequest, ShopRequestItem, ShopRequestSetting
 from app.volunteer.models import (
     ServiceOrder,
     ServiceOrderEvent,

@@ -38,7 +38,8 @@ import app.models  # noqa: E402,F401
 from app.db import make_engine, session_for  # noqa: E402
 from app.demo import seed_demo_world  # noqa: E402
 from app.security import hash_password  # noqa: E402
-from app.shop.models import Goods, Shop  # noqa: E402
+from app.shop.catalogue.models import Goods  # noqa: E402
+from app.shop.models import Shop  # noqa: E402
 
 DEMO_PASSWORD = "demo1234"
 

@@ -36,10 +36,11 @@ from app.ledger.postings import Leg, post_transaction  # noqa: E402
 from app.org.access import load_actor  # noqa: E402
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from app.security import hash_password  # noqa: E402
-from app.shop.goods import create_goods  # noqa: E402
-from app.shop.models import BasketLine, Shop, ShopStaff  # noqa: E402
-from app.shop.paycodes import issue_pay_code  # noqa: E402
-from app.shop.service import counter_queue, redeem  # noqa: E402
+from app.shop.catalogue.models import BasketLine  # noqa: E402
+from app.shop.catalogue.service import create_goods  # noqa: E402
+from app.shop.models import Shop, ShopStaff  # noqa: E402
+from app.shop.redemption.paycodes import issue_pay_code  # noqa: E402
+from app.shop.redemption.service import counter_queue, redeem  # noqa: E402
 
 SECRET = "bench-secret-" + "b" * 40
 PASSWORD = "bench-pass-1"

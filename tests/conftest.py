@@ -21,6 +21,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
+import app.domains  # noqa: F401
 import app.models  # noqa: F401
 from app import security
 from app.config import Settings

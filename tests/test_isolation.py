@@ -8,8 +8,9 @@ from sqlmodel import select
 from app.db import session_for
 from app.main import create_app
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
-from app.shop.goods import create_shop
-from app.shop.models import Goods, Shop
+from app.shop.catalogue.models import Goods
+from app.shop.catalogue.service import create_shop
+from app.shop.models import Shop
 from app.timeutil import utcnow
 from tests.conftest import DEMO_HASH
 from tests.evaluation.isolation import evaluation_world

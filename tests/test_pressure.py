@@ -15,7 +15,8 @@ from app.config import DbLimits
 from app.db import make_engine, session_for, writer_for
 from app.main import create_app
 from app.org.models import Household
-from app.shop.models import Goods, Shop
+from app.shop.catalogue.models import Goods
+from app.shop.models import Shop
 from tests.conftest import DEMO, TestClient, error_code, make_settings
 
 BURST = 20
@@ -105,8 +106,8 @@ class TestHeavyWorkOutsideTheWriter:
     @ON_SQLITE
     def test_a_photo_is_decoded_while_the_writer_is_free(self, sqlite_demo, monkeypatch):
         client, engine = sqlite_demo
-        seen = _spy_writer(monkeypatch, engine, ["app.shop.api.process_photo",
-                                                 "app.shop.pages.catalogue.process_photo"])
+        seen = _spy_writer(monkeypatch, engine, ["app.shop.catalogue.api.process_photo",
+                                                 "app.shop.catalogue.pages.process_photo"])
         with session_for(engine, write=False) as s:
             shop = s.exec(select(Shop)).first()
             goods = s.exec(select(Goods).where(Goods.shop_id == shop.id)).first()

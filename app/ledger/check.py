@@ -1,9 +1,13 @@
 """Verifying the books (I1, I2, I3, I9): what `python -m app check-ledger` runs."""
 
+from collections import defaultdict
+
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.ledger.accounts import held_for
 from app.ledger.models import Account, AccountKind, LedgerEntry, LedgerTransaction
+from app.ledger.registry import hold_keepers
 
 
 def check_ledger(session: Session) -> list[str]:
@@ -41,25 +45,25 @@ def check_ledger(session: Session) -> list[str]:
                             f"account says {account.balance}")
         if account.balance < 0 and not account.allow_negative:
             problems.append(f"account {account.key}: balance {account.balance} is below zero")
-    problems += _holds_match_open_requests(session)
+    problems += _holds_match_what_they_hold_for(session)
     return problems
 
 
-def _holds_match_open_requests(session: Session) -> list[str]:
-    """Each household's hold account holds exactly the totals of its open shop requests (扫码兑换): a request closed
-    without giving its points back, or points held for no request, shows here."""
-    from app.ledger.accounts import held_for
-    from app.shop.request_models import RequestStatus, ShopRequest
-
-    open_totals = dict(session.exec(select(ShopRequest.household_id, func.sum(ShopRequest.total_points))
-                                    .where(ShopRequest.status == RequestStatus.pending)
-                                    .group_by(ShopRequest.household_id)).all())
+def _holds_match_what_they_hold_for(session: Session) -> list[str]:
+    """Each household's hold account holds exactly what the domains that hold say it should (app/ledger/registry.py;
+    the shop: the totals of its open 扫码兑换 requests): a hold ended without giving its points back, or points held
+    for nothing, shows here. With no domain registered, any points held are a problem."""
+    keepers = hold_keepers()
+    what = " and ".join(keeper.what for keeper in keepers) or "registered holds"
+    expected: dict[int, int] = defaultdict(int)
+    for keeper in keepers:
+        for household_id, points in keeper.held(session).items():
+            expected[household_id] += int(points or 0)
     problems = []
     for account in session.exec(select(Account).where(Account.kind == AccountKind.hold)):
-        expected = int(open_totals.pop(held_for(account), 0) or 0)
-        if account.balance != expected:
-            problems.append(f"account {account.key}: holds {account.balance} but its open shop requests total "
-                            f"{expected}")
-    problems += [f"household {hid}: open shop requests total {total} but nothing is held"
-                 for hid, total in open_totals.items() if total]
+        total = expected.pop(held_for(account), 0)
+        if account.balance != total:
+            problems.append(f"account {account.key}: holds {account.balance} but its {what} total {total}")
+    problems += [f"household {hid}: {what} total {total} but nothing is held"
+                 for hid, total in expected.items() if total]
     return problems

@@ -65,8 +65,8 @@ CATEGORY_LABELS = {
 KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.service: "志愿服务",
                TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
                TxnKind.hold: "兑换预留", TxnKind.hold_release: "预留退回"}
-# A redemption's reversal stores its reason behind this prefix (app.shop.service.reverse_redemption); the history
-# shows the reason without it.
+# A redemption's reversal stores its reason behind this prefix (app.shop.redemption.service.reverse_redemption);
+# the history shows the reason without it.
 REDEMPTION_REVERSAL_PREFIX = "兑换撤销："
 
 

@@ -1,19 +1,26 @@
 """Points: the doors other domains move points through, awards and their reversal, and reading the books.
 
-No domain assembles ledger legs itself: it credits a household with `credit_household` (a source and an idempotency
-scope; the one credit policy of app/ledger/policy.py), pays a shop with `pay_shop`, and undoes a credit with
-`reverse_credit` under the policy `REVERSIBLE_BY`."""
+No domain assembles ledger legs itself (app.ledger.postings is the ledger's own) nor touches an Account row: it
+credits a household with `credit_household` (a source and an idempotency scope; the one credit policy of
+app/ledger/policy.py); pays a shop with `pay_shop`; holds, gives back or settles a household's points with
+`hold_points` / `release_hold` / `settle_hold`; undoes a credit with `reverse_credit` and any other reversible
+transaction (a redemption) with `reverse`, under the policy `REVERSIBLE_BY`; counts under `lock_household_account`;
+and reads a household's balance and history with `household_balance` and `household_ledger`. What another domain
+lends the ledger — the words of its transactions, what its holds must come to — it registers in
+app/ledger/registry.py."""
 
 from dataclasses import dataclass
 
+from sqlalchemy import Select
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
+from app.db import own_write_session
 from app.errors import InvalidState, ValidationFailed
 from app.idempotency import run_idempotent
-from app.ledger import policy
+from app.ledger import policy, postings
 from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
-from app.ledger.history import describe_lines
+from app.ledger.history import describe_lines, reversals_of
 from app.ledger.models import (
     ACCOUNT_TARGET,
     CREDIT_KINDS,
@@ -26,11 +33,13 @@ from app.ledger.models import (
     LedgerAction,
     LedgerEntry,
     LedgerTransaction,
+    LineReversal,
     ReversalPublic,
     TxnKind,
 )
 from app.ledger.policy import MAX_AWARD
 from app.ledger.postings import Leg, post_transaction, reverse_transaction
+from app.ledger.registry import hold_keepers
 from app.org.access import OFFICIALS, Actor, get_visible
 from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.paging import Page, page_desc
@@ -40,12 +49,12 @@ from app.timeutil import utcnow
 # Which transactions may be reversed, and by whom (reliability.md I5: a correction is a reversing transaction):
 # - award, evaluation, service: the village's officials, with a written reason, through `reverse_credit` — a
 #   credit found wrong after the fact; the reversal stands on the household's history and the village's books.
-# - redemption: the village's officials, through app.shop.service.reverse_redemption, which puts the goods back
-#   on the shelf in the same transaction.
+# - redemption: the village's officials, through `reverse` (app.shop.redemption.service.reverse_redemption, which
+#   puts the goods back on the shelf in the same transaction).
 # - allocation: nobody — a budget moved in error is moved back by a new allocation.
 # - reversal: nobody — a reversal is final; a wrong one is followed by a new award.
 # - hold, hold_release: nobody — a hold ends by its release (cancel, expiry, refusal) or its settlement (a redemption,
-#   reversible as any other); app.shop.requests keeps each request to exactly one of these ends.
+#   reversible as any other); the domain that holds (app.shop.requests) keeps each hold to exactly one of these ends.
 REVERSIBLE_BY: dict[str, frozenset[str]] = {
     TxnKind.award: OFFICIALS, TxnKind.evaluation: OFFICIALS, TxnKind.service: OFFICIALS,
     TxnKind.redemption: OFFICIALS,
@@ -100,8 +109,7 @@ def credit_household(session: Session, *, household: Household, points: int, rea
     def action() -> AwardOutcome:
         # The household's account row, locked (SQLite: the writer is held already): two credits for one household
         # at once are counted against the month one after the other.
-        account = household_account(session, household_id=household.id)
-        session.refresh(account, with_for_update=True)
+        lock_household_account(session, household_id=household.id)
         over = policy.over_limits(session, village_id=household.village_id, household_id=household.id,
                                   points=points)
         if force_pending:
@@ -198,7 +206,21 @@ def settle_hold(session: Session, *, household: Household, shop_id: int, shop_na
         session, kind=TxnKind.redemption, reason=reason, actor_id=actor_id,
         legs=[Leg(hold_account(session, household=household), -points),
               Leg(shop_account(session, shop_id=shop_id, name=shop_name, village_id=household.village_id), points)])
-    return txn, household_balance(session, household_id=household.id)
+    return txn, household_account(session, household_id=household.id).balance
+
+
+def release_due_holds(session: Session, *, household_id: int) -> int:
+    """Give back, in this transaction, the household's holds that are due back (a 扫码兑换 request past its time):
+    the domains that hold say which (app/ledger/registry.py). A write path calls it before it debits the household,
+    so that points due back are spent like any other. Returns how many holds ended."""
+    return sum(keeper.release_due(session, household_id) for keeper in hold_keepers())
+
+
+def lock_household_account(session: Session, *, household_id: int) -> None:
+    """Lock the household's account row until the transaction ends (PostgreSQL; SQLite's writer is held already):
+    a domain that counts something per household before it writes (open requests, a month's credits) counts the
+    writes committed before it, one after the other."""
+    session.refresh(household_account(session, household_id=household_id), with_for_update=True)
 
 
 def require_reversible(actor: Actor, original: LedgerTransaction) -> None:
@@ -207,6 +229,28 @@ def require_reversible(actor: Actor, original: LedgerTransaction) -> None:
     if roles is None:
         raise InvalidState("这笔记录不能撤销")
     actor.require(original.village_id, roles)
+
+
+def check_reversible(session: Session, *, actor: Actor, transaction_id: int) -> None:
+    """Refuse, before anything moves, a reversal of this transaction that `REVERSIBLE_BY` does not allow the actor."""
+    require_reversible(actor, session.get(LedgerTransaction, transaction_id))
+
+
+def is_reversed(session: Session, *, transaction_id: int) -> bool:
+    return postings.is_reversed(session, transaction_id)
+
+
+def reverse(session: Session, *, transaction_id: int, reason: str, actor_id: int | None) -> LedgerTransaction:
+    """Reverse a transaction another domain wrote (a redemption), once: every leg negated, a hold's leg back into
+    the household's own account (I5). The caller has checked `check_reversible` and records its own audit line."""
+    txn, _, _ = reverse_transaction(session, original=session.get(LedgerTransaction, transaction_id), reason=reason,
+                                    actor_id=actor_id)
+    return txn
+
+
+def reversed_transactions() -> Select:
+    """The ids of every transaction that has been reversed (a subquery: a shop's settlement leaves them out)."""
+    return postings.reversed_ids()
 
 
 # --- reversal of a credit ---------------------------------------------------------------------------------------
@@ -258,7 +302,25 @@ def allocate_budget(session: Session, *, source: Account, target: Account, point
 # --- reading ---------------------------------------------------------------------------------------------------
 
 def household_balance(session: Session, *, household_id: int) -> int:
+    """The points a household can spend, as shown to anyone. Points held for it that are due back (a 扫码兑换 request
+    past its time) are given back first — in this session's transaction when it writes, else in a short write
+    transaction of its own — so that the balance shown includes them and no route has to remember to."""
+    if any(keeper.due(session, household_id) for keeper in hold_keepers()):
+        own = own_write_session(session)
+        if own is None:
+            release_due_holds(session, household_id=household_id)
+        else:
+            with own:
+                release_due_holds(own, household_id=household_id)
+                balance = household_account(own, household_id=household_id).balance
+                own.commit()
+            return balance
     return household_account(session, household_id=household_id).balance
+
+
+def transaction_reversals(session: Session, *, transaction_ids: list[int]) -> dict[int, LineReversal]:
+    """transaction id → who reversed it, when and why (for the transactions among these that were reversed)."""
+    return reversals_of(session, transaction_ids)
 
 
 def household_ledger(session: Session, *, household: Household, limit: int | None, cursor: str | None) -> Page:

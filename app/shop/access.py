@@ -5,7 +5,9 @@ from sqlmodel import Session, select
 from app.errors import Forbidden, NotFound
 from app.ids import in_range
 from app.org.access import ATTENDANTS, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, get_visible
-from app.shop.models import Goods, Redemption, RedemptionConfirmation, Shop, ShopStaff
+from app.shop.catalogue.models import Goods
+from app.shop.models import Shop, ShopStaff
+from app.shop.redemption.models import Redemption, RedemptionConfirmation
 
 
 def is_staff(session: Session, actor: Actor, shop: Shop) -> bool:

@@ -9,7 +9,7 @@ from app.deps import ActorDep, CodeTriesDep, IdempotencyKey, SecretDep, SessionD
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.org.access import Actor
-from app.shop.counter import throttle_code_tries
+from app.shop.redemption.counter import throttle_code_tries
 from app.volunteer import catalogue, service, views
 from app.volunteer.models import (
     CardRating,

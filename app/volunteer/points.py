@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from app.ledger.accounts import household_account
 from app.ledger.approvals import credit_request_for, may_approve
-from app.ledger.models import Account, AwardRequest, Category, TxnKind
+from app.ledger.models import AwardRequest, Category, TxnKind
 from app.ledger.policy import PENDING
-from app.ledger.service import Once, Source, credit_household
+from app.ledger.service import Once, Source, credit_household, lock_household_account
 from app.org.access import Actor
 from app.org.models import Household, User
 from app.timeutil import as_utc, utcnow
@@ -40,9 +39,8 @@ def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> Ser
         return order
     household = session.get(Household, volunteer.household_id)
     per_hour, cap = catalogue.points_rule(session, village_id=order.village_id)
-    account = household_account(session, household_id=household.id)
     # Hold the household's account while the month's total is read: two orders confirmed at once stay under the cap.
-    session.exec(select(Account.id).where(Account.id == account.id).with_for_update()).first()
+    lock_household_account(session, household_id=household.id)
     earned = month_points(session, household_id=household.id, now=utcnow())
     points = min(per_hour * (order.credited_minutes or 0) // 60, max(cap - earned, 0))
     if points <= 0:

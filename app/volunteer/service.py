@@ -10,7 +10,7 @@ from app.idempotency import create_once
 from app.ids import int_within
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor, own_household
 from app.org.models import Household, User
-from app.shop.paycodes import check_card
+from app.shop.redemption.paycodes import check_card
 from app.text import clean_reason, clean_text
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue

@@ -9,7 +9,8 @@ import app.models  # noqa: F401  (every domain declares its actions on import)
 from app.audit.registry import ACTIONS, TARGETS, AuditAction, declare_actions, label_of
 from app.audit.service import record_action
 from app.db import session_for
-from app.shop.models import Goods, Shop
+from app.shop.catalogue.models import Goods
+from app.shop.models import Shop
 from tests.pages.conftest import sign_in
 
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -3,8 +3,9 @@ further away it stays its own line, so that every balance still follows from the
 
 from datetime import UTC, datetime
 
-from app.ledger.history import as_stories, goods_words
+from app.ledger.history import as_stories
 from app.ledger.models import LedgerLine
+from app.shop.catalogue.basket import goods_words
 
 WHEN = datetime(2025, 5, 1, 2, 0, tzinfo=UTC)
 

@@ -8,7 +8,9 @@ from sqlmodel import func, select
 
 from app.db import session_for
 from app.org.models import Household, User
-from app.shop.models import Goods, HouseholdCard, Shop, StockMovement
+from app.shop.catalogue.models import Goods, StockMovement
+from app.shop.models import Shop
+from app.shop.redemption.models import HouseholdCard
 from tests.pages.conftest import household_id, sign_in
 
 FORM_KEY = re.compile(r'name="form_key" value="([0-9a-f]{32})"')

@@ -8,7 +8,7 @@ import secrets
 import pytest
 
 from app.config import Settings
-from app.shop.counter import make_code_failure_limits
+from app.shop.redemption.counter import make_code_failure_limits
 from tests.conftest import error_code
 from tests.shop.conftest import balance, pay_code, redeem
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from app.db import session_for
-from app.shop.models import RedemptionConfirmation
+from app.shop.redemption.models import RedemptionConfirmation
 from app.timeutil import utcnow
 from tests.conftest import error_code
 from tests.shop.conftest import balance, pay_code, redeem, stock
@@ -117,7 +117,7 @@ class TestConfirmation:
 
     def test_confirm_after_the_code_itself_expired(self, api, shop_id, goods, demo_engine):
         """A code lives 60 s, the question 90 s: a code alive when the villager was asked still pays."""
-        from app.shop.models import PayCode
+        from app.shop.redemption.models import PayCode
 
         asked = send(api, shop_id, pay_code(api), big(goods), expected=105).json()
         with session_for(demo_engine, write=True) as s:
@@ -231,8 +231,8 @@ def test_confirms_at_once_move_points_once(demo_engine, api, shop_id, goods):
     from app.ledger.check import check_ledger
     from app.org.access import load_actor
     from app.org.models import User
-    from app.shop import confirmations
-    from app.shop.models import Redemption
+    from app.shop.redemption import confirmations
+    from app.shop.redemption.models import Redemption
     from tests.conftest import TEST_SECRET
     from tests.ledger.test_races import in_transaction, run_all
 

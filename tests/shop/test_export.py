@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from app.shop.export import HEADERS, SettlementRow, month_label, safe_text, settlement_workbook
+from app.shop.books.export import HEADERS, SettlementRow, month_label, safe_text, settlement_workbook
 
 ROWS = [
     SettlementRow(goods_name="大米 5kg", unit_points=30, quantity=12, points=360),

@@ -8,10 +8,11 @@ from app.ledger.accounts import household_account
 from app.ledger.check import check_ledger
 from app.org.access import load_actor
 from app.org.models import Household, Role, RoleAssignment, User
-from app.shop.goods import create_goods
-from app.shop.models import BasketLine, Goods, Shop, ShopStaff
-from app.shop.paycodes import issue_pay_code
-from app.shop.service import redeem
+from app.shop.catalogue.models import BasketLine, Goods
+from app.shop.catalogue.service import create_goods
+from app.shop.models import Shop, ShopStaff
+from app.shop.redemption.paycodes import issue_pay_code
+from app.shop.redemption.service import redeem
 from tests.conftest import TEST_SECRET
 from tests.ledger.test_races import THREADS, in_transaction, run_all
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from app.db import session_for
-from app.shop.models import PayCode
+from app.shop.redemption.models import PayCode
 from app.timeutil import utcnow
 from tests.conftest import error_code
 from tests.shop.conftest import balance, pay_code, redeem, stock

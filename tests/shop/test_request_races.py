@@ -8,10 +8,13 @@ from app.ledger.accounts import household_account
 from app.ledger.check import check_ledger
 from app.org.access import load_actor
 from app.org.models import User
-from app.shop.goods import create_goods
-from app.shop.models import BasketLine, Goods, Redemption, Shop
-from app.shop.request_models import ShopRequest
-from app.shop.requests import code_from_salt, create_request, fulfil
+from app.shop.catalogue.models import BasketLine, Goods
+from app.shop.catalogue.service import create_goods
+from app.shop.models import Shop
+from app.shop.redemption.models import Redemption
+from app.shop.requests.codes import code_from_salt
+from app.shop.requests.models import ShopRequest
+from app.shop.requests.service import create_request, fulfil
 from tests.conftest import TEST_SECRET
 from tests.ledger.test_races import THREADS, in_transaction, run_all
 
@@ -77,7 +80,7 @@ def test_two_fulfils_of_one_code_make_one_redemption(demo_engine):
 
 
 def test_cancel_and_fulfil_at_once_exactly_one_wins(demo_engine):
-    from app.shop.requests import cancel_request
+    from app.shop.requests.service import cancel_request
 
     shop_id, goods_id, villager_id, attendant_id = setup(demo_engine, price=5, stock=10)
     with session_for(demo_engine, write=False) as s:
@@ -117,7 +120,7 @@ def test_at_most_five_open_requests_whatever_runs_at_once(demo_engine):
     from app.ledger.models import TxnKind
     from app.ledger.service import Source, post_credit
     from app.org.models import Household
-    from app.shop.requests import MAX_OPEN_PER_HOUSEHOLD
+    from app.shop.requests.service import MAX_OPEN_PER_HOUSEHOLD
 
     shop_id, goods_id, villager_id, _ = setup(demo_engine, price=10, stock=1000)
     with session_for(demo_engine, write=True) as s:

@@ -11,8 +11,8 @@ from app.db import session_for
 from app.ledger.accounts import household_account
 from app.ledger.check import check_ledger
 from app.ledger.models import Account, AccountKind
-from app.shop.request_models import ShopRequest
-from app.shop.requests import expire_due
+from app.shop.requests.models import ShopRequest
+from app.shop.requests.service import expire_due
 from app.timeutil import utcnow
 from tests.conftest import error_code
 from tests.shop.conftest import balance, stock

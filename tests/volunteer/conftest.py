@@ -53,7 +53,7 @@ def household_card(engine, order_id: int, *, pin: str) -> str:
     """A household card (with its 卡密码) for the household an order serves, as an official prints it."""
     from app.org.access import load_actor
     from app.org.models import User
-    from app.shop.paycodes import issue_card
+    from app.shop.redemption.paycodes import issue_card
     from tests.conftest import TEST_SECRET
 
     with session_for(engine, write=True) as s:

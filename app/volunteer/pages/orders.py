@@ -13,7 +13,7 @@ from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.org.access import OFFICIALS, acting_household
 from app.org.models import Household
-from app.shop.counter import throttle_code_tries
+from app.shop.redemption.counter import throttle_code_tries
 from app.volunteer import catalogue, service, views
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
 from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS

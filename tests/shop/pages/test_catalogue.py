@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from app.db import session_for
 from app.org.models import OrgUnit
-from app.shop.goods import create_shop
+from app.shop.catalogue.service import create_shop
 from tests.shop.conftest import balance, stock
 from tests.shop.pages.conftest import HTMX, PHOTO, item, movements, text_of
 

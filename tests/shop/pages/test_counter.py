@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from app.db import session_for
 from app.org.models import Household, User
-from app.shop.goods import create_shop
+from app.shop.catalogue.service import create_shop
 from app.shop.models import Shop
 from app.shop.qr import qr_svg
 from tests.conftest import DEMO

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from app.deps import SessionDep
 from app.ids import Id
-from app.shop.goods import goods_image
+from app.shop.catalogue.service import goods_image
 
 public = APIRouter(include_in_schema=False)
 

@@ -22,11 +22,12 @@ from app.errors import (
     ValidationFailed,
 )
 from app.idempotency import Created, run_idempotent
-from app.ledger.accounts import household_account
+from app.ledger.service import household_balance
 from app.org.access import MAX_ID, OFFICIALS, Actor
 from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.security import hash_password, verify_password
-from app.shop.models import HouseholdCard, PayCode, Redemption, Shop, ShopAction
+from app.shop.models import Shop, ShopAction
+from app.shop.redemption.models import HouseholdCard, PayCode, Redemption
 from app.text import clean_reason
 from app.timeutil import as_utc, local, utcnow
 
@@ -262,4 +263,5 @@ def card_locked(until: datetime, *, now: datetime, tz: str) -> RateLimited:
 
 
 def payer_balance(session: Session, *, household_id: int) -> int:
-    return household_account(session, household_id=household_id).balance
+    """What the payer can spend (points due back from a request past its time included: app.ledger.service)."""
+    return household_balance(session, household_id=household_id)

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import StrictId
-from app.shop.models import BasketLine
+from app.shop.catalogue.models import BasketLine
 from app.timeutil import UTCDateTime, utcnow
 
 DEFAULT_REQUEST_MINUTES = 15
@@ -64,7 +64,7 @@ class ShopRequest(SQLModel, table=True):
     household_id: int = Field(foreign_key="households.id", index=True)
     user_id: int = Field(foreign_key="users.id")  # the member who made it
     status: str = Field(default=RequestStatus.pending, sa_type=String(20))
-    code_hash: str = Field(sa_type=String(64), unique=True)  # keyed hash of the 核销码 (app.shop.paycodes)
+    code_hash: str = Field(sa_type=String(64), unique=True)  # keyed hash of the 核销码 (app.shop.redemption.paycodes)
     code_salt: str = Field(sa_type=String(32))  # the code is rebuilt from it with the server's secret, never stored
     total_points: int
     needs_consent: bool = False  # the attendant dropped an item: the villager agrees to the new total first

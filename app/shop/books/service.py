@@ -9,9 +9,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.errors import ValidationFailed
-from app.ledger.postings import reversed_ids
-from app.shop.export import SettlementRow
-from app.shop.models import Redemption, RedemptionItem, Shop
+from app.ledger.service import reversed_transactions
+from app.paging import Page, page_desc
+from app.shop.books.export import SettlementRow
+from app.shop.models import Shop
+from app.shop.redemption.models import Redemption, RedemptionItem
 
 MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the books' months; outside them is a typo (and years 0 and 9999 overflow dates)
@@ -45,7 +47,7 @@ def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> 
     start, end = month_bounds(month, tz=tz)
     in_month = (select(Redemption.id).where(Redemption.shop_id == shop.id, Redemption.created_at >= start,
                                             Redemption.created_at < end,
-                                            Redemption.transaction_id.not_in(reversed_ids())))
+                                            Redemption.transaction_id.not_in(reversed_transactions())))
     grouped = session.exec(
         select(RedemptionItem.name, RedemptionItem.unit_points, func.sum(RedemptionItem.quantity),
                func.sum(RedemptionItem.points))
@@ -57,3 +59,9 @@ def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> 
             for name, unit, qty, points in grouped]
     count = session.exec(select(func.count()).select_from(in_month.subquery())).one()
     return Settlement(shop=shop, month=month, rows=rows, total_points=sum(r.points for r in rows), redemptions=count)
+
+
+def shop_redemptions(session: Session, *, shop: Shop, limit: int | None, cursor: str | None) -> Page:
+    """The shop's redemptions, newest first."""
+    return page_desc(session, select(Redemption).where(Redemption.shop_id == shop.id), Redemption.id,
+                     limit=limit, cursor=cursor)

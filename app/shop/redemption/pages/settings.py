@@ -14,10 +14,10 @@ from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.org.access import OFFICIALS, Actor
 from app.org.service import village_name
-from app.shop import confirmations
 from app.shop.access import visible_shop
 from app.shop.models import Shop
-from app.shop.pages.common import pick_shop, tab_for
+from app.shop.picking import pick_shop, tab_for
+from app.shop.redemption import confirmations
 
 router = APIRouter()
 SAVED = "已保存"

@@ -1,45 +1,32 @@
-"""Redemption (兑换): pay code consumed, household debited, shop credited, stock taken, receipt written —
-all in one transaction or not at all. Reversal by an official brings points and stock back."""
+"""Redemption (兑换) at the counter by pay code or card: the code resolved, the basket priced (app.shop.catalogue.
+basket), the villager asked above the village's amount (confirmations.py), else the one record of a redemption
+(record.py) — all in one transaction or not at all. Reversal by an official brings points and stock back."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import Busy, Forbidden, InvalidState, NotFound, PayCodeUsed, PriceChanged, ValidationFailed
+from app.errors import Busy, Forbidden, InvalidState, NotFound, PriceChanged
 from app.idempotency import find_result, run_idempotent
-from app.ledger.models import REDEMPTION_REVERSAL_PREFIX, LedgerTransaction
-from app.ledger.postings import is_reversed, reverse_transaction
-from app.ledger.service import pay_shop, require_reversible
+from app.ledger.models import REDEMPTION_REVERSAL_PREFIX
+from app.ledger.service import check_reversible, is_reversed, release_due_holds, reverse
 from app.org.access import Actor, require_may_decide_for
-from app.org.models import Household
-from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.queueing import KeyedFairLocks
 from app.shop.access import is_staff
-from app.shop.goods import move_stock, take_stock
-from app.shop.models import (
-    REDEMPTION_TARGET,
-    BasketLine,
-    ConfirmationPublic,
-    Goods,
-    MovementKind,
-    PayCode,
-    ReceiptLine,
-    Redemption,
-    RedemptionItem,
-    RedemptionPublic,
-    Shop,
-    ShopAction,
-    StockMovement,
-)
-from app.shop.paycodes import resolve_pay_code
-from app.shop.receipts import receipts
+from app.shop.catalogue.basket import basket_total, clean_basket, price_basket
+from app.shop.catalogue.models import BasketLine, Goods, MovementKind
+from app.shop.catalogue.service import move_stock
+from app.shop.models import REDEMPTION_TARGET, Shop, ShopAction
+from app.shop.redemption import confirmations
+from app.shop.redemption.models import ConfirmationPublic, Redemption, RedemptionItem, RedemptionPublic
+from app.shop.redemption.paycodes import resolve_pay_code
+from app.shop.redemption.receipts import receipt
+from app.shop.redemption.record import redeem_code, redeem_scope
 from app.text import clean_reason
 
-MAX_LINES, MAX_QUANTITY = 50, 99
 _counter_queues = KeyedFairLocks()
 COUNTER_QUEUES = 256  # shops share queues by id modulo this: the queues stay few whatever ids are sent
 
@@ -57,33 +44,6 @@ def counter_queue(shop_id: int, *, wait: float) -> Iterator[None]:
         raise Busy("收银台繁忙，请稍后再试") from exc
 
 
-def clean_basket(items: list[BasketLine]) -> dict[int, int]:
-    """goods id → quantity; the same goods twice is added up."""
-    if not items:
-        raise ValidationFailed("请先选择要兑换的商品")
-    if len(items) > MAX_LINES:
-        raise ValidationFailed(f"一次最多兑换 {MAX_LINES} 种商品")
-    basket: dict[int, int] = {}
-    for line in items:
-        if isinstance(line.quantity, bool) or not 1 <= line.quantity <= MAX_QUANTITY:
-            raise ValidationFailed(f"每种商品数量应为 1 到 {MAX_QUANTITY}")
-        basket[line.goods_id] = basket.get(line.goods_id, 0) + line.quantity
-        if basket[line.goods_id] > MAX_QUANTITY:
-            raise ValidationFailed(f"每种商品数量应为 1 到 {MAX_QUANTITY}")
-    return basket
-
-
-def _priced(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tuple[Goods, int]]:
-    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_(basket), Goods.shop_id == shop.id))}
-    missing = [gid for gid in basket if gid not in goods]
-    if missing:
-        raise ValidationFailed("商品不存在或不属于本店，请刷新商品列表")
-    off = [goods[gid].name for gid in basket if not goods[gid].active]
-    if off:
-        raise InvalidState(f"暂停兑换：{'、'.join(off)}")
-    return [(goods[gid], basket[gid]) for gid in sorted(basket)]
-
-
 def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, items: list[BasketLine],
            idempotency_key: str | None, secret: str, expected_total: int | None = None,
            confirm_above: int | None = None) -> RedemptionPublic | ConfirmationPublic:
@@ -91,16 +51,14 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
 
     `expected_total` is the total the counter showed: another total at today's prices is refused (409
     price_changed). Paid by pay code above `confirm_above` points (None: never), nothing moves yet: the villager is
-    asked on their own phone and the answer is the pending confirmation (app/shop/confirmations.py), which runs
-    this same redemption, under the same key, once they confirm."""
+    asked on their own phone and the answer is the pending confirmation (confirmations.py), which runs this same
+    redemption, under the same key, once they confirm."""
     if not is_staff(session, attendant, shop):
         raise Forbidden("您不是该超市的管理员")
     basket = clean_basket(items)
     payload = redemption_payload(shop_id=shop.id, pay_code=pay_code, basket=basket, expected_total=expected_total)
     asked: list[ConfirmationPublic] = []
     if idempotency_key is not None and idempotency_key.strip():
-        from app.shop import confirmations
-
         waiting = confirmations.pending_for_key(session, attendant_id=attendant.id, shop_id=shop.id,
                                                 key=idempotency_key)
         if waiting is not None:  # a retry while the villager is asked (or after they answered no): the same answer
@@ -108,20 +66,18 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
 
     def action() -> RedemptionPublic:
         code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
-        lines = _priced(session, shop=shop, basket=basket)
-        total = sum(g.points_price * q for g, q in lines)
+        release_due_holds(session, household_id=code.household_id)  # points due back count before it pays
+        lines = price_basket(session, shop=shop, basket=basket)
+        total = basket_total(lines)
         if expected_total is not None and total != expected_total:
             raise PriceChanged(f"商品价格有变动：现在共 {total} 积分（收银台显示 {expected_total} 积分），"
                                "请核对后再确认")
         if confirm_above is not None and code.card_id is None and total > confirm_above:
-            from app.shop import confirmations  # which runs redeem_code() in its turn, once confirmed
-
             asked.append(confirmations.ask_household(
                 session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, total=total,
                 idempotency_key=idempotency_key, expected_total=expected_total, reader=attendant))
             raise _AskedHousehold()
-        return redeem_code(session, shop=shop, attendant_id=attendant.id, attendant_name=attendant.user.name,
-                           code=code, lines=lines, reader=attendant)
+        return redeem_code(session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, reader=attendant)
 
     try:
         return run_idempotent(session, scope=redeem_scope(attendant.id, shop.id), key=idempotency_key,
@@ -143,87 +99,33 @@ def redemption_payload(*, shop_id: int, pay_code: str, basket: dict[int, int], e
     return payload
 
 
-def priced(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tuple[Goods, int]]:
-    return _priced(session, shop=shop, basket=basket)
-
-
-def redeem_code(session: Session, *, shop: Shop, attendant_id: int, attendant_name: str, code: PayCode,
-                lines: list[tuple[Goods, int]], reader: Actor | None) -> RedemptionPublic:
-    """The redemption itself, for a code already resolved and a basket already priced."""
-    total = sum(g.points_price * q for g, q in lines)
-    # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks),
-    # with the rows every counter shares (goods, the shop's account) held as briefly as possible.
-    stock_after = {g.id: take_stock(session, goods=g, delta=-q) for g, q in lines}
-    txn, balance_after = pay_shop(session, household_id=code.household_id, shop_id=shop.id, shop_name=shop.name,
-                                  village_id=shop.village_id, points=total, reason=f"{shop.name}兑换",
-                                  actor_id=attendant_id)
-    redemption = Redemption(shop_id=shop.id, household_id=code.household_id, attendant_id=attendant_id,
-                            transaction_id=txn.id, pay_code_id=code.id, card_id=code.card_id,
-                            total_points=total, balance_after=balance_after)
-    session.add(redemption)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
-        raise PayCodeUsed() from exc
-    receipt_lines = []
-    for goods, quantity in lines:
-        session.add(StockMovement(goods_id=goods.id, kind=MovementKind.redemption, delta=-quantity,
-                                  stock_after=stock_after[goods.id], reason="兑换", actor_id=attendant_id,
-                                  redemption_id=redemption.id))
-        line = ReceiptLine(goods_id=goods.id, name=goods.name, unit_points=goods.points_price, quantity=quantity,
-                           points=goods.points_price * quantity)
-        session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
-        receipt_lines.append(line)
-    session.flush()
-    household = session.get(Household, code.household_id)
-    return RedemptionPublic(id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
-                            household_name=name_for(reader, head_name=household.head_name, household_id=household.id,
-                                                    village_id=household.village_id), attendant=attendant_name,
-                            total_points=total, balance_after=redemption.balance_after, items=receipt_lines,
-                            created_at=redemption.created_at)
-
-
-def redeem_scope(attendant_id: int, shop_id: int) -> str:
-    return f"user:{attendant_id}:redeem:{shop_id}"
-
-
-def _scope(attendant: Actor, shop: Shop) -> str:
-    return redeem_scope(attendant.id, shop.id)
-
-
 def redemption_by_key(session: Session, *, shop: Shop, attendant: Actor, key: str) -> RedemptionPublic:
     """What happened to the redemption sent with this key (after a dropped connection)."""
-    result = find_result(session, scope=_scope(attendant, shop), key=key, result_type=RedemptionPublic)
+    result = find_result(session, scope=redeem_scope(attendant.id, shop.id), key=key, result_type=RedemptionPublic)
     if result is None:
         raise NotFound("没有找到这笔兑换：它没有完成，可以重新确认")
     return receipt(session, session.get(Redemption, result.id), reader=attendant)
-
-
-def receipt(session: Session, redemption: Redemption, *, reader: Actor | None) -> RedemptionPublic:
-    """One receipt as `reader` may read it (app.shop.receipts: the name masked unless theirs or an official's)."""
-    return receipts(session, [redemption], reader=reader)[0]
 
 
 def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption, reason: str,
                        idempotency_key: str | None) -> RedemptionPublic:
     """An official undoes a redemption: points back to the household, goods back on the shelf."""
     shop = session.get(Shop, redemption.shop_id)
-    original = session.get(LedgerTransaction, redemption.transaction_id)
-    require_reversible(actor, original)
+    check_reversible(session, actor=actor, transaction_id=redemption.transaction_id)
     # Undoing a redemption pays the points back: a credit like any other, so not for the official's own household.
     require_may_decide_for(actor, redemption.household_id, message="不能撤销自己家的兑换，请另一位村干部办理")
     reason = clean_reason(reason, label="撤销原因")
 
     def action() -> RedemptionPublic:
-        if is_reversed(session, original.id):
+        if is_reversed(session, transaction_id=redemption.transaction_id):
             raise InvalidState("该笔兑换已撤销")
         items = session.exec(select(RedemptionItem).where(RedemptionItem.redemption_id == redemption.id)
                              .order_by(RedemptionItem.goods_id)).all()
-        for item in items:  # goods rows first, then accounts: the same lock order as redeem()
+        for item in items:  # goods rows first, then accounts: the same lock order as a redemption
             move_stock(session, goods=session.get(Goods, item.goods_id), delta=item.quantity,
                        kind=MovementKind.reversal, reason=reason, actor_id=actor.id, redemption_id=redemption.id)
-        txn, _, _ = reverse_transaction(session, original=original, reason=REDEMPTION_REVERSAL_PREFIX + reason,
-                                        actor_id=actor.id)
+        txn = reverse(session, transaction_id=redemption.transaction_id, reason=REDEMPTION_REVERSAL_PREFIX + reason,
+                      actor_id=actor.id)
         record_action(session, actor_id=actor.id, action=ShopAction.redemption_reverse, village_id=shop.village_id,
                       target_type=REDEMPTION_TARGET, target_id=redemption.id, target_label=f"#{redemption.id}",
                       reason=reason,
@@ -243,7 +145,7 @@ def household_redemptions_after(session: Session, *, household_id: int, after_id
 
 
 def household_redemptions(session: Session, *, household_id: int, after_id: int, limit: int | None,
-                           cursor: str | None) -> Page:
+                          cursor: str | None) -> Page:
     """The household's receipts newer than `after_id`, newest first."""
     stmt = select(Redemption).where(Redemption.household_id == household_id, Redemption.id > after_id)
     return page_desc(session, stmt, Redemption.id, limit=limit, cursor=cursor)
@@ -253,9 +155,3 @@ def latest_redemption_id(session: Session, *, household_id: int) -> int:
     latest = session.exec(select(Redemption.id).where(Redemption.household_id == household_id)
                           .order_by(Redemption.id.desc())).first()
     return latest or 0
-
-
-def shop_redemptions(session: Session, *, shop: Shop, limit: int | None, cursor: str | None) -> Page:
-    """The shop's redemptions, newest first."""
-    return page_desc(session, select(Redemption).where(Redemption.shop_id == shop.id), Redemption.id,
-                     limit=limit, cursor=cursor)

@@ -14,9 +14,9 @@ from app.ids import Id
 from app.org.access import managed_household
 from app.org.models import Household
 from app.org.service import village_name
-from app.shop import paycodes
-from app.shop.pages.common import DONE
+from app.shop.picking import DONE
 from app.shop.qr import qr_svg
+from app.shop.redemption import paycodes
 
 router = APIRouter()
 

@@ -13,7 +13,7 @@ from app.org.models import Household
 from app.org.service import mask_name
 from app.ratelimit import RecentKeys, SlidingWindowLimiter
 from app.shop.models import Shop
-from app.shop.paycodes import payer_balance, resolve_pay_code
+from app.shop.redemption.paycodes import payer_balance, resolve_pay_code
 
 # The refusals that say "no such live code here": what a guesser gets, and what is counted against them.
 CODE_FAILURES = (InvalidPayCode, PayCodeExpired, PayCodeUsed)

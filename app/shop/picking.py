@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.org.access import OFFICIALS, Actor
-from app.shop import goods as catalogue
+from app.shop.catalogue.service import list_shops
 from app.shop.models import Shop
 
 DONE = {"create": "商品已上架，可以拍张照片", "edit": "已保存", "on": "已恢复兑换", "off": "已暂停兑换",
@@ -17,7 +17,7 @@ ShopAccess = Callable[[Session, Actor, int], Shop]
 
 def pick_shop(session: Session, actor: Actor, shop_id: int | None, access: ShopAccess) -> tuple[Shop, list[Shop]]:
     """The shop asked for (else the first one the actor may use this way) and all shops to switch between."""
-    shops = catalogue.list_shops(session, actor=actor)
+    shops = list_shops(session, actor=actor)
     allowed = [s for s in shops if _allows(session, actor, s, access)]
     if shop_id is not None:
         return access(session, actor, shop_id), allowed

@@ -1,13 +1,8 @@
 """扫码兑换 (shop requests): a villager picks goods on their own phone; the points are held at once (the ledger's
 hold door) and a one-time 核销码 is shown; at the counter the attendant 核销 it — stock taken, the hold paid to the
 shop, a receipt written, all in one transaction, exactly once. Cancelled, refused or expired, the points come back.
+The 核销码: codes.py; reading requests as they stand now (expired at once when past their time): reading.py."""
 
-The 核销码 is a bearer credential: only its keyed hash is looked up, and the digits are rebuilt for the household's
-own phone from a random salt and the server's secret (a stolen database alone cannot rebuild a live code)."""
-
-import hashlib
-import hmac
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -19,51 +14,40 @@ from app.errors import (
     InvalidPayCode,
     InvalidState,
     NotFound,
-    OutOfStock,
     TotalChanged,
     ValidationFailed,
 )
 from app.idempotency import Created, run_idempotent
-from app.ledger.accounts import household_account
-from app.ledger.history import goods_words
-from app.ledger.service import hold_points, release_hold, settle_hold
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, own_household
+from app.ledger.models import TxnKind
+from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper
+from app.ledger.service import hold_points, lock_household_account, release_hold
+from app.org.access import OFFICIALS, Actor, own_household
 from app.org.models import Household
-from app.org.service import name_for
-from app.paging import Page, page_desc
 from app.shop.access import is_staff
-from app.shop.goods import take_stock
-from app.shop.models import (
-    BasketLine,
-    Goods,
-    MovementKind,
-    ReceiptLine,
-    Redemption,
-    RedemptionItem,
-    RedemptionPublic,
-    Shop,
-    StockMovement,
-)
-from app.shop.paycodes import code_digest
-from app.shop.request_models import (
+from app.shop.catalogue.basket import basket_total, clean_basket, goods_words, price_basket
+from app.shop.catalogue.models import BasketLine
+from app.shop.models import Shop
+from app.shop.redemption.models import ReceiptLine, RedemptionPublic
+from app.shop.redemption.paycodes import code_digest
+from app.shop.redemption.receipts import receipt
+from app.shop.redemption.record import PaidBy, record_redemption
+from app.shop.requests.codes import clean_request_code, new_code
+from app.shop.requests.models import (
     DEFAULT_REQUEST_MINUTES,
     MAX_REQUEST_MINUTES,
     MIN_REQUEST_MINUTES,
     SETTING_TARGET,
     SHOP_REQUEST_TARGET,
-    RequestLine,
     RequestStatus,
     ShopRequest,
     ShopRequestAction,
     ShopRequestItem,
-    ShopRequestPublic,
     ShopRequestSetting,
 )
-from app.shop.service import clean_basket
+from app.shop.requests.reading import due_back, held_by_household, hold_words, items_of, own_request, staff_request
 from app.text import clean_reason
 from app.timeutil import as_utc, utcnow
 
-REQUEST_CODE_PREFIX, REQUEST_CODE_LENGTH = "77", 16  # not 18 (积分码) nor 20 (积分卡): the counter tells them apart
 MAX_OPEN_PER_HOUSEHOLD = 5
 
 
@@ -93,45 +77,7 @@ def set_request_minutes(session: Session, *, actor: Actor, village_id: int, minu
     return minutes
 
 
-# --- codes -----------------------------------------------------------------------------------------------------
-
-def code_from_salt(salt: str, *, secret: str) -> str:
-    digest = hmac.new(secret.encode(), f"shop-request:{salt}".encode(), hashlib.sha256).hexdigest()
-    width = REQUEST_CODE_LENGTH - len(REQUEST_CODE_PREFIX)
-    return REQUEST_CODE_PREFIX + str(int(digest, 16) % 10 ** width).zfill(width)
-
-
-def is_request_code(code: str | None) -> bool:
-    code = (code or "").replace(" ", "").strip()
-    return code.isdigit() and len(code) == REQUEST_CODE_LENGTH and code.startswith(REQUEST_CODE_PREFIX)
-
-
-def _new_code(session: Session, *, secret: str) -> tuple[str, str]:
-    while True:  # a collision with an earlier code is about one in 10^14: draw again
-        salt = secrets.token_hex(16)
-        digest = code_digest(code_from_salt(salt, secret=secret), secret=secret)
-        if session.exec(select(ShopRequest.id).where(ShopRequest.code_hash == digest)).first() is None:
-            return salt, digest
-
-
-def group_digits(code: str) -> str:
-    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
-
-
 # --- making, reading ----------------------------------------------------------------------------------------------
-
-def _basket_goods(session: Session, *, shop: Shop, basket: dict[int, int]) -> list[tuple[Goods, int]]:
-    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_(basket), Goods.shop_id == shop.id))}
-    if any(gid not in goods for gid in basket):
-        raise ValidationFailed("商品不存在或不属于本店，请刷新商品列表")
-    off = [goods[gid].name for gid in basket if not goods[gid].active]
-    if off:
-        raise InvalidState(f"暂停兑换：{'、'.join(off)}")
-    short = [goods[gid].name for gid in basket if goods[gid].stock < basket[gid]]
-    if short:
-        raise OutOfStock(f"库存不足：{'、'.join(short)}")
-    return [(goods[gid], basket[gid]) for gid in sorted(basket)]
-
 
 def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[BasketLine],
                    idempotency_key: str | None, secret: str, now: datetime | None = None) -> ShopRequest:
@@ -146,19 +92,20 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
         moment = now or utcnow()
         # The household's account row, locked before counting (PostgreSQL; SQLite's writer is held already): of
         # requests sent at once, each counts the ones committed before it, so no more than the limit are ever open.
-        session.refresh(household_account(session, household_id=household.id), with_for_update=True)
+        lock_household_account(session, household_id=household.id)
+        expire_due(session, household_id=household.id, now=moment)  # points due back count before the new hold
         open_count = len(session.exec(select(ShopRequest.id).where(
             ShopRequest.household_id == household.id, ShopRequest.status == RequestStatus.pending,
             ShopRequest.expires_at > moment)).all())
         if open_count >= MAX_OPEN_PER_HOUSEHOLD:
             raise InvalidState(f"每户最多同时有 {MAX_OPEN_PER_HOUSEHOLD} 个待核销的兑换，您已有 {open_count} 个："
                                "请先到柜台核销或取消一个")
-        lines = _basket_goods(session, shop=shop, basket=basket)
-        total = sum(g.points_price * q for g, q in lines)
+        lines = price_basket(session, shop=shop, basket=basket, in_stock=True)
+        total = basket_total(lines)
         words = goods_words([(g.name, q) for g, q in lines])
         reason = f"{shop.name}扫码兑换预留 · {words}"[:200]
         txn, _ = hold_points(session, household=household, points=total, reason=reason, actor_id=actor.id)
-        salt, digest = _new_code(session, secret=secret)
+        salt, digest = new_code(session, secret=secret)
         minutes = request_minutes(session, village_id=shop.village_id)
         req = ShopRequest(shop_id=shop.id, village_id=shop.village_id, household_id=household.id, user_id=actor.id,
                           code_hash=digest, code_salt=salt, total_points=total, hold_transaction_id=txn.id,
@@ -177,106 +124,6 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
     created = run_idempotent(session, scope=f"user:{actor.id}:shop-request:{shop.id}", key=idempotency_key,
                              payload=payload, result_type=Created, action=action)
     return session.get(ShopRequest, created.id)
-
-
-def items_of(session: Session, request_ids: list[int]) -> dict[int, list[ShopRequestItem]]:
-    found: dict[int, list[ShopRequestItem]] = {rid: [] for rid in request_ids}
-    if request_ids:
-        for item in session.exec(select(ShopRequestItem).where(ShopRequestItem.request_id.in_(request_ids))
-                                 .order_by(ShopRequestItem.id)):
-            found[item.request_id].append(item)
-    return found
-
-
-def public_many(session: Session, requests: list[ShopRequest], *, viewer: Actor, secret: str
-                ) -> list[ShopRequestPublic]:
-    """Requests as their household (with the live code) or the shop's staff and officials see them (the name as
-    app.org.service.name_for lets the reader read it: masked for attendants, in full for officials)."""
-    items = items_of(session, [r.id for r in requests])
-    shops = {s.id: s for s in session.exec(select(Shop).where(Shop.id.in_({r.shop_id for r in requests})))}
-    households = {h.id: h for h in session.exec(select(Household).where(
-        Household.id.in_({r.household_id for r in requests})))}
-    out = []
-    for r in requests:
-        own = viewer.user.household_id == r.household_id
-        household = households[r.household_id]
-        out.append(ShopRequestPublic(
-            id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
-            household_name=name_for(viewer, head_name=household.head_name, household_id=household.id,
-                                    village_id=household.village_id), status=r.status, total_points=r.total_points,
-            needs_consent=r.needs_consent, expires_at=r.expires_at, created_at=r.created_at, closed_at=r.closed_at,
-            closed_reason=r.closed_reason, redemption_id=r.redemption_id,
-            items=[RequestLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
-                               points=i.points, dropped=i.dropped) for i in items[r.id]],
-            code=code_from_salt(r.code_salt, secret=secret) if own and r.status == RequestStatus.pending else None))
-    return out
-
-
-def public(session: Session, req: ShopRequest, *, viewer: Actor, secret: str) -> ShopRequestPublic:
-    return public_many(session, [req], viewer=viewer, secret=secret)[0]
-
-
-def own_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """A request of the actor's own household at this shop (else not found)."""
-    req = session.get(ShopRequest, request_id)
-    if req is None or req.shop_id != shop.id or actor.user.household_id != req.household_id:
-        raise NotFound("找不到该兑换")
-    return req
-
-
-def staff_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """A request at this shop, for its staff or the village's officials."""
-    req = session.get(ShopRequest, request_id)
-    if req is None or req.shop_id != shop.id:
-        raise NotFound("找不到该兑换")
-    return req
-
-
-def visible_request(session: Session, *, actor: Actor, shop: Shop, request_id: int) -> ShopRequest:
-    """A request its household's members, the shop's staff and the village's officials (and those above) may read."""
-    req = session.get(ShopRequest, request_id)
-    if req is None or req.shop_id != shop.id or not (
-            actor.user.household_id == req.household_id or is_staff(session, actor, shop)
-            or actor.can(shop.village_id, VILLAGE_STAFF)):
-        raise NotFound("找不到该兑换")
-    return req
-
-
-def household_requests(session: Session, *, household_id: int, status: str | None, limit: int | None,
-                       cursor: str | None) -> Page:
-    stmt = select(ShopRequest).where(ShopRequest.household_id == household_id)
-    if status:
-        stmt = stmt.where(ShopRequest.status == _status(status))
-    return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
-
-
-def shop_requests(session: Session, *, shop: Shop, status: str | None, limit: int | None, cursor: str | None
-                  ) -> Page:
-    stmt = select(ShopRequest).where(ShopRequest.shop_id == shop.id)
-    if status:
-        stmt = stmt.where(ShopRequest.status == _status(status))
-    return page_desc(session, stmt, ShopRequest.id, limit=limit, cursor=cursor)
-
-
-def month_outcomes(session: Session, *, shop: Shop, month: str, tz: str) -> dict[str, tuple[int, int]]:
-    """The shop's requests made in a month, by outcome: status → (how many, points). Fulfilled ones are also in the
-    month's settlement as redemptions; the others gave their points back."""
-    from sqlalchemy import func
-
-    from app.shop.settlement import month_bounds
-
-    start, end = month_bounds(month, tz=tz)
-    rows = session.exec(select(ShopRequest.status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
-                        .where(ShopRequest.shop_id == shop.id, ShopRequest.created_at >= start,
-                               ShopRequest.created_at < end)
-                        .group_by(ShopRequest.status)).all()
-    return {status: (int(count), int(points)) for status, count, points in rows}
-
-
-def _status(status: str) -> str:
-    if status not in RequestStatus.__members__:
-        raise ValidationFailed("状态无效：pending、fulfilled、cancelled、expired 或 refused", field="status")
-    return status
 
 
 # --- closing: cancel, expire, refuse -------------------------------------------------------------------------------
@@ -327,6 +174,7 @@ def refuse_request(session: Session, *, actor: Actor, shop: Shop, request_id: in
     _require_staff(session, actor, shop)
     reason = clean_reason(reason, label="退回原因")
     req = staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    expire_due(session, request_ids=[req.id])
     if not _close(session, req, status=RequestStatus.refused, actor_id=actor.id, reason=reason):
         raise InvalidState(_closed_words(req))
     return req
@@ -363,13 +211,6 @@ def _require_staff(session: Session, actor: Actor, shop: Shop) -> None:
 
 # --- at the counter -------------------------------------------------------------------------------------------
 
-def clean_request_code(code: str | None) -> str:
-    code = (code or "").replace(" ", "").strip()
-    if not is_request_code(code):
-        raise InvalidPayCode(f"核销码应为 {REQUEST_CODE_LENGTH} 位数字，请重新扫码或核对后输入")
-    return code
-
-
 def find_by_code(session: Session, *, shop: Shop, code: str, secret: str) -> ShopRequest:
     """The request a scanned or typed 核销码 belongs to, at this shop (any state); else invalid."""
     code = clean_request_code(code)
@@ -396,6 +237,7 @@ def drop_item(session: Session, *, actor: Actor, shop: Shop, request_id: int, go
     phone asks them to agree to the new total before the 核销."""
     _require_staff(session, actor, shop)
     req = staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    expire_due(session, request_ids=[req.id])
     item = session.exec(select(ShopRequestItem).where(ShopRequestItem.request_id == req.id,
                                                       ShopRequestItem.goods_id == goods_id)).first()
     if item is None:
@@ -436,6 +278,7 @@ def consent(session: Session, *, actor: Actor, shop: Shop, request_id: int, tota
     (`total_points`; the pages always send it). Another total on the server (one more item dropped meanwhile) is
     refused with total_changed and the request keeps waiting for consent."""
     req = own_request(session, actor=actor, shop=shop, request_id=request_id)
+    expire_due(session, request_ids=[req.id])
     if req.status != RequestStatus.pending:
         raise InvalidState(_closed_words(req))
     agreed = req.total_points if total_points is None else total_points
@@ -467,8 +310,6 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
            ) -> RedemptionPublic:
     """核销: the attendant hands the goods over; stock taken, the hold paid to the shop, the receipt written — in
     one transaction, exactly once per code (a second 核销 of the code is refused; the same key answers again)."""
-    from app.shop.service import receipt  # the receipt as POST /shops/{id}/redemptions answers it
-
     _require_staff(session, actor, shop)
     payload = {"shop_id": shop.id, "code": (code or "").replace(" ", "").strip()}
 
@@ -486,34 +327,28 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
             session.refresh(req)
             raise InvalidState(_closed_words(req))
         session.refresh(req)
-        lines = [i for i in items_of(session, [req.id])[req.id] if not i.dropped]
-        lines.sort(key=lambda i: i.goods_id)
-        goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_([i.goods_id for i in lines])))}
-        stock_after = {i.goods_id: take_stock(session, goods=goods[i.goods_id], delta=-i.quantity) for i in lines}
-        household = session.get(Household, req.household_id)
-        total = sum(i.points for i in lines)
+        lines = [ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
+                             points=i.points) for i in items_of(session, [req.id])[req.id] if not i.dropped]
+        total = sum(line.points for line in lines)
         if total != req.total_points:
             raise InvalidState("兑换合计不一致，请刷新后重试")
-        txn, balance_after = settle_hold(session, household=household, shop_id=shop.id, shop_name=shop.name,
-                                         points=total, reason=f"{shop.name}兑换", actor_id=actor.id)
-        redemption = Redemption(shop_id=shop.id, household_id=household.id, attendant_id=actor.id,
-                                transaction_id=txn.id, total_points=total, balance_after=balance_after)
-        session.add(redemption)
-        session.flush()
-        for i in lines:
-            session.add(StockMovement(goods_id=i.goods_id, kind=MovementKind.redemption, delta=-i.quantity,
-                                      stock_after=stock_after[i.goods_id], reason="扫码兑换核销", actor_id=actor.id,
-                                      redemption_id=redemption.id))
-            line = ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points, quantity=i.quantity,
-                               points=i.points)
-            session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
+        redemption = record_redemption(session, shop=shop, household=session.get(Household, req.household_id),
+                                       attendant_id=actor.id, lines=lines, paid_by=PaidBy(hold=True),
+                                       stock_reason="扫码兑换核销")
+        txn_id = redemption.transaction_id
         session.execute(update(ShopRequest).where(ShopRequest.id == req.id).values(redemption_id=redemption.id)
                         .execution_options(synchronize_session=False))
         record_action(session, actor_id=actor.id, action=ShopRequestAction.request_fulfil, village_id=req.village_id,
                       target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
-                      detail={"redemption_id": redemption.id, "transaction_id": txn.id, "total_points": total})
+                      detail={"redemption_id": redemption.id, "transaction_id": txn_id, "total_points": total})
         session.flush()
         return receipt(session, redemption, reader=actor)
 
     return run_idempotent(session, scope=f"user:{actor.id}:fulfil:{shop.id}", key=idempotency_key, payload=payload,
                           result_type=RedemptionPublic, action=action)
+
+
+register_describer(TxnKind.hold, hold_words)
+register_hold_keeper(HoldKeeper(what="open shop requests", held=held_by_household, due=due_back,
+                                release_due=lambda session, household_id: expire_due(session,
+                                                                                    household_id=household_id)))

@@ -14,10 +14,10 @@ from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.ledger.service import household_balance
 from app.org.access import OFFICIALS
 from app.org.models import User
-from app.shop import goods as catalogue
 from app.shop.access import managed_goods, managed_shop, visible_shop
-from app.shop.models import MOVEMENT_LABELS
-from app.shop.pages.common import DONE, pick_shop, tab_for
+from app.shop.catalogue import service
+from app.shop.catalogue.models import MOVEMENT_LABELS
+from app.shop.picking import DONE, pick_shop, tab_for
 
 router = APIRouter()
 
@@ -27,11 +27,11 @@ router = APIRouter()
 @router.get("/shop")
 def browse(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, visible_shop)
-    goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: g.stock <= 0)
+    goods = sorted(service.list_goods(session, shop=shop), key=lambda g: g.stock <= 0)
     hid = actor.user.household_id
     balance = household_balance(session, household_id=hid) if hid else None
     return render(request, "shop/browse.html", {"tab": "home", "shop": shop, "shops": shops, "balance": balance,
-                                                "goods": [catalogue.goods_public(g) for g in goods]})
+                                                "goods": [service.goods_public(g) for g in goods]})
 
 
 # --- staff: catalogue and stock ------------------------------------------------------------------------------
@@ -39,9 +39,9 @@ def browse(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id |
 @router.get("/shop/manage")
 def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, managed_shop)
-    goods = catalogue.list_goods(session, shop=shop, include_inactive=True)
+    goods = service.list_goods(session, shop=shop, include_inactive=True)
     return render(request, "shop/manage.html", {"tab": tab_for(actor), "shop": shop, "shops": shops,
-                                                "low": catalogue.low_stock(session, shop=shop), "goods": goods,
+                                                "low": service.low_stock(session, shop=shop), "goods": goods,
                                                 "can_set": actor.can(shop.village_id, OFFICIALS)})
 
 
@@ -51,7 +51,7 @@ def create_goods(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: A
                  stock: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "",
                  form_key: Annotated[str, Form()] = "") -> Response:
     shop = managed_shop(session, actor, shop_id)
-    goods = catalogue.create_goods(session, actor=actor, shop=shop, name=name, points_price=form_int(points_price),
+    goods = service.create_goods(session, actor=actor, shop=shop, name=name, points_price=form_int(points_price),
                                    stock=form_int(stock, blank=0),
                                    low_stock_threshold=form_int(low_stock_threshold, blank=5),
                                    idempotency_key=form_key or None)
@@ -63,12 +63,12 @@ def create_goods(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: A
 def goods_detail(goods_id: Id, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                  done: str = "", cursor: str | None = None) -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
-    page = catalogue.stock_history(session, goods=goods, limit=20, cursor=cursor)
+    page = service.stock_history(session, goods=goods, limit=20, cursor=cursor)
     moves = [m for (m,) in page.items]
     ids = {m.actor_id for m in moves if m.actor_id}
     names = dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     return render(request, "shop/goods.html", {
-        "tab": tab_for(actor), "shop": shop, "goods": goods, "photo": catalogue.goods_public(goods).image_url,
+        "tab": tab_for(actor), "shop": shop, "goods": goods, "photo": service.goods_public(goods).image_url,
         "moves": moves, "names": names, "labels": MOVEMENT_LABELS, "next_cursor": page.next_cursor,
         "done": DONE.get(done, "")}, htmx=htmx, partial="shop/_moves.html")
 
@@ -77,7 +77,7 @@ def goods_detail(goods_id: Id, request: Request, actor: ActorDep, session: Sessi
 def edit_goods(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, name: Annotated[str, Form()] = "",
                points_price: Annotated[str, Form()] = "", low_stock_threshold: Annotated[str, Form()] = "") -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
-    catalogue.update_goods(session, actor=actor, shop=shop, goods=goods, name=name, points_price=form_int(points_price),
+    service.update_goods(session, actor=actor, shop=shop, goods=goods, name=name, points_price=form_int(points_price),
                            low_stock_threshold=form_int(low_stock_threshold))
     session.commit()
     return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=edit", htmx=htmx)
@@ -87,7 +87,7 @@ def edit_goods(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep
 def switch_goods(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                  active: Annotated[str, Form()] = "") -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
-    catalogue.update_goods(session, actor=actor, shop=shop, goods=goods, active=active == "1")
+    service.update_goods(session, actor=actor, shop=shop, goods=goods, active=active == "1")
     session.commit()
     return redirect_after_post(f"/shop/manage/goods/{goods_id}?done={'on' if active == '1' else 'off'}", htmx=htmx)
 
@@ -98,7 +98,7 @@ def upload_photo(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxD
     shop, goods = managed_goods(session, actor, goods_id)
     session.commit()  # end the short look-up: the photo is decoded holding no lock and no connection
     data = photo.file.read(MAX_UPLOAD_BYTES + 1) if photo is not None else b""
-    catalogue.set_goods_photo(session, actor=actor, shop=shop, goods=goods, photo=process_photo(data))
+    service.set_goods_photo(session, actor=actor, shop=shop, goods=goods, photo=process_photo(data))
     session.commit()
     return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=photo", htmx=htmx)
 
@@ -108,7 +108,7 @@ def change_stock(goods_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxD
                  quantity: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                  form_key: Annotated[str, Form()] = "") -> Response:
     shop, goods = managed_goods(session, actor, goods_id)
-    catalogue.change_stock(session, actor=actor, shop=shop, goods=goods, kind=kind, quantity=form_int(quantity),
+    service.change_stock(session, actor=actor, shop=shop, goods=goods, kind=kind, quantity=form_int(quantity),
                            reason=reason, idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/shop/manage/goods/{goods_id}?done=stock", htmx=htmx)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep, WriteSessionDep, read_claims
+from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep, read_claims
 from app.errors import NotFound, ValidationFailed
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
@@ -17,15 +17,19 @@ from app.ledger.service import household_balance
 from app.org.access import VILLAGE_STAFF, Actor
 from app.org.models import Household
 from app.org.service import village_name
-from app.shop import goods as catalogue
-from app.shop import requests as service
 from app.shop.access import is_staff, managed_shop, overseen_shop, staffed_shop, visible_shop
-from app.shop.counter import counting_code_failures, throttle_code_tries
-from app.shop.models import BasketLine, Shop
-from app.shop.pages.common import agreed_total, pick_shop, tab_for
+from app.shop.catalogue.basket import MAX_QUANTITY
+from app.shop.catalogue.models import BasketLine
+from app.shop.catalogue.service import goods_public, list_goods
+from app.shop.models import Shop
+from app.shop.picking import agreed_total, pick_shop, tab_for
 from app.shop.qr import qr_svg
-from app.shop.request_models import STATUS_LABELS, RequestStatus, ShopRequest
-from app.shop.service import MAX_QUANTITY, counter_queue, receipt
+from app.shop.redemption.counter import counting_code_failures, throttle_code_tries
+from app.shop.redemption.models import Redemption
+from app.shop.redemption.receipts import receipt
+from app.shop.redemption.service import counter_queue
+from app.shop.requests import codes, reading, service
+from app.shop.requests.models import STATUS_LABELS, RequestStatus, ShopRequest
 from app.timeutil import as_utc, local, utcnow
 
 public = APIRouter(include_in_schema=False)
@@ -80,23 +84,21 @@ def _order_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
 
 
 @router.get("/shop/order/{shop_id}")
-def order_page(request: Request, actor: ActorDep, session: WriteSessionDep, shop_id: Id) -> Response:
+def order_page(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id) -> Response:
     shop = _order_shop(session, actor, shop_id)
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
     if household is not None and household.village_id != shop.village_id:
         raise NotFound("这是其他村的积分超市，只有本村村民可以在这里兑换。请扫本村超市的二维码。")
     open_requests = []
     if household is not None:
-        service.expire_due(session, household_id=household.id)
-        session.commit()
-        page = service.household_requests(session, household_id=household.id, status=RequestStatus.pending,
+        page = reading.household_requests(session, household_id=household.id, status=RequestStatus.pending,
                                           limit=5, cursor=None)
         open_requests = [r for (r,) in page.items if r.shop_id == shop.id]
-    goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
+    goods = sorted(list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
     return render(request, "shop/requests/order.html", {
         "tab": "home", "shop": shop, "household": household, "village": village_name(session, shop.village_id),
         "balance": household_balance(session, household_id=household.id) if household else None,
-        "goods": [catalogue.goods_public(g) for g in goods], "open_requests": open_requests,
+        "goods": [goods_public(g) for g in goods], "open_requests": open_requests,
         "max_quantity": MAX_QUANTITY, "minutes": service.request_minutes(session, village_id=shop.village_id)})
 
 
@@ -121,10 +123,6 @@ def submit_order(request: Request, actor: ActorDep, session: SessionDep, htmx: H
                  basket: Annotated[tuple[list[BasketLine], str | None], Depends(basket_form)]) -> Response:
     items, key = basket
     shop = _order_shop(session, actor, shop_id)
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
-    if household is not None:
-        service.expire_due(session, household_id=household.id)
-        session.commit()
     req = service.create_request(session, actor=actor, shop=shop, items=items, idempotency_key=key,
                                  secret=request.app.state.secret)
     session.commit()
@@ -132,27 +130,23 @@ def submit_order(request: Request, actor: ActorDep, session: SessionDep, htmx: H
 
 
 def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest) -> dict:
-    view = service.public(session, req, viewer=actor, secret=request.app.state.secret)
-    context = {"shop": shop, "req": view, "status_label": STATUS_LABELS.get(req.status, req.status),
+    view = reading.public(session, req, viewer=actor, secret=request.app.state.secret)
+    context = {"shop": shop, "req": view, "status_label": STATUS_LABELS.get(view.status, view.status),
                "poll_seconds": POLL_SECONDS,
                "balance": household_balance(session, household_id=req.household_id),
                "ttl": max(0, int((as_utc(req.expires_at) - utcnow()).total_seconds()))}
     if view.code:
-        context |= {"code_groups": service.group_digits(view.code), "qr_data_uri": _data_uri(qr_svg(view.code))}
+        context |= {"code_groups": codes.group_digits(view.code), "qr_data_uri": _data_uri(qr_svg(view.code))}
     if req.redemption_id:
-        from app.shop.models import Redemption
-
         context["receipt"] = receipt(session, session.get(Redemption, req.redemption_id), reader=actor)
     return context
 
 
 @router.get("/shop/order/{shop_id}/requests/{request_id}")
-def request_page(request: Request, actor: ActorDep, session: WriteSessionDep, shop_id: Id, request_id: Id
+def request_page(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id, request_id: Id
                  ) -> Response:
     shop = _order_shop(session, actor, shop_id)
-    req = service.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    service.expire_due(session, request_ids=[req.id])
-    session.commit()
+    req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
     response = render(request, "shop/requests/code.html", {"tab": "home", **_code_context(request, session, actor,
                                                                                           shop, req)})
     response.headers.update(NO_STORE)
@@ -160,20 +154,19 @@ def request_page(request: Request, actor: ActorDep, session: WriteSessionDep, sh
 
 
 @router.get("/shop/order/{shop_id}/requests/{request_id}/state")
-def request_state(request: Request, actor: ActorDep, session: WriteSessionDep, shop_id: Id, request_id: Id,
+def request_state(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id, request_id: Id,
                   shown: int | None = None) -> Response:
     """Polled by the 核销码 screen: 204 while nothing changed; a consent question; the receipt or the end."""
     shop = _order_shop(session, actor, shop_id)
-    req = service.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    service.expire_due(session, request_ids=[req.id])
-    session.commit()
-    if req.status == RequestStatus.pending and not req.needs_consent:
+    req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
+    status = reading.status_of(req)
+    if status == RequestStatus.pending and not req.needs_consent:
         return Response(status_code=200, content=b"", headers=NO_STORE)  # nothing to show yet
-    status = 200 if req.status == RequestStatus.pending else STOP_POLLING
+    answer = 200 if status == RequestStatus.pending else STOP_POLLING
     response = render(request, "shop/requests/_state.html", _code_context(request, session, actor, shop, req),
-                      status_code=status)
+                      status_code=answer)
     response.headers.update(NO_STORE)
-    if req.status not in (RequestStatus.pending, RequestStatus.fulfilled):
+    if status not in (RequestStatus.pending, RequestStatus.fulfilled):
         response.headers["HX-Refresh"] = "true"  # the code, its countdown and 取消 go: the page shows the end
     elif req.needs_consent and shown != req.total_points:
         response.headers["HX-Refresh"] = "true"  # an item dropped: show the new basket and total, then ask
@@ -193,22 +186,20 @@ def agree(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id, requ
           total_points: Annotated[str, Form()] = "") -> Response:
     """同意: the form carries the total it showed; another total now is refused (409 total_changed)."""
     shop = _order_shop(session, actor, shop_id)
-    service.own_request(session, actor=actor, shop=shop, request_id=request_id)  # another's request: 404 first
+    reading.own_request(session, actor=actor, shop=shop, request_id=request_id)  # another's request: 404 first
     service.consent(session, actor=actor, shop=shop, request_id=request_id, total_points=agreed_total(total_points))
     session.commit()
     return redirect_after_post(f"/shop/order/{shop.id}/requests/{request_id}", htmx=htmx)
 
 
 @router.get("/my/requests")
-def my_requests(request: Request, actor: ActorDep, session: WriteSessionDep) -> Response:
+def my_requests(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """The villager's 兑换单: open ones first (with their code screen a tap away), then the past ones."""
     household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
     rows = []
     if household is not None:
-        service.expire_due(session, household_id=household.id)
-        session.commit()
-        page = service.household_requests(session, household_id=household.id, status=None, limit=50, cursor=None)
-        rows = service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+        page = reading.household_requests(session, household_id=household.id, status=None, limit=50, cursor=None)
+        rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/mine.html", {
         "tab": "home", "household": household, "open": [r for r in rows if r.status == RequestStatus.pending],
         "past": [r for r in rows if r.status != RequestStatus.pending], "labels": STATUS_LABELS})
@@ -223,15 +214,13 @@ def scan_page(request: Request, actor: ActorDep) -> Response:
 # --- the shop's staff and the village's officials ----------------------------------------------------------------
 
 @router.get("/shop/requests")
-def shop_request_list(request: Request, actor: ActorDep, session: WriteSessionDep, shop_id: Id | None = None,
+def shop_request_list(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None,
                       status: str = "pending") -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
-    service.expire_due(session, shop_id=shop.id)
-    session.commit()
     status = status if status in RequestStatus.__members__ or status == "all" else "pending"
-    page = service.shop_requests(session, shop=shop, status=None if status == "all" else status, limit=50,
+    page = reading.shop_requests(session, shop=shop, status=None if status == "all" else status, limit=50,
                                  cursor=None)
-    rows = service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/list.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows, "status": status, "labels": STATUS_LABELS,
         "staff": is_staff(session, actor, shop), "official": actor.can(shop.village_id, VILLAGE_STAFF),
@@ -245,7 +234,7 @@ def month_summary(request: Request, actor: ActorDep, session: SessionDep, settin
     """扫码兑换 in the month's settlement: how many requests ended how (loaded into the settlement page)."""
     shop = overseen_shop(session, actor, shop_id)
     month = month or local(utcnow(), settings.timezone).strftime("%Y-%m")
-    outcomes = service.month_outcomes(session, shop=shop, month=month, tz=settings.timezone)
+    outcomes = reading.month_outcomes(session, shop=shop, month=month, tz=settings.timezone)
     return render(request, "shop/requests/_month.html", {"shop": shop, "month": month, "outcomes": outcomes,
                                                          "labels": STATUS_LABELS})
 
@@ -262,20 +251,18 @@ def set_minutes(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: An
 # --- at the counter: 核销 ---------------------------------------------------------------------------------------
 
 @router.get("/counter/requests")
-def counter_requests(request: Request, actor: ActorDep, session: WriteSessionDep, shop_id: Id | None = None
+def counter_requests(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None
                      ) -> Response:
     shop, _ = pick_shop(session, actor, shop_id, staffed_shop)
-    service.expire_due(session, shop_id=shop.id)
-    session.commit()
-    page = service.shop_requests(session, shop=shop, status=RequestStatus.pending, limit=20, cursor=None)
-    rows = service.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+    page = reading.shop_requests(session, shop=shop, status=RequestStatus.pending, limit=20, cursor=None)
+    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/counter.html", {"tab": "home", "shop": shop, "rows": rows,
-                                                          "code_length": service.REQUEST_CODE_LENGTH})
+                                                          "code_length": codes.REQUEST_CODE_LENGTH})
 
 
 def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, code: str,
             error: str = "") -> Response:
-    view = service.public(session, req, viewer=actor, secret=request.app.state.secret)
+    view = reading.public(session, req, viewer=actor, secret=request.app.state.secret)
     return render(request, "shop/requests/_basket.html", {"shop": shop, "req": view, "code": code, "error": error,
                                                           "poll_seconds": POLL_SECONDS})
 
@@ -285,11 +272,9 @@ def counter_lookup(request: Request, actor: ActorDep, session: SessionDep, shop_
                    code: Annotated[str, Form()] = "") -> Response:
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(request.app.state.code_tries, actor.id)
-    service.expire_due(session, shop_id=shop.id)
-    session.commit()
     with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
         req = service.pending_by_code(session, shop=shop, code=code, secret=request.app.state.secret)
-    return _basket(request, session, actor, shop, req, code=service.clean_request_code(code))
+    return _basket(request, session, actor, shop, req, code=codes.clean_request_code(code))
 
 
 @router.get("/counter/requests/{request_id}/basket")
@@ -297,8 +282,8 @@ def counter_basket(request: Request, actor: ActorDep, session: SessionDep, reque
                    code: str = "") -> Response:
     """Polled while the villager is asked to agree to a new total."""
     shop = staffed_shop(session, actor, shop_id)
-    req = service.staff_request(session, actor=actor, shop=shop, request_id=request_id)
-    return _basket(request, session, actor, shop, req, code=code if service.is_request_code(code) else "")
+    req = reading.staff_request(session, actor=actor, shop=shop, request_id=request_id)
+    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "")
 
 
 @router.post("/counter/requests/fulfil")
@@ -309,8 +294,6 @@ def counter_fulfil(request: Request, actor: ActorDep, session: SessionDep, setti
     throttle_code_tries(request.app.state.code_tries, actor.id)
     session.commit()
     with counter_queue(shop.id, wait=settings.db_write_wait):
-        service.expire_due(session, shop_id=shop.id)
-        session.commit()
         with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
             result = service.fulfil(session, actor=actor, shop=shop, code=code, idempotency_key=form_key or None,
                                     secret=request.app.state.secret)
@@ -325,7 +308,7 @@ def counter_drop(request: Request, actor: ActorDep, session: SessionDep, request
     shop = staffed_shop(session, actor, shop_id)
     req = service.drop_item(session, actor=actor, shop=shop, request_id=request_id, goods_id=goods_id)
     session.commit()
-    return _basket(request, session, actor, shop, req, code=code if service.is_request_code(code) else "")
+    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "")
 
 
 @router.post("/counter/requests/{request_id}/refuse")
@@ -334,5 +317,5 @@ def counter_refuse(request: Request, actor: ActorDep, session: SessionDep, reque
     shop = staffed_shop(session, actor, shop_id)
     req = service.refuse_request(session, actor=actor, shop=shop, request_id=request_id, reason=reason)
     session.commit()
-    return render(request, "shop/requests/_refused.html", {"shop": shop, "req": service.public(
+    return render(request, "shop/requests/_refused.html", {"shop": shop, "req": reading.public(
         session, req, viewer=actor, secret=request.app.state.secret)})

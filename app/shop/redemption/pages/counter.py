@@ -17,17 +17,19 @@ from app.htmx import render
 from app.ids import AfterId, Id
 from app.org.access import Actor, own_household
 from app.org.models import Household
-from app.shop import confirmations, paycodes, service
-from app.shop import goods as catalogue
 from app.shop.access import is_staff, own_confirmation, staffed_shop
-from app.shop.pages.common import agreed_total
+from app.shop.catalogue.basket import MAX_QUANTITY
+from app.shop.catalogue.service import goods_public, list_goods, list_shops
+from app.shop.picking import agreed_total
 from app.shop.qr import qr_svg
+from app.shop.redemption import confirmations, paycodes, service
+from app.shop.redemption.receipts import receipt
 from app.timeutil import as_utc, utcnow
 
 router = APIRouter()
 # What counter.js may accept, read from the page so that the script never copies the server's numbers.
 COUNTER_LIMITS = {"pay_code_length": paycodes.PAY_CODE_LENGTH, "card_length": paycodes.CARD_LENGTH,
-                  "max_quantity": service.MAX_QUANTITY}
+                  "max_quantity": MAX_QUANTITY}
 CODE_REFRESH_SECONDS = 45  # well before the 60-second life of a code runs out
 RECEIPT_POLL_SECONDS = 2
 WAIT_CHECK_SECONDS = 1.0  # how often an open /pay/wait looks at the database (no connection held in between)
@@ -64,8 +66,8 @@ def pay_receipts(request: Request, actor: ActorDep, session: SessionDep, after_i
     found = service.household_redemptions_after(session, household_id=household.id, after_id=after_id)
     if not found:
         return Response(status_code=204, headers=NO_STORE)
-    receipt = service.receipt(session, found[-1], reader=actor)
-    return _no_store(render(request, "shop/pay/_receipt.html", {"receipt": receipt}, status_code=STOP_POLLING))
+    made = receipt(session, found[-1], reader=actor)
+    return _no_store(render(request, "shop/pay/_receipt.html", {"receipt": made}, status_code=STOP_POLLING))
 
 
 @router.get("/pay/wait")
@@ -129,15 +131,15 @@ def counter_page(request: Request, actor: ActorDep, session: SessionDep, setting
     if shop_id is not None:
         shop = staffed_shop(session, actor, shop_id)
     else:
-        shops = [s for s in catalogue.list_shops(session, actor=actor) if is_staff(session, actor, s)]
+        shops = [s for s in list_shops(session, actor=actor) if is_staff(session, actor, s)]
         if not shops:
             raise Forbidden("只有超市收银员可以使用收银台")
         if len(shops) > 1:
             return render(request, "shop/counter/choose.html", {"tab": "home", "shops": shops})
         shop = shops[0]
-    goods = sorted(catalogue.list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
+    goods = sorted(list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
     return render(request, "shop/counter/page.html", {
-        "tab": "home", "shop": shop, "goods": [catalogue.goods_public(g) for g in goods],
+        "tab": "home", "shop": shop, "goods": [goods_public(g) for g in goods],
         "timezone": settings.timezone, "limits": COUNTER_LIMITS})
 
 
@@ -157,7 +159,7 @@ def _news(engine, reader: Actor, household_id: int, after_id: int, seen: int) ->
     with session_for(engine, write=False) as session:
         found = service.household_redemptions_after(session, household_id=household_id, after_id=after_id)
         if found:
-            return "receipt", "shop/pay/_receipt.html", {"receipt": service.receipt(session, found[-1],
+            return "receipt", "shop/pay/_receipt.html", {"receipt": receipt(session, found[-1],
                                                                                      reader=reader)}
         waiting = [c for c in confirmations.pending_for_household(session, household_id=household_id) if c.id > seen]
         if waiting:

@@ -5,12 +5,15 @@ from collections import defaultdict
 
 from sqlmodel import Session, select
 
-from app.ledger.history import reversal_reason
-from app.ledger.models import LedgerTransaction
+from app.ledger.models import TxnKind
+from app.ledger.registry import register_describer
+from app.ledger.service import transaction_reversals
 from app.org.access import Actor
 from app.org.models import Household, User
 from app.org.service import name_for
-from app.shop.models import ReceiptLine, Redemption, RedemptionItem, RedemptionPublic, RedemptionReversal, Shop
+from app.shop.catalogue.basket import goods_words
+from app.shop.models import Shop
+from app.shop.redemption.models import ReceiptLine, Redemption, RedemptionItem, RedemptionPublic, RedemptionReversal
 
 
 def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor | None) -> list[RedemptionPublic]:
@@ -26,11 +29,9 @@ def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor |
                           .order_by(RedemptionItem.id)):
         items[i.redemption_id].append(ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points,
                                                   quantity=i.quantity, points=i.points))
-    reversals = {txn.reverses_id: RedemptionReversal(reason=reversal_reason(txn), actor=name, created_at=txn.created_at)
-                 for txn, name in session.exec(
-                     select(LedgerTransaction, User.name)
-                     .join(User, User.id == LedgerTransaction.actor_id, isouter=True)
-                     .where(LedgerTransaction.reverses_id.in_([r.transaction_id for r in redemptions])))}
+    reversals = {txn_id: RedemptionReversal(reason=undone.reason, actor=undone.actor, created_at=undone.created_at)
+                 for txn_id, undone in transaction_reversals(
+                     session, transaction_ids=[r.transaction_id for r in redemptions]).items()}
     return [RedemptionPublic(
         id=r.id, shop_id=r.shop_id, shop_name=shops[r.shop_id].name, household_id=r.household_id,
         household_name=name_for(reader, head_name=households[r.household_id].head_name,
@@ -42,3 +43,23 @@ def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor |
 
 def _by_id(session: Session, model, ids: set[int]) -> dict:
     return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids)))}
+
+
+def receipt(session: Session, redemption: Redemption, *, reader: Actor | None) -> RedemptionPublic:
+    """One receipt as `reader` may read it."""
+    return receipts(session, [redemption], reader=reader)[0]
+
+
+def _goods_words(session: Session, redemption_txn_ids: list[int]) -> dict[int, str]:
+    """A redemption's line on the household's history names what was bought: " · 大米 5kg ×1、鸡蛋 30枚 ×2"."""
+    found = session.exec(select(Redemption.transaction_id, RedemptionItem.name, RedemptionItem.quantity)
+                         .join(RedemptionItem, RedemptionItem.redemption_id == Redemption.id)
+                         .where(Redemption.transaction_id.in_(redemption_txn_ids))
+                         .order_by(RedemptionItem.id))
+    goods: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for txn_id, name, quantity in found:
+        goods[txn_id].append((name, quantity))
+    return {txn_id: f" · {goods_words(items)}" for txn_id, items in goods.items()}
+
+
+register_describer(TxnKind.redemption, _goods_words)

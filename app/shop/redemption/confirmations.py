@@ -1,5 +1,5 @@
 """Above the village's amount, a redemption by pay code waits for the villager to confirm on their own phone
-(确认兑换 N 积分？). Nothing moves while it waits: the villager's 确认 runs the redemption itself (service.redeem_code)
+(确认兑换 N 积分？). Nothing moves while it waits: the villager's 确认 runs the redemption itself (record.redeem_code)
 in one transaction, once, under the attendant's idempotency key; 拒绝, the counter giving up, or 90 seconds end it.
 Household cards keep their PIN and are never asked this way."""
 
@@ -21,28 +21,29 @@ from app.errors import (
     ValidationFailed,
 )
 from app.idempotency import answer_claim
+from app.ledger.service import release_due_holds
 from app.org.access import OFFICIALS, Actor, load_actor
 from app.org.models import Household, User
 from app.org.service import name_for
-from app.shop import service
-from app.shop.models import (
+from app.shop.catalogue.basket import basket_total, price_basket
+from app.shop.catalogue.models import Goods
+from app.shop.models import VILLAGE_SETTINGS_TARGET, Shop, ShopAction
+from app.shop.redemption.models import (
     DEFAULT_CONFIRM_ABOVE,
-    VILLAGE_SETTINGS_TARGET,
     ConfirmationError,
     ConfirmationPublic,
     ConfirmationStatus,
-    Goods,
     PayCode,
     ReceiptLine,
     Redemption,
     RedemptionConfirmation,
     RedemptionPublic,
-    Shop,
-    ShopAction,
     ShopSettingsPublic,
     VillageSettings,
 )
-from app.shop.paycodes import payer_balance, refuse_dead_owner
+from app.shop.redemption.paycodes import payer_balance, refuse_dead_owner
+from app.shop.redemption.receipts import receipt
+from app.shop.redemption.record import receipt_lines, redeem_code, redeem_scope
 from app.timeutil import as_utc, utcnow
 
 CONFIRM_WAIT = timedelta(seconds=90)
@@ -102,11 +103,10 @@ def ask_household(session: Session, *, shop: Shop, attendant_id: int, code: PayC
                     .where(RedemptionConfirmation.pay_code_id == code.id,
                            RedemptionConfirmation.status == ConfirmationStatus.pending)
                     .values(status=ConfirmationStatus.cancelled, decided_at=now))
-    receipt = [ReceiptLine(goods_id=g.id, name=g.name, unit_points=g.points_price, quantity=q,
-                           points=g.points_price * q).model_dump() for g, q in lines]
+    basket = [line.model_dump() for line in receipt_lines(lines)]
     row = RedemptionConfirmation(shop_id=shop.id, household_id=code.household_id, attendant_id=attendant_id,
                                  pay_code_id=code.id, idempotency_key=idempotency_key, expected_total=expected_total,
-                                 basket=json.dumps(receipt, ensure_ascii=False), total_points=total,
+                                 basket=json.dumps(basket, ensure_ascii=False), total_points=total,
                                  expires_at=now + CONFIRM_WAIT, created_at=now)
     session.add(row)
     session.flush()
@@ -133,7 +133,7 @@ def public(session: Session, row: RedemptionConfirmation, *, reader: Actor | Non
     household = session.get(Household, row.household_id)
     redemption = None
     if row.redemption_id is not None:
-        redemption = service.receipt(session, session.get(Redemption, row.redemption_id), reader=reader)
+        redemption = receipt(session, session.get(Redemption, row.redemption_id), reader=reader)
     error = ConfirmationError(code=row.error_code, message=row.error_message or "") if row.error_code else None
     return ConfirmationPublic(id=row.id, status=status_of(row), shop_id=shop.id, shop_name=shop.name,
                               household_id=household.id,
@@ -206,13 +206,13 @@ def decide(session: Session, *, actor: Actor, row: RedemptionConfirmation, decis
         return Decided(public(session, row, reader=actor))
     try:
         with session.begin_nested():
-            receipt = _redeem(session, row=row, secret=secret)
+            made = _redeem(session, row=row, secret=secret)
     except DomainError as exc:
         row.status, row.error_code, row.error_message = ConfirmationStatus.failed, exc.code, exc.message
         session.add(row)
         session.flush()
         return Decided(public(session, row, reader=actor), error=exc)
-    row.redemption_id = receipt.id
+    row.redemption_id = made.id
     session.add(row)
     session.flush()
     return Decided(public(session, row, reader=actor))
@@ -231,19 +231,19 @@ def _redeem(session: Session, *, row: RedemptionConfirmation, secret: str) -> Re
         raise PayCodeUsed()
     refuse_dead_owner(session, code)  # the code was alive when the villager was asked; its owner must still be
     basket = {line["goods_id"]: line["quantity"] for line in json.loads(row.basket)}
-    goods = service.priced(session, shop=shop, basket=basket)
-    total = sum(g.points_price * q for g, q in goods)
+    release_due_holds(session, household_id=code.household_id)  # points due back count before it pays
+    goods = price_basket(session, shop=shop, basket=basket)
+    total = basket_total(goods)
     if total != row.total_points:
         raise PriceChanged(f"商品价格有变动：现在共 {total} 积分（请您确认的是 {row.total_points} 积分），"
                            "请让收银员重新核对")
     attendant = session.get(User, row.attendant_id)
     # The receipt answers the counter's key: it is the attendant's, with the name as they may read it.
-    receipt = service.redeem_code(session, shop=shop, attendant_id=attendant.id, attendant_name=attendant.name,
-                                  code=code, lines=goods, reader=load_actor(session, attendant))
+    made = redeem_code(session, shop=shop, attendant_id=attendant.id, code=code, lines=goods,
+                       reader=load_actor(session, attendant))
     if row.idempotency_key is not None:
-        answer_claim(session, scope=service.redeem_scope(attendant.id, shop.id), key=row.idempotency_key,
-                     result=receipt)
-    return receipt
+        answer_claim(session, scope=redeem_scope(attendant.id, shop.id), key=row.idempotency_key, result=made)
+    return made
 
 
 def cancel(session: Session, *, row: RedemptionConfirmation, reader: Actor | None) -> ConfirmationPublic:

@@ -13,12 +13,12 @@ from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.org.access import OFFICIALS
 from app.org.service import village_name
-from app.shop import service
 from app.shop.access import overseen_shop, visible_redemption
-from app.shop.export import month_label, settlement_workbook
-from app.shop.pages.common import DONE, pick_shop, tab_for
-from app.shop.receipts import receipts
-from app.shop.settlement import monthly_settlement
+from app.shop.books.export import month_label, settlement_workbook
+from app.shop.books.service import monthly_settlement, shop_redemptions
+from app.shop.picking import DONE, pick_shop, tab_for
+from app.shop.redemption.receipts import receipts
+from app.shop.redemption.service import reverse_redemption
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id | None = None,
                 done: str = "", cursor: str | None = None) -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
-    page = service.shop_redemptions(session, shop=shop, limit=20, cursor=cursor)
+    page = shop_redemptions(session, shop=shop, limit=20, cursor=cursor)
     rows = receipts(session, [r for (r,) in page.items], reader=actor)
     return render(request, "shop/redemptions.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows,
@@ -42,8 +42,8 @@ def redemptions(request: Request, actor: ActorDep, session: SessionDep, htmx: Ht
 def reverse(redemption_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
             reason: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     redemption = visible_redemption(session, actor, redemption_id)
-    service.reverse_redemption(session, actor=actor, redemption=redemption, reason=reason,
-                               idempotency_key=form_key or None)
+    reverse_redemption(session, actor=actor, redemption=redemption, reason=reason,
+                       idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/shop/redemptions?shop_id={redemption.shop_id}&done=reverse", htmx=htmx)
 

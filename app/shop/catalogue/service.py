@@ -11,18 +11,8 @@ from app.images import Photo
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
 from app.paging import Page, page_desc
-from app.shop.models import (
-    GOODS_TARGET,
-    STOCK_ACTIONS,
-    Goods,
-    GoodsImage,
-    GoodsPublic,
-    MovementKind,
-    Shop,
-    ShopAction,
-    ShopStaff,
-    StockMovement,
-)
+from app.shop.catalogue.models import STOCK_ACTIONS, Goods, GoodsImage, GoodsPublic, MovementKind, StockMovement
+from app.shop.models import GOODS_TARGET, Shop, ShopAction, ShopStaff
 from app.text import clean_reason, clean_text
 
 MAX_PRICE, MAX_STOCK = 100_000, 100_000

@@ -1,0 +1,52 @@
+"""What other domains lend the ledger, so that the ledger never reads their tables: the words their transactions
+are told in on a household's history, and — for a domain that holds a household's points (扫码兑换) — what those
+holds must come to (check-ledger) and which are due back. A domain registers them when its service module is
+imported; app/domains.py imports every such module (app.main, app.__main__ and the tests import it)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+# transaction ids of one kind → the words to add to each one's reason (e.g. " · 大米 ×1", "（待核销）")
+Describer = Callable[[Session, list[int]], dict[int, str]]
+_DESCRIBERS: dict[str, list[Describer]] = {}
+
+
+@dataclass(frozen=True)
+class HoldKeeper:
+    """A domain that sets a household's points aside in its hold account (app.ledger.service.hold_points)."""
+
+    what: str  # in check-ledger's words: "open shop requests"
+    held: Callable[[Session], dict[int, int]]  # household id → the points its holds must come to now
+    due: Callable[[Session, int], int]  # the points held for a household that are due back now (a read)
+    release_due: Callable[[Session, int], int]  # gives them back, in the caller's transaction; how many holds ended
+
+
+_KEEPERS: list[HoldKeeper] = []
+
+
+def register_describer(kind: str, describe: Describer) -> Describer:
+    """Word the transactions of `kind` on a household's history (registered once per function)."""
+    if describe not in _DESCRIBERS.setdefault(kind, []):
+        _DESCRIBERS[kind].append(describe)
+    return describe
+
+
+def register_hold_keeper(keeper: HoldKeeper) -> HoldKeeper:
+    if keeper.what not in {k.what for k in _KEEPERS}:
+        _KEEPERS.append(keeper)
+    return keeper
+
+
+def words_for(session: Session, kind: str, transaction_ids: list[int]) -> dict[int, str]:
+    """The registered words for these transactions of one kind (nothing when no domain words them)."""
+    words: dict[int, str] = {}
+    for describe in _DESCRIBERS.get(kind, []) if transaction_ids else []:
+        for txn_id, extra in describe(session, transaction_ids).items():
+            words[txn_id] = words.get(txn_id, "") + extra
+    return words
+
+
+def hold_keepers() -> tuple[HoldKeeper, ...]:
+    return tuple(_KEEPERS)

@@ -1,0 +1,85 @@
+"""The one record of a redemption, whichever way it was paid: stock taken (goods rows first: the lock order
+everywhere), the points paid to the shop through the ledger's doors, the redemption, its stock movements and its
+receipt lines written — all in the caller's transaction. A pay code (or card) pays from the household's account;
+a 扫码兑换 request pays from the points it held (app.shop.requests.service)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.errors import PayCodeUsed
+from app.ledger.service import pay_shop, settle_hold
+from app.org.access import Actor
+from app.org.models import Household
+from app.shop.catalogue.models import Goods, MovementKind, StockMovement
+from app.shop.catalogue.service import take_stock
+from app.shop.models import Shop
+from app.shop.redemption.models import PayCode, ReceiptLine, Redemption, RedemptionItem, RedemptionPublic
+from app.shop.redemption.receipts import receipt
+
+
+@dataclass(frozen=True)
+class PaidBy:
+    """Where the points come from: the household's account, by a pay code (and the card it was unlocked from), or
+    the household's hold (`hold`: a request's points, set aside when it was made)."""
+
+    pay_code_id: int | None = None
+    card_id: int | None = None
+    hold: bool = False
+
+
+def receipt_lines(lines: list[tuple[Goods, int]]) -> list[ReceiptLine]:
+    """A priced basket as receipt lines, at the goods' prices now."""
+    return [ReceiptLine(goods_id=g.id, name=g.name, unit_points=g.points_price, quantity=q, points=g.points_price * q)
+            for g, q in lines]
+
+
+def record_redemption(session: Session, *, shop: Shop, household: Household, attendant_id: int,
+                      lines: list[ReceiptLine], paid_by: PaidBy, stock_reason: str) -> Redemption:
+    """Hand goods over for points: stock, ledger, redemption, movements and receipt lines together, or nothing."""
+    lines = sorted(lines, key=lambda line: line.goods_id)
+    total = sum(line.points for line in lines)
+    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_([line.goods_id for line in lines])))}
+    # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks), with the rows
+    # every counter shares (goods, the shop's account) held as briefly as possible.
+    stock_after = {line.goods_id: take_stock(session, goods=goods[line.goods_id], delta=-line.quantity)
+                   for line in lines}
+    if paid_by.hold:
+        txn, balance_after = settle_hold(session, household=household, shop_id=shop.id, shop_name=shop.name,
+                                         points=total, reason=f"{shop.name}兑换", actor_id=attendant_id)
+    else:
+        txn, balance_after = pay_shop(session, household_id=household.id, shop_id=shop.id, shop_name=shop.name,
+                                      village_id=shop.village_id, points=total, reason=f"{shop.name}兑换",
+                                      actor_id=attendant_id)
+    redemption = Redemption(shop_id=shop.id, household_id=household.id, attendant_id=attendant_id,
+                            transaction_id=txn.id, pay_code_id=paid_by.pay_code_id, card_id=paid_by.card_id,
+                            total_points=total, balance_after=balance_after)
+    session.add(redemption)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
+        if paid_by.pay_code_id is None:
+            raise
+        raise PayCodeUsed() from exc
+    for line in lines:
+        session.add(StockMovement(goods_id=line.goods_id, kind=MovementKind.redemption, delta=-line.quantity,
+                                  stock_after=stock_after[line.goods_id], reason=stock_reason, actor_id=attendant_id,
+                                  redemption_id=redemption.id))
+        session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
+    session.flush()
+    return redemption
+
+
+def redeem_code(session: Session, *, shop: Shop, attendant_id: int, code: PayCode, lines: list[tuple[Goods, int]],
+                reader: Actor | None) -> RedemptionPublic:
+    """A redemption by a pay code already resolved, for a basket already priced; its receipt as `reader` reads it."""
+    redemption = record_redemption(session, shop=shop, household=session.get(Household, code.household_id),
+                                   attendant_id=attendant_id, lines=receipt_lines(lines),
+                                   paid_by=PaidBy(pay_code_id=code.id, card_id=code.card_id), stock_reason="兑换")
+    return receipt(session, redemption, reader=reader)
+
+
+def redeem_scope(attendant_id: int, shop_id: int) -> str:
+    """The idempotency scope of an attendant's redemptions at a shop (a confirmation answers the same key)."""
+    return f"user:{attendant_id}:redeem:{shop_id}"
