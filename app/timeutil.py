@@ -38,3 +38,31 @@ def ts_column(nullable: bool = False, **column: Any) -> Column:
     """A timestamp column of a table (`sa_column=ts_column()`): aware UTC on both engines; `column` passes on
     further Column options (`index=True`)."""
     return Column(UTCDateTime(), nullable=nullable, **column)
+
+
+# --- months: a village's calendar month, in the villages' zone (Settings.timezone, Asia/Shanghai by default) ------
+
+TIMEZONE = "Asia/Shanghai"
+
+
+def this_month(tz: str = TIMEZONE) -> str:
+    """The month it is now where the villages are, as "2026-12"."""
+    return datetime.now(ZoneInfo(tz)).strftime("%Y-%m")
+
+
+def shift_month(month: str, by: int) -> str:
+    """"2026-12" moved by `by` months ("2026-12", 1 → "2027-01")."""
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_bounds(month: str, tz: str = TIMEZONE) -> tuple[datetime, datetime]:
+    """A month ("2026-12", already checked) as its start and the next month's start, aware, in the villages' zone."""
+    zone, nxt = ZoneInfo(tz), shift_month(month, 1)
+    return (datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=zone),
+            datetime(int(nxt[:4]), int(nxt[5:7]), 1, tzinfo=zone))
+
+
+def month_start(now: datetime | None = None, tz: str = TIMEZONE) -> datetime:
+    """The start of the calendar month `now` (default: now) falls in, where the villages are."""
+    return month_bounds(local(now or utcnow(), tz).strftime("%Y-%m"), tz)[0]

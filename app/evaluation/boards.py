@@ -6,7 +6,6 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -50,16 +49,13 @@ from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
 from app.org.models import ROLE_LABELS, Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.org.service import mask_name
 from app.text import clean_text
+from app.timeutil import month_bounds, this_month  # noqa: F401 - this_month is read from here too
 from app.volunteer.catalogue import LIMITS as SERVICE_LIMITS
 from app.volunteer.models import VolunteerAction
 
 # Who may change a village's rules, lowest first.
 VILLAGE_STAFF_ORDER = (Role.official, Role.town_admin, Role.county_admin)
 COVERAGE_TARGET = 60  # per cent of households on either list within 12 months (county plan §三(四))
-
-
-def this_month(tz: str) -> str:
-    return datetime.now(ZoneInfo(tz)).strftime("%Y-%m")
 
 
 # --- the board ----------------------------------------------------------------------------------------------
@@ -242,17 +238,10 @@ RULE_LABELS = {**{key: bound.label for key, bound in BOUNDS.items()},
                "wish_minutes": "心愿单标准时长（分钟）"}
 
 
-def _month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(tz)
-    start = datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=zone)
-    nxt = shift_month(month, 1)
-    return start, datetime(int(nxt[:4]), int(nxt[5:7]), 1, tzinfo=zone)
-
-
 def points_notice(session: Session, *, village_id: int, month: str, tz: str) -> PointsNotice:
     """Every credit into a household of the village in the month (awards, evaluation, service — whatever kind of
     credit the ledger knows) and every reversal of one, with who decided and why."""
-    start, end = _month_bounds(month, tz)
+    start, end = month_bounds(month, tz)
     stmt = (select(LedgerTransaction, LedgerEntry, Household.head_name, User.name)
             .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
             .join(Account, col(Account.id) == LedgerEntry.account_id)

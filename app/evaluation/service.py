@@ -44,18 +44,13 @@ from app.org.access import (
 )
 from app.org.models import HOUSEHOLD_TARGET, Household, OrgUnit, Role, RoleAssignment, User
 from app.text import clean_reason, clean_text
-from app.timeutil import as_utc, utcnow
+from app.timeutil import as_utc, shift_month, utcnow
 
 MONTH = re.compile(r"^(20[2-9][0-9])-(0[1-9]|1[0-2])$")
 
 
 def month_label(month: str) -> str:
     return f"{int(month[:4])}年{int(month[5:7])}月"
-
-
-def shift_month(month: str, by: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def clean_month(month: str | None) -> str:

@@ -4,7 +4,6 @@ ledger keeps the credit waiting for a second person (app/ledger/approvals.py); t
 the monthly cap at once and shows the credit as waiting until it is approved (`credit_state`)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -15,16 +14,9 @@ from app.ledger.policy import PENDING
 from app.ledger.service import Once, Source, credit_household, lock_household_account
 from app.org.access import Actor
 from app.org.models import Household, User
-from app.timeutil import as_utc, utcnow
+from app.timeutil import month_start, utcnow
 from app.volunteer import catalogue
 from app.volunteer.models import FINISHED, Approval, ServiceOrder
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # a month of the points cap is a calendar month where the village is
-
-
-def month_start(now: datetime) -> datetime:
-    here = as_utc(now).astimezone(LOCAL_TZ)
-    return here.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> ServiceOrder:
