@@ -14,8 +14,7 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id, in_range
 from app.ledger.service import household_balance
-from app.org.access import VILLAGE_STAFF, Actor
-from app.org.models import Household
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, acting_household
 from app.org.service import village_name
 from app.shop.access import is_staff, managed_shop, overseen_shop, staffed_shop, visible_shop
 from app.shop.catalogue.basket import MAX_QUANTITY
@@ -86,7 +85,7 @@ def _order_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
 @router.get("/shop/order/{shop_id}")
 def order_page(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id) -> Response:
     shop = _order_shop(session, actor, shop_id)
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     if household is not None and household.village_id != shop.village_id:
         raise NotFound("这是其他村的积分超市，只有本村村民可以在这里兑换。请扫本村超市的二维码。")
     open_requests = []
@@ -195,7 +194,7 @@ def agree(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id, requ
 @router.get("/my/requests")
 def my_requests(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     """The villager's 兑换单: open ones first (with their code screen a tap away), then the past ones."""
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     rows = []
     if household is not None:
         page = reading.household_requests(session, household_id=household.id, status=None, limit=50, cursor=None)
@@ -225,7 +224,7 @@ def shop_request_list(request: Request, actor: ActorDep, session: SessionDep, sh
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows, "status": status, "labels": STATUS_LABELS,
         "staff": is_staff(session, actor, shop), "official": actor.can(shop.village_id, VILLAGE_STAFF),
         "minutes": service.request_minutes(session, village_id=shop.village_id),
-        "can_set_minutes": actor.can(shop.village_id, {"official"})})
+        "can_set_minutes": actor.can(shop.village_id, OFFICIALS)})
 
 
 @router.get("/shop/requests/month")

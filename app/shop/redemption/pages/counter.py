@@ -15,7 +15,7 @@ from app.deps import ActorDep, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import DomainError, Forbidden, TotalChanged, ValidationFailed
 from app.htmx import render
 from app.ids import AfterId, Id
-from app.org.access import Actor, own_household
+from app.org.access import Actor, acting_household, own_household
 from app.org.models import Household
 from app.shop.access import is_staff, own_confirmation, staffed_shop
 from app.shop.catalogue.basket import MAX_QUANTITY
@@ -40,7 +40,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @router.get("/pay")
 def pay_page(request: Request, actor: ActorDep, session: WriteSessionDep) -> Response:
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     context: dict = {"tab": "home", "household": household}
     if household is not None:
         context |= {"balance": paycodes.payer_balance(session, household_id=household.id),
