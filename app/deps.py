@@ -1,5 +1,5 @@
 """Request dependencies: session, the signed-in actor, CSRF, htmx flags, and what the app holds for every request
-(settings, the signing secret, the engine, the login throttle, the templates). Routes ask for these by type
+(settings, the signing secret, the engine, the login and code throttles, the templates). Routes ask for these by type
 (`SecretDep`, `EngineDep` …) and never read `request.app.state` themselves."""
 
 from collections.abc import Iterator
@@ -21,6 +21,7 @@ from app.org.models import User
 from app.org.setup import has_admin
 from app.ratelimit import SlidingWindowLimiter
 from app.security import TokenClaims, csrf_token_for, csrf_token_matches, decode_access_token
+from app.shop.redemption.counter import CodeFailureLimits
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 COOKIE_NAME = "zf_session"
@@ -49,6 +50,12 @@ def get_login_limits(request: Request) -> LoginLimits:
 def get_code_tries(request: Request) -> SlidingWindowLimiter:
     """Code and card look-ups per minute, per person who types them (the counter, the station)."""
     return request.app.state.code_tries
+
+
+def get_code_failures(request: Request) -> CodeFailureLimits:
+    """Failed code and card look-ups per attendant and per shop, and the codes the counter just refused (the open
+    积分码 screen reads those to show a fresh one)."""
+    return request.app.state.code_failures
 
 
 def get_templates(request: Request) -> Jinja2Templates:
@@ -86,6 +93,7 @@ SecretDep = Annotated[str, Depends(get_secret)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 LoginLimitsDep = Annotated[LoginLimits, Depends(get_login_limits)]
 CodeTriesDep = Annotated[SlidingWindowLimiter, Depends(get_code_tries)]
+CodeFailuresDep = Annotated[CodeFailureLimits, Depends(get_code_failures)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]

@@ -137,11 +137,7 @@ class TestPasswordHashing:
 
 # --- issue #16: one answer to "which household, which village", roles by name ------------------------------------
 
-# TODO(issue #16): app/shop/ and app/ledger/ are being restructured in another branch; they join these guards when
-# that lands (their sites are listed in the h-access report). Until then they are left out on purpose, by name.
-NOT_YET_GUARDED = ("shop", "ledger")
-APP_MODULES = sorted(p for p in (ROOT / "app").rglob("*.py")
-                     if p.relative_to(ROOT / "app").parts[0] not in NOT_YET_GUARDED)
+APP_MODULES = sorted((ROOT / "app").rglob("*.py"))  # every module, app/shop/ and app/ledger/ included
 ROLE_NAMES = frozenset({"villager", "attendant", "volunteer", "official", "committee", "town_admin", "county_admin"})
 
 
@@ -194,9 +190,9 @@ def test_the_household_and_role_guards_catch_what_they_guard():
     assert own_household_lookups(sneaky) == [1]
     assert role_literals(sneaky) == [2, 2, 3]
     assert own_household_lookups("h = session.get(Household, household_id)\n") == []
-    assert {"evaluation/service.py", "volunteer/api.py", "disclosure/service.py", "auth/pages.py"} <= \
+    assert {"evaluation/service.py", "volunteer/api.py", "disclosure/service.py", "auth/pages.py",
+            "shop/requests/pages.py", "shop/redemption/pages/counter.py", "ledger/pages.py"} <= \
         {_rel(p) for p in APP_MODULES}
-    assert not any(_rel(p).startswith(NOT_YET_GUARDED) for p in APP_MODULES)
 
 
 def test_the_model_registry_names_every_table():
@@ -213,7 +209,8 @@ def test_the_model_registry_names_every_table():
 # --- issue #16: small shapes written once -------------------------------------------------------------------------
 
 # Where the app's shared objects (settings, secret, engine, templates, throttles) are made and handed out; a route
-# asks app/deps.py for them (SettingsDep, SecretDep, EngineDep, LoginLimitsDep, TemplatesDep).
+# asks app/deps.py for them (SettingsDep, SecretDep, EngineDep, LoginLimitsDep, CodeTriesDep, CodeFailuresDep,
+# TemplatesDep).
 APP_STATE_READERS = {"main.py", "deps.py", "htmx.py", "errors_http.py"}
 
 
@@ -246,11 +243,19 @@ def test_small_shapes_are_written_once(path: Path):
 
 def test_the_small_shape_guards_catch_what_they_guard():
     sneaky = ("if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 5:\n    pass\n"
-              "engine = request.app.state.engine\n")
-    assert hand_written_int_checks(sneaky) == [1]
-    assert app_state_reads(sneaky) == [3]
-    # TODO(issue #16): shop, ledger
-    assert hand_written_int_checks((ROOT / "app/shop/catalogue/service.py").read_text())
+              "engine = request.app.state.engine\n"
+              "def _bounded(value, *, label, low, high):\n"
+              "    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:\n"
+              "        raise ValidationFailed(f'{label}应为 {low} 到 {high} 之间的整数')\n"
+              "    if isinstance(minutes, bool) or not isinstance(minutes, int) or not (\n"
+              "            MIN_REQUEST_MINUTES <= minutes <= MAX_REQUEST_MINUTES):\n"
+              "        pass\n"
+              "secret, tries = request.app.state.secret, req.app.state.code_tries\n"
+              "def _ts(nullable=False):\n    return Column(UTCDateTime(), nullable=nullable)\n")
+    assert hand_written_int_checks(sneaky) == [1, 5, 7]
+    assert app_state_reads(sneaky) == [3, 10, 10]
+    assert hand_written_int_checks("if not int_within(n, 0, 5):\n    pass\n") == []
+    assert [n.name for n in ast.walk(ast.parse(sneaky)) if isinstance(n, ast.FunctionDef)] == ["_bounded", "_ts"]
 
 
 # --- the import graph of app/ (issue #16): no circle, however it is hidden -------------------------------------------

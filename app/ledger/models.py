@@ -4,13 +4,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import StrictInt
-from sqlalchemy import CheckConstraint, Column, Index, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import Id
-from app.timeutil import UTCDateTime, utcnow
+from app.timeutil import ts_column, utcnow
 
 
 class AccountKind(StrEnum):
@@ -84,10 +84,6 @@ class LedgerAction(AuditAction):
 ACCOUNT_TARGET = declare_target("account", "积分账户")
 
 
-def _ts() -> Column:
-    return Column(UTCDateTime(), nullable=False)
-
-
 class Account(SQLModel, table=True):
     __tablename__ = "accounts"
     __table_args__ = (CheckConstraint("allow_negative OR balance >= 0", name="balance_non_negative"),)
@@ -115,7 +111,7 @@ class LedgerTransaction(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="users.id")
     reverses_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
     source_id: int | None = None  # what the credit came from: the evaluation round or service order (by kind)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -127,7 +123,7 @@ class LedgerEntry(SQLModel, table=True):
     account_id: int = Field(foreign_key="accounts.id")
     amount: int
     balance_after: int
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 make_append_only(LedgerTransaction.__table__)
@@ -222,7 +218,7 @@ class AwardLimit(SQLModel, table=True):
     max_service_cap: int = Field(default=300, sa_column_kwargs={"server_default": "300"})
     min_notice_days: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class AwardRequest(SQLModel, table=True):
@@ -245,8 +241,8 @@ class AwardRequest(SQLModel, table=True):
     proposed_by_id: int | None = Field(default=None, foreign_key="users.id")  # None: the system, by a rule
     approved_by_id: int | None = Field(default=None, foreign_key="users.id")
     transaction_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class AwardOutcome(SQLModel):

@@ -11,8 +11,7 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger import approvals, service
-from app.org.access import managed_household
-from app.org.models import Household
+from app.org.access import acting_household, managed_household
 
 router = APIRouter()
 
@@ -20,7 +19,7 @@ router = APIRouter()
 @router.get("/points")
 def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                    cursor: str | None = None) -> Response:
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     if household is None:
         raise NotFound("您的账号还没有关联农户")
     page = service.household_ledger(session, household=household, limit=20, cursor=cursor)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record_action
 from app.errors import ValidationFailed
+from app.ids import int_within
 from app.ledger.models import ACCOUNT_TARGET, AwardLimit, AwardRequest, LedgerAction
 from app.org.access import ADMINS, Actor
 from app.org.models import OrgUnit
@@ -62,7 +63,7 @@ def set_bounds(session: Session, *, actor: Actor, village_id: int, **values: int
         if value is None:
             continue
         bound = BOUNDS[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not bound.low <= value <= bound.high:
+        if not int_within(value, bound.low, bound.high):
             raise ValidationFailed(f"{bound.label}应为 {bound.low} 到 {bound.high} 之间的整数", field=key)
         setattr(row, key, value)
     after = {key: getattr(row, key) for key in BOUNDS}

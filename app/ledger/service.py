@@ -18,6 +18,7 @@ from app.audit.service import record_action
 from app.db import own_write_session
 from app.errors import InvalidState, ValidationFailed
 from app.idempotency import run_idempotent
+from app.ids import int_within
 from app.ledger import policy, postings
 from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
 from app.ledger.history import describe_lines, reversals_of
@@ -82,7 +83,7 @@ class Once:
 # --- the doors --------------------------------------------------------------------------------------------------
 
 def clean_award(*, points: int, reason: str, category: str | None) -> tuple[int, str, str]:
-    if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= MAX_AWARD:
+    if not int_within(points, 1, MAX_AWARD):
         raise ValidationFailed(f"积分应为 1 到 {MAX_AWARD} 之间的整数")
     reason = clean_reason(reason, label="奖励理由")
     category = category or Category.other

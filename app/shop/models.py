@@ -6,15 +6,11 @@ books/ (settlement and its Excel sheet)."""
 
 from datetime import datetime
 
-from sqlalchemy import Column, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.audit.registry import AuditAction, declare_actions, declare_target
-from app.timeutil import UTCDateTime, utcnow
-
-
-def _ts(nullable: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable)
+from app.timeutil import ts_column, utcnow
 
 
 @declare_actions
@@ -43,7 +39,7 @@ class Shop(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", index=True)
     name: str = Field(sa_type=String(100))
     partner_name: str = Field(default="", sa_type=String(100))  # the private supermarket partnering, if any
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ShopStaff(SQLModel, table=True):

@@ -10,11 +10,7 @@ from sqlmodel import Field, SQLModel
 from app.append_only import make_append_only
 from app.ids import StrictId
 from app.shop.models import ShopAction
-from app.timeutil import UTCDateTime, utcnow
-
-
-def _ts(nullable: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable)
+from app.timeutil import ts_column, utcnow
 
 
 class MovementKind(StrEnum):
@@ -40,7 +36,7 @@ class GoodsImage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     content_type: str = Field(sa_type=String(30))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Goods(SQLModel, table=True):
@@ -58,7 +54,7 @@ class Goods(SQLModel, table=True):
     low_stock_threshold: int = 5
     image_id: int | None = Field(default=None, foreign_key="goods_images.id")
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class StockMovement(SQLModel, table=True):
@@ -72,7 +68,7 @@ class StockMovement(SQLModel, table=True):
     reason: str = Field(default="", sa_type=String(200))
     actor_id: int | None = Field(default=None, foreign_key="users.id")
     redemption_id: int | None = Field(default=None, foreign_key="redemptions.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 make_append_only(StockMovement.__table__)

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import NotFound, OutOfStock, ValidationFailed
 from app.idempotency import create_once
+from app.ids import int_within
 from app.images import Photo
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
@@ -69,7 +70,7 @@ def _name(name: str | None) -> str:
 
 
 def _bounded(value: int, *, label: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    if not int_within(value, low, high):
         raise ValidationFailed(f"{label}应为 {low} 到 {high} 之间的整数")
     return value
 

@@ -1,9 +1,18 @@
 """Redemption's JSON API: pay codes, the counter (payer, card unlock, redeem, by key), confirmations, the village's
 amount, receipts and their reversal, household cards."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from app.deps import ActorDep, IdempotencyKey, SessionDep, SettingsDep, WriteSessionDep
+from app.deps import (
+    ActorDep,
+    CodeFailuresDep,
+    CodeTriesDep,
+    IdempotencyKey,
+    SecretDep,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+)
 from app.errors import NotFound, RateLimited
 from app.ids import AfterId, Id
 from app.org.access import EVERYONE, get_visible, managed_household, own_household
@@ -33,63 +42,62 @@ router = APIRouter(tags=["shop"])
 
 
 @router.get("/me/pay-code", response_model=PayCodePublic)
-def my_pay_code(request: Request, actor: ActorDep, session: WriteSessionDep) -> PayCodePublic:
+def my_pay_code(actor: ActorDep, session: WriteSessionDep, secret: SecretDep) -> PayCodePublic:
     household = own_household(session, actor)
-    code, row = paycodes.issue_pay_code(session, user_id=actor.id, household=household,
-                                        secret=request.app.state.secret)
+    code, row = paycodes.issue_pay_code(session, user_id=actor.id, household=household, secret=secret)
     session.commit()
     return PayCodePublic(code=code, expires_at=row.expires_at, qr_svg_url=f"/api/v1/me/pay-code/{code}.svg")
 
 
 @router.get("/me/pay-code/{code}.svg")
-def my_pay_code_svg(code: str, request: Request, actor: ActorDep, session: SessionDep) -> Response:
+def my_pay_code_svg(code: str, actor: ActorDep, session: SessionDep, secret: SecretDep,
+                    code_failures: CodeFailuresDep) -> Response:
     own_household(session, actor)
-    limiter, key = request.app.state.code_failures.by_attendant, f"user:{actor.id}"
+    limiter, key = code_failures.by_attendant, f"user:{actor.id}"
     wait = limiter.wait(key)
     if wait is not None:
         raise RateLimited("尝试次数过多，请稍后再试", retry_after=wait)
-    if not paycodes.code_belongs_to(session, code=code, household_id=actor.user.household_id,
-                                    secret=request.app.state.secret):
+    if not paycodes.code_belongs_to(session, code=code, household_id=actor.user.household_id, secret=secret):
         limiter.hit(key)
         raise NotFound("找不到该积分码")
     return Response(qr_svg(code), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/shops/{shop_id}/payer", response_model=PayerPublic)
-def look_up_payer(shop_id: Id, body: CodeLookup, request: Request, actor: ActorDep, session: SessionDep
-                  ) -> PayerPublic:
+def look_up_payer(shop_id: Id, body: CodeLookup, actor: ActorDep, session: SessionDep, secret: SecretDep,
+                  code_tries: CodeTriesDep, code_failures: CodeFailuresDep) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
-    throttle_code_tries(request.app.state.code_tries, actor.id)
-    with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
-        return describe_payer(session, shop=shop, code=body.pay_code, secret=request.app.state.secret)
+    throttle_code_tries(code_tries, actor.id)
+    with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
+        return describe_payer(session, shop=shop, code=body.pay_code, secret=secret)
 
 
 @router.post("/shops/{shop_id}/card-unlock", response_model=PayerPublic)
-def unlock_card(shop_id: Id, body: CardUnlockRequest, request: Request, actor: ActorDep, session: SessionDep,
-                settings: SettingsDep) -> PayerPublic:
+def unlock_card(shop_id: Id, body: CardUnlockRequest, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+                secret: SecretDep, code_tries: CodeTriesDep, code_failures: CodeFailuresDep) -> PayerPublic:
     shop = staffed_shop(session, actor, shop_id)
-    throttle_code_tries(request.app.state.code_tries, actor.id)
-    with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+    throttle_code_tries(code_tries, actor.id)
+    with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
         outcome = paycodes.unlock_card(session, shop=shop, card_code=body.card_code, pin=body.pin,
-                                       secret=request.app.state.secret, tz=settings.timezone)
+                                       secret=secret, tz=settings.timezone)
         session.commit()  # wrong PINs are counted even though the answer is a refusal
         if outcome.error:
             raise outcome.error
-        return describe_payer(session, shop=shop, code=outcome.code, secret=request.app.state.secret)
+        return describe_payer(session, shop=shop, code=outcome.code, secret=secret)
 
 
 @router.post("/shops/{shop_id}/redemptions", status_code=201, response_model=RedemptionPublic | ConfirmationPublic,
              responses={202: {"model": ConfirmationPublic,
                               "description": "Above the village's amount (pay codes only): waiting for the villager "
                                              "to confirm on their phone; poll GET /shops/{id}/confirmations/{cid}"}})
-def redeem(shop_id: Id, body: RedemptionCreate, request: Request, response: Response, actor: ActorDep,
-           session: SessionDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None
-           ) -> RedemptionPublic | ConfirmationPublic:
+def redeem(shop_id: Id, body: RedemptionCreate, response: Response, actor: ActorDep, session: SessionDep,
+           settings: SettingsDep, secret: SecretDep, code_failures: CodeFailuresDep,
+           idempotency_key: IdempotencyKey = None) -> RedemptionPublic | ConfirmationPublic:
     with service.counter_queue(shop_id, wait=settings.db_write_wait):
         shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
-        with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+        with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
             result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
-                                    idempotency_key=idempotency_key, secret=request.app.state.secret,
+                                    idempotency_key=idempotency_key, secret=secret,
                                     expected_total=body.expected_total,
                                     confirm_above=confirmations.confirm_above(session, village_id=shop.village_id))
         session.commit()
@@ -138,15 +146,15 @@ def my_confirmations(actor: ActorDep, session: SessionDep) -> dict:
 
 
 @router.post("/me/confirmations/{confirmation_id}", response_model=ConfirmationPublic)
-def decide_confirmation(confirmation_id: Id, body: ConfirmationDecision, request: Request, actor: ActorDep,
-                        session: SessionDep) -> ConfirmationPublic:
+def decide_confirmation(confirmation_id: Id, body: ConfirmationDecision, actor: ActorDep, session: SessionDep,
+                        secret: SecretDep) -> ConfirmationPublic:
     """`{"decision": "confirm", "total_points": n}` makes the redemption now (200 with `redemption`); `"refuse"` ends
     it. `total_points` is the total the phone showed: another total is 409 total_changed and nothing moves (optional
     for older clients; checked whenever sent). Another household's confirmation is 404; one that ended (refused,
     cancelled, expired) is 409 invalid_state."""
     row = access.own_confirmation(session, actor, confirmation_id)
     outcome = confirmations.decide(session, actor=actor, row=row, decision=body.decision,
-                                   secret=request.app.state.secret, total_points=body.total_points)
+                                   secret=secret, total_points=body.total_points)
     session.commit()  # a failed redemption is recorded on the confirmation (the counter reads why)
     if outcome.error:
         raise outcome.error
@@ -201,11 +209,11 @@ def my_redemptions(actor: ActorDep, session: SessionDep, after_id: AfterId = 0, 
 
 
 @router.post("/households/{household_id}/cards", status_code=201)
-def issue_card(household_id: Id, body: CardIssue, request: Request, actor: ActorDep, session: SessionDep,
+def issue_card(household_id: Id, body: CardIssue, actor: ActorDep, session: SessionDep, secret: SecretDep,
                idempotency_key: IdempotencyKey = None) -> dict:
     household = managed_household(session, actor, household_id)
     code, card = paycodes.issue_card(session, actor=actor, household=household, pin=body.pin,
-                                     secret=request.app.state.secret, idempotency_key=idempotency_key)
+                                     secret=secret, idempotency_key=idempotency_key)
     session.commit()
     return {"id": card.id, "household_id": household.id, "card_code": code, "issued_at": card.issued_at}
 

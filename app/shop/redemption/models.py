@@ -5,17 +5,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import StrictInt
-from sqlalchemy import CheckConstraint, Column, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
 from app.shop.catalogue.models import BasketLine
-from app.timeutil import UTCDateTime, utcnow
-
-
-def _ts(nullable: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable)
-
+from app.timeutil import ts_column, utcnow
 
 DEFAULT_CONFIRM_ABOVE = 100  # points: a redemption by pay code above this waits for the villager's own phone
 
@@ -31,8 +26,8 @@ class PayCode(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id")
     user_id: int | None = Field(default=None, foreign_key="users.id")  # the member who showed it
     card_id: int | None = Field(default=None, foreign_key="household_cards.id")  # or the card it was unlocked from
-    expires_at: datetime = Field(sa_column=_ts())
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=ts_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class HouseholdCard(SQLModel, table=True):
@@ -45,10 +40,10 @@ class HouseholdCard(SQLModel, table=True):
     code_hash: str = Field(sa_type=String(64), unique=True)
     pin_hash: str = Field(sa_type=String(200))
     pin_failures: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    locked_until: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     issued_by: int | None = Field(default=None, foreign_key="users.id")
-    issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class Redemption(SQLModel, table=True):
@@ -64,7 +59,7 @@ class Redemption(SQLModel, table=True):
     card_id: int | None = Field(default=None, foreign_key="household_cards.id")
     total_points: int
     balance_after: int
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class RedemptionItem(SQLModel, table=True):
@@ -88,7 +83,7 @@ class VillageSettings(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", primary_key=True)
     confirm_above: int = DEFAULT_CONFIRM_ABOVE
     updated_by: int | None = Field(default=None, foreign_key="users.id")
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ConfirmationStatus(StrEnum):
@@ -121,9 +116,9 @@ class RedemptionConfirmation(SQLModel, table=True):
     error_message: str | None = Field(default=None, sa_type=String(300))
     redemption_id: int | None = Field(default=None, foreign_key="redemptions.id")
     decided_by: int | None = Field(default=None, foreign_key="users.id")
-    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    expires_at: datetime = Field(sa_column=_ts())
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    expires_at: datetime = Field(sa_column=ts_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 make_append_only(Redemption.__table__)

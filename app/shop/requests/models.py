@@ -5,20 +5,16 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import StrictInt
-from sqlalchemy import CheckConstraint, Column, Index, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import StrictId
 from app.shop.catalogue.models import BasketLine
-from app.timeutil import UTCDateTime, utcnow
+from app.timeutil import ts_column, utcnow
 
 DEFAULT_REQUEST_MINUTES = 15
 MIN_REQUEST_MINUTES, MAX_REQUEST_MINUTES = 5, 24 * 60
-
-
-def _ts(nullable: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable)
 
 
 class RequestStatus(StrEnum):
@@ -72,9 +68,9 @@ class ShopRequest(SQLModel, table=True):
     redemption_id: int | None = Field(default=None, foreign_key="redemptions.id", unique=True)
     closed_reason: str = Field(default="", sa_type=String(200))  # why it was refused (the attendant's words)
     closed_by: int | None = Field(default=None, foreign_key="users.id")
-    expires_at: datetime = Field(sa_column=_ts())
-    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=ts_column())
+    closed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ShopRequestItem(SQLModel, table=True):
@@ -99,7 +95,7 @@ class ShopRequestSetting(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", unique=True)
     request_minutes: int = DEFAULT_REQUEST_MINUTES
     updated_by: int | None = Field(default=None, foreign_key="users.id")
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 # --- API shapes ---------------------------------------------------------------------------------------------

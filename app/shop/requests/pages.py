@@ -8,14 +8,22 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep, read_claims
+from app.deps import (
+    ActorDep,
+    CodeFailuresDep,
+    CodeTriesDep,
+    HtmxDep,
+    SecretDep,
+    SessionDep,
+    SettingsDep,
+    read_claims,
+)
 from app.errors import NotFound, ValidationFailed
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id, in_range
 from app.ledger.service import household_balance
-from app.org.access import VILLAGE_STAFF, Actor
-from app.org.models import Household
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, acting_household
 from app.org.service import village_name
 from app.shop.access import is_staff, managed_shop, overseen_shop, staffed_shop, visible_shop
 from app.shop.catalogue.basket import MAX_QUANTITY
@@ -86,7 +94,7 @@ def _order_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
 @router.get("/shop/order/{shop_id}")
 def order_page(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id) -> Response:
     shop = _order_shop(session, actor, shop_id)
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     if household is not None and household.village_id != shop.village_id:
         raise NotFound("这是其他村的积分超市，只有本村村民可以在这里兑换。请扫本村超市的二维码。")
     open_requests = []
@@ -119,18 +127,17 @@ async def basket_form(request: Request) -> tuple[list[BasketLine], str | None]:
 
 
 @router.post("/shop/order/{shop_id}")
-def submit_order(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id,
+def submit_order(actor: ActorDep, session: SessionDep, secret: SecretDep, htmx: HtmxDep, shop_id: Id,
                  basket: Annotated[tuple[list[BasketLine], str | None], Depends(basket_form)]) -> Response:
     items, key = basket
     shop = _order_shop(session, actor, shop_id)
-    req = service.create_request(session, actor=actor, shop=shop, items=items, idempotency_key=key,
-                                 secret=request.app.state.secret)
+    req = service.create_request(session, actor=actor, shop=shop, items=items, idempotency_key=key, secret=secret)
     session.commit()
     return redirect_after_post(f"/shop/order/{shop.id}/requests/{req.id}", htmx=htmx)
 
 
-def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest) -> dict:
-    view = reading.public(session, req, viewer=actor, secret=request.app.state.secret)
+def _code_context(session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, secret: str) -> dict:
+    view = reading.public(session, req, viewer=actor, secret=secret)
     context = {"shop": shop, "req": view, "status_label": STATUS_LABELS.get(view.status, view.status),
                "poll_seconds": POLL_SECONDS,
                "balance": household_balance(session, household_id=req.household_id),
@@ -143,19 +150,19 @@ def _code_context(request: Request, session: Session, actor: Actor, shop: Shop, 
 
 
 @router.get("/shop/order/{shop_id}/requests/{request_id}")
-def request_page(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id, request_id: Id
-                 ) -> Response:
+def request_page(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep, shop_id: Id,
+                 request_id: Id) -> Response:
     shop = _order_shop(session, actor, shop_id)
     req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    response = render(request, "shop/requests/code.html", {"tab": "home", **_code_context(request, session, actor,
-                                                                                          shop, req)})
+    response = render(request, "shop/requests/code.html", {"tab": "home", **_code_context(session, actor, shop, req,
+                                                                                          secret=secret)})
     response.headers.update(NO_STORE)
     return response
 
 
 @router.get("/shop/order/{shop_id}/requests/{request_id}/state")
-def request_state(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id, request_id: Id,
-                  shown: int | None = None) -> Response:
+def request_state(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep, shop_id: Id,
+                  request_id: Id, shown: int | None = None) -> Response:
     """Polled by the 核销码 screen: 204 while nothing changed; a consent question; the receipt or the end."""
     shop = _order_shop(session, actor, shop_id)
     req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
@@ -163,7 +170,7 @@ def request_state(request: Request, actor: ActorDep, session: SessionDep, shop_i
     if status == RequestStatus.pending and not req.needs_consent:
         return Response(status_code=200, content=b"", headers=NO_STORE)  # nothing to show yet
     answer = 200 if status == RequestStatus.pending else STOP_POLLING
-    response = render(request, "shop/requests/_state.html", _code_context(request, session, actor, shop, req),
+    response = render(request, "shop/requests/_state.html", _code_context(session, actor, shop, req, secret=secret),
                       status_code=answer)
     response.headers.update(NO_STORE)
     if status not in (RequestStatus.pending, RequestStatus.fulfilled):
@@ -193,13 +200,13 @@ def agree(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Id, requ
 
 
 @router.get("/my/requests")
-def my_requests(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+def my_requests(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep) -> Response:
     """The villager's 兑换单: open ones first (with their code screen a tap away), then the past ones."""
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+    household = acting_household(session, actor)
     rows = []
     if household is not None:
         page = reading.household_requests(session, household_id=household.id, status=None, limit=50, cursor=None)
-        rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+        rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=secret)
     return render(request, "shop/requests/mine.html", {
         "tab": "home", "household": household, "open": [r for r in rows if r.status == RequestStatus.pending],
         "past": [r for r in rows if r.status != RequestStatus.pending], "labels": STATUS_LABELS})
@@ -214,18 +221,18 @@ def scan_page(request: Request, actor: ActorDep) -> Response:
 # --- the shop's staff and the village's officials ----------------------------------------------------------------
 
 @router.get("/shop/requests")
-def shop_request_list(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None,
-                      status: str = "pending") -> Response:
+def shop_request_list(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep,
+                      shop_id: Id | None = None, status: str = "pending") -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
     status = status if status in RequestStatus.__members__ or status == "all" else "pending"
     page = reading.shop_requests(session, shop=shop, status=None if status == "all" else status, limit=50,
                                  cursor=None)
-    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=secret)
     return render(request, "shop/requests/list.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "rows": rows, "status": status, "labels": STATUS_LABELS,
         "staff": is_staff(session, actor, shop), "official": actor.can(shop.village_id, VILLAGE_STAFF),
         "minutes": service.request_minutes(session, village_id=shop.village_id),
-        "can_set_minutes": actor.can(shop.village_id, {"official"})})
+        "can_set_minutes": actor.can(shop.village_id, OFFICIALS)})
 
 
 @router.get("/shop/requests/month")
@@ -251,71 +258,75 @@ def set_minutes(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: An
 # --- at the counter: 核销 ---------------------------------------------------------------------------------------
 
 @router.get("/counter/requests")
-def counter_requests(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None
-                     ) -> Response:
+def counter_requests(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep,
+                     shop_id: Id | None = None) -> Response:
     shop, _ = pick_shop(session, actor, shop_id, staffed_shop)
     page = reading.shop_requests(session, shop=shop, status=RequestStatus.pending, limit=20, cursor=None)
-    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=request.app.state.secret)
+    rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=secret)
     return render(request, "shop/requests/counter.html", {"tab": "home", "shop": shop, "rows": rows,
                                                           "code_length": codes.REQUEST_CODE_LENGTH})
 
 
 def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, code: str,
-            error: str = "") -> Response:
-    view = reading.public(session, req, viewer=actor, secret=request.app.state.secret)
+            secret: str, error: str = "") -> Response:
+    view = reading.public(session, req, viewer=actor, secret=secret)
     return render(request, "shop/requests/_basket.html", {"shop": shop, "req": view, "code": code, "error": error,
                                                           "poll_seconds": POLL_SECONDS})
 
 
 @router.post("/counter/requests/lookup")
-def counter_lookup(request: Request, actor: ActorDep, session: SessionDep, shop_id: Annotated[Id, Form()],
+def counter_lookup(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep,
+                   code_tries: CodeTriesDep, code_failures: CodeFailuresDep, shop_id: Annotated[Id, Form()],
                    code: Annotated[str, Form()] = "") -> Response:
     shop = staffed_shop(session, actor, shop_id)
-    throttle_code_tries(request.app.state.code_tries, actor.id)
-    with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
-        req = service.pending_by_code(session, shop=shop, code=code, secret=request.app.state.secret)
-    return _basket(request, session, actor, shop, req, code=codes.clean_request_code(code))
+    throttle_code_tries(code_tries, actor.id)
+    with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
+        req = service.pending_by_code(session, shop=shop, code=code, secret=secret)
+    return _basket(request, session, actor, shop, req, code=codes.clean_request_code(code), secret=secret)
 
 
 @router.get("/counter/requests/{request_id}/basket")
-def counter_basket(request: Request, actor: ActorDep, session: SessionDep, request_id: Id, shop_id: Id,
-                   code: str = "") -> Response:
+def counter_basket(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep, request_id: Id,
+                   shop_id: Id, code: str = "") -> Response:
     """Polled while the villager is asked to agree to a new total."""
     shop = staffed_shop(session, actor, shop_id)
     req = reading.staff_request(session, actor=actor, shop=shop, request_id=request_id)
-    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "")
+    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "",
+                   secret=secret)
 
 
 @router.post("/counter/requests/fulfil")
 def counter_fulfil(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+                   secret: SecretDep, code_tries: CodeTriesDep, code_failures: CodeFailuresDep,
                    shop_id: Annotated[Id, Form()], code: Annotated[str, Form()] = "",
                    form_key: Annotated[str, Form()] = "") -> Response:
     shop = staffed_shop(session, actor, shop_id)
-    throttle_code_tries(request.app.state.code_tries, actor.id)
+    throttle_code_tries(code_tries, actor.id)
     session.commit()
     with counter_queue(shop.id, wait=settings.db_write_wait):
-        with counting_code_failures(request.app.state.code_failures, attendant_id=actor.id, shop_id=shop.id):
+        with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
             result = service.fulfil(session, actor=actor, shop=shop, code=code, idempotency_key=form_key or None,
-                                    secret=request.app.state.secret)
+                                    secret=secret)
         session.commit()
     return render(request, "shop/requests/_done.html", {"shop": shop, "receipt": result})
 
 
 @router.post("/counter/requests/{request_id}/drop")
-def counter_drop(request: Request, actor: ActorDep, session: SessionDep, request_id: Id,
+def counter_drop(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep, request_id: Id,
                  shop_id: Annotated[Id, Form()], goods_id: Annotated[Id, Form()],
                  code: Annotated[str, Form()] = "") -> Response:
     shop = staffed_shop(session, actor, shop_id)
     req = service.drop_item(session, actor=actor, shop=shop, request_id=request_id, goods_id=goods_id)
     session.commit()
-    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "")
+    return _basket(request, session, actor, shop, req, code=code if codes.is_request_code(code) else "",
+                   secret=secret)
 
 
 @router.post("/counter/requests/{request_id}/refuse")
-def counter_refuse(request: Request, actor: ActorDep, session: SessionDep, request_id: Id,
+def counter_refuse(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep, request_id: Id,
                    shop_id: Annotated[Id, Form()], reason: Annotated[str, Form()] = "") -> Response:
     shop = staffed_shop(session, actor, shop_id)
     req = service.refuse_request(session, actor=actor, shop=shop, request_id=request_id, reason=reason)
     session.commit()
     return render(request, "shop/requests/_refused.html", {"shop": shop, "req": reading.public(
-        session, req, viewer=actor, secret=request.app.state.secret)})
+        session, req, viewer=actor, secret=secret)})

@@ -18,6 +18,7 @@ from app.errors import (
     ValidationFailed,
 )
 from app.idempotency import Created, run_idempotent
+from app.ids import int_within
 from app.ledger.models import TxnKind
 from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper
 from app.ledger.service import hold_points, lock_household_account, release_hold
@@ -61,8 +62,7 @@ def request_minutes(session: Session, *, village_id: int) -> int:
 def set_request_minutes(session: Session, *, actor: Actor, village_id: int, minutes: int) -> int:
     """An official sets how long a 核销码 stays valid in their village (requests made from now on)."""
     actor.require(village_id, OFFICIALS, "只有村干部可以修改核销码有效期")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not (
-            MIN_REQUEST_MINUTES <= minutes <= MAX_REQUEST_MINUTES):
+    if not int_within(minutes, MIN_REQUEST_MINUTES, MAX_REQUEST_MINUTES):
         raise ValidationFailed(f"有效期应为 {MIN_REQUEST_MINUTES} 到 {MAX_REQUEST_MINUTES} 分钟", field="minutes")
     row = session.exec(select(ShopRequestSetting).where(ShopRequestSetting.village_id == village_id)).first()
     before = row.request_minutes if row else DEFAULT_REQUEST_MINUTES

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.deps import ActorDep, HtmxDep, SessionDep
+from app.deps import ActorDep, HtmxDep, SecretDep, SessionDep
 from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
 from app.ids import Id
@@ -30,14 +30,14 @@ def card(household_id: Id, request: Request, actor: ActorDep, session: SessionDe
 
 
 @router.post("/admin/households/{household_id}/card")
-def issue_card(household_id: Id, request: Request, actor: ActorDep, session: SessionDep,
+def issue_card(household_id: Id, request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep,
                pin: Annotated[str, Form()] = "", pin_again: Annotated[str, Form()] = "",
                form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
     try:
         pin = paycodes.confirm_pin(pin, pin_again)
         code, issued = paycodes.issue_card(session, actor=actor, household=household, pin=pin,
-                                           secret=request.app.state.secret, idempotency_key=form_key or None)
+                                           secret=secret, idempotency_key=form_key or None)
     except ValidationFailed as exc:  # the form again, the message beside the 卡密码 it is about
         session.rollback()
         return _card_page(request, session, household, error=exc)

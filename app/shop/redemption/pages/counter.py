@@ -7,15 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.db import session_for
-from app.deps import ActorDep, SessionDep, SettingsDep, WriteSessionDep
+from app.deps import ActorDep, CodeFailuresDep, EngineDep, SecretDep, SessionDep, SettingsDep, WriteSessionDep
 from app.errors import DomainError, Forbidden, TotalChanged, ValidationFailed
 from app.htmx import render
 from app.ids import AfterId, Id
-from app.org.access import Actor, own_household
+from app.org.access import Actor, acting_household, own_household
 from app.org.models import Household
 from app.shop.access import is_staff, own_confirmation, staffed_shop
 from app.shop.catalogue.basket import MAX_QUANTITY
@@ -39,13 +40,13 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/pay")
-def pay_page(request: Request, actor: ActorDep, session: WriteSessionDep) -> Response:
-    household = session.get(Household, actor.user.household_id) if actor.user.household_id else None
+def pay_page(request: Request, actor: ActorDep, session: WriteSessionDep, secret: SecretDep) -> Response:
+    household = acting_household(session, actor)
     context: dict = {"tab": "home", "household": household}
     if household is not None:
         context |= {"balance": paycodes.payer_balance(session, household_id=household.id),
                     "after_id": service.latest_redemption_id(session, household_id=household.id),
-                    "poll_seconds": RECEIPT_POLL_SECONDS, **_fresh_code(request, session, actor, household)}
+                    "poll_seconds": RECEIPT_POLL_SECONDS, **_fresh_code(session, actor, household, secret=secret)}
         # The wait answers with questions newer than this: one still open when the page opens is among them.
         waiting = confirmations.pending_for_household(session, household_id=household.id)
         latest = confirmations.latest_id(session, household_id=household.id)
@@ -54,9 +55,9 @@ def pay_page(request: Request, actor: ActorDep, session: WriteSessionDep) -> Res
 
 
 @router.get("/pay/code")
-def pay_code_partial(request: Request, actor: ActorDep, session: WriteSessionDep) -> Response:
+def pay_code_partial(request: Request, actor: ActorDep, session: WriteSessionDep, secret: SecretDep) -> Response:
     household = own_household(session, actor)
-    return _no_store(render(request, "shop/pay/_code.html", _fresh_code(request, session, actor, household)))
+    return _no_store(render(request, "shop/pay/_code.html", _fresh_code(session, actor, household, secret=secret)))
 
 
 @router.get("/pay/receipts")
@@ -71,7 +72,8 @@ def pay_receipts(request: Request, actor: ActorDep, session: SessionDep, after_i
 
 
 @router.get("/pay/wait")
-async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, code_id: AfterId = 0,
+async def pay_wait(request: Request, actor: ActorDep, engine: EngineDep, secret: SecretDep,
+                   code_failures: CodeFailuresDep, after_id: AfterId = 0, code_id: AfterId = 0,
                    seen: AfterId = 0, until: Annotated[int, Query(ge=0, le=WAIT_MOST_SECONDS)] = 0) -> Response:
     """The open 积分码 screen waits here on one request instead of polling. It answers as soon as something
     happens — a receipt newer than `after_id` (X-Pay-Event: receipt), a question to confirm newer than `seen`
@@ -81,7 +83,7 @@ async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, cod
     household_id = actor.user.household_id
     if household_id is None:
         raise Forbidden("您的账号还没有关联农户")
-    engine, refused = request.app.state.engine, request.app.state.code_failures.refused
+    refused = code_failures.refused
     deadline = time.monotonic() + until
     while True:
         found = await run_in_threadpool(_news, engine, actor, household_id, after_id, seen)
@@ -89,7 +91,7 @@ async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, cod
             event, template, context = found
             return _event(render(request, template, context), event)
         if time.monotonic() >= deadline or (code_id and str(code_id) in refused):
-            context = await run_in_threadpool(_fresh_code_alone, request, actor)
+            context = await run_in_threadpool(_fresh_code_alone, engine, actor, secret)
             return _event(render(request, "shop/pay/_code.html", context), "code")
         if await request.is_disconnected():
             return Response(status_code=204, headers=NO_STORE)
@@ -97,7 +99,7 @@ async def pay_wait(request: Request, actor: ActorDep, after_id: AfterId = 0, cod
 
 
 @router.post("/pay/confirmations/{confirmation_id}")
-def pay_confirm(confirmation_id: Id, request: Request, actor: ActorDep, session: SessionDep,
+def pay_confirm(confirmation_id: Id, request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep,
                 decision: Annotated[str, Form()] = "", total_points: Annotated[str, Form()] = "") -> Response:
     """确认 (with the total the screen showed) or 拒绝 on the villager's screen: the receipt (X-Pay-Event: receipt),
     what became of the question (ended), or — another total than the one shown — the question again (409, confirm)."""
@@ -105,7 +107,7 @@ def pay_confirm(confirmation_id: Id, request: Request, actor: ActorDep, session:
     try:
         agreed = agreed_total(total_points) if decision == "confirm" else None
         outcome = confirmations.decide(session, actor=actor, row=row, decision=decision,
-                                       secret=request.app.state.secret, total_points=agreed)
+                                       secret=secret, total_points=agreed)
     except (TotalChanged, ValidationFailed) as exc:
         session.rollback()
         if isinstance(exc, TotalChanged) or exc.field == "total_points":
@@ -143,10 +145,9 @@ def counter_page(request: Request, actor: ActorDep, session: SessionDep, setting
         "timezone": settings.timezone, "limits": COUNTER_LIMITS})
 
 
-def _fresh_code(request: Request, session: Session, actor: Actor, household: Household) -> dict:
+def _fresh_code(session: Session, actor: Actor, household: Household, *, secret: str) -> dict:
     """Issue a new pay code (committed: the attendant's scan must find it) and what the screen shows of it."""
-    code, row = paycodes.issue_pay_code(session, user_id=actor.id, household=household,
-                                        secret=request.app.state.secret)
+    code, row = paycodes.issue_pay_code(session, user_id=actor.id, household=household, secret=secret)
     session.commit()
     ttl = max(0, int((as_utc(row.expires_at) - utcnow()).total_seconds()))
     return {"code": code, "code_id": row.id, "code_groups": " ".join(code[i:i + 4] for i in range(0, len(code), 4)),
@@ -180,10 +181,10 @@ def _ask_again(request: Request, session: Session, actor: Actor, row, message: s
                                                              "error": message}, status_code=409), "confirm")
 
 
-def _fresh_code_alone(request: Request, actor: Actor) -> dict:
-    with session_for(request.app.state.engine, write=True) as session:
+def _fresh_code_alone(engine: Engine, actor: Actor, secret: str) -> dict:
+    with session_for(engine, write=True) as session:
         household = own_household(session, actor)
-        return _fresh_code(request, session, actor, household)
+        return _fresh_code(session, actor, household, secret=secret)
 
 
 def _event(response: Response, event: str) -> Response:
