@@ -428,3 +428,19 @@ def test_no_route_expires_shop_requests():
     web = [p for p in (ROOT / "app").rglob("*.py") if is_web_layer(p)]
     callers = [str(p.relative_to(ROOT)) for p in web if "expire_due" in p.read_text()]
     assert callers == []
+
+
+def test_months_are_reckoned_in_one_place():
+    """A village's calendar month comes from app/timeutil.py (this_month, shift_month, month_bounds, month_start):
+    no other module works one out by hand (issue #16)."""
+    def own_month_math(source: str) -> list[int]:
+        tree = ast.parse(source)
+        defined = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
+                   and n.name.strip("_") in {"this_month", "shift_month", "shift", "month_bounds", "month_start"}]
+        by_hand = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                   and n.func.attr == "replace" and any(k.arg == "day" for k in n.keywords)]
+        return defined + by_hand
+
+    assert own_month_math("def _shift(m, by):\n    pass\nx = now.replace(day=1, hour=0)\n") == [1, 3]
+    offenders = {_rel(p): own_month_math(p.read_text()) for p in APP_MODULES if _rel(p) != "timeutil.py"}
+    assert {path: lines for path, lines in offenders.items() if lines} == {}

@@ -4,7 +4,6 @@ credit, the household's credits in a calendar month); above them it waits for a 
 bounds within which a village's officials set what a point is worth are the town (or county) admin's, audited."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -15,7 +14,7 @@ from app.ids import int_within
 from app.ledger.models import ACCOUNT_TARGET, AwardLimit, AwardRequest, LedgerAction
 from app.org.access import ADMINS, Actor
 from app.org.models import OrgUnit
-from app.timeutil import local, utcnow
+from app.timeutil import month_start, utcnow
 
 MAX_AWARD = 100_000
 DEFAULT_SINGLE_LIMIT = 200
@@ -85,12 +84,6 @@ def set_limits(session: Session, *, actor: Actor, village_id: int, single_limit:
     row = set_bounds(session, actor=actor, village_id=village_id, single_limit=single_limit,
                      monthly_limit=monthly_limit)
     return row.single_limit, row.monthly_limit
-
-
-def month_start(now: datetime | None = None) -> datetime:
-    """The start of the calendar month where the villages are (Asia/Shanghai, as on every screen)."""
-    here = local(now or utcnow())
-    return here.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def month_total(session: Session, *, household_id: int) -> int:

@@ -19,6 +19,7 @@ from app.shop.books.service import monthly_settlement, shop_redemptions
 from app.shop.picking import DONE, pick_shop, tab_for
 from app.shop.redemption.receipts import receipts
 from app.shop.redemption.service import reverse_redemption
+from app.timeutil import shift_month, this_month
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,18 +49,9 @@ def reverse(redemption_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxD
     return redirect_after_post(f"/shop/redemptions?shop_id={redemption.shop_id}&done=reverse", htmx=htmx)
 
 
-def _this_month(tz: str) -> str:
-    return datetime.now(ZoneInfo(tz)).strftime("%Y-%m")
-
-
-def _shift(month: str, by: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _month_choices(this_month: str, chosen: str) -> list[tuple[str, str]]:
+def _month_choices(now: str, chosen: str) -> list[tuple[str, str]]:
     """The last two years for the month picker (and the chosen month, if older), newest first, in Chinese."""
-    months = {_shift(this_month, -i) for i in range(24)} | {chosen}
+    months = {shift_month(now, -i) for i in range(24)} | {chosen}
     return [(m, month_label(m)) for m in sorted(months, reverse=True)]
 
 
@@ -67,19 +59,19 @@ def _month_choices(this_month: str, chosen: str) -> list[tuple[str, str]]:
 def settlement(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                shop_id: Id | None = None, month: str = "") -> Response:
     shop, shops = pick_shop(session, actor, shop_id, overseen_shop)
-    this_month = _this_month(settings.timezone)
-    result = monthly_settlement(session, shop=shop, month=month or this_month, tz=settings.timezone)
+    now = this_month(settings.timezone)
+    result = monthly_settlement(session, shop=shop, month=month or now, tz=settings.timezone)
     return render(request, "shop/settlement.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "result": result, "label": month_label(result.month),
-        "months": _month_choices(this_month, result.month), "prev": _shift(result.month, -1),
-        "next": _shift(result.month, 1) if result.month < this_month else None})
+        "months": _month_choices(now, result.month), "prev": shift_month(result.month, -1),
+        "next": shift_month(result.month, 1) if result.month < now else None})
 
 
 @router.get("/shop/settlement.xlsx")
 def settlement_xlsx(actor: ActorDep, session: SessionDep, settings: SettingsDep, shop_id: Id,
                     month: str = "") -> Response:
     shop = overseen_shop(session, actor, shop_id)
-    result = monthly_settlement(session, shop=shop, month=month or _this_month(settings.timezone),
+    result = monthly_settlement(session, shop=shop, month=month or this_month(settings.timezone),
                                 tz=settings.timezone)
     data = settlement_workbook(shop_name=shop.name, village_name=village_name(session, shop.village_id),
                                month=result.month, rows=result.rows, redemptions=result.redemptions,

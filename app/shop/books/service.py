@@ -3,7 +3,6 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -14,6 +13,7 @@ from app.paging import Page, page_desc
 from app.shop.books.export import SettlementRow
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption, RedemptionItem
+from app.timeutil import month_bounds
 
 MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the books' months; outside them is a typo (and years 0 and 9999 overflow dates)
@@ -28,7 +28,7 @@ class Settlement:
     redemptions: int
 
 
-def month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
+def checked_month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
     """The month's start and end as aware datetimes in the display zone (a village's month, not UTC's)."""
     match = MONTH_RE.match(month or "")
     if not match:
@@ -36,15 +36,12 @@ def month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
     year, mon = int(match[1]), int(match[2])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationFailed(f"月份应在 {FIRST_YEAR} 年到 {LAST_YEAR} 年之间")
-    zone = ZoneInfo(tz)
-    start = datetime(year, mon, 1, tzinfo=zone)
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
-    return start, end
+    return month_bounds(f"{year:04d}-{mon:02d}", tz)
 
 
 def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> Settlement:
     """Goods, quantities and points a shop handed out in a month."""
-    start, end = month_bounds(month, tz=tz)
+    start, end = checked_month_bounds(month, tz=tz)
     in_month = (select(Redemption.id).where(Redemption.shop_id == shop.id, Redemption.created_at >= start,
                                             Redemption.created_at < end,
                                             Redemption.transaction_id.not_in(reversed_transactions())))

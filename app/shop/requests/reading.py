@@ -16,7 +16,7 @@ from app.org.models import Household
 from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
-from app.shop.books.service import month_bounds
+from app.shop.books.service import checked_month_bounds
 from app.shop.models import Shop
 from app.shop.requests.codes import code_from_salt
 from app.shop.requests.models import (
@@ -128,7 +128,7 @@ def shop_requests(session: Session, *, shop: Shop, status: str | None, limit: in
 def month_outcomes(session: Session, *, shop: Shop, month: str, tz: str) -> dict[str, tuple[int, int]]:
     """The shop's requests made in a month, by outcome: status → (how many, points). Fulfilled ones are also in the
     month's settlement as redemptions; the others gave their points back."""
-    start, end = month_bounds(month, tz=tz)
+    start, end = checked_month_bounds(month, tz=tz)
     status = _current_status()
     rows = session.exec(select(status, func.count(), func.coalesce(func.sum(ShopRequest.total_points), 0))
                         .where(ShopRequest.shop_id == shop.id, ShopRequest.created_at >= start,
