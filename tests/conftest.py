@@ -83,13 +83,18 @@ def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
         SQLModel.metadata.create_all(eng)
         if kind == WITH_DEMO:
             seed_template(eng)
-        with eng.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        eng.dispose()
-        wal = path.with_name(path.name + "-wal")
-        assert not wal.exists() or wal.stat().st_size == 0, "the template must be whole in its one file"
+        seal_sqlite_template(eng, path)
         templates[kind] = path
     return templates
+
+
+def seal_sqlite_template(eng: Engine, path: Path) -> None:
+    """Close `eng` with everything written into its one file at `path` (nothing left in a WAL), ready to copy."""
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0, "the template must be whole in its one file"
 
 
 def sqlite_copy(template: Path, path: Path) -> Engine:
