@@ -7,6 +7,7 @@ argon2's cheapest parameters during the tests only. Tests marked `sqlite_only` (
 the engine can change) take the `engine` fixture on SQLite alone; every other test that uses it runs on both.
 """
 
+import functools
 import os
 import shutil
 import warnings
@@ -265,11 +266,16 @@ class Api:
         return self.client.patch(f"/api/v1{path}", headers=self.headers(who), json=json)
 
 
+@functools.cache
+def the_routed_app() -> FastAPI:
+    """The app with its routes, built once per process (~0.3 s of CPU an app, and its templates compiled again)."""
+    return create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET), strict_templates=True)
+
+
 @pytest.fixture(scope="session")
 def routed_app() -> FastAPI:
-    """The app with its routes, built once per run (~0.2 s an app, and its templates compiled again): each test binds
-    it to its own database with fresh rate limiters (app.main.bind_app)."""
-    return create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET), strict_templates=True)
+    """The run's app: each test binds it to its own database with fresh rate limiters (app.main.bind_app)."""
+    return the_routed_app()
 
 
 @pytest.fixture

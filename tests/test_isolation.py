@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import SQLModel, select
 
 from app.db import session_for
-from app.main import bind_app, create_app
+from app.main import bind_app
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
 from app.shop.goods import create_shop
 from app.shop.models import Goods, Shop
@@ -261,12 +262,7 @@ SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
 
 
-def all_routes() -> list[tuple[str, str]]:
-    from sqlalchemy import create_engine
-
-    from app.config import Settings
-
-    app = create_app(Settings(database_url="sqlite://", secret_key="x" * 40), engine=create_engine("sqlite://"))
+def all_routes(app: FastAPI) -> list[tuple[str, str]]:
     found = []
     for route in app.routes:
         # FastAPI ≥ 0.160 keeps included routers lazily; they list their routes with their full paths.
@@ -277,12 +273,11 @@ def all_routes() -> list[tuple[str, str]]:
     return found
 
 
-ROUTES = all_routes()
-
-
-def test_every_route_is_classified():
-    assert ("POST", "/api/v1/points/awards") in ROUTES and ("GET", "/admin/households/{household_id}") in ROUTES
-    unclassified = [r for r in ROUTES if r not in SELF_ONLY and r not in CASES]
+def test_every_route_is_classified(routed_app):
+    """The routes of the run's app (tests/conftest.py: create_app() as the other tests have it)."""
+    routes = all_routes(routed_app)
+    assert ("POST", "/api/v1/points/awards") in routes and ("GET", "/admin/households/{household_id}") in routes
+    unclassified = [r for r in routes if r not in SELF_ONLY and r not in CASES]
     assert not unclassified, f"add these routes to the isolation test: {unclassified}"
 
 
