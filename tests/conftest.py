@@ -278,6 +278,13 @@ def routed_app() -> FastAPI:
     return the_routed_app()
 
 
+@pytest.fixture(scope="session")
+def served_app() -> FastAPI:
+    """The app served under uvicorn (tests/e2e/conftest.py's `live_server`), built once per run and bound to each
+    test's database: its own, apart from `routed_app`, which the in-process clients of the same test may bind."""
+    return create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET), strict_templates=True)
+
+
 @pytest.fixture
 def app(demo_engine, routed_app) -> FastAPI:
     return bind_app(routed_app, make_settings(demo_engine), demo_engine, strict_templates=True)

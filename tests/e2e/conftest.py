@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from app.config import Settings
-from app.main import bind_app, create_app
-from tests.conftest import TEST_SECRET, WITH_DEMO, make_settings, sqlite_copy, unavailable
+from app.main import bind_app
+from tests.conftest import WITH_DEMO, make_settings, sqlite_copy, unavailable
 from tests.e2e.a11y import axe_problems
 from tests.e2e.layout import layout_problems
 
@@ -26,18 +25,11 @@ class _ThreadedServer(uvicorn.Server):
         pass
 
 
-@pytest.fixture(scope="session")
-def served_app():
-    """The app the browser tests serve, built once per run (~0.3 s of CPU an app) and bound to each test's database;
-    its own, apart from the in-process tests' `routed_app`."""
-    return create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET), strict_templates=True)
-
-
 @pytest.fixture
 def live_server(request, tmp_path, sqlite_templates, served_app) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world (a copy of
     the run's template; parametrize it indirectly with EMPTY for a database without it), with fresh state (settings,
-    templates, empty rate limiters: app.main.bind_app)."""
+    templates, empty rate limiters: app.main.bind_app) on `served_app` (tests/conftest.py)."""
     engine = sqlite_copy(sqlite_templates[getattr(request, "param", WITH_DEMO)], tmp_path / "e2e.db")
     application = bind_app(served_app, make_settings(engine), engine, strict_templates=True)
     server = _ThreadedServer(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning",
