@@ -7,6 +7,7 @@ argon2's cheapest parameters during the tests only. Tests marked `sqlite_only` (
 the engine can change) take the `engine` fixture on SQLite alone; every other test that uses it runs on both.
 """
 
+import functools
 import os
 import shutil
 import warnings
@@ -84,13 +85,18 @@ def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
         SQLModel.metadata.create_all(eng)
         if kind == WITH_DEMO:
             seed_template(eng)
-        with eng.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        eng.dispose()
-        wal = path.with_name(path.name + "-wal")
-        assert not wal.exists() or wal.stat().st_size == 0, "the template must be whole in its one file"
+        seal_sqlite_template(eng, path)
         templates[kind] = path
     return templates
+
+
+def seal_sqlite_template(eng: Engine, path: Path) -> None:
+    """Close `eng` with everything written into its one file at `path` (nothing left in a WAL), ready to copy."""
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0, "the template must be whole in its one file"
 
 
 def sqlite_copy(template: Path, path: Path) -> Engine:
@@ -261,10 +267,22 @@ class Api:
         return self.client.patch(f"/api/v1{path}", headers=self.headers(who), json=json)
 
 
+@functools.cache
+def the_routed_app() -> FastAPI:
+    """The app with its routes, built once per process (~0.3 s of CPU an app, and its templates compiled again)."""
+    return create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET), strict_templates=True)
+
+
 @pytest.fixture(scope="session")
 def routed_app() -> FastAPI:
-    """The app with its routes, built once per run (~0.2 s an app, and its templates compiled again): each test binds
-    it to its own database with fresh rate limiters (app.main.bind_app)."""
+    """The run's app: each test binds it to its own database with fresh rate limiters (app.main.bind_app)."""
+    return the_routed_app()
+
+
+@pytest.fixture(scope="session")
+def served_app() -> FastAPI:
+    """The app served under uvicorn (tests/e2e/conftest.py's `live_server`), built once per run and bound to each
+    test's database: its own, apart from `routed_app`, which the in-process clients of the same test may bind."""
     return create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET), strict_templates=True)
 
 

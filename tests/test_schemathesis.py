@@ -9,15 +9,15 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from app.config import Settings
-from app.main import bind_app, create_app
-from tests.conftest import TEST_SECRET, make_settings
+from app.main import bind_app
+from tests.conftest import make_settings, the_routed_app
 
 pytestmark = pytest.mark.sqlite_only
 
 EXAMPLES = 20  # per operation and kind of input (valid, invalid): ~35 s of CPU for the whole API
-# The schema is read once, from an app of its own; each operation's test binds that app to a fresh demo database.
-APP = create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET), strict_templates=True)
+# The schema is read once, from the run's app (tests/conftest.py); each operation's test binds it to a fresh demo
+# database (and so does `api`, to the same database).
+APP = the_routed_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

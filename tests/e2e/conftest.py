@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from app.main import create_app
+from app.main import bind_app
 from tests.conftest import WITH_DEMO, make_settings, sqlite_copy, unavailable
 from tests.e2e.a11y import axe_problems
 from tests.e2e.layout import layout_problems
@@ -26,11 +26,12 @@ class _ThreadedServer(uvicorn.Server):
 
 
 @pytest.fixture
-def live_server(request, tmp_path, sqlite_templates) -> Iterator[str]:
+def live_server(request, tmp_path, sqlite_templates, served_app) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world (a copy of
-    the run's template; parametrize it indirectly with EMPTY for a database without it)."""
+    the run's template; parametrize it indirectly with EMPTY for a database without it), with fresh state (settings,
+    templates, empty rate limiters: app.main.bind_app) on `served_app` (tests/conftest.py)."""
     engine = sqlite_copy(sqlite_templates[getattr(request, "param", WITH_DEMO)], tmp_path / "e2e.db")
-    application = create_app(make_settings(engine), engine=engine, strict_templates=True)
+    application = bind_app(served_app, make_settings(engine), engine, strict_templates=True)
     server = _ThreadedServer(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning",
                                             lifespan="off", access_log=False))
     thread = threading.Thread(target=server.run, name="uvicorn-e2e", daemon=True)

@@ -29,22 +29,32 @@ class Phone:
 
     def double_tap(self, button_name: str, url_pattern: str) -> int:
         """Two quick taps on the button while the network is slow; wait for the page the first one leads to.
-        Returns how many times the form was sent."""
+        Returns how many times the form was sent.
+
+        The network is slow while the taps are made, so that the second comes while the first form is still on its
+        way (checked: no form has come back by then); it is fast again for the answer and the page it leads to,
+        which take 4-5 s a form on Slow 3G and show nothing more."""
         button = self.page.get_by_role("button", name=button_name, exact=True)
         posts: list[str] = []
+        back: list[str] = []
         listener = lambda request: request.method == "POST" and posts.append(request.url)  # noqa: E731
+        answered = lambda response: response.request.method == "POST" and back.append(response.url)  # noqa: E731
         self.page.on("request", listener)
+        self.page.on("response", answered)
         landing = re.compile(url_pattern)
         self.cdp.send("Network.emulateNetworkConditions", SLOW_3G)
         try:
             with self.page.expect_response(lambda r: r.status == 200 and landing.search(r.url) is not None,
                                            timeout=30_000):
                 button.dblclick(delay=80)
+                assert posts and not back, (button_name, "the second tap came after the form was answered")
+                self.cdp.send("Network.emulateNetworkConditions", FAST)
         finally:
             self.cdp.send("Network.emulateNetworkConditions", FAST)
         self.page.wait_for_url(landing)
         self.page.wait_for_load_state("networkidle")
         self.page.remove_listener("request", listener)
+        self.page.remove_listener("response", answered)
         return len(posts)
 
     def api(self, path: str):

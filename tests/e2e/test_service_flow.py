@@ -96,10 +96,14 @@ def test_the_other_service_pages_and_a_double_tap_on_ordering(live_server, new_c
     cdp = villager.context.new_cdp_session(villager)
     cdp.send("Network.enable")
     posts: list[str] = []
+    back: list[str] = []
     villager.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    villager.on("response", lambda r: r.request.method == "POST" and back.append(r.url))
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
     try:
         villager.get_by_role("button", name="提交点单").dblclick(delay=80)
+        assert posts and not back, "the second tap came after the form was answered"
+        cdp.send("Network.emulateNetworkConditions", FAST)  # the taps are made: the answer at full speed
         villager.wait_for_url("**/service/orders/*", timeout=30_000)
     finally:
         cdp.send("Network.emulateNetworkConditions", FAST)
