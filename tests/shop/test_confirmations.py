@@ -125,6 +125,18 @@ class TestConfirmation:
             s.commit()
         assert answer(api, asked["id"]).status_code == 200 and balance(api) == 495
 
+    def test_a_new_code_long_after_a_question_that_was_refused(self, api, shop_id, goods, demo_engine):
+        """Old unused codes are dropped as new ones are made; one a question was asked with stays (it is on record)."""
+        from app.shop.redemption.models import PayCode
+
+        asked = send(api, shop_id, pay_code(api), big(goods), expected=105).json()
+        assert answer(api, asked["id"], "refuse").status_code == 200
+        with session_for(demo_engine, write=True) as s:  # the code and the question, an hour old
+            s.execute(update(PayCode).values(expires_at=utcnow() - timedelta(hours=1)))
+            s.commit()
+        assert len(pay_code(api)) == 18  # a new code: was a 500 (the old one deleted under its question)
+        assert poll(api, shop_id, asked["id"])["status"] == "refused"
+
     def test_confirm_twice(self, api, shop_id, goods):
         asked = send(api, shop_id, pay_code(api), big(goods), expected=105).json()
         first, second = answer(api, asked["id"]), answer(api, asked["id"])

@@ -27,7 +27,7 @@ from app.org.access import MAX_ID, OFFICIALS, Actor
 from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.security import hash_password, verify_password
 from app.shop.models import Shop, ShopAction
-from app.shop.redemption.models import HouseholdCard, PayCode, Redemption
+from app.shop.redemption.models import HouseholdCard, PayCode, Redemption, RedemptionConfirmation
 from app.text import clean_reason
 from app.timeutil import as_utc, local, utcnow
 
@@ -63,10 +63,12 @@ def issue_pay_code(session: Session, *, user_id: int | None, household: Househol
 
 def _forget_dead_codes(session: Session, *, household_id: int, now: datetime) -> None:
     """A phone showing 积分码 makes a code a minute: drop the household's unused ones long dead (used ones stay,
-    their redemptions point at them)."""
+    their redemptions point at them, and so do codes a villager was asked to confirm a redemption with)."""
     used = select(Redemption.pay_code_id).where(Redemption.pay_code_id.is_not(None))
+    asked = select(RedemptionConfirmation.pay_code_id)
     session.execute(delete(PayCode).where(PayCode.household_id == household_id,
-                                          PayCode.expires_at < now - DEAD_CODE_KEPT, PayCode.id.not_in(used)))
+                                          PayCode.expires_at < now - DEAD_CODE_KEPT, PayCode.id.not_in(used),
+                                          PayCode.id.not_in(asked)))
 
 
 def code_belongs_to(session: Session, *, code: str, household_id: int | None, secret: str) -> bool:
