@@ -17,6 +17,13 @@ def number(page, test_id: str) -> int:
     return int(page.get_by_test_id(test_id).inner_text().strip())
 
 
+def basket_ready(page) -> None:
+    """The basket page has arrived and its steppers work (static/order.js marks the form ready): a tap before that,
+    on a slow or busy phone, would be lost."""
+    page.wait_for_url(re.compile(r"/shop/order/\d+$"), timeout=15_000)
+    page.locator("#order-form[data-ready]").wait_for()
+
+
 def item(page, name: str):
     return page.locator(".order-item", has=page.locator(".goods-name", has_text=name))
 
@@ -52,7 +59,7 @@ def test_scan_the_poster_pick_goods_and_fulfil_at_the_counter(live_server, new_c
     villager = camera_phone(qr_frame(poster_url), "poster")
     log_in(villager, base, DEMO["villager"])
     villager.get_by_test_id("home-scan").click()
-    villager.wait_for_url(re.compile(r"/shop/order/\d+$"), timeout=15_000)
+    basket_ready(villager)
     before = number(villager, "order-balance")
     assert villager.get_by_role("button", name="提交兑换").is_disabled()
     soap, rice = item(villager, "香皂"), item(villager, "大米")
@@ -110,7 +117,7 @@ def test_the_counter_camera_reads_the_code_and_the_attendant_refuses(live_server
     log_in(villager, base, DEMO["villager"])
     villager.goto(f"{base}/shop")
     villager.get_by_role("link", name=re.compile("在手机上选好商品")).click()
-    villager.wait_for_url(re.compile(r"/shop/order/\d+$"))
+    basket_ready(villager)
     before = number(villager, "order-balance")
     item(villager, "鸡蛋").get_by_role("button", name=re.compile("^增加")).click()
     villager.get_by_role("button", name="提交兑换").click()
@@ -152,7 +159,7 @@ def test_an_item_out_of_stock_is_dropped_and_the_villager_agrees(live_server, ne
     shoot(villager, "request-10-scan")
     villager.goto(f"{base}/shop")
     villager.get_by_role("link", name=re.compile("在手机上选好商品")).click()
-    villager.wait_for_url(re.compile(r"/shop/order/\d+$"))
+    basket_ready(villager)
     item(villager, "面粉").get_by_role("button", name=re.compile("^增加")).click()
     item(villager, "食盐").get_by_role("button", name=re.compile("^增加")).click()
     villager.get_by_role("button", name="提交兑换").click()
