@@ -76,7 +76,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     seed_evaluation_demo(session, village=village, official=official, committee=committee)
     # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:
     # a held request would change the balances every test of the demo world starts from.
-    session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by=official.id))
+    session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by_id=official.id))
     seed_disclosures(session, village=village, official=official, reader=li)
     seed_service_orders(session, village=village, town=town, county=county)
     session.flush()

@@ -44,13 +44,14 @@ from app.ledger.models import (
     LedgerTransaction,
     TxnKind,
 )
-from app.ledger.policy import BOUNDS
+from app.ledger.policy import AWARD_LIMITS, BOUNDS
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
-from app.org.models import ROLE_LABELS, Household, OrgKind, OrgUnit, Role, RoleAssignment, User
+from app.org.models import ROLE_LABELS, Household, OrgAction, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.org.service import mask_name
 from app.text import clean_text
 from app.timeutil import month_bounds, this_month  # noqa: F401 - this_month is read from here too
 from app.volunteer.catalogue import LIMITS as SERVICE_LIMITS
+from app.volunteer.catalogue import SERVICE_RULES
 from app.volunteer.models import VolunteerAction
 
 # Who may change a village's rules, lowest first.
@@ -232,7 +233,10 @@ class PointsNotice:
     rule_changes: list[RuleChange] = field(default_factory=list)
 
 
+# Written before the one audit action for every village rule (app/org/settings.py), and read still.
 RULE_ACTIONS = (LedgerAction.award_limits_set, LedgerAction.village_bounds_set, VolunteerAction.settings_update)
+# Since: OrgAction.village_settings, for these kinds of rules (the shop's amounts are not the points' rules).
+RULE_KINDS = (AWARD_LIMITS, SERVICE_RULES)
 RULE_LABELS = {**{key: bound.label for key, bound in BOUNDS.items()},
                **{key: label for key, (_, _, label) in SERVICE_LIMITS.items()},
                "wish_minutes": "心愿单标准时长（分钟）"}
@@ -281,14 +285,25 @@ def points_notice(session: Session, *, village_id: int, month: str, tz: str) -> 
 def rule_changes(session: Session, *, village_id: int, start: datetime, end: datetime) -> list[RuleChange]:
     """The audited changes to the village's award limits, bounds and service rules between `start` and `end`,
     newest first: who (named, with the role they hold over the village), when, each value before and after."""
-    rows = list(session.exec(
+    actions = [a.value for a in (*RULE_ACTIONS, OrgAction.village_settings)]
+    rows = [(entry, name, words) for entry, name in session.exec(
         select(AuditEntry, User.name).join(User, col(User.id) == AuditEntry.actor_id, isouter=True)
-        .where(AuditEntry.village_id == village_id, col(AuditEntry.action).in_([a.value for a in RULE_ACTIONS]),
+        .where(AuditEntry.village_id == village_id, col(AuditEntry.action).in_(actions),
                AuditEntry.created_at >= start, AuditEntry.created_at < end)
-        .order_by(col(AuditEntry.id).desc())))
-    roles = _village_roles(session, village_id=village_id, user_ids={e.actor_id for e, _ in rows if e.actor_id})
+        .order_by(col(AuditEntry.id).desc()))
+        if (words := _words(entry)) is not None]
+    roles = _village_roles(session, village_id=village_id, user_ids={e.actor_id for e, _, _ in rows if e.actor_id})
     return [RuleChange(entry.created_at, name or "系统", roles.get(entry.actor_id, ""), entry.action,
-                       label_of(entry.action), _changes(entry)) for entry, name in rows]
+                       words, _changes(entry)) for entry, name, words in rows]
+
+
+def _words(entry: AuditEntry) -> str | None:
+    """What the change was, in the words it has always had (设置积分奖励限额 …); None for another kind of rule."""
+    if entry.action != OrgAction.village_settings:
+        return label_of(entry.action)
+    detail = json.loads(entry.detail or "{}")
+    kind = next((k for k in RULE_KINDS if k.name == detail.get("kind")), None)
+    return kind.words(detail.get("changed", {})) if kind else None
 
 
 def _changes(entry: AuditEntry) -> list[tuple[str, int | str | None, int | str | None]]:

@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.audit.service import record_action
-from app.errors import ValidationFailed
-from app.ids import int_within
-from app.ledger.models import ACCOUNT_TARGET, AwardLimit, AwardRequest, LedgerAction
+from app.ledger.models import AwardLimit, AwardRequest, LedgerAction
 from app.org.access import ADMINS, Actor
-from app.org.models import OrgUnit
-from app.timeutil import month_start, utcnow
+from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
+from app.timeutil import month_start
 
 MAX_AWARD = 100_000
 DEFAULT_SINGLE_LIMIT = 200
@@ -39,11 +36,24 @@ BOUNDS = {
 }
 
 
+LIMIT_KEYS = {"single_limit", "monthly_limit"}
+
+
+def _words(changed: dict) -> str:
+    """A change of the limits alone reads as before (设置积分奖励限额); any bound as 设置村积分规则上限."""
+    return (LedgerAction.award_limits_set if set(changed) <= LIMIT_KEYS else LedgerAction.village_bounds_set).label
+
+
+AWARD_LIMITS = declare_kind(SettingsKind(
+    name="award_limits", model=AwardLimit, writers=ADMINS, forbidden="积分限额和规则上限由乡镇管理员设置",
+    label=LedgerAction.village_bounds_set.label, describe=_words,
+    rules={key: Rule(bound.low, bound.high, bound.label) for key, bound in BOUNDS.items()},
+    defaults={"single_limit": DEFAULT_SINGLE_LIMIT, "monthly_limit": DEFAULT_MONTHLY_LIMIT}))
+
+
 def village_policy(session: Session, *, village_id: int) -> AwardLimit:
     """The village's bounds (the defaults until the town admin sets them); not added to the session."""
-    row = session.exec(select(AwardLimit).where(AwardLimit.village_id == village_id)).first()
-    return row or AwardLimit(village_id=village_id, single_limit=DEFAULT_SINGLE_LIMIT,
-                             monthly_limit=DEFAULT_MONTHLY_LIMIT)
+    return read_settings(session, AWARD_LIMITS, village_id)
 
 
 def village_limits(session: Session, *, village_id: int) -> tuple[int, int]:
@@ -54,29 +64,7 @@ def village_limits(session: Session, *, village_id: int) -> tuple[int, int]:
 def set_bounds(session: Session, *, actor: Actor, village_id: int, **values: int | None) -> AwardLimit:
     """The town (or county) admin sets a village's limits and bounds: the officials they hold back do not. Each
     change is audited (and listed on the village's 积分公示 for the month)."""
-    actor.require(village_id, ADMINS, "积分限额和规则上限由乡镇管理员设置")
-    row = session.exec(select(AwardLimit).where(AwardLimit.village_id == village_id)).first()
-    row = row or village_policy(session, village_id=village_id)
-    before = {key: getattr(row, key) for key in BOUNDS}
-    for key, value in values.items():
-        if value is None:
-            continue
-        bound = BOUNDS[key]
-        if not int_within(value, bound.low, bound.high):
-            raise ValidationFailed(f"{bound.label}应为 {bound.low} 到 {bound.high} 之间的整数", field=key)
-        setattr(row, key, value)
-    after = {key: getattr(row, key) for key in BOUNDS}
-    row.updated_by_id, row.updated_at = actor.id, utcnow()
-    session.add(row)
-    unit = session.get(OrgUnit, village_id)
-    changed = {key: [before[key], after[key]] for key in BOUNDS if before[key] != after[key]}
-    action = (LedgerAction.award_limits_set if set(changed) <= {"single_limit", "monthly_limit"}
-              else LedgerAction.village_bounds_set)
-    record_action(session, actor_id=actor.id, action=action, village_id=village_id,
-                  target_type=ACCOUNT_TARGET, target_id=None, target_label=unit.name if unit else "",
-                  detail={"changed": changed, **after})
-    session.flush()
-    return row
+    return write_settings(session, actor=actor, kind=AWARD_LIMITS, village_id=village_id, values=values)
 
 
 def set_limits(session: Session, *, actor: Actor, village_id: int, single_limit: int, monthly_limit: int

@@ -47,10 +47,15 @@ class OrgAction(AuditAction):
     member_update = "member.update", "修改成员"
     member_deactivate = "member.deactivate", "停用成员"
     member_reset_password = "member.reset_password", "重置密码"
+    # Every village rule (app/org/settings.py): detail {"kind", "changed": {field: [before, after]}}. The actions
+    # written before it (shop_settings.update, shop_request.minutes, service_settings.update, points.award_limits,
+    # points.village_bounds) stay declared so that old lines still read.
+    village_settings = "village.settings", "修改村里的规则"
 
 
 HOUSEHOLD_TARGET = declare_target("household", "农户")
 USER_TARGET = declare_target("user", "成员")
+VILLAGE_TARGET = declare_target("village", "村")
 
 
 

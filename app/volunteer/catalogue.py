@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import NotFound, ValidationFailed
 from app.idempotency import create_once
-from app.ids import in_range, int_within
+from app.ids import in_range
 from app.ledger.policy import village_policy
 from app.org.access import (
     ADMINS,
@@ -19,12 +19,12 @@ from app.org.access import (
     village_for,
 )
 from app.org.models import OrgUnit, Role, RoleAssignment, User
+from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
 from app.text import clean_text
 from app.volunteer.models import (
     CATEGORIES,
     SERVICE_TARGET,
     TEAM_TARGET,
-    VILLAGE_TARGET,
     Level,
     ServiceSettings,
     VolunteerAction,
@@ -59,11 +59,16 @@ LIMITS = {"points_per_hour": (0, 1000, "每小时积分"), "monthly_cap": (0, 10
 # The rules the town bounds (PUT /villages/{id}/service-bounds): rule → the bound's key in the village's policy.
 TOWN_BOUNDS = {"points_per_hour": "max_points_per_hour", "monthly_cap": "max_service_cap"}
 
+SERVICE_RULES = declare_kind(SettingsKind(
+    name="service", model=ServiceSettings, writers=OFFICIALS, forbidden="只有村干部可以修改服务规则",
+    label=VolunteerAction.settings_update.label,
+    rules={**{key: Rule(low, high, label) for key, (low, high, label) in LIMITS.items()},
+           "wish_minutes": Rule(1, MAX_HOURS * 60, "心愿单标准时长（分钟）")}))
+
 
 def settings_for(session: Session, *, village_id: int) -> ServiceSettings:
     """The village's rules (the defaults until an official changes them)."""
-    found = session.exec(select(ServiceSettings).where(ServiceSettings.village_id == village_id)).first()
-    return found or ServiceSettings(village_id=village_id)
+    return read_settings(session, SERVICE_RULES, village_id)
 
 
 def town_bounds(session: Session, *, village_id: int) -> dict[str, int]:
@@ -79,32 +84,24 @@ def points_rule(session: Session, *, village_id: int) -> tuple[int, int]:
     return (min(rules.points_per_hour, bounds["points_per_hour"]), min(rules.monthly_cap, bounds["monthly_cap"]))
 
 
+def within_town_bounds(session: Session, village_id: int, values: dict[str, int]) -> None:
+    """Points per hour and the monthly cap no higher than the town lets the village set them."""
+    bounds = town_bounds(session, village_id=village_id)
+    for key, value in values.items():
+        if key in bounds and value > bounds[key]:
+            raise ValidationFailed(f"{LIMITS[key][2]}不能超过乡镇设定的 {bounds[key]} 分", field=key)
+
+
 def update_settings(session: Session, *, actor: Actor, village_id: int, values: dict) -> ServiceSettings:
     """An official sets the village's points per hour, monthly cap (each within the town's bound) and time
-    limits."""
-    actor.require(village_id, OFFICIALS, "只有村干部可以修改服务规则")
-    rules = settings_for(session, village_id=village_id)
-    bounds = town_bounds(session, village_id=village_id)
-    before = rules.model_dump(exclude={"id", "village_id"})
-    for key, value in values.items():
-        if value is None:
-            continue
-        if key == "wish_hours":
-            rules.wish_minutes = to_minutes(value, label="心愿单标准时长")
-            continue
-        low, high, label = LIMITS[key]
-        if not int_within(value, low, high):
-            raise ValidationFailed(f"{label}应为 {low} 到 {high} 之间的整数", field=key)
-        if key in bounds and value > bounds[key]:
-            raise ValidationFailed(f"{label}不能超过乡镇设定的 {bounds[key]} 分", field=key)
-        setattr(rules, key, value)
-    session.add(rules)
-    session.flush()
-    unit = session.get(OrgUnit, village_id)
-    record_action(session, actor_id=actor.id, action=VolunteerAction.settings_update, village_id=village_id,
-                  target_type=VILLAGE_TARGET, target_id=village_id, target_label=unit.name if unit else "",
-                  detail={"before": before, "after": rules.model_dump(exclude={"id", "village_id"})})
-    return rules
+    limits; the wish's standard duration is typed in hours."""
+    values = dict(values)
+    if values.get("wish_hours") is not None:
+        actor.require(village_id, OFFICIALS, SERVICE_RULES.forbidden)  # refused before the hours are read
+        values["wish_minutes"] = to_minutes(values["wish_hours"], label="心愿单标准时长")
+    values.pop("wish_hours", None)
+    return write_settings(session, actor=actor, kind=SERVICE_RULES, village_id=village_id, values=values,
+                          check=within_town_bounds)
 
 
 # --- the menu --------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from app.append_only import make_append_only
 from app.audit.registry import AuditAction, declare_actions, declare_target
 from app.ids import Id, StrictId
+from app.org.models import VILLAGE_TARGET as ORG_VILLAGE_TARGET
 from app.timeutil import ts_column, utcnow
 
 
@@ -74,7 +75,7 @@ class VolunteerAction(AuditAction):
 ORDER_TARGET = declare_target("service_order", "服务订单")
 SERVICE_TARGET = declare_target("volunteer_service", "服务项目")
 TEAM_TARGET = declare_target("volunteer_team", "志愿队")
-VILLAGE_TARGET = declare_target("village", "村")
+VILLAGE_TARGET = ORG_VILLAGE_TARGET  # declared once, by the org (app/org/models.py)
 
 
 class ServiceSettings(SQLModel, table=True):
@@ -91,6 +92,8 @@ class ServiceSettings(SQLModel, table=True):
     complete_days: int = 3  # and done within this many days of being ordered
     rate_days: int = 3  # the villager's time to rate; after it the station confirms
     wish_minutes: int = 120  # the standard duration of a wish that is not on the menu
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class VolunteerService(SQLModel, table=True):

@@ -144,7 +144,7 @@ class TestTheTownsBounds:
                            json={"max_points_per_hour": 15})
         assert r.json()["max_points_per_hour"] == 15 and r.json()["max_service_cap"] == 300
         with session_for(demo_engine, write=False) as s:
-            lines = s.exec(select(AuditEntry).where(AuditEntry.action == "points.village_bounds")
+            lines = s.exec(select(AuditEntry).where(AuditEntry.action == "village.settings")
                            .order_by(AuditEntry.id)).all()
         assert ['"min_notice_days": [3, 5]' in lines[0].detail, '"max_points_per_hour": [20, 15]' in lines[1].detail
                 ] == [True, True]

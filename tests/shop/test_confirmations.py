@@ -230,7 +230,7 @@ class TestVillageAmount:
         for bad in (-1, 100_001, "50", True):
             assert api.client.put(url, headers=api.headers("official"), json={"confirm_above": bad}).status_code == 422
         audit = api.get(f"/villages/{village_id}/audit", "official").json()["items"]
-        assert audit[0]["action"] == "shop_settings.update"
+        assert audit[0]["action"] == "village.settings"  # one audit action for every village rule (issue #16)
 
     def test_township_id_is_not_a_village(self, api):
         r = api.client.get("/api/v1/villages/99999/shop-settings", headers=api.headers("official"))

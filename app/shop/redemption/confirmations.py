@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app.audit.service import record_action
 from app.errors import (
     DomainError,
     InsufficientPoints,
@@ -25,11 +24,11 @@ from app.ledger.service import release_due_holds
 from app.org.access import OFFICIALS, Actor, load_actor
 from app.org.models import Household, User
 from app.org.service import name_for
+from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
 from app.shop.catalogue.basket import basket_total, price_basket
 from app.shop.catalogue.models import Goods
-from app.shop.models import VILLAGE_SETTINGS_TARGET, Shop, ShopAction
+from app.shop.models import Shop
 from app.shop.redemption.models import (
-    DEFAULT_CONFIRM_ABOVE,
     ConfirmationError,
     ConfirmationPublic,
     ConfirmationStatus,
@@ -52,9 +51,14 @@ MAX_CONFIRM_ABOVE = 100_000
 
 # --- the village's amount -------------------------------------------------------------------------------------
 
+CONFIRM_ABOVE = declare_kind(SettingsKind(
+    name="shop_confirm", model=VillageSettings, writers=OFFICIALS, forbidden="只有村干部可以修改",
+    label="修改大额兑换确认额度",
+    rules={"confirm_above": Rule(0, MAX_CONFIRM_ABOVE, "确认额度", message="{label}应为 {low} 到 {high} 积分")}))
+
+
 def confirm_above(session: Session, *, village_id: int) -> int:
-    row = session.get(VillageSettings, village_id)
-    return row.confirm_above if row is not None else DEFAULT_CONFIRM_ABOVE
+    return read_settings(session, CONFIRM_ABOVE, village_id).confirm_above
 
 
 def shop_settings(session: Session, *, village_id: int) -> ShopSettingsPublic:
@@ -63,21 +67,9 @@ def shop_settings(session: Session, *, village_id: int) -> ShopSettingsPublic:
 
 def set_confirm_above(session: Session, *, actor: Actor, village_id: int, amount: int) -> ShopSettingsPublic:
     """An official sets above how many points a redemption by pay code waits for the villager's phone."""
-    actor.require(village_id, OFFICIALS, "只有村干部可以修改")
-    if isinstance(amount, bool) or not 0 <= amount <= MAX_CONFIRM_ABOVE:
-        raise ValidationFailed(f"确认额度应为 0 到 {MAX_CONFIRM_ABOVE} 积分", field="confirm_above")
-    row = session.get(VillageSettings, village_id)
-    before = row.confirm_above if row is not None else DEFAULT_CONFIRM_ABOVE
-    if row is None:
-        row = VillageSettings(village_id=village_id)
-    if before != amount or row.updated_by is None:
-        row.confirm_above, row.updated_by, row.updated_at = amount, actor.id, utcnow()
-        session.add(row)
-        session.flush()
-        record_action(session, actor_id=actor.id, action=ShopAction.settings_update, village_id=village_id,
-                      target_type=VILLAGE_SETTINGS_TARGET, target_id=village_id, target_label="大额兑换确认",
-                      detail={"confirm_above": amount, "before": before})
-    return ShopSettingsPublic(village_id=village_id, confirm_above=amount)
+    row = write_settings(session, actor=actor, kind=CONFIRM_ABOVE, village_id=village_id,
+                         values={"confirm_above": amount}, partial=False)
+    return ShopSettingsPublic(village_id=village_id, confirm_above=row.confirm_above)
 
 
 # --- asking ---------------------------------------------------------------------------------------------------

@@ -80,9 +80,10 @@ class VillageSettings(SQLModel, table=True):
     __tablename__ = "village_settings"
     __table_args__ = (CheckConstraint("confirm_above >= 0", name="confirm_above_non_negative"),)
 
-    village_id: int = Field(foreign_key="org_units.id", primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_units.id", unique=True)
     confirm_above: int = DEFAULT_CONFIRM_ABOVE
-    updated_by: int | None = Field(default=None, foreign_key="users.id")
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

@@ -94,7 +94,7 @@ class ShopRequestSetting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="org_units.id", unique=True)
     request_minutes: int = DEFAULT_REQUEST_MINUTES
-    updated_by: int | None = Field(default=None, foreign_key="users.id")
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

@@ -15,15 +15,14 @@ from app.errors import (
     InvalidState,
     NotFound,
     TotalChanged,
-    ValidationFailed,
 )
 from app.idempotency import Created, run_idempotent
-from app.ids import int_within
 from app.ledger.models import TxnKind
 from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper
 from app.ledger.service import hold_points, lock_household_account, release_hold
 from app.org.access import OFFICIALS, Actor, own_household
 from app.org.models import Household
+from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
 from app.shop.access import is_staff
 from app.shop.catalogue.basket import basket_total, clean_basket, goods_words, price_basket
 from app.shop.catalogue.models import BasketLine
@@ -34,10 +33,8 @@ from app.shop.redemption.receipts import receipt
 from app.shop.redemption.record import PaidBy, record_redemption
 from app.shop.requests.codes import clean_request_code, new_code
 from app.shop.requests.models import (
-    DEFAULT_REQUEST_MINUTES,
     MAX_REQUEST_MINUTES,
     MIN_REQUEST_MINUTES,
-    SETTING_TARGET,
     SHOP_REQUEST_TARGET,
     RequestStatus,
     ShopRequest,
@@ -54,27 +51,22 @@ MAX_OPEN_PER_HOUSEHOLD = 5
 
 # --- the village's 核销码 lifetime ---------------------------------------------------------------------------------
 
+REQUEST_MINUTES = declare_kind(SettingsKind(
+    name="shop_requests", model=ShopRequestSetting, writers=OFFICIALS, forbidden="只有村干部可以修改核销码有效期",
+    label="修改核销码有效期",
+    rules={"request_minutes": Rule(MIN_REQUEST_MINUTES, MAX_REQUEST_MINUTES, "有效期",
+                                   message="{label}应为 {low} 到 {high} 分钟", field="minutes")}))
+
+
 def request_minutes(session: Session, *, village_id: int) -> int:
-    row = session.exec(select(ShopRequestSetting).where(ShopRequestSetting.village_id == village_id)).first()
-    return row.request_minutes if row else DEFAULT_REQUEST_MINUTES
+    return read_settings(session, REQUEST_MINUTES, village_id).request_minutes
 
 
 def set_request_minutes(session: Session, *, actor: Actor, village_id: int, minutes: int) -> int:
     """An official sets how long a 核销码 stays valid in their village (requests made from now on)."""
-    actor.require(village_id, OFFICIALS, "只有村干部可以修改核销码有效期")
-    if not int_within(minutes, MIN_REQUEST_MINUTES, MAX_REQUEST_MINUTES):
-        raise ValidationFailed(f"有效期应为 {MIN_REQUEST_MINUTES} 到 {MAX_REQUEST_MINUTES} 分钟", field="minutes")
-    row = session.exec(select(ShopRequestSetting).where(ShopRequestSetting.village_id == village_id)).first()
-    before = row.request_minutes if row else DEFAULT_REQUEST_MINUTES
-    if row is None:
-        row = ShopRequestSetting(village_id=village_id)
-    row.request_minutes, row.updated_by, row.updated_at = minutes, actor.id, utcnow()
-    session.add(row)
-    session.flush()
-    record_action(session, actor_id=actor.id, action=ShopRequestAction.request_minutes, village_id=village_id,
-                  target_type=SETTING_TARGET, target_id=row.id, target_label=f"{minutes} 分钟",
-                  detail={"before": before, "after": minutes})
-    return minutes
+    row = write_settings(session, actor=actor, kind=REQUEST_MINUTES, village_id=village_id,
+                         values={"request_minutes": minutes}, partial=False)
+    return row.request_minutes
 
 
 # --- making, reading ----------------------------------------------------------------------------------------------
