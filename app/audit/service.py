@@ -105,6 +105,8 @@ def _detail_words(entry: AuditEntry) -> str:
             parts.append(f"库存 {detail[key]:,}")
     if detail.get("by_role") in ROLE_LABELS:
         parts.append(f"由{ROLE_LABELS[detail['by_role']]}重置，一次性密码")
+    if isinstance(detail.get("changes"), list):  # a village's rules (app/org/settings.py): each change in words
+        parts.extend(str(words) for words in detail["changes"])
     before, after = detail.get("before") or {}, detail.get("after") or {}
     for key, label in FIELD_LABELS.items():
         if key in after and before.get(key) != after.get(key):

@@ -113,5 +113,6 @@ def write_settings(session: Session, *, actor: Actor, kind: SettingsKind | str, 
     unit = session.get(OrgUnit, village_id)
     record_action(session, actor_id=actor.id, action=OrgAction.village_settings, village_id=village_id,
                   target_type=VILLAGE_TARGET, target_id=village_id, target_label=unit.name if unit else "",
-                  detail={"kind": kind.name, "changed": changed})
+                  detail={"kind": kind.name, "changed": changed,
+                          "changes": [f"{kind.rules[key].label}：{a} → {b}" for key, (a, b) in changed.items()]})
     return row

@@ -148,6 +148,9 @@ class TestTheTownsBounds:
                            .order_by(AuditEntry.id)).all()
         assert ['"min_notice_days": [3, 5]' in lines[0].detail, '"max_points_per_hour": [20, 15]' in lines[1].detail
                 ] == [True, True]
+        shown = [line["summary"] for line in api.get(f"/villages/{vid}/audit", "official").json()["items"]
+                 if line["action"] == "village.settings"]
+        assert shown[:2] == ["每小时服务积分上限：20 → 15", "最短公示天数：3 → 5"]  # the log in words, newest first
 
     @pytest.mark.parametrize("body", [{"min_notice_days": 31}, {"min_notice_days": -1}, {"min_notice_days": 1.5},
                                       {"min_notice_days": "3"}, {"min_notice_days": 10**20}])
