@@ -7,19 +7,14 @@ from sqlmodel import select
 from app.db import session_for
 from app.disclosure import service
 from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
-from app.org.access import Actor, load_actor
-from app.org.models import Household, User
-from tests.conftest import DEMO
+from app.org.models import Household
+from tests.service_helpers import who
 
 
 @pytest.fixture
 def s(demo_engine):
     with session_for(demo_engine, write=True) as session:
         yield session
-
-
-def who(session, name: str) -> Actor:
-    return load_actor(session, session.exec(select(User).where(User.phone == DEMO[name])).one())
 
 
 def village_of(session, head: str) -> int:

@@ -10,9 +10,7 @@ from app.errors import Forbidden, InvalidState, ValidationFailed
 from app.evaluation import service
 from app.evaluation.boards import this_month
 from app.evaluation.models import Criterion, EvaluationRound, RoundStatus
-from app.org.access import Actor, load_actor
-from app.org.models import Household, User
-from tests.conftest import DEMO
+from tests.service_helpers import head, who
 
 THIS = this_month("Asia/Shanghai")
 
@@ -21,14 +19,6 @@ THIS = this_month("Asia/Shanghai")
 def s(demo_engine):
     with session_for(demo_engine, write=True) as session:
         yield session
-
-
-def who(session, name: str) -> Actor:
-    return load_actor(session, session.exec(select(User).where(User.phone == DEMO[name])).one())
-
-
-def head(session, name: str) -> Household:
-    return session.exec(select(Household).where(Household.head_name == name)).one()
 
 
 def criterion(session, name: str) -> Criterion:

@@ -2,29 +2,20 @@
 registers a household where, members who can sign in, one phone per person, search within one's villages."""
 
 import pytest
-from sqlmodel import select
 
 from app.db import session_for
 from app.errors import DuplicatePhone, Forbidden, ValidationFailed
 from app.ledger.service import household_balance
 from app.org import service
-from app.org.access import Actor, load_actor
-from app.org.models import Household, MemberCreate, User
+from app.org.models import MemberCreate
 from tests.conftest import DEMO
+from tests.service_helpers import head, who
 
 
 @pytest.fixture
 def s(demo_engine):
     with session_for(demo_engine, write=True) as session:
         yield session
-
-
-def who(session, name: str) -> Actor:
-    return load_actor(session, session.exec(select(User).where(User.phone == DEMO[name])).one())
-
-
-def head(session, name: str) -> Household:
-    return session.exec(select(Household).where(Household.head_name == name)).one()
 
 
 class TestCreateHousehold:
