@@ -56,6 +56,10 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/api/v1/disclosures/unread-count"), ("GET", "/disclosures/badge"),
              ("GET", "/disclosures/home-card"), ("GET", "/disclosures/new")}
 
+class Query(dict):
+    """A body that is sent as the query string (a DELETE's `?role=`)."""
+
+
 # For each route: the body it needs to succeed for the right official (json for /api, form for pages).
 CASES = {
     ("GET", "/api/v1/households/{household_id}"): None,
@@ -258,6 +262,15 @@ CASES = {
     ("GET", "/decisions/{decision_id}"): None,
     ("POST", "/decisions/{decision_id}/steps"): {"step": "publish", "held_on": "{today}", "attendance": "5"},
     ("GET", "/small-powers"): "list",
+    # The county's tree and its staff (issue #17): 示范村 is the unit.
+    ("POST", "/api/v1/org-units"): {"kind": "group", "name": "越界组", "parent_id": "{village_id}"},
+    ("GET", "/api/v1/org-units/{unit_id}"): ("official", None, {"unit_id": "village_id"}),
+    ("PATCH", "/api/v1/org-units/{unit_id}"): ("town_admin", {"name": "改名村"}, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/staff"): ("official", None, {"unit_id": "village_id"}),
+    ("POST", "/api/v1/org-units/{unit_id}/staff"): (
+        "official", {"phone": "13911119999", "name": "越界", "role": "volunteer"}, {"unit_id": "village_id"}),
+    ("DELETE", "/api/v1/org-units/{unit_id}/staff/{user_id}"): (
+        "official", Query(role="volunteer"), {"unit_id": "village_id", "user_id": "volunteer_id"}),
 }
 SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
@@ -296,10 +309,11 @@ def build_world(api, demo_engine) -> dict:
         goods = s.exec(select(Goods).where(Goods.shop_id == shop.id, Goods.image_id.is_not(None))).first()
         household = s.exec(select(Household).where(Household.head_name == "王建国")).one()
         member = s.exec(select(User).where(User.phone == "13800000004")).one()
+        volunteer = s.exec(select(User).where(User.phone == "13800000003")).one()
         s.commit()
         ids = {"household_id": household.id, "user_id": member.id, "village_id": household.village_id,
                "shop_id": shop.id, "goods_id": goods.id, "month": utcnow().strftime("%Y-%m"), "key": "iso-key",
-               "items": [{"goods_id": goods.id, "quantity": 1}]}
+               "items": [{"goods_id": goods.id, "quantity": 1}], "volunteer_id": volunteer.id}
     ids["code"] = api.get("/me/pay-code", "villager").json()["code"]
     done = api.post(f"/shops/{shop.id}/redemptions", "attendant", key="iso-key",
                     json={"pay_code": api.get("/me/pay-code", "villager").json()["code"], "items": ids["items"]})
@@ -407,6 +421,8 @@ def _request(api, who, method, path, body, ids):
         return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})
     if body == "file":
         return api.client.request(method, url, headers=headers, files={"file": ("p.jpg", _jpeg(), "image/jpeg")})
+    if isinstance(body, Query):
+        return api.client.request(method, url, headers=headers, params=body)
     data = {k.format(**ids): _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None
     if url.startswith("/api/"):
         return api.client.request(method, url, headers=headers, json=data)

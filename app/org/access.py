@@ -16,9 +16,18 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlmodel import Session, select
 
-from app.errors import ConflictOfInterest, Forbidden, NotFound
+from app.errors import ConflictOfInterest, Forbidden, NotFound, ValidationFailed
 from app.ids import MAX_ID, in_range  # noqa: F401 - MAX_ID is imported from here too
-from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
+from app.org.models import (
+    ORG_KIND_LABELS,
+    ROLE_LABELS,
+    Household,
+    OrgKind,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    User,
+)
 
 # Named role sets (a role covers its own village, or every village below its township or county).
 EVERYONE = frozenset(Role)  # anyone who belongs to the village or oversees it
@@ -226,6 +235,103 @@ def require_may_decide_for(actor: Actor | None, household_id: int | None, *, inv
     credits points calls before it decides."""
     if not may_decide_for(actor, household_id, involved=involved):
         raise ConflictOfInterest(message)
+
+
+# --- the county's tree and who runs it (issue #17) -------------------------------------------------------------
+
+# A new unit of each kind: the kind of unit it goes under, and who may make (or rename) it there.
+UNIT_MAKERS = {
+    OrgKind.township: (OrgKind.county, COUNTY_ADMINS),
+    OrgKind.village: (OrgKind.township, ADMINS),
+    OrgKind.group: (OrgKind.village, OFFICIALS),
+}
+# (the kind of unit, a role held there) → who may appoint someone to it, or remove them.
+APPOINTERS = {
+    (OrgKind.township, Role.town_admin): COUNTY_ADMINS,
+    (OrgKind.village, Role.official): ADMINS,
+    (OrgKind.village, Role.committee): OFFICIALS,
+    (OrgKind.village, Role.volunteer): OFFICIALS,
+    (OrgKind.village, Role.attendant): OFFICIALS,
+}
+# Who reads a unit's staff list: those who appoint there, and the unit's own officials (town admins of a township).
+STAFF_READERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: ADMINS, OrgKind.village: VILLAGE_STAFF,
+                 OrgKind.group: VILLAGE_STAFF}
+NO_UNIT = "找不到该组织"
+
+
+def unit_line(session: Session, unit: OrgUnit) -> set[int]:
+    """The unit's id and the ids of every unit above it."""
+    line: set[int] = set()
+    current: OrgUnit | None = unit
+    while current is not None and current.id not in line:
+        line.add(current.id)  # type: ignore[arg-type]
+        current = session.get(OrgUnit, current.parent_id) if current.parent_id is not None else None
+    return line
+
+
+def covers_unit(session: Session, actor: Actor, unit: OrgUnit, roles: RoleSet = EVERYONE) -> bool:
+    """Whether the actor holds one of `roles` on the unit or on a unit above it."""
+    line, wanted = unit_line(session, unit), set(_roles(roles))
+    return any(a.role in wanted and a.org_id in line for a in actor.roles)
+
+
+def visible_unit(session: Session, actor: Actor, unit_id: int, roles: RoleSet = EVERYONE) -> OrgUnit:
+    """A unit the actor holds a role on (or above) with `roles`; any other is not found."""
+    unit = session.get(OrgUnit, unit_id) if in_range(unit_id) else None
+    if unit is None or not covers_unit(session, actor, unit, roles):
+        raise NotFound(NO_UNIT)
+    return unit
+
+
+def parent_for_new_unit(session: Session, actor: Actor, *, kind: str, parent_id: int) -> OrgUnit:
+    """Where a new unit of `kind` goes: a parent of the right kind that the actor may make it under. Those who may
+    make no such unit anywhere are refused; a parent they do not cover is not found."""
+    if kind not in UNIT_MAKERS:
+        raise ValidationFailed("只能新建乡镇、村或村民小组", field="kind")
+    parent_kind, makers = UNIT_MAKERS[OrgKind(kind)]
+    actor.require_any(makers, f"您不能新建{ORG_KIND_LABELS[OrgKind(kind)]}")
+    parent = visible_unit(session, actor, parent_id, makers)
+    if parent.kind != parent_kind:
+        raise ValidationFailed(f"{ORG_KIND_LABELS[OrgKind(kind)]}要建在{ORG_KIND_LABELS[parent_kind]}下",
+                               field="parent_id")
+    return parent
+
+
+def renamable_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A unit the actor may rename: the same people who may make a unit of its kind there."""
+    unit = visible_unit(session, actor, unit_id)
+    rule = UNIT_MAKERS.get(OrgKind(unit.kind))
+    if rule is None or not covers_unit(session, actor, unit, rule[1]):
+        raise Forbidden(f"您不能修改{ORG_KIND_LABELS[OrgKind(unit.kind)]}的名称")
+    return unit
+
+
+def staffed_unit(session: Session, actor: Actor, unit_id: int, *, role: str, user_id: int | None = None) -> OrgUnit:
+    """A unit where the actor may appoint (or remove) someone to `role`, by the APPOINTERS table; not found for a
+    unit they do not see, refused where they may not, and always for themselves (`user_id`)."""
+    unit = visible_unit(session, actor, unit_id)
+    appointers = APPOINTERS.get((OrgKind(unit.kind), Role(role)))
+    if appointers is None:
+        raise ValidationFailed(f"{ORG_KIND_LABELS[OrgKind(unit.kind)]}不设{ROLE_LABELS[Role(role)]}", field="role")
+    if not covers_unit(session, actor, unit, appointers):
+        raise Forbidden(f"您不能任免{unit.name}的{ROLE_LABELS[Role(role)]}")
+    if user_id is not None:
+        refuse_self(actor, user_id)
+    return unit
+
+
+def refuse_self(actor: Actor, user_id: int | None) -> None:
+    """Nobody appoints or removes themselves."""
+    if user_id == actor.id:
+        raise Forbidden("不能任免自己")
+
+
+def staff_list_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A unit whose staff the actor may list: those who appoint there and the unit's own officials."""
+    unit = visible_unit(session, actor, unit_id)
+    if not covers_unit(session, actor, unit, STAFF_READERS[OrgKind(unit.kind)]):
+        raise Forbidden("只有干部和管理员可以查看职务名单")
+    return unit
 
 
 # --- password resets ------------------------------------------------------------------------------------------

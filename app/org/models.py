@@ -16,7 +16,10 @@ class OrgKind(StrEnum):
     county = "county"
     township = "township"
     village = "village"
+    group = "group"  # 村民小组: a part of a village (no records of its own)
 
+
+ORG_KIND_LABELS = {OrgKind.county: "县", OrgKind.township: "乡镇", OrgKind.village: "村", OrgKind.group: "村民小组"}
 
 class Role(StrEnum):
     villager = "villager"
@@ -51,11 +54,18 @@ class OrgAction(AuditAction):
     # written before it (shop_settings.update, shop_request.minutes, service_settings.update, points.award_limits,
     # points.village_bounds) stay declared so that old lines still read.
     village_settings = "village.settings", "修改村里的规则"
+    # The county's tree and who runs it (app/org/units.py): detail {"kind", "parent_id"} / {"before", "after"} /
+    # {"role", "org_id", "shop_id"?}.
+    unit_create = "org_unit.create", "新建组织"
+    unit_rename = "org_unit.rename", "组织改名"
+    staff_appoint = "staff.appoint", "任命职务"
+    staff_remove = "staff.remove", "免去职务"
 
 
 HOUSEHOLD_TARGET = declare_target("household", "农户")
 USER_TARGET = declare_target("user", "成员")
 VILLAGE_TARGET = declare_target("village", "村")
+ORG_UNIT_TARGET = declare_target("org_unit", "组织")
 
 
 
@@ -197,6 +207,49 @@ class UserPublic(SQLModel):
     household_id: int | None
     must_change_password: bool = False  # true: every call but /me, /me/password and logout answers 403
                                         # password_change_required until a new password is set
+
+
+class OrgUnitCreate(SQLModel):
+    kind: OrgKind
+    name: str
+    parent_id: Id
+
+
+class OrgUnitRename(SQLModel):
+    name: str
+
+
+class OrgUnitPublic(SQLModel):
+    id: int
+    kind: str
+    name: str
+    parent_id: int | None
+
+
+class OrgUnitDetail(OrgUnitPublic):
+    children: list[OrgUnitPublic]
+
+
+class StaffCreate(SQLModel):
+    phone: str
+    name: str
+    role: Role
+    shop_id: Id | None = None
+
+
+class StaffAppointed(SQLModel):
+    user_id: int
+    role: str
+    org_id: int
+    one_time_password: str | None = None  # a new user's, shown this once: it must be changed at the first sign-in
+
+
+class StaffPublic(SQLModel):
+    user_id: int
+    name: str
+    phone: str | None
+    role: str
+    shop_id: int | None = None
 
 
 class LoginRequest(SQLModel):

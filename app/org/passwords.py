@@ -2,6 +2,7 @@
 is told who reset it, and a member chooses their own. argon2 — the slow part — always runs before the database is
 touched, so no SQLite writer waits on it (app/db.py)."""
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -26,6 +27,15 @@ class NewPassword:
 def prepare_password(password: str | None) -> NewPassword:
     """Check a new password and hash it (call before the first query)."""
     return NewPassword(hash=hash_password(check_password(password)))
+
+
+ONE_TIME_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud or copied from a screen
+ONE_TIME_LENGTH = 10
+
+
+def one_time_password() -> str:
+    """A random one-time password for a new account (it must be changed at the first sign-in)."""
+    return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
 
 
 def reset_password(session: Session, *, actor: Actor, role: str, household: Household, member: User,

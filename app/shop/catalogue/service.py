@@ -1,6 +1,6 @@
 """The shop's catalogue and stock: goods, photos, recorded stock movements (never a silent overwrite)."""
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -28,9 +28,33 @@ def create_shop(session: Session, *, village_id: int, name: str, partner_name: s
     session.flush()
     shop_account(session, shop_id=shop.id, name=name, village_id=village_id)
     for user_id in staff_user_ids:
-        session.add(ShopStaff(shop_id=shop.id, user_id=user_id))
+        add_shop_staff(session, shop=shop, user_id=user_id)
     session.flush()
     return shop
+
+
+def add_shop_staff(session: Session, *, shop: Shop, user_id: int) -> None:
+    """Put an attendant on a shop's staff (once)."""
+    if not is_shop_staff(session, shop_id=shop.id, user_id=user_id):
+        session.add(ShopStaff(shop_id=shop.id, user_id=user_id))
+
+
+def is_shop_staff(session: Session, *, shop_id: int | None, user_id: int) -> bool:
+    return session.exec(select(ShopStaff.id).where(ShopStaff.shop_id == shop_id,
+                                                   ShopStaff.user_id == user_id)).first() is not None
+
+
+def drop_shop_staff(session: Session, *, village_id: int, user_id: int) -> None:
+    """Take an attendant off the staff of every shop of a village (their redemptions stay on record)."""
+    shops = select(Shop.id).where(Shop.village_id == village_id)
+    session.execute(delete(ShopStaff).where(ShopStaff.user_id == user_id, ShopStaff.shop_id.in_(shops)))
+
+
+def staff_shops(session: Session, *, village_id: int) -> dict[int, int]:
+    """Each attendant of a village's shops → the first shop they serve."""
+    rows = session.exec(select(ShopStaff.user_id, ShopStaff.shop_id).join(Shop, Shop.id == ShopStaff.shop_id)
+                        .where(Shop.village_id == village_id).order_by(ShopStaff.shop_id.desc()))
+    return {user_id: shop_id for user_id, shop_id in rows}
 
 
 def list_shops(session: Session, *, actor: Actor) -> list[Shop]:
