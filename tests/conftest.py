@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import app.domains  # noqa: F401
 import app.models  # noqa: F401
@@ -302,6 +302,22 @@ def session(demo_engine) -> Iterator[Session]:
     """A session for looking at the database directly (end it with rollback() before the API writes on SQLite)."""
     with session_for(demo_engine, write=False) as s:
         yield s
+
+
+def add_person(engine: Engine, *, phone: str, name: str, role: str, unit: str, household_id: int | None = None
+               ) -> str:
+    """Someone the demo world lacks (a second official, a county admin, another village's official): a user with the
+    demo password and one role on the org unit named `unit`; their phone, to sign in with."""
+    from app.org.models import OrgUnit, RoleAssignment, User
+
+    with session_for(engine, write=True) as s:
+        org = s.exec(select(OrgUnit.id).where(OrgUnit.name == unit)).one()
+        user = User(name=name, phone=phone, password_hash=DEMO_HASH, household_id=household_id)
+        s.add(user)
+        s.flush()
+        s.add(RoleAssignment(user_id=user.id, role=role, org_id=org))
+        s.commit()
+    return phone
 
 
 def error_code(response) -> str:

@@ -3,11 +3,10 @@
 the village opens 凭积分卡评价, 王奶奶 types the 卡密码, and the order is rated and credited."""
 
 import pytest
-from sqlalchemy import create_engine
-from sqlmodel import Session, select
 
-from app.org.models import OrgUnit, Role, RoleAssignment, User
-from tests.conftest import DEMO, DEMO_HASH
+from app.db import make_engine
+from app.org.models import Role
+from tests.conftest import DEMO, add_person
 from tests.e2e.conftest import log_in
 from tests.volunteer.conftest import household_card
 
@@ -15,16 +14,11 @@ pytestmark = pytest.mark.browser
 
 
 def second_official(db_url: str) -> str:
-    engine = create_engine(db_url)
-    with Session(engine) as s:
-        village = s.exec(select(OrgUnit.id).where(OrgUnit.name == "示范村")).one()
-        user = User(name="周干事", phone="13800000093", password_hash=DEMO_HASH)
-        s.add(user)
-        s.flush()
-        s.add(RoleAssignment(user_id=user.id, role=Role.official, org_id=village))
-        s.commit()
-    engine.dispose()
-    return "13800000093"
+    engine = make_engine(db_url)
+    try:
+        return add_person(engine, phone="13800000093", name="周干事", role=Role.official, unit="示范村")
+    finally:
+        engine.dispose()
 
 
 def test_the_household_card_confirms_at_the_station(live_server, new_context, shoot, tmp_path):
@@ -53,8 +47,7 @@ def test_the_household_card_confirms_at_the_station(live_server, new_context, sh
     official.goto(order_url)
     assert official.get_by_text("村民没有智能手机：凭积分卡评价").count() == 0  # placed it: 回避
 
-    from sqlmodel import create_engine as make
-    card = household_card(make(f"sqlite:///{tmp_path / 'e2e.db'}"), order_id, pin="1357")
+    card = household_card(make_engine(f"sqlite:///{tmp_path / 'e2e.db'}"), order_id, pin="1357")
     station.goto(order_url)
     station.get_by_text("村民没有智能手机：凭积分卡评价").click()
     station.get_by_label("积分卡号").fill(card)

@@ -7,8 +7,8 @@ from app.ledger import approvals
 from app.ledger.check import check_ledger
 from app.ledger.models import AwardRequest, LedgerTransaction, TxnKind
 from app.org.access import load_actor
-from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
-from tests.conftest import DEMO_HASH, error_code
+from app.org.models import Household, OrgUnit, Role, User
+from tests.conftest import add_person, error_code
 from tests.ledger.test_races import run_all
 
 SECOND = "13800000088"
@@ -20,14 +20,7 @@ def zhao(engine) -> int:
 
 
 def second_official(engine, phone=SECOND, village="示范村") -> str:
-    with session_for(engine, write=True) as s:
-        unit = s.exec(select(OrgUnit).where(OrgUnit.name == village)).one()
-        user = User(name="王主任", phone=phone, password_hash=DEMO_HASH)
-        s.add(user)
-        s.flush()
-        s.add(RoleAssignment(user_id=user.id, role=Role.official, org_id=unit.id))
-        s.commit()
-    return phone
+    return add_person(engine, phone=phone, name="王主任", role=Role.official, unit=village)
 
 
 def award(api, hid, points, who="official", key=None):

@@ -5,23 +5,16 @@ from sqlmodel import select
 
 from app.audit.models import AuditEntry
 from app.db import session_for
-from app.org.models import OrgAction, OrgUnit, Role, RoleAssignment, User
+from app.org.models import OrgAction, OrgUnit, Role, User
 from app.shop.models import Shop, ShopStaff
-from tests.conftest import DEMO, DEMO_HASH, error_code
+from tests.conftest import DEMO, add_person, error_code
 
 COUNTY_ADMIN = "13800000060"
 
 
 def county_admin(engine) -> str:
     """振风县's county admin (the demo world has none): their phone."""
-    with session_for(engine, write=True) as s:
-        county = s.exec(select(OrgUnit).where(OrgUnit.name == "振风县")).one()
-        user = User(name="县管理员", phone=COUNTY_ADMIN, password_hash=DEMO_HASH)
-        s.add(user)
-        s.flush()
-        s.add(RoleAssignment(user_id=user.id, role=Role.county_admin, org_id=county.id))
-        s.commit()
-    return COUNTY_ADMIN
+    return add_person(engine, phone=COUNTY_ADMIN, name="县管理员", role=Role.county_admin, unit="振风县")
 
 
 def unit_id(engine, name: str) -> int:

@@ -12,7 +12,7 @@ from app.db import session_for
 from app.org.models import Household, Role, RoleAssignment, User
 from app.timeutil import utcnow
 from app.volunteer.models import ServiceOrder, ServiceOrderPhoto
-from tests.conftest import DEMO_HASH, error_code
+from tests.conftest import DEMO_HASH, add_person, error_code
 from tests.shop.test_goods_api import jpeg_bytes
 from tests.volunteer.conftest import SECOND_VOLUNTEER, age_order, balance_of, demo_order, household_card
 
@@ -354,13 +354,7 @@ class TestCardAtTheStation:
 
     @pytest.fixture
     def station(self, api, demo_engine):
-        with session_for(demo_engine, write=True) as s:
-            village = s.exec(select(Household.village_id).where(Household.head_name == "王建国")).one()
-            user = User(name="周干事", phone=THIRD_OFFICIAL, password_hash=DEMO_HASH)
-            s.add(user)
-            s.flush()
-            s.add(RoleAssignment(user_id=user.id, role=Role.official, org_id=village))
-            s.commit()
+        add_person(demo_engine, phone=THIRD_OFFICIAL, name="周干事", role=Role.official, unit="示范村")
         token = api.client.post("/api/v1/auth/login", json={"phone": THIRD_OFFICIAL, "password": "demo1234"})
         return {"Authorization": f"Bearer {token.json()['access_token']}"}
 

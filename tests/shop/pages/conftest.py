@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from app.db import session_for
-from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
-from tests.conftest import DEMO, DEMO_HASH
+from app.org.models import Household, Role
+from tests.conftest import DEMO, add_person
 from tests.shop.conftest import pay_code, redeem
 
 PHOTO = Path(__file__).resolve().parents[3] / "app" / "demo_assets" / "goods" / "rice.jpg"
@@ -51,14 +51,7 @@ def web(api) -> Browser:
 @pytest.fixture
 def outsider(demo_engine) -> str:
     """An official of 邻村: an official, but of the wrong village."""
-    with session_for(demo_engine, write=True) as s:
-        neighbour = s.exec(select(OrgUnit).where(OrgUnit.name == "邻村")).one()
-        user = User(name="邻村干部", phone=OUTSIDER, password_hash=DEMO_HASH)
-        s.add(user)
-        s.flush()
-        s.add(RoleAssignment(user_id=user.id, role=Role.official, org_id=neighbour.id))
-        s.commit()
-    return OUTSIDER
+    return add_person(demo_engine, phone=OUTSIDER, name="邻村干部", role=Role.official, unit="邻村")
 
 
 @pytest.fixture
