@@ -3,7 +3,6 @@
 from fastapi import APIRouter, Response
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep
-from app.errors import NotFound
 from app.ids import Id
 from app.ledger import approvals, policy, service
 from app.ledger.models import (
@@ -16,7 +15,7 @@ from app.ledger.models import (
     ReversalPublic,
     ServiceBoundsUpdate,
 )
-from app.org.access import EVERYONE, managed_household, visible_household
+from app.org.access import managed_household, village_for, visible_household
 
 router = APIRouter(tags=["points"])
 
@@ -60,21 +59,15 @@ def pending(actor: ActorDep, session: SessionDep) -> dict:
             "next_cursor": None}
 
 
-def _village(actor, village_id: int) -> int:
-    if not actor.can(village_id, EVERYONE):
-        raise NotFound("找不到该村")
-    return village_id
-
-
 @router.get("/villages/{village_id}/award-limits")
 def award_limits(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
-    single, monthly = policy.village_limits(session, village_id=_village(actor, village_id))
+    single, monthly = policy.village_limits(session, village_id=village_for(actor, village_id))
     return {"village_id": village_id, "single_limit": single, "monthly_limit": monthly}
 
 
 @router.put("/villages/{village_id}/award-limits")
 def set_award_limits(village_id: Id, body: AwardLimitsUpdate, actor: ActorDep, session: SessionDep) -> dict:
-    single, monthly = policy.set_limits(session, actor=actor, village_id=_village(actor, village_id),
+    single, monthly = policy.set_limits(session, actor=actor, village_id=village_for(actor, village_id),
                                         single_limit=body.single_limit, monthly_limit=body.monthly_limit)
     session.commit()
     return {"village_id": village_id, "single_limit": single, "monthly_limit": monthly}
@@ -82,7 +75,7 @@ def set_award_limits(village_id: Id, body: AwardLimitsUpdate, actor: ActorDep, s
 
 @router.get("/villages/{village_id}/evaluation-settings")
 def evaluation_settings(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
-    row = policy.village_policy(session, village_id=_village(actor, village_id))
+    row = policy.village_policy(session, village_id=village_for(actor, village_id))
     return {"village_id": village_id, "min_notice_days": row.min_notice_days}
 
 
@@ -90,7 +83,7 @@ def evaluation_settings(village_id: Id, actor: ActorDep, session: SessionDep) ->
 def set_evaluation_settings(village_id: Id, body: EvaluationSettingsUpdate, actor: ActorDep, session: SessionDep
                             ) -> dict:
     """The town admin sets the shortest 公示 of the village's evaluation rounds (officials cannot)."""
-    row = policy.set_bounds(session, actor=actor, village_id=_village(actor, village_id),
+    row = policy.set_bounds(session, actor=actor, village_id=village_for(actor, village_id),
                             min_notice_days=body.min_notice_days)
     session.commit()
     return {"village_id": village_id, "min_notice_days": row.min_notice_days}
@@ -98,7 +91,7 @@ def set_evaluation_settings(village_id: Id, body: EvaluationSettingsUpdate, acto
 
 @router.get("/villages/{village_id}/service-bounds")
 def service_bounds(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
-    row = policy.village_policy(session, village_id=_village(actor, village_id))
+    row = policy.village_policy(session, village_id=village_for(actor, village_id))
     return {"village_id": village_id, "max_points_per_hour": row.max_points_per_hour,
             "max_service_cap": row.max_service_cap}
 
@@ -106,7 +99,7 @@ def service_bounds(village_id: Id, actor: ActorDep, session: SessionDep) -> dict
 @router.put("/villages/{village_id}/service-bounds")
 def set_service_bounds(village_id: Id, body: ServiceBoundsUpdate, actor: ActorDep, session: SessionDep) -> dict:
     """The town admin sets how far the village's officials may raise service points (per hour, a month)."""
-    row = policy.set_bounds(session, actor=actor, village_id=_village(actor, village_id),
+    row = policy.set_bounds(session, actor=actor, village_id=village_for(actor, village_id),
                             max_points_per_hour=body.max_points_per_hour, max_service_cap=body.max_service_cap)
     session.commit()
     return {"village_id": village_id, "max_points_per_hour": row.max_points_per_hour,

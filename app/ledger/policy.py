@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.ledger.models import AwardLimit, AwardRequest, LedgerAction
 from app.org.access import ADMINS, Actor
-from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
+from app.org.settings import Rule, SettingsKind, declare_kind, read_many, read_settings, write_settings
 from app.timeutil import month_start
 
 MAX_AWARD = 100_000
@@ -54,6 +54,11 @@ AWARD_LIMITS = declare_kind(SettingsKind(
 def village_policy(session: Session, *, village_id: int) -> AwardLimit:
     """The village's bounds (the defaults until the town admin sets them); not added to the session."""
     return read_settings(session, AWARD_LIMITS, village_id)
+
+
+def village_policies(session: Session, *, village_ids: list[int]) -> dict[int, AwardLimit]:
+    """`village_policy` for several villages, in one query."""
+    return read_many(session, AWARD_LIMITS, village_ids)
 
 
 def village_limits(session: Session, *, village_id: int) -> tuple[int, int]:

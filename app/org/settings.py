@@ -81,6 +81,14 @@ def read_settings(session: Session, kind: SettingsKind | str, village_id: int) -
     return row if row is not None else kind.model(village_id=village_id, **kind.defaults)
 
 
+def read_many(session: Session, kind: SettingsKind | str, village_ids: list[int]) -> dict[int, Any]:
+    """`read_settings` for several villages in one query (a township's or county's page of its villages)."""
+    kind = kind_of(kind)
+    rows = {row.village_id: row for row in session.exec(
+        select(kind.model).where(kind.model.village_id.in_(village_ids)))} if village_ids else {}
+    return {v: rows.get(v) or kind.model(village_id=v, **kind.defaults) for v in village_ids}
+
+
 def write_settings(session: Session, *, actor: Actor, kind: SettingsKind | str, village_id: int,
                    values: Mapping[str, object], check: Check | None = None, partial: bool = True) -> Any:
     """Set some of the village's rules (a None value leaves that rule as it is, unless not `partial`: then it is

@@ -30,7 +30,8 @@ def waiting_awards(request: Request, actor: ActorDep, session: SessionDep, done:
         col(User.id).in_({r.proposed_by_id for r in rows})))} if rows else {}
     villages = sorted(actor.villages(VILLAGE_STAFF))
     names = {u.id: u.name for u in session.exec(select(OrgUnit).where(col(OrgUnit.id).in_(villages)))}
-    policies = [(names.get(v, ""), policy.village_policy(session, village_id=v)) for v in villages]
+    bounds = policy.village_policies(session, village_ids=villages)
+    policies = [(names.get(v, ""), bounds[v]) for v in villages]
     return render(request, "evaluation/awards.html", {
         "tab": "home", "rows": rows, "homes": homes, "people": people, "policies": policies,
         "approvable": {r.id for r in rows if approvals.may_approve(actor, r)}, "sources": approvals.SOURCE_LABELS,
