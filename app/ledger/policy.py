@@ -3,7 +3,6 @@ through — a direct award, an evaluation result, service hours — is checked a
 credit, the household's credits in a calendar month); above them it waits for a second person. The limits and the
 bounds within which a village's officials set what a point is worth are the town (or county) admin's, audited."""
 
-from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -19,20 +18,13 @@ DEFAULT_MONTHLY_LIMIT = 500
 PENDING, POSTED = "pending", "posted"
 
 
-@dataclass(frozen=True)
-class Bound:
-    low: int
-    high: int
-    label: str
-
-
 # What the town admin may set for a village, and within what.
 BOUNDS = {
-    "single_limit": Bound(1, MAX_AWARD * 10, "单笔限额"),
-    "monthly_limit": Bound(1, MAX_AWARD * 10, "每户每月限额"),
-    "max_points_per_hour": Bound(0, 1000, "每小时服务积分上限"),
-    "max_service_cap": Bound(0, 100_000, "每户每月服务积分上限"),
-    "min_notice_days": Bound(0, 30, "最短公示天数"),
+    "single_limit": Rule(1, MAX_AWARD * 10, "单笔限额"),
+    "monthly_limit": Rule(1, MAX_AWARD * 10, "每户每月限额"),
+    "max_points_per_hour": Rule(0, 1000, "每小时服务积分上限"),
+    "max_service_cap": Rule(0, 100_000, "每户每月服务积分上限"),
+    "min_notice_days": Rule(0, 30, "最短公示天数"),
 }
 
 
@@ -47,7 +39,7 @@ def _words(changed: dict) -> str:
 AWARD_LIMITS = declare_kind(SettingsKind(
     name="award_limits", model=AwardLimit, writers=ADMINS, forbidden="积分限额和规则上限由乡镇管理员设置",
     label=LedgerAction.village_bounds_set.label, describe=_words,
-    rules={key: Rule(bound.low, bound.high, bound.label) for key, bound in BOUNDS.items()},
+    rules=BOUNDS,
     defaults={"single_limit": DEFAULT_SINGLE_LIMIT, "monthly_limit": DEFAULT_MONTHLY_LIMIT}))
 
 
@@ -92,7 +84,3 @@ def over_limits(session: Session, *, village_id: int, household_id: int, points:
     if points > single or total > monthly:
         return {"single_limit": single, "monthly_limit": monthly, "monthly_total": total}
     return None
-
-
-def bound_for(session: Session, *, village_id: int, key: str) -> int:
-    return getattr(village_policy(session, village_id=village_id), key)
