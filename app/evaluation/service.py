@@ -39,7 +39,6 @@ from app.org.access import (
     Actor,
     acting_household,
     get_visible,
-    may_decide_for,
     require_may_decide_for,
 )
 from app.org.models import HOUSEHOLD_TARGET, Household, OrgUnit, Role, RoleAssignment, User
@@ -514,8 +513,7 @@ def _credit_households(session: Session, *, actor: Actor, evaluation: Evaluation
         household = session.get(Household, household_id)
         outcome = credit_household(session, household=household, points=total, reason=reason, category=category,
                                    source=Source(TxnKind.evaluation, evaluation.id), actor_id=actor.id,
-                                   once=Once(scope=f"evaluation:{evaluation.id}", key=str(household_id)),
-                                   force_pending=not may_decide_for(actor, household_id))
+                                   once=Once(scope=f"evaluation:{evaluation.id}", key=str(household_id)))
         credited[household_id] = (total, outcome.status)
     return credited
 

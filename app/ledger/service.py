@@ -93,16 +93,15 @@ def clean_award(*, points: int, reason: str, category: str | None) -> tuple[int,
 
 
 def credit_household(session: Session, *, household: Household, points: int, reason: str, category: str | None,
-                     source: Source, actor_id: int | None, once: Once | None,
-                     force_pending: bool = False) -> AwardOutcome:
+                     source: Source, actor_id: int | None, once: Once | None) -> AwardOutcome:
     """Credit a household from its village fund for a reason and a source; with `once`, at most once per scope
     and key. The one door any domain pays points into a household through, and its one policy (issue #15):
     within the village's limits (one credit, the household's month, app/ledger/policy.py) it posts at once; above
     them it waits (`pending`) for a second person — another official of the village or the town admin, never the
     proposer (`actor_id`) nor a member of the household (app/ledger/approvals.py). Every credit is registered as an
-    AwardRequest, posted or waiting, so that the month's total counts every door. `force_pending`: it waits
-    whatever the limits — a decision taken for many households at once (finalising a round) by someone who may not
-    decide for this one (回避, `may_decide_for`)."""
+    AwardRequest, posted or waiting, so that the month's total counts every door. A credit proposed by a member of
+    the household itself waits whatever the limits (回避): a decision taken for many households at once, such as
+    finalising a round, is not refused, but its proposer's own household's share goes to a second person."""
     if source.kind not in CREDIT_KINDS:
         raise ValueError(f"{source.kind} is not a kind of credit")
     points, reason, category = clean_award(points=points, reason=reason, category=category)
@@ -113,7 +112,7 @@ def credit_household(session: Session, *, household: Household, points: int, rea
         lock_household_account(session, household_id=household.id)
         over = policy.over_limits(session, village_id=household.village_id, household_id=household.id,
                                   points=points)
-        if force_pending:
+        if actor_id is not None and session.get(User, actor_id).household_id == household.id:
             over = {**(over or {}), "conflict_of_interest": True}
         request = AwardRequest(village_id=household.village_id, household_id=household.id, points=points,
                                reason=reason, category=category, status=policy.PENDING, source_kind=source.kind,

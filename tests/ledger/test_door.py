@@ -11,7 +11,7 @@ from app.ledger.accounts import household_account, village_fund
 from app.ledger.check import check_ledger
 from app.ledger.models import CREDIT_KINDS, AwardRequest, LedgerTransaction, TxnKind
 from app.ledger.service import REVERSIBLE_BY, Once, Source, credit_household
-from app.org.models import Household
+from app.org.models import Household, User
 from tests.conftest import error_code
 from tests.ledger.test_races import THREADS, in_transaction, run_all
 
@@ -38,12 +38,15 @@ class TestCreditHousehold:
             assert village_fund(s, village_id=household.village_id).balance == fund_before - 25
             assert check_ledger(s) == []
 
-    def test_force_pending_waits_within_the_limits(self, demo_engine):
-        """A credit decided by someone who may not decide for the household (回避) waits for a second person."""
+    def test_a_credit_proposed_by_the_households_own_member_waits_within_the_limits(self, demo_engine):
+        """A credit decided by a member of the household itself (回避) waits for a second person."""
         with session_for(demo_engine, write=True) as s:
+            official = s.exec(select(User).where(User.phone == "13800000001")).one()
+            official.household_id = zhao(s).id
+            s.add(official)
+            s.flush()
             result = credit_household(s, household=zhao(s), points=5, reason="文明户评比", category="hygiene",
-                                      source=Source(TxnKind.evaluation, 9), actor_id=None, once=None,
-                                      force_pending=True)
+                                      source=Source(TxnKind.evaluation, 9), actor_id=official.id, once=None)
             s.commit()
             request = s.get(AwardRequest, result.request_id)
             assert (result.status, request.status, request.transaction_id) == ("pending", "pending", None)
