@@ -64,7 +64,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     page.get_by_label("标题").fill(TITLE)
     page.get_by_label("正文").fill(BODY)
     page.locator("#d-file").set_input_files(str(PHOTO))
-    assert page.get_by_text("✓ 已选：eggs.jpg").is_visible()
+    page.get_by_text("✓ 已选：eggs.jpg").wait_for()  # waits: static/disclosure.js may arrive after the pick
     shoot(page, "disclosure-new", narrow=True)
     page.get_by_role("button", name="发布").click()
     page.wait_for_url(re.compile(r"/disclosures/\d+\?done=publish$"))
