@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.auth.checklist import setup_checklists
 from app.auth.limits import signed_in, throttle_login
 from app.auth.service import authenticate, revoke_token, set_own_password, sign_out_everywhere
 from app.config import Settings
@@ -146,7 +147,8 @@ def home(request: Request, actor: ActorDep, session: SessionDep, engine: EngineD
     village_id = home_village(actor, household, OFFICIALS)
     context = {"tab": "home", "household": household, "balance": None, "entries": [],
                "village": village_name(session, village_id), "is_official": actor.has_role(OFFICIALS),
-               "resets": _reset_notices_once(engine, session, actor), "done": HOME_DONE.get(done, "")}
+               "resets": _reset_notices_once(engine, session, actor), "done": HOME_DONE.get(done, ""),
+               "setup": setup_checklists(session, actor)}
     if household:
         context["balance"] = household_balance(session, household_id=household.id)
         context["entries"] = household_ledger(session, household=household, limit=5, cursor=None).items
