@@ -69,6 +69,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.ledger import pages as ledger_pages
     from app.org import api as org_api
     from app.org import pages as org_pages
+    from app.org import staff_pages as org_staff_pages
     from app.org import units_api as org_units_api
     from app.shop import api as shop_api
     from app.shop import pages as shop_pages
@@ -90,8 +91,8 @@ def _mount_routes(app: FastAPI) -> None:
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, disclosure_pages, evaluation_pages,
-                   volunteer_pages):
+    for module in (auth_pages, ledger_pages, org_pages, org_staff_pages, audit_pages, shop_pages, disclosure_pages,
+                   evaluation_pages, volunteer_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -83,6 +83,13 @@ def appoint(session: Session, *, actor: Actor, unit: OrgUnit, role: str, phone: 
     created = user is None
     if user is None:
         user = _new_user(session, phone=phone, name=name, password=password)
+    return grant_role(session, actor=actor, unit=unit, role=role, user=user, shop=shop, created=created)
+
+
+def grant_role(session: Session, *, actor: Actor, unit: OrgUnit, role: str, user: User, shop: Shop | None = None,
+               created: bool = False, detail: dict | None = None) -> Appointment:
+    """Give an existing `user` `role` on `unit` (an appointment, or an approved 志愿者注册): never oneself, never
+    twice; one audit line (`detail` adds to it)."""
     refuse_self(actor, user.id)
     if not user.active:
         raise Conflict(f"{user.name}的账号已停用")
@@ -96,7 +103,7 @@ def appoint(session: Session, *, actor: Actor, unit: OrgUnit, role: str, phone: 
     record_action(session, actor_id=actor.id, action=OrgAction.staff_appoint, village_id=_audit_village(unit),
                   target_type=USER_TARGET, target_id=user.id, target_label=user.name,
                   detail={"role": role, "org_id": unit.id, "unit": unit.name, "new_user": created,
-                          **({"shop_id": shop.id} if shop is not None else {})})
+                          **({"shop_id": shop.id} if shop is not None else {}), **(detail or {})})
     return Appointment(user=user, assignment=assignment, created=created)
 
 
@@ -167,3 +174,10 @@ def _flush_once(session: Session, message: str) -> None:
     except IntegrityError as exc:
         raise Conflict(message) from exc
 
+
+
+def village_shops(session: Session, *, unit: OrgUnit) -> list[Shop]:
+    """The shops of a village (an attendant is appointed to one of them); none for other units."""
+    if unit.kind != OrgKind.village:
+        return []
+    return list(session.exec(select(Shop).where(Shop.village_id == unit.id).order_by(Shop.id)))
