@@ -75,6 +75,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.shop import pages as shop_pages
     from app.shop.catalogue import media as shop_media
     from app.volunteer import api as volunteer_api
+    from app.volunteer import applications_api as volunteer_applications_api
     from app.volunteer import pages as volunteer_pages
 
     # The public routes, all in one place: everything else needs a signed-in user.
@@ -87,7 +88,7 @@ def _mount_routes(app: FastAPI) -> None:
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_api, org_units_api, ledger_api, audit_api, shop_api, disclosure_api,
-                   evaluation_api, volunteer_api):
+                   evaluation_api, volunteer_api, volunteer_applications_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)

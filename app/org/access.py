@@ -415,3 +415,14 @@ def applicant_village(session: Session, actor: Actor) -> int:
     """The village a villager applies to volunteer in: their own household's (others are refused)."""
     household = own_household(session, actor, "只有本村村民可以申请成为志愿者")
     return household.village_id
+
+
+def application_village(actor: Actor, village_id: int) -> int:
+    """The village whose 志愿者注册 the actor reviews: the station (its officials); another village is not found."""
+    return village_for(actor, village_id, VOLUNTEER_APPOINTERS, refuse="只有村干部可以审核志愿者申请")
+
+
+def refuse_own_application(actor: Actor, applicant_id: int) -> None:
+    """Nobody approves (or declines) their own application."""
+    if applicant_id == actor.id:
+        raise Forbidden("不能审核自己的申请")
