@@ -107,3 +107,54 @@ class TestWhoReviews:
         assert api.post("/volunteer-applications/424242/approve", "official").status_code == 404
         assert api.post("/volunteer-applications/99999999999999999999999/approve", "official").status_code in (
             404, 422)
+
+
+class TestAtOnce:
+    def test_eight_taps_at_once_make_one_application(self, demo_engine):
+        from app.db import write_session
+        from app.org.access import load_actor
+        from app.volunteer import applications
+        from app.volunteer.models import VolunteerApplication
+        from tests.ledger.test_races import run_all
+
+        def tap(_i):
+            with write_session(demo_engine) as s:
+                actor = load_actor(s, s.exec(select(User).where(User.phone == DEMO["villager"])).one())
+                application, _created = applications.apply(s, actor=actor, skills="理发", availability="")
+                s.commit()
+                return application.id
+
+        ids = run_all(8, tap)
+        assert all(isinstance(i, int) for i in ids), ids
+        assert len(set(ids)) == 1
+        with session_for(demo_engine, write=False) as s:
+            assert len(s.exec(select(VolunteerApplication)).all()) == 1
+
+    def test_two_officials_deciding_at_once_decide_once(self, api, demo_engine):
+        from app.db import write_session
+        from app.org.access import load_actor
+        from app.volunteer import applications
+        from tests.ledger.test_races import run_all
+
+        second = add_person(demo_engine, phone="13800000092", name="二号干部", role=Role.official, unit="示范村")
+        application = api.post("/volunteer-applications", "villager", json=SKILLS).json()["id"]
+
+        def decide(i):
+            with write_session(demo_engine) as s:
+                phone = (DEMO["official"], second)[i % 2]
+                actor = load_actor(s, s.exec(select(User).where(User.phone == phone)).one())
+                if i % 2:
+                    applications.decline(s, actor=actor, application_id=application, reason="")
+                else:
+                    applications.approve(s, actor=actor, application_id=application)
+                s.commit()
+                return "ok"
+
+        results = run_all(4, decide)
+        assert results.count("ok") == 1, results
+        with session_for(demo_engine, write=False) as s:
+            volunteers = s.exec(select(RoleAssignment).join(User, User.id == RoleAssignment.user_id)
+                                .where(User.phone == DEMO["villager"], RoleAssignment.role == Role.volunteer)).all()
+            from app.volunteer.models import VolunteerApplication
+            status = s.get(VolunteerApplication, application).status
+            assert len(volunteers) == (1 if status == "approved" else 0) and status != "pending"
