@@ -150,6 +150,15 @@ class TestAppoint:
         assert login.headers["location"] == "/password"
         assert web.get("/org").headers["location"] == "/password"
 
+    def test_names_are_shown_as_text_and_invisible_characters_dropped(self, web, web_engine):
+        csrf = sign_in(web, "official")
+        village = unit_id(web_engine, "示范村")
+        r = web.post(f"/org/units/{village}/staff", data={"phone": "139-1111-9999", "name": "<b>\u200b钱</b>",
+                                                          "role": "volunteer", "csrf_token": csrf})
+        assert r.status_code == 200 and "&lt;b&gt;钱&lt;/b&gt;" in r.text and "<b>钱" not in r.text
+        assert "13911119999" in r.text and "\u200b" not in r.text
+        assert "&lt;b&gt;钱&lt;/b&gt;" in web.get(f"/org/units/{village}").text
+
     def test_an_existing_villager_becomes_a_volunteer_without_a_slip(self, web, web_engine):
         csrf = sign_in(web, "official")
         village = unit_id(web_engine, "示范村")
@@ -190,6 +199,17 @@ class TestAppoint:
         assert "one-time-password" not in r.text
         with session_for(web_engine, write=False) as s:
             assert s.exec(select(User).where(User.phone == "13911115555")).first() is None
+
+    def test_another_countys_township_is_not_found(self, web, web_engine, county):
+        town = other_county(web_engine)
+        csrf = sign_in(web, county)
+        r = web.post(f"/org/units/{town}/staff", data={"phone": "13911116666", "name": "丙", "role": "town_admin",
+                                                       "csrf_token": csrf})
+        assert r.status_code == 404 and "找不到该组织" in r.text
+        r = web.post(f"/org/units/{town}/children", data={"kind": "village", "name": "越界村", "csrf_token": csrf})
+        assert r.status_code == 404
+        r = web.post(f"/org/units/{town}/rename", data={"name": "改名", "csrf_token": csrf})
+        assert r.status_code == 404
 
     def test_another_villages_unit_is_not_found(self, web, web_engine):
         csrf = sign_in(web, "official")
