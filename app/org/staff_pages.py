@@ -72,10 +72,12 @@ def rename(unit_id: Id, request: Request, actor: ActorDep, session: SessionDep, 
 
 @router.post("/org/units/{unit_id}/children")
 def add_child(unit_id: Id, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
-              kind: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "") -> Response:
+              kind: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
+              form_key: Annotated[str, Form()] = "") -> Response:
     try:
         parent = parent_for_new_unit(session, actor, kind=kind, parent_id=unit_id)
-        units.create_unit(session, actor=actor, kind=kind, name=name, parent=parent)
+        units.create_unit(session, actor=actor, kind=kind, name=name, parent=parent,
+                          idempotency_key=form_key or None)
     except NotFound:
         raise
     except DomainError as exc:

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.idempotency import create_once
 from app.org.access import Actor, refuse_self
 from app.org.models import (
     ORG_UNIT_TARGET,
@@ -36,10 +37,18 @@ def _audit_village(unit: OrgUnit) -> int | None:
     return unit.parent_id if unit.kind == OrgKind.group else None
 
 
-def create_unit(session: Session, *, actor: Actor, kind: str, name: str, parent: OrgUnit) -> OrgUnit:
-    """Make a township, village or 村民小组 under `parent` (from `access.parent_for_new_unit`)."""
-    unit = OrgUnit(kind=kind, name=clean_text(name, label="名称", max_length=MAX_UNIT_NAME, field="name"),
-                   parent_id=parent.id)
+def create_unit(session: Session, *, actor: Actor, kind: str, name: str, parent: OrgUnit,
+                idempotency_key: str | None = None) -> OrgUnit:
+    """Make a township, village or 村民小组 under `parent` (from `access.parent_for_new_unit`); with a key, once
+    however often the form is sent (a double tap makes one township)."""
+    name = clean_text(name, label="名称", max_length=MAX_UNIT_NAME, field="name")
+    return create_once(session, scope=f"user:{actor.id}:org_unit.create", key=idempotency_key,
+                       payload={"kind": kind, "name": name, "parent_id": parent.id}, model=OrgUnit,
+                       action=lambda: _create_unit(session, actor=actor, kind=kind, name=name, parent=parent))
+
+
+def _create_unit(session: Session, *, actor: Actor, kind: str, name: str, parent: OrgUnit) -> OrgUnit:
+    unit = OrgUnit(kind=kind, name=name, parent_id=parent.id)
     session.add(unit)
     session.flush()
     record_action(session, actor_id=actor.id, action=OrgAction.unit_create, village_id=_audit_village(unit),

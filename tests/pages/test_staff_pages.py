@@ -101,6 +101,16 @@ class TestChildren:
         assert r.status_code == 303 and unit_id(web_engine, "柳林村")
         assert last_action(web_engine) == OrgAction.unit_create.value
 
+    def test_a_double_tap_makes_one_township(self, web, web_engine, county):
+        csrf = sign_in(web, county)
+        county_id = unit_id(web_engine, "振风县")
+        key = re.search(r'name="form_key" value="([^"]+)"', web.get(f"/org/units/{county_id}").text).group(1)
+        data = {"kind": "township", "name": "双击镇", "form_key": key, "csrf_token": csrf}
+        first, second = (web.post(f"/org/units/{county_id}/children", data=data) for _ in range(2))
+        assert first.status_code == second.status_code == 303
+        with session_for(web_engine, write=False) as s:
+            assert len(s.exec(select(OrgUnit).where(OrgUnit.name == "双击镇")).all()) == 1
+
     def test_a_village_under_the_county_is_refused_in_chinese_on_the_page(self, web, web_engine, county):
         csrf = sign_in(web, county)
         r = web.post(f"/org/units/{unit_id(web_engine, '振风县')}/children",
