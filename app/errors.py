@@ -26,9 +26,9 @@ class ConflictOfInterest(Forbidden):
 
 
 class PasswordChangeRequired(Forbidden):
-    """Signed in with a one-time password (after a reset): only choosing a new one works until then."""
+    """Signed in with a one-time password (a new account, a reset): only choosing a new one works until then."""
 
-    code, message = "password_change_required", "请先设置新密码（管理员重置的密码只能用来登录这一次）"
+    code, message = "password_change_required", "请先设置新密码（一次性密码只能用来登录这一次）"
 
 
 class NotFound(DomainError):

@@ -69,11 +69,13 @@ def _mount_routes(app: FastAPI) -> None:
     from app.ledger import pages as ledger_pages
     from app.org import api as org_api
     from app.org import pages as org_pages
+    from app.org import staff_pages as org_staff_pages
     from app.org import units_api as org_units_api
     from app.shop import api as shop_api
     from app.shop import pages as shop_pages
     from app.shop.catalogue import media as shop_media
     from app.volunteer import api as volunteer_api
+    from app.volunteer import applications_api as volunteer_applications_api
     from app.volunteer import pages as volunteer_pages
 
     # The public routes, all in one place: everything else needs a signed-in user.
@@ -86,12 +88,12 @@ def _mount_routes(app: FastAPI) -> None:
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_api, org_units_api, ledger_api, audit_api, shop_api, disclosure_api,
-                   evaluation_api, volunteer_api):
+                   evaluation_api, volunteer_api, volunteer_applications_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, audit_pages, shop_pages, disclosure_pages, evaluation_pages,
-                   volunteer_pages):
+    for module in (auth_pages, ledger_pages, org_pages, org_staff_pages, audit_pages, shop_pages, disclosure_pages,
+                   evaluation_pages, volunteer_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -40,6 +40,7 @@ from app.volunteer.models import (
     ServiceOrderEvent,
     ServiceOrderPhoto,
     ServiceSettings,
+    VolunteerApplication,
     VolunteerService,
     VolunteerTeam,
     VolunteerTeamMember,
@@ -47,6 +48,7 @@ from app.volunteer.models import (
 
 __all__ = [
     "Account",
+    "VolunteerApplication",
     "Goods",
     "GoodsImage",
     "HouseholdCard",

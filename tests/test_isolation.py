@@ -271,7 +271,17 @@ CASES = {
         "official", {"phone": "13911119999", "name": "越界", "role": "volunteer"}, {"unit_id": "village_id"}),
     ("DELETE", "/api/v1/org-units/{unit_id}/staff/{user_id}"): (
         "official", Query(role="volunteer"), {"unit_id": "village_id", "user_id": "volunteer_id"}),
+    # 人员管理 pages (the same rules as the API above).
+    ("GET", "/org/units/{unit_id}"): ("official", None, {"unit_id": "village_id"}),
+    ("POST", "/org/units/{unit_id}/rename"): ("town_admin", {"name": "改名村"}, {"unit_id": "village_id"}),
+    ("POST", "/org/units/{unit_id}/children"): (
+        "official", {"kind": "group", "name": "越界组"}, {"unit_id": "village_id"}),
+    ("POST", "/org/units/{unit_id}/staff"): (
+        "official", {"phone": "13911119998", "name": "越界", "role": "volunteer"}, {"unit_id": "village_id"}),
+    ("POST", "/org/units/{unit_id}/staff/{user_id}/remove"): (
+        "official", {"role": "volunteer"}, {"unit_id": "village_id", "user_id": "volunteer_id"}),
 }
+SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
 

@@ -371,3 +371,58 @@ def can_reset_password(session: Session, actor: Actor, household: Household, mem
 
 
 _RANK = {Role.official: 0, Role.town_admin: 1, Role.county_admin: 2}
+
+
+# --- the 人员管理 pages: what the actor may do on a unit (issue #17) ---------------------------------------------
+
+MANAGERS = frozenset({Role.county_admin, Role.town_admin, Role.official})  # those with a 人员管理 page
+
+
+def home_unit(session: Session, actor: Actor) -> OrgUnit:
+    """The unit whose 人员管理 page is the actor's own: the highest they manage (the county admin's county, the town
+    admin's township, the official's village); others are refused."""
+    order = {Role.county_admin: 0, Role.town_admin: 1, Role.official: 2}
+    held = sorted((a for a in actor.roles if a.role in MANAGERS), key=lambda a: (order[a.role], a.org_id))
+    unit = session.get(OrgUnit, held[0].org_id) if held else None
+    if unit is None:
+        raise Forbidden("人员管理只对县、乡镇管理员和村干部开放")
+    return unit
+
+
+def creatable_kinds(session: Session, actor: Actor, unit: OrgUnit) -> list[OrgKind]:
+    """The kinds of unit the actor may add under `unit` (UNIT_MAKERS)."""
+    return [kind for kind, (parent_kind, makers) in UNIT_MAKERS.items()
+            if unit.kind == parent_kind and covers_unit(session, actor, unit, makers)]
+
+
+def appointable_roles(session: Session, actor: Actor, unit: OrgUnit) -> list[Role]:
+    """The roles the actor may appoint (and remove) on `unit` (APPOINTERS)."""
+    return [role for (kind, role), appointers in APPOINTERS.items()
+            if unit.kind == kind and covers_unit(session, actor, unit, appointers)]
+
+
+def may_rename(session: Session, actor: Actor, unit: OrgUnit) -> bool:
+    rule = UNIT_MAKERS.get(OrgKind(unit.kind))
+    return rule is not None and covers_unit(session, actor, unit, rule[1])
+
+
+# --- 志愿者注册: who applies and who decides ---------------------------------------------------------------------
+
+VOLUNTEER_APPOINTERS = APPOINTERS[(OrgKind.village, Role.volunteer)]  # the station: they also decide applications
+
+
+def applicant_village(session: Session, actor: Actor) -> int:
+    """The village a villager applies to volunteer in: their own household's (others are refused)."""
+    household = own_household(session, actor, "只有本村村民可以申请成为志愿者")
+    return household.village_id
+
+
+def application_village(actor: Actor, village_id: int) -> int:
+    """The village whose 志愿者注册 the actor reviews: the station (its officials); another village is not found."""
+    return village_for(actor, village_id, VOLUNTEER_APPOINTERS, refuse="只有村干部可以审核志愿者申请")
+
+
+def refuse_own_application(actor: Actor, applicant_id: int) -> None:
+    """Nobody approves (or declines) their own application."""
+    if applicant_id == actor.id:
+        raise Forbidden("不能审核自己的申请")

@@ -22,7 +22,9 @@ from app.org.access import (
     staff_household,
     visible_household,
 )
-from app.org.models import MemberCreate
+from app.org.models import ROLE_LABELS, MemberCreate, Role
+from app.org.service import clean_phone
+from app.org.staff_pages import Slip, slip_page
 
 router = APIRouter(prefix="/admin")
 NEW_MEMBER_ROWS = 3
@@ -64,7 +66,13 @@ def create_household(request: Request, actor: ActorDep, session: SessionDep, htm
         session.rollback()
         return _household_form(request, form, exc)
     session.commit()
-    return redirect_after_post(f"/admin/households/{household.id}?done=create", htmx=htmx)
+    after = f"/admin/households/{household.id}?done=create"
+    slips = [Slip(name=m.name.strip(), phone=clean_phone(m.phone) or "", role=ROLE_LABELS[Role.villager],
+                  unit=service.village_name(session, household.village_id), password=m.password)
+             for m in form.members() if m.phone and m.password]
+    if slips:  # the passwords typed become one-time ones: a 账号开通单 for each, shown this once
+        return slip_page(request, slips, back=after, after=after)
+    return redirect_after_post(after, htmx=htmx)
 
 
 @dataclass
@@ -133,14 +141,19 @@ def edit_household(household_id: Id, actor: ActorDep, session: SessionDep, htmx:
 
 
 @router.post("/households/{household_id}/members")
-def add_member(household_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+def add_member(household_id: Id, request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
                password: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     household = managed_household(session, actor, household_id)
-    service.add_member(session, actor=actor, household=household, name=name, phone=phone, password=password or None,
-                       idempotency_key=form_key or None)
+    member = service.add_member(session, actor=actor, household=household, name=name, phone=phone,
+                                password=password or None, idempotency_key=form_key or None)
     session.commit()
-    return redirect_after_post(f"/admin/households/{household_id}?done=member", htmx=htmx)
+    after = f"/admin/households/{household_id}?done=member"
+    if member.phone and password:  # a one-time password: its 账号开通单, shown this once
+        slip = Slip(name=member.name, phone=member.phone, role=ROLE_LABELS[Role.villager],
+                    unit=service.village_name(session, household.village_id), password=password)
+        return slip_page(request, [slip], back=after, after=after)
+    return redirect_after_post(after, htmx=htmx)
 
 
 @router.post("/households/{household_id}/members/{user_id}/edit")

@@ -188,7 +188,9 @@ def _new_member(session: Session, *, household: Household, member: _NewMember) -
     except DuplicatePhone as exc:
         raise DuplicatePhone(f"{member.member.who}的手机号已被使用",
                              field=_field(member.member.number, "phone")) from exc
-    user = User(name=member.name, phone=member.phone, password_hash=member.password_hash, household_id=household.id)
+    # A password an official chose is a one-time one: the member changes it at the first sign-in (issue #17).
+    user = User(name=member.name, phone=member.phone, password_hash=member.password_hash, household_id=household.id,
+                must_change_password=member.password_hash is not None)
     session.add(user)
     _flush_unique(session)
     session.add(RoleAssignment(user_id=user.id, role=Role.villager, org_id=household.village_id))

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.idempotency import create_once
 from app.org.access import Actor, refuse_self
 from app.org.models import (
     ORG_UNIT_TARGET,
@@ -36,10 +37,18 @@ def _audit_village(unit: OrgUnit) -> int | None:
     return unit.parent_id if unit.kind == OrgKind.group else None
 
 
-def create_unit(session: Session, *, actor: Actor, kind: str, name: str, parent: OrgUnit) -> OrgUnit:
-    """Make a township, village or 村民小组 under `parent` (from `access.parent_for_new_unit`)."""
-    unit = OrgUnit(kind=kind, name=clean_text(name, label="名称", max_length=MAX_UNIT_NAME, field="name"),
-                   parent_id=parent.id)
+def create_unit(session: Session, *, actor: Actor, kind: str, name: str, parent: OrgUnit,
+                idempotency_key: str | None = None) -> OrgUnit:
+    """Make a township, village or 村民小组 under `parent` (from `access.parent_for_new_unit`); with a key, once
+    however often the form is sent (a double tap makes one township)."""
+    name = clean_text(name, label="名称", max_length=MAX_UNIT_NAME, field="name")
+    return create_once(session, scope=f"user:{actor.id}:org_unit.create", key=idempotency_key,
+                       payload={"kind": kind, "name": name, "parent_id": parent.id}, model=OrgUnit,
+                       action=lambda: _create_unit(session, actor=actor, kind=kind, name=name, parent=parent))
+
+
+def _create_unit(session: Session, *, actor: Actor, kind: str, name: str, parent: OrgUnit) -> OrgUnit:
+    unit = OrgUnit(kind=kind, name=name, parent_id=parent.id)
     session.add(unit)
     session.flush()
     record_action(session, actor_id=actor.id, action=OrgAction.unit_create, village_id=_audit_village(unit),
@@ -83,6 +92,13 @@ def appoint(session: Session, *, actor: Actor, unit: OrgUnit, role: str, phone: 
     created = user is None
     if user is None:
         user = _new_user(session, phone=phone, name=name, password=password)
+    return grant_role(session, actor=actor, unit=unit, role=role, user=user, shop=shop, created=created)
+
+
+def grant_role(session: Session, *, actor: Actor, unit: OrgUnit, role: str, user: User, shop: Shop | None = None,
+               created: bool = False, detail: dict | None = None) -> Appointment:
+    """Give an existing `user` `role` on `unit` (an appointment, or an approved 志愿者注册): never oneself, never
+    twice; one audit line (`detail` adds to it)."""
     refuse_self(actor, user.id)
     if not user.active:
         raise Conflict(f"{user.name}的账号已停用")
@@ -96,7 +112,7 @@ def appoint(session: Session, *, actor: Actor, unit: OrgUnit, role: str, phone: 
     record_action(session, actor_id=actor.id, action=OrgAction.staff_appoint, village_id=_audit_village(unit),
                   target_type=USER_TARGET, target_id=user.id, target_label=user.name,
                   detail={"role": role, "org_id": unit.id, "unit": unit.name, "new_user": created,
-                          **({"shop_id": shop.id} if shop is not None else {})})
+                          **({"shop_id": shop.id} if shop is not None else {}), **(detail or {})})
     return Appointment(user=user, assignment=assignment, created=created)
 
 
@@ -167,3 +183,10 @@ def _flush_once(session: Session, message: str) -> None:
     except IntegrityError as exc:
         raise Conflict(message) from exc
 
+
+
+def village_shops(session: Session, *, unit: OrgUnit) -> list[Shop]:
+    """The shops of a village (an attendant is appointed to one of them); none for other units."""
+    if unit.kind != OrgKind.village:
+        return []
+    return list(session.exec(select(Shop).where(Shop.village_id == unit.id).order_by(Shop.id)))

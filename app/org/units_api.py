@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Response
 
-from app.deps import ActorDep, SessionDep
+from app.deps import ActorDep, IdempotencyKey, SessionDep
 from app.ids import Id
 from app.org import passwords, units
 from app.org.access import parent_for_new_unit, renamable_unit, staff_list_unit, staffed_unit, visible_unit
@@ -26,9 +26,11 @@ def unit_public(unit: OrgUnit) -> OrgUnitPublic:
 
 
 @router.post("/org-units", status_code=201, response_model=OrgUnitPublic)
-def create_unit(body: OrgUnitCreate, actor: ActorDep, session: SessionDep) -> OrgUnitPublic:
+def create_unit(body: OrgUnitCreate, actor: ActorDep, session: SessionDep,
+                idempotency_key: IdempotencyKey = None) -> OrgUnitPublic:
     parent = parent_for_new_unit(session, actor, kind=body.kind, parent_id=body.parent_id)
-    unit = units.create_unit(session, actor=actor, kind=body.kind, name=body.name, parent=parent)
+    unit = units.create_unit(session, actor=actor, kind=body.kind, name=body.name, parent=parent,
+                             idempotency_key=idempotency_key)
     result = unit_public(unit)
     session.commit()
     return result

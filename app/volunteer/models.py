@@ -70,11 +70,15 @@ class VolunteerAction(AuditAction):
     order_rate_card = "order.rate_card", "凭户卡评单"  # at the station, for a household without a smartphone
     order_confirm = "order.confirm", "确认服务"
     order_approve_hours = "order.approve_hours", "核定服务时长"
+    application_create = "volunteer_application.create", "申请当志愿者"
+    application_decline = "volunteer_application.decline", "不同意志愿者申请"
+    # an approval is the appointment itself: OrgAction.staff_appoint, detail {"application_id"}
 
 
 ORDER_TARGET = declare_target("service_order", "服务订单")
 SERVICE_TARGET = declare_target("volunteer_service", "服务项目")
 TEAM_TARGET = declare_target("volunteer_team", "志愿队")
+APPLICATION_TARGET = declare_target("volunteer_application", "志愿者申请")
 VILLAGE_TARGET = ORG_VILLAGE_TARGET  # declared once, by the org (app/org/models.py)
 
 
@@ -130,6 +134,35 @@ class VolunteerTeamMember(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="volunteer_teams.id", index=True)
     user_id: int = Field(foreign_key="users.id", index=True)
+
+
+class ApplicationStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    declined = "declined"
+
+
+APPLICATION_LABELS = {ApplicationStatus.pending: "待审核", ApplicationStatus.approved: "已同意",
+                      ApplicationStatus.declined: "未同意"}
+
+
+class VolunteerApplication(SQLModel, table=True):
+    """志愿者注册: a villager asks to volunteer in their village; the station (its officials) approves or declines.
+    `open_user_id` is the applicant's id while it waits, NULL after: one open application per person (unique)."""
+
+    __tablename__ = "volunteer_applications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_units.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    open_user_id: int | None = Field(default=None, foreign_key="users.id", unique=True)
+    skills: str = Field(sa_type=String(200))  # what they can do
+    availability: str = Field(default="", sa_type=String(100))  # when they are free
+    status: str = Field(default=ApplicationStatus.pending, sa_type=String(10))
+    decided_by_id: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    reason: str = Field(default="", sa_type=String(200))  # why declined
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ServiceOrderPhoto(SQLModel, table=True):
@@ -358,3 +391,22 @@ class OrderPublic(SQLModel):
     created_at: datetime
     changed_at: datetime
     events: list[EventPublic] = Field(default_factory=list)
+
+
+class ApplicationCreate(SQLModel):
+    skills: str = Field(max_length=400)
+    availability: str = Field(default="", max_length=200)
+
+
+class ApplicationPublic(SQLModel):
+    id: int
+    village_id: int
+    user_id: int
+    name: str
+    phone: str | None
+    skills: str
+    availability: str
+    status: str
+    reason: str
+    created_at: datetime
+    decided_at: datetime | None

@@ -10,7 +10,8 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.browser
 
 MEMBER_PHONE = "13912345678"
-MEMBER_PASSWORD = "sunlixin2024"
+MEMBER_PASSWORD = "sunlixin2024"  # the official types it: a one-time password
+MEMBER_OWN_PASSWORD = "sunlixin-own-9"
 REASON = "帮助孤寡老人抢收玉米"
 
 
@@ -55,6 +56,12 @@ def test_official_awards_points_and_the_member_sees_them(live_server, new_contex
     official.get_by_role("button", name="保存").click()
     official.wait_for_url(re.compile(r"/admin/households/\d+\?done=create$"))
     household_url = official.url.split("?")[0]
+    # The password the official typed is a one-time one: its 账号开通单, shown this once (issue #17).
+    assert official.get_by_role("heading", name="振风 · 账号开通单").is_visible()
+    assert official.get_by_test_id("one-time-password").inner_text() == MEMBER_PASSWORD
+    shoot(official, "04b-new-household-slip")
+    official.get_by_role("link", name="已记下，返回").click()
+    official.get_by_role("heading", name="孙立新家").wait_for()  # the same address, now without the password
     assert official.get_by_text("农户已登记").is_visible()
     assert official.get_by_role("heading", name="孙立新家").is_visible()
     assert balance(official) == "0"
@@ -80,7 +87,15 @@ def test_official_awards_points_and_the_member_sees_them(live_server, new_contex
     shoot(official, "06-household-detail")
 
     member = new_context().new_page()
-    log_in(member, base, MEMBER_PHONE, MEMBER_PASSWORD)
+    member.goto(f"{base}/login")
+    member.get_by_label("手机号", exact=True).fill(MEMBER_PHONE)
+    member.get_by_label("密码", exact=True).fill(MEMBER_PASSWORD)
+    member.get_by_role("button", name="登录").click()
+    member.wait_for_url(f"{base}/password")  # the first sign-in: a password of their own before anything else
+    member.get_by_label("新密码（至少 8 位）").fill(MEMBER_OWN_PASSWORD)
+    member.get_by_label("再输一遍新密码").fill(MEMBER_OWN_PASSWORD)
+    member.get_by_role("button", name="保存新密码").click()
+    member.wait_for_url(f"{base}/?done=password")
     assert balance(member) == "50"
     assert entry(member, REASON).is_visible()
     shoot(member, "07-villager-home")

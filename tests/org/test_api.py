@@ -23,8 +23,15 @@ class TestCreateHousehold:
 
     def test_member_with_phone_can_log_in_and_see_household(self, api):
         household = new_household(api).json()
+        assert [m["must_change_password"] for m in household["members"]] == [True, False]  # the official chose it
         r = api.post("/auth/login", json={"phone": "13911112222", "password": "secret-123"})
         assert r.status_code == 200
+        token = r.json()["access_token"]
+        r = api.client.get(f"/api/v1/households/{household['id']}", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 403 and error_code(r) == "password_change_required"  # one-time: changed first
+        r = api.client.post("/api/v1/me/password", json={"password": "my-own-secret-9"},
+                            headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
         token = r.json()["access_token"]
         r = api.client.get(f"/api/v1/households/{household['id']}", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200 and r.json()["head_name"] == "孙大山"

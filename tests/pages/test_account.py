@@ -82,8 +82,11 @@ class TestOneTimePassword:
                                                             "password": "xiaojun-2024", "csrf_token": csrf})
         web.post("/logout", data={"csrf_token": csrf})
         reset_by(web, "official", wang, DEMO["villager"])
-        web.post("/login", data={"phone": "13912340001", "password": "xiaojun-2024"})
-        home = web.get("/").text
+        login = web.post("/login", data={"phone": "13912340001", "password": "xiaojun-2024"})
+        assert login.headers["location"] == "/password"  # the password the official chose is a one-time one
+        r = web.post("/password", data={"password": "xiaojun-own-1", "password_again": "xiaojun-own-1",
+                                        "csrf_token": csrf_token(web.get("/password").text)})
+        home = web.get(r.headers["location"]).text
         assert "王建国的密码已由 张书记（村干部）于" in home and "如果不是本人请求的" in home
 
 

@@ -78,6 +78,16 @@ def isolation_ids(engine) -> dict:
         ids["volunteer_user_id"] = s.exec(select(ServiceOrder.volunteer_id).where(
             ServiceOrder.id == ids["accepted_order_id"])).one()
     ids["dispatch_to"] = f"user:{ids['volunteer_user_id']}"
+    with session_for(engine, write=True) as s:  # 志愿者注册: 王建国 (the demo villager) waits for the station
+        from app.org.models import User
+        from app.volunteer.models import VolunteerApplication
+        villager = s.exec(select(User).where(User.phone == "13800000004")).one()
+        household = s.get(Household, villager.household_id)
+        application = VolunteerApplication(village_id=household.village_id, user_id=villager.id,
+                                           open_user_id=villager.id, skills="理发")
+        s.add(application)
+        s.commit()
+        ids["application_id"] = application.id
     ids["card_code"] = household_card(engine, ids["completed_order_id"], pin="2468")
     from tests.shop.test_goods_api import jpeg_bytes
     with session_for(engine, write=True) as s:  # a photo on the completed order
@@ -146,5 +156,16 @@ ISOLATION_CASES = {
 }
 ISOLATION_CASES[("GET", "/service/centre")] = ("town_admin", None)
 ISOLATION_CASES[("POST", "/service/centre/services")] = ("town_admin", {"name": "法律咨询", "standard_hours": "1"})
+# 志愿者注册 (issue #17): a villager applies in their own village only; the station reviews its village's.
+ISOLATION_CASES.update({
+    ("GET", "/api/v1/villages/{village_id}/volunteer-applications"): None,
+    ("POST", "/api/v1/volunteer-applications/{application_id}/approve"): {},
+    ("POST", "/api/v1/volunteer-applications/{application_id}/decline"): {"reason": "人够了"},
+    ("GET", "/service/applications"): "village_query",
+    ("POST", "/service/applications/{application_id}/approve"): {},
+    ("POST", "/service/applications/{application_id}/decline"): {"reason": "人够了"},
+})
 ISOLATION_SELF_ONLY = {("GET", "/api/v1/me/service-hours"), ("GET", "/api/v1/me/service-badges"),
-                       ("GET", "/service"), ("GET", "/service/badge"), ("GET", "/service/record")}
+                       ("GET", "/service"), ("GET", "/service/badge"), ("GET", "/service/record"),
+                       ("POST", "/api/v1/volunteer-applications"), ("GET", "/service/volunteer"),
+                       ("POST", "/service/volunteer")}

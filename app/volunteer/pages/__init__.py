@@ -3,8 +3,8 @@ state machine allows the viewer, the volunteer's record of service, the village'
 
 from fastapi import APIRouter
 
-from app.volunteer.pages import orders, station
+from app.volunteer.pages import applications, orders, station
 
 router = APIRouter()
-for area in (orders, station):
+for area in (orders, station, applications):
     router.include_router(area.router)

@@ -11,10 +11,10 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
-from app.org.access import OFFICIALS, acting_household
+from app.org.access import OFFICIALS, VOLUNTEER_APPOINTERS, acting_household
 from app.org.models import Household
 from app.shop.redemption.counter import throttle_code_tries
-from app.volunteer import catalogue, service, views
+from app.volunteer import applications, catalogue, service, views
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
 from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS
 from app.volunteer.points import may_approve_credit
@@ -44,8 +44,16 @@ def hub(request: Request, actor: ActorDep, session: SessionDep) -> Response:
                "groups": {o.id: views.village_group(o.address) for o in (queues or {}).get("pool", [])},
                "badges": views.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
                "can_order": bool(actor.user.household_id) or actor.has_role(OFFICIALS | VOLUNTEERS),
-               "labels": STATUS_LABELS}
+               "labels": STATUS_LABELS, **_volunteer_signup(session, actor)}
     return render(request, "volunteer/hub.html", context)
+
+
+def _volunteer_signup(session, actor) -> dict:
+    """志愿者注册 on the tab: a villager not yet a volunteer may apply; the station sees how many wait."""
+    can_apply = bool(actor.user.household_id) and not actor.has_role(VOLUNTEERS)
+    return {"can_apply": can_apply,
+            "applying": applications.open_application(session, user_id=actor.id) if can_apply else None,
+            "applications": applications.count_waiting(session, village_ids=actor.villages(VOLUNTEER_APPOINTERS))}
 
 
 @router.get("/service/menu")
