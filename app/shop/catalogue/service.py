@@ -11,8 +11,10 @@ from app.ids import int_within
 from app.images import Photo
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
+from app.org.models import User
 from app.paging import Page, page_desc
 from app.shop.catalogue.models import STOCK_ACTIONS, Goods, GoodsImage, GoodsPublic, MovementKind, StockMovement
+from app.shop.access import shows_closed
 from app.shop.models import GOODS_TARGET, Shop, ShopAction, ShopStaff
 from app.text import clean_reason, clean_text
 
@@ -57,9 +59,16 @@ def staff_shops(session: Session, *, village_id: int) -> dict[int, int]:
     return {user_id: shop_id for user_id, shop_id in rows}
 
 
+def shop_attendants(session: Session, *, shop: Shop) -> list[User]:
+    """The attendants on a shop's staff, by name."""
+    return list(session.exec(select(User).join(ShopStaff, ShopStaff.user_id == User.id)
+                             .where(ShopStaff.shop_id == shop.id).order_by(User.name, User.id)))
+
+
 def list_shops(session: Session, *, actor: Actor) -> list[Shop]:
-    """The shops of every village the actor belongs to or oversees."""
-    return list(session.exec(in_villages(select(Shop), actor, Shop.village_id).order_by(Shop.id)))
+    """The shops of every village the actor belongs to or oversees (a closed one only to its village's staff)."""
+    rows = session.exec(in_villages(select(Shop), actor, Shop.village_id).order_by(Shop.id))
+    return [shop for shop in rows if shows_closed(actor, shop)]
 
 
 def goods_public(goods: Goods) -> GoodsPublic:
