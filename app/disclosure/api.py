@@ -11,7 +11,7 @@ from app.db import write_session
 from app.deps import ActorDep, EngineDep, IdempotencyKey, SessionDep
 from app.disclosure import decisions as dec
 from app.disclosure import files as attachments
-from app.disclosure import service
+from app.disclosure import powers_api, service
 from app.disclosure.models import (
     AnswerCreate,
     DecisionCreate,
@@ -28,7 +28,7 @@ from app.disclosure.models import (
     VersionPublic,
 )
 from app.ids import Id, StrictId
-from app.org.access import OFFICIALS, Actor, village_for
+from app.org.access import OFFICIALS, Actor
 
 router = APIRouter(tags=["disclosures"])
 
@@ -220,8 +220,5 @@ def attach_to_step(decision_id: Id, step_id: Id, file: Annotated[UploadFile, Fil
     return service.file_public(row)
 
 
-@router.get("/villages/{village_id}/small-powers")
-def small_powers(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
-    village = village_for(actor, village_id)
-    return {"items": [p.model_dump() for p in dec.small_powers(session, village_id=village)],
-            "next_cursor": None}
+
+router.include_router(powers_api.router)  # the 小微权力清单

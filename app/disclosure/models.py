@@ -247,6 +247,7 @@ class SmallPowerItem(SQLModel):
 class SmallPowersUpdate(SQLModel):
     items: list[SmallPowerItem]
     note: str = ""
+    base_version: StrictInt | None = None  # the version the editor started from
 
 class DisclosureCreate(SQLModel):
     category: str

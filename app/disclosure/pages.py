@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from app.deps import ActorDep, EngineDep, HtmxDep, SessionDep, TemplatesDep
 from app.disclosure import decisions as dec
 from app.disclosure import files as attachments
-from app.disclosure import service
+from app.disclosure import powers_pages, service
 from app.disclosure.api import note_read
 from app.disclosure.markup import line_diff, render_body
 from app.disclosure.models import CATEGORY_LABELS, STEP_LABELS, STEPS, VOTE_STEPS, DisclosureFile, Step
@@ -340,13 +340,4 @@ def _optional(value: str) -> int | None:
     return form_int(value) if value.strip() else None
 
 
-# --- 小微权力清单 --------------------------------------------------------------------------------------------------
-
-@router.get("/small-powers")
-def small_powers(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    village = service.reader_village(session, actor)
-    return render(request, "disclosure/powers.html", _ctx(
-        actor, items=dec.small_powers(session, village_id=village) if village else [],
-        village=village_name(session, village)))
-
-
+router.include_router(powers_pages.router)  # the 小微权力清单

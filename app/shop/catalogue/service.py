@@ -13,8 +13,8 @@ from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
 from app.org.models import User
 from app.paging import Page, page_desc
-from app.shop.catalogue.models import STOCK_ACTIONS, Goods, GoodsImage, GoodsPublic, MovementKind, StockMovement
 from app.shop.access import shows_closed
+from app.shop.catalogue.models import STOCK_ACTIONS, Goods, GoodsImage, GoodsPublic, MovementKind, StockMovement
 from app.shop.models import GOODS_TARGET, Shop, ShopAction, ShopStaff
 from app.text import clean_reason, clean_text
 
