@@ -119,16 +119,16 @@ def publish_powers(session: Session, *, actor: Actor | None, village_id: int, it
     """Publish the village's list as a new version (an official; `actor` None is the system starting a village).
     `base_version` is the version the editor started from: another one in force meanwhile is refused (409), so
     nobody overwrites a change they did not see. A list the same as the one in force publishes nothing (a double
-    tap) and answers with the version in force."""
+    tap, even from the version before) and answers with the version in force."""
     if actor is not None:
         actor.require(village_id, LIST_KEEPERS, "只有本村村干部可以修改小微权力清单")
     items = _clean(items)
     note = clean_text(note, label="修改说明", max_length=200, required=False, field="note")
     current = current_version(session, village_id=village_id)
+    if current and as_items(small_powers(session, village_id=village_id, version=current)) == items:
+        return version_of(session, village_id=village_id, version=current)  # a double tap: what it made
     if base_version is not None and base_version != current:
         raise Conflict(f"清单已有新的第 {current} 版，请刷新后在新版本上修改")
-    if current and as_items(small_powers(session, village_id=village_id, version=current)) == items:
-        return version_of(session, village_id=village_id, version=current)
     row = SmallPowerVersion(village_id=village_id, version=current + 1, note=note,
                             created_by_id=actor.id if actor else None)
     session.add(row)
