@@ -64,7 +64,8 @@ class TestApi:
         items = without_ids(current(api).json()["items"])
         assert put(api, items[:5], base_version=1).status_code == 200
         stale = put(api, items[:3], base_version=1)
-        assert stale.status_code == 409 and error_code(stale) == "conflict" and "第 2 版" in stale.json()["error"]["message"]
+        assert stale.status_code == 409 and error_code(stale) == "conflict"
+        assert "第 2 版" in stale.json()["error"]["message"]
         assert len(current(api).json()["items"]) == 5
 
     @pytest.mark.parametrize("items, words", [
