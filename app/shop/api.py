@@ -3,9 +3,9 @@ mounted together."""
 
 from fastapi import APIRouter
 
-from app.shop import lifecycle_api
 from app.shop.books import api as books_api
 from app.shop.catalogue import api as catalogue_api
+from app.shop.lifecycle import api as lifecycle_api
 from app.shop.redemption import api as redemption_api
 from app.shop.requests import api as requests_api
 

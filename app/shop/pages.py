@@ -3,9 +3,9 @@ holds the one page a signed-out phone may open (/s/{id}, the address on a shop's
 
 from fastapi import APIRouter
 
-from app.shop import lifecycle_pages
 from app.shop.books import pages as books_pages
 from app.shop.catalogue import pages as catalogue_pages
+from app.shop.lifecycle import pages as lifecycle_pages
 from app.shop.redemption.pages import cards, counter, settings
 from app.shop.requests import pages as requests_pages
 

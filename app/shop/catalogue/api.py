@@ -11,7 +11,7 @@ from app.paging import page_list
 from app.shop.access import managed_shop, shop_goods, visible_shop
 from app.shop.catalogue import service
 from app.shop.catalogue.models import GoodsCreate, GoodsPublic, GoodsUpdate, StockChange
-from app.shop.lifecycle import shop_public
+from app.shop.lifecycle.service import shop_public
 
 router = APIRouter(tags=["shop"])
 MAX_UPLOAD = 5 * 1024 * 1024 + 1

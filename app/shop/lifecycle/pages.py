@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.htmx import redirect_after_post
 from app.ids import Id
-from app.shop import lifecycle
 from app.shop.access import kept_shop, shop_village
+from app.shop.lifecycle import service as lifecycle
 
 router = APIRouter()
 

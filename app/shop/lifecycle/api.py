@@ -5,8 +5,8 @@ from fastapi import APIRouter
 
 from app.deps import ActorDep, IdempotencyKey, SessionDep
 from app.ids import Id
-from app.shop import lifecycle
 from app.shop.access import kept_shop, shop_village
+from app.shop.lifecycle import service as lifecycle
 from app.shop.models import ShopCreate, ShopPublic, ShopUpdate
 
 router = APIRouter(tags=["shop"])
