@@ -161,6 +161,19 @@ class TestEveryDoorRefuses:
         done = redeem(api, shop_id, code, [(goods["soap"]["id"], 1)], key="r-2")
         assert done.status_code == 201, done.text  # resumed: the same code works again within its minute
 
+    def test_a_confirmation_asked_before_the_pause(self, api, shop_id, goods):
+        vid = village_id(api)
+        assert api.client.put(f"/api/v1/villages/{vid}/shop-settings", headers=api.headers("official"),
+                              json={"confirm_above": 0}).status_code == 200
+        asked = redeem(api, shop_id, pay_code(api), [(goods["soap"]["id"], 1)], key="c-1")
+        assert asked.status_code == 202, asked.text
+        assert set_status(api, shop_id, "paused").status_code == 200
+        start = balance(api)
+        r = api.post(f"/me/confirmations/{asked.json()['id']}", "villager",
+                     json={"decision": "confirm", "total_points": 5})
+        refused(r, "paused")
+        assert balance(api) == start
+
     def test_request_create(self, api, shop_id, goods, not_open):
         start = balance(api)
         refused(make_request(api, shop_id, goods["soap"]["id"]), not_open)
@@ -206,6 +219,11 @@ class TestClose:
             entry = s.exec(select(AuditEntry).where(AuditEntry.action == ShopAction.shop_close.value)).one()
             detail = json.loads(entry.detail) if isinstance(entry.detail, str) else entry.detail
             assert detail["requests_released"] == 2 and detail["points_returned"] == 35
+
+    def test_a_closed_shop_takes_no_new_goods(self, api, shop_id):
+        assert set_status(api, shop_id, "closed").status_code == 200
+        r = api.post(f"/shops/{shop_id}/goods", "official", json={"name": "新货", "points_price": 5, "stock": 1})
+        assert r.status_code == 409 and error_code(r) == "shop_closed"
 
     def test_a_closed_shop_is_not_listed_to_villagers_but_its_books_stay(self, api, shop_id, goods):
         code = pay_code(api)

@@ -5,7 +5,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import NotFound, OutOfStock, ValidationFailed
+from app.errors import NotFound, OutOfStock, ShopClosed, ValidationFailed
 from app.idempotency import create_once
 from app.ids import int_within
 from app.images import Photo
@@ -15,7 +15,7 @@ from app.org.models import User
 from app.paging import Page, page_desc
 from app.shop.access import shows_closed
 from app.shop.catalogue.models import STOCK_ACTIONS, Goods, GoodsImage, GoodsPublic, MovementKind, StockMovement
-from app.shop.models import GOODS_TARGET, Shop, ShopAction, ShopStaff
+from app.shop.models import GOODS_TARGET, Shop, ShopAction, ShopStaff, ShopStatus
 from app.text import clean_reason, clean_text
 
 MAX_PRICE, MAX_STOCK = 100_000, 100_000
@@ -110,7 +110,9 @@ def _bounded(value: int, *, label: str, low: int, high: int) -> int:
 
 def create_goods(session: Session, *, actor: Actor, shop: Shop, name: str, points_price: int, stock: int,
                  low_stock_threshold: int = 5, idempotency_key: str | None = None) -> Goods:
-    """Add goods to the shop; the opening stock is recorded as a movement. With a key, once."""
+    """Add goods to the shop (not to a closed one); the opening stock is recorded as a movement. With a key, once."""
+    if shop.status == ShopStatus.closed:
+        raise ShopClosed(f"“{shop.name}”已关闭，不能再上架商品")
     payload = {"shop_id": shop.id, "name": name, "points_price": points_price, "stock": stock,
                "low_stock_threshold": low_stock_threshold}
     return create_once(session, scope=f"user:{actor.id}:goods.create", key=idempotency_key, payload=payload,
