@@ -273,7 +273,7 @@ CASES = {
     ("POST", "/api/v1/shops"): {"village_id": "{village_id}", "name": "越界超市"},
     ("PATCH", "/api/v1/shops/{shop_id}"): {"partner": "越界"},
     ("POST", "/shop/manage/open"): {"village_id": "{village_id}", "name": "越界超市"},
-    ("POST", "/shop/manage/status"): {"shop_id": "{shop_id}", "status": "paused"},
+    ("POST", "/shop/manage/{shop_id}/status"): {"status": "paused"},
     # The county's tree and its staff (issue #17): 示范村 is the unit.
     ("POST", "/api/v1/org-units"): {"kind": "group", "name": "越界组", "parent_id": "{village_id}"},
     ("GET", "/api/v1/org-units/{unit_id}"): ("official", None, {"unit_id": "village_id"}),

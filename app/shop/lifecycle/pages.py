@@ -25,8 +25,8 @@ def open_shop(actor: ActorDep, session: SessionDep, htmx: HtmxDep, village_id: A
     return redirect_after_post(f"/shop/manage?shop_id={shop.id}&done=opened", htmx=htmx)
 
 
-@router.post("/shop/manage/status")
-def change_status(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: Annotated[Id, Form()],
+@router.post("/shop/manage/{shop_id}/status")
+def change_status(shop_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                   status: Annotated[str, Form()] = "") -> Response:
     shop = lifecycle.update_shop(session, actor=actor, shop=kept_shop(session, actor, shop_id), status=status)
     session.commit()
