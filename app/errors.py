@@ -114,3 +114,15 @@ class TotalChanged(Conflict):
     basket changed): nothing moves, and the phone shows the new total to agree to."""
 
     code, message = "total_changed", "合计有变动，没有扣积分。请核对新的合计后再确认"
+
+
+class ShopPaused(Conflict):
+    """The shop is 暂停营业: nothing new starts there (a redemption, a pay code, a 扫码 request) until it resumes."""
+
+    code, message = "shop_paused", "该超市暂停营业，暂时不能兑换"
+
+
+class ShopClosed(Conflict):
+    """The shop is closed for good: its books and history stay, nothing new happens there."""
+
+    code, message = "shop_closed", "该超市已关闭，不能再兑换"

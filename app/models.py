@@ -11,6 +11,7 @@ from app.disclosure.models import (
     DisclosureRead,
     DisclosureVersion,
     SmallPower,
+    SmallPowerVersion,
 )
 from app.evaluation.models import (
     Criterion,
@@ -81,6 +82,7 @@ __all__ = [
     "DisclosureRead",
     "DisclosureVersion",
     "SmallPower",
+    "SmallPowerVersion",
     "Household",
     "IdempotencyRecord",
     "LedgerEntry",

@@ -54,7 +54,11 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/media/goods/{image_id}.jpg"),
              # 村务公开: the caller's own unread count, 首页's card, the publish form of their own village.
              ("GET", "/api/v1/disclosures/unread-count"), ("GET", "/disclosures/badge"),
-             ("GET", "/disclosures/home-card"), ("GET", "/disclosures/new")}
+             ("GET", "/disclosures/home-card"), ("GET", "/disclosures/new"),
+             # The 小微权力清单's page changes act on the caller's own village's list, nobody else's (an outsider's
+             # lands in their own village: tests/disclosure/test_small_powers_editor.py).
+             ("POST", "/small-powers/items"), ("POST", "/small-powers/items/{position}"),
+             ("POST", "/small-powers/items/{position}/delete")}
 
 class Query(dict):
     """A body that is sent as the query string (a DELETE's `?role=`)."""
@@ -262,6 +266,14 @@ CASES = {
     ("GET", "/decisions/{decision_id}"): None,
     ("POST", "/decisions/{decision_id}/steps"): {"step": "publish", "held_on": "{today}", "attendance": "5"},
     ("GET", "/small-powers"): "list",
+    ("GET", "/small-powers/versions"): "list",
+    ("GET", "/api/v1/villages/{village_id}/small-powers/versions"): None,
+    ("PUT", "/api/v1/villages/{village_id}/small-powers"): {"items": [{"name": "越界", "who": "x", "steps": "x"}]},
+    # Shops from the app (issue #17 item 4).
+    ("POST", "/api/v1/shops"): {"village_id": "{village_id}", "name": "越界超市"},
+    ("PATCH", "/api/v1/shops/{shop_id}"): {"partner": "越界"},
+    ("POST", "/shop/manage/open"): {"village_id": "{village_id}", "name": "越界超市"},
+    ("POST", "/shop/manage/{shop_id}/status"): {"status": "paused"},
     # The county's tree and its staff (issue #17): 示范村 is the unit.
     ("POST", "/api/v1/org-units"): {"kind": "group", "name": "越界组", "parent_id": "{village_id}"},
     ("GET", "/api/v1/org-units/{unit_id}"): ("official", None, {"unit_id": "village_id"}),

@@ -1,4 +1,4 @@
-"""四议两公开: a village decision recorded step by step, in order, none skipped; and the 小微权力清单."""
+"""四议两公开: a village decision recorded step by step, in order, none skipped (the 小微权力清单: powers.py)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +18,6 @@ from app.disclosure.models import (
     DecisionStep,
     DisclosureAction,
     Outcome,
-    SmallPower,
     Step,
     StepPublic,
 )
@@ -232,7 +231,3 @@ def list_decisions(session: Session, *, actor: Actor, limit: int | None = None, 
     return page_desc(session, in_villages(select(Decision), actor, Decision.village_id), Decision.id, limit=limit,
                      cursor=cursor)
 
-
-def small_powers(session: Session, *, village_id: int) -> list[SmallPower]:
-    return list(session.exec(select(SmallPower).where(SmallPower.village_id == village_id)
-                             .order_by(SmallPower.position, SmallPower.id)))

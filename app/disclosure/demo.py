@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from app.disclosure import decisions as dec
-from app.disclosure import service
-from app.disclosure.models import SmallPower, Step
+from app.disclosure import powers, service
+from app.disclosure.models import Step
 from app.org.access import load_actor
 from app.org.models import Household, OrgUnit, User
 
@@ -124,7 +124,5 @@ def seed_disclosures(session: Session, *, village: OrgUnit, official: User, read
         dec.record_step(session, actor=actor, decision=decision, step=step, held_on=start + timedelta(days=day),
                         attendance=attendance, expected=expected, votes_for=votes[0], votes_against=votes[1],
                         votes_abstain=votes[2], minutes=minutes)
-    for position, (kind, name, who, steps_list, limit, basis) in enumerate(POWERS, start=1):
-        session.add(SmallPower(village_id=village.id, position=position, kind=kind, name=name, who=who,
-                               steps="\n".join(steps_list), time_limit=limit, basis=basis, oversight=OVERSIGHT))
-    session.flush()
+    powers.start_small_powers(session, village_id=village.id, actor_id=official.id,
+                              items=powers.default_items(POWERS, oversight=OVERSIGHT))

@@ -63,11 +63,13 @@ class DisclosureAction(AuditAction):
     answer = "disclosure.answer", "答复问题"
     decision_create = "decision.create", "发起四议两公开事项"
     decision_step = "decision.step", "记录四议两公开步骤"
+    powers_publish = "small_powers.publish", "发布小微权力清单新版本"
 
 
 DISCLOSURE_TARGET = declare_target("disclosure", "公开事项")
 QUESTION_TARGET = declare_target("disclosure_question", "群众提问")
 DECISION_TARGET = declare_target("decision", "四议两公开事项")
+POWERS_TARGET = declare_target("small_powers", "小微权力清单")
 
 
 class Disclosure(SQLModel, table=True):
@@ -189,13 +191,31 @@ class DecisionStep(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
-class SmallPower(SQLModel, table=True):
-    """One entry of the village's 小微权力清单: what may be decided, by whom, in which steps, within what time."""
+class SmallPowerVersion(SQLModel, table=True):
+    """One published version of a village's 小微权力清单 (第 N 版): who published it, when. Its entries are the
+    small_powers rows of that version; a change is a new version, the earlier ones stay readable."""
 
-    __tablename__ = "small_powers"
+    __tablename__ = "small_power_versions"
+    __table_args__ = (UniqueConstraint("village_id", "version"),)
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="org_units.id", index=True)
+    version: int
+    note: str = Field(default="", sa_type=String(200))  # what changed, in the official's words
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class SmallPower(SQLModel, table=True):
+    """One entry of the village's 小微权力清单: what may be decided, by whom, in which steps, within what time. The
+    rows of one `version` are never changed afterwards (a change writes a whole new version)."""
+
+    __tablename__ = "small_powers"
+    __table_args__ = (Index("ix_small_powers_village_id_version", "village_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="org_units.id", index=True)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     position: int = 0
     kind: str = Field(sa_type=String(30))  # 重大事项决策, 便民服务 …
     name: str = Field(sa_type=String(60))
@@ -211,6 +231,23 @@ make_append_only(DecisionStep.__table__)
 
 
 # --- API shapes ---------------------------------------------------------------------------------------------
+
+class SmallPowerItem(SQLModel):
+    """One entry as an official writes it (PUT /villages/{id}/small-powers sends the whole list)."""
+
+    kind: str = ""
+    name: str
+    who: str
+    steps: str
+    time_limit: str = ""
+    basis: str = ""
+    oversight: str = ""
+
+
+class SmallPowersUpdate(SQLModel):
+    items: list[SmallPowerItem]
+    note: str = ""
+    base_version: StrictInt | None = None  # the version the editor started from
 
 class DisclosureCreate(SQLModel):
     category: str

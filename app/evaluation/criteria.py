@@ -22,6 +22,8 @@ from app.evaluation.models import (
 from app.idempotency import create_once
 from app.ids import int_within
 from app.org.access import EVERYONE, OFFICIALS, Actor, get_visible
+from app.org.models import OrgUnit
+from app.org.starters import register_village_starter
 from app.text import clean_text
 
 
@@ -133,7 +135,8 @@ def delete_criterion(session: Session, *, actor: Actor, criterion: Criterion) ->
     session.flush()
 
 
-# A sensible starting catalogue (the demo village's, and what `seed_criteria` gives any village).
+# A sensible starting catalogue: the plan's six categories (the demo village's, and what `seed_criteria` gives any
+# new village through its starter, below). Officials edit it; a 7th category 其他 is theirs to add.
 DEFAULT_CRITERIA = [
     ("hard_work", "勤劳致富、带动乡邻", 10, "red"),
     ("hard_work", "好吃懒做、等靠要", 0, "black"),
@@ -161,3 +164,8 @@ def seed_criteria(session: Session, *, village_id: int) -> list[Criterion]:
     session.add_all(made)
     session.flush()
     return made
+
+
+@register_village_starter
+def _start(session: Session, *, village: OrgUnit, actor_id: int | None) -> None:
+    seed_criteria(session, village_id=village.id)

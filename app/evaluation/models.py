@@ -13,9 +13,10 @@ from app.ids import StrictId
 from app.ledger.models import Category
 from app.timeutil import ts_column, utcnow
 
-# The six categories of the county plan §三(四) (the ledger's category names, so credits carry them).
+# The six categories of the county plan §三(四) (the ledger's category names, so credits carry them), and the
+# 其他 the plan's 等 allows for a village's own items.
 EVALUATION_CATEGORIES = (Category.hard_work, Category.filial, Category.customs, Category.hygiene, Category.law,
-                         Category.public_good)
+                         Category.public_good, Category.other)
 MAX_CRITERION_POINTS = 100
 MAX_NOTICE_DAYS = 30
 

@@ -38,6 +38,8 @@ ADMINS = frozenset({Role.town_admin, Role.county_admin})  # over the villages' o
 COUNTY_ADMINS = frozenset({Role.county_admin})
 PLAIN_MEMBER = frozenset({Role.villager})
 COMMITTEE = frozenset({Role.committee})  # the village's 评比委员: score households in an evaluation round
+SHOP_KEEPERS = OFFICIALS  # open a village's shop, rename, pause, resume and close it (issue #17)
+LIST_KEEPERS = OFFICIALS  # publish a new version of the village's 小微权力清单
 
 RoleSet = Iterable[str] | str
 M = TypeVar("M")

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.errors import DomainError, ValidationFailed
 from app.org.models import OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.org.service import check_password, clean_phone
+from app.org.starters import start_village
 from app.text import clean_text
 
 ADMIN_ROLES = (Role.county_admin, Role.town_admin, Role.official)  # who can set the rest of the county up
@@ -68,7 +69,7 @@ def ensure_county(session: Session, *, name: str, tree: dict[str, list[str]]) ->
     for township_name, villages in tree.items():
         township = _unit(session, OrgKind.township, township_name, county.id)
         for village in villages:
-            _unit(session, OrgKind.village, village, township.id)
+            _unit(session, OrgKind.village, village, township.id, start=True)
     return county
 
 
@@ -115,11 +116,15 @@ def appoint_admin(session: Session, *, unit: OrgUnit, phone: str, name: str, pas
     return AdminResult(user=user, created=True)
 
 
-def _unit(session: Session, kind: OrgKind, name: str, parent_id: int | None) -> OrgUnit:
+def _unit(session: Session, kind: OrgKind, name: str, parent_id: int | None, *, start: bool = False) -> OrgUnit:
+    """The unit of that name there, made if missing; a village made here with `start` gets the domains' defaults
+    (app/org/starters.py)."""
     unit = session.exec(select(OrgUnit).where(OrgUnit.kind == kind, OrgUnit.name == name,
                                               OrgUnit.parent_id == parent_id)).first()
     if unit is None:
         unit = OrgUnit(kind=kind, name=name, parent_id=parent_id)
         session.add(unit)
         session.flush()
+        if start:
+            start_village(session, unit, None)
     return unit

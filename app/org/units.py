@@ -23,6 +23,7 @@ from app.org.models import (
 )
 from app.org.passwords import NewPassword
 from app.org.service import clean_phone
+from app.org.starters import start_village
 from app.shop.catalogue.service import add_shop_staff, drop_shop_staff, staff_shops
 from app.shop.models import Shop
 from app.text import clean_text
@@ -54,6 +55,7 @@ def _create_unit(session: Session, *, actor: Actor, kind: str, name: str, parent
     record_action(session, actor_id=actor.id, action=OrgAction.unit_create, village_id=_audit_village(unit),
                   target_type=ORG_UNIT_TARGET, target_id=unit.id, target_label=unit.name,
                   detail={"kind": unit.kind, "parent_id": parent.id, "parent": parent.name})
+    start_village(session, unit, actor.id)  # a village starts with the domains' defaults (app/org/starters.py)
     return unit
 
 

@@ -2,11 +2,20 @@
 
 from sqlmodel import Session, select
 
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden, NotFound, ShopClosed, ShopPaused
 from app.ids import in_range
-from app.org.access import ATTENDANTS, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, get_visible
+from app.org.access import (
+    ATTENDANTS,
+    EVERYONE,
+    OFFICIALS,
+    SHOP_KEEPERS,
+    VILLAGE_STAFF,
+    Actor,
+    get_visible,
+    village_for,
+)
 from app.shop.catalogue.models import Goods
-from app.shop.models import Shop, ShopStaff
+from app.shop.models import Shop, ShopStaff, ShopStatus
 from app.shop.redemption.models import Redemption, RedemptionConfirmation
 
 
@@ -48,6 +57,51 @@ def overseen_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     if not (actor.can(shop.village_id, VILLAGE_STAFF) or is_staff(session, actor, shop)):
         raise Forbidden()
     return shop
+
+
+def kept_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
+    """A shop whose name and status (open, paused, closed) the actor may change: the village's officials."""
+    shop = visible_shop(session, actor, shop_id)
+    actor.require(shop.village_id, SHOP_KEEPERS, "只有本村村干部可以开设、暂停或关闭积分超市")
+    return shop
+
+
+def shop_village(actor: Actor, village_id: int) -> int:
+    """The village a new shop opens in: one the actor keeps shops of (another village is not found)."""
+    return village_for(actor, village_id, SHOP_KEEPERS, refuse="只有本村村干部可以开设积分超市")
+
+
+def opening_village(session: Session, actor: Actor) -> int | None:
+    """The village whose first shop the actor may open from /shop/manage: the lowest they keep shops of, while it has
+    no shop yet; None otherwise (the page then shows the shop)."""
+    village_id = actor.first_village(SHOP_KEEPERS)
+    if village_id is None or session.exec(select(Shop.id).where(Shop.village_id == village_id)).first() is not None:
+        return None
+    return village_id
+
+
+def shows_closed(actor: Actor, shop: Shop) -> bool:
+    """Whether a closed shop is still listed to the actor: its village's staff and attendants keep its books."""
+    return shop.status != ShopStatus.closed or actor.can(shop.village_id, VILLAGE_STAFF | ATTENDANTS)
+
+
+# --- the one check every door that starts something calls ---------------------------------------------------
+
+def require_open(shop: Shop) -> None:
+    """Nothing new starts at a shop that is not open: a redemption (pay code, card, confirmation), a counter scan,
+    a 扫码 request or its 核销. Cancelling what is open is not a start: it stays possible."""
+    if shop.status == ShopStatus.paused:
+        raise ShopPaused(f"“{shop.name}”暂停营业，暂时不能兑换")
+    if shop.status == ShopStatus.closed:
+        raise ShopClosed(f"“{shop.name}”已关闭，不能再兑换")
+
+
+def require_village_open(session: Session, village_id: int) -> None:
+    """A pay code is good at any shop of the village: refused while the village has shops and none is open."""
+    shops = list(session.exec(select(Shop).where(Shop.village_id == village_id).order_by(Shop.id)))
+    if shops and not any(s.status == ShopStatus.open for s in shops):
+        paused = [s for s in shops if s.status == ShopStatus.paused]
+        require_open(paused[0] if paused else shops[0])
 
 
 def shop_goods(session: Session, *, shop: Shop, goods_id: int) -> Goods:

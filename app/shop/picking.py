@@ -11,7 +11,9 @@ from app.shop.models import Shop
 
 DONE = {"create": "商品已上架，可以拍张照片", "edit": "已保存", "on": "已恢复兑换", "off": "已暂停兑换",
         "photo": "照片已更新", "stock": "库存已更新", "reverse": "已撤销该笔兑换，积分和库存已退回",
-        "revoke": "该积分卡已作废", "issue": "积分卡已发出，请把卡交给村民"}
+        "revoke": "该积分卡已作废", "issue": "积分卡已发出，请把卡交给村民",
+        "opened": "积分超市已开设。下一步：任命超市管理员、上架商品", "paused": "已暂停营业",
+        "open": "已恢复营业", "closed": "超市已关闭，未核销的扫码兑换单已退回积分"}
 ShopAccess = Callable[[Session, Actor, int], Shop]
 
 

@@ -20,6 +20,7 @@ from app.org.access import (
 )
 from app.org.models import OrgUnit, Role, RoleAssignment, User
 from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
+from app.org.starters import register_village_starter
 from app.text import clean_text
 from app.volunteer.models import (
     CATEGORIES,
@@ -170,6 +171,37 @@ def create_service(session: Session, *, actor: Actor, village_id: int, name: str
     return create_once(session, scope=f"user:{actor.id}:volunteer-service", key=idempotency_key,
                        payload={"org_id": org_id, "name": name, "category": category, "description": description,
                                 "provider": provider, "minutes": minutes}, model=VolunteerService, action=action)
+
+
+# A new village station's menu (the demo's, as a template): name, category, description, standard hours. The
+# station edits it like any service it adds; the provider is the village's 新时代文明实践站 until it names a team.
+DEFAULT_MENU = [
+    ("理发", "生活服务", "上门为老人、行动不便的村民理发", 1),
+    ("代购药品", "医疗健康", "按药方或清单到卫生院、药店代买药品送上门", 2),
+    ("陪同就医", "医疗健康", "陪老人到乡镇卫生院或县医院看病、取药", 4),
+    ("家电维修", "维修帮忙", "电视、电饭锅、电灯等小家电的检查和维修", 2),
+    ("读报聊天", "文化陪伴", "给独居老人读报、聊天、讲讲村里的新鲜事", 1),
+    ("打扫卫生", "生活服务", "帮独居老人打扫房间和院子", 2),
+    ("代办证件", "政策宣讲", "帮忙准备材料，代办社保、医保、证件等", 2),
+]
+
+
+def seed_menu(session: Session, *, village: OrgUnit) -> list[VolunteerService]:
+    """Give a village station the template menu (once: a station with services of its own keeps them)."""
+    if session.exec(select(VolunteerService.id).where(VolunteerService.org_id == village.id)).first() is not None:
+        return []
+    provider = f"{village.name}新时代文明实践站"[:60]
+    made = [VolunteerService(org_id=village.id, level=Level.village, name=name, category=category,
+                             description=description, provider=provider, standard_minutes=hours * 60)
+            for name, category, description, hours in DEFAULT_MENU]
+    session.add_all(made)
+    session.flush()
+    return made
+
+
+@register_village_starter
+def _start(session: Session, *, village: OrgUnit, actor_id: int | None) -> None:
+    seed_menu(session, village=village)
 
 
 # --- volunteers and teams -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from app.paging import page_list
 from app.shop.access import managed_shop, shop_goods, visible_shop
 from app.shop.catalogue import service
 from app.shop.catalogue.models import GoodsCreate, GoodsPublic, GoodsUpdate, StockChange
-from app.shop.models import ShopPublic
+from app.shop.lifecycle.service import shop_public
 
 router = APIRouter(tags=["shop"])
 MAX_UPLOAD = 5 * 1024 * 1024 + 1
@@ -20,7 +20,7 @@ MAX_UPLOAD = 5 * 1024 * 1024 + 1
 @router.get("/shops")
 def list_shops(actor: ActorDep, session: SessionDep, limit: int | None = None, cursor: str | None = None) -> dict:
     page = page_list(service.list_shops(session, actor=actor), limit=limit, cursor=cursor)
-    return {"items": [ShopPublic.model_validate(s, from_attributes=True) for s in page.items],
+    return {"items": [shop_public(s) for s in page.items],
             "next_cursor": page.next_cursor}
 
 

@@ -12,9 +12,10 @@ from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
 from app.ledger.service import household_balance
-from app.org.access import OFFICIALS
+from app.org.access import SHOP_KEEPERS
 from app.org.models import User
-from app.shop.access import managed_goods, managed_shop, visible_shop
+from app.org.service import village_name
+from app.shop.access import managed_goods, managed_shop, opening_village, visible_shop
 from app.shop.catalogue import service
 from app.shop.catalogue.models import MOVEMENT_LABELS
 from app.shop.picking import DONE, pick_shop, tab_for
@@ -37,12 +38,19 @@ def browse(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id |
 # --- staff: catalogue and stock ------------------------------------------------------------------------------
 
 @router.get("/shop/manage")
-def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None) -> Response:
+def manage(request: Request, actor: ActorDep, session: SessionDep, shop_id: Id | None = None,
+           done: str = "") -> Response:
+    village_id = opening_village(session, actor) if shop_id is None else None
+    if village_id is not None:  # an official whose village has no shop yet: 开设积分超市
+        return render(request, "shop/open.html", {"tab": tab_for(actor), "village_id": village_id,
+                                                  "village": village_name(session, village_id)})
     shop, shops = pick_shop(session, actor, shop_id, managed_shop)
     goods = service.list_goods(session, shop=shop, include_inactive=True)
     return render(request, "shop/manage.html", {"tab": tab_for(actor), "shop": shop, "shops": shops,
                                                 "low": service.low_stock(session, shop=shop), "goods": goods,
-                                                "can_set": actor.can(shop.village_id, OFFICIALS)})
+                                                "can_set": actor.can(shop.village_id, SHOP_KEEPERS),
+                                                "attendants": service.shop_attendants(session, shop=shop),
+                                                "done": DONE.get(done, "")})
 
 
 @router.post("/shop/manage/goods")

@@ -5,15 +5,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import NotFound, OutOfStock, ValidationFailed
+from app.errors import NotFound, OutOfStock, ShopClosed, ValidationFailed
 from app.idempotency import create_once
 from app.ids import int_within
 from app.images import Photo
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
+from app.org.models import User
 from app.paging import Page, page_desc
+from app.shop.access import shows_closed
 from app.shop.catalogue.models import STOCK_ACTIONS, Goods, GoodsImage, GoodsPublic, MovementKind, StockMovement
-from app.shop.models import GOODS_TARGET, Shop, ShopAction, ShopStaff
+from app.shop.models import GOODS_TARGET, Shop, ShopAction, ShopStaff, ShopStatus
 from app.text import clean_reason, clean_text
 
 MAX_PRICE, MAX_STOCK = 100_000, 100_000
@@ -57,9 +59,16 @@ def staff_shops(session: Session, *, village_id: int) -> dict[int, int]:
     return {user_id: shop_id for user_id, shop_id in rows}
 
 
+def shop_attendants(session: Session, *, shop: Shop) -> list[User]:
+    """The attendants on a shop's staff, by name."""
+    return list(session.exec(select(User).join(ShopStaff, ShopStaff.user_id == User.id)
+                             .where(ShopStaff.shop_id == shop.id).order_by(User.name, User.id)))
+
+
 def list_shops(session: Session, *, actor: Actor) -> list[Shop]:
-    """The shops of every village the actor belongs to or oversees."""
-    return list(session.exec(in_villages(select(Shop), actor, Shop.village_id).order_by(Shop.id)))
+    """The shops of every village the actor belongs to or oversees (a closed one only to its village's staff)."""
+    rows = session.exec(in_villages(select(Shop), actor, Shop.village_id).order_by(Shop.id))
+    return [shop for shop in rows if shows_closed(actor, shop)]
 
 
 def goods_public(goods: Goods) -> GoodsPublic:
@@ -101,7 +110,9 @@ def _bounded(value: int, *, label: str, low: int, high: int) -> int:
 
 def create_goods(session: Session, *, actor: Actor, shop: Shop, name: str, points_price: int, stock: int,
                  low_stock_threshold: int = 5, idempotency_key: str | None = None) -> Goods:
-    """Add goods to the shop; the opening stock is recorded as a movement. With a key, once."""
+    """Add goods to the shop (not to a closed one); the opening stock is recorded as a movement. With a key, once."""
+    if shop.status == ShopStatus.closed:
+        raise ShopClosed(f"“{shop.name}”已关闭，不能再上架商品")
     payload = {"shop_id": shop.id, "name": name, "points_price": points_price, "stock": stock,
                "low_stock_threshold": low_stock_threshold}
     return create_once(session, scope=f"user:{actor.id}:goods.create", key=idempotency_key, payload=payload,

@@ -26,6 +26,7 @@ from app.ledger.service import household_balance
 from app.org.access import MAX_ID, OFFICIALS, Actor
 from app.org.models import HOUSEHOLD_TARGET, Household, User
 from app.security import hash_password, verify_password
+from app.shop.access import require_open, require_village_open
 from app.shop.models import Shop, ShopAction
 from app.shop.redemption.models import HouseholdCard, PayCode, Redemption, RedemptionConfirmation
 from app.text import clean_reason
@@ -49,7 +50,9 @@ def _random_digits(prefix: str, length: int) -> str:
 
 def issue_pay_code(session: Session, *, user_id: int | None, household: Household, secret: str,
                    now: datetime | None = None, card_id: int | None = None) -> tuple[str, PayCode]:
-    """A fresh one-use code for the household, good for 60 seconds at its village's shops."""
+    """A fresh one-use code for the household, good for 60 seconds at its village's shops (none while none of them
+    is open)."""
+    require_village_open(session, household.village_id)
     now = now or utcnow()
     _forget_dead_codes(session, household_id=household.id, now=now)
     code = _random_digits(PAY_CODE_PREFIX, PAY_CODE_LENGTH)
@@ -86,6 +89,7 @@ def clean_code(code: str | None) -> str:
 
 def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, now: datetime | None = None) -> PayCode:
     """The live pay code for this shop, or the refusal a villager can act on."""
+    require_open(shop)
     code = clean_code(code)
     if len(code) == CARD_LENGTH:
         raise InvalidPayCode("这是家庭积分卡，请让村民输入卡密码")
@@ -211,6 +215,7 @@ class CardUnlock:
 def unlock_card(session: Session, *, shop: Shop, card_code: str, pin: str, secret: str,
                 tz: str = "Asia/Shanghai") -> CardUnlock:
     """Card + 卡密码 → a 60-second pay code for the card's household (`check_card`)."""
+    require_open(shop)
     card, error = check_card(session, village_id=shop.village_id, card_code=card_code, pin=pin, secret=secret, tz=tz)
     if card is None:
         return CardUnlock(error=error)

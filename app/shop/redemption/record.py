@@ -12,6 +12,7 @@ from app.errors import PayCodeUsed
 from app.ledger.service import pay_shop, settle_hold
 from app.org.access import Actor
 from app.org.models import Household
+from app.shop.access import require_open
 from app.shop.catalogue.models import Goods, MovementKind, StockMovement
 from app.shop.catalogue.service import take_stock
 from app.shop.models import Shop
@@ -37,7 +38,9 @@ def receipt_lines(lines: list[tuple[Goods, int]]) -> list[ReceiptLine]:
 
 def record_redemption(session: Session, *, shop: Shop, household: Household, attendant_id: int,
                       lines: list[ReceiptLine], paid_by: PaidBy, stock_reason: str) -> Redemption:
-    """Hand goods over for points: stock, ledger, redemption, movements and receipt lines together, or nothing."""
+    """Hand goods over for points: stock, ledger, redemption, movements and receipt lines together, or nothing;
+    never at a shop that is not open (whichever door it came through)."""
+    require_open(shop)
     lines = sorted(lines, key=lambda line: line.goods_id)
     total = sum(line.points for line in lines)
     goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_([line.goods_id for line in lines])))}

@@ -23,7 +23,7 @@ from app.ledger.service import hold_points, lock_household_account, release_hold
 from app.org.access import OFFICIALS, Actor, own_household
 from app.org.models import Household
 from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
-from app.shop.access import is_staff
+from app.shop.access import is_staff, require_open
 from app.shop.catalogue.basket import basket_total, clean_basket, goods_words, price_basket
 from app.shop.catalogue.models import BasketLine
 from app.shop.models import Shop
@@ -81,6 +81,7 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
     payload = {"shop_id": shop.id, "items": sorted(basket.items())}
 
     def action() -> Created:
+        require_open(shop)
         moment = now or utcnow()
         # The household's account row, locked before counting (PostgreSQL; SQLite's writer is held already): of
         # requests sent at once, each counts the ones committed before it, so no more than the limit are ever open.
@@ -190,6 +191,20 @@ def expire_due(session: Session, *, request_ids: list[int] | None = None, househ
     return count
 
 
+def release_open_requests(session: Session, *, shop: Shop, actor_id: int, reason: str) -> dict[str, int]:
+    """The shop closes: every pending request there is closed as refused (`reason`) and its points go back at once
+    (none is left holding a household's points). How many, and how many points."""
+    pending = session.exec(select(ShopRequest).where(ShopRequest.shop_id == shop.id,
+                                                     ShopRequest.status == RequestStatus.pending)
+                           .order_by(ShopRequest.id)).all()
+    released = {"requests": 0, "points": 0}
+    for req in pending:
+        if _close(session, req, status=RequestStatus.refused, actor_id=actor_id, reason=reason):
+            released["requests"] += 1
+            released["points"] += req.total_points
+    return released
+
+
 def _closed_words(req: ShopRequest) -> str:
     return {RequestStatus.fulfilled: "该核销码已使用", RequestStatus.cancelled: "该兑换已取消",
             RequestStatus.expired: "该核销码已过期，积分已退回", RequestStatus.refused: "该兑换已被店员退回"
@@ -216,6 +231,8 @@ def find_by_code(session: Session, *, shop: Shop, code: str, secret: str) -> Sho
 
 def pending_by_code(session: Session, *, shop: Shop, code: str, secret: str, now: datetime | None = None
                     ) -> ShopRequest:
+    """The pending request of a 核销码, for the counter to look at or 核销 (not while the shop is not open)."""
+    require_open(shop)
     req = find_by_code(session, shop=shop, code=code, secret=secret)
     if req.status != RequestStatus.pending:
         raise InvalidState(_closed_words(req))
