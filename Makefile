@@ -60,11 +60,11 @@ check-ledger: install
 	$(PY) -m app check-ledger
 
 # A real county's org tree and its first administrator (never the demo world; the password is asked for without echo,
-# or read from ZF_ADMIN_PASSWORD): make admin COUNTY=振风县 PHONE=13900000000 NAME=王某某 [TREE=org.txt] [AT=清河镇]
+# or read from ZF_ADMIN_PASSWORD): make admin COUNTY=振风县 PHONE=13900000000 NAME=王某某 [TREE=org.txt] [AT=清河镇] [ANOTHER=1]
 admin: install
 	$(PY) -m alembic upgrade head
 	$(PY) -m app create-admin --county "$(COUNTY)" --phone "$(PHONE)" --name "$(NAME)" \
-		$(if $(TREE),--tree "$(TREE)") $(if $(AT),--at "$(AT)")
+		$(if $(TREE),--tree "$(TREE)") $(if $(AT),--at "$(AT)") $(if $(ANOTHER),--another)
 
 # A self-signed certificate for phones on the village network: `make cert HOSTS=192.168.1.20`
 cert: install
