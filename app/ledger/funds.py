@@ -83,6 +83,11 @@ def yuan_text(fen: int | None) -> str | None:
     return None if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
+def yuan_display(fen: int | None) -> str:
+    """Fen to 元 as people read it on a page, thousands grouped ("500,572.50"); "—" when not given."""
+    return "—" if fen is None else f"{fen // 100:,}.{fen % 100:02d}"
+
+
 def _points(points: object) -> int:
     if not int_within(points, 1, MAX_FUND_POINTS):
         raise ValidationFailed(f"积分应为 1 到 {MAX_FUND_POINTS:,} 之间的整数", field="points")

@@ -123,7 +123,7 @@ def _review(form: str, entry: funds.Entry, form_key: str, typed: dict[str, str])
     if entry.donor:
         lines.append(("捐赠人", entry.donor))
     lines += [("年度", f"{entry.year}年"), ("积分", f"{entry.points:,} 分"),
-              ("金额", f"{funds.yuan_text(entry.yuan_fen)} 元" if entry.yuan_fen is not None else "未填")]
+              ("金额", f"{funds.yuan_display(entry.yuan_fen)} 元" if entry.yuan_fen is not None else "未填")]
     if entry.note:
         lines.append(("备注", entry.note))
     return {"form": form, "lines": lines, "fields": {**typed, "form_key": form_key, "confirmed": "1"}}
@@ -132,15 +132,20 @@ def _review(form: str, entry: funds.Entry, form_key: str, typed: dict[str, str])
 def _page(request: Request, session: SessionDep, actor: ActorDep, unit: OrgUnit, *, done: str = "",
           cursor: str | None = None, typed: dict | None = None, errors: dict | None = None,
           review: dict | None = None, status_code: int = 200) -> Response:
+    """The fund's page; after a form (a confirmation to give, a refusal to show) it stays at the page's own address:
+    a boosted form's POST address must not land in the history, where going back would GET it."""
     page = funds.fund_records(session, org=unit, limit=20, cursor=cursor)
     is_village = unit.kind == OrgKind.village
-    return render(request, "ledger/fund.html", {
+    response = render(request, "ledger/fund.html", {
         "tab": "home", "unit": unit, "figures": funds.fund_figures(session, org=unit), "records": page.items,
         "next_cursor": page.next_cursor, "done": done, "typed": typed or {}, "errors": errors or {},
         "review": review, "labels": FUND_RECORD_LABELS,
         "can_keep": may_keep_fund(session, actor, unit),
         "targets": funds.allocation_targets(session, org=unit) if may_allocate_from(session, actor, unit) else [],
         "rate_fen": funds.fen_per_point(session, village_id=unit.id) if is_village else None,
-        "can_rate": is_village and actor.can(unit.id, OFFICIALS), "yuan_text": funds.yuan_text,
+        "can_rate": is_village and actor.can(unit.id, OFFICIALS), "yuan_text": funds.yuan_display,
         "now_year": local(utcnow()).year},
         status_code=status_code)
+    if request.method == "POST":
+        response.headers["HX-Push-Url"] = "false"
+    return response

@@ -144,3 +144,18 @@ def test_a_database_from_before_0015_gets_an_opening_budget(empty_engine):  # no
         assert (record.kind, record.org_id, record.points, record.note) == ("budget", 1, 500, "期初配套")
         figures = funds.fund_figures(s, org=s.get(OrgUnit, 1))
         assert (figures.balance, figures.received, figures.given, figures.spent) == (0, 500, 500, 0)
+
+
+def test_the_settlement_sheet_gives_the_yuan_at_the_rate():
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.shop.books.export import SettlementRow, settlement_workbook
+
+    data = settlement_workbook(shop_name="振风超市", village_name="示范村", month="2026-11", redemptions=2,
+                               rows=[SettlementRow("大米", 30, 12, 360), SettlementRow("食盐", 3, 25, 75)],
+                               generated_at="2026-12-01 09:30", fen_per_point=50)
+    rows = {r[0]: r[1] for r in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True) if r[0]}
+    assert rows["折算标准"] == "1 积分 = 0.50 元" and float(rows["折合金额(元)"]) == 217.5
+    assert rows["超市负责人签字："] is None  # the signatures still follow

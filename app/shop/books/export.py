@@ -98,7 +98,7 @@ def settlement_workbook(*, shop_name: str, village_name: str, month: str, rows: 
 
 def _yuan(fen: int) -> Decimal:
     """Fen as an exact number of 元 (a Decimal: never a float's rounding)."""
-    return Decimal(fen) / 100
+    return Decimal(fen).scaleb(-2)  # 50 → 0.50
 
 
 def _write_rows(ws: Worksheet, first: int, rows: list[SettlementRow]) -> int:
