@@ -16,7 +16,7 @@ WEB_IMPORTS = ("fastapi", "starlette", "jinja2", "app.templating", "app.htmx", "
 
 
 def is_web_layer(path: Path) -> bool:
-    return (path.name in WEB_LAYER_FILES or path.name.endswith("_api.py")
+    return (path.name in WEB_LAYER_FILES or path.name.endswith(("_api.py", "_pages.py"))
             or "pages" in path.relative_to(ROOT / "app").parts[:-1])
 
 
