@@ -1,13 +1,14 @@
 """Funds (issue #17 item 5): where points come from and how they go down the levels.
 
-- 本级配套 (`book_budget`): a county, township or village puts points into its own fund, from its budget account
+- 本级配套 (`check_budget`): a county, township or village puts points into its own fund, from its budget account
   (`budget:{org}`, which issues them), with the year and the 元 they stand for.
-- 社会捐赠 (`record_donation`): a donor's gift into a level's fund, from its donations account (`donations:{org}`).
-- 拨付 (`allocate`): a county's fund to its townships and villages, a township's to its villages. No fund — county,
-  township, village — goes below zero (the conditional update of app/ledger/postings.py, I11): a fund short of
-  points is refused in words that name it and say what is left.
-Who may do which is decided in app/org/access.py (FUND_KEEPERS, ALLOCATORS, FUND_READERS). Each record is a ledger
-transaction, a `fund_records` row and an audit line, once per idempotency key. A village's rate of 元 per point
+- 社会捐赠 (`check_donation`): a donor's gift into a level's fund, from its donations account (`donations:{org}`).
+- 拨付 (`check_allocation`): a county's fund to its townships and villages, a township's to its villages. No
+  fund — county, township, village — goes below zero (the conditional update of app/ledger/postings.py, I11): a
+  fund short of points is refused in words that name it and say what is left.
+Each is checked first (nothing written: a page shows it back to confirm), then written by `post_entry`: a ledger
+transaction, a `fund_records` row and an audit line, once per idempotency key. Who may do which is decided in
+app/org/access.py (FUND_KEEPERS, ALLOCATORS, FUND_READERS). A village's rate of 元 per point
 (FUND_RATE, app/org/settings.py's one shape) values what its shop redeemed.
 """
 

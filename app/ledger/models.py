@@ -28,7 +28,6 @@ class AccountKind(StrEnum):
 # input (三级配套) and donations issue; every fund — county, township, village — holds what it was given and never
 # goes below zero (reliability.md I11; alembic 0015 booked an opening budget for funds that had gone below).
 ISSUING_KINDS = {AccountKind.budget, AccountKind.donations}
-FUND_KINDS = {AccountKind.village_fund, AccountKind.township_fund, AccountKind.county_fund}
 
 
 class TxnKind(StrEnum):
