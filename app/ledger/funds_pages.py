@@ -101,7 +101,10 @@ def set_rate(request: Request, org_id: Id, actor: ActorDep, session: SessionDep,
 
 def _post(request: Request, session: SessionDep, actor: ActorDep, unit: OrgUnit, htmx: HtmxDep, *, form: str,
           typed: dict[str, str], form_key: str, confirmed: str, check: Any) -> Response:
-    """Check what was typed; show it back to confirm; once confirmed, post it (once per form key)."""
+    """Check what was typed; show it back to confirm; once confirmed, post it (once per form key). 返回修改 draws
+    the form again with what was typed."""
+    if confirmed == "edit":
+        return _page(request, session, actor, unit, typed=typed, open_form=form)
     try:
         entry = check()
         if confirmed != "1":
@@ -126,12 +129,12 @@ def _review(form: str, entry: funds.Entry, form_key: str, typed: dict[str, str])
               ("金额", f"{funds.yuan_display(entry.yuan_fen)} 元" if entry.yuan_fen is not None else "未填")]
     if entry.note:
         lines.append(("备注", entry.note))
-    return {"form": form, "lines": lines, "fields": {**typed, "form_key": form_key, "confirmed": "1"}}
+    return {"form": form, "lines": lines, "fields": {**typed, "form_key": form_key}}
 
 
 def _page(request: Request, session: SessionDep, actor: ActorDep, unit: OrgUnit, *, done: str = "",
           cursor: str | None = None, typed: dict | None = None, errors: dict | None = None,
-          review: dict | None = None, status_code: int = 200) -> Response:
+          review: dict | None = None, open_form: str = "", status_code: int = 200) -> Response:
     """The fund's page; after a form (a confirmation to give, a refusal to show) it stays at the page's own address:
     a boosted form's POST address must not land in the history, where going back would GET it."""
     page = funds.fund_records(session, org=unit, limit=20, cursor=cursor)
@@ -144,7 +147,7 @@ def _page(request: Request, session: SessionDep, actor: ActorDep, unit: OrgUnit,
         "targets": funds.allocation_targets(session, org=unit) if may_allocate_from(session, actor, unit) else [],
         "rate_fen": funds.fen_per_point(session, village_id=unit.id) if is_village else None,
         "can_rate": is_village and actor.can(unit.id, OFFICIALS), "yuan_text": funds.yuan_display,
-        "now_year": local(utcnow()).year},
+        "now_year": local(utcnow()).year, "open_form": open_form},
         status_code=status_code)
     if request.method == "POST":
         response.headers["HX-Push-Url"] = "false"

@@ -62,8 +62,11 @@ class TestConfirmThenPostOnce:
         review = web.post(f"/funds/{village}/budgets", data=form)
         assert review.status_code == 200 and "请核对后确认" in review.text and "800.50 元" in review.text
         assert records(web_engine, "budget") != [] and all(r.org_id != village for r in records(web_engine, "budget"))
-        confirm = {**hidden(review.text.split('id="fund-review"')[1].split("</form>")[0]), "csrf_token": csrf}
-        assert confirm["confirmed"] == "1" and confirm["form_key"] == "fk-budget-1"
+        carried = hidden(review.text.split('id="fund-review"')[1].split("</form>")[0])
+        assert carried["form_key"] == "fk-budget-1" and carried["points"] == "800"
+        again = web.post(f"/funds/{village}/budgets", data={**carried, "csrf_token": csrf, "confirmed": "edit"})
+        assert again.status_code == 200 and 'value="800.5"' in again.text and "请核对后确认" not in again.text
+        confirm = {**carried, "csrf_token": csrf, "confirmed": "1"}
         for _ in range(2):  # a double tap on 确认登记
             done = web.post(f"/funds/{village}/budgets", data=confirm)
             assert done.status_code == 303 and done.headers["location"] == f"/funds/{village}?done=budget"
