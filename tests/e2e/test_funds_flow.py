@@ -16,6 +16,7 @@ def test_a_township_books_its_budget_and_allocates_to_a_village(live_server, new
     base = live_server
     page = new_context().new_page()
     log_in(page, base, DEMO["town_admin"])
+    shoot(page, "funds-home-town-admin")  # the 积分资金 tile among the township's entries
     page.get_by_role("link", name="积分资金").click()
     page.wait_for_selector("#fund-figures")
     assert page.get_by_test_id("fund-balance").inner_text() == "0"
