@@ -12,7 +12,6 @@ app/org/access.py (FUND_KEEPERS, ALLOCATORS, FUND_READERS). A village's rate of 
 (FUND_RATE, app/org/settings.py's one shape) values what its shop redeemed.
 """
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -45,7 +44,7 @@ from app.timeutil import local, utcnow
 MAX_FUND_POINTS = 100_000_000  # one record: 1 亿分 (the plan's county puts in 1000–2000 万元 a year)
 MAX_YUAN_FEN = 10**12  # one record: 100 亿元
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-_YUAN = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+CENT = Decimal("0.01")
 ACTIONS = {FundRecordKind.budget: LedgerAction.fund_budget, FundRecordKind.allocation: LedgerAction.fund_allocate,
            FundRecordKind.donation: LedgerAction.fund_donation}
 
@@ -71,11 +70,14 @@ def parse_yuan(value: object, *, required: bool = False) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or not _YUAN.match(format(amount, "f")):
+    if amount is None or not amount.is_finite() or amount < 0:
         raise ValidationFailed("金额应为不小于 0 的数，最多两位小数", field="yuan")
-    fen = int(amount * 100)
-    if fen > MAX_YUAN_FEN:
+    # Far too large (1e999999): refused before any arithmetic or formatting that would grow with the exponent.
+    if amount.adjusted() > 13 or int(amount * 100) > MAX_YUAN_FEN:
         raise ValidationFailed(f"金额不能超过 {MAX_YUAN_FEN // 100:,} 元", field="yuan")
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed("金额最多两位小数（到分）", field="yuan")
+    fen = int(amount * 100)
     return fen
 
 

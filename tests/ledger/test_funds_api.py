@@ -89,7 +89,8 @@ class TestBudget:
 
     @pytest.mark.parametrize(("change", "field"), [
         ({"yuan": None}, "金额"), ({"yuan": "abc"}, "金额"), ({"yuan": "1.234"}, "金额"), ({"yuan": -5}, "金额"),
-        ({"yuan": "NaN"}, "金额"), ({"points": 0}, "积分"), ({"points": 100_000_001}, "积分"), ({"year": 1999}, "年度"),
+        ({"yuan": "NaN"}, "金额"), ({"yuan": "1e999999999"}, "金额"), ({"yuan": "1e-999999999"}, "金额"),
+        ({"points": 0}, "积分"), ({"points": 100_000_001}, "积分"), ({"year": 1999}, "年度"),
         ({"note": "x" * 201}, "备注"),
     ])
     def test_what_is_typed_is_checked(self, api, ids, demo_engine, change, field):
