@@ -37,6 +37,12 @@ def fund_account(session: Session, *, org: OrgUnit) -> Account:
                         org=org, allow_negative=kind in ISSUING_KINDS)
 
 
+def existing_fund_account(session: Session, *, org: OrgUnit) -> Account | None:
+    """The unit's fund if it has been opened (a read never opens one)."""
+    key = f"{FUND_KIND[OrgKind(org.kind)]}:{org.id}"
+    return session.exec(select(Account).where(Account.key == key)).first()
+
+
 def village_fund(session: Session, *, village_id: int) -> Account:
     return fund_account(session, org=session.get(OrgUnit, village_id))
 

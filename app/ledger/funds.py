@@ -23,7 +23,7 @@ from app.audit.service import record_action
 from app.errors import ValidationFailed
 from app.idempotency import run_idempotent
 from app.ids import int_within
-from app.ledger.accounts import budget_account, donations_account, fund_account
+from app.ledger.accounts import budget_account, donations_account, existing_fund_account, fund_account
 from app.ledger.fund_models import (
     FUND_RECORD_LABELS,
     FundPublic,
@@ -202,8 +202,11 @@ def _village_of(entry: Entry) -> int | None:
 
 def fund_figures(session: Session, *, org: OrgUnit) -> FundPublic:
     """The fund's balance; what it received (budgets, donations, allocations in), gave (allocations out) and spent
-    (credits to households net of their reversals: everything else that moved it)."""
-    fund = fund_account(session, org=org)
+    (credits to households net of their reversals: everything else that moved it). A fund never used is all zero
+    (reading it opens nothing)."""
+    fund = existing_fund_account(session, org=org)
+    if fund is None:
+        return FundPublic(org_id=org.id, balance=0, received=0, given=0, spent=0)
     incoming = (LedgerTransaction.kind.in_([TxnKind.budget, TxnKind.donation])
                 | ((LedgerTransaction.kind == TxnKind.allocation) & (LedgerEntry.amount > 0)))
     outgoing = (LedgerTransaction.kind == TxnKind.allocation) & (LedgerEntry.amount < 0)

@@ -8,6 +8,7 @@ from app.audit.models import AuditEntry
 from app.db import session_for
 from app.ledger.check import check_ledger
 from app.ledger.fund_models import FundRecord
+from app.ledger.models import Account
 from app.org.models import OrgUnit, Role
 from tests.conftest import add_person, error_code
 
@@ -225,6 +226,29 @@ class TestReading:
     def test_who_reads_a_fund(self, api, ids, who, unit, status):
         assert api.get(f"/org-units/{ids[unit]}/fund", who).status_code == status
         assert api.get(f"/org-units/{ids[unit]}/fund/records", who).status_code == status
+
+    def test_a_new_units_fund_reads_as_zero_and_opens_nothing(self, api, ids, demo_engine):
+        village = api.post("/org-units", "town_admin", json={"kind": "village", "name": "新村",
+                                                             "parent_id": ids["清河镇"]}).json()["id"]
+        assert fund(api, "town_admin", village) == {"org_id": village, "balance": 0, "received": 0, "given": 0,
+                                                    "spent": 0}
+        assert api.get(f"/org-units/{village}/fund/records", "town_admin").json() == {"items": [],
+                                                                                      "next_cursor": None}
+        with session_for(demo_engine, write=False) as s:
+            assert s.exec(select(Account).where(Account.org_id == village)).all() == []
+
+    def test_another_countys_admin_finds_nothing_here(self, api, ids, demo_engine):
+        with session_for(demo_engine, write=True) as s:
+            s.add(OrgUnit(kind="county", name="邻县"))
+            s.commit()
+        other = add_person(demo_engine, phone="13800000063", name="邻县管理员", role=Role.county_admin, unit="邻县")
+        assert budget(api, other, ids["振风县"]).status_code == 404
+        assert api.get(f"/org-units/{ids['示范村']}/fund", other).status_code == 404
+        with session_for(demo_engine, write=False) as s:
+            own = s.exec(select(OrgUnit.id).where(OrgUnit.name == "邻县")).one()
+        assert budget(api, other, own, points=100).status_code == 201
+        r = allocate(api, other, own, ids["示范村"], points=10)
+        assert r.status_code == 404 and error_code(r) == "not_found"
 
     def test_records_are_paged_newest_first_both_ways(self, api, ids):
         county, town = ids["振风县"], ids["清河镇"]
