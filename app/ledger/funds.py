@@ -23,7 +23,7 @@ from app.audit.service import record_action
 from app.errors import ValidationFailed
 from app.idempotency import run_idempotent
 from app.ids import int_within
-from app.ledger.accounts import budget_account, donations_account, existing_fund_account, fund_account
+from app.ledger.accounts import FUND_KIND, budget_account, donations_account, existing_fund_account, fund_account
 from app.ledger.fund_models import (
     FUND_RECORD_LABELS,
     FundPublic,
@@ -32,7 +32,7 @@ from app.ledger.fund_models import (
     FundRecordPublic,
     FundSettings,
 )
-from app.ledger.models import FUND_TARGET, LedgerAction, LedgerEntry, LedgerTransaction, TxnKind
+from app.ledger.models import FUND_TARGET, Account, LedgerAction, LedgerEntry, LedgerTransaction, TxnKind
 from app.ledger.postings import Leg, post_transaction
 from app.org.access import OFFICIALS, Actor
 from app.org.models import OrgKind, OrgUnit, User
@@ -244,6 +244,13 @@ def allocation_targets(session: Session, *, org: OrgUnit) -> list[OrgUnit]:
         found += children
         frontier = [c.id for c in children if c.kind == OrgKind.township]
     return found
+
+
+def fund_balances(session: Session, *, units: list[OrgUnit]) -> dict[int, int]:
+    """unit id → its fund's balance (0 for a fund never used), in one query."""
+    keys = {f"{FUND_KIND[OrgKind(u.kind)]}:{u.id}": u.id for u in units}
+    found = session.exec(select(Account.key, Account.balance).where(Account.key.in_(list(keys)))).all() if keys else []
+    return {u.id: 0 for u in units} | {keys[key]: balance for key, balance in found}
 
 
 def _public(record: FundRecord, names: dict, actor_name: str | None, *, balance_after: int | None = None

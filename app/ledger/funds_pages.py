@@ -139,12 +139,14 @@ def _page(request: Request, session: SessionDep, actor: ActorDep, unit: OrgUnit,
     a boosted form's POST address must not land in the history, where going back would GET it."""
     page = funds.fund_records(session, org=unit, limit=20, cursor=cursor)
     is_village = unit.kind == OrgKind.village
+    below = [] if is_village else funds.allocation_targets(session, org=unit)
     response = render(request, "ledger/fund.html", {
         "tab": "home", "unit": unit, "figures": funds.fund_figures(session, org=unit), "records": page.items,
         "next_cursor": page.next_cursor, "done": done, "typed": typed or {}, "errors": errors or {},
         "review": review, "labels": FUND_RECORD_LABELS,
         "can_keep": may_keep_fund(session, actor, unit),
-        "targets": funds.allocation_targets(session, org=unit) if may_allocate_from(session, actor, unit) else [],
+        "targets": below if may_allocate_from(session, actor, unit) else [],
+        "below": below, "below_balances": funds.fund_balances(session, units=below),
         "rate_fen": funds.fen_per_point(session, village_id=unit.id) if is_village else None,
         "can_rate": is_village and actor.can(unit.id, OFFICIALS), "yuan_text": funds.yuan_display,
         "now_year": local(utcnow()).year, "open_form": open_form},

@@ -43,6 +43,8 @@ class TestThePage:
         assert web.get("/funds").headers["location"] == f"/funds/{unit_id(web_engine, '清河镇')}"
         page = web.get(f"/funds/{unit_id(web_engine, '清河镇')}").text
         assert "拨付给" in page and ">示范村</option>" in page and ">邻村</option>" in page
+        below = page.split('id="fund-below"')[1].split("</ul>")[0]  # each village's fund, one tap away
+        assert f'href="/funds/{unit_id(web_engine, "示范村")}"' in below and "999,145" in below
         village = web.get(f"/funds/{unit_id(web_engine, '示范村')}").text  # reads it, books nothing there
         assert "资金记录" in village and "/budgets" not in village
 
