@@ -8,14 +8,16 @@ from sqlmodel import Session, select
 from app.disclosure.demo import seed_disclosures
 from app.evaluation.demo import seed_evaluation_demo
 from app.images import process_photo
-from app.ledger.accounts import donations_account, fund_account, open_household_account
+from app.ledger import funds
+from app.ledger.accounts import open_household_account
 from app.ledger.models import Category, TxnKind
-from app.ledger.service import Source, allocate_budget, post_credit
+from app.ledger.service import Source, post_credit
 from app.org.access import load_actor
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.security import hash_password
 from app.shop.catalogue.service import create_goods, create_shop, set_goods_photo
 from app.shop.requests.models import ShopRequestSetting
+from app.timeutil import local, utcnow
 from app.volunteer.demo import seed_service_orders
 
 DEMO_PASSWORD = "demo1234"
@@ -54,11 +56,15 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     person("13800000007", "陈志强", [(Role.villager, neighbour)], chen)
     session.add(User(name="王奶奶", household_id=wang.id))  # a member without a phone
 
-    county_fund = fund_account(session, org=county)
-    donations_account(session, county=county)
+    # 三级配套: the county puts its year's points in (1 分 = 1 元), then allocates each village's budget from them.
+    year = local(utcnow()).year
+    funds.post_entry(session, entry=funds.check_budget(org=county, year=year, points=2 * VILLAGE_BUDGET,
+                                                       yuan=2 * VILLAGE_BUDGET, note="县级年度配套"),
+                     actor_id=None, idempotency_key=None)
     for v in (village, neighbour):
-        allocate_budget(session, source=county_fund, target=fund_account(session, org=v), points=VILLAGE_BUDGET,
-                        reason="年度积分预算拨付", actor_id=None)
+        funds.post_entry(session, entry=funds.check_allocation(source=county, target=v, points=VILLAGE_BUDGET,
+                                                               yuan=VILLAGE_BUDGET, note="年度积分预算拨付"),
+                         actor_id=None, idempotency_key=None)
     awards = [
         (wang, 300, Category.filial, "照顾瘫痪老母亲多年，孝老爱亲"),
         (wang, 200, Category.hygiene, "庭院整洁，环境卫生评比第一"),

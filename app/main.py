@@ -66,6 +66,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.evaluation import api as evaluation_api
     from app.evaluation import pages as evaluation_pages
     from app.ledger import api as ledger_api
+    from app.ledger import funds_api as ledger_funds_api
+    from app.ledger import funds_pages as ledger_funds_pages
     from app.ledger import pages as ledger_pages
     from app.org import api as org_api
     from app.org import pages as org_pages
@@ -87,13 +89,13 @@ def _mount_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, org_units_api, ledger_api, audit_api, shop_api, disclosure_api,
-                   evaluation_api, volunteer_api, volunteer_applications_api):
+    for module in (auth_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
+                   disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
-    for module in (auth_pages, ledger_pages, org_pages, org_staff_pages, audit_pages, shop_pages, disclosure_pages,
-                   evaluation_pages, volunteer_pages):
+    for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
+                   disclosure_pages, evaluation_pages, volunteer_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -23,6 +23,7 @@ from app.evaluation.models import (
     Score,
 )
 from app.idempotency import IdempotencyRecord
+from app.ledger.fund_models import FundRecord, FundSettings
 from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
 from app.shop.catalogue.models import Goods, GoodsImage, StockMovement
@@ -49,6 +50,8 @@ from app.volunteer.models import (
 
 __all__ = [
     "Account",
+    "FundRecord",
+    "FundSettings",
     "VolunteerApplication",
     "Goods",
     "GoodsImage",

@@ -58,7 +58,9 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              # The 小微权力清单's page changes act on the caller's own village's list, nobody else's (an outsider's
              # lands in their own village: tests/disclosure/test_small_powers_editor.py).
              ("POST", "/small-powers/items"), ("POST", "/small-powers/items/{position}"),
-             ("POST", "/small-powers/items/{position}/delete")}
+             ("POST", "/small-powers/items/{position}/delete"),
+             # 积分资金: a redirect to the caller's own fund's page (which checks who may see it).
+             ("GET", "/funds")}
 
 class Query(dict):
     """A body that is sent as the query string (a DELETE's `?role=`)."""
@@ -292,6 +294,23 @@ CASES = {
         "official", {"phone": "13911119998", "name": "越界", "role": "volunteer"}, {"unit_id": "village_id"}),
     ("POST", "/org/units/{unit_id}/staff/{user_id}/remove"): (
         "official", {"role": "volunteer"}, {"unit_id": "village_id", "user_id": "volunteer_id"}),
+    # Funds (issue #17): 示范村's fund, and 清河镇's (which holds points to allocate: build_world books them).
+    ("POST", "/api/v1/funds/budgets"): {"org_id": "{village_id}", "year": 2026, "points": 5, "yuan": 5},
+    ("POST", "/api/v1/funds/allocations"): (
+        "town_admin", {"from_org_id": "{township_id}", "to_org_id": "{village_id}", "points": 1}),
+    ("POST", "/api/v1/funds/donations"): {"org_id": "{village_id}", "donor": "爱心人士", "points": 1},
+    ("GET", "/api/v1/org-units/{unit_id}/fund"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/fund/records"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/villages/{village_id}/fund-rate"): None,
+    ("PUT", "/api/v1/villages/{village_id}/fund-rate"): {"fen_per_point": 100},
+    ("GET", "/funds/{org_id}"): ("official", None, {"org_id": "village_id"}),
+    ("POST", "/funds/{org_id}/budgets"): (
+        "official", {"year": "2026", "points": "5", "yuan": "5", "confirmed": "1"}, {"org_id": "village_id"}),
+    ("POST", "/funds/{org_id}/allocations"): (
+        "town_admin", {"to_org_id": "{village_id}", "points": "1", "confirmed": "1"}, {"org_id": "township_id"}),
+    ("POST", "/funds/{org_id}/donations"): (
+        "official", {"donor": "爱心人士", "points": "1", "confirmed": "1"}, {"org_id": "village_id"}),
+    ("POST", "/funds/{org_id}/rate"): ("official", {"yuan_per_point": "1"}, {"org_id": "village_id"}),
 }
 SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY
@@ -373,6 +392,9 @@ def build_world(api, demo_engine) -> dict:
     decision = api.get("/decisions", "official").json()["items"][0]
     ids["decision_id"], ids["step_id"] = decision["id"], decision["steps"][-1]["id"]
     ids["today"] = utcnow().date().isoformat()
+    ids["township_id"] = api.get("/me", "town_admin").json()["roles"][0]["org_id"]
+    assert api.post("/funds/budgets", "town_admin", json={"org_id": ids["township_id"], "year": 2026, "points": 100,
+                                                          "yuan": 100}).status_code == 201
     ids.update(isolation_ids(demo_engine))
     return ids
 

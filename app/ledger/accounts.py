@@ -1,4 +1,5 @@
-"""The ledger's accounts: a household's, the funds of each level, donations, a shop's — opened on first use."""
+"""The ledger's accounts: a household's, the funds of each level, each level's own input (三级配套) and donations, a
+shop's — opened on first use."""
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -10,7 +11,7 @@ from app.org.models import Household, OrgKind, OrgUnit
 FUND_KIND = {OrgKind.village: AccountKind.village_fund, OrgKind.township: AccountKind.township_fund,
              OrgKind.county: AccountKind.county_fund}
 HOLD_PREFIX = "hold:"
-FUND_LABEL = {OrgKind.village: "村积分资金", OrgKind.township: "乡镇积分资金", OrgKind.county: "县积分资金"}
+FUND_LABEL = "积分资金"  # 示范村积分资金, 清河镇积分资金, 振风县积分资金 (alembic 0015 renamed the older ones)
 
 
 def open_household_account(session: Session, *, household: Household) -> Account:
@@ -32,18 +33,32 @@ def household_account(session: Session, *, household_id: int) -> Account:
 def fund_account(session: Session, *, org: OrgUnit) -> Account:
     """The point fund of a village, township or county, opened on first use."""
     kind = FUND_KIND[OrgKind(org.kind)]
-    return _get_or_open(session, key=f"{kind}:{org.id}", kind=kind, name=f"{org.name}{FUND_LABEL[OrgKind(org.kind)]}",
+    return _get_or_open(session, key=f"{kind}:{org.id}", kind=kind, name=f"{org.name}{FUND_LABEL}",
                         org=org, allow_negative=kind in ISSUING_KINDS)
+
+
+def existing_fund_account(session: Session, *, org: OrgUnit) -> Account | None:
+    """The unit's fund if it has been opened (a read never opens one)."""
+    key = f"{FUND_KIND[OrgKind(org.kind)]}:{org.id}"
+    return session.exec(select(Account).where(Account.key == key)).first()
 
 
 def village_fund(session: Session, *, village_id: int) -> Account:
     return fund_account(session, org=session.get(OrgUnit, village_id))
 
 
-def donations_account(session: Session, *, county: OrgUnit) -> Account:
-    """Points funded by donations (社会捐赠) at county level."""
-    return _get_or_open(session, key=f"donations:{county.id}", kind=AccountKind.donations,
-                        name=f"{county.name}社会捐赠", org=county, allow_negative=True)
+def donations_account(session: Session, *, org: OrgUnit) -> Account:
+    """Where donations (社会捐赠) into a level's fund come from: it issues points (its balance is minus what was
+    given), one per county, township or village."""
+    return _get_or_open(session, key=f"{AccountKind.donations}:{org.id}", kind=AccountKind.donations,
+                        name=f"{org.name}社会捐赠", org=org, allow_negative=True)
+
+
+def budget_account(session: Session, *, org: OrgUnit) -> Account:
+    """Where a level's own input (三级配套) into its fund comes from: it issues points, one per county, township or
+    village."""
+    return _get_or_open(session, key=f"{AccountKind.budget}:{org.id}", kind=AccountKind.budget,
+                        name=f"{org.name}三级配套", org=org, allow_negative=True)
 
 
 def shop_account(session: Session, *, shop_id: int, name: str, village_id: int) -> Account:

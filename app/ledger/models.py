@@ -21,17 +21,22 @@ class AccountKind(StrEnum):
     donations = "donations"
     shop = "shop"
     hold = "hold"  # points a household has set aside for a shop request (扫码兑换), until 核销, cancel or expiry
+    budget = "budget"  # what a level puts in itself (三级配套): one per county, township and village (issue #17)
 
 
-# Accounts that issue points into the programme: their balance is minus what they have issued.
-ISSUING_KINDS = {AccountKind.township_fund, AccountKind.county_fund, AccountKind.donations}
+# Accounts that issue points into the programme: their balance is minus what they have issued. Only a level's own
+# input (三级配套) and donations issue; every fund — county, township, village — holds what it was given and never
+# goes below zero (reliability.md I11; alembic 0015 booked an opening budget for funds that had gone below).
+ISSUING_KINDS = {AccountKind.budget, AccountKind.donations}
 
 
 class TxnKind(StrEnum):
     award = "award"  # an official's direct award
     evaluation = "evaluation"  # a finalised evaluation round (source: the round)
     service = "service"  # a confirmed volunteer service order (source: the order)
-    allocation = "allocation"
+    allocation = "allocation"  # one fund to a fund below it (拨付)
+    budget = "budget"  # a level's own input into its fund (本级配套)
+    donation = "donation"  # a donation into a level's fund (社会捐赠)
     reversal = "reversal"
     redemption = "redemption"
     hold = "hold"  # household → its hold account (a shop request made)
@@ -40,6 +45,9 @@ class TxnKind(StrEnum):
 
 # Credits into a household from its village fund, and what they come from (the ledger's door for other domains).
 CREDIT_KINDS = (TxnKind.award, TxnKind.evaluation, TxnKind.service)
+# What puts points into a fund or moves them between levels (app/ledger/funds.py): the only transactions whose legs
+# may lie outside any one village's books (a county's or township's accounts have no village).
+FUND_TXN_KINDS = (TxnKind.allocation, TxnKind.budget, TxnKind.donation)
 
 
 class Category(StrEnum):
@@ -63,7 +71,8 @@ CATEGORY_LABELS = {
 }
 
 KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.service: "志愿服务",
-               TxnKind.allocation: "拨付", TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
+               TxnKind.allocation: "拨付", TxnKind.budget: "本级配套", TxnKind.donation: "社会捐赠",
+               TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
                TxnKind.hold: "兑换预留", TxnKind.hold_release: "预留退回"}
 # A redemption's reversal stores its reason behind this prefix (app.shop.redemption.service.reverse_redemption);
 # the history shows the reason without it.
@@ -79,9 +88,14 @@ class LedgerAction(AuditAction):
     points_award_approve = "points.award_approve", "批准积分奖励"
     award_limits_set = "points.award_limits", "设置积分奖励限额"
     village_bounds_set = "points.village_bounds", "设置村积分规则上限"  # the town's bounds for a village (issue #15)
+    # Funds (issue #17, app/ledger/funds.py): detail {"record_id", "transaction_id", "points", "yuan_fen", ...}.
+    fund_budget = "fund.budget", "登记本级配套"
+    fund_allocate = "fund.allocate", "拨付积分资金"
+    fund_donation = "fund.donation", "登记社会捐赠"
 
 
 ACCOUNT_TARGET = declare_target("account", "积分账户")
+FUND_TARGET = declare_target("fund", "积分资金")
 
 
 class Account(SQLModel, table=True):

@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.errors import InsufficientPoints, InvalidState
-from app.ledger.models import Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
+from app.ledger.models import FUND_TXN_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ def _check_books(legs: list[Leg], kind: str) -> None:
     if len({leg.account.id for leg in legs}) != len(legs):
         raise ValueError("a transaction must not debit and credit the same account")
     villages = {leg.account.village_id for leg in legs}
-    if None in villages and kind != TxnKind.allocation and not _is_reversal_of_allocation(legs):
-        raise ValueError("only budget allocations move points between levels")
+    if None in villages and kind not in FUND_TXN_KINDS and not _is_reversal_of_allocation(legs):
+        raise ValueError("only funds' records (budgets, allocations, donations) touch a level's books")
     if len(villages - {None}) > 1:
         raise ValueError("a transaction must stay within one village's books")
 
@@ -76,7 +76,10 @@ def _apply(session: Session, leg: Leg) -> int:
     if balance is None:
         if leg.account.kind == AccountKind.household:
             raise InsufficientPoints()
-        raise InsufficientPoints(f"{leg.account.name}余额不足")
+        # A fund (or a shop) says which, what it has left and what was asked:
+        # "示范村积分资金余额不足：还剩 120 分，需要 300 分".
+        left = session.execute(select(Account.balance).where(Account.id == leg.account.id)).scalar_one()
+        raise InsufficientPoints(f"{leg.account.name}余额不足：还剩 {left} 分，需要 {-leg.amount} 分")
     if leg.account in session:
         set_committed_value(leg.account, "balance", balance)  # keep the loaded object in step with the row
     return balance

@@ -23,9 +23,7 @@ from app.ledger import policy, postings
 from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
 from app.ledger.history import describe_lines, reversals_of
 from app.ledger.models import (
-    ACCOUNT_TARGET,
     CREDIT_KINDS,
-    Account,
     AccountKind,
     AwardOutcome,
     AwardPublic,
@@ -52,7 +50,8 @@ from app.timeutil import utcnow
 #   credit found wrong after the fact; the reversal stands on the household's history and the village's books.
 # - redemption: the village's officials, through `reverse` (app.shop.redemption.service.reverse_redemption, which
 #   puts the goods back on the shelf in the same transaction).
-# - allocation: nobody — a budget moved in error is moved back by a new allocation.
+# - allocation, budget, donation: nobody — a fund's record booked in error is answered by a new record (a budget
+#   moved in error is moved back by an allocation; app/ledger/funds.py).
 # - reversal: nobody — a reversal is final; a wrong one is followed by a new award.
 # - hold, hold_release: nobody — a hold ends by its release (cancel, expiry, refusal) or its settlement (a redemption,
 #   reversible as any other); the domain that holds (app.shop.requests) keeps each hold to exactly one of these ends.
@@ -284,19 +283,6 @@ def reverse_credit(
     return run_idempotent(session, scope=f"user:{actor.id}:reverse", key=idempotency_key,
                           payload={"transaction_id": transaction_id, "reason": reason},
                           result_type=ReversalPublic, action=action)
-
-
-def allocate_budget(session: Session, *, source: Account, target: Account, points: int, reason: str,
-                    actor_id: int | None) -> LedgerTransaction:
-    """Move budget between funds, e.g. county fund → village fund (拨付)."""
-    if points <= 0:
-        raise ValidationFailed("拨付积分应大于 0")
-    txn, _ = post_transaction(session, kind=TxnKind.allocation, reason=reason, actor_id=actor_id,
-                              legs=[Leg(source, -points), Leg(target, points)])
-    record_action(session, actor_id=actor_id, action=LedgerAction.points_allocate, village_id=target.village_id,
-                  target_type=ACCOUNT_TARGET, target_id=target.id, target_label=target.name, reason=reason,
-                  detail={"transaction_id": txn.id, "points": points, "source": source.key})
-    return txn
 
 
 # --- reading ---------------------------------------------------------------------------------------------------

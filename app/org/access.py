@@ -336,6 +336,76 @@ def staff_list_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     return unit
 
 
+# --- funds: 三级配套, allocations, donations (issue #17) -----------------------------------------------------------
+
+TOWN_ADMINS = frozenset({Role.town_admin})
+# Who books what a level puts in itself (本级配套) and what was donated to it: that level's own people.
+FUND_KEEPERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: TOWN_ADMINS, OrgKind.village: OFFICIALS}
+# Who allocates from a fund to the units below it (a village's fund pays households, not units).
+ALLOCATORS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: TOWN_ADMINS}
+# Who reads a fund and its records: its keepers and those above them.
+FUND_READERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: ADMINS, OrgKind.village: VILLAGE_STAFF}
+NO_FUND = "村民小组没有积分资金"
+
+
+def fund_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A county, township or village whose fund the actor may read; a unit they do not see is not found."""
+    unit = visible_unit(session, actor, unit_id)
+    if unit.kind not in FUND_READERS:
+        raise NotFound(NO_FUND)
+    if not covers_unit(session, actor, unit, FUND_READERS[OrgKind(unit.kind)]):
+        raise Forbidden("只有干部和管理员可以查看积分资金")
+    return unit
+
+
+def may_keep_fund(session: Session, actor: Actor, unit: OrgUnit) -> bool:
+    return unit.kind in FUND_KEEPERS and covers_unit(session, actor, unit, FUND_KEEPERS[OrgKind(unit.kind)])
+
+
+def may_allocate_from(session: Session, actor: Actor, unit: OrgUnit) -> bool:
+    return unit.kind in ALLOCATORS and covers_unit(session, actor, unit, ALLOCATORS[OrgKind(unit.kind)])
+
+
+def kept_fund_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A unit whose own input and donations the actor may book: the county admin the county's, a town admin their
+    township's, an official their village's. A unit they do not see is not found; one they see, refused."""
+    unit = fund_unit(session, actor, unit_id)
+    if not may_keep_fund(session, actor, unit):
+        raise Forbidden(f"{unit.name}的配套和捐赠由{unit.name}自己的{_keeper_label(unit)}登记")
+    return unit
+
+
+def allocation_units(session: Session, actor: Actor, *, from_id: int, to_id: int) -> tuple[OrgUnit, OrgUnit]:
+    """The fund an allocation leaves and the unit it goes to: the county admin from the county to any of its
+    townships and villages, a town admin from their township to its villages. A unit the actor does not see is not
+    found; a fund they may not allocate from, refused; a unit not below the fund, refused as a mistake."""
+    source = fund_unit(session, actor, from_id)
+    if source.kind not in ALLOCATORS:
+        raise ValidationFailed("村积分资金只用于给农户发积分，不能往下拨付", field="from_org_id")
+    if not may_allocate_from(session, actor, source):
+        raise Forbidden(f"{source.name}积分资金由{_keeper_label(source)}拨付")
+    target = visible_unit(session, actor, to_id)
+    if target.kind not in (OrgKind.township, OrgKind.village) or target.id == source.id \
+            or source.id not in unit_line(session, target):
+        raise ValidationFailed(f"只能拨付给{source.name}下属的乡镇或村", field="to_org_id")
+    return source, target
+
+
+def own_fund_unit(session: Session, actor: Actor) -> OrgUnit:
+    """The highest unit whose fund the actor keeps (the county admin's county, a town admin's township, an
+    official's village): where their 积分资金 link leads."""
+    rank = {OrgKind.county: 0, OrgKind.township: 1, OrgKind.village: 2}
+    kept = [unit for a in actor.roles if (unit := session.get(OrgUnit, a.org_id)) is not None
+            and unit.kind in FUND_KEEPERS and a.role in FUND_KEEPERS[OrgKind(unit.kind)]]
+    if not kept:
+        raise Forbidden("只有干部和管理员可以查看积分资金")
+    return min(kept, key=lambda unit: (rank[OrgKind(unit.kind)], unit.id))
+
+
+def _keeper_label(unit: OrgUnit) -> str:
+    return {OrgKind.county: "县管理员", OrgKind.township: "乡镇管理员", OrgKind.village: "村干部"}[OrgKind(unit.kind)]
+
+
 # --- password resets ------------------------------------------------------------------------------------------
 
 def password_resetters(member: Actor) -> frozenset[str]:

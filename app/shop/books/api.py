@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.deps import ActorDep, SessionDep, SettingsDep
 from app.ids import Id
+from app.ledger.funds import yuan_text
 from app.shop.access import overseen_shop
 from app.shop.books import service
 from app.shop.redemption.receipts import receipts
@@ -24,4 +25,6 @@ def settlement(shop_id: Id, month: str, actor: ActorDep, session: SessionDep, se
     shop = overseen_shop(session, actor, shop_id)
     result = service.monthly_settlement(session, shop=shop, month=month, tz=settings.timezone)
     return {"shop_id": shop.id, "month": month, "total_points": result.total_points,
-            "redemptions": result.redemptions, "rows": [vars(r) for r in result.rows]}
+            "redemptions": result.redemptions, "rows": [vars(r) for r in result.rows],
+            "fen_per_point": result.fen_per_point, "total_yuan_fen": result.total_fen,
+            "total_yuan": yuan_text(result.total_fen)}

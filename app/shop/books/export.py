@@ -8,6 +8,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -47,8 +48,9 @@ def month_label(month: str) -> str:
 
 
 def settlement_workbook(*, shop_name: str, village_name: str, month: str, rows: list[SettlementRow],
-                        redemptions: int, generated_at: str) -> bytes:
-    """Build the settlement sheet for one shop and one month; return the .xlsx bytes."""
+                        redemptions: int, generated_at: str, fen_per_point: int | None = None) -> bytes:
+    """Build the settlement sheet for one shop and one month; return the .xlsx bytes. With the village's rate
+    (`fen_per_point`), the sheet also gives the 元 value of the points redeemed, for the village to reimburse."""
     wb = Workbook()
     ws = wb.active
     ws.title = "结算单"
@@ -75,6 +77,12 @@ def settlement_workbook(*, shop_name: str, village_name: str, month: str, rows: 
     _put(ws, total, 4, sum(r.points for r in rows), font=_BOLD, border=_BOX)
     _put(ws, total + 1, 1, "兑换笔数", font=_BOLD)
     _put(ws, total + 1, 2, redemptions)
+    if fen_per_point is not None:
+        _put(ws, total + 2, 1, "折算标准", font=_BOLD)
+        _put(ws, total + 2, 2, f"1 积分 = {_yuan(fen_per_point)} 元")
+        _put(ws, total + 3, 1, "折合金额(元)", font=_BOLD)
+        _put(ws, total + 3, 2, _yuan(sum(r.points for r in rows) * fen_per_point), font=_BOLD)
+        total += 2
     _write_signatures(ws, total + 3)
 
     _size_columns(ws, rows)
@@ -86,6 +94,11 @@ def settlement_workbook(*, shop_name: str, village_name: str, month: str, rows: 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _yuan(fen: int) -> Decimal:
+    """Fen as an exact number of 元 (a Decimal: never a float's rounding)."""
+    return Decimal(fen).scaleb(-2)  # 50 → 0.50
 
 
 def _write_rows(ws: Worksheet, first: int, rows: list[SettlementRow]) -> int:
@@ -113,7 +126,7 @@ def _write_signatures(ws: Worksheet, start: int) -> None:
         ws.row_dimensions[row].height = 32
 
 
-def _put(ws: Worksheet, row: int, col: int, value: str | int | None, *, font: Font | None = None,
+def _put(ws: Worksheet, row: int, col: int, value: str | int | Decimal | None, *, font: Font | None = None,
          border: Border | None = None, fill: PatternFill | None = None) -> None:
     """Write one cell: text neutralised and forced to a string cell, numbers formatted."""
     cell = ws.cell(row=row, column=col)
@@ -124,7 +137,10 @@ def _put(ws: Worksheet, row: int, col: int, value: str | int | None, *, font: Fo
         cell.value = value
         if isinstance(value, int):
             cell.number_format = _NUMBER
-    cell.alignment = Alignment(vertical="center", horizontal="right" if isinstance(value, int) else "left")
+        elif isinstance(value, Decimal):
+            cell.number_format = "#,##0.00"
+    numeric = isinstance(value, int | Decimal)
+    cell.alignment = Alignment(vertical="center", horizontal="right" if numeric else "left")
     if font:
         cell.font = font
     if border:

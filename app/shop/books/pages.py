@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from app.deps import ActorDep, HtmxDep, SessionDep, SettingsDep
 from app.htmx import redirect_after_post, render
 from app.ids import Id
+from app.ledger.funds import yuan_display
 from app.org.access import OFFICIALS
 from app.org.service import village_name
 from app.shop.access import overseen_shop, visible_redemption
@@ -63,6 +64,7 @@ def settlement(request: Request, actor: ActorDep, session: SessionDep, settings:
     result = monthly_settlement(session, shop=shop, month=month or now, tz=settings.timezone)
     return render(request, "shop/settlement.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "result": result, "label": month_label(result.month),
+        "yuan_text": yuan_display,
         "months": _month_choices(now, result.month), "prev": shift_month(result.month, -1),
         "next": shift_month(result.month, 1) if result.month < now else None})
 
@@ -75,6 +77,7 @@ def settlement_xlsx(actor: ActorDep, session: SessionDep, settings: SettingsDep,
                                 tz=settings.timezone)
     data = settlement_workbook(shop_name=shop.name, village_name=village_name(session, shop.village_id),
                                month=result.month, rows=result.rows, redemptions=result.redemptions,
+                               fen_per_point=result.fen_per_point,
                                generated_at=datetime.now(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M"))
     filename = f"{shop.name}{month_label(result.month)}积分结算单.xlsx"
     disposition = (f'attachment; filename="settlement-{result.month}.xlsx"; '

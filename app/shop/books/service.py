@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.errors import ValidationFailed
+from app.ledger.funds import fen_per_point
 from app.ledger.service import reversed_transactions
 from app.paging import Page, page_desc
 from app.shop.books.export import SettlementRow
@@ -26,6 +27,12 @@ class Settlement:
     rows: list[SettlementRow]
     total_points: int
     redemptions: int
+    fen_per_point: int  # the village's rate (app/ledger/funds.py): what one redeemed point is worth, in fen
+
+    @property
+    def total_fen(self) -> int:
+        """The 元 value of the month's redeemed points at the village's rate, in fen."""
+        return self.total_points * self.fen_per_point
 
 
 def checked_month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
@@ -55,7 +62,8 @@ def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> 
     rows = [SettlementRow(goods_name=name, unit_points=unit, quantity=int(qty), points=int(points))
             for name, unit, qty, points in grouped]
     count = session.exec(select(func.count()).select_from(in_month.subquery())).one()
-    return Settlement(shop=shop, month=month, rows=rows, total_points=sum(r.points for r in rows), redemptions=count)
+    return Settlement(shop=shop, month=month, rows=rows, total_points=sum(r.points for r in rows), redemptions=count,
+                      fen_per_point=fen_per_point(session, village_id=shop.village_id))
 
 
 def shop_redemptions(session: Session, *, shop: Shop, limit: int | None, cursor: str | None) -> Page:
