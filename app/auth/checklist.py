@@ -11,8 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.evaluation.models import Criterion
-from app.ledger.accounts import FUND_KIND
-from app.ledger.models import Account, LedgerEntry
+from app.ledger.funds import fund_figures
 from app.org.access import Actor
 from app.org.models import Household, OrgKind, OrgUnit, Role, RoleAssignment
 from app.shop.models import Shop
@@ -117,11 +116,8 @@ def _holders_count(session: Session, unit_id: int | None, role: Role) -> int:
 
 
 def _fund_received(session: Session, unit: OrgUnit) -> bool:
-    """Whether any points ever came into the unit's fund."""
-    key = f"{FUND_KIND[OrgKind(unit.kind)]}:{unit.id}"
-    found = (select(LedgerEntry.id).join(Account, Account.id == LedgerEntry.account_id)
-             .where(Account.key == key, LedgerEntry.amount > 0).limit(1))
-    return session.exec(found).first() is not None
+    """Whether any points ever came into the unit's fund (its own budget, a donation or an allocation)."""
+    return fund_figures(session, org=unit).received > 0
 
 
 def _count(session: Session, stmt) -> int:  # type: ignore[no-untyped-def]
