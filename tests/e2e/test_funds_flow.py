@@ -17,7 +17,7 @@ def test_a_township_books_its_budget_and_allocates_to_a_village(live_server, new
     page = new_context().new_page()
     log_in(page, base, DEMO["town_admin"])
     shoot(page, "funds-home-town-admin")  # the 积分资金 tile among the township's entries
-    page.get_by_role("link", name="积分资金").click()
+    page.get_by_role("link", name="积分资金", exact=True).click()
     page.wait_for_selector("#fund-figures")
     assert page.get_by_test_id("fund-balance").inner_text() == "0"
     shoot(page, "funds-township-empty")
@@ -60,7 +60,7 @@ def test_a_township_books_its_budget_and_allocates_to_a_village(live_server, new
     # The official sees it arrive, sets the rate, and the settlement is valued at it.
     official = new_context().new_page()
     log_in(official, base, DEMO["official"])
-    official.get_by_role("link", name="积分资金").click()
+    official.get_by_role("link", name="积分资金", exact=True).click()
     official.wait_for_selector("#fund-records")
     assert "来自 清河镇" in official.locator("#fund-records").inner_text()
     official.locator("#fund-rate summary").click()
