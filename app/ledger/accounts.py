@@ -15,11 +15,17 @@ FUND_LABEL = {OrgKind.village: "村积分资金", OrgKind.township: "乡镇积�
 
 def open_household_account(session: Session, *, household: Household) -> Account:
     """The household's points account, opened with the household."""
-    account = Account(key=f"household:{household.id}", kind=AccountKind.household, name=household.head_name,
-                      org_id=household.village_id, village_id=household.village_id, household_id=household.id)
-    session.add(account)
-    session.flush()
+    (account,) = open_household_accounts(session, households=[household])
     return account
+
+
+def open_household_accounts(session: Session, *, households: list[Household]) -> list[Account]:
+    """The points accounts of households just written (one, or a roster's thousands), in one flush."""
+    accounts = [Account(key=f"household:{h.id}", kind=AccountKind.household, name=h.head_name, org_id=h.village_id,
+                        village_id=h.village_id, household_id=h.id) for h in households]
+    session.add_all(accounts)
+    session.flush()
+    return accounts
 
 
 def household_account(session: Session, *, household_id: int) -> Account:

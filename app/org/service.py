@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.audit.service import record_action
 from app.errors import DuplicatePhone, ValidationFailed
 from app.idempotency import create_once
-from app.ledger.accounts import open_household_account
+from app.ledger.accounts import open_household_accounts
 from app.ledger.models import Account
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
 from app.org.models import (
@@ -170,24 +170,59 @@ def _field(number: int | None, name: str) -> str:
 
 def _create_household(session: Session, *, actor: Actor, village_id: int, head_name: str, address: str,
                       members: list[_NewMember]) -> Household:
-    household = Household(village_id=village_id, head_name=head_name, address=address)
-    session.add(household)
-    session.flush()
     for member in members:
-        _new_member(session, household=household, member=member)
-    open_household_account(session, household=household)
+        _ensure_member_phone_free(session, member)
+    users = [User(name=m.name, phone=m.phone, password_hash=m.password_hash) for m in members]
+    (household,) = insert_households(session, village_id=village_id, households=[
+        NewHousehold(head_name=head_name, address=address, group_id=None, members=users)])
     record_action(session, actor_id=actor.id, action=OrgAction.household_create, village_id=village_id,
                   target_type=HOUSEHOLD_TARGET, target_id=household.id, target_label=household.head_name,
                   detail={"head_name": household.head_name, "members": len(members)})
     return household
 
 
-def _new_member(session: Session, *, household: Household, member: _NewMember) -> User:
+@dataclass(frozen=True)
+class NewHousehold:
+    """A household checked and ready to be written: its head, address, 村民小组 and its members (users not yet
+    added; those with a phone and a password hash can sign in)."""
+
+    head_name: str
+    address: str
+    group_id: int | None
+    members: list[User]
+
+
+def insert_households(session: Session, *, village_id: int, households: list[NewHousehold]) -> list[Household]:
+    """Write checked households with their members, each a villager of the village, and open their points accounts
+    — a handful of statements however many there are: the one path that adds households, one at a time
+    (create_household) or a roster's thousands (app/org/roster.py). A phone taken meanwhile is refused
+    (DuplicatePhone) and, the route not committing, nothing stays."""
+    rows = [Household(village_id=village_id, head_name=h.head_name, address=h.address, group_id=h.group_id)
+            for h in households]
+    session.add_all(rows)
+    session.flush()
+    users: list[User] = []
+    for row, new in zip(rows, households, strict=True):
+        for user in new.members:
+            user.household_id = row.id
+            users.append(user)
+    session.add_all(users)
+    _flush_unique(session)
+    session.add_all([RoleAssignment(user_id=user.id, role=Role.villager, org_id=village_id) for user in users])
+    open_household_accounts(session, households=rows)
+    return rows
+
+
+def _ensure_member_phone_free(session: Session, member: _NewMember) -> None:
     try:
         _ensure_phone_free(session, member.phone)
     except DuplicatePhone as exc:
         raise DuplicatePhone(f"{member.member.who}的手机号已被使用",
                              field=_field(member.member.number, "phone")) from exc
+
+
+def _new_member(session: Session, *, household: Household, member: _NewMember) -> User:
+    _ensure_member_phone_free(session, member)
     user = User(name=member.name, phone=member.phone, password_hash=member.password_hash, household_id=household.id)
     session.add(user)
     _flush_unique(session)
