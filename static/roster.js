@@ -10,6 +10,12 @@ if (!window.__zfRoster) {
     var bar = document.getElementById("roster-progress");
     if (button && bar) { bar.removeAttribute("value"); }
   });
+  // app.js locks the form's buttons while a file goes up and unlocks them all when the answer comes: the 导入
+  // button the answer brings stays locked unless the file was checked clean (it says so with data-locked).
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = zfRosterForm(e.detail.elt);
+    if (form) { form.querySelectorAll("button[data-locked]").forEach(function (b) { b.disabled = true; }); }
+  });
   document.addEventListener("htmx:xhr:progress", function (e) {
     var bar = document.getElementById("roster-progress");
     if (!bar || !zfRosterForm(e.target) || !e.detail.lengthComputable) { return; }
@@ -29,15 +35,15 @@ if (!window.__zfRoster) {
     if (!e.target.matches || !e.target.matches("#roster-file")) { return; }
     zfRosterChosen();
     var result = document.getElementById("roster-result");
-    var button = document.getElementById("roster-import");
+    var button = document.querySelector("#roster-result .roster-import");
     if (button && !button.disabled) {
       result.textContent = "";
       var again = document.createElement("p");
       again.className = "muted roster-hint";
       again.textContent = "换了文件，请先检查。";
       var off = document.createElement("button");
-      off.type = "submit"; off.name = "step"; off.value = "import"; off.id = "roster-import";
-      off.className = "btn primary block"; off.disabled = true; off.textContent = "导入";
+      off.type = "submit"; off.name = "step"; off.value = "import"; off.className = "btn primary block roster-import";
+      off.disabled = true; off.setAttribute("data-locked", ""); off.textContent = "导入";
       result.appendChild(off);
       result.appendChild(again);
     }

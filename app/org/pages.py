@@ -86,7 +86,8 @@ def _roster_page(request: Request, session: SessionDep, actor: ActorDep, village
     response = render(request, "org/import.html", {
         "tab": "admin", "village_id": village_id, "village_name": service.village_name(session, village_id),
         "villages": roster.villages_named(session, village_ids=actor.villages(ROSTER_KEEPERS)),
-        "plan": plan, "ready": checked and plan is not None and not plan.errors, "file_error": file_error,
+        "plan": plan, "checked": checked, "ready": checked and plan is not None and not plan.errors,
+        "file_error": file_error,
         "errors": plan.errors[:ROSTER_ERRORS_SHOWN] if plan else [], "max_rows": roster.MAX_ROWS,
         "max_mb": roster.MAX_BYTES // (1024 * 1024)},
         htmx=htmx, partial="org/_import_result.html", status_code=status)

@@ -25,7 +25,7 @@ def test_the_households_page_links_to_import_and_export(web_official):
     page = web.get("/admin/households/import")
     assert page.status_code == 200
     assert "/api/v1/households/import-template.xlsx" in page.text and "先检查" in page.text
-    assert 'id="roster-import" class="btn primary block" disabled' in page.text
+    assert 'class="btn primary block roster-import" disabled' in page.text
 
 
 def test_a_check_shows_each_problem_as_a_row_and_writes_nothing(web_official, web_engine):
@@ -36,7 +36,7 @@ def test_a_check_shows_each_problem_as_a_row_and_writes_nothing(web_official, we
     assert r.status_code == 200 and "<html" not in r.text
     assert "<td>2</td><td>手机号</td>" in r.text and "<td>3</td><td>村民小组</td>" in r.text
     assert "&lt;i&gt;九组&lt;/i&gt;" in r.text and "<i>九组" not in r.text  # what the file says is escaped
-    assert 'id="roster-import" class="btn primary block" disabled' in r.text
+    assert 'class="btn primary block roster-import" disabled' in r.text
     assert household_count(web_engine) == before
 
 
