@@ -3,7 +3,10 @@
 import pytest
 
 from tests.org.test_roster_api import XLSX, roster_rows, workbook_bytes
-from tests.pages.conftest import household_count, sign_in, web, web_engine  # noqa: F401 - the pages' fixtures
+from tests.pages import conftest as pages
+from tests.pages.conftest import household_count, sign_in
+
+web_engine, web = pages.web_engine, pages.web  # the pages' fixtures: the demo world on SQLite, a browser-like client
 
 HTMX = {"HX-Request": "true"}  # the form's own hx-post (not boosted): the result alone comes back
 
