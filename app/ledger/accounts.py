@@ -1,5 +1,6 @@
 """The ledger's accounts: a household's, the funds of each level, donations, a shop's — opened on first use."""
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -15,17 +16,19 @@ FUND_LABEL = {OrgKind.village: "村积分资金", OrgKind.township: "乡镇积�
 
 def open_household_account(session: Session, *, household: Household) -> Account:
     """The household's points account, opened with the household."""
-    (account,) = open_household_accounts(session, households=[household])
-    return account
+    open_household_accounts(session, village_id=household.village_id,
+                            households=[(household.id, household.head_name)])  # type: ignore[list-item]
+    return household_account(session, household_id=household.id)  # type: ignore[arg-type]
 
 
-def open_household_accounts(session: Session, *, households: list[Household]) -> list[Account]:
-    """The points accounts of households just written (one, or a roster's thousands), in one flush."""
-    accounts = [Account(key=f"household:{h.id}", kind=AccountKind.household, name=h.head_name, org_id=h.village_id,
-                        village_id=h.village_id, household_id=h.id) for h in households]
-    session.add_all(accounts)
-    session.flush()
-    return accounts
+def open_household_accounts(session: Session, *, village_id: int, households: list[tuple[int, str]]) -> None:
+    """The points accounts of a village's households just written, (id, head name) each — one, or a roster's
+    thousands — in one statement."""
+    if households:
+        session.execute(insert(Account), [
+            {"key": f"household:{household_id}", "kind": AccountKind.household, "name": head_name,
+             "org_id": village_id, "village_id": village_id, "household_id": household_id, "allow_negative": False,
+             "balance": 0} for household_id, head_name in households], execution_options={"render_nulls": True})
 
 
 def household_account(session: Session, *, household_id: int) -> Account:

@@ -24,7 +24,7 @@ from app.exports import put
 from app.ledger.models import Account
 from app.org.access import Actor
 from app.org.models import VILLAGE_TARGET, Household, OrgAction, OrgKind, OrgUnit, User
-from app.org.service import NewHousehold, clean_phone, insert_households, village_name
+from app.org.service import NewHousehold, NewPerson, clean_phone, insert_households, village_name
 from app.text import clean_text
 
 COLUMNS = ("户主姓名", "村民小组", "住址", "成员姓名", "手机号", "与户主关系")
@@ -144,7 +144,7 @@ class _Draft:
     address: str
     group: str
     row: int
-    members: list[User] = field(default_factory=list)
+    members: list[NewPerson] = field(default_factory=list)
     names: dict[str, int] = field(default_factory=dict)
 
 
@@ -188,7 +188,7 @@ def check_roster(session: Session, *, village_id: int, rows: list[RosterRow]) ->
                                          f"这一户在第 {draft.names[name]} 行已有成员“{name}”，同一人不能填两次"))
             if not problems:
                 draft.names[name] = line.row  # type: ignore[index]
-                draft.members.append(User(name=name, phone=phone, relation=relation or ""))
+                draft.members.append(NewPerson(name=name, phone=phone, relation=relation or ""))  # type: ignore[arg-type]
         errors += problems
     errors += _phones_in_use(session, phone_rows)
     errors += _households_known(session, village_id=village_id, drafts=drafts)

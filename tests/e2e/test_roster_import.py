@@ -7,6 +7,8 @@ from openpyxl import load_workbook
 from tests.e2e.conftest import log_in
 
 OFFICIAL = "13800000001"
+SLOW = {"offline": False, "latency": 2500, "downloadThroughput": 50_000, "uploadThroughput": 20_000}
+FAST = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 
 
 def fill(template, target, rows) -> str:
@@ -29,7 +31,10 @@ ROWS = [("刘德明", "", "东街 21 号", "刘德明", "13912300001", "本人")
 
 def test_official_imports_a_roster(live_server, new_context, shoot, tmp_path):
     base = live_server
-    page = new_context(accept_downloads=True).new_page()
+    context = new_context(accept_downloads=True)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
     log_in(page, base, OFFICIAL)
     page.goto(f"{base}/admin/households")
     page.get_by_role("link", name="导入花名册（Excel）").click()
@@ -59,7 +64,13 @@ def test_official_imports_a_roster(live_server, new_context, shoot, tmp_path):
     page.get_by_role("button", name="先检查").click()
     page.get_by_text("检查通过：共 3 户、5 人，可以导入。").wait_for()
     shoot(page, "roster-import-checked")
+    cdp.send("Network.emulateNetworkConditions", SLOW)  # a village office's line: the wait shows what goes on
     page.get_by_role("button", name="导入 3 户").click()
+    busy = page.locator("#roster-busy")
+    busy.get_by_text("正在导入 3 户，请稍候…").wait_for()
+    assert page.get_by_role("button", name="先检查").is_disabled()  # no second tap while it goes
+    shoot(page, "roster-import-busy")
+    cdp.send("Network.emulateNetworkConditions", FAST)
     page.wait_for_url(f"{base}/admin/households?imported=3")
     page.get_by_text("已导入 3 户").wait_for()
     for head in ("刘德明", "黄志强", "马秀珍"):
