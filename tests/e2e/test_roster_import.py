@@ -99,3 +99,14 @@ def test_choosing_another_file_takes_back_the_import_button(live_server, new_con
     page.locator("#roster-file").set_input_files(fill(template, tmp_path / "二.xlsx", ROWS[2:]))
     page.get_by_text("换了文件，请先检查。").wait_for()
     assert page.get_by_role("button", name="导入").is_disabled()
+
+
+def test_a_town_admin_chooses_the_village_first(live_server, new_context, shoot):
+    base = live_server
+    page = new_context().new_page()
+    log_in(page, base, "13800000006")
+    page.goto(f"{base}/admin/households/import")
+    page.get_by_label("村", exact=True).select_option(label="邻村")
+    page.get_by_role("button", name="切换").click()
+    page.get_by_role("heading", name="第二步：选择文件，先检查，再导入（邻村）").wait_for()
+    shoot(page, "roster-import-town-admin")

@@ -70,3 +70,12 @@ def test_a_villager_and_another_village_are_kept_out(web, web_engine):
     token = sign_in(web, "villager")
     assert web.get("/admin/households/import").status_code == 403
     assert upload(web, token, workbook_bytes(roster_rows(1)), "check").status_code == 403
+
+
+def test_a_town_admin_picks_the_village(web, web_engine):
+    sign_in(web, "town_admin")
+    page = web.get("/admin/households/import").text
+    assert '<select id="roster-village" name="village_id">' in page
+    assert ">示范村</option>" in page and ">邻村</option>" in page
+    households = web.get("/admin/households").text
+    assert 'href="/admin/households/import">导出花名册' in households  # several villages: chosen on the import page
