@@ -150,46 +150,13 @@ class _Draft:
 
 def check_roster(session: Session, *, village_id: int, rows: list[RosterRow]) -> RosterPlan:
     """Every problem of every row (missing names, phones not 11 digits, used twice in the file or already in the
-    county, an unknown 村民小组, a person twice in a household, a household whose rows disagree), or the
-    households to write when there is none."""
+    county, an unknown 村民小组, a person twice in a household, a household whose rows disagree, a household the
+    village has), or the households to write when there is none."""
     groups = village_groups(session, village_id=village_id)
-    errors: list[RowError] = []
     drafts: dict[tuple[str, str], _Draft] = {}
     phone_rows: dict[str, int] = {}
-    for line in rows:
-        problems: list[RowError] = []
-
-        def cell(column: int, *, required: bool, max_length: int, line: RosterRow = line,
-                 problems: list[RowError] = problems) -> str | None:
-            try:
-                return clean_text(line.cells[column], label=COLUMNS[column], max_length=max_length,
-                                  required=required)
-            except ValidationFailed as exc:
-                problems.append(RowError(line.row, COLUMNS[column], exc.message))
-                return None
-
-        head = cell(HEAD, required=True, max_length=50)
-        group = cell(GROUP, required=False, max_length=100)
-        address = cell(ADDRESS, required=False, max_length=200)
-        name = cell(NAME, required=True, max_length=50)
-        relation = cell(RELATION, required=False, max_length=20)
-        if group and group not in groups:
-            problems.append(RowError(line.row, COLUMNS[GROUP],
-                                     f"本村没有“{group}”这个村民小组：请先在村里建好，或把这一格留空"))
-        phone = _phone(line, phone_rows, problems)
-        if head is not None and address is not None and group is not None:
-            draft = drafts.setdefault((head, address), _Draft(head=head, address=address, group=group, row=line.row))
-            if draft.group != group:
-                problems.append(RowError(line.row, COLUMNS[GROUP],
-                                         f"同一户（户主{head}）第 {draft.row} 行的村民小组是“{draft.group or '空'}”，"
-                                         f"这一行是“{group or '空'}”：一户的各行应一致"))
-            if name is not None and name in draft.names:
-                problems.append(RowError(line.row, COLUMNS[NAME],
-                                         f"这一户在第 {draft.names[name]} 行已有成员“{name}”，同一人不能填两次"))
-            if not problems:
-                draft.names[name] = line.row  # type: ignore[index]
-                draft.members.append(NewPerson(name=name, phone=phone, relation=relation or ""))  # type: ignore[arg-type]
-        errors += problems
+    errors = [problem for line in rows
+              for problem in _check_line(line, groups=groups, drafts=drafts, phone_rows=phone_rows)]
     errors += _phones_in_use(session, phone_rows)
     errors += _households_known(session, village_id=village_id, drafts=drafts)
     errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column)))
@@ -197,6 +164,46 @@ def check_roster(session: Session, *, village_id: int, rows: list[RosterRow]) ->
         return RosterPlan(errors=errors)
     return RosterPlan(households=[NewHousehold(head_name=d.head, address=d.address, group_id=groups.get(d.group),
                                                members=d.members) for d in drafts.values()])
+
+
+# Each column's longest text (the database's), and whether it must be filled in.
+_LIMITS = {HEAD: (50, True), GROUP: (100, False), ADDRESS: (200, False), NAME: (50, True), RELATION: (20, False)}
+
+
+def _check_line(line: RosterRow, *, groups: dict[str, int], drafts: dict[tuple[str, str], _Draft],
+                phone_rows: dict[str, int]) -> list[RowError]:
+    """One row's problems; a row without any joins its household (the draft of its 户主姓名 and 住址)."""
+    problems: list[RowError] = []
+    head, group, address, name, relation = (_cell(line, column, problems) for column in _LIMITS)
+    if group and group not in groups:
+        problems.append(RowError(line.row, COLUMNS[GROUP],
+                                 f"本村没有“{group}”这个村民小组：请先在村里建好，或把这一格留空"))
+    phone = _phone(line, phone_rows, problems)
+    if head is None or address is None or group is None:
+        return problems
+    draft = drafts.setdefault((head, address), _Draft(head=head, address=address, group=group, row=line.row))
+    if draft.group != group:
+        problems.append(RowError(line.row, COLUMNS[GROUP],
+                                 f"同一户（户主{head}）第 {draft.row} 行的村民小组是“{draft.group or '空'}”，"
+                                 f"这一行是“{group or '空'}”：一户的各行应一致"))
+    if name is not None and name in draft.names:
+        problems.append(RowError(line.row, COLUMNS[NAME],
+                                 f"这一户在第 {draft.names[name]} 行已有成员“{name}”，同一人不能填两次"))
+    if name is not None:
+        draft.names.setdefault(name, line.row)
+    if not problems and name is not None:
+        draft.members.append(NewPerson(name=name, phone=phone, relation=relation or ""))
+    return problems
+
+
+def _cell(line: RosterRow, column: int, problems: list[RowError]) -> str | None:
+    """The column's text, cleaned (invisible characters dropped, trimmed); None, and a problem, when it is wrong."""
+    max_length, required = _LIMITS[column]
+    try:
+        return clean_text(line.cells[column], label=COLUMNS[column], max_length=max_length, required=required)
+    except ValidationFailed as exc:
+        problems.append(RowError(line.row, COLUMNS[column], exc.message))
+        return None
 
 
 def _phone(line: RosterRow, seen: dict[str, int], problems: list[RowError]) -> str | None:
