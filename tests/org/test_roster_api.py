@@ -175,6 +175,19 @@ class TestImport:
         login = api.client.post("/api/v1/auth/login", json={"phone": "13900000000", "password": "demo1234"})
         assert login.status_code == 401
 
+    def test_an_imported_member_signs_in_once_an_official_gives_a_one_time_password(self, api, village):
+        rows = [("冯一", "", "东街 30 号", "冯一", "13912349999", "本人")]
+        assert send(api, village, workbook_bytes(rows)).status_code == 201
+        login = {"phone": "13912349999", "password": "yici-mima-1"}
+        assert api.client.post("/api/v1/auth/login", json=login).status_code == 401
+        household = api.get("/households?q=冯一", "official").json()["items"][0]
+        member = api.get(f"/households/{household['id']}", "official").json()["members"][0]
+        reset = api.post(f"/households/{household['id']}/members/{member['id']}/password", "official",
+                         json={"password": login["password"]})
+        assert reset.status_code == 200 and reset.json()["must_change_password"] is True
+        signed_in = api.client.post("/api/v1/auth/login", json=login)
+        assert signed_in.status_code == 200 and signed_in.json()["user"]["must_change_password"] is True
+
     def test_sent_twice_it_adds_nobody_twice(self, api, demo_engine, village):
         rows = [("周一", "", "西街 1 号", "周一", "", "本人")]  # no phone: only the household tells it apart
         assert send(api, village, workbook_bytes(rows)).status_code == 201
