@@ -59,6 +59,9 @@ def test_official_imports_a_roster(live_server, new_context, shoot, tmp_path):
     assert table.locator("tbody tr td").all_inner_texts()[:2] == ["4", "手机号"]
     assert page.get_by_role("button", name="导入").is_disabled()
     shoot(page, "roster-import-problems")
+    page.set_viewport_size({"width": 360, "height": 780})  # the narrowest phone: nothing scrolls sideways
+    shoot(page, "roster-import-problems-360")
+    page.set_viewport_size({"width": 390, "height": 844})
 
     page.locator("#roster-file").set_input_files(fill(template, tmp_path / "改好.xlsx", ROWS))
     page.get_by_role("button", name="先检查").click()

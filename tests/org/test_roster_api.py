@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import func, select
 
 from app.audit.models import AuditEntry
+from app.audit.service import in_words
 from app.db import session_for
 from app.ledger.models import Account
 from app.org.models import Household, OrgAction, Role, RoleAssignment, User
@@ -171,6 +172,9 @@ class TestImport:
             lines = s.exec(select(AuditEntry).where(AuditEntry.action == OrgAction.roster_import.value)).all()
         assert len(lines) == 1
         assert json.loads(lines[0].detail) == {"households": 300, "members": 900, "file": "二〇二六年花名册.xlsx"}
+        said = in_words(lines[0])
+        assert (said.action, said.target) == ("导入花名册", "村 示范村")
+        assert said.detail == "300 户 · 900 名成员 · 文件：二〇二六年花名册.xlsx"
         # no password: a member cannot sign in until an official gives them one
         login = api.client.post("/api/v1/auth/login", json={"phone": "13900000000", "password": "demo1234"})
         assert login.status_code == 401
