@@ -62,14 +62,12 @@ class RowError:
 
 @dataclass
 class RosterPlan:
-    """What a roster would write (households, each with its members), or why it cannot: `errors`, in row order."""
+    """What a roster holds — its households, each with its members, and how many people (one a row) — and what is
+    wrong with it: `errors`, in row order. Only a plan without errors is written."""
 
     households: list[NewHousehold] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def members(self) -> int:
-        return sum(len(h.members) for h in self.households)
+    members: int = 0
 
 
 # --- reading a workbook ---------------------------------------------------------------------------------------
@@ -160,10 +158,9 @@ def check_roster(session: Session, *, village_id: int, rows: list[RosterRow]) ->
     errors += _phones_in_use(session, phone_rows)
     errors += _households_known(session, village_id=village_id, drafts=drafts)
     errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column)))
-    if errors:
-        return RosterPlan(errors=errors)
-    return RosterPlan(households=[NewHousehold(head_name=d.head, address=d.address, group_id=groups.get(d.group),
-                                               members=d.members) for d in drafts.values()])
+    households = [NewHousehold(head_name=d.head, address=d.address, group_id=groups.get(d.group), members=d.members)
+                  for d in drafts.values()]
+    return RosterPlan(households=households, errors=errors, members=len(rows))
 
 
 # Each column's longest text (the database's), and whether it must be filled in.

@@ -114,6 +114,7 @@ class TestDryRun:
         r = send(api, village, workbook_bytes(rows), dry_run=True)
         assert r.status_code == 200, r.text
         body = r.json()
+        assert (body["households"], body["members"]) == (7, 10)  # what the file holds, problems and all
         found = {(e["row"], e["column"]) for e in body["errors"]}
         assert found == {(2, "户主姓名"), (3, "手机号"), (5, "手机号"), (6, "手机号"), (7, "村民小组"), (9, "成员姓名"),
                          (10, "村民小组"), (11, "成员姓名")}
