@@ -72,6 +72,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.org import api as org_api
     from app.org import pages as org_pages
     from app.org import staff_pages as org_staff_pages
+    from app.org import roster_api as org_roster_api
     from app.org import units_api as org_units_api
     from app.shop import api as shop_api
     from app.shop import pages as shop_pages
@@ -89,7 +90,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
-    for module in (auth_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
+    for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
                    disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api):
         private_api.include_router(module.router)
     app.include_router(private_api)

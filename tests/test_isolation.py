@@ -31,6 +31,7 @@ from tests.conftest import (
     with_demo_world,
 )
 from tests.evaluation.isolation import evaluation_world
+from tests.org.test_roster_api import XLSX, workbook_bytes
 from tests.shop.test_goods_api import jpeg_bytes as _jpeg
 from tests.volunteer.conftest import ISOLATION_CASES, ISOLATION_SELF_ONLY, isolation_ids
 
@@ -60,7 +61,9 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("POST", "/small-powers/items"), ("POST", "/small-powers/items/{position}"),
              ("POST", "/small-powers/items/{position}/delete"),
              # 积分资金: a redirect to the caller's own fund's page (which checks who may see it).
-             ("GET", "/funds")}
+             ("GET", "/funds"),
+             # 花名册: the blank template.
+             ("GET", "/api/v1/households/import-template.xlsx")}
 
 class Query(dict):
     """A body that is sent as the query string (a DELETE's `?role=`)."""
@@ -311,6 +314,11 @@ CASES = {
     ("POST", "/funds/{org_id}/donations"): (
         "official", {"donor": "爱心人士", "points": "1", "confirmed": "1"}, {"org_id": "village_id"}),
     ("POST", "/funds/{org_id}/rate"): ("official", {"yuan_per_point": "1"}, {"org_id": "village_id"}),
+    # 花名册 (issue #17 item 3): a one-household roster, into 示范村.
+    ("POST", "/api/v1/villages/{village_id}/households/import"): "roster",
+    ("GET", "/api/v1/villages/{village_id}/households.xlsx"): None,
+    ("GET", "/admin/households/import"): "village_query",
+    ("POST", "/admin/households/import"): "roster",
 }
 SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY
@@ -465,6 +473,10 @@ def _request(api, who, method, path, body, ids):
         return api.client.request(method, url, headers=headers, files={"photo": ("p.jpg", _jpeg(), "image/jpeg")})
     if body == "file":
         return api.client.request(method, url, headers=headers, files={"file": ("p.jpg", _jpeg(), "image/jpeg")})
+    if body == "roster":  # the page names the village in the form; the API in its path
+        files = {"file": ("花名册.xlsx", workbook_bytes([("越界户", "", "", "越界户", "", "本人")]), XLSX)}
+        form = None if url.startswith("/api/") else {"village_id": ids["village_id"], "step": "check"}
+        return api.client.request(method, url, headers=headers, files=files, data=form, follow_redirects=False)
     if isinstance(body, Query):
         return api.client.request(method, url, headers=headers, params=body)
     data = {k.format(**ids): _fill(v, ids) for k, v in body.items()} if isinstance(body, dict) else None

@@ -92,8 +92,12 @@ def _detail_words(entry: AuditEntry) -> str:
         parts.append(CATEGORY_LABELS.get(detail["category"], detail["category"]))
     if detail.get("head_name"):
         parts.append(f"户主：{detail['head_name']}")
+    if isinstance(detail.get("households"), int):  # a roster imported (app/org/roster.py)
+        parts.append(f"{detail['households']:,} 户")
     if "members" in detail:
         parts.append(f"{detail['members']} 名成员")
+    if detail.get("file"):
+        parts.append(f"文件：{detail['file']}")
     if detail.get("name") and entry.target_type == "user" and not entry.target_label:  # lines written before labels
         parts.append(f"成员：{detail['name']}")
     if isinstance(detail.get("points_price"), int):

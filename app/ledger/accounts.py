@@ -1,6 +1,7 @@
 """The ledger's accounts: a household's, the funds of each level, each level's own input (三级配套) and donations, a
 shop's — opened on first use."""
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -16,11 +17,19 @@ FUND_LABEL = "积分资金"  # 示范村积分资金, 清河镇积分资金, 振
 
 def open_household_account(session: Session, *, household: Household) -> Account:
     """The household's points account, opened with the household."""
-    account = Account(key=f"household:{household.id}", kind=AccountKind.household, name=household.head_name,
-                      org_id=household.village_id, village_id=household.village_id, household_id=household.id)
-    session.add(account)
-    session.flush()
-    return account
+    open_household_accounts(session, village_id=household.village_id,
+                            households=[(household.id, household.head_name)])  # type: ignore[list-item]
+    return household_account(session, household_id=household.id)  # type: ignore[arg-type]
+
+
+def open_household_accounts(session: Session, *, village_id: int, households: list[tuple[int, str]]) -> None:
+    """The points accounts of a village's households just written, (id, head name) each — one, or a roster's
+    thousands — in one statement."""
+    if households:
+        session.execute(insert(Account), [
+            {"key": f"household:{household_id}", "kind": AccountKind.household, "name": head_name,
+             "org_id": village_id, "village_id": village_id, "household_id": household_id, "allow_negative": False,
+             "balance": 0} for household_id, head_name in households], execution_options={"render_nulls": True})
 
 
 def household_account(session: Session, *, household_id: int) -> Account:

@@ -406,6 +406,19 @@ def _keeper_label(unit: OrgUnit) -> str:
     return {OrgKind.county: "县管理员", OrgKind.township: "乡镇管理员", OrgKind.village: "村干部"}[OrgKind(unit.kind)]
 
 
+# --- the roster (issue #17 item 3): households imported from a workbook and exported to one -------------------
+
+# Who imports and exports a village's roster: its officials, and the town and county admins over it (the county admin
+# setting up a county registers its households too).
+ROSTER_KEEPERS = VILLAGE_STAFF
+
+
+def roster_village(actor: Actor, village_id: int | None) -> int:
+    """The village whose roster the actor imports or exports: named, or their own; another village is not found, a
+    villager or other staff of the village are refused."""
+    return village_for(actor, village_id, ROSTER_KEEPERS, refuse="只有村干部和乡镇、县管理员可以导入或导出花名册")
+
+
 # --- password resets ------------------------------------------------------------------------------------------
 
 def password_resetters(member: Actor) -> frozenset[str]:

@@ -60,6 +60,9 @@ class OrgAction(AuditAction):
     unit_rename = "org_unit.rename", "组织改名"
     staff_appoint = "staff.appoint", "任命职务"
     staff_remove = "staff.remove", "免去职务"
+    # A roster imported from a workbook (app/org/roster.py): one line for the whole file, detail {"households",
+    # "members", "file"}.
+    roster_import = "roster.import", "导入花名册"
 
 
 HOUSEHOLD_TARGET = declare_target("household", "农户")
@@ -85,6 +88,7 @@ class Household(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id", index=True)
     head_name: str = Field(sa_type=String(50))
     address: str = Field(default="", sa_type=String(200))
+    group_id: int | None = Field(default=None, foreign_key="org_units.id")  # its 村民小组, if the village has them
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
@@ -96,6 +100,7 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, sa_type=String(11), unique=True)
     password_hash: str | None = Field(default=None, sa_type=String(200))
     household_id: int | None = Field(default=None, foreign_key="households.id", index=True)
+    relation: str = Field(default="", sa_type=String(20), sa_column_kwargs={"server_default": ""})  # 与户主关系
     active: bool = True
     token_version: int = 0
     # Set by a reset: the password is a one-time one, and nothing but choosing a new one works until then.

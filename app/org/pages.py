@@ -1,9 +1,9 @@
-"""Pages for officials: households — list and search, register, detail, members."""
+"""Pages for officials: households — list and search, register, import a roster (花名册), detail, members."""
 
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from app.deps import ActorDep, HtmxDep, SessionDep
@@ -11,14 +11,16 @@ from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger.service import household_balance, household_ledger
-from app.org import passwords, service
+from app.org import passwords, roster, service
 from app.org.access import (
     OFFICIALS,
+    ROSTER_KEEPERS,
     VILLAGE_STAFF,
     can_reset_password,
     managed_household,
     member_of,
     resettable_member,
+    roster_village,
     staff_household,
     visible_household,
 )
@@ -37,12 +39,63 @@ DONE_MESSAGES = {"award": "积分已发放",
 
 @router.get("/households")
 def households(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, q: str = "",
-               cursor: str | None = None) -> Response:
+               cursor: str | None = None, imported: Annotated[int, Query(ge=0, le=roster.MAX_ROWS)] = 0
+               ) -> Response:
     actor.require_any(VILLAGE_STAFF)
     page = service.search_households(session, actor=actor, q=q, limit=20, cursor=cursor)
-    return render(request, "org/households.html", {"tab": "admin", "q": q, "rows": page.items,
-                                                   "next_cursor": page.next_cursor},
-                  htmx=htmx, partial="org/_household_rows.html")
+    villages = actor.villages(ROSTER_KEEPERS)
+    return render(request, "org/households.html", {
+        "tab": "admin", "q": q, "rows": page.items, "next_cursor": page.next_cursor,
+        "done": f"已导入 {imported} 户" if imported else "",
+        "export_village": next(iter(villages)) if len(villages) == 1 else None},
+        htmx=htmx, partial="org/_household_rows.html")
+
+
+@router.get("/households/import")
+def roster_page(request: Request, actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> Response:
+    """花名册: download the template, check a filled one (先检查), then import it; export the village's."""
+    village_id = roster_village(actor, village_id)
+    return _roster_page(request, session, actor, village_id)
+
+
+@router.post("/households/import")
+def import_roster(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                  file: Annotated[UploadFile | None, File()] = None, village_id: Annotated[Id | None, Form()] = None,
+                  step: Annotated[str, Form()] = "check") -> Response:
+    """先检查 (step=check) writes nothing; 导入 (step=import) writes all the households or, with any problem, none."""
+    village_id = roster_village(actor, village_id)
+    dry_run = step != "import"
+    try:
+        rows = roster.read_roster(file.file.read(roster.MAX_BYTES + 1) if file is not None else b"")
+        plan = roster.import_roster(session, actor=actor, village_id=village_id, rows=rows,
+                                    filename=(file.filename if file is not None else "") or "", dry_run=dry_run)
+    except ValidationFailed as exc:  # the file itself (empty, not a workbook, too large …): said where the table goes
+        session.rollback()
+        return _roster_page(request, session, actor, village_id, htmx=htmx, file_error=exc.message, status=422)
+    if not dry_run and not plan.errors:
+        session.commit()
+        return redirect_after_post(f"/admin/households?imported={len(plan.households)}", htmx=htmx)
+    return _roster_page(request, session, actor, village_id, htmx=htmx, plan=plan, checked=dry_run,
+                        status=200 if dry_run else 422)
+
+
+ROSTER_ERRORS_SHOWN = 200  # rows of problems on the page (the API lists them all)
+
+
+def _roster_page(request: Request, session: SessionDep, actor: ActorDep, village_id: int, *,
+                 htmx: HtmxDep | None = None, plan: roster.RosterPlan | None = None, checked: bool = False,
+                 file_error: str = "", status: int = 200) -> Response:
+    response = render(request, "org/import.html", {
+        "tab": "admin", "village_id": village_id, "village_name": service.village_name(session, village_id),
+        "villages": roster.villages_named(session, village_ids=actor.villages(ROSTER_KEEPERS)),
+        "plan": plan, "checked": checked, "ready": checked and plan is not None and not plan.errors,
+        "file_error": file_error,
+        "errors": plan.errors[:ROSTER_ERRORS_SHOWN] if plan else [], "max_rows": roster.MAX_ROWS,
+        "max_mb": roster.MAX_BYTES // (1024 * 1024)},
+        htmx=htmx, partial="org/_import_result.html", status_code=status)
+    if status != 200:
+        response.headers["HX-Push-Url"] = "false"
+    return response
 
 
 @router.get("/households/new")

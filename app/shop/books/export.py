@@ -1,7 +1,8 @@
 """The monthly settlement sheet the shop hands to the village committee, as an .xlsx workbook.
 
-Totals are computed here, never as Excel formulas, and every text cell goes through `safe_text`, so a goods or shop
-name typed by a user can never become a formula when the sheet is opened (OWASP CSV/formula injection).
+Totals are computed here, never as Excel formulas, and every cell goes through app/exports.py (`put`, `safe_text`),
+so a goods or shop name typed by a user can never become a formula when the sheet is opened (OWASP CSV/formula
+injection).
 """
 
 import io
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from app.exports import put, safe_text
+
 HEADERS = ("商品", "单价(积分)", "数量", "积分合计")
 SIGNATURES = ("超市负责人签字", "村委会审核")
 
@@ -33,12 +34,6 @@ class SettlementRow:
     unit_points: int
     quantity: int
     points: int
-
-
-def safe_text(value: str) -> str:
-    """Make text inert in a spreadsheet: drop characters XML forbids, quote a leading formula trigger."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def month_label(month: str) -> str:
@@ -129,16 +124,11 @@ def _write_signatures(ws: Worksheet, start: int) -> None:
 def _put(ws: Worksheet, row: int, col: int, value: str | int | Decimal | None, *, font: Font | None = None,
          border: Border | None = None, fill: PatternFill | None = None) -> None:
     """Write one cell: text neutralised and forced to a string cell, numbers formatted."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        cell.value = safe_text(value)
-        cell.data_type = "s"  # belt and braces: never a formula, whatever the text
-    else:
-        cell.value = value
-        if isinstance(value, int):
-            cell.number_format = _NUMBER
-        elif isinstance(value, Decimal):
-            cell.number_format = "#,##0.00"
+    cell = put(ws.cell(row=row, column=col), value)
+    if isinstance(value, int):
+        cell.number_format = _NUMBER
+    elif isinstance(value, Decimal):
+        cell.number_format = "#,##0.00"
     numeric = isinstance(value, int | Decimal)
     cell.alignment = Alignment(vertical="center", horizontal="right" if numeric else "left")
     if font:
