@@ -71,8 +71,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.ledger import pages as ledger_pages
     from app.org import api as org_api
     from app.org import pages as org_pages
-    from app.org import staff_pages as org_staff_pages
     from app.org import roster_api as org_roster_api
+    from app.org import staff_pages as org_staff_pages
     from app.org import units_api as org_units_api
     from app.shop import api as shop_api
     from app.shop import pages as shop_pages
