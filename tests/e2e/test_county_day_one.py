@@ -130,7 +130,7 @@ class County:
         """本级配套 / 拨付 / 社会捐赠 on the 积分资金 page: typed, shown back, confirmed."""
         page.goto(f"{self.base}/funds")
         page.wait_for_selector("#fund-figures")
-        page.get_by_text(form, exact=True).click()
+        page.locator("summary").filter(has_text=re.compile(f"^{form}$")).click()
         prefix = {"本级配套": "budget", "拨付": "allocation", "社会捐赠": "donation"}[form]
         if to:
             page.get_by_label("拨付给").select_option(label=to)
@@ -328,7 +328,8 @@ def test_a_county_sets_itself_up_from_the_pages_and_runs(county_server, new_cont
     villager.wait_for_url("**/service/orders/*")
     order_url = villager.url.split("?")[0]
     official.goto(order_url)
-    official.get_by_label("派给").select_option(label=re.compile("村民002"))
+    helper_option = official.get_by_label("派给").locator("option", has_text="村民002")
+    official.get_by_label("派给").select_option(helper_option.get_attribute("value"))
     official.get_by_role("button", name="确认派单").click()
     official.get_by_text("已派单", exact=True).first.wait_for()
     helper.goto(order_url)
