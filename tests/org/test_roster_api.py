@@ -26,12 +26,12 @@ def workbook_bytes(rows, headers=COLUMNS, *, formulas=False) -> bytes:
     sheet = workbook.active
     sheet.title = "花名册"
     sheet.append(list(headers))
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         sheet.append(list(row))
-        if not formulas:
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
+        if not formulas:  # the cells of the row just written (sheet.max_row is a scan: quadratic over 10,000 rows)
+            for column, value in enumerate(row, start=1):
+                if isinstance(value, str):
+                    sheet.cell(row=number, column=column).data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
