@@ -87,7 +87,7 @@ class TestTheWholeLoop:
         assert [e["actor"] for e in body["events"]] == ["王建国", "张书记", "李志愿", "李志愿", "王建国"]
         with session_for(demo_engine, write=False) as s:
             actions = s.exec(select(AuditEntry.action).where(AuditEntry.target_type == "service_order",
-                                                             AuditEntry.target_id == oid)).all()
+                                                             AuditEntry.target_id == oid).order_by(AuditEntry.id)).all()
             assert actions == ["order.create", "order.dispatch", "order.accept", "order.complete", "order.rate"]
             txn = s.exec(select(LedgerTransaction).where(LedgerTransaction.kind == TxnKind.service,
                                                          LedgerTransaction.source_id == oid)).one()
