@@ -11,18 +11,15 @@ import os
 import re
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from app.main import bind_app
 from tests.conftest import EMPTY, TEST_SECRET, make_settings, sqlite_copy
-from tests.e2e.conftest import _ThreadedServer
+from tests.e2e.conftest import serve
 from tests.e2e.test_counter_flow import digits_on, goods_row, type_code
 from tests.e2e.test_evaluation_flow import choose
 
@@ -44,18 +41,9 @@ def county_server(tmp_path, sqlite_templates, served_app) -> Iterator[str]:
     made = subprocess.run([sys.executable, "-m", "app", "create-admin", "--county", "振风县", "--phone", ADMIN_PHONE,
                            "--name", "县管理员"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
-    application = bind_app(served_app, make_settings(engine, app_env="production"), engine, strict_templates=True)
-    server = _ThreadedServer(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning",
-                                            lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, name="uvicorn-county", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    settings = make_settings(engine, app_env="production")
+    with serve(bind_app(served_app, settings, engine, strict_templates=True)) as base:
+        yield base
     engine.dispose()
 
 
