@@ -413,6 +413,19 @@ def _keeper_label(unit: OrgUnit) -> str:
 ROSTER_KEEPERS = VILLAGE_STAFF
 
 
+# Who registers a household (one at a time, or a roster): the same people as the roster's.
+HOUSEHOLD_REGISTRARS = ROSTER_KEEPERS
+
+
+def registering_village(actor: Actor, village_id: int | None) -> int:
+    """The village a new household goes into: named, or the registrar's only one (an admin over several must name
+    it); another village is not found, anyone else refused."""
+    refuse = "只有村干部和乡镇、县管理员可以登记农户"
+    if village_id is None and len(actor.villages(HOUSEHOLD_REGISTRARS)) > 1:
+        raise ValidationFailed("请选择村", field="village_id")
+    return village_for(actor, village_id, HOUSEHOLD_REGISTRARS, refuse=refuse)
+
+
 def roster_village(actor: Actor, village_id: int | None) -> int:
     """The village whose roster the actor imports or exports: named, or their own; another village is not found, a
     villager or other staff of the village are refused."""

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import ValidationFailed
@@ -13,9 +14,11 @@ from app.ids import Id
 from app.ledger.service import household_balance, household_ledger
 from app.org import passwords, roster, service
 from app.org.access import (
+    HOUSEHOLD_REGISTRARS,
     OFFICIALS,
     ROSTER_KEEPERS,
     VILLAGE_STAFF,
+    Actor,
     can_reset_password,
     managed_household,
     member_of,
@@ -99,25 +102,27 @@ def _roster_page(request: Request, session: SessionDep, actor: ActorDep, village
 
 
 @router.get("/households/new")
-def new_household(request: Request, actor: ActorDep) -> Response:
-    actor.require_any(OFFICIALS)
-    return _household_form(request, NewHouseholdForm())
+def new_household(request: Request, actor: ActorDep, session: SessionDep,
+                  village_id: Annotated[Id | None, Query()] = None) -> Response:
+    actor.require_any(HOUSEHOLD_REGISTRARS)
+    return _household_form(request, session, actor, NewHouseholdForm(village_id=village_id))
 
 
 @router.post("/households")
 def create_household(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                      head_name: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "",
                      member_name: Annotated[list[str], Form()] = (), member_phone: Annotated[list[str], Form()] = (),
-                     member_password: Annotated[list[str], Form()] = (), form_key: Annotated[str, Form()] = ""
-                     ) -> Response:
-    form = NewHouseholdForm(head_name, address, list(member_name), list(member_phone), list(member_password))
+                     member_password: Annotated[list[str], Form()] = (), form_key: Annotated[str, Form()] = "",
+                     village_id: Annotated[Id | None, Form()] = None) -> Response:
+    form = NewHouseholdForm(head_name, address, list(member_name), list(member_phone), list(member_password),
+                            village_id=village_id)
     try:
         household = service.create_household(session, actor=actor, head_name=head_name, address=address,
                                              members=form.members(), member_numbers=form.numbers(),
-                                             idempotency_key=form_key or None)
+                                             village_id=village_id, idempotency_key=form_key or None)
     except ValidationFailed as exc:  # the form again, with what was typed and the message beside its field
         session.rollback()
-        return _household_form(request, form, exc)
+        return _household_form(request, session, actor, form, exc)
     session.commit()
     after = f"/admin/households/{household.id}?done=create"
     slips = [Slip(name=m.name.strip(), phone=clean_phone(m.phone) or "", role=ROLE_LABELS[Role.villager],
@@ -137,6 +142,7 @@ class NewHouseholdForm:
     names: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     passwords: list[str] = field(default_factory=list)
+    village_id: int | None = None  # a town or county admin's choice of village (an official has one)
 
     def rows(self) -> list[dict[str, str | int]]:
         """Each member row as typed (passwords are never sent back), at least NEW_MEMBER_ROWS of them."""
@@ -160,10 +166,14 @@ def _at(values: list[str], i: int) -> str:
     return values[i] if i < len(values) else ""
 
 
-def _household_form(request: Request, form: NewHouseholdForm, error: ValidationFailed | None = None) -> Response:
+def _household_form(request: Request, session: Session, actor: Actor, form: NewHouseholdForm,
+                    error: ValidationFailed | None = None) -> Response:
     errors = {error.field or "": error.message} if error else {}
-    response = render(request, "org/new_household.html", {"tab": "admin", "form": form, "rows": form.rows(),
-                                                          "errors": errors}, status_code=422 if error else 200)
+    villages = actor.villages(HOUSEHOLD_REGISTRARS)  # an admin over several picks one
+    response = render(request, "org/new_household.html", {
+        "tab": "admin", "form": form, "rows": form.rows(), "errors": errors,
+        "villages": roster.villages_named(session, village_ids=villages) if len(villages) > 1 else []},
+        status_code=422 if error else 200)
     if error:
         response.headers["HX-Push-Url"] = "false"  # a refused boosted form must not leave its POST URL behind
     return response

@@ -12,7 +12,7 @@ from app.errors import DuplicatePhone, ValidationFailed
 from app.idempotency import create_once
 from app.ledger.accounts import open_household_accounts
 from app.ledger.models import Account
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
+from app.org.access import VILLAGE_STAFF, Actor, in_villages, registering_village
 from app.org.models import (
     HOUSEHOLD_TARGET,
     USER_TARGET,
@@ -65,17 +65,6 @@ def _flush_unique(session: Session) -> None:
         raise DuplicatePhone() from exc
 
 
-def _village_for_new_household(session: Session, actor: Actor, village_id: int | None) -> int:
-    actor.require_any(OFFICIALS)
-    villages = actor.villages(OFFICIALS)
-    if village_id is None:
-        if len(villages) != 1:
-            raise ValidationFailed("请选择村")
-        village_id = next(iter(villages))
-    actor.require(village_id, OFFICIALS)
-    return village_id
-
-
 def create_household(
     session: Session, *, actor: Actor, head_name: str, address: str, members: list[MemberCreate],
     village_id: int | None = None, idempotency_key: str | None = None, member_numbers: list[int] | None = None,
@@ -84,7 +73,7 @@ def create_household(
     key, once however often the form is sent. A refusal about a member names them by number and name ("成员 2 孙小梅
     的密码至少 8 位") and the field (`member.2.password`): the numbers are the members' places in the list, or
     `member_numbers` — the numbers the form showed (a form may leave rows empty)."""
-    village_id = _village_for_new_household(session, actor, village_id)
+    village_id = registering_village(actor, village_id)
     head = clean_text(head_name, label="户主姓名", max_length=50, field="head_name")
     where = clean_text(address, label="住址", max_length=200, required=False, field="address")
     numbers = member_numbers or list(range(1, len(members) + 1))

@@ -61,15 +61,24 @@ class TestCreateHousehold:
         r = new_household(api, head_name="  ")
         assert r.status_code == 422
 
-    @pytest.mark.parametrize("who", ["villager", "attendant", "volunteer", "committee", "town_admin"])
-    def test_only_officials_create(self, api, who):
+    @pytest.mark.parametrize("who", ["villager", "attendant", "volunteer", "committee"])
+    def test_only_officials_and_the_admins_over_them_create(self, api, who):
         r = api.post("/households", who, json={"head_name": "某户"})
         assert r.status_code == 403 and error_code(r) == "forbidden"
 
     def test_official_cannot_create_in_another_village(self, api):
         neighbour_village = api.get("/me", "neighbour").json()["village_id"]
         r = new_household(api, village_id=neighbour_village)
-        assert r.status_code == 403
+        assert r.status_code == 404  # another village's existence is not for outsiders to learn
+
+    def test_the_town_admin_registers_in_a_village_they_name(self, api):
+        """Issue #17: the admins setting a county up register households too; over several villages, they say which."""
+        r = api.post("/households", "town_admin", json={"head_name": "某户"})
+        assert r.status_code == 422 and "请选择村" in r.json()["error"]["message"]
+        neighbour_village = api.get("/me", "neighbour").json()["village_id"]
+        r = api.post("/households", "town_admin", json={"head_name": "某户", "village_id": neighbour_village})
+        assert r.status_code == 201 and r.json()["village_id"] == neighbour_village
+        assert api.get(f"/households/{r.json()['id']}", "town_admin").json()["head_name"] == "某户"
 
 
 class TestReadHouseholds:

@@ -87,3 +87,27 @@ class TestOtherRefusalsStandBesideTheirField:
         r = register(web, sign_in(web, "official"), [("孙小梅", "", "")], head="  ")
         assert error_beside(r.text, "hh-head") == "请填写户主姓名"
         assert value_of(r.text, "m0-name") == "孙小梅"
+
+
+class TestAnAdminRegisters:
+    """Issue #17: the town admin (over 示范村 and 邻村) registers a household, choosing its village on the form."""
+
+    def test_the_form_asks_which_village_and_says_so_when_none_is_chosen(self, web, web_engine):
+        token = sign_in(web, "town_admin")
+        form = web.get("/admin/households/new").text
+        options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', form)
+        assert {name for _, name in options} == {"示范村", "邻村"}
+        before = household_count(web_engine)
+        r = register(web, token, [("孙立新", "", "")])
+        assert r.status_code == 422 and "请选择村" in r.text and household_count(web_engine) == before
+
+        neighbour = next(vid for vid, name in options if name == "邻村")
+        r = register(web, token, [("孙立新", "", "")], village_id=neighbour)
+        assert r.status_code == 303 and re.search(r"/admin/households/\d+\?done=create$", r.headers["location"])
+        assert household_count(web_engine) == before + 1
+        page = web.get(r.headers["location"].split("?")[0]).text
+        assert "孙立新家" in page
+
+    def test_an_official_sees_no_village_to_choose(self, web):
+        sign_in(web, "official")
+        assert 'id="hh-village"' not in web.get("/admin/households/new").text
