@@ -12,6 +12,7 @@ from enum import StrEnum
 
 ACTIONS: dict[str, "AuditAction"] = {}
 TARGETS: dict[str, str] = {}
+CATEGORY_WORDS: dict[str, dict[str, str]] = {}  # target kind → its `detail.category` codes in words
 
 
 class AuditAction(StrEnum):
@@ -42,6 +43,12 @@ def declare_target(kind: str, noun: str) -> str:
         raise ValueError(f"audit target {kind} is declared twice")
     TARGETS[kind] = noun
     return kind
+
+
+def declare_categories(kind: str, words: dict[str, str]) -> None:
+    """How a `category` in the detail of lines about `kind` reads (a disclosure's finance → 财务); lines about any
+    other kind read it as a points category (热心公益 …)."""
+    CATEGORY_WORDS[kind] = {str(code): label for code, label in words.items()}
 
 
 def declared(action: str) -> AuditAction:

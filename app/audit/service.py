@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEntry
-from app.audit.registry import TARGETS, AuditAction, declared, label_of
+from app.audit.registry import CATEGORY_WORDS, TARGETS, AuditAction, declared, label_of
 from app.ledger.models import CATEGORY_LABELS
 from app.org.models import ROLE_LABELS, User
 from app.paging import Page, page_desc
@@ -58,6 +58,10 @@ def list_village_log(session: Session, *, village_id: int, limit: int | None, cu
 FIELD_LABELS = {"head_name": "户主", "address": "住址", "name": "名称", "phone": "手机号", "points_price": "积分价格",
                 "active": "兑换状态"}
 BOOL_WORDS = {"active": ("可兑换", "暂停兑换")}
+# Points in a line's detail, by what happened to them: held for a 扫码 request, redeemed at 核销, returned (a
+# cancel, a dropped item, a reversal), or a basket's total (lines written before these keys said only that).
+POINT_WORDS = (("points_held", "预留"), ("points_redeemed", "兑换"), ("points_returned", "退回"),
+               ("total_points", "合计"))
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,12 @@ def _detail_words(entry: AuditEntry) -> str:
     parts = []
     if isinstance(detail.get("points"), int):
         parts.append(f"{detail['points']:+,} 分")
-    if isinstance(detail.get("total_points"), int):
-        parts.append(f"退回 {detail['total_points']:,} 分")
+    for key, words in POINT_WORDS:  # what the points did, each in its own words (a hold is not a return)
+        if isinstance(detail.get(key), int):
+            parts.append(f"{words} {detail[key]:,} 分")
     if detail.get("category"):
-        parts.append(CATEGORY_LABELS.get(detail["category"], detail["category"]))
+        words = CATEGORY_WORDS.get(entry.target_type, CATEGORY_LABELS)
+        parts.append(words.get(detail["category"], "其他"))
     if detail.get("head_name"):
         parts.append(f"户主：{detail['head_name']}")
     if isinstance(detail.get("households"), int):  # a roster imported (app/org/roster.py)

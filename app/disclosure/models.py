@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Date, Index, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
-from app.audit.registry import AuditAction, declare_actions, declare_target
+from app.audit.registry import AuditAction, declare_actions, declare_categories, declare_target
 from app.ids import StrictId
 from app.timeutil import ts_column, utcnow
 
@@ -67,6 +67,7 @@ class DisclosureAction(AuditAction):
 
 
 DISCLOSURE_TARGET = declare_target("disclosure", "公开事项")
+declare_categories(DISCLOSURE_TARGET, CATEGORY_LABELS)
 QUESTION_TARGET = declare_target("disclosure_question", "群众提问")
 DECISION_TARGET = declare_target("decision", "四议两公开事项")
 POWERS_TARGET = declare_target("small_powers", "小微权力清单")

@@ -312,3 +312,25 @@ def test_reading_one_request(api, shop_id, goods):
         assert r.status_code == 200 and r.json()["code"] is None and r.json()["household_name"] == name
     for who in ("volunteer", "committee", "neighbour"):
         assert api.get(path, who).status_code == 404
+
+
+@pytest.mark.sqlite_only  # words, not storage
+def test_the_audit_log_says_what_happened_to_the_points(api, shop_id, goods, demo_engine):
+    """Issue #18: a request holds points, its 核销 redeems them, a cancel returns them — and a finance disclosure is
+    财务 — each line in its own true words, never a hold or a 核销 called a return (退回) or a raw code."""
+    from app.audit.models import AuditEntry
+    from app.audit.service import in_words
+
+    kept = make(api, shop_id, [(goods["soap"]["id"], 1)], key="a1").json()
+    assert fulfil(api, shop_id, kept["code"], key="a2").status_code == 201
+    dropped = make(api, shop_id, [(goods["rice"]["id"], 1)], key="a3").json()
+    assert api.post(f"/shops/{shop_id}/requests/{dropped['id']}/cancel", "villager").status_code == 200
+    published = api.post("/disclosures", "official", json={"category": "finance", "title": "十一月账目",
+                                                           "body": "收入 100 元"})
+    assert published.status_code == 201, published.text
+    with session_for(demo_engine, write=False) as s:
+        lines = [in_words(e) for e in s.exec(select(AuditEntry).order_by(AuditEntry.id)).all()[-5:]]
+    soap, rice = goods["soap"]["points_price"], goods["rice"]["points_price"]
+    assert [(line.action, line.detail) for line in lines] == [
+        ("提交扫码兑换", f"预留 {soap} 分"), ("核销扫码兑换", f"兑换 {soap} 分"),
+        ("提交扫码兑换", f"预留 {rice} 分"), ("取消扫码兑换", f"退回 {rice} 分"), ("发布公开", "财务")]

@@ -129,7 +129,7 @@ def reverse_redemption(session: Session, *, actor: Actor, redemption: Redemption
         record_action(session, actor_id=actor.id, action=ShopAction.redemption_reverse, village_id=shop.village_id,
                       target_type=REDEMPTION_TARGET, target_id=redemption.id, target_label=f"#{redemption.id}",
                       reason=reason,
-                      detail={"transaction_id": txn.id, "total_points": redemption.total_points})
+                      detail={"transaction_id": txn.id, "points_returned": redemption.total_points})
         session.flush()
         return receipt(session, redemption, reader=actor)
 

@@ -110,7 +110,7 @@ def create_request(session: Session, *, actor: Actor, shop: Shop, items: list[Ba
                                         quantity=q, points=g.points_price * q))
         record_action(session, actor_id=actor.id, action=ShopRequestAction.request_create, village_id=shop.village_id,
                       target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
-                      detail={"shop_id": shop.id, "total_points": total, "transaction_id": txn.id})
+                      detail={"shop_id": shop.id, "points_held": total, "transaction_id": txn.id})
         session.flush()
         return Created(id=req.id)
 
@@ -349,7 +349,7 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
                         .execution_options(synchronize_session=False))
         record_action(session, actor_id=actor.id, action=ShopRequestAction.request_fulfil, village_id=req.village_id,
                       target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
-                      detail={"redemption_id": redemption.id, "transaction_id": txn_id, "total_points": total})
+                      detail={"redemption_id": redemption.id, "transaction_id": txn_id, "points_redeemed": total})
         session.flush()
         return receipt(session, redemption, reader=actor)
 
