@@ -8,7 +8,8 @@ from sqlmodel import select
 from app.db import session_for
 from app.evaluation.boards import shift_month, this_month
 from app.evaluation.models import Criterion, EvaluationRound, Objection, Score
-from app.org.models import Household
+from app.org.models import Household, Role
+from tests.conftest import add_person
 from tests.evaluation.test_api import heads, set_min_notice_days
 from tests.evaluation.test_integrity import join_household
 from tests.shop.pages.conftest import PHOTO, Browser
@@ -248,8 +249,10 @@ def test_finalised_round_tells_the_waiting_credits(web, api, demo_engine):
 
 
 def test_hub_offers_this_month_and_the_last(web, demo_engine):
-    page = web.sign_in("official").get("/evaluation").text
+    official = add_person(demo_engine, phone="13900000120", name="陈书记", role=Role.official, unit="邻村")
+    page = web.sign_in(official).get("/evaluation").text  # 邻村 has no round yet: this month is offered
     assert f'min="{LAST}"' in page and f'max="{THIS}"' in page and "更早的月份请乡镇管理员开始" in page
+    assert f'type="month" value="{THIS}"' in page
     page = web.sign_in("town_admin").get("/evaluation").text
     assert "开始新一轮评比" in page and f'min="{LAST}"' not in page
 
@@ -262,3 +265,18 @@ def test_points_notice_lists_rule_changes(web, api, demo_engine):
     change = re.search(r'data-testid="rule-change">(.*?)</li>', page, re.S).group(1)
     for text in ("设置积分奖励限额", "单笔限额：200 → 250", "每户每月限额：500 → 600", "经办：乡镇管理员 周镇长"):
         assert text in change
+
+
+class TestNewRoundMonth:
+    """Issue #18: 开始新一轮评比 offers a month that has no round yet — never one already open (a 409)."""
+
+    def test_with_this_and_last_month_taken_the_official_is_told_so(self, web):
+        hub = web.sign_in("official").get("/evaluation").text  # the demo: last month final, this month scoring
+        assert 'id="round-month"' not in hub and "本月和上个月的评比都已经开始了" in hub
+
+    def test_the_town_admin_is_offered_the_latest_month_without_one(self, web, demo_engine):
+        with session_for(demo_engine, write=False) as s:
+            village = s.exec(select(EvaluationRound.village_id)).first()
+        hub = web.sign_in("town_admin").get(f"/evaluation?village_id={village}").text
+        offered = re.search(r'id="round-month" name="month" type="month" value="([0-9-]+)"', hub).group(1)
+        assert offered == shift_month(THIS, -2)

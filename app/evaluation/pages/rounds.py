@@ -48,10 +48,22 @@ def hub(request: Request, actor: ActorDep, session: SessionDep, settings: Settin
         village_id: Id | None = None, done: str = "") -> Response:
     village = village_for(actor, village_id)
     rounds = service.village_rounds(session, village_id=village)
+    common = _common(actor, session, village)
+    this_month = boards.this_month(settings.timezone)
     return render(request, "evaluation/hub.html", {
-        **_common(actor, session, village), "rounds": rounds, "this_month": boards.this_month(settings.timezone),
-        "earliest": boards.shift_month(boards.this_month(settings.timezone), -1),
+        **common, "rounds": rounds, "this_month": this_month, "earliest": boards.shift_month(this_month, -1),
+        "suggested": _first_free_month(rounds, this_month, back=ADMIN_MONTHS_BACK if common["is_admin"] else 1),
         "villages": village_choices(session, actor), "done": DONE.get(done, "")})
+
+
+ADMIN_MONTHS_BACK = 12  # how far back the form looks for a month without a round, for a town or county admin
+
+
+def _first_free_month(rounds: list, this_month: str, *, back: int) -> str | None:
+    """The month 开始新一轮评比 offers: this month, else the latest before it (at most `back` months back) that has
+    no round yet — never one already open (#18); None when every month it could offer has one."""
+    taken = {r.month for r in rounds}
+    return next((m for k in range(back + 1) if (m := boards.shift_month(this_month, -k)) not in taken), None)
 
 
 @router.get("/score")
