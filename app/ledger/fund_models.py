@@ -66,29 +66,28 @@ class FundSettings(SQLModel, table=True):
 Yuan = StrictInt | StrictFloat | str | None  # 元 as a number or text ("12000.50"); kept in fen, never as a float
 
 
-class BudgetCreate(SQLModel):
+class _FundEntryCreate(SQLModel):
+    """What every fund record is given: its points, the 元 they stand for, a note."""
+
+    points: StrictInt
+    yuan: Yuan = None
+    note: str = ""
+
+
+class BudgetCreate(_FundEntryCreate):
     org_id: StrictId
     year: StrictInt
-    points: StrictInt
-    yuan: Yuan = None
-    note: str = ""
 
 
-class AllocationCreate(SQLModel):
+class AllocationCreate(_FundEntryCreate):
     from_org_id: StrictId
     to_org_id: StrictId
-    points: StrictInt
-    yuan: Yuan = None
-    note: str = ""
     year: StrictInt | None = None
 
 
-class DonationCreate(SQLModel):
+class DonationCreate(_FundEntryCreate):
     org_id: StrictId
     donor: str
-    points: StrictInt
-    yuan: Yuan = None
-    note: str = ""
     year: StrictInt | None = None
 
 

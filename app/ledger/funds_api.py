@@ -13,7 +13,7 @@ from app.ledger.fund_models import (
     FundRateUpdate,
     FundRecordPublic,
 )
-from app.org.access import OFFICIALS, allocation_units, fund_unit, kept_fund_unit, village_for
+from app.org.access import allocation_units, fund_unit, kept_fund_unit, rate_village, village_for
 
 router = APIRouter(tags=["funds"])
 
@@ -75,7 +75,7 @@ def fund_rate(village_id: Id, actor: ActorDep, session: SessionDep) -> dict:
 
 @router.put("/villages/{village_id}/fund-rate")
 def set_fund_rate(village_id: Id, body: FundRateUpdate, actor: ActorDep, session: SessionDep) -> dict:
-    village = village_for(actor, village_id, OFFICIALS, refuse="积分折合金额由村干部设置")
+    village = rate_village(actor, village_id)
     fen = funds.set_fen_per_point(session, actor=actor, village_id=village, fen=body.fen_per_point)
     session.commit()
     return {"village_id": village, "fen_per_point": fen}

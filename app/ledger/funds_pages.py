@@ -21,6 +21,7 @@ from app.org.access import (
     may_allocate_from,
     may_keep_fund,
     own_fund_unit,
+    rate_village,
 )
 from app.org.models import OrgKind, OrgUnit
 from app.timeutil import local, utcnow
@@ -86,8 +87,9 @@ def donate(request: Request, org_id: Id, actor: ActorDep, session: SessionDep, h
 def set_rate(request: Request, org_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
              yuan_per_point: Text = "") -> Response:
     unit = fund_unit(session, actor, org_id)
-    if unit.kind != OrgKind.village or not actor.can(unit.id, OFFICIALS):
+    if unit.kind != OrgKind.village:
         raise Forbidden("积分折合金额由村干部设置")
+    rate_village(actor, unit.id)
     try:
         fen = funds.parse_yuan(yuan_per_point, required=True)
         funds.set_fen_per_point(session, actor=actor, village_id=unit.id, fen=fen)

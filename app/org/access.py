@@ -391,6 +391,11 @@ def allocation_units(session: Session, actor: Actor, *, from_id: int, to_id: int
     return source, target
 
 
+def rate_village(actor: Actor, village_id: int) -> int:
+    """A village whose 元 per point the actor sets: its officials only (another village is not found)."""
+    return village_for(actor, village_id, OFFICIALS, refuse="积分折合金额由村干部设置")
+
+
 def own_fund_unit(session: Session, actor: Actor) -> OrgUnit:
     """The highest unit whose fund the actor keeps (the county admin's county, a town admin's township, an
     official's village): where their 积分资金 link leads."""

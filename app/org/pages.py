@@ -90,7 +90,7 @@ def _roster_page(request: Request, session: SessionDep, actor: ActorDep, village
                  file_error: str = "", status: int = 200) -> Response:
     response = render(request, "org/import.html", {
         "tab": "admin", "village_id": village_id, "village_name": service.village_name(session, village_id),
-        "villages": roster.villages_named(session, village_ids=actor.villages(ROSTER_KEEPERS)),
+        "villages": service.villages_named(session, village_ids=actor.villages(ROSTER_KEEPERS)),
         "plan": plan, "checked": checked, "ready": checked and plan is not None and not plan.errors,
         "file_error": file_error,
         "errors": plan.errors[:ROSTER_ERRORS_SHOWN] if plan else [], "max_rows": roster.MAX_ROWS,
@@ -172,7 +172,7 @@ def _household_form(request: Request, session: Session, actor: Actor, form: NewH
     villages = actor.villages(HOUSEHOLD_REGISTRARS)  # an admin over several picks one
     response = render(request, "org/new_household.html", {
         "tab": "admin", "form": form, "rows": form.rows(), "errors": errors,
-        "villages": roster.villages_named(session, village_ids=villages) if len(villages) > 1 else []},
+        "villages": service.villages_named(session, village_ids=villages) if len(villages) > 1 else []},
         status_code=422 if error else 200)
     if error:
         response.headers["HX-Push-Url"] = "false"  # a refused boosted form must not leave its POST URL behind

@@ -245,13 +245,6 @@ def _households_known(session: Session, *, village_id: int, drafts: dict[tuple[s
                      "不能重复导入") for key in sorted(known & drafts.keys(), key=lambda k: drafts[k].row)]
 
 
-def villages_named(session: Session, *, village_ids: Iterable[int]) -> list[tuple[int, str]]:
-    """(id, name) of these villages, by name: the villages a county or town admin may pick from."""
-    ids = sorted(village_ids)
-    return [(unit.id, unit.name) for unit in session.exec(select(OrgUnit).where(OrgUnit.id.in_(ids))
-                                                             .order_by(OrgUnit.name, OrgUnit.id))]  # type: ignore[misc]
-
-
 def village_groups(session: Session, *, village_id: int) -> dict[str, int]:
     """The village's 村民小组 by name."""
     return dict(session.exec(select(OrgUnit.name, OrgUnit.id).where(OrgUnit.parent_id == village_id,

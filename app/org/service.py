@@ -1,6 +1,7 @@
 """Households and members: the rules officials work under (password resets: passwords.py)."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, or_
@@ -349,3 +350,10 @@ def name_for(reader: Actor | None, *, head_name: str, household_id: int, village
     if reader is not None and (reader.user.household_id == household_id or reader.can(village_id, VILLAGE_STAFF)):
         return head_name
     return mask_name(head_name)
+
+
+def villages_named(session: Session, *, village_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(id, name) of these villages, by name: the villages a county or town admin may pick from."""
+    ids = sorted(village_ids)
+    return [(unit.id, unit.name) for unit in session.exec(select(OrgUnit).where(OrgUnit.id.in_(ids))
+                                                             .order_by(OrgUnit.name, OrgUnit.id))]  # type: ignore[misc]

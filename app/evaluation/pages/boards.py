@@ -14,8 +14,7 @@ from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.access import COMMITTEE, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, village_for
-from app.org.models import OrgUnit
-from app.org.service import village_name
+from app.org.service import village_name, villages_named
 
 router = APIRouter(prefix="/evaluation")
 DONE = {"final": "已定榜：积分已发到各户，红黑榜已公布", "followup": "教育转化记录已保存",
@@ -24,10 +23,8 @@ DONE = {"final": "已定榜：积分已发到各户，红黑榜已公布", "foll
 
 def village_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
     """The villages the actor may switch between (the town admin sees all of theirs)."""
-    ids = sorted(actor.villages(EVERYONE))
-    if len(ids) < 2:
-        return []
-    return [(u.id, u.name) for u in session.exec(select(OrgUnit).where(col(OrgUnit.id).in_(ids)).order_by(OrgUnit.id))]
+    ids = actor.villages(EVERYONE)
+    return villages_named(session, village_ids=ids) if len(ids) > 1 else []
 
 
 def _latest_final_month(session: Session, village_id: int, fallback: str) -> str:
