@@ -129,6 +129,10 @@ def test_links_inside_keep_the_chosen_village(web, world):
     for link in (f'/disclosures?category=finance&amp;village_id={v}', f'/decisions?village_id={v}',
                  f'/small-powers?village_id={v}'):
         assert f'href="{link}"' in page, link
+    opened = re.search(r'href="(/disclosures/\d+)"', page).group(1)  # 邻村修路公示, and back to 邻村's list
+    assert f'class="back" href="/disclosures?village_id={v}"' in web.get(opened).text
+    matter = re.search(r'href="(/decisions/\d+)"', web.get(f"/decisions?village_id={v}").text).group(1)
+    assert f'class="back" href="/decisions?village_id={v}"' in web.get(matter).text
     page = web.get(with_village("/service", v)).text
     assert f'href="/service/menu?village_id={v}"' in page and f'href="/service/ratings?village_id={v}"' in page
     assert f'href="/service?village_id={v}"' in web.get(with_village("/service/menu", v)).text
