@@ -65,6 +65,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.disclosure import pages as disclosure_pages
     from app.evaluation import api as evaluation_api
     from app.evaluation import pages as evaluation_pages
+    from app.inbox import pages as inbox_pages
     from app.ledger import api as ledger_api
     from app.ledger import funds_api as ledger_funds_api
     from app.ledger import funds_pages as ledger_funds_pages
@@ -96,7 +97,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
-                   disclosure_pages, evaluation_pages, volunteer_pages):
+                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 
