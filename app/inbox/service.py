@@ -16,8 +16,9 @@ MAX_TEXT = 200
 
 
 def household_users(session: Session, *, household_id: int) -> list[int]:
-    """The active users of a household (each gets its messages)."""
-    return list(session.exec(select(User.id).where(User.household_id == household_id, col(User.active))))
+    """The active users of a household who can sign in (a member without a phone reads nothing here)."""
+    return list(session.exec(select(User.id).where(User.household_id == household_id, col(User.active),
+                                                   col(User.phone).is_not(None))))
 
 
 def approvers(session: Session, *, village_id: int) -> list[int]:

@@ -24,10 +24,11 @@ def user_id(engine, phone: str) -> int:
 
 
 def members(engine, head_name: str) -> set[int]:
-    """The active users of the household whose head is `head_name`."""
+    """The active users (with a phone to sign in with) of the household whose head is `head_name`."""
     with session_for(engine, write=False) as s:
         household = s.exec(select(Household.id).where(Household.head_name == head_name)).one()
-        return set(s.exec(select(User.id).where(User.household_id == household, col(User.active))))
+        return set(s.exec(select(User.id).where(User.household_id == household, col(User.active),
+                                                col(User.phone).is_not(None))))
 
 
 def readers(messages: list[Message], kind: str | None = None) -> list[int]:
