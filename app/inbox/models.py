@@ -39,3 +39,13 @@ class Message(SQLModel, table=True):
     link: str = Field(default="", sa_type=String(200))  # a path of this site ("/disclosures/3#questions")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     read_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+
+
+class MessagePublic(SQLModel):
+    id: int
+    kind: str
+    kind_label: str
+    text: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None

@@ -45,10 +45,12 @@ def notify(session: Session, *, kind: str, text: str, link: str = "", user_ids: 
     return len(readers)
 
 
-def list_messages(session: Session, *, user_id: int, limit: int = 50) -> list[Message]:
-    """The reader's messages, newest first."""
-    return list(session.exec(select(Message).where(Message.user_id == user_id)
-                             .order_by(col(Message.id).desc()).limit(limit)))
+def list_messages(session: Session, *, user_id: int, limit: int = 50, unread: bool = False) -> list[Message]:
+    """The reader's messages (only the unread ones), newest first."""
+    stmt = select(Message).where(Message.user_id == user_id)
+    if unread:
+        stmt = stmt.where(col(Message.read_at).is_(None))
+    return list(session.exec(stmt.order_by(col(Message.id).desc()).limit(limit)))
 
 
 def unread_count(session: Session, *, user_id: int) -> int:

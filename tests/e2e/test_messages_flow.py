@@ -71,6 +71,8 @@ def test_answers_reach_the_villager(live_server, new_context, shoot):
     badge = page.locator(".tabbar a[href='/me'] .tab-badge")
     badge.wait_for()
     assert badge.inner_text().startswith("2")
+    page.locator("#home-message").wait_for()
+    assert "新消息 2 条" in page.locator("#home-message").inner_text()
     both_widths(page, shoot, "messages-home-badge")
     page.locator(".tabbar a[href='/me']").click()
     page.wait_for_url(f"{base}/me")

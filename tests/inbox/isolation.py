@@ -9,7 +9,8 @@ from app.inbox.models import Message
 from app.inbox.service import notify
 from app.org.models import User
 
-INBOX_SELF_ONLY = {("GET", "/messages"), ("GET", "/messages/badge"), ("GET", "/messages/waiting")}
+INBOX_SELF_ONLY = {("GET", "/messages"), ("GET", "/messages/badge"), ("GET", "/messages/home-card"),
+                   ("GET", "/api/v1/me/messages"), ("POST", "/api/v1/me/messages/read")}
 INBOX_CASES = {("GET", "/messages/{message_id}"): ("villager", None)}
 
 

@@ -92,21 +92,36 @@ def test_the_empty_list_says_what_comes_here(api, demo_engine):
 
 
 def test_the_officials_home_counts_what_waits_for_him(api):
-    card = page(api, "official", "/messages/waiting").text
+    card = page(api, "official", "/messages/home-card").text
     rows = dict(re.findall(r'id="waiting-(\w+)"><span>[^<]+</span><span class="pts[^"]*">(\d+)<', card))
     assert rows["undispatched"] == "2" and rows["overdue"] == "1" and rows["objections"] == "0"
     assert 'href="/evaluation/awards"' in card and 'href="/service/board?village_id=' in card
-    assert 'hx-get="/messages/waiting"' in page(api, "official", "/").text
+    assert 'hx-get="/messages/home-card"' in page(api, "official", "/").text
 
 
 def test_the_town_admin_sees_each_village(api):
-    card = page(api, "town_admin", "/messages/waiting").text
+    card = page(api, "town_admin", "/messages/home-card").text
     assert 'id="waiting-villages"' in card and "示范村" in card and "邻村" in card
     row = re.search(r"示范村</a></th>\s*<td>(\d+)</td><td>.*?</td>\s*<td>(\d+)</td><td[^>]*>(\d+)</td>", card, re.S)
     assert row and row.groups() == ("0", "2", "1")
     assert "/service/board" not in card  # the board is the station's: no link he could not follow
 
 
-def test_villagers_get_no_waiting_card(api):
-    assert page(api, "villager", "/messages/waiting").text == "<span hidden></span>"
-    assert 'hx-get="/messages/waiting"' not in page(api, "villager", "/").text
+def test_home_shows_the_newest_unread_message_and_villagers_no_staff_figures(api, demo_engine):
+    tell(demo_engine, "neighbour", "最新的一条", link="/points")
+    card = page(api, "neighbour", "/messages/home-card").text
+    assert 'id="home-message"' in card and "最新的一条" in card and 'id="home-waiting"' not in card
+    assert 'hx-get="/messages/home-card"' in page(api, "neighbour", "/").text
+    page(api, "neighbour", "/messages")
+    assert page(api, "neighbour", "/messages/home-card").text == "<span hidden></span>"
+
+
+def test_the_api_lists_ones_own_and_marks_them_read(api, demo_engine):
+    tell(demo_engine, "neighbour", "接口里的消息", link="/points")
+    got = api.get("/me/messages", "neighbour").json()
+    assert got["unread"] >= 1 and got["items"][0]["text"] == "接口里的消息"
+    assert got["items"][0]["kind_label"] == "积分到账" and got["items"][0]["read_at"] is None
+    assert "接口里的消息" not in str(api.get("/me/messages", "villager").json())
+    assert api.post("/me/messages/read", "neighbour").json()["marked"] == got["unread"]
+    assert api.get("/me/messages", "neighbour").json()["unread"] == 0
+    assert api.post("/me/messages/read", "neighbour").json()["marked"] == 0
