@@ -12,6 +12,7 @@ from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
+from app.inbox import push
 from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
 from app.shop.redemption.counter import make_code_failure_limits
@@ -37,6 +38,7 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     app.state.login_limits = make_login_limits(settings)
     app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
     app.state.code_failures = make_code_failure_limits(settings)
+    push.configure(app.state.engine, settings)
     return app
 
 

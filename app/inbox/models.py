@@ -49,3 +49,24 @@ class MessagePublic(SQLModel):
     link: str
     created_at: datetime
     read_at: datetime | None
+
+
+class PushSubscription(SQLModel, table=True):
+    """A phone's browser that asked to be told of its user's new messages (Web Push): where to send, and its keys."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    endpoint: str = Field(sa_type=String(500), unique=True)
+    p256dh: str = Field(sa_type=String(200))
+    auth: str = Field(sa_type=String(100))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class PushSubscriptionIn(SQLModel):
+    """What the browser's PushSubscription.toJSON() holds."""
+
+    endpoint: str = Field(max_length=500)
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)

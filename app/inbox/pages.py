@@ -8,7 +8,7 @@ from app.db import write_session
 from app.deps import ActorDep, EngineDep, SessionDep
 from app.htmx import render
 from app.ids import Id
-from app.inbox import service, waiting
+from app.inbox import push, service, waiting
 from app.inbox.models import KIND_LABELS
 from app.org.access import VILLAGE_STAFF
 
@@ -29,7 +29,7 @@ def message_list(request: Request, actor: ActorDep, session: SessionDep, engine:
             service.mark_read(writer, user_id=actor.id, message_ids=unread)
             writer.commit()
     return render(request, "inbox/list.html", {"tab": "me", "rows": rows, "unread": unread, "labels": KIND_LABELS,
-                                               "link": _local})
+                                               "push_key": push.public_key(engine)})
 
 
 @router.get("/messages/badge")

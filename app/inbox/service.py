@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, or_, select
 
 from app.errors import NotFound
+from app.inbox import push
 from app.inbox.models import Message
 from app.org.models import OrgUnit, Role, RoleAssignment, User
 from app.timeutil import utcnow
@@ -42,6 +43,7 @@ def notify(session: Session, *, kind: str, text: str, link: str = "", user_ids: 
     for user_id in sorted(readers):
         session.add(Message(user_id=user_id, kind=kind, text=line, link=link))
     session.flush()
+    push.queue(session, user_ids=readers, text=line, link=link)  # after the commit, where pushes are on
     return len(readers)
 
 

@@ -10,7 +10,8 @@ from app.inbox.service import notify
 from app.org.models import User
 
 INBOX_SELF_ONLY = {("GET", "/messages"), ("GET", "/messages/badge"), ("GET", "/messages/home-card"),
-                   ("GET", "/api/v1/me/messages"), ("POST", "/api/v1/me/messages/read")}
+                   ("GET", "/api/v1/me/messages"), ("POST", "/api/v1/me/messages/read"),
+                   ("POST", "/api/v1/me/push-subscriptions"), ("POST", "/api/v1/me/push-subscriptions/remove")}
 INBOX_CASES = {("GET", "/messages/{message_id}"): ("villager", None)}
 
 
