@@ -5,11 +5,11 @@ database). The push says no more than the message itself; a gone subscription (4
 
 import json
 import logging
+import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, Pool, delete, event
 from sqlmodel import Session, col, select
@@ -20,6 +20,8 @@ from app.inbox.models import PushSubscription, PushSubscriptionIn
 
 log = logging.getLogger(__name__)
 PENDING = "zf_push"  # session.info key: the pushes waiting for the commit
+ENDPOINT = re.compile(r"https://[A-Za-z0-9.\-]+(:\d{1,5})?/[\x21-\x7e]{0,480}")  # a push service's address
+KEY = re.compile(r"[A-Za-z0-9_\-]{8,200}={0,2}")  # base64url, as PushSubscription.toJSON() gives the keys
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,11 @@ def _webpush(subscription: dict, data: str, config: PushConfig) -> int | None:
 
 def subscribe(session: Session, *, user_id: int, sub: PushSubscriptionIn) -> PushSubscription:
     """Keep (or move to this user) a browser's subscription; only an https push service's address is taken."""
-    parts = urlsplit(sub.endpoint)
-    if parts.scheme != "https" or not parts.netloc or not sub.p256dh.strip() or not sub.auth.strip():
+    if not (ENDPOINT.fullmatch(sub.endpoint) and KEY.fullmatch(sub.p256dh) and KEY.fullmatch(sub.auth)):
         raise ValidationFailed("这台手机的提醒设置不完整，请重新打开提醒", field="endpoint")
     row = session.exec(select(PushSubscription).where(PushSubscription.endpoint == sub.endpoint)).first()
     row = row or PushSubscription(user_id=user_id, endpoint=sub.endpoint, p256dh="", auth="")
-    row.user_id, row.p256dh, row.auth = user_id, sub.p256dh.strip(), sub.auth.strip()
+    row.user_id, row.p256dh, row.auth = user_id, sub.p256dh, sub.auth
     session.add(row)
     session.flush()
     return row
