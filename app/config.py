@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     db_write_wait: float = DbLimits.write_wait
     max_body_bytes: int = 1024 * 1024  # a JSON or form body; larger is refused 413 before it is read
     max_upload_bytes: int = 6 * 1024 * 1024  # a multipart upload: a goods photo (5 MB) and the form around it
+    # Web Push of 消息 (issue #18; app/inbox/push.py): off unless turned on with a VAPID key pair (the public key in
+    # the browser's base64url form, the private key as py-vapid reads it: a PEM file's path or its base64url DER).
+    web_push: bool = False
+    vapid_public_key: str = ""
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:admin@localhost"  # who runs this server, for the push services
 
     def db_limits(self) -> DbLimits:
         return DbLimits(pool_size=self.db_pool_size, max_overflow=self.db_max_overflow,

@@ -12,6 +12,7 @@ from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
+from app.inbox import push
 from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
 from app.shop.redemption.counter import make_code_failure_limits
@@ -37,6 +38,7 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     app.state.login_limits = make_login_limits(settings)
     app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
     app.state.code_failures = make_code_failure_limits(settings)
+    push.configure(app.state.engine, settings)
     return app
 
 
@@ -65,6 +67,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.disclosure import pages as disclosure_pages
     from app.evaluation import api as evaluation_api
     from app.evaluation import pages as evaluation_pages
+    from app.inbox import api as inbox_api
+    from app.inbox import pages as inbox_pages
     from app.ledger import api as ledger_api
     from app.ledger import funds_api as ledger_funds_api
     from app.ledger import funds_pages as ledger_funds_pages
@@ -91,12 +95,12 @@ def _mount_routes(app: FastAPI) -> None:
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
-                   disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api):
+                   disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
-                   disclosure_pages, evaluation_pages, volunteer_pages):
+                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

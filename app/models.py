@@ -23,6 +23,7 @@ from app.evaluation.models import (
     Score,
 )
 from app.idempotency import IdempotencyRecord
+from app.inbox.models import Message, PushSubscription
 from app.ledger.fund_models import FundRecord, FundSettings
 from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
@@ -102,4 +103,6 @@ __all__ = [
     "VolunteerService",
     "VolunteerTeam",
     "VolunteerTeamMember",
+    "Message",
+    "PushSubscription",
 ]

@@ -67,3 +67,19 @@ function keepPublicText(path) {
     return undefined;
   }).catch(() => undefined);
 }
+
+// 消息 by Web Push (issue #18; off unless the server turns it on): the push carries the message's own line and
+// link, nothing more; tapping the notification opens its thing.
+self.addEventListener("push", (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch (e) { msg = {}; }
+  const link = typeof msg.link === "string" && msg.link.startsWith("/") && !msg.link.startsWith("//") ? msg.link : "/messages";
+  event.waitUntil(self.registration.showNotification(msg.title || "振风", {
+    body: msg.body || "您有新消息", icon: "/static/icon-192.png", badge: "/static/icon-192.png", data: { link },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow((event.notification.data && event.notification.data.link) || "/messages"));
+});

@@ -31,6 +31,7 @@ from tests.conftest import (
     with_demo_world,
 )
 from tests.evaluation.isolation import evaluation_world
+from tests.inbox.isolation import INBOX_CASES, INBOX_SELF_ONLY, inbox_ids
 from tests.org.test_roster_api import XLSX, workbook_bytes
 from tests.shop.test_goods_api import jpeg_bytes as _jpeg
 from tests.volunteer.conftest import ISOLATION_CASES, ISOLATION_SELF_ONLY, isolation_ids
@@ -323,6 +324,8 @@ CASES = {
 SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
+SELF_ONLY |= INBOX_SELF_ONLY
+CASES.update(INBOX_CASES)
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -404,6 +407,7 @@ def build_world(api, demo_engine) -> dict:
     assert api.post("/funds/budgets", "town_admin", json={"org_id": ids["township_id"], "year": 2026, "points": 100,
                                                           "yuan": 100}).status_code == 201
     ids.update(isolation_ids(demo_engine))
+    ids.update(inbox_ids(demo_engine))
     return ids
 
 

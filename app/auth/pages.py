@@ -28,6 +28,7 @@ from app.deps import (
 )
 from app.errors import DomainError, ValidationFailed
 from app.htmx import render
+from app.inbox import service as inbox
 from app.ledger.service import household_balance, household_ledger
 from app.org.access import OFFICIALS, Actor, acting_household, home_village
 from app.org.models import PasswordResetNotice
@@ -173,4 +174,5 @@ def _reset_notices_once(engine: Engine, session: Session, actor: Actor) -> list[
 def me(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     household = acting_household(session, actor)
     villages = {a.org_id: village_name(session, a.org_id) for a in actor.roles}
-    return render(request, "auth/me.html", {"tab": "me", "household": household, "org_names": villages})
+    return render(request, "auth/me.html", {"tab": "me", "household": household, "org_names": villages,
+                                            "unread_messages": inbox.unread_count(session, user_id=actor.id)})

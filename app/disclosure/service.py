@@ -25,6 +25,8 @@ from app.disclosure.models import (
 from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
 from app.ids import in_range
+from app.inbox.models import MessageKind
+from app.inbox.service import notify
 from app.org.access import (
     EVERYONE,
     OFFICIALS,
@@ -383,7 +385,8 @@ def answer(session: Session, *, actor: Actor, question: DisclosureQuestion, text
     session.add(question)
     record_action(session, actor_id=actor.id, action=DisclosureAction.answer, village_id=question.village_id,
                   target_type=QUESTION_TARGET, target_id=question.id, target_label=text[:50])
-    session.flush()
+    notify(session, kind=MessageKind.question_answer, user_ids=[question.asker_id], skip=[actor.id],
+           text=f"村干部答复了您的提问：{question.body[:40]}", link=f"/disclosures/{question.disclosure_id}#questions")
     return question
 
 

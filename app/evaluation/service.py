@@ -28,6 +28,8 @@ from app.evaluation.models import (
 )
 from app.idempotency import create_once
 from app.ids import int_within
+from app.inbox.models import MessageKind
+from app.inbox.service import notify
 from app.ledger.models import AwardRequest, TxnKind
 from app.ledger.policy import PENDING, village_policy
 from app.ledger.service import Once, Source, credit_household
@@ -431,6 +433,9 @@ def answer_objection(session: Session, *, actor: Actor, evaluation: EvaluationRo
                   target_label=month_label(evaluation.month), reason=answer,
                   detail={"objection_id": objection.id, "line_id": line.id, "corrected_points": corrected_points,
                           "remove_from_list": remove_from_list})
+    notify(session, kind=MessageKind.objection_answer, user_ids=[objection.user_id], skip=[actor.id],
+           text=f"村干部答复了您对{month_label(evaluation.month)}评比的异议",
+           link=f"/evaluation/rounds/{evaluation.id}")
     return objection
 
 
@@ -476,6 +481,7 @@ def finalize_round(session: Session, *, actor: Actor, evaluation: EvaluationRoun
                   target_label=month_label(evaluation.month),
                   detail={"households": len(credited), "points": sum(p for p, _ in credited.values()),
                           "pending": sum(1 for _, status in credited.values() if status == PENDING)})
+    announce_results(session, evaluation=evaluation, credited=credited)
     return evaluation
 
 
@@ -516,6 +522,21 @@ def _credit_households(session: Session, *, actor: Actor, evaluation: Evaluation
                                    once=Once(scope=f"evaluation:{evaluation.id}", key=str(household_id)))
         credited[household_id] = (total, outcome.status)
     return credited
+
+
+def announce_results(session: Session, *, evaluation: EvaluationRound, credited: dict[int, tuple[int, str]]) -> None:
+    """定榜: each household's users get their own line (points, list, whether the credit waits for approval)."""
+    lines = round_lines(session, evaluation=evaluation)
+    lists, households = listed_households(lines), {line.household_id for line in lines}
+    words = {ListKind.red: "，上了红榜", ListKind.black: "，上了黑榜"}
+    for household_id in sorted(households):
+        points, status = credited.get(household_id, (0, ""))
+        text = f"{month_label(evaluation.month)}文明新风评比已定榜：您家"
+        text += f"得 {points} 分" if points else "本月未得分"
+        text += "".join(w for kind, w in words.items() if household_id in lists[kind])
+        text += "，积分待批准后到账" if status == PENDING else ""
+        notify(session, kind=MessageKind.round_result, household_id=household_id, text=text,
+               link=f"/evaluation/rounds/{evaluation.id}")
 
 
 def listed_households(lines: list[ResultLine]) -> dict[str, dict[int, list[ResultLine]]]:

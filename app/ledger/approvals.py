@@ -19,7 +19,7 @@ from app.ledger.policy import (  # noqa: F401 - the limits are read from here to
     set_limits,
     village_limits,
 )
-from app.ledger.service import Source, clean_award, credit_household, post_credit
+from app.ledger.service import Source, clean_award, credit_household, post_credit, tell_posted
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, may_decide_for, require_may_decide_for
 from app.org.models import HOUSEHOLD_TARGET, Household
 from app.timeutil import utcnow
@@ -89,6 +89,7 @@ def approve_award(session: Session, *, actor: Actor, request: AwardRequest) -> A
                   detail={"request_id": request.id, "transaction_id": posted.id, "points": request.points,
                           "proposed_by": request.proposed_by_id, "source": request.source_kind,
                           "source_id": request.source_id})
+    tell_posted(session, request=request)
     return AwardOutcome(**posted.model_dump(), status=POSTED, request_id=request.id)
 
 

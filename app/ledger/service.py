@@ -19,6 +19,8 @@ from app.db import own_write_session
 from app.errors import InvalidState, ValidationFailed
 from app.idempotency import run_idempotent
 from app.ids import int_within
+from app.inbox.models import MessageKind
+from app.inbox.service import approvers, household_users, notify
 from app.ledger import policy, postings
 from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
 from app.ledger.history import describe_lines, reversals_of
@@ -124,6 +126,7 @@ def credit_household(session: Session, *, household: Household, points: int, rea
                           target_label=household.head_name, reason=reason,
                           detail={"request_id": request.id, "points": points, "category": category,
                                   "source": source.kind, "source_id": source.id, **over})
+            tell_pending(session, request=request, household=household)
             return AwardOutcome(id=request.id, household_id=household.id, points=points, status=policy.PENDING,
                                 category=category, reason=reason, request_id=request.id)
         posted = post_credit(session, household=household, points=points, reason=reason, category=category,
@@ -131,6 +134,8 @@ def credit_household(session: Session, *, household: Household, points: int, rea
         request.status, request.transaction_id, request.decided_at = policy.POSTED, posted.id, utcnow()
         session.add(request)
         session.flush()
+        if source.kind != TxnKind.evaluation:  # a round's result is told once, with its line (定榜)
+            tell_posted(session, request=request)
         return AwardOutcome(**posted.model_dump(), status=policy.POSTED, request_id=request.id)
 
     if once is None:
@@ -139,6 +144,20 @@ def credit_household(session: Session, *, household: Household, points: int, rea
                "source": [source.kind, source.id]}
     return run_idempotent(session, scope=once.scope, key=once.key, payload=payload, result_type=AwardOutcome,
                           action=action)
+
+
+def tell_pending(session: Session, *, request: AwardRequest, household: Household) -> None:
+    """A credit waits: its approvers are told (not its proposer, nor the household's own members)."""
+    members = household_users(session, household_id=household.id)
+    notify(session, kind=MessageKind.award_pending, user_ids=approvers(session, village_id=household.village_id),
+           skip=[request.proposed_by_id, *members], link="/evaluation/awards",
+           text=f"待批准奖励：{household.head_name}家 +{request.points} 分（{request.reason[:40]}）")
+
+
+def tell_posted(session: Session, *, request: AwardRequest) -> None:
+    """Points reached a household: its users are told."""
+    notify(session, kind=MessageKind.award, household_id=request.household_id, link="/points",
+           text=f"积分到账 +{request.points} 分：{request.reason[:60]}")
 
 
 def post_credit(session: Session, *, household: Household, points: int, reason: str, category: str,

@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState
+from app.inbox.models import MessageKind
+from app.inbox.service import notify
 from app.org.access import OFFICIALS, Actor, may_decide_for, require_may_decide_for
 from app.org.models import Role, User
 from app.timeutil import utcnow
@@ -238,5 +240,20 @@ def transition(session: Session, *, order: ServiceOrder, action: str, actor: Act
     record_action(session, actor_id=actor.id if actor else None, action=t.audit, village_id=order.village_id,
                   target_type=ORDER_TARGET, target_id=order.id, target_label=f"#{order.id} {order.title}",
                   reason=note, detail={"from": before, "to": target, **(audit_detail or {})})
+    tell_household(session, order=order, action=action, actor=actor)
     session.flush()
     return event
+
+
+# What the served household is told of a step (消息, issue #18); steps not here tell no one.
+NEWS = {"dispatch": "已派单，等志愿者接单", "redispatch": "已改派给其他志愿者", "reject": "村实践站未受理",
+        "take": "志愿者已接单", "accept": "志愿者已接单", "complete": "服务已完成，请评价",
+        "cancel": "已被村实践站取消", "withdraw": "已取消"}
+
+
+def tell_household(session: Session, *, order: ServiceOrder, action: str, actor: Actor | None) -> None:
+    """The served household's users (and who ordered it for themselves) hear of their order's step."""
+    if action in NEWS:
+        notify(session, kind=MessageKind.order, household_id=order.household_id, link=f"/service/orders/{order.id}",
+               user_ids=[] if order.on_behalf else [order.requester_id], skip=[actor.id if actor else None],
+               text=f"您的服务单「{order.title}」{NEWS[action]}")

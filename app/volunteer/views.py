@@ -6,14 +6,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from app.ledger.models import AwardRequest, TxnKind
 from app.ledger.policy import PENDING
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, in_villages
+from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
 from app.org.models import User
 from app.org.service import mask_name
+from app.org.settings import read_many
 from app.paging import Page, page_desc
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
@@ -203,27 +204,53 @@ def station_board(session: Session, *, village_id: int, now: datetime | None = N
 # --- badges ---------------------------------------------------------------------------------------------------------
 
 def badges(session: Session, *, actor: Actor) -> dict[str, int]:
-    """What waits for this person: new dispatches (volunteer), new orders (the station), changes to my orders."""
+    """What needs this person, and only that (issue #18): the volunteer's orders offered to them (or their team)
+    or accepted by them and not done; the station's orders to dispatch, overdue or with hours to approve; the
+    villager's orders waiting for their rating."""
     counts = {"volunteer": 0, "station": 0, "mine": 0}
     volunteer_villages = sorted(actor.villages(VOLUNTEERS))
     if volunteer_villages:
         teams = sorted(team_ids_of(session, actor.id))
+        offered = (ServiceOrder.status == S.dispatched) & or_(
+            ServiceOrder.volunteer_id == actor.id, ServiceOrder.team_id.in_(teams) if teams else False)
+        doing = (ServiceOrder.status == S.accepted) & (ServiceOrder.volunteer_id == actor.id)
         counts["volunteer"] = session.exec(select(func.count(ServiceOrder.id)).where(
-            ServiceOrder.status == S.dispatched, ServiceOrder.village_id.in_(volunteer_villages),
-            or_(ServiceOrder.volunteer_id == actor.id, ServiceOrder.team_id.in_(teams) if teams else False))).one()
-    if actor.villages(OFFICIALS):
-        counts["station"] = session.exec(in_villages(
-            select(func.count(ServiceOrder.id)).where(or_(ServiceOrder.status == S.open,
-                                                          ServiceOrder.approval == Approval.pending)),
-            actor, ServiceOrder.village_id, OFFICIALS)).one()
-    cond = [ServiceOrder.requester_id == actor.id]
+            ServiceOrder.village_id.in_(volunteer_villages), or_(offered, doing))).one()
+    station = sorted(actor.villages(OFFICIALS))
+    if station:
+        counts["station"] = sum(v["needs"] for v in station_waiting(session, village_ids=station).values())
+    to_rate = [ServiceOrder.requester_id == actor.id, ServiceOrder.on_behalf.is_(False)]
+    cond = [and_(*to_rate)]
     if actor.user.household_id:
         cond.append(ServiceOrder.household_id == actor.user.household_id)
     counts["mine"] = session.exec(select(func.count(ServiceOrder.id)).where(
-        or_(*cond), or_(ServiceOrder.requester_seen_at.is_(None),
-                        ServiceOrder.changed_at > ServiceOrder.requester_seen_at))).one()
+        ServiceOrder.status == S.completed, or_(*cond),
+        or_(ServiceOrder.volunteer_id.is_(None), ServiceOrder.volunteer_id != actor.id))).one()
     counts["total"] = counts["volunteer"] + counts["station"] + counts["mine"]
     return counts
+
+
+def station_waiting(session: Session, *, village_ids: list[int], now: datetime | None = None
+                    ) -> dict[int, dict[str, int]]:
+    """Per village, what waits for its station: undispatched orders (待派单), overdue ones (any step), hours to
+    approve, and `needs`: the orders among them (each once). Two queries whatever the number of villages."""
+    now = now or utcnow()
+    out = {v: {"undispatched": 0, "overdue": 0, "approval": 0, "needs": 0} for v in village_ids}
+    if not village_ids:
+        return out
+    rules = read_many(session, catalogue.SERVICE_RULES, list(village_ids))
+    active = session.exec(select(ServiceOrder).where(
+        ServiceOrder.village_id.in_(list(village_ids)),
+        or_(ServiceOrder.status.in_([S.open, S.dispatched, S.accepted, S.completed]),
+            ServiceOrder.approval == Approval.pending)))
+    for order in active:
+        counts = out[order.village_id]
+        late = bool(overdue(order, rules[order.village_id], now))
+        counts["undispatched"] += order.status == S.open
+        counts["overdue"] += late
+        counts["approval"] += order.approval == Approval.pending
+        counts["needs"] += order.status == S.open or late or order.approval == Approval.pending
+    return out
 
 
 def unseen(orders: list[ServiceOrder]) -> set[int]:

@@ -17,6 +17,8 @@ from app.errors import (
     TotalChanged,
 )
 from app.idempotency import Created, run_idempotent
+from app.inbox.models import MessageKind
+from app.inbox.service import notify
 from app.ledger.models import TxnKind
 from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper
 from app.ledger.service import hold_points, lock_household_account, release_hold
@@ -145,6 +147,10 @@ def _close(session: Session, req: ShopRequest, *, status: RequestStatus, actor_i
     record_action(session, actor_id=actor_id, action=action, village_id=req.village_id,
                   target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}", reason=reason,
                   detail={"points_returned": req.total_points})
+    if status != RequestStatus.cancelled:  # the villager cancelled it himself: nothing to tell
+        notify(session, kind=MessageKind.shop_request, household_id=req.household_id, link="/my/requests",
+               text=f"扫码兑换单 #{req.id} {'已过期' if status == RequestStatus.expired else '被店员退回'}，"
+                    f"{req.total_points} 分已退回" + (f"（{reason}）" if reason else ""))
     session.flush()
     return True
 
