@@ -144,3 +144,19 @@ def test_the_day_total_follows_a_sale_at_the_counter(live_server, new_context):
     counter.get_by_role("button", name="下一位").click()
     counter.get_by_test_id("counter-today-count").filter(has_text="1").wait_for(timeout=LOAD)
     assert counter.get_by_test_id("counter-today-points").inner_text() == "5"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_order_has_one_cancel(live_server, new_context, shoot, size):
+    """An official who ordered (here for a household) sees one 取消, the station's, below the order's next steps."""
+    base, tag = live_server, f"{size['width']}x{size['height']}"
+    official = new_context(viewport=size).new_page()
+    log_in(official, base, DEMO["official"])
+    official.goto(f"{base}/service/order/new?wish=1")
+    official.get_by_label("想要什么帮助（几个字）").fill("搬柜子")
+    official.get_by_role("button", name=re.compile("提交点单")).click()
+    official.wait_for_url(re.compile(r"/service/orders/\d+"), timeout=LOAD)
+    steps = official.locator("#order-steps")
+    assert steps.locator("summary", has_text="取消").count() == 1
+    assert steps.get_by_text("不需要了，取消点单").count() == 0
+    shoot(official, f"small-06-order-one-cancel-{tag}")

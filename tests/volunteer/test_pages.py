@@ -204,3 +204,17 @@ def test_the_town_admin_offers_services_to_every_village(api):
     for who in ("neighbour", "villager"):
         assert "法律咨询" in page(api, who, "/service/menu")
     assert api.client.get("/service/centre", headers=api.headers("official")).status_code == 403
+
+
+def test_one_cancel_for_the_station_who_ordered(api):
+    """An official who ordered for a household is both the station and the one who ordered: one 取消, the
+    station's (with its reason), and it works (issue #18: an order showed two cancel buttons)."""
+    households = page(api, "official", "/service/order/new?wish=1")
+    household_id = re.search(r'<option value="(\d+)"[^>]*>代', households).group(1)
+    r = post(api, "official", "/service/orders", {"wish": "搬柜子", "household_id": household_id, "form_key": "k-one"})
+    assert r.status_code == 303, r.text
+    path = r.headers["location"].split("?")[0]
+    html = page(api, "official", path)
+    assert html.count('/cancel" class="form"') == 1 and "取消订单" in html and "不需要了，取消点单" not in html
+    assert post(api, "official", f"{path}/cancel", {"reason": "重复了"}).status_code == 303
+    assert "已取消" in page(api, "official", path)
