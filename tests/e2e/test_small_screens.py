@@ -160,3 +160,25 @@ def test_an_order_has_one_cancel(live_server, new_context, shoot, size):
     assert steps.locator("summary", has_text="取消").count() == 1
     assert steps.get_by_text("不需要了，取消点单").count() == 0
     shoot(official, f"small-06-order-one-cancel-{tag}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_printed_record_has_units_and_a_place_for_the_seal(live_server, new_context, shoot, size):
+    base, tag = live_server, f"{size['width']}x{size['height']}"
+    volunteer = new_context(viewport=size).new_page()
+    log_in(volunteer, base, DEMO["volunteer"])
+    volunteer.goto(f"{base}/service/record")
+    cert = volunteer.locator("#service-certificate")
+    cert.wait_for(timeout=LOAD)
+    assert cert.get_by_text("盖章处").is_visible() and cert.get_by_text("负责人签字：").is_visible()
+    shoot(volunteer, f"small-07-record-{tag}")
+    volunteer.emulate_media(media="print")
+    assert volunteer.locator(".hours-card").is_hidden() and volunteer.locator(".tabbar").is_hidden()
+    seal = volunteer.locator(".cert-seal").bounding_box()
+    assert seal and seal["width"] > 100  # 42 mm
+    volunteer.set_viewport_size({"width": 794, "height": 1123})  # an A4 sheet at 96 dpi
+    sign = volunteer.locator(".cert-sign").bounding_box()
+    assert sign and sign["y"] + sign["height"] < 1123, sign  # seal and signature on the first sheet
+    volunteer.screenshot(path=str(SCREENSHOTS / f"small-08-record-print-{tag}.png"), full_page=True)
+    volunteer.emulate_media(media="screen")
+    volunteer.set_viewport_size(size)

@@ -131,6 +131,22 @@ def test_the_record_of_service(api):
     assert "还没有确认的服务记录" in page(api, SECOND_VOLUNTEER, "/service/record")
 
 
+def test_the_record_to_print_has_units_and_a_place_for_the_seal(api):
+    """The printed 证明: every figure with its unit (小时, 次, 分) and the station's seal, signature and date."""
+    html = page(api, "volunteer", "/service/record")
+    table = re.search(r'<table class="cert-table">(.*?)</table>', html, re.S).group(1)
+    cells = re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", table)
+    numbers = [c for c in cells if re.fullmatch(r"[\d.]+", c.strip())]
+    assert not numbers, f"figures without a unit: {numbers}"
+    hours = re.findall(r'<td class="nowrap">([\d.]+) 小时</td>', table)
+    assert len(hours) >= 2  # each service and the total
+    assert re.search(r"<td>\d+ 次</td>", table)
+    assert re.search(r"累计服务 \d+ 次，共 [\d.]+ 小时，获志愿积分 \d+ 分。", html)
+    for words in ("盖章处", "新时代文明实践站（盖章）", "负责人签字：", "日期：", "打印日期："):
+        assert words in html, words
+    assert "盖章处" in page(api, SECOND_VOLUNTEER, "/service/record")  # an empty record is printable too
+
+
 def test_the_ratings_are_public_in_the_village(api):
     html = page(api, "committee", "/service/ratings")
     assert "小李手艺好" in html and "服务 1 小时 · 志愿积分 +10" in html
