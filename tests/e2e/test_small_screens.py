@@ -182,3 +182,19 @@ def test_the_printed_record_has_units_and_a_place_for_the_seal(live_server, new_
     volunteer.screenshot(path=str(SCREENSHOTS / f"small-08-record-print-{tag}.png"), full_page=True)
     volunteer.emulate_media(media="screen")
     volunteer.set_viewport_size(size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_volunteer_on_the_way_can_call_the_household(live_server, new_context, shoot, size):
+    base, tag = live_server, f"{size['width']}x{size['height']}"
+    volunteer = new_context(viewport=size).new_page()
+    log_in(volunteer, base, DEMO["volunteer"])
+    volunteer.goto(f"{base}/service")
+    volunteer.get_by_role("link", name=re.compile("家电维修")).first.click()
+    volunteer.wait_for_url(re.compile(r"/service/orders/\d+"), timeout=LOAD)
+    assert "*" in volunteer.get_by_test_id("order-phone").inner_text()  # sent to him, not yet accepted
+    volunteer.get_by_role("button", name="接单").click()
+    volunteer.get_by_text("已接单").first.wait_for(timeout=LOAD)
+    call = volunteer.get_by_test_id("order-phone").get_by_role("link")
+    assert re.fullmatch(r"tel:1\d{10}", call.get_attribute("href"))
+    shoot(volunteer, f"small-09-order-phone-{tag}")

@@ -234,3 +234,25 @@ def test_one_cancel_for_the_station_who_ordered(api):
     assert html.count('/cancel" class="form"') == 1 and "取消订单" in html and "不需要了，取消点单" not in html
     assert post(api, "official", f"{path}/cancel", {"reason": "重复了"}).status_code == 303
     assert "已取消" in page(api, "official", path)
+
+
+def test_the_served_phone_to_call_only_for_the_volunteer_on_the_way(api, new_order):
+    """The volunteer who accepted sees the served household's phone to call, until the order is done; everyone else
+    who reads the order sees it masked; the open pool shows none."""
+    oid = new_order()["id"]  # 王建国's household: his phone 13800000004
+    path = f"/service/orders/{oid}"
+    assert "13800000004" not in page(api, SECOND_VOLUNTEER, path) and "138****0004" not in page(
+        api, SECOND_VOLUNTEER, path)  # the pool
+    official = page(api, "official", path)
+    volunteer_id = re.search(r'value="user:(\d+)">志愿者 李志愿', official).group(1)
+    assert "138****0004" in official and "13800000004" not in official
+    assert post(api, "official", f"{path}/dispatch", {"to": f"user:{volunteer_id}"}).status_code == 303
+    assert "138****0004" in page(api, "volunteer", path)  # sent, not yet accepted
+    assert post(api, "volunteer", f"{path}/accept").status_code == 303
+    on_the_way = page(api, "volunteer", path)
+    assert 'href="tel:13800000004"' in on_the_way
+    for other in ("official", "villager"):
+        assert "13800000004" not in page(api, other, path), other
+    assert post(api, "volunteer", f"{path}/complete", {"hours": "1"}).status_code == 303
+    done = page(api, "volunteer", path)
+    assert "13800000004" not in done and "138****0004" in done
