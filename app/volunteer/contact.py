@@ -15,7 +15,7 @@ from app.volunteer.models import OrderStatus, ServiceOrder
 @dataclass(frozen=True)
 class Contact:
     phone: str  # as this reader may read it
-    callable: bool  # in full: the page links it (tel:)
+    can_call: bool  # in full: the page links it (tel:)
 
 
 def may_call(viewer: Actor | None, order: ServiceOrder) -> bool:
@@ -35,5 +35,5 @@ def served_phone(session: Session, order: ServiceOrder, *, viewer: Actor | None,
         return None
     head = next((m for m in members if household is not None and m.name == household.head_name), members[0])
     if may_call(viewer, order):
-        return Contact(phone=head.phone, callable=True)
-    return Contact(phone=mask_phone(head.phone), callable=False)
+        return Contact(phone=head.phone, can_call=True)
+    return Contact(phone=mask_phone(head.phone), can_call=False)
