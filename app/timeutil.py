@@ -1,6 +1,6 @@
 """UTC in the database, Asia/Shanghai on screens."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,3 +66,12 @@ def month_bounds(month: str, tz: str = TIMEZONE) -> tuple[datetime, datetime]:
 def month_start(now: datetime | None = None, tz: str = TIMEZONE) -> datetime:
     """The start of the calendar month `now` (default: now) falls in, where the villages are."""
     return month_bounds(local(now or utcnow(), tz).strftime("%Y-%m"), tz)[0]
+
+
+def day_bounds(now: datetime, tz: str = TIMEZONE) -> tuple[datetime, datetime]:
+    """The start of the day `now` falls in where the villages are, and the next day's start, aware."""
+    day = local(now, tz).date()
+    zone = ZoneInfo(tz)
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    nxt = day + timedelta(days=1)
+    return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)

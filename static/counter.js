@@ -414,6 +414,7 @@
       payer = null;
       key = null;
       render();
+      document.body.dispatchEvent(new CustomEvent("counter:redeemed"));  // the day's total (#counter-today) reloads
       box.querySelector('[data-action="next"]').focus();
     }
 

@@ -320,6 +320,7 @@ CASES = {
     ("GET", "/api/v1/villages/{village_id}/households.xlsx"): None,
     ("GET", "/admin/households/import"): "village_query",
     ("POST", "/admin/households/import"): "roster",
+    ("GET", "/counter/today"): ("attendant", "shop_query"),  # the 收银台's day total (issue #18)
 }
 SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY

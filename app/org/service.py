@@ -343,6 +343,11 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+def mask_phone(phone: str) -> str:
+    """13800000004 → 138****0004: a phone number for someone who may know it is there, not call it."""
+    return phone[:3] + "*" * max(0, len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+
+
 def name_for(reader: Actor | None, *, head_name: str, household_id: int, village_id: int) -> str:
     """A household's name as this reader may read it: in full for the household's own members and for those who
     run its village (officials, and the town and county admins over it); masked (王*国) for everyone else —

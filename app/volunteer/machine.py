@@ -189,7 +189,10 @@ def _not_recused(session: Session, t: Transition, actor: Actor | None, order: Se
 
 
 def allowed_actions(session: Session, actor: Actor | None, order: ServiceOrder) -> list[str]:
-    return [a for a in TRANSITIONS if may(session, actor, order, a)]
+    """The steps this actor may take now, as the order's page offers them: one who is both the station and the one
+    who ordered gets one 取消 — the station's `cancel`, the step `service.cancel` takes for them."""
+    steps = [a for a in TRANSITIONS if may(session, actor, order, a)]
+    return [a for a in steps if not (a == "withdraw" and "cancel" in steps)]
 
 
 def require_step(session: Session, actor: Actor | None, order: ServiceOrder, action: str) -> Transition:

@@ -131,6 +131,22 @@ def test_the_record_of_service(api):
     assert "还没有确认的服务记录" in page(api, SECOND_VOLUNTEER, "/service/record")
 
 
+def test_the_record_to_print_has_units_and_a_place_for_the_seal(api):
+    """The printed 证明: every figure with its unit (小时, 次, 分) and the station's seal, signature and date."""
+    html = page(api, "volunteer", "/service/record")
+    table = re.search(r'<table class="cert-table">(.*?)</table>', html, re.S).group(1)
+    cells = re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", table)
+    numbers = [c for c in cells if re.fullmatch(r"[\d.]+", c.strip())]
+    assert not numbers, f"figures without a unit: {numbers}"
+    hours = re.findall(r'<td class="nowrap">([\d.]+) 小时</td>', table)
+    assert len(hours) >= 2  # each service and the total
+    assert re.search(r"<td>\d+ 次</td>", table)
+    assert re.search(r"累计服务 \d+ 次，共 [\d.]+ 小时，获志愿积分 \d+ 分。", html)
+    for words in ("盖章处", "新时代文明实践站（盖章）", "负责人签字：", "日期：", "打印日期："):
+        assert words in html, words
+    assert "盖章处" in page(api, SECOND_VOLUNTEER, "/service/record")  # an empty record is printable too
+
+
 def test_the_ratings_are_public_in_the_village(api):
     html = page(api, "committee", "/service/ratings")
     assert "小李手艺好" in html and "服务 1 小时 · 志愿积分 +10" in html
@@ -206,3 +222,39 @@ def test_the_town_admin_offers_services_to_every_village(api):
     for who in ("neighbour", "villager"):
         assert "法律咨询" in page(api, who, "/service/menu")
     assert api.client.get("/service/centre", headers=api.headers("official")).status_code == 403
+
+
+def test_one_cancel_for_the_station_who_ordered(api):
+    """An official who ordered for a household is both the station and the one who ordered: one 取消, the
+    station's (with its reason), and it works (issue #18: an order showed two cancel buttons)."""
+    households = page(api, "official", "/service/order/new?wish=1")
+    household_id = re.search(r'<option value="(\d+)"[^>]*>代', households).group(1)
+    r = post(api, "official", "/service/orders", {"wish": "搬柜子", "household_id": household_id, "form_key": "k-one"})
+    assert r.status_code == 303, r.text
+    path = r.headers["location"].split("?")[0]
+    html = page(api, "official", path)
+    assert html.count('/cancel" class="form"') == 1 and "取消订单" in html and "不需要了，取消点单" not in html
+    assert post(api, "official", f"{path}/cancel", {"reason": "重复了"}).status_code == 303
+    assert "已取消" in page(api, "official", path)
+
+
+def test_the_served_phone_to_call_only_for_the_volunteer_on_the_way(api, new_order):
+    """The volunteer who accepted sees the served household's phone to call, until the order is done; everyone else
+    who reads the order sees it masked; the open pool shows none."""
+    oid = new_order()["id"]  # 王建国's household: his phone 13800000004
+    path = f"/service/orders/{oid}"
+    assert "13800000004" not in page(api, SECOND_VOLUNTEER, path) and "138****0004" not in page(
+        api, SECOND_VOLUNTEER, path)  # the pool
+    official = page(api, "official", path)
+    volunteer_id = re.search(r'value="user:(\d+)">志愿者 李志愿', official).group(1)
+    assert "138****0004" in official and "13800000004" not in official
+    assert post(api, "official", f"{path}/dispatch", {"to": f"user:{volunteer_id}"}).status_code == 303
+    assert "138****0004" in page(api, "volunteer", path)  # sent, not yet accepted
+    assert post(api, "volunteer", f"{path}/accept").status_code == 303
+    on_the_way = page(api, "volunteer", path)
+    assert 'href="tel:13800000004"' in on_the_way
+    for other in ("official", "villager"):
+        assert "13800000004" not in page(api, other, path), other
+    assert post(api, "volunteer", f"{path}/complete", {"hours": "1"}).status_code == 303
+    done = page(api, "volunteer", path)
+    assert "13800000004" not in done and "138****0004" in done

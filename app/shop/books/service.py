@@ -14,7 +14,7 @@ from app.paging import Page, page_desc
 from app.shop.books.export import SettlementRow
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption, RedemptionItem
-from app.timeutil import month_bounds
+from app.timeutil import day_bounds, month_bounds, utcnow
 
 MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the books' months; outside them is a typo (and years 0 and 9999 overflow dates)
@@ -46,12 +46,18 @@ def checked_month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
     return month_bounds(f"{year:04d}-{mon:02d}", tz)
 
 
+def _handed_out(shop: Shop, start: datetime, end: datetime):
+    """The ids of the shop's redemptions from `start` to before `end`, reversed ones left out (what the books count:
+    pay codes, cards and 核销 of phone requests alike)."""
+    return select(Redemption.id).where(Redemption.shop_id == shop.id, Redemption.created_at >= start,
+                                       Redemption.created_at < end,
+                                       Redemption.transaction_id.not_in(reversed_transactions()))
+
+
 def monthly_settlement(session: Session, *, shop: Shop, month: str, tz: str) -> Settlement:
     """Goods, quantities and points a shop handed out in a month."""
     start, end = checked_month_bounds(month, tz=tz)
-    in_month = (select(Redemption.id).where(Redemption.shop_id == shop.id, Redemption.created_at >= start,
-                                            Redemption.created_at < end,
-                                            Redemption.transaction_id.not_in(reversed_transactions())))
+    in_month = _handed_out(shop, start, end)
     grouped = session.exec(
         select(RedemptionItem.name, RedemptionItem.unit_points, func.sum(RedemptionItem.quantity),
                func.sum(RedemptionItem.points))
@@ -70,3 +76,19 @@ def shop_redemptions(session: Session, *, shop: Shop, limit: int | None, cursor:
     """The shop's redemptions, newest first."""
     return page_desc(session, select(Redemption).where(Redemption.shop_id == shop.id), Redemption.id,
                      limit=limit, cursor=cursor)
+
+
+@dataclass
+class DayTotal:
+    redemptions: int
+    points: int
+
+
+def day_total(session: Session, *, shop: Shop, tz: str, now: datetime | None = None) -> DayTotal:
+    """How many redemptions and points the shop handed out today (the villages' day, counted as the books count)."""
+    start, end = day_bounds(now or utcnow(), tz)
+    handed = _handed_out(shop, start, end)
+    points = session.exec(select(func.coalesce(func.sum(RedemptionItem.points), 0))
+                          .where(RedemptionItem.redemption_id.in_(handed))).one()
+    count = session.exec(select(func.count()).select_from(handed.subquery())).one()
+    return DayTotal(redemptions=int(count), points=int(points))

@@ -4,7 +4,7 @@ the counter's 核销 (scan or type the code, the basket, confirm / drop an item 
 import base64
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -259,12 +259,16 @@ def set_minutes(actor: ActorDep, session: SessionDep, htmx: HtmxDep, shop_id: An
 
 @router.get("/counter/requests")
 def counter_requests(request: Request, actor: ActorDep, session: SessionDep, secret: SecretDep,
-                     shop_id: Id | None = None) -> Response:
+                     shop_id: Id | None = None, opened: Annotated[Id | None, Query(alias="open")] = None
+                     ) -> Response:
+    """核销手机兑换单: the code field and camera, and the waiting requests (a tap shows one; its code still needed)."""
     shop, _ = pick_shop(session, actor, shop_id, staffed_shop)
     page = reading.shop_requests(session, shop=shop, status=RequestStatus.pending, limit=20, cursor=None)
     rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=secret)
-    return render(request, "shop/requests/counter.html", {"tab": "home", "shop": shop, "rows": rows,
-                                                          "code_length": codes.REQUEST_CODE_LENGTH})
+    shown = next((r for r in rows if r.id == opened), None)
+    return render(request, "shop/requests/counter.html", {
+        "tab": "home", "shop": shop, "rows": rows, "minutes_left": reading.minutes_left(rows), "opened": shown,
+        "poll_seconds": POLL_SECONDS, "code_length": codes.REQUEST_CODE_LENGTH})
 
 
 def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, code: str,
@@ -299,14 +303,14 @@ def counter_basket(request: Request, actor: ActorDep, session: SessionDep, secre
 def counter_fulfil(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                    secret: SecretDep, code_tries: CodeTriesDep, code_failures: CodeFailuresDep,
                    shop_id: Annotated[Id, Form()], code: Annotated[str, Form()] = "",
-                   form_key: Annotated[str, Form()] = "") -> Response:
+                   form_key: Annotated[str, Form()] = "", request_id: Annotated[Id | None, Form()] = None) -> Response:
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(code_tries, actor.id)
     session.commit()
     with counter_queue(shop.id, wait=settings.db_write_wait):
         with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
             result = service.fulfil(session, actor=actor, shop=shop, code=code, idempotency_key=form_key or None,
-                                    secret=secret)
+                                    secret=secret, request_id=request_id)
         session.commit()
     return render(request, "shop/requests/_done.html", {"shop": shop, "receipt": result})
 

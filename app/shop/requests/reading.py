@@ -93,6 +93,12 @@ def visible_request(session: Session, *, actor: Actor, shop: Shop, request_id: i
     return req
 
 
+def minutes_left(rows: list[ShopRequestPublic], *, now: datetime | None = None) -> dict[int, int]:
+    """How many minutes each pending request has before it expires (rounded up: 还剩 1 分钟 until the end)."""
+    now = now or utcnow()
+    return {r.id: max(0, -(-int((as_utc(r.expires_at) - now).total_seconds()) // 60)) for r in rows}
+
+
 def status_of(req: ShopRequest, *, now: datetime | None = None) -> str:
     """A request's state now: one still pending past its time is expired (its points are due back, and come back
     with the next write for the household, its balance read, or `python -m app expire-shop-requests`)."""

@@ -321,15 +321,18 @@ def _total_changed(req: ShopRequest, agreed: int) -> TotalChanged:
                         "请核对新的合计后再点同意")
 
 
-def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency_key: str | None, secret: str
-           ) -> RedemptionPublic:
+def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency_key: str | None, secret: str,
+           request_id: int | None = None) -> RedemptionPublic:
     """核销: the attendant hands the goods over; stock taken, the hold paid to the shop, the receipt written — in
-    one transaction, exactly once per code (a second 核销 of the code is refused; the same key answers again)."""
+    one transaction, exactly once per code (a second 核销 of the code is refused; the same key answers again).
+    `request_id`, when the attendant opened a request from the waiting list: the code must be that request's."""
     _require_staff(session, actor, shop)
-    payload = {"shop_id": shop.id, "code": (code or "").replace(" ", "").strip()}
+    payload = {"shop_id": shop.id, "code": (code or "").replace(" ", "").strip(), "request_id": request_id}
 
     def action() -> RedemptionPublic:
         req = pending_by_code(session, shop=shop, code=code, secret=secret)
+        if request_id is not None and req.id != request_id:
+            raise InvalidPayCode("这个核销码不是这张兑换单的，请核对村民手机上的核销码")
         if req.needs_consent:
             raise InvalidState("商品有删减，请等村民在手机上同意新的合计")
         # The request's row first: of two 核销 of one code, exactly one gets past this conditional update.

@@ -16,6 +16,7 @@ from app.org.models import Household
 from app.org.switch import VillageSwitch, switch_village
 from app.shop.redemption.counter import throttle_code_tries
 from app.volunteer import applications, catalogue, service, views
+from app.volunteer.contact import served_phone
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
 from app.volunteer.models import LEVEL_LABELS, STATUS_LABELS
 from app.volunteer.points import may_approve_credit
@@ -114,9 +115,10 @@ def order_page(order_id: Id, request: Request, actor: ActorDep, session: WriteSe
     session.commit()
     steps = allowed_actions(session, actor, order)
     station = "dispatch" in steps or "redispatch" in steps
+    shown = views.order_public(session, order, viewer=actor, with_events=True)
     return render(request, "volunteer/order.html", {
-        "tab": "service", "order": views.order_public(session, order, viewer=actor, with_events=True),
-        "steps": steps,
+        "tab": "service", "order": shown, "steps": steps,
+        "contact": served_phone(session, order, viewer=actor, full_view=shown.household_id is not None),
         "volunteers": service.dispatchable_volunteers(session, order=order) if station else [],
         "teams": catalogue.list_teams(session, village_id=order.village_id) if station else [],
         "can_approve": may_approve_credit(session, actor=actor, order=order), "done": DONE.get(done, "")})

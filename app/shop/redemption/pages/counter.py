@@ -19,6 +19,7 @@ from app.ids import AfterId, Id
 from app.org.access import Actor, acting_household, own_household
 from app.org.models import Household
 from app.shop.access import is_staff, own_confirmation, staffed_shop
+from app.shop.books.service import day_total
 from app.shop.catalogue.basket import MAX_QUANTITY
 from app.shop.catalogue.service import goods_public, list_goods, list_shops
 from app.shop.picking import agreed_total
@@ -142,7 +143,17 @@ def counter_page(request: Request, actor: ActorDep, session: SessionDep, setting
     goods = sorted(list_goods(session, shop=shop), key=lambda g: (g.stock <= 0, g.name, g.id))
     return render(request, "shop/counter/page.html", {
         "tab": "home", "shop": shop, "goods": [goods_public(g) for g in goods],
-        "timezone": settings.timezone, "limits": COUNTER_LIMITS})
+        "timezone": settings.timezone, "limits": COUNTER_LIMITS,
+        "today": day_total(session, shop=shop, tz=settings.timezone)})
+
+
+@router.get("/counter/today")
+def counter_today(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+                  shop_id: Id) -> Response:
+    """The counter's line 今日已兑换 N 笔 · M 积分, fetched again after each redemption at the counter."""
+    shop = staffed_shop(session, actor, shop_id)
+    return render(request, "shop/counter/_today.html",
+                  {"shop": shop, "today": day_total(session, shop=shop, tz=settings.timezone)})
 
 
 def _fresh_code(session: Session, actor: Actor, household: Household, *, secret: str) -> dict:
