@@ -123,6 +123,16 @@ class TestOneLinePerPurchase:
         assert [p.story.label for p in purchases(demo_engine, moved_only=True)] == ["已兑换", "已兑换"]
 
 
+    def test_a_purchase_reversed_by_an_official_says_so(self, api, shop_id, goods, demo_engine):
+        code = make(api, shop_id, [(goods["rice"]["id"], 1)]).json()["code"]
+        receipt = fulfil(api, shop_id, code).json()
+        assert api.post(f"/redemptions/{receipt['id']}/reversal", "official", json={"reason": "拿错了"},
+                        key="rv").status_code == 200
+        items = history(demo_engine).items
+        assert items[0].kind == "reversal" and items[0].amount == 30  # the return stands as its own line
+        assert isinstance(items[1], Purchase) and items[1].story.note == "已撤销，积分已退回：拿错了"
+
+
 class TestPaging:
     def test_pages_of_n_lines_never_split_a_purchase(self, api, shop_id, goods, demo_engine):
         """Baskets with several entries each (a hold, a drop, a return) paged 1, 2 and 3 lines at a time: every line
