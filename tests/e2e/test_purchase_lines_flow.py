@@ -74,6 +74,17 @@ def test_two_purchases_and_four_cancels_read_as_six_lines(live_server, new_conte
         page.set_viewport_size(size)
         shoot(page, f"purchase-lines-points-{name}")
 
+    official = new_context().new_page()  # the official's view of the household: the same six lines
+    official.set_default_timeout(LOAD)
+    log_in(official, base, DEMO["official"])
+    auth = token(context.request, base, "official")
+    found = context.request.get(f"{base}/api/v1/households?q=王建国", headers=auth).json()["items"][0]
+    official.goto(f"{base}/admin/households/{found['id']}")
+    assert official.locator("#ledger-rows .purchase").count() == 6
+    for size, name in ((PHONE, "390"), (SMALL, "360")):
+        official.set_viewport_size(size)
+        shoot(official, f"purchase-lines-official-{name}")
+
 
 ONE_LINE = """els => els.filter(e => e.offsetParent !== null).map(e => {
   const style = getComputedStyle(e);
