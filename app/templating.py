@@ -6,16 +6,22 @@ from functools import cache
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import StrictUndefined, Undefined
+from jinja2 import StrictUndefined, Undefined, pass_context
 
 from app.ledger.history import as_stories
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.models import ROLE_LABELS
-from app.org.service import mask_name
+from app.org.service import mask_name, shown_name
 from app.timeutil import local
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 HTMX_FILE = "htmx-2.0.11.min.js"
+
+
+@pass_context
+def household_name(context, household) -> str:
+    """A household's name as the page's reader may read it: their own in full, anyone else's masked (王*国)."""
+    return shown_name(context.get("actor"), name=household.head_name, household_id=household.id)
 
 
 @cache
@@ -35,6 +41,7 @@ def make_templates(*, timezone: str, strict: bool = False) -> Jinja2Templates:
     env.filters["localtime"] = localtime
     env.filters["signed"] = lambda n: f"+{n}" if n > 0 else str(n)
     env.filters["mask_name"] = mask_name
+    env.filters["household_name"] = household_name
     env.filters["as_stories"] = as_stories  # a household's history: a reversal told with what it undid
     env.globals["new_form_key"] = lambda: uuid.uuid4().hex  # see web/_macros.html form_key()
     env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, KIND_LABELS=KIND_LABELS, ROLE_LABELS=ROLE_LABELS,

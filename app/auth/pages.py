@@ -29,7 +29,8 @@ from app.deps import (
 from app.errors import DomainError, ValidationFailed
 from app.htmx import render
 from app.inbox import service as inbox
-from app.ledger.service import household_balance, household_ledger
+from app.ledger.history import household_history
+from app.ledger.service import household_balance
 from app.org.access import OFFICIALS, Actor, acting_household, home_village
 from app.org.models import PasswordResetNotice
 from app.org.passwords import mark_notices_seen, unseen_reset_notices
@@ -152,7 +153,8 @@ def home(request: Request, actor: ActorDep, session: SessionDep, engine: EngineD
                "setup": setup_checklists(session, actor)}
     if household:
         context["balance"] = household_balance(session, household_id=household.id)
-        context["entries"] = household_ledger(session, household=household, limit=5, cursor=None).items
+        context["entries"] = household_history(session, household=household, limit=5, cursor=None,
+                                               moved_only=True).items  # purchases, not holds given back
     return render(request, "auth/home.html", context)
 
 

@@ -191,7 +191,7 @@ def red_black_list(village_id: Id, actor: ActorDep, session: SessionDep, setting
                    month: str | None = None) -> dict:
     village = village_for(actor, village_id)
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
-    board = boards.month_board(session, village_id=village, month=month)
+    board = boards.month_board(session, village_id=village, month=month, reader=actor)
     coverage = boards.village_coverage(session, village_ids=[village], month=month)[0]
 
     def shown(rows):
@@ -228,7 +228,8 @@ def points_notice(village_id: Id, actor: ActorDep, session: SessionDep, settings
     change that month to the rules points are given by (limits, bounds, service rules): who, when, before → after."""
     village = village_for(actor, village_id)
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
-    notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone)
+    notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone,
+                                  reader=actor)
     return {"village_id": village, "month": month, "total": notice.total, "totals": notice.totals,
             "fund_balance": notice.fund_balance,
             "items": [{"transaction_id": x.transaction_id, "created_at": x.created_at, "household": x.household,

@@ -47,7 +47,7 @@ from app.ledger.models import (
 from app.ledger.policy import AWARD_LIMITS, BOUNDS
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
 from app.org.models import ROLE_LABELS, Household, OrgAction, OrgKind, OrgUnit, Role, RoleAssignment, User
-from app.org.service import mask_name
+from app.org.service import shown_name
 from app.text import clean_text
 from app.timeutil import month_bounds, this_month  # noqa: F401 - this_month is read from here too
 from app.volunteer.catalogue import LIMITS as SERVICE_LIMITS
@@ -81,8 +81,9 @@ class Board:
     transformed: list[BoardHousehold]  # left the black list after an official recorded the change
 
 
-def month_board(session: Session, *, village_id: int, month: str) -> Board:
-    """The red and black lists of the village's final round for `month` (empty before it is final)."""
+def month_board(session: Session, *, village_id: int, month: str, reader: Actor | None = None) -> Board:
+    """The red and black lists of the village's final round for `month` (empty before it is final); names masked,
+    the reader's own household's in full (None: nobody's, as on the printed sheet for the wall)."""
     evaluation = session.exec(select(EvaluationRound).where(
         EvaluationRound.village_id == village_id, EvaluationRound.month == month,
         EvaluationRound.status == RoundStatus.final)).first()
@@ -99,7 +100,7 @@ def month_board(session: Session, *, village_id: int, month: str) -> Board:
 
     def entry(household_id: int, own: list[ResultLine]) -> BoardHousehold:
         return BoardHousehold(
-            household_id, mask_name(names.get(household_id, "")),
+            household_id, shown_name(reader, name=names.get(household_id, ""), household_id=household_id),
             [(CATEGORY_LABELS.get(criteria[x.criterion_id].category, ""), criteria[x.criterion_id].name,
               line_points(x)) for x in own], [x.reason for x in own], followups.get(household_id, []),
             any(f.transformed for f in followups.get(household_id, [])))
@@ -242,11 +243,13 @@ RULE_LABELS = {**{key: bound.label for key, bound in BOUNDS.items()},
                "wish_minutes": "心愿单标准时长（分钟）"}
 
 
-def points_notice(session: Session, *, village_id: int, month: str, tz: str) -> PointsNotice:
+def points_notice(session: Session, *, village_id: int, month: str, tz: str, reader: Actor | None = None
+                  ) -> PointsNotice:
     """Every credit into a household of the village in the month (awards, evaluation, service — whatever kind of
-    credit the ledger knows) and every reversal of one, with who decided and why."""
+    credit the ledger knows) and every reversal of one, with who decided and why; households masked but the
+    reader's own."""
     start, end = month_bounds(month, tz)
-    stmt = (select(LedgerTransaction, LedgerEntry, Household.head_name, User.name)
+    stmt = (select(LedgerTransaction, LedgerEntry, Household.head_name, User.name, Household.id)
             .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
             .join(Account, col(Account.id) == LedgerEntry.account_id)
             .join(Household, col(Household.id) == Account.household_id)
@@ -265,16 +268,17 @@ def points_notice(session: Session, *, village_id: int, month: str, tz: str) -> 
     originals = {t.id: t for t in session.exec(select(LedgerTransaction).where(
         col(LedgerTransaction.id).in_(reversed_ids)))} if reversed_ids else {}
     lines, totals = [], defaultdict(int)
-    for txn, entry, head_name, actor in rows:
+    for txn, entry, head_name, actor, household_id in rows:
         category = txn.category
         if txn.kind == TxnKind.reversal:
             original = originals.get(txn.reverses_id)
             if original is None or original.kind not in CREDIT_KINDS:
                 continue  # a redemption's reversal gives goods' points back: not an award
             category = original.category
-        lines.append(NoticeLine(txn.id, txn.created_at, mask_name(head_name), entry.amount,
-                                txn.kind, category, txn.reason,
-                                actor if txn.actor_id in staff or actor is None else mask_name(actor),
+        lines.append(NoticeLine(txn.id, txn.created_at, shown_name(reader, name=head_name, household_id=household_id),
+                                entry.amount, txn.kind, category, txn.reason,
+                                actor if txn.actor_id in staff or actor is None
+                                else shown_name(reader, name=actor, user_id=txn.actor_id),
                                 txn.source_id, txn.reverses_id))
         totals[CATEGORY_LABELS.get(category or "other", "其他")] += entry.amount
     fund = session.exec(select(Account).where(Account.key == f"{AccountKind.village_fund}:{village_id}")).first()

@@ -21,7 +21,7 @@ from app.evaluation.models import (
 )
 from app.org.access import Actor
 from app.org.models import Household, User
-from app.org.service import mask_name
+from app.org.service import shown_name
 
 
 def score_public(session: Session, score: Score, member: str | None = None) -> ScorePublic:
@@ -45,9 +45,11 @@ def photo_url(photo_id: int) -> str:
     return f"/evaluation/photos/{photo_id}.jpg"
 
 
-def line_public(line: ResultLine, criterion: Criterion, name: str, objections: list, photos: list[int] = ()
-                ) -> LinePublic:
-    return LinePublic(id=line.id, household_id=line.household_id, household=mask_name(name),
+def line_public(line: ResultLine, criterion: Criterion, name: str, objections: list, photos: list[int] = (),
+                reader: Actor | None = None) -> LinePublic:
+    """A result line as everyone reads it: the household masked, but the reader's own in full."""
+    return LinePublic(id=line.id, household_id=line.household_id,
+                      household=shown_name(reader, name=name, household_id=line.household_id),
                       criterion_id=line.criterion_id, category=criterion.category, item=criterion.name,
                       points=service.line_points(line), original_points=line.points, list=service.line_list(line),
                       reason=line.reason, corrected=line.corrected_at is not None,
@@ -67,7 +69,7 @@ def round_public(session: Session, actor: Actor, evaluation: EvaluationRound) ->
             by_line[o.line_id].append(o)
         photos = service.line_photos(session, actor=actor, evaluation=evaluation)
         lines = [line_public(r, criteria[r.criterion_id], names.get(r.household_id, ""), by_line[r.id],
-                             photos.get((r.household_id, r.criterion_id), [])) for r in rows]
+                             photos.get((r.household_id, r.criterion_id), []), reader=actor) for r in rows]
     scores = service.round_scores(session, actor=actor, evaluation=evaluation)
     members = {u.id: u.name for u in session.exec(select(User).where(
         col(User.id).in_({s.member_id for s in scores})))} if scores else {}
@@ -78,13 +80,14 @@ def round_public(session: Session, actor: Actor, evaluation: EvaluationRound) ->
                        min_notice_days=service.min_notice_days(session, village_id=evaluation.village_id),
                        pending_credits=(service.pending_credits(session, evaluation=evaluation)
                                         if evaluation.status == RoundStatus.final else 0),
-                       recusals=recusals_public(session, evaluation.village_id),
+                       recusals=recusals_public(session, evaluation.village_id, reader=actor),
                        scores=[score_public(session, s, members.get(s.member_id)) for s in scores])
 
 
-def recusals_public(session: Session, village_id: int) -> list[RecusalPublic]:
+def recusals_public(session: Session, village_id: int, reader: Actor | None = None) -> list[RecusalPublic]:
     found = service.recusals(session, village_id=village_id)
     names = head_names(session, set(found))
-    return [RecusalPublic(household_id=h, household=mask_name(names.get(h, "")), member=mask_name(u.name))
+    return [RecusalPublic(household_id=h, household=shown_name(reader, name=names.get(h, ""), household_id=h),
+                          member=shown_name(reader, name=u.name, user_id=u.id))
             for h, users in sorted(found.items()) for u in users]
 

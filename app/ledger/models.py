@@ -124,7 +124,8 @@ class LedgerTransaction(SQLModel, table=True):
     category: str | None = Field(default=None, sa_type=String(20))
     actor_id: int | None = Field(default=None, foreign_key="users.id")
     reverses_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
-    source_id: int | None = None  # what the credit came from: the evaluation round or service order (by kind)
+    # what the credit came from: the evaluation round or service order (by kind); a hold_release: the hold it returns
+    source_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

@@ -11,6 +11,7 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger import approvals, service
+from app.ledger.history import household_history
 from app.org.access import acting_household, managed_household
 
 router = APIRouter()
@@ -22,8 +23,8 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
     household = acting_household(session, actor)
     if household is None:
         raise NotFound("您的账号还没有关联农户")
-    page = service.household_ledger(session, household=household, limit=20, cursor=cursor)
-    balance = service.household_balance(session, household_id=household.id)
+    balance = service.household_balance(session, household_id=household.id)  # first: holds due back come back
+    page = household_history(session, household=household, limit=20, cursor=cursor)
     return render(request, "ledger/history.html", {"tab": "points", "household": household, "balance": balance,
                                                    "entries": page.items, "next_cursor": page.next_cursor},
                   htmx=htmx, partial="ledger/_history_page.html")

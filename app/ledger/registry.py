@@ -5,6 +5,7 @@ imported; app/domains.py imports every such module (app.main, app.__main__ and t
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -26,6 +27,22 @@ class HoldKeeper:
 _KEEPERS: list[HoldKeeper] = []
 
 
+@dataclass(frozen=True)
+class HoldStory:
+    """A hold as the household's history tells it, in the holding domain's words (app.ledger.history.Purchase)."""
+
+    state: str  # "open" (still held), "done" (paid: the goods handed over) or "returned" (every point back)
+    label: str  # 兑换中 · 已兑换 · 已取消 · 已过期 · 被拒绝
+    what: str  # "振风超市 · 大米 5kg ×1、鸡蛋 ×2": the goods it came to (those handed over, once done)
+    note: str = ""  # "缺货未兑换：鸡蛋 ×2", "店员说明：今天停电"
+    closed_at: datetime | None = None  # when it was paid or closed
+
+
+# hold transaction ids → their stories (only those the domain knows)
+HoldTeller = Callable[[Session, list[int]], dict[int, HoldStory]]
+_TELLERS: list[HoldTeller] = []
+
+
 def register_describer(kind: str, describe: Describer) -> Describer:
     """Word the transactions of `kind` on a household's history (registered once per function)."""
     if describe not in _DESCRIBERS.setdefault(kind, []):
@@ -37,6 +54,21 @@ def register_hold_keeper(keeper: HoldKeeper) -> HoldKeeper:
     if keeper.what not in {k.what for k in _KEEPERS}:
         _KEEPERS.append(keeper)
     return keeper
+
+
+def register_hold_teller(tell: HoldTeller) -> HoldTeller:
+    """Tell holds as one line each on the household's history (registered once per function)."""
+    if tell not in _TELLERS:
+        _TELLERS.append(tell)
+    return tell
+
+
+def hold_stories(session: Session, hold_ids: list[int]) -> dict[int, HoldStory]:
+    """The stories of these hold transactions, from the domains that hold (nothing for a hold no domain knows)."""
+    stories: dict[int, HoldStory] = {}
+    for tell in _TELLERS if hold_ids else []:
+        stories |= tell(session, hold_ids)
+    return stories
 
 
 def words_for(session: Session, kind: str, transaction_ids: list[int]) -> dict[int, str]:

@@ -201,15 +201,17 @@ def hold_points(session: Session, *, household: Household, points: int, reason: 
     return txn, balances[payer.id]
 
 
-def release_hold(session: Session, *, household: Household, points: int, reason: str, actor_id: int | None
-                 ) -> tuple[LedgerTransaction, int]:
-    """Give held points back to the household (a request cancelled, expired, refused, or an item dropped)."""
+def release_hold(session: Session, *, household: Household, points: int, reason: str, actor_id: int | None,
+                 hold_id: int | None = None) -> tuple[LedgerTransaction, int]:
+    """Give held points back to the household (a request cancelled, expired, refused, or an item dropped).
+    `hold_id`: the hold transaction they were set aside by (kept as the release's source_id), so that the history
+    tells a hold and its returns as one line (app.ledger.history.household_history)."""
     if points <= 0:
         raise ValidationFailed("退回积分应大于 0")
     payee = household_account(session, household_id=household.id)
     hold = hold_account(session, household=household)
     txn, balances = post_transaction(session, kind=TxnKind.hold_release, reason=reason, actor_id=actor_id,
-                                     legs=[Leg(payee, points), Leg(hold, -points)])
+                                     source_id=hold_id, legs=[Leg(payee, points), Leg(hold, -points)])
     return txn, balances[payee.id]
 
 

@@ -11,7 +11,8 @@ from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
 from app.ids import Id
-from app.ledger.service import household_balance, household_ledger
+from app.ledger.history import household_history
+from app.ledger.service import household_balance
 from app.org import passwords, roster, service
 from app.org.access import (
     HOUSEHOLD_REGISTRARS,
@@ -184,10 +185,10 @@ def household_detail(household_id: Id, request: Request, actor: ActorDep, sessio
                      done: str = "", cursor: str | None = None) -> Response:
     household = staff_household(session, actor, household_id)
     members = service.household_members(session, household=household)
-    page = household_ledger(session, household=household, limit=20, cursor=cursor)
+    balance = household_balance(session, household_id=household.id)  # first: holds due back come back
+    page = household_history(session, household=household, limit=20, cursor=cursor)
     return render(request, "org/household.html", {
-        "tab": "admin", "household": household, "members": members,
-        "balance": household_balance(session, household_id=household.id), "entries": page.items,
+        "tab": "admin", "household": household, "members": members, "balance": balance, "entries": page.items,
         "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""),
         "can_manage": actor.can(household.village_id, OFFICIALS),  # the town admin reads, and resets passwords
         "can_reset": {m.id for m in members if m.active and can_reset_password(session, actor, household, m)},

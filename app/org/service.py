@@ -346,15 +346,23 @@ def mask_name(name: str) -> str:
 def mask_phone(phone: str) -> str:
     """13800000004 → 138****0004: a phone number for someone who may know it is there, not call it."""
     return phone[:3] + "*" * max(0, len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+def shown_name(reader: Actor | None, *, name: str, household_id: int | None = None, user_id: int | None = None
+               ) -> str:
+    """A name on a page everyone may read (a board, 积分公示, the pay-code screen): masked (王*国), except to the
+    reader themselves — their own household's name (`household_id`) or their own (`user_id`) in full."""
+    if reader is not None and ((household_id is not None and reader.user.household_id == household_id)
+                               or (user_id is not None and reader.id == user_id)):
+        return name
+    return mask_name(name)
 
 
 def name_for(reader: Actor | None, *, head_name: str, household_id: int, village_id: int) -> str:
     """A household's name as this reader may read it: in full for the household's own members and for those who
     run its village (officials, and the town and county admins over it); masked (王*国) for everyone else —
     attendants, volunteers, committee members, other villagers — and when no one in particular reads it (None)."""
-    if reader is not None and (reader.user.household_id == household_id or reader.can(village_id, VILLAGE_STAFF)):
+    if reader is not None and reader.can(village_id, VILLAGE_STAFF):
         return head_name
-    return mask_name(head_name)
+    return shown_name(reader, name=head_name, household_id=household_id)
 
 
 def villages_named(session: Session, *, village_ids: Iterable[int]) -> list[tuple[int, str]]:

@@ -89,7 +89,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     villager.get_by_role("link", name="红黑榜", exact=True).click()
     villager.get_by_role("heading", name="红榜").wait_for()
     board = villager.locator("main").inner_text()
-    assert "李*英" in board and "王*国" in board and "赵*明" in board
+    assert "李*英" in board and "王建国" in board and "赵*明" in board  # his own household in full to him (#18)
     shoot(villager, "evaluation-board")
     villager.get_by_role("link", name="打印上墙").click()
     villager.get_by_text("文明新风红黑榜").wait_for()

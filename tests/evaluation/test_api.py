@@ -248,7 +248,9 @@ class TestBoards:
         notice = api.get(f"/villages/{vid}/points-notice", "villager").json()
         kinds = {x["kind"] for x in notice["items"]}
         assert {"award", "evaluation"} <= kinds
-        assert "王*国" in {x["household"] for x in notice["items"]}
+        assert "王建国" in {x["household"] for x in notice["items"]}  # his own household in full to him
+        others = api.get(f"/villages/{vid}/points-notice", "volunteer").json()["items"]
+        assert "王*国" in {x["household"] for x in others} and "王建国" not in {x["household"] for x in others}
         assert notice["fund_balance"] > 0 and notice["total"] == sum(notice["totals"].values())
         assert api.get(f"/villages/{vid}/points-notice", "neighbour").status_code == 404
         assert error_code(api.get(f"/villages/{vid}/points-notice?month=2026-13", "villager")) == "validation_error"

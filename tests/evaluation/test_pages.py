@@ -81,8 +81,13 @@ def test_whole_flow_through_the_pages(web, api, demo_engine):
     page = web.get(f"/evaluation/rounds/{rid}").text
     assert "核实属实，撤下黑榜" in page and "已更正" in page
     board = web.get(f"/evaluation/board?month={THIS}").text
-    assert "王*国" in board  # 王建国's 庭院整洁 (the demo's score) on the red list
+    assert "王建国家" in board  # his own household's 庭院整洁 (the demo's score) on the red list, in full to him
     assert "本月没有上黑榜的农户" in board
+    wall = web.get(f"/evaluation/board/print?month={THIS}").text
+    assert "王*国家" in wall and "王建国家" not in wall  # the sheet for the wall names nobody in full (#18)
+    web.sign_in("volunteer")  # another household of the village
+    board = web.get(f"/evaluation/board?month={THIS}").text
+    assert "王*国家" in board and "王建国家" not in board
 
 
 def test_board_print_and_followup(web, demo_engine):
@@ -110,8 +115,10 @@ def test_coverage_for_the_town(web):
 
 
 def test_points_notice_page(web):
-    page = web.sign_in("villager").get("/evaluation/points").text
+    page = web.sign_in("volunteer").get("/evaluation/points").text
     assert "王*国" in page and "王建国" not in page.split("</header>")[1]
+    own = web.sign_in("villager").get("/evaluation/points").text  # his own household in full to him (#18)
+    assert "王建国" in own.split("</header>")[1] and "王*国" not in own
     assert "村积分预算还剩" in page and "评比" in page
 
 
@@ -207,7 +214,7 @@ def test_round_page_shows_who_recuses(web, api, demo_engine):
     join_household(demo_engine, "committee", "王建国")
     page = web.sign_in("committee").get(f"/evaluation/rounds/{rid}").text
     own = re.search(rf'data-household="{h["王建国"]}">(.*?)</li>', page, re.S).group(1)
-    assert "回避：孙*师" in own and "（您家）" in own and "评分 ›" not in own
+    assert "回避：孙老师" in own and "（您家）" in own and "评分 ›" not in own  # his own name in full to him (#18)
     other = re.search(rf'data-household="{h["李秀英"]}">(.*?)</li>', page, re.S).group(1)
     assert "回避" not in other and f"?household_id={h['李秀英']}#score-form" in other
     options = re.search(r'<select id="score-household".*?</select>', page, re.S).group(0)
@@ -217,7 +224,7 @@ def test_round_page_shows_who_recuses(web, api, demo_engine):
     assert "回避：孙*师" in web.sign_in("official").get(f"/evaluation/rounds/{rid}").text  # staff see it too
     api.post(f"/evaluations/{rid}/publish", "official", json={"notice_days": 3})
     results = web.sign_in("villager").get(f"/evaluation/rounds/{rid}").text.split('id="results"')[1]
-    assert re.search(r"王\*国家.*?回避：孙\*师", results, re.S)
+    assert re.search(r"王建国家.*?回避：孙\*师", results, re.S)  # the villager's own household in full to him
 
 
 def test_publish_form_and_correction_bounds(web, api, demo_engine):

@@ -33,8 +33,10 @@ def _month(session: Session, village: int, month: str | None, tz: str) -> str:
     return service.clean_month(month) if month else _latest_final_month(session, village, boards.this_month(tz))
 
 
-def _board_context(session: Session, actor: Actor, village: int, month: str, tz: str) -> dict:
-    board = boards.month_board(session, village_id=village, month=month)
+def _board_context(session: Session, actor: Actor, village: int, month: str, tz: str, *, wall: bool = False
+                   ) -> dict:
+    """The board as the actor reads it: his own household's name in full, but not on the sheet for the wall."""
+    board = boards.month_board(session, village_id=village, month=month, reader=None if wall else actor)
     coverage = boards.village_coverage(session, village_ids=[village], month=month)[0]
     return {"tab": "home", "village_id": village, "village": village_name(session, village), "board": board,
             "month": month, "label": service.month_label(month), "coverage": coverage,
@@ -58,7 +60,7 @@ def board_print(request: Request, actor: ActorDep, session: SessionDep, settings
     """The board on one A4 sheet for the wall (the print stylesheet drops the page's chrome)."""
     village = village_for(actor, village_id)
     context = _board_context(session, actor, village, _month(session, village, month, settings.timezone),
-                             settings.timezone)
+                             settings.timezone, wall=True)
     return render(request, "evaluation/board_print.html", context)
 
 
@@ -95,7 +97,7 @@ def points_notice(request: Request, actor: ActorDep, session: SessionDep, settin
     switch = switch_village(session, actor, village_id)
     village = switch.village_id
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
-    notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone)
+    notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone, reader=actor)
     return render(request, "evaluation/points.html", {
         "tab": "home", "village_id": village, "village": village_name(session, village), "notice": notice,
         "month": month, "label": service.month_label(month), "prev": boards.shift_month(month, -1),

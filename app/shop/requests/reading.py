@@ -11,13 +11,17 @@ from app.errors import (
     NotFound,
     ValidationFailed,
 )
+from app.ledger.registry import HoldStory
+from app.ledger.service import transaction_reversals
 from app.org.access import VILLAGE_STAFF, Actor
 from app.org.models import Household
 from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
 from app.shop.books.service import checked_month_bounds
+from app.shop.catalogue.basket import goods_words
 from app.shop.models import Shop
+from app.shop.redemption.models import Redemption
 from app.shop.requests.codes import code_from_salt
 from app.shop.requests.models import (
     RequestLine,
@@ -161,6 +165,36 @@ def hold_words(session: Session, hold_txn_ids: list[int]) -> dict[int, str]:
     found = session.exec(select(ShopRequest).where(ShopRequest.hold_transaction_id.in_(hold_txn_ids)))
     now = utcnow()
     return {req.hold_transaction_id: HOLD_WORDS.get(status_of(req, now=now), "") for req in found}
+
+
+# The request's state on the household's history (one line per request, app.ledger.history.Purchase).
+HISTORY_STATES = {RequestStatus.pending: ("open", "兑换中"), RequestStatus.fulfilled: ("done", "已兑换"),
+                  RequestStatus.cancelled: ("returned", "已取消"), RequestStatus.expired: ("returned", "已过期"),
+                  RequestStatus.refused: ("returned", "被拒绝")}
+
+
+def hold_stories(session: Session, hold_txn_ids: list[int]) -> dict[int, HoldStory]:
+    """A request as one line of its household's history, by its hold: how it stands now (兑换中, 已兑换 …), the
+    shop and the goods (those handed over, once done), what was dropped at the counter and the attendant's reason."""
+    found = session.exec(select(ShopRequest).where(ShopRequest.hold_transaction_id.in_(hold_txn_ids))).all()
+    items = items_of(session, [r.id for r in found])
+    shops = {s.id: s.name for s in session.exec(select(Shop).where(Shop.id.in_({r.shop_id for r in found})))}
+    paid = {rid: txn_id for rid, txn_id in session.exec(select(Redemption.id, Redemption.transaction_id).where(
+        Redemption.id.in_([r.redemption_id for r in found if r.redemption_id])))}
+    undone = transaction_reversals(session, transaction_ids=list(paid.values()))
+    stories, now = {}, utcnow()
+    for req in found:
+        state, label = HISTORY_STATES.get(status_of(req, now=now), ("open", "兑换中"))
+        kept = [(i.name, i.quantity) for i in items[req.id] if not i.dropped]
+        dropped = [(i.name, i.quantity) for i in items[req.id] if i.dropped]
+        reversal = undone.get(paid.get(req.redemption_id))
+        notes = ([f"缺货未兑换：{goods_words(dropped)}"] if dropped else []) + (
+            [f"店员说明：{req.closed_reason}"] if req.closed_reason else []) + (
+            [f"已撤销，积分已退回：{reversal.reason}"] if reversal else [])
+        stories[req.hold_transaction_id] = HoldStory(
+            state=state, label=label, what=f"{shops.get(req.shop_id, '')} · {goods_words(kept or dropped)}",
+            note="；".join(notes), closed_at=req.closed_at)
+    return stories
 
 
 def held_by_household(session: Session) -> dict[int, int]:

@@ -20,7 +20,7 @@ from app.idempotency import Created, run_idempotent
 from app.inbox.models import MessageKind
 from app.inbox.service import notify
 from app.ledger.models import TxnKind
-from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper
+from app.ledger.registry import HoldKeeper, register_describer, register_hold_keeper, register_hold_teller
 from app.ledger.service import hold_points, lock_household_account, release_hold
 from app.org.access import OFFICIALS, Actor, own_household
 from app.org.models import Household
@@ -44,7 +44,15 @@ from app.shop.requests.models import (
     ShopRequestItem,
     ShopRequestSetting,
 )
-from app.shop.requests.reading import due_back, held_by_household, hold_words, items_of, own_request, staff_request
+from app.shop.requests.reading import (
+    due_back,
+    held_by_household,
+    hold_stories,
+    hold_words,
+    items_of,
+    own_request,
+    staff_request,
+)
 from app.text import clean_reason
 from app.timeutil import as_utc, utcnow
 
@@ -140,7 +148,8 @@ def _close(session: Session, req: ShopRequest, *, status: RequestStatus, actor_i
     words = {RequestStatus.cancelled: "取消", RequestStatus.expired: "过期", RequestStatus.refused: "店员退回"}[status]
     if req.total_points > 0:
         release_hold(session, household=household, points=req.total_points,
-                     reason=f"扫码兑换{words}，预留积分退回" + (f"：{reason}" if reason else ""), actor_id=actor_id)
+                     reason=f"扫码兑换{words}，预留积分退回" + (f"：{reason}" if reason else ""), actor_id=actor_id,
+                     hold_id=req.hold_transaction_id)
     action = {RequestStatus.cancelled: ShopRequestAction.request_cancel,
               RequestStatus.expired: ShopRequestAction.request_expire,
               RequestStatus.refused: ShopRequestAction.request_refuse}[status]
@@ -279,7 +288,7 @@ def drop_item(session: Session, *, actor: Actor, shop: Shop, request_id: int, go
     session.refresh(item)
     household = session.get(Household, req.household_id)
     release_hold(session, household=household, points=item.points, reason=f"缺货退回：{item.name} ×{item.quantity}",
-                 actor_id=actor.id)
+                 actor_id=actor.id, hold_id=req.hold_transaction_id)
     record_action(session, actor_id=actor.id, action=ShopRequestAction.request_drop, village_id=req.village_id,
                   target_type=SHOP_REQUEST_TARGET, target_id=req.id, target_label=f"#{req.id}",
                   detail={"goods_id": goods_id, "points_returned": item.points, "total_points": req.total_points})
@@ -367,6 +376,7 @@ def fulfil(session: Session, *, actor: Actor, shop: Shop, code: str, idempotency
 
 
 register_describer(TxnKind.hold, hold_words)
+register_hold_teller(hold_stories)
 register_hold_keeper(HoldKeeper(what="open shop requests", held=held_by_household, due=due_back,
                                 release_due=lambda session, household_id: expire_due(session,
                                                                                     household_id=household_id)))
