@@ -126,8 +126,16 @@ def test_the_basket_shows_its_code_when_the_answer_is_lost(live_server, new_cont
         submit.click()
     assert phone.asked and "未核销的兑换单" in phone.asked[-1]
     assert count(db, "SELECT count(*) FROM shop_requests") == held + 1
-    open_one.get_by_role("link", name="查看这张兑换单").click()
+
+    # Agreed to a second one, and its answer lost too: the resend does not ask again, and makes one more.
+    phone.agree, asked = True, len(phone.asked)
+    phone.lose_the_next_answer(r"/shop/order/\d+")
+    submit.click()
+    phone.wait_then_reconnect(shoot, f"lost-basket-04-second-waiting-{size}", submit)
+    page.wait_for_url(re.compile(r"/shop/order/\d+/requests/\d+$"), timeout=20_000)
     page.get_by_test_id("request-digits").wait_for()
+    assert len(phone.asked) == asked + 1
+    assert count(db, "SELECT count(*) FROM shop_requests") == held + 2
 
 
 def test_an_order_and_its_rating_come_through_a_lost_answer(live_server, new_context, shoot, tmp_path):
@@ -150,7 +158,7 @@ def test_an_order_and_its_rating_come_through_a_lost_answer(live_server, new_con
     shoot(page, "lost-order-02-placed")
 
     # 评单: the demo's 教我用手机视频, done by 李志愿 and waiting for the villager's rating.
-    order_id = count(db, "SELECT id FROM service_orders WHERE wish = '教我用手机视频'")
+    order_id = count(db, "SELECT id FROM service_orders WHERE description LIKE '想学会用手机%'")
     page.goto(f"{base}/service/orders/{order_id}")
     page.get_by_role("radio", name="4 星").check()
     submit = page.get_by_role("button", name="提交评价")
