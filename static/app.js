@@ -69,6 +69,10 @@ function zfNoAnswer(e) {
   var elt = e.detail.elt, config = e.detail.requestConfig;
   if (!elt || !config || config.verb === "get") { zfToast("网络断了，页面没有打开。请连上网后再点一次"); return; }
   if (!zfKeyed(elt)) { zfToast("网络断了，不知道办成没有。请连上网后刷新页面看看"); return; }
+  if (zfLost) {  // one form waits at a time: another one lost now takes its place (the first can be tapped again)
+    clearTimeout(zfLost.timer);
+    if (zfLost.elt !== elt) { zfLost.elt.inert = false; zfLock(zfLost.elt, false); }
+  }
   zfLost = {elt: elt, verb: config.verb, path: config.path, timer: setTimeout(zfResend, ZF_RETRY_MS)};
   zfLock(elt, true);
   elt.inert = true;  // what was sent stays as it was: the same key with other fields would be refused
