@@ -67,8 +67,8 @@ function zfResend() {
 }
 function zfNoAnswer(e) {
   var elt = e.detail.elt, config = e.detail.requestConfig;
-  if (!elt || !config || config.verb === "get") { zfToast("网络断了，页面没有打开。请连上网后再点一次"); return; }
-  if (!zfKeyed(elt)) { zfToast("网络断了，不知道办成没有。请连上网后刷新页面看看"); return; }
+  if (!elt || !config || config.verb === "get") { zfToast("网络断了，页面没有打开。\n请连上网后再点一次"); return; }
+  if (!zfKeyed(elt)) { zfToast("网络断了，不知道办成没有。\n请连上网后刷新页面看看"); return; }
   if (zfLost) {  // one form waits at a time: another one lost now takes its place (the first can be tapped again)
     clearTimeout(zfLost.timer);
     if (zfLost.elt !== elt) { zfLost.elt.inert = false; zfLock(zfLost.elt, false); }
@@ -76,7 +76,7 @@ function zfNoAnswer(e) {
   zfLost = {elt: elt, verb: config.verb, path: config.path, timer: setTimeout(zfResend, ZF_RETRY_MS)};
   zfLock(elt, true);
   elt.inert = true;  // what was sent stays as it was: the same key with other fields would be refused
-  zfToast("网络断了，连上后自动查询结果，不用再点", "wait");
+  zfToast("网络断了，连上后自动查询结果。\n不用再点，请稍候", "wait");
 }
 document.addEventListener("htmx:sendError", zfNoAnswer);
 document.addEventListener("htmx:timeout", zfNoAnswer);
