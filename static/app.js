@@ -47,6 +47,7 @@ window.addEventListener("pageshow", function (e) {  // back to a page kept in me
 // 核销码, the order, …) with no second tap. A form without a key is not sent again by itself: the banner says to tap.
 var zfLost = null;  // {elt, verb, path, timer} of the one form whose answer is awaited
 var ZF_RETRY_MS = 3000;
+var ZF_SEND_TIMEOUT_MS = 20000;  // an answer that hangs this long counts as lost (a form with a file: no limit)
 function zfToast(text, kind) {
   var t = document.getElementById("toast");
   if (!t) { return; }
@@ -78,6 +79,12 @@ function zfNoAnswer(e) {
   elt.inert = true;  // what was sent stays as it was: the same key with other fields would be refused
   zfToast("网络断了，连上后自动查询结果。\n不用再点，请稍候", "wait");
 }
+document.addEventListener("htmx:configRequest", function (e) {
+  var elt = e.detail.elt;
+  if (e.detail.verb !== "get" && zfKeyed(elt) && !(elt.querySelector && elt.querySelector('input[type="file"]'))) {
+    e.detail.timeout = ZF_SEND_TIMEOUT_MS;
+  }
+});
 document.addEventListener("htmx:sendError", zfNoAnswer);
 document.addEventListener("htmx:timeout", zfNoAnswer);
 document.addEventListener("htmx:afterRequest", function (e) {  // an answer came (any answer): the wait is over

@@ -286,3 +286,28 @@ def test_a_form_without_a_key_is_not_sent_again(live_server, new_context, shoot)
     assert save.is_enabled() and page.evaluate("zfLost") is None  # nothing waits to be sent again (static/app.js)
     shoot(page, "lost-no-key-toast")
     phone.cdp.send("Network.emulateNetworkConditions", FAST)
+
+
+def test_an_answer_that_hangs_counts_as_lost(live_server, new_context, shoot, tmp_path):
+    """The server did the work but its answer hangs (a weak link that never drops): after the page's time limit the
+    form is sent again with its key and shows the result; one award."""
+    base, db = live_server, tmp_path / "e2e.db"
+    phone = Phone(new_context, base, "official")
+    page = phone.page
+    page.goto(f"{base}/admin/households")
+    page.get_by_role("link", name=re.compile("赵德明")).first.click()
+    page.evaluate("ZF_SEND_TIMEOUT_MS = 1500")  # static/app.js waits 20 s on a phone
+    page.fill("#award-points", "15")
+    page.select_option("#award-category", "public_good")
+    page.fill("#award-reason", "回答一直没来的奖励")
+    hung = []
+
+    def hang(route):
+        route.fetch(max_redirects=0)  # done on the server; the answer never comes
+        hung.append(route)
+
+    page.route(re.compile(r"/admin/households/\d+/awards$"), hang, times=1)
+    page.get_by_role("button", name="确认发放").click()
+    page.get_by_text("积分已发放").wait_for()
+    assert hung and count(db, "SELECT count(*) FROM ledger_transactions WHERE reason = '回答一直没来的奖励'") == 1
+    shoot(page, "lost-hung-award-done")
