@@ -83,6 +83,15 @@ def apart(banner, button) -> None:
             or a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]), (a, b)
 
 
+def shoot_both(page, shoot, name: str) -> None:
+    """The recovered screen at the phone's size and again at 360×640."""
+    shoot(page, name)
+    size = page.viewport_size
+    page.set_viewport_size(SMALL)
+    shoot(page, f"{name}-360")
+    page.set_viewport_size(size)
+
+
 def count(db, sql: str, *args) -> int:
     with sqlite3.connect(db) as con:
         return con.execute(sql, args).fetchone()[0]
@@ -160,7 +169,7 @@ def test_an_order_and_its_rating_come_through_a_lost_answer(live_server, new_con
     page.wait_for_url(re.compile(r"/service/orders/\d+"))
     assert page.get_by_test_id("order-status").inner_text() == "待派单"
     assert count(db, "SELECT count(*) FROM service_orders") == orders + 1
-    shoot(page, "lost-order-02-placed")
+    shoot_both(page, shoot, "lost-order-02-placed")
 
     # 评单: the demo's 教我用手机视频, done by 李志愿 and waiting for the villager's rating.
     order_id = count(db, "SELECT id FROM service_orders WHERE description LIKE '想学会用手机%'")
@@ -174,9 +183,7 @@ def test_an_order_and_its_rating_come_through_a_lost_answer(live_server, new_con
     assert page.get_by_test_id("order-status").inner_text() == "已评价"
     assert count(db, "SELECT count(*) FROM service_order_events WHERE order_id = ? AND action = 'rate'",
                  order_id) == 1
-    shoot(page, "lost-rate-02-rated")
-    page.set_viewport_size(SMALL)
-    shoot(page, "lost-rate-02-rated-360")
+    shoot_both(page, shoot, "lost-rate-02-rated")
 
 
 def test_an_objection_comes_through_a_lost_answer(live_server, new_context, shoot, tmp_path):
@@ -200,7 +207,7 @@ def test_an_objection_comes_through_a_lost_answer(live_server, new_context, shoo
     phone.wait_then_reconnect(shoot, "lost-objection-01-waiting", submit)
     page.get_by_text("异议已提交").wait_for()
     assert count(db, "SELECT count(*) FROM evaluation_objections") == 1
-    shoot(page, "lost-objection-02-filed")
+    shoot_both(page, shoot, "lost-objection-02-filed")
 
 
 def test_an_award_comes_through_a_lost_answer(live_server, new_context, shoot, tmp_path):
@@ -218,7 +225,7 @@ def test_an_award_comes_through_a_lost_answer(live_server, new_context, shoot, t
     phone.wait_then_reconnect(shoot, "lost-award-01-waiting", submit)
     page.get_by_text("积分已发放").wait_for()
     assert count(db, "SELECT count(*) FROM ledger_transactions WHERE reason = '断网时发的奖励，只能有一笔'") == 1
-    shoot(page, "lost-award-02-done")
+    shoot_both(page, shoot, "lost-award-02-done")
 
 
 def test_fulfil_at_the_counter_comes_through_a_lost_answer(live_server, new_context, shoot, tmp_path):
@@ -247,7 +254,7 @@ def test_fulfil_at_the_counter_comes_through_a_lost_answer(live_server, new_cont
     page.get_by_test_id("req-done").wait_for()
     assert count(db, "SELECT count(*) FROM redemptions") == sales + 1
     assert count(db, "SELECT count(*) FROM shop_requests WHERE status = 'fulfilled'") == 1
-    shoot(page, "lost-fulfil-02-done")
+    shoot_both(page, shoot, "lost-fulfil-02-done")
 
 
 def test_an_error_banner_says_what_to_do_and_goes_on_a_tap(live_server, new_context, shoot):
