@@ -88,7 +88,8 @@ document.addEventListener("htmx:configRequest", function (e) {
 document.addEventListener("htmx:sendError", zfNoAnswer);
 document.addEventListener("htmx:timeout", zfNoAnswer);
 document.addEventListener("htmx:afterRequest", function (e) {  // an answer came (any answer): the wait is over
-  if (zfLost && e.detail.elt === zfLost.elt && e.detail.xhr && e.detail.xhr.status > 0) {
+  var sent = e.detail.requestConfig ? e.detail.requestConfig.elt : e.detail.elt;  // (a swapped-out form: elt moves)
+  if (zfLost && sent === zfLost.elt && e.detail.xhr && e.detail.xhr.status > 0) {
     zfLost.elt.inert = false;
     var t = document.getElementById("toast");
     if (t && t.querySelector(".toast-msg.wait")) { t.innerHTML = ""; }

@@ -252,6 +252,7 @@ def test_fulfil_at_the_counter_comes_through_a_lost_answer(live_server, new_cont
     submit.click()
     phone.wait_then_reconnect(shoot, "lost-fulfil-01-waiting", submit)
     page.get_by_test_id("req-done").wait_for()
+    page.get_by_role("alert").filter(has_text=WAITING).wait_for(state="detached")  # the page stays: the banner goes
     assert count(db, "SELECT count(*) FROM redemptions") == sales + 1
     assert count(db, "SELECT count(*) FROM shop_requests WHERE status = 'fulfilled'") == 1
     shoot_both(page, shoot, "lost-fulfil-02-done")
