@@ -44,7 +44,7 @@ window.addEventListener("pageshow", function (e) {  // back to a page kept in me
 // server answers a repeated key with the first answer and does nothing twice. So when the network loses the answer,
 // the form stays locked, the banner says what is happening, and the very same form (same key) is sent again as soon
 // as the phone is back online and every few seconds until an answer comes: the page then shows the result (the
-// 核销码, the order, …) with no second tap. A form without a key is not sent again by itself: the banner says to tap.
+// 核销码, the order, …) with no second tap. A form without a key is not sent again by itself: the toast says to look.
 var zfLost = null;  // {elt, verb, path, timer} of the one form whose answer is awaited
 var ZF_RETRY_MS = 3000;
 var ZF_SEND_TIMEOUT_MS = 20000;  // an answer that hangs this long counts as lost (a form with a file: no limit)
