@@ -1,9 +1,15 @@
-// 振风: tiny page helpers (CSP allows no inline script). The toast fades after a few seconds.
+// 振风: tiny page helpers (CSP allows no inline script). The toast (under the top bar, never over a button) fades
+// after a few seconds, or at once on a tap anywhere on it.
+function zfFade(t) {
+  clearTimeout(window.__zfToast);
+  window.__zfToast = setTimeout(function () { t.innerHTML = ""; }, 6000);
+}
 document.addEventListener("htmx:afterSwap", function (e) {
-  if (e.detail.target && e.detail.target.id === "toast") {
-    clearTimeout(window.__zfToast);
-    window.__zfToast = setTimeout(function () { e.detail.target.innerHTML = ""; }, 5000);
-  }
+  if (e.detail.target && e.detail.target.id === "toast") { zfFade(e.detail.target); }
+});
+document.addEventListener("click", function (e) {
+  var t = e.target.closest && e.target.closest("#toast");
+  if (t) { clearTimeout(window.__zfToast); t.innerHTML = ""; }
 });
 document.addEventListener("click", function (e) {
   var back = e.target.closest && e.target.closest("[data-back]");
@@ -34,11 +40,72 @@ window.addEventListener("pageshow", function (e) {  // back to a page kept in me
   if (!e.persisted) { return; }
   Array.prototype.forEach.call(document.querySelectorAll("form[aria-busy]"), function (f) { zfLock(f, false); });
 });
-// The session cookie travels with every request; a network failure shows the same toast as an error.
-document.addEventListener("htmx:sendError", function () {
+// Lost answers. A form carrying its key (name=form_key, made when the page drew it) is safe to send again: the
+// server answers a repeated key with the first answer and does nothing twice. So when the network loses the answer,
+// the form stays locked, the banner says what is happening, and the very same form (same key) is sent again as soon
+// as the phone is back online and every few seconds until an answer comes: the page then shows the result (the
+// 核销码, the order, …) with no second tap. A form without a key is not sent again by itself: the toast says to look.
+var zfLost = null;  // {elt, verb, path, timer} of the one form whose answer is awaited
+var ZF_RETRY_MS = 3000;
+var ZF_SEND_TIMEOUT_MS = 20000;  // an answer that hangs this long counts as lost (a form with a file: no limit)
+function zfToast(text, kind) {
   var t = document.getElementById("toast");
-  if (t) { t.innerHTML = '<p class="toast-msg">网络不好，请稍后重试</p>'; }
+  if (!t) { return; }
+  t.innerHTML = '<p class="toast-msg' + (kind ? " " + kind : "") + '"></p><button type="button" class="toast-close">关闭</button>';
+  t.firstChild.textContent = text;
+  if (kind !== "wait") { zfFade(t); } else { clearTimeout(window.__zfToast); }
+}
+function zfKeyed(elt) {
+  var form = elt.tagName === "FORM" ? elt : elt.form || (elt.closest && elt.closest("form"));
+  return !!(form && form.querySelector('input[name="form_key"]'));
+}
+function zfResend() {
+  if (!zfLost) { return; }
+  clearTimeout(zfLost.timer);
+  if (!document.body.contains(zfLost.elt)) { zfLost = null; return; }
+  zfLost.resending = true;
+  htmx.ajax(zfLost.verb, zfLost.path, {source: zfLost.elt}).catch(function () {});  // a failure: sendError above
+}
+function zfNoAnswer(e) {
+  var elt = e.detail.elt, config = e.detail.requestConfig;
+  if (!elt || !config || config.verb === "get") { zfToast("网络断了，页面没有打开。\n请连上网后再点一次"); return; }
+  if (!zfKeyed(elt)) { zfToast("网络断了，不知道办成没有。\n请连上网后刷新页面看看"); return; }
+  if (zfLost) {  // one form waits at a time: another one lost now takes its place (the first can be tapped again)
+    clearTimeout(zfLost.timer);
+    if (zfLost.elt !== elt) { zfLost.elt.inert = false; zfLock(zfLost.elt, false); }
+  }
+  zfLost = {elt: elt, verb: config.verb, path: config.path, timer: setTimeout(zfResend, ZF_RETRY_MS)};
+  zfLock(elt, true);
+  elt.inert = true;  // what was sent stays as it was: the same key with other fields would be refused
+  zfToast("网络断了，连上后自动查询结果。\n不用再点，请稍候", "wait");
+}
+document.addEventListener("htmx:configRequest", function (e) {
+  var elt = e.detail.elt;
+  if (e.detail.verb !== "get" && zfKeyed(elt) && !(elt.querySelector && elt.querySelector('input[type="file"]'))) {
+    e.detail.timeout = ZF_SEND_TIMEOUT_MS;
+  }
 });
+document.addEventListener("htmx:sendError", zfNoAnswer);
+document.addEventListener("htmx:timeout", zfNoAnswer);
+document.addEventListener("htmx:afterRequest", function (e) {  // an answer came (any answer): the wait is over
+  var sent = e.detail.requestConfig ? e.detail.requestConfig.elt : e.detail.elt;  // (a swapped-out form: elt moves)
+  if (zfLost && sent === zfLost.elt && e.detail.xhr && e.detail.xhr.status > 0) {
+    zfLost.elt.inert = false;
+    var t = document.getElementById("toast");
+    if (t && t.querySelector(".toast-msg.wait")) { t.innerHTML = ""; }
+    clearTimeout(zfLost.timer);
+    zfLost = null;
+  }
+});
+window.addEventListener("online", zfResend);
+// A resend asks no question again: the person answered it before the first send (hx-confirm).
+window.addEventListener("htmx:confirm", function (e) {
+  if (zfLost && zfLost.resending && e.detail.elt === zfLost.elt) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    e.detail.issueRequest(true);
+  }
+}, true);
 // A real 打印 button where a page offers one (the household card sheet).
 document.addEventListener("click", function (e) {
   if (e.target.closest && e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }

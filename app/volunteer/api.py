@@ -201,9 +201,11 @@ def add_photo(order_id: Id, photo: Annotated[UploadFile, File()], actor: ActorDe
 
 
 @router.post("/orders/{order_id}/rate", response_model=OrderPublic)
-def rate(order_id: Id, body: Rating, actor: ActorDep, session: SessionDep) -> OrderPublic:
+def rate(order_id: Id, body: Rating, actor: ActorDep, session: SessionDep,
+         idempotency_key: IdempotencyKey = None) -> OrderPublic:
     order = service.visible_order(session, actor, order_id)
-    service.rate(session, actor=actor, order=order, stars=body.stars, comment=body.comment)
+    service.rate(session, actor=actor, order=order, stars=body.stars, comment=body.comment,
+                 idempotency_key=idempotency_key)
     return _answer(session, order, actor)
 
 

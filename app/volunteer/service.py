@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed
-from app.idempotency import create_once
+from app.idempotency import Created, create_once, run_idempotent
 from app.ids import int_within
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor, own_household
 from app.org.models import Household, User
@@ -206,14 +206,23 @@ def complete(session: Session, *, actor: Actor, order: ServiceOrder, hours: floa
     return order
 
 
-def rate(session: Session, *, actor: Actor, order: ServiceOrder, stars: int, comment: str) -> ServiceOrder:
-    """The villager rates the service (评单): that confirms it, and the volunteer's hours count."""
-    require_step(session, actor, order, "rate")
+def rate(session: Session, *, actor: Actor, order: ServiceOrder, stars: int, comment: str,
+         idempotency_key: str | None = None) -> ServiceOrder:
+    """The villager rates the service (评单): that confirms it, and the volunteer's hours count. The same form sent
+    again (its key; an answer lost on the way) answers as the first did instead of "already rated"."""
     stars, comment = _rating(stars, comment)
-    words = f"{stars} 星" + (f"：{comment}" if comment else "")
-    transition(session, order=order, action="rate", actor=actor, note=words,
-               changes={"stars": stars, "comment": comment, "settled_at": utcnow()}, audit_detail={"stars": stars})
-    settle(session, order=order, actor=actor)
+
+    def action() -> Created:
+        require_step(session, actor, order, "rate")
+        words = f"{stars} 星" + (f"：{comment}" if comment else "")
+        transition(session, order=order, action="rate", actor=actor, note=words,
+                   changes={"stars": stars, "comment": comment, "settled_at": utcnow()}, audit_detail={"stars": stars})
+        settle(session, order=order, actor=actor)
+        return Created(id=order.id)
+
+    run_idempotent(session, scope=f"user:{actor.id}:service-rate", key=idempotency_key,
+                   payload={"order_id": order.id, "stars": stars, "comment": comment}, result_type=Created,
+                   action=action)
     return order
 
 

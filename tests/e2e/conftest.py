@@ -100,7 +100,8 @@ def new_context(browser) -> Iterator[Callable]:
 
 def _is_page_fault(text: str) -> bool:
     """A CSP violation or a script error; refused requests (a 4xx shown as a toast, going offline) are not faults."""
-    expected = ("Failed to load resource", "net::ERR_INTERNET_DISCONNECTED", "Response Status Error Code")
+    expected = ("Failed to load resource", "net::ERR_INTERNET_DISCONNECTED", "Response Status Error Code",
+                "htmx:sendError", "htmx:timeout", "htmx:afterRequest")  # a lost answer (static/app.js resends it)
     return not any(marker in text for marker in expected)
 
 

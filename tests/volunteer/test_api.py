@@ -94,6 +94,17 @@ class TestTheWholeLoop:
             assert "理发" in txn.reason and txn.category == "public_good"
             assert check_ledger(s) == []
 
+    def test_a_rating_sent_again_with_its_key_answers_as_the_first(self, api, demo_engine):
+        oid = demo_order(demo_engine, "教我用手机视频")
+        before = balance_of(demo_engine, "李秀英")
+        first = api.post(f"/orders/{oid}/rate", "villager", json={"stars": 4, "comment": ""}, key="r-1")
+        again = api.post(f"/orders/{oid}/rate", "villager", json={"stars": 4, "comment": ""}, key="r-1")
+        assert first.status_code == again.status_code == 200 and again.json()["status"] == "rated"
+        assert [e["action"] for e in again.json()["events"]].count("rate") == 1
+        assert balance_of(demo_engine, "李秀英") == before + first.json()["points"]
+        other = api.post(f"/orders/{oid}/rate", "villager", json={"stars": 5, "comment": ""}, key="r-1")
+        assert other.status_code == 409  # the same key with another rating is refused
+
     def test_the_pool_lets_any_volunteer_of_the_village_take_an_order(self, api, new_order):
         oid = new_order()["id"]
         r = step(api, SECOND_VOLUNTEER, oid, "accept")

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from app.db import session_for
-from app.volunteer.models import ServiceOrder
+from app.volunteer.models import ServiceOrder, ServiceOrderEvent
 from tests.shop.test_goods_api import jpeg_bytes
 from tests.volunteer.conftest import SECOND_VOLUNTEER, age_order, demo_order
 
@@ -59,6 +59,21 @@ def test_ordering_twice_with_one_form_key_makes_one_order(api, demo_engine):
     assert "&lt;img src=x&gt;" in html
     with session_for(demo_engine, write=False) as s:
         assert len(s.exec(select(ServiceOrder).where(ServiceOrder.title == "<script>alert(1)</script>")).all()) == 1
+
+
+def test_rating_twice_with_one_form_key_answers_as_the_first(api, demo_engine):
+    """The answer to 评单 lost on the way, the page sends the same form again: the order page, not 已评价 refused."""
+    oid = demo_order(demo_engine, "教我用手机视频")
+    assert 'name="form_key"' in page(api, "villager", f"/service/orders/{oid}")
+    data = {"stars": "4", "comment": "很耐心", "form_key": "rate-1"}
+    first, second = post(api, "villager", f"/service/orders/{oid}/rate", data), post(
+        api, "villager", f"/service/orders/{oid}/rate", data)
+    assert first.status_code == second.status_code == 303 and first.headers["location"] == second.headers["location"]
+    again = post(api, "villager", f"/service/orders/{oid}/rate", {**data, "form_key": "rate-2"})
+    assert again.status_code == 409  # another form: the order is rated already
+    with session_for(demo_engine, write=False) as s:
+        assert len(s.exec(select(ServiceOrderEvent).where(ServiceOrderEvent.order_id == oid,
+                                                          ServiceOrderEvent.action == "rate")).all()) == 1
 
 
 def test_an_invisible_wish_is_refused_in_chinese(api):

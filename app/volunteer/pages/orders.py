@@ -200,9 +200,9 @@ def add_photo(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
 
 @router.post("/service/orders/{order_id}/rate")
 def rate(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, stars: Annotated[str, Form()] = "",
-         comment: Annotated[str, Form()] = "") -> Response:
+         comment: Annotated[str, Form()] = "", form_key: Annotated[str, Form()] = "") -> Response:
     service.rate(session, actor=actor, order=service.visible_order(session, actor, order_id),
-                 stars=form_int(stars), comment=comment)
+                 stars=form_int(stars), comment=comment, idempotency_key=form_key or None)
     session.commit()
     return _after(order_id, "rate", htmx)
 

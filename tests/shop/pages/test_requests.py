@@ -92,6 +92,16 @@ class TestBasketAndCode:
         a, b = order(web, shop_id, goods["soap"], key=key), order(web, shop_id, goods["soap"], key=key)
         assert a.headers["location"] == b.headers["location"]
 
+    def test_an_open_basket_is_said_and_a_second_hold_asks_first(self, web, shop_id, goods):
+        web.sign_in("villager")
+        assert "hx-confirm" not in web.get(f"/shop/order/{shop_id}").text
+        location = order(web, shop_id, goods["soap"]).headers["location"]
+        page = web.get(f"/shop/order/{shop_id}").text
+        assert "您有一张未核销的兑换单" in page and f'href="{location}"' in page
+        assert 'hx-confirm="您已有一张未核销的兑换单。再提交一张，积分会再留一份。确定再提交吗？"' in page
+        web.post(f"{location}/cancel")
+        assert "未核销的兑换单" not in web.get(f"/shop/order/{shop_id}").text
+
     @pytest.mark.parametrize("field", ["q_0", f"q_{2**31}", "q_99999999999"])
     def test_hostile_goods_ids(self, web, shop_id, field):
         web.sign_in("villager")
