@@ -3,7 +3,7 @@
 if (!window.__zfScoreGrid) {
   window.__zfScoreGrid = true;
   var zfGridChosen = function (input) {
-    var out = input.parentNode.querySelector(".file-chosen");
+    var out = input.closest(".grid-row").querySelector(".file-chosen");
     if (!out) { return; }
     var file = input.files && input.files[0];
     out.textContent = file ? "✓ " + file.name : "";
