@@ -21,7 +21,7 @@ def test_mark_as_informed_then_the_row_shows_who_and_when(web, web_engine):
     r = web.post(f"/disclosures/{did}/reads", data={"csrf_token": token, "household_id": str(zhao)})
     assert r.status_code == 303 and r.headers["location"].endswith(f"#told-{zhao}")
     page = web.get(r.headers["location"]).text
-    assert "已标记为已告知" in page
+    assert "已标记为已告知（见下方）" in page
     told = re.search(r'<li class="unread-row told-row" id="told-(\d+)".*?</li>', page, re.S)
     assert told and told.group(1) == str(zhao)
     assert "赵德明" in told.group(0) and "✓ 已告知" in told.group(0) and "张书记" in told.group(0)
