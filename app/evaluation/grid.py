@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 from app.errors import DomainError, InvalidState, ValidationFailed
 from app.evaluation import criteria, service
 from app.evaluation.models import EVALUATION_CATEGORIES, Criterion, EvaluationRound, RoundStatus, Score
-from app.forms import form_int
 from app.idempotency import run_idempotent
 from app.org.access import COMMITTEE, Actor, may_decide_for, require_may_decide_for
 from app.org.models import Household
@@ -20,13 +19,15 @@ MAX_ROWS = 200  # far above any village's list; a form with more rows is not our
 
 @dataclass
 class GridEntry:
-    """One row as the form sent it: the points typed (blank: no score), the reason, a checked photo or why not."""
+    """One row as the form sent it: the points (None: left blank, no score; as typed in `typed`), the reason, a checked
+    photo or why it was refused."""
 
     criterion_id: int
-    points: str = ""
+    points: int | None = None
     reason: str = ""
     photo: tuple[bytes, str] | None = None
     photo_error: str = ""
+    typed: str = ""
 
 
 @dataclass
@@ -81,7 +82,7 @@ def household_grid(session: Session, *, actor: Actor, evaluation: EvaluationRoun
     rows = []
     for c in shown:
         score, entry = own.get(c.id), typed.get(c.id)
-        points = entry.points if entry else (str(score.points) if score else "")
+        points = entry.typed if entry else (str(score.points) if score else "")
         reason = entry.reason if entry else (score.reason if score else "")
         rows.append(GridRow(c, score, points, reason, (errors or {}).get(c.id, "")))
     return Grid(household, rows, scorable_households(session, actor=actor, evaluation=evaluation))
@@ -95,8 +96,8 @@ def save_household_grid(session: Session, *, actor: Actor, evaluation: Evaluatio
     if len(entries) > MAX_ROWS:
         raise ValidationFailed("评分表的行数不对，请刷新后重填")
     payload = {"round": evaluation.id, "household": household.id,
-               "rows": sorted([e.criterion_id, e.points.strip(), e.reason.strip(), e.photo is not None]
-                              for e in entries)}
+               "rows": sorted(([e.criterion_id, e.points, e.reason.strip(), e.photo is not None] for e in entries),
+                              key=lambda row: row[0])}
     return run_idempotent(
         session, scope=f"user:{actor.id}:score-grid", key=idempotency_key, payload=payload, result_type=GridSaved,
         action=lambda: GridSaved(saved=_save_rows(session, actor, evaluation, household, entries))).saved
@@ -119,20 +120,20 @@ def _save_rows(session: Session, actor: Actor, evaluation: EvaluationRound, hous
 
 def _save_row(session: Session, actor: Actor, evaluation: EvaluationRound, household: Household,
               entry: GridEntry, score: Score | None) -> int:
-    points, reason = entry.points.strip(), entry.reason.strip()
+    points, reason = entry.points, entry.reason.strip()
     if entry.photo_error:
         raise ValidationFailed(entry.photo_error)
-    if not points:
+    if points is None:
         if score is not None:  # cleared: the member takes their score of this item back
             service.delete_score(session, actor=actor, evaluation=evaluation, score=score)
             return 1
         if reason or entry.photo is not None:
             raise ValidationFailed("写了理由或选了照片，请也打上分")
         return 0
-    if score is not None and points == str(score.points) and reason == score.reason and entry.photo is None:
+    if score is not None and points == score.points and reason == score.reason and entry.photo is None:
         return 0
     saved, _ = service.save_score(session, actor=actor, evaluation=evaluation, household_id=household.id,
-                                  criterion_id=entry.criterion_id, points=form_int(points), reason=reason)
+                                  criterion_id=entry.criterion_id, points=points, reason=reason)
     if entry.photo is not None:
         service.set_score_photo(session, actor=actor, evaluation=evaluation, score=saved, photo=entry.photo)
     return 1

@@ -13,6 +13,7 @@ from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import DomainError
 from app.evaluation import grid, service
 from app.evaluation.models import LIST_LABELS
+from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id, in_range
 from app.images import process_photo
@@ -40,7 +41,8 @@ async def grid_form(request: Request) -> GridForm:
         if not match or not in_range(int(match.group(1))):
             continue
         cid = int(match.group(1))
-        entry = grid.GridEntry(cid, _text(form.get(f"points-{cid}")), _text(form.get(f"reason-{cid}")))
+        typed = _text(form.get(f"points-{cid}")).strip()
+        entry = grid.GridEntry(cid, form_int(typed) if typed else None, _text(form.get(f"reason-{cid}")), typed=typed)
         upload = form.get(f"photo-{cid}")
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read(MAX_UPLOAD)
