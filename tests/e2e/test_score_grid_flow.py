@@ -2,7 +2,11 @@
 (one with a photo taken through the styled 拍照 button), saves once, and goes on with 下一户. Screenshots at 390×844
 and 360×640: test-artifacts/screenshots/score-grid-*.png."""
 
+import io
+import random
+
 import pytest
+from PIL import Image
 
 from tests.conftest import DEMO
 from tests.e2e.test_shop_admin_flow import log_in
@@ -10,6 +14,17 @@ from tests.shop.pages.conftest import PHOTO
 
 pytestmark = pytest.mark.browser
 WAIT = 20_000
+
+
+def big_photo(path) -> str:
+    """A camera-sized photo (3000×2000, noisy so that it stays above 1 MB as a JPEG)."""
+    rng = random.Random(7)
+    image = Image.frombytes("RGB", (300, 200), bytes(rng.randrange(256) for _ in range(300 * 200 * 3)))
+    out = io.BytesIO()
+    image.resize((3000, 2000), Image.Resampling.NEAREST).save(out, "JPEG", quality=95)
+    path.write_bytes(out.getvalue())
+    assert path.stat().st_size > 1024 * 1024
+    return str(path)
 
 
 def grid_row(page, item: str):
@@ -32,7 +47,7 @@ def open_grid(page, household: str) -> None:
     page.locator("[data-testid=grid-household]", has_text=household).wait_for(timeout=WAIT)
 
 
-def test_committee_scores_a_household_through_the_grid(live_server, new_context, shoot):
+def test_committee_scores_a_household_through_the_grid(live_server, new_context, shoot, tmp_path):
     base = live_server
     page = new_context().new_page()
     log_in(page, base, DEMO["committee"])
@@ -61,9 +76,12 @@ def test_committee_scores_a_household_through_the_grid(live_server, new_context,
     page.get_by_test_id("next-household").click()
     page.locator("[data-testid=grid-household]", has_text="赵德明").wait_for(timeout=WAIT)
     score_row(page, "卫生不整洁", None, "院里柴草乱堆")
+    grid_row(page, "卫生不整洁").locator("input[type=file]").set_input_files(big_photo(tmp_path / "camera.jpg"))
+    grid_row(page, "卫生不整洁").get_by_text("（已缩小）").wait_for(timeout=WAIT)  # made smaller on the phone
     page.get_by_role("button", name="保存这一户").click()
     page.get_by_text("已保存这一户的评分").wait_for(timeout=WAIT)
     assert grid_row(page, "卫生不整洁").get_by_role("checkbox").is_checked()
+    assert grid_row(page, "卫生不整洁").get_by_role("link", name="已有照片").count() == 1
     page.get_by_role("link", name="返回").click()
     page.get_by_role("heading", name="参评农户").wait_for(timeout=WAIT)
     mine = page.locator("#my-scores")
