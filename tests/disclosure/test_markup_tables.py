@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app.disclosure.markup import escape_cell, line_diff, render_body, table_markup
+from tests.pages.conftest import sign_in
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -65,3 +66,23 @@ def test_the_diff_reads_escaped_pipes_as_text():
     after = table_markup([["科目", "金额"], ["路灯 | 电费", "120"]])
     changed = [(d.kind, d.text) for d in line_diff(before, after) if d.kind != "same"]
     assert changed == [("removed", "路灯 · 100"), ("added", "路灯 | 电费 · 120")]
+
+
+def test_the_publish_page_offers_the_tool_and_says_how_without_it(web):
+    sign_in(web, "official")
+    page = web.get("/disclosures/new").text
+    assert re.search(r'<div class="table-tool" data-table-tool data-target="d-body" hidden>', page)
+    assert '<script src="/static/table-editor.js" defer></script>' in page
+    assert "也可以直接这样写" in page and "| 科目 | 金额 |" in page  # typing pipes works without the script
+
+
+def test_a_published_table_keeps_its_cells_and_loses_bidi_controls(web):
+    token = sign_in(web, "official")
+    rows = [["名字", "金额"], ["\u202e劵兑 <script>x()</script>", "100"], ["a|b", "5"]]
+    r = web.post("/disclosures", data={"csrf_token": token, "category": "finance", "title": "表格",
+                                       "body": table_markup(rows), "form_key": "fk-table"})
+    assert r.status_code == 303
+    page = web.get(r.headers["location"]).text
+    table = re.search(r"<table>.*?</table>", page, re.S).group(0)
+    assert cells_of(table) == [["名字", "金额"], ["劵兑 <script>x()</script>", "100"], ["a|b", "5"]]
+    assert "\u202e" not in page and "<script>x()" not in page
