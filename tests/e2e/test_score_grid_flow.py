@@ -55,6 +55,16 @@ def test_committee_scores_a_household_through_the_grid(live_server, new_context,
     page.get_by_role("heading", name="参评农户").wait_for(timeout=WAIT)
     open_grid(page, "李秀英")
     assert page.locator("[data-testid=grid-row]").count() == 14
+    score_row(page, "门前三包落实", 2, "")  # no reason: refused beside the row, nothing saved
+    page.get_by_role("button", name="保存这一户").click()
+    page.get_by_test_id("grid-error").wait_for(timeout=WAIT)
+    assert grid_row(page, "门前三包落实").get_by_test_id("row-error").inner_text() == "请填写评分理由"
+    assert "门前三包落实：请填写评分理由" in page.get_by_test_id("grid-error").inner_text()  # named at the top
+    assert grid_row(page, "门前三包落实").locator("input.grid-points").input_value() == "2"  # as typed
+    page.set_viewport_size({"width": 360, "height": 640})
+    shoot(page, "score-grid-refused-360")
+    page.set_viewport_size({"width": 390, "height": 844})
+    grid_row(page, "门前三包落实").locator("input.grid-reason").fill("门前干净")
     score_row(page, "赡养老人尽心", 10, "常年照顾卧床的婆婆")
     score_row(page, "不赡养老人", None, "测试：选中再取消")
     grid_row(page, "不赡养老人").get_by_role("checkbox").uncheck()
