@@ -146,3 +146,20 @@ def test_clearing_a_score_takes_it_back(web, demo_engine):
 def test_only_the_committee_scores(web, demo_engine):
     assert web.sign_in("official").get(grid_url(demo_engine, "李秀英")).status_code == 403
     assert web.sign_in("neighbour").get(grid_url(demo_engine, "李秀英")).status_code == 404
+
+
+def test_odd_input_is_refused_in_words_never_a_500(web, demo_engine):
+    c = crit(demo_engine)
+    web.sign_in("committee")
+    url, k = grid_url(demo_engine, "李秀英"), c["门前三包落实"]
+    for typed in ({f"row-{k}": "1", f"points-{k}": "abc", f"reason-{k}": "好"},
+                  {"row-999999": "1", "points-999999": "1", "reason-999999": "不存在的项目"},
+                  {"row-99999999999999999999": "1", "row-0": "1", "points-0": "1"},
+                  {f"row-{c['门前三包落实']}": "1", f"points-{c['门前三包落实']}": "1",
+                   f"reason-{c['门前三包落实']}": "有照片", f"photo-{c['门前三包落实']}": "not a file"}):
+        r = web.post(url, typed | {"form_key": f"odd-{len(typed)}-{next(iter(typed))}"})
+        assert r.status_code in (303, 422), (typed, r.status_code)
+    bad_photo = web.post(url, {f"row-{c['门前三包落实']}": "1", f"points-{c['门前三包落实']}": "1",
+                               f"reason-{c['门前三包落实']}": "照片", "form_key": "odd-photo"},
+                         files={f"photo-{c['门前三包落实']}": ("x.jpg", b"not an image", "image/jpeg")})
+    assert bad_photo.status_code == 422 and 'data-testid="row-error"' in bad_photo.text
