@@ -227,7 +227,11 @@ def decision_public(session: Session, decision: Decision) -> DecisionPublic:
                           minutes=s.minutes, attachments=files.get(s.id, [])) for s in steps])
 
 
-def list_decisions(session: Session, *, actor: Actor, limit: int | None = None, cursor: str | None = None) -> Page:
-    return page_desc(session, in_villages(select(Decision), actor, Decision.village_id), Decision.id, limit=limit,
-                     cursor=cursor)
+def list_decisions(session: Session, *, actor: Actor, village_id: int | None = None, limit: int | None = None,
+                   cursor: str | None = None) -> Page:
+    """The 四议两公开 matters of the villages the actor sees (or of one of them), newest first."""
+    stmt = in_villages(select(Decision), actor, Decision.village_id)
+    if village_id is not None:
+        stmt = stmt.where(Decision.village_id == village_id)
+    return page_desc(session, stmt, Decision.id, limit=limit, cursor=cursor)
 

@@ -29,9 +29,10 @@ from app.errors import NotFound, ValidationFailed
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
-from app.org.access import LIST_KEEPERS, OFFICIALS, VILLAGE_STAFF, get_visible
+from app.org.access import LIST_KEEPERS, OFFICIALS, VILLAGE_STAFF, acting_household, get_visible
 from app.org.models import User
 from app.org.service import village_name
+from app.org.switch import VillageSwitch, switch_village
 
 router = APIRouter()
 DONE = {
@@ -50,19 +51,25 @@ def _ctx(actor, **extra) -> dict:
     return {"tab": "disclosure", "labels": CATEGORY_LABELS, "is_official": actor.has_role(OFFICIALS), **extra}
 
 
+def _switch(session, actor, village_id: int | None) -> VillageSwitch:
+    """The village whose 公开 a page shows: `?village_id=` for someone over several, else the reader's own."""
+    return switch_village(session, actor, village_id, household=acting_household(session, actor), none_ok=True)
+
+
 # --- the 公开 tab ----------------------------------------------------------------------------------------------
 
 @router.get("/disclosures")
 def disclosure_list(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep, category: str = "",
-                    cursor: str | None = None, done: str = "") -> Response:
+                    cursor: str | None = None, done: str = "", village_id: Id | None = None) -> Response:
     category = category if category in CATEGORY_LABELS else ""
-    page = service.list_disclosures(session, actor=actor, category=category or None, limit=20, cursor=cursor)
+    switch = _switch(session, actor, village_id)
+    page = service.list_disclosures(session, actor=actor, category=category or None, village_id=switch.village_id,
+                                    limit=20, cursor=cursor)
     rows = [d for (d,) in page.items]
     items = service.summaries(session, actor=actor, disclosures=rows)
-    village = service.reader_village(session, actor)
     return render(request, "disclosure/list.html", _ctx(
         actor, items=items, rates=service.read_counts(session, actor=actor, disclosures=rows), category=category,
-        next_cursor=page.next_cursor, village=village_name(session, village),
+        next_cursor=page.next_cursor, village=switch.name, switch=switch,
         has_household=bool(actor.user.household_id), done=DONE.get(done, ""),
         unanswered=service.unanswered_count(session, actor=actor)), htmx=htmx, partial="disclosure/_rows.html")
 
@@ -292,11 +299,13 @@ def thumbnail(file_id: Id, actor: ActorDep, session: SessionDep) -> Response:
 # --- 四议两公开 -----------------------------------------------------------------------------------------------------
 
 @router.get("/decisions")
-def decisions(request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
-    page = dec.list_decisions(session, actor=actor, limit=50, cursor=None)
+def decisions(request: Request, actor: ActorDep, session: SessionDep, done: str = "",
+              village_id: Id | None = None) -> Response:
+    switch = _switch(session, actor, village_id)
+    page = dec.list_decisions(session, actor=actor, village_id=switch.village_id, limit=50, cursor=None)
     items = [dec.decision_public(session, d) for (d,) in page.items]
     return render(request, "disclosure/decisions.html", _ctx(
-        actor, items=items, step_labels=STEP_LABELS, steps=STEPS, done=DONE.get(done, ""),
+        actor, items=items, step_labels=STEP_LABELS, steps=STEPS, done=DONE.get(done, ""), switch=switch,
         can_create=actor.first_village(OFFICIALS) is not None))
 
 
@@ -360,14 +369,15 @@ ItemForm = Annotated[str, Form()]
 
 @router.get("/small-powers")
 def small_powers(request: Request, actor: ActorDep, session: SessionDep, version: Id | None = None,
-                 done: str = "") -> Response:
-    village = service.reader_village(session, actor)
+                 done: str = "", village_id: Id | None = None) -> Response:
+    switch = _switch(session, actor, village_id)
+    village = switch.village_id
     current = powers.current_version(session, village_id=village) if village else 0
     shown = powers.version_of(session, village_id=village, version=version) if village and version else None
     number = shown.version if shown else current
     row = shown or (powers.version_of(session, village_id=village, version=current) if current else None)
     return render(request, "disclosure/powers.html", {
-        "tab": "disclosure", "village": village_name(session, village), "current": current, "version": row,
+        "tab": "disclosure", "village": switch.name, "switch": switch, "current": current, "version": row,
         "author": _names(session, [row]).get(row.created_by_id) if row else None,
         "items": powers.small_powers(session, village_id=village, version=number) if village else [],
         "can_edit": bool(village) and actor.can(village, LIST_KEEPERS) and number == current,
@@ -375,11 +385,12 @@ def small_powers(request: Request, actor: ActorDep, session: SessionDep, version
 
 
 @router.get("/small-powers/versions")
-def small_power_versions(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    village = service.reader_village(session, actor)
-    rows = powers.versions(session, village_id=village) if village else []
+def small_power_versions(request: Request, actor: ActorDep, session: SessionDep,
+                         village_id: Id | None = None) -> Response:
+    switch = _switch(session, actor, village_id)
+    rows = powers.versions(session, village_id=switch.village_id) if switch.village_id else []
     return render(request, "disclosure/power_versions.html", {
-        "tab": "disclosure", "village": village_name(session, village), "rows": rows,
+        "tab": "disclosure", "village": switch.name, "switch": switch, "rows": rows,
         "names": _names(session, rows)})
 
 

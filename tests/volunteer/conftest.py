@@ -129,9 +129,9 @@ ISOLATION_CASES = {
     ("POST", "/api/v1/orders/{order_id}/confirm"): {},
     ("POST", "/api/v1/orders/{order_id}/approve-hours"): {"hours": 2},
     ("GET", "/api/v1/service-ratings"): "list",
-    ("GET", "/service/menu"): "list",
+    ("GET", "/service/menu"): "village_query",
     ("GET", "/service/order/new"): "list",
-    ("GET", "/service/ratings"): "list",
+    ("GET", "/service/ratings"): "village_query",
     ("POST", "/service/orders"): {"service_id": "{service_id}", "household_id": "{household_id}"},
     ("GET", "/service/orders/{order_id}"): None,
     ("GET", "/service/orders/{order_id}/photo.jpg"): None,
@@ -155,6 +155,7 @@ ISOLATION_CASES = {
                                        "member_ids": "{volunteer_user_id}"},
 }
 ISOLATION_CASES[("GET", "/service/centre")] = ("town_admin", None)
+ISOLATION_CASES[("GET", "/service")] = "village_query"  # the tab switches village for a town admin (issue #18)
 ISOLATION_CASES[("POST", "/service/centre/services")] = ("town_admin", {"name": "法律咨询", "standard_hours": "1"})
 # 志愿者注册 (issue #17): a villager applies in their own village only; the station reviews its village's.
 ISOLATION_CASES.update({
@@ -166,6 +167,6 @@ ISOLATION_CASES.update({
     ("POST", "/service/applications/{application_id}/decline"): {"reason": "人够了"},
 })
 ISOLATION_SELF_ONLY = {("GET", "/api/v1/me/service-hours"), ("GET", "/api/v1/me/service-badges"),
-                       ("GET", "/service"), ("GET", "/service/badge"), ("GET", "/service/record"),
+                       ("GET", "/service/badge"), ("GET", "/service/record"),
                        ("POST", "/api/v1/volunteer-applications"), ("GET", "/service/volunteer"),
                        ("POST", "/service/volunteer")}

@@ -14,17 +14,12 @@ from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.access import COMMITTEE, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, village_for
-from app.org.service import village_name, villages_named
+from app.org.service import village_name
+from app.org.switch import switch_village
 
 router = APIRouter(prefix="/evaluation")
 DONE = {"final": "已定榜：积分已发到各户，红黑榜已公布", "followup": "教育转化记录已保存",
         "transformed": "已记录转化，这户移出黑榜"}
-
-
-def village_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """The villages the actor may switch between (the town admin sees all of theirs)."""
-    ids = actor.villages(EVERYONE)
-    return villages_named(session, village_ids=ids) if len(ids) > 1 else []
 
 
 def _latest_final_month(session: Session, village_id: int, fallback: str) -> str:
@@ -45,7 +40,7 @@ def _board_context(session: Session, actor: Actor, village: int, month: str, tz:
             "month": month, "label": service.month_label(month), "coverage": coverage,
             "target": boards.COVERAGE_TARGET, "prev": boards.shift_month(month, -1),
             "next": boards.shift_month(month, 1) if month < boards.this_month(tz) else None,
-            "is_official": actor.can(village, OFFICIALS), "villages": village_choices(session, actor)}
+            "is_official": actor.can(village, OFFICIALS), "switch": switch_village(session, actor, village)}
 
 
 @router.get("/board")
@@ -97,7 +92,8 @@ def coverage(request: Request, actor: ActorDep, session: SessionDep, settings: S
 @router.get("/points")
 def points_notice(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
                   village_id: Id | None = None, month: str | None = None) -> Response:
-    village = village_for(actor, village_id)
+    switch = switch_village(session, actor, village_id)
+    village = switch.village_id
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
     notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone)
     return render(request, "evaluation/points.html", {
@@ -105,7 +101,7 @@ def points_notice(request: Request, actor: ActorDep, session: SessionDep, settin
         "month": month, "label": service.month_label(month), "prev": boards.shift_month(month, -1),
         "next": boards.shift_month(month, 1) if month < boards.this_month(settings.timezone) else None,
         "CATEGORY_LABELS": CATEGORY_LABELS, "KIND_LABELS": KIND_LABELS,
-        "villages": village_choices(session, actor)})
+        "switch": switch})
 
 
 @router.get("/home-card")

@@ -16,7 +16,6 @@ from app.evaluation.models import (
     STATUS_LABELS,
     RoundStatus,
 )
-from app.evaluation.pages.boards import village_choices
 from app.evaluation.views import criteria_of, head_names, round_public
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
@@ -25,6 +24,7 @@ from app.images import process_photo
 from app.org.access import ADMINS, COMMITTEE, OFFICIALS, VILLAGE_STAFF, acting_household, village_for
 from app.org.models import Household, User
 from app.org.service import village_name
+from app.org.switch import switch_village
 from app.timeutil import utcnow
 
 router = APIRouter(prefix="/evaluation")
@@ -46,14 +46,15 @@ def _common(actor, session, village_id: int) -> dict:
 @router.get("")
 def hub(request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
         village_id: Id | None = None, done: str = "") -> Response:
-    village = village_for(actor, village_id)
+    switch = switch_village(session, actor, village_id)
+    village = switch.village_id
     rounds = service.village_rounds(session, village_id=village)
     common = _common(actor, session, village)
     this_month = boards.this_month(settings.timezone)
     return render(request, "evaluation/hub.html", {
         **common, "rounds": rounds, "this_month": this_month, "earliest": boards.shift_month(this_month, -1),
         "suggested": _first_free_month(rounds, this_month, back=ADMIN_MONTHS_BACK if common["is_admin"] else 1),
-        "villages": village_choices(session, actor), "done": DONE.get(done, "")})
+        "switch": switch, "done": DONE.get(done, "")})
 
 
 ADMIN_MONTHS_BACK = 12  # how far back the form looks for a month without a round, for a town or county admin
@@ -91,12 +92,13 @@ def open_round(actor: ActorDep, session: SessionDep, htmx: HtmxDep, settings: Se
 @router.get("/criteria")
 def criteria_page(request: Request, actor: ActorDep, session: SessionDep, village_id: Id | None = None,
                   done: str = "") -> Response:
-    village = village_for(actor, village_id)
+    switch = switch_village(session, actor, village_id)
+    village = switch.village_id
     rows = criteria.village_criteria(session, village_id=village, include_retired=True)
     frozen = {c.id for c in rows if criteria.used_in_final_round(session, criterion_id=c.id)}
     return render(request, "evaluation/criteria.html", {
         **_common(actor, session, village), "rows": rows, "frozen": frozen, "categories": EVALUATION_CATEGORIES,
-        "done": DONE.get(done, "")})
+        "switch": switch, "done": DONE.get(done, "")})
 
 
 @router.post("/criteria")

@@ -11,8 +11,9 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
-from app.org.access import OFFICIALS, VOLUNTEER_APPOINTERS, acting_household
+from app.org.access import NOT_IN_A_VILLAGE, OFFICIALS, VOLUNTEER_APPOINTERS, Actor, acting_household
 from app.org.models import Household
+from app.org.switch import VillageSwitch, switch_village
 from app.shop.redemption.counter import throttle_code_tries
 from app.volunteer import applications, catalogue, service, views
 from app.volunteer.machine import VOLUNTEERS, allowed_actions
@@ -35,15 +36,27 @@ def form_hours(value: str) -> float:
         return -1.0
 
 
+def may_order(actor: Actor) -> bool:
+    """Who is offered 我要点单: a villager for their household, an official or volunteer for an elderly one."""
+    return bool(actor.user.household_id) or actor.has_role(OFFICIALS | VOLUNTEERS)
+
+
+def service_switch(session, actor: Actor, village_id: int | None, *, none_ok: bool = False) -> VillageSwitch:
+    """The village whose services a 服务 page shows: `?village_id=` for someone over several, else their own (as
+    `catalogue.service_village`: one of no village is refused, or with `none_ok` shown none)."""
+    return switch_village(session, actor, village_id, household=acting_household(session, actor),
+                          refuse=NOT_IN_A_VILLAGE, none_ok=none_ok)
+
+
 @router.get("/service")
-def hub(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    """The 服务 tab: what each of the viewer's roles does here."""
+def hub(request: Request, actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> Response:
+    """The 服务 tab: what each of the viewer's roles does here; the village's services for whoever oversees it."""
     mine = views.my_orders(session, actor=actor, limit=20)
     queues = views.volunteer_queues(session, actor=actor) if actor.has_role(VOLUNTEERS) else None
     context = {"tab": "service", "mine": mine, "unseen": views.unseen(mine), "queues": queues,
                "groups": {o.id: views.village_group(o.address) for o in (queues or {}).get("pool", [])},
                "badges": views.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
-               "can_order": bool(actor.user.household_id) or actor.has_role(OFFICIALS | VOLUNTEERS),
+               "can_order": may_order(actor), "switch": service_switch(session, actor, village_id, none_ok=True),
                "labels": STATUS_LABELS, **_volunteer_signup(session, actor)}
     return render(request, "volunteer/hub.html", context)
 
@@ -57,11 +70,12 @@ def _volunteer_signup(session, actor) -> dict:
 
 
 @router.get("/service/menu")
-def menu(request: Request, actor: ActorDep, session: SessionDep, household_id: Id | None = None) -> Response:
-    village = catalogue.service_village(session, actor)
+def menu(request: Request, actor: ActorDep, session: SessionDep, household_id: Id | None = None,
+         village_id: Id | None = None) -> Response:
+    switch = service_switch(session, actor, village_id)
     return render(request, "volunteer/menu.html", {
-        "tab": "service", "services": catalogue.menu(session, village_id=village), "levels": LEVEL_LABELS,
-        "household_id": household_id, "hours": catalogue.hours})
+        "tab": "service", "services": catalogue.menu(session, village_id=switch.village_id), "levels": LEVEL_LABELS,
+        "household_id": household_id, "hours": catalogue.hours, "can_order": may_order(actor), "switch": switch})
 
 
 @router.get("/service/order/new")

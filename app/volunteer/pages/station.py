@@ -16,7 +16,7 @@ from app.org.service import village_name
 from app.timeutil import utcnow
 from app.volunteer import catalogue, service, views
 from app.volunteer.models import CATEGORIES, LEVEL_LABELS, STATUS_LABELS
-from app.volunteer.pages.orders import form_hours
+from app.volunteer.pages.orders import form_hours, service_switch
 
 router = APIRouter()
 BOARD_DONE = {"confirm": "已确认到期未评价的服务单", "settings": "服务规则已保存", "service": "服务项目已加入菜单",
@@ -123,8 +123,8 @@ def record(request: Request, actor: ActorDep, session: SessionDep) -> Response:
 
 
 @router.get("/service/ratings")
-def ratings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    village = catalogue.service_village(session, actor)
+def ratings(request: Request, actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> Response:
+    switch = service_switch(session, actor, village_id)
     return render(request, "volunteer/ratings.html", {
-        "tab": "service", "ratings": views.village_ratings(session, village_id=village),
-        "village": village_name(session, village)})
+        "tab": "service", "ratings": views.village_ratings(session, village_id=switch.village_id),
+        "village": switch.name, "switch": switch})
