@@ -321,6 +321,10 @@ CASES = {
     ("GET", "/admin/households/import"): "village_query",
     ("POST", "/admin/households/import"): "roster",
     ("GET", "/counter/today"): ("attendant", "shop_query"),  # the 收银台's day total (issue #18)
+    # 评分表 (issue #18): one household's criteria at once.
+    ("GET", "/evaluation/rounds/{round_id}/households/{household_id}/score"): ("committee", None),
+    ("POST", "/evaluation/rounds/{round_id}/households/{household_id}/score"): (
+        "committee", {"row-{criterion_id}": "1", "points-{criterion_id}": "1", "reason-{criterion_id}": "好"}),
 }
 SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY

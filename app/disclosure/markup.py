@@ -30,6 +30,31 @@ def render_body(body: str) -> Markup:
     return Markup(_MD.renderer.render(tokens, _MD.options, env))  # noqa: S704 - html=False escapes all input
 
 
+# A table cell's own characters that the markup would read as syntax: `|` would end the cell, the others start
+# emphasis, code, links or an autolink. A backslash before one shows it as typed (CommonMark's escapes).
+_CELL_SYNTAX = re.compile(r"([\\|*_`\[\]<&])")
+_NUMBER = re.compile(r"[-+]?[¥￥$]?\d[\d,]*(\.\d+)?\s*(%|元|万元|分|户|人|个)?")
+
+
+def escape_cell(text: str) -> str:
+    """A cell's text for a table row: on one line, trimmed, its syntax characters escaped (static/table-editor.js
+    does the same in the browser)."""
+    return _CELL_SYNTAX.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def table_markup(rows: list[list[str]]) -> str:
+    """Rows of cells (the first is the header) as a table in the body's markup; a column whose cells are all numbers
+    (6,880.00 · 12% · 300元) is aligned right. Short rows are padded."""
+    width = max(len(row) for row in rows)
+    padded = [list(row) + [""] * (width - len(row)) for row in rows]
+    rule = []
+    for column in range(width):
+        cells = [row[column].strip() for row in padded[1:] if row[column].strip()]
+        rule.append("---:" if cells and all(_NUMBER.fullmatch(cell) for cell in cells) else "---")
+    lines = ["| " + " | ".join(escape_cell(cell) for cell in row) + " |" for row in padded]
+    return "\n".join([lines[0], "|" + "|".join(rule) + "|", *lines[1:]])
+
+
 @dataclass
 class DiffLine:
     kind: str  # "same" | "added" | "removed"
@@ -56,5 +81,20 @@ def line_diff(before: str, after: str) -> list[DiffLine]:
 def _readable(line: str) -> str:
     stripped = line.strip()
     if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
-        return " · ".join(cell.strip() for cell in stripped[1:-1].split("|") if cell.strip())
+        return " · ".join(cell.strip() for cell in _cells(stripped[1:-1]) if cell.strip())
     return line
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells as they read: split at the pipes that are not escaped, the escapes taken off."""
+    cells, cell, escaped = [], "", False
+    for ch in row:
+        if escaped:
+            cell, escaped = cell + ch, False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "|":
+            cells, cell = [*cells, cell], ""
+        else:
+            cell += ch
+    return [*cells, cell + ("\\" if escaped else "")]

@@ -40,7 +40,7 @@ DONE = {
     "revise": "已修订，旧版本仍可查看",
     "ask": "问题已提交，村干部答复后会显示在这里",
     "answer": "已答复，全村都能看到",
-    "informed": "已登记为线下告知",
+    "informed": "已标记为已告知（见下方）",
     "attach": "附件已上传",
     "decision": "事项已建立，请按顺序记录每一步",
     "step": "已记录这一步",
@@ -227,7 +227,9 @@ def attach(disclosure_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDe
 def reads(disclosure_id: Id, request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
     disclosure = service.visible_disclosure(session, actor, disclosure_id)
     rate = service.read_rate(session, actor=actor, disclosure=disclosure)
-    return render(request, "disclosure/reads.html", _ctx(actor, d=disclosure, rate=rate, done=DONE.get(done, ""),
+    told = service.informed_households(session, actor=actor, disclosure=disclosure)
+    return render(request, "disclosure/reads.html", _ctx(actor, d=disclosure, rate=rate, told=told,
+                                                          done=DONE.get(done, ""),
                                                           manages=actor.can(disclosure.village_id, OFFICIALS)))
 
 
@@ -237,7 +239,7 @@ def informed(disclosure_id: Id, actor: ActorDep, session: SessionDep, htmx: Htmx
     disclosure = service.managed_disclosure(session, actor, disclosure_id)
     service.mark_informed(session, actor=actor, disclosure=disclosure, household_id=household_id)
     session.commit()
-    return redirect_after_post(f"/disclosures/{disclosure_id}/reads?done=informed", htmx=htmx)
+    return redirect_after_post(f"/disclosures/{disclosure_id}/reads?done=informed#told-{household_id}", htmx=htmx)
 
 
 # --- questions ---------------------------------------------------------------------------------------------------

@@ -263,6 +263,18 @@ def read_rate(session: Session, *, actor: Actor, disclosure: Disclosure) -> dict
             "rate": round(done / total, 4) if total else 0.0, "unread": unread}
 
 
+def informed_households(session: Session, *, actor: Actor, disclosure: Disclosure) -> list[dict]:
+    """For officials: the households marked as told offline, newest first, with who marked them and when."""
+    actor.require(disclosure.village_id, VILLAGE_STAFF, "只有村干部可以查看阅读情况")
+    rows = session.exec(select(DisclosureRead, Household, User)
+                        .join(Household, Household.id == DisclosureRead.household_id)
+                        .join(User, User.id == DisclosureRead.informed_by)
+                        .where(DisclosureRead.disclosure_id == disclosure.id)
+                        .order_by(DisclosureRead.read_at.desc(), DisclosureRead.id.desc()))
+    return [{"household_id": h.id, "head_name": h.head_name, "address": h.address, "by": u.name, "at": r.read_at}
+            for r, h, u in rows]
+
+
 def read_counts(session: Session, *, actor: Actor, disclosures: list[Disclosure]) -> dict[int, tuple[int, int]]:
     """For staff: each disclosure's households read and households in its village (the list's read rates)."""
     staff = [d for d in disclosures if actor.can(d.village_id, VILLAGE_STAFF)]

@@ -142,7 +142,8 @@ def _lock(session: Session, evaluation: EvaluationRound) -> EvaluationRound:
 
 # --- scoring ------------------------------------------------------------------------------------------------
 
-def _round_household(session: Session, evaluation: EvaluationRound, household_id: int) -> Household:
+def round_household(session: Session, evaluation: EvaluationRound, household_id: int) -> Household:
+    """A household of the round's village (another village's, or none: not found)."""
     household = session.get(Household, household_id)
     if household is None or household.village_id != evaluation.village_id:
         raise NotFound("找不到该农户")
@@ -164,7 +165,7 @@ def save_score(session: Session, *, actor: Actor, evaluation: EvaluationRound, h
     """A committee member scores a household against a criterion (or changes their own score of it) while the
     round is scoring. Returns the score and whether it is new."""
     actor.require(evaluation.village_id, COMMITTEE, "只有本村的评比委员可以评分")
-    household = _round_household(session, evaluation, household_id)
+    household = round_household(session, evaluation, household_id)
     require_may_decide_for(actor, household.id, message=OWN_HOUSEHOLD)
     criterion = _round_criterion(session, evaluation, criterion_id)
     if not int_within(points, 0, criterion.points):

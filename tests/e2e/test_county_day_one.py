@@ -21,7 +21,7 @@ from app.main import bind_app
 from tests.conftest import EMPTY, TEST_SECRET, make_settings, sqlite_copy
 from tests.e2e.conftest import serve
 from tests.e2e.test_counter_flow import digits_on, goods_row, type_code
-from tests.e2e.test_evaluation_flow import choose
+from tests.e2e.test_score_grid_flow import open_grid
 
 pytestmark = pytest.mark.browser
 
@@ -289,13 +289,12 @@ def test_a_county_sets_itself_up_from_the_pages_and_runs(county_server, new_cont
     round_url = official.url.split("?")[0]
     scorer = day.sign_in("13900000031", committee[0], first_time="sun-laoshi-2026")
     scorer.goto(round_url)
-    choose(scorer, "score-household", "村民001")
-    scorer.locator("#score-criterion option").nth(1).wait_for(state="attached")
-    scorer.select_option("#score-criterion", index=1)
-    scorer.fill("#score-points", "5")
-    scorer.fill("#score-reason", "照顾独居老人")
-    scorer.get_by_role("button", name="保存评分").click()
-    scorer.get_by_text("评分已保存").wait_for()
+    open_grid(scorer, "村民001")
+    first = scorer.locator("[data-testid=grid-row]").filter(has=scorer.locator("input.grid-points")).first
+    first.locator("input.grid-points").fill("5")
+    first.locator("input.grid-reason").fill("照顾独居老人")
+    scorer.get_by_role("button", name="保存这一户").click()
+    scorer.get_by_text("已保存这一户的评分").wait_for(timeout=20_000)
     day.shot(scorer, "17-committee-scores")
     official.goto(round_url)
     official.fill("#notice-days", "0")

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import DEMO
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_integrity_flow import award_above_the_limit
+from tests.e2e.test_score_grid_flow import grid_row, open_grid, score_row
 from tests.e2e.test_shop_admin_flow import api_token, log_in
 
 pytestmark = pytest.mark.browser
@@ -20,12 +21,13 @@ def choose(page, select_id: str, text: str) -> None:
 
 
 def score(page, household: str, item: str, points: int, reason: str) -> None:
-    choose(page, "score-household", household)
-    choose(page, "score-criterion", item)
-    page.fill("#score-points", str(points))
-    page.fill("#score-reason", reason)
-    page.get_by_role("button", name="保存评分").click()
-    page.get_by_text("评分已保存").wait_for()
+    """From the round page: the household's 评分表, one row filled, saved, and back to the round page."""
+    open_grid(page, household)
+    score_row(page, item, points if grid_row(page, item).locator("input.grid-points").count() else None, reason)
+    page.get_by_role("button", name="保存这一户").click()
+    page.get_by_text("已保存这一户的评分").wait_for(timeout=20_000)
+    page.get_by_role("link", name="返回").click()
+    page.get_by_role("heading", name="参评农户").wait_for(timeout=20_000)
 
 
 def allow_same_day_notice(context, base: str) -> None:
@@ -45,10 +47,10 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     log_in(committee, base, DEMO["committee"])
     committee.get_by_role("link", name="去评分").click()
     committee.get_by_role("heading", name="给农户评分").wait_for()
+    round_url = committee.url.split("?")[0]
     score(committee, "李秀英", "赡养老人尽心", 10, "常年照顾卧床的婆婆")
     score(committee, "赵德明", "卫生不整洁", 0, "院里柴草乱堆，劝了没改")
     shoot(committee, "evaluation-scoring")
-    round_url = committee.url.split("?")[0]
 
     official = new_context().new_page()
     log_in(official, base, DEMO["official"])

@@ -3,8 +3,8 @@
 
 from fastapi import APIRouter
 
-from app.evaluation.pages import awards, boards, rounds
+from app.evaluation.pages import awards, boards, rounds, scoring
 
 router = APIRouter()
-for area in (rounds, boards, awards):
+for area in (rounds, boards, awards, scoring):
     router.include_router(area.router)
