@@ -24,8 +24,10 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
         raise NotFound("您的账号还没有关联农户")
     page = service.household_ledger(session, household=household, limit=20, cursor=cursor)
     balance = service.household_balance(session, household_id=household.id)
+    waiting = approvals.household_requests(session, household_id=household.id, refused=0)
     return render(request, "ledger/history.html", {"tab": "points", "household": household, "balance": balance,
-                                                   "entries": page.items, "next_cursor": page.next_cursor},
+                                                   "entries": page.items, "next_cursor": page.next_cursor,
+                                                   "waiting": waiting, "sources": approvals.SOURCE_LABELS},
                   htmx=htmx, partial="ledger/_history_page.html")
 
 

@@ -386,7 +386,8 @@ class OrderPublic(SQLModel):
     stars: int | None
     comment: str
     points: int | None
-    credit_status: str | None  # the points' credit: "posted", or "pending" (above the village's limits, 待审批)
+    credit_status: str | None  # the points' credit: "posted", "pending" (above the village's limits, 待审批), "refused"
+    credit_refusal: str = ""  # why a second person refused the credit (then the points never post)
     overdue: bool
     created_at: datetime
     changed_at: datetime
