@@ -254,9 +254,9 @@ def volunteer_record(session: Session, *, user_id: int) -> dict:
     waiting = list(session.exec(select(ServiceOrder).where(ServiceOrder.volunteer_id == user_id,
                                                            ServiceOrder.status == S.completed)))
     counted = [o for o in done if o.approval != Approval.pending]
-    credits = dict(session.exec(select(AwardRequest.source_id, AwardRequest.status).where(
+    credits = {i: status for i, status in session.exec(select(AwardRequest.source_id, AwardRequest.status).where(
         AwardRequest.source_kind == TxnKind.service, col(AwardRequest.status).in_([PENDING, REFUSED]),
-        col(AwardRequest.source_id).in_([o.id for o in counted])))) if counted else {}
+        col(AwardRequest.source_id).in_([o.id for o in counted])))} if counted else {}
     waiting_credit = {i for i, status in credits.items() if status == PENDING}
     return {"orders": counted, "total_hours": hours(sum(o.credited_minutes or 0 for o in counted)) or 0,
             "total_points": sum(o.points or 0 for o in counted if o.id not in credits),  # a refused credit: none
