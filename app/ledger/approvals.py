@@ -26,7 +26,6 @@ from app.org.models import HOUSEHOLD_TARGET, ROLE_LABELS, Household, OrgUnit, Ro
 from app.text import clean_reason
 from app.timeutil import utcnow
 
-SOURCE_LABELS = {TxnKind.award: "直接奖励", TxnKind.evaluation: "评比结果", TxnKind.service: "志愿服务"}
 STATUS_LABELS = {PENDING: "待审批", POSTED: "已发放", REFUSED: "未批准"}
 WHO_DECIDES = "另一位村干部或乡镇管理员"  # who approves or refuses a waiting credit (not its proposer, 回避)
 RECUSED = f"提交人和受益农户的成员不能批准或不批准，请{WHO_DECIDES}处理"

@@ -74,6 +74,8 @@ KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.se
                TxnKind.allocation: "拨付", TxnKind.budget: "本级配套", TxnKind.donation: "社会捐赠",
                TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
                TxnKind.hold: "兑换预留", TxnKind.hold_release: "预留退回"}
+# The door a credit came through, as its approver and the audit log say it (AwardRequest.source_kind).
+SOURCE_LABELS = {TxnKind.award: "直接奖励", TxnKind.evaluation: "评比结果", TxnKind.service: "志愿服务"}
 # A redemption's reversal stores its reason behind this prefix (app.shop.redemption.service.reverse_redemption);
 # the history shows the reason without it.
 REDEMPTION_REVERSAL_PREFIX = "兑换撤销："

@@ -11,6 +11,7 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger import approvals, service
+from app.ledger.models import SOURCE_LABELS
 from app.org.access import acting_household, managed_household
 
 router = APIRouter()
@@ -27,7 +28,7 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
     waiting = approvals.household_requests(session, household_id=household.id, refused=0)
     return render(request, "ledger/history.html", {"tab": "points", "household": household, "balance": balance,
                                                    "entries": page.items, "next_cursor": page.next_cursor,
-                                                   "waiting": waiting, "sources": approvals.SOURCE_LABELS},
+                                                   "waiting": waiting, "sources": SOURCE_LABELS},
                   htmx=htmx, partial="ledger/_history_page.html")
 
 

@@ -12,6 +12,7 @@ from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger import approvals
+from app.ledger.models import SOURCE_LABELS
 from app.ledger.service import household_balance, household_ledger
 from app.org import passwords, roster, service
 from app.org.access import (
@@ -191,7 +192,7 @@ def household_detail(household_id: Id, request: Request, actor: ActorDep, sessio
         "waiting": waiting, "people": _names(session, {w.proposed_by_id for w in waiting}
                                              | {w.refused_by_id for w in waiting}),
         "approvers": {w.id: approvals.approvers(session, request=w) for w in waiting if w.status == approvals.PENDING},
-        "sources": approvals.SOURCE_LABELS, "who_decides": approvals.WHO_DECIDES,
+        "sources": SOURCE_LABELS, "who_decides": approvals.WHO_DECIDES,
         "balance": household_balance(session, household_id=household.id), "entries": page.items,
         "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""),
         "can_manage": actor.can(household.village_id, OFFICIALS),  # the town admin reads, and resets passwords

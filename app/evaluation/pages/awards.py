@@ -13,7 +13,7 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger import approvals, policy
-from app.ledger.models import AwardLimit, AwardRequest, TxnKind
+from app.ledger.models import SOURCE_LABELS, AwardLimit, AwardRequest, TxnKind
 from app.org.access import ADMINS, VILLAGE_STAFF
 from app.org.models import Household, OrgUnit, User
 
@@ -39,7 +39,7 @@ def waiting_awards(request: Request, actor: ActorDep, session: SessionDep, done:
         "links": {r.id: source_link(r) for r in rows},
         "why": {r.id: _why_waiting(r, bounds.get(r.village_id), proposers.get(r.proposed_by_id)) for r in rows},
         "policies": policies, "approvable": {r.id for r in rows if approvals.may_approve(actor, r)},
-        "sources": approvals.SOURCE_LABELS, "village_names": names, "can_set": actor.has_role(ADMINS),
+        "sources": SOURCE_LABELS, "village_names": names, "can_set": actor.has_role(ADMINS),
         "done": DONE.get(done, "")})
 
 
