@@ -29,7 +29,7 @@ from app.org.access import (
     staff_household,
     visible_household,
 )
-from app.org.models import ROLE_LABELS, MemberCreate, Role, User
+from app.org.models import ROLE_LABELS, Household, MemberCreate, Role, User
 from app.org.service import clean_phone
 from app.org.staff_pages import Slip, slip_page
 
@@ -186,18 +186,24 @@ def household_detail(household_id: Id, request: Request, actor: ActorDep, sessio
     household = staff_household(session, actor, household_id)
     members = service.household_members(session, household=household)
     page = household_ledger(session, household=household, limit=20, cursor=cursor)
-    waiting = approvals.household_requests(session, household_id=household.id)
     return render(request, "org/household.html", {
-        "tab": "admin", "household": household, "members": members, "just_pending": done == "pending",
-        "waiting": waiting, "people": _names(session, {w.proposed_by_id for w in waiting}
-                                             | {w.refused_by_id for w in waiting}),
-        "approvers": {w.id: approvals.approvers(session, request=w) for w in waiting if w.status == approvals.PENDING},
-        "sources": SOURCE_LABELS, "who_decides": approvals.WHO_DECIDES,
+        "tab": "admin", "household": household, "members": members, **_awards_not_posted(session, household, done),
         "balance": household_balance(session, household_id=household.id), "entries": page.items,
         "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""),
         "can_manage": actor.can(household.village_id, OFFICIALS),  # the town admin reads, and resets passwords
         "can_reset": {m.id for m in members if m.active and can_reset_password(session, actor, household, m)},
     })
+
+
+def _awards_not_posted(session: Session, household: Household, done: str) -> dict:
+    """The household's waiting credits (amber, with who may approve them) and the latest refused (red, with why);
+    `just_pending`: the award just made waits (only while it still does: a reload after a refusal says no more)."""
+    waiting = approvals.household_requests(session, household_id=household.id)
+    pending = [w for w in waiting if w.status == approvals.PENDING]
+    return {"waiting": waiting, "just_pending": done == "pending" and bool(pending),
+            "people": _names(session, {w.proposed_by_id for w in waiting} | {w.refused_by_id for w in waiting}),
+            "approvers": {w.id: approvals.approvers(session, request=w) for w in pending},
+            "sources": SOURCE_LABELS, "who_decides": approvals.WHO_DECIDES}
 
 
 def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
