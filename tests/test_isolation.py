@@ -319,6 +319,11 @@ CASES = {
     ("GET", "/api/v1/villages/{village_id}/households.xlsx"): None,
     ("GET", "/admin/households/import"): "village_query",
     ("POST", "/admin/households/import"): "roster",
+    # Refusing a waiting credit (issue #18): as approving it.
+    ("POST", "/api/v1/points/awards/{award_id}/refuse"): (
+        "town_admin", {"reason": "不符合"}, {"award_id": "pending_award_id"}),
+    ("POST", "/evaluation/awards/{request_id}/refuse"): (
+        "town_admin", {"reason": "不符合"}, {"request_id": "pending_award_id"}),
 }
 SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY
