@@ -325,6 +325,11 @@ CASES = {
     ("GET", "/evaluation/rounds/{round_id}/households/{household_id}/score"): ("committee", None),
     ("POST", "/evaluation/rounds/{round_id}/households/{household_id}/score"): (
         "committee", {"row-{criterion_id}": "1", "points-{criterion_id}": "1", "reason-{criterion_id}": "好"}),
+    # Refusing a waiting credit (issue #18): as approving it.
+    ("POST", "/api/v1/points/awards/{award_id}/refuse"): (
+        "town_admin", {"reason": "不符合"}, {"award_id": "pending_award_id"}),
+    ("POST", "/evaluation/awards/{request_id}/refuse"): (
+        "town_admin", {"reason": "不符合"}, {"request_id": "pending_award_id"}),
 }
 SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from app.audit.models import AuditEntry
 from app.audit.registry import CATEGORY_WORDS, TARGETS, AuditAction, declared, label_of
-from app.ledger.models import CATEGORY_LABELS
+from app.ledger.models import CATEGORY_LABELS, SOURCE_LABELS
 from app.org.models import ROLE_LABELS, User
 from app.paging import Page, page_desc
 
@@ -96,6 +96,9 @@ def _detail_words(entry: AuditEntry) -> str:
     if detail.get("category"):
         words = CATEGORY_WORDS.get(entry.target_type, CATEGORY_LABELS)
         parts.append(words.get(detail["category"], "其他"))
+    if detail.get("source") in SOURCE_LABELS:  # the door a credit came through (app/ledger/approvals.py)
+        parts.append(f"来源：{SOURCE_LABELS[detail['source']]}")
+    parts.extend(_why_waiting(detail))
     if detail.get("head_name"):
         parts.append(f"户主：{detail['head_name']}")
     if isinstance(detail.get("households"), int):  # a roster imported (app/org/roster.py)
@@ -122,6 +125,18 @@ def _detail_words(entry: AuditEntry) -> str:
         if key in after and before.get(key) != after.get(key):
             parts.append(f"{label}：{_value(key, before.get(key))} → {_value(key, after.get(key))}")
     return " · ".join(parts)
+
+
+def _why_waiting(detail: dict) -> list[str]:
+    """Why a credit waits for a second person (ledger.service.credit_household's detail), in words."""
+    if detail.get("conflict_of_interest"):
+        return ["提交人是该户成员，须回避"]
+    points, single, monthly = detail.get("points"), detail.get("single_limit"), detail.get("monthly_limit")
+    if not all(isinstance(v, int) for v in (points, single, monthly)):
+        return []
+    if points > single:
+        return [f"超过单笔限额 {single:,} 分"]
+    return [f"本月合计 {detail.get('monthly_total', 0):,} 分，超过每户每月 {monthly:,} 分"]
 
 
 def _value(key: str, value: object) -> str:

@@ -294,6 +294,7 @@ class RoundPublic(SQLModel):
     rule: str = COMBINATION_RULE
     min_notice_days: int  # the shortest 公示 the town allows the village
     pending_credits: int = 0  # households whose credit waits for a second person after finalising
+    refused_credits: int = 0  # households whose credit a second person refused (it never posts)
     recusals: list[RecusalPublic] = []
     lines: list[LinePublic] = []
     scores: list[ScorePublic] = []

@@ -486,12 +486,13 @@ def finalize_round(session: Session, *, actor: Actor, evaluation: EvaluationRoun
     return evaluation
 
 
-def pending_credits(session: Session, *, evaluation: EvaluationRound) -> int:
+def pending_credits(session: Session, *, evaluation: EvaluationRound, status: str = PENDING) -> int:
     """Households whose credit from this round waits for a second person (above the village's limits, or the
-    finaliser's own household)."""
+    finaliser's own household); with `status=REFUSED`, those whose credit a second person refused (never posted:
+    finalising again does not credit them, the round's Once scope holds)."""
     return session.exec(select(func.count()).select_from(AwardRequest).where(
         AwardRequest.source_kind == TxnKind.evaluation, AwardRequest.source_id == evaluation.id,
-        AwardRequest.status == PENDING)).one()
+        AwardRequest.status == status)).one()
 
 
 def _credit_households(session: Session, *, actor: Actor, evaluation: EvaluationRound

@@ -19,6 +19,7 @@ from app.evaluation.models import (
     Score,
     ScorePublic,
 )
+from app.ledger.policy import REFUSED
 from app.org.access import Actor
 from app.org.models import Household, User
 from app.org.service import shown_name
@@ -79,6 +80,8 @@ def round_public(session: Session, actor: Actor, evaluation: EvaluationRound) ->
                        finalized_at=evaluation.finalized_at, lines=lines,
                        min_notice_days=service.min_notice_days(session, village_id=evaluation.village_id),
                        pending_credits=(service.pending_credits(session, evaluation=evaluation)
+                                        if evaluation.status == RoundStatus.final else 0),
+                       refused_credits=(service.pending_credits(session, evaluation=evaluation, status=REFUSED)
                                         if evaluation.status == RoundStatus.final else 0),
                        recusals=recusals_public(session, evaluation.village_id, reader=actor),
                        scores=[score_public(session, s, members.get(s.member_id)) for s in scores])

@@ -9,6 +9,8 @@ from app.ledger.models import (
     AwardCreate,
     AwardLimitsUpdate,
     AwardOutcome,
+    AwardRefusal,
+    AwardRequestPublic,
     EvaluationSettingsUpdate,
     LedgerLine,
     ReversalCreate,
@@ -45,6 +47,17 @@ def award(body: AwardCreate, actor: ActorDep, session: SessionDep, response: Res
 def approve(award_id: Id, actor: ActorDep, session: SessionDep) -> AwardOutcome:
     """Another official of the village, or the town admin, posts a waiting award (once); not its proposer (403)."""
     result = approvals.approve_award(session, actor=actor, request=approvals.visible_request(session, actor, award_id))
+    session.commit()
+    return result
+
+
+@router.post("/points/awards/{award_id}/refuse", response_model=AwardRequestPublic)
+def refuse(award_id: Id, body: AwardRefusal, actor: ActorDep, session: SessionDep) -> AwardRequestPublic:
+    """Whoever may approve a waiting award may refuse it with a reason instead: it never posts (once; 409 once
+    posted). Not its proposer nor a member of the household (403)."""
+    request = approvals.refuse_award(session, actor=actor, request=approvals.visible_request(session, actor, award_id),
+                                     reason=body.reason)
+    result = AwardRequestPublic.model_validate(request, from_attributes=True)
     session.commit()
     return result
 

@@ -3,7 +3,7 @@
 town (county) admin, never by its proposer nor by a member of the household it is for (回避), and posts exactly
 once however often or concurrently that is sent."""
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record_action
@@ -16,15 +16,19 @@ from app.ledger.policy import (  # noqa: F401 - the limits are read from here to
     DEFAULT_SINGLE_LIMIT,
     PENDING,
     POSTED,
+    REFUSED,
     set_limits,
     village_limits,
 )
 from app.ledger.service import Source, clean_award, credit_household, post_credit, tell_posted
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, may_decide_for, require_may_decide_for
-from app.org.models import HOUSEHOLD_TARGET, Household
+from app.org.models import HOUSEHOLD_TARGET, ROLE_LABELS, Household, OrgUnit, Role, RoleAssignment, User
+from app.text import clean_reason
 from app.timeutil import utcnow
 
-SOURCE_LABELS = {TxnKind.award: "直接奖励", TxnKind.evaluation: "评比结果", TxnKind.service: "志愿服务"}
+STATUS_LABELS = {PENDING: "待审批", POSTED: "已发放", REFUSED: "未批准"}
+WHO_DECIDES = "另一位村干部或乡镇管理员"  # who approves or refuses a waiting credit (not its proposer, 回避)
+RECUSED = f"提交人和受益农户的成员不能批准或不批准，请{WHO_DECIDES}处理"
 
 
 def propose_award(session: Session, *, actor: Actor, household: Household, points: int, reason: str,
@@ -65,8 +69,7 @@ def may_approve(actor: Actor, request: AwardRequest) -> bool:
 def approve_award(session: Session, *, actor: Actor, request: AwardRequest) -> AwardOutcome:
     """Another official of the village, or the town (county) admin, approves a waiting credit: it posts once."""
     actor.require(request.village_id, VILLAGE_STAFF)
-    require_may_decide_for(actor, request.household_id, involved=[request.proposed_by_id],
-                           message="提交人和受益农户的成员不能批准，请另一位村干部或乡镇管理员批准")
+    require_may_decide_for(actor, request.household_id, involved=[request.proposed_by_id], message=RECUSED)
     moved = session.execute(update(AwardRequest).where(col(AwardRequest.id) == request.id,
                                                        col(AwardRequest.status) == PENDING)
                             .values(status=POSTED, approved_by_id=actor.id, decided_at=utcnow())).rowcount
@@ -75,7 +78,7 @@ def approve_award(session: Session, *, actor: Actor, request: AwardRequest) -> A
     if moved != 1:
         if request.status == POSTED and request.transaction_id is not None:
             return _outcome(session, request)
-        raise InvalidState("这笔奖励已处理")
+        raise InvalidState("这笔积分已经不批准了，不能再发放" if request.status == REFUSED else "这笔奖励已处理")
     # The conditional update above lets one approval through; the legs are written by it alone.
     posted = post_credit(session, household=household, points=request.points, reason=request.reason,
                          category=request.category, source=Source(TxnKind(request.source_kind), request.source_id),
@@ -91,6 +94,54 @@ def approve_award(session: Session, *, actor: Actor, request: AwardRequest) -> A
                           "source_id": request.source_id})
     tell_posted(session, request=request)
     return AwardOutcome(**posted.model_dump(), status=POSTED, request_id=request.id)
+
+
+def refuse_award(session: Session, *, actor: Actor, request: AwardRequest, reason: str) -> AwardRequest:
+    """Whoever may approve a waiting credit may refuse it instead, with a reason the household's officials read:
+    it never posts. Once however often or concurrently that is sent (the same conditional update as approving:
+    the first decision wins; refusing again answers the refusal, refusing a posted one is 409)."""
+    actor.require(request.village_id, VILLAGE_STAFF)
+    require_may_decide_for(actor, request.household_id, involved=[request.proposed_by_id], message=RECUSED)
+    reason = clean_reason(reason, label="不批准的理由")
+    moved = session.execute(update(AwardRequest).where(col(AwardRequest.id) == request.id,
+                                                       col(AwardRequest.status) == PENDING)
+                            .values(status=REFUSED, refused_by_id=actor.id, refusal_reason=reason,
+                                    decided_at=utcnow())).rowcount
+    session.refresh(request)
+    if moved != 1:
+        if request.status == REFUSED:
+            return request
+        raise InvalidState("这笔积分已批准发放，不能再不批准；要收回请撤销这笔积分")
+    household = session.get(Household, request.household_id)
+    record_action(session, actor_id=actor.id, action=LedgerAction.points_award_refuse,
+                  village_id=request.village_id, target_type=HOUSEHOLD_TARGET, target_id=household.id,
+                  target_label=household.head_name, reason=reason,
+                  detail={"request_id": request.id, "points": request.points, "category": request.category,
+                          "proposed_by": request.proposed_by_id, "source": request.source_kind,
+                          "source_id": request.source_id})
+    return request
+
+
+def household_requests(session: Session, *, household_id: int, refused: int = 3) -> list[AwardRequest]:
+    """The household's credits that did not post: every waiting one and the latest `refused`, newest first — for
+    the household's pages, so nobody submits a waiting award again."""
+    def of(status: str):
+        return select(AwardRequest).where(AwardRequest.household_id == household_id, AwardRequest.status == status
+                                          ).order_by(col(AwardRequest.id).desc())
+    return list(session.exec(of(PENDING))) + list(session.exec(of(REFUSED).limit(refused)))
+
+
+def approvers(session: Session, *, request: AwardRequest) -> list[str]:
+    """Who may decide a waiting credit, by name and role — the village's other officials and the town admins over
+    it, never its proposer nor a member of the household — so the page can say who must act."""
+    village = session.get(OrgUnit, request.village_id)
+    where = [and_(RoleAssignment.org_id == village.id, RoleAssignment.role == Role.official)]
+    if village.parent_id is not None:
+        where.append(and_(RoleAssignment.org_id == village.parent_id, RoleAssignment.role == Role.town_admin))
+    rows = session.exec(select(User, RoleAssignment.role).join(RoleAssignment, RoleAssignment.user_id == User.id)
+                        .where(or_(*where), User.active).order_by(RoleAssignment.role, User.id)).all()
+    return [f"{user.name}（{ROLE_LABELS[role]}）" for user, role in rows
+            if user.id != request.proposed_by_id and user.household_id != request.household_id]
 
 
 def _outcome(session: Session, request: AwardRequest) -> AwardOutcome:

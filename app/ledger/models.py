@@ -74,6 +74,8 @@ KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.se
                TxnKind.allocation: "拨付", TxnKind.budget: "本级配套", TxnKind.donation: "社会捐赠",
                TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
                TxnKind.hold: "兑换预留", TxnKind.hold_release: "预留退回"}
+# The door a credit came through, as its approver and the audit log say it (AwardRequest.source_kind).
+SOURCE_LABELS = {TxnKind.award: "直接奖励", TxnKind.evaluation: "评比结果", TxnKind.service: "志愿服务"}
 # A redemption's reversal stores its reason behind this prefix (app.shop.redemption.service.reverse_redemption);
 # the history shows the reason without it.
 REDEMPTION_REVERSAL_PREFIX = "兑换撤销："
@@ -86,6 +88,7 @@ class LedgerAction(AuditAction):
     points_allocate = "points.allocate", "拨付积分预算"
     points_award_pending = "points.award_pending", "提交积分奖励待批准"  # above the village's limits (issue #8)
     points_award_approve = "points.award_approve", "批准积分奖励"
+    points_award_refuse = "points.award_refuse", "不批准积分奖励"  # a waiting credit refused, with why (issue #18)
     award_limits_set = "points.award_limits", "设置积分奖励限额"
     village_bounds_set = "points.village_bounds", "设置村积分规则上限"  # the town's bounds for a village (issue #15)
     # Funds (issue #17, app/ledger/funds.py): detail {"record_id", "transaction_id", "points", "yuan_fen", ...}.
@@ -240,7 +243,8 @@ class AwardRequest(SQLModel, table=True):
     """Every credit a household receives through a door (a direct award, evaluation result, service hours): posted
     at once within the village's limits, or pending until a second person approves it — another official of the
     village or the town admin, never its proposer nor a member of the household (then `transaction_id` names the
-    credit). `source_kind`/`source_id` say which door (award; evaluation and its round; service and its order)."""
+    credit), or refused by such a person with a reason (`refused`: it never posts). `source_kind`/`source_id` say
+    which door (award; evaluation and its round; service and its order)."""
 
     __tablename__ = "award_requests"
 
@@ -250,11 +254,13 @@ class AwardRequest(SQLModel, table=True):
     points: int
     reason: str = Field(sa_type=String(200))
     category: str = Field(sa_type=String(20))
-    status: str = Field(sa_type=String(10))  # pending | posted
+    status: str = Field(sa_type=String(10))  # pending | posted | refused (never posts)
     source_kind: str = Field(default="award", sa_type=String(20), sa_column_kwargs={"server_default": "award"})
     source_id: int | None = None
     proposed_by_id: int | None = Field(default=None, foreign_key="users.id")  # None: the system, by a rule
     approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    refused_by_id: int | None = Field(default=None, foreign_key="users.id")
+    refusal_reason: str = Field(default="", sa_type=String(200), sa_column_kwargs={"server_default": ""})
     transaction_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
@@ -272,6 +278,30 @@ class AwardOutcome(SQLModel):
     category: str = "other"
     reason: str = ""
     request_id: int | None = None
+
+
+class AwardRefusal(SQLModel):
+    reason: str
+
+
+class AwardRequestPublic(SQLModel):
+    """A credit request as it stands: `pending`, `posted` (transaction_id) or `refused` (who, why)."""
+
+    id: int
+    village_id: int
+    household_id: int
+    points: int
+    reason: str
+    category: str
+    status: str
+    source_kind: str
+    source_id: int | None
+    proposed_by_id: int | None
+    refused_by_id: int | None
+    refusal_reason: str
+    transaction_id: int | None
+    created_at: datetime
+    decided_at: datetime | None
 
 
 class AwardLimitsUpdate(SQLModel):

@@ -12,6 +12,7 @@ from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger import approvals, service
 from app.ledger.history import household_history
+from app.ledger.models import SOURCE_LABELS
 from app.org.access import acting_household, managed_household
 
 router = APIRouter()
@@ -25,8 +26,10 @@ def points_history(request: Request, actor: ActorDep, session: SessionDep, htmx:
         raise NotFound("您的账号还没有关联农户")
     balance = service.household_balance(session, household_id=household.id)  # first: holds due back come back
     page = household_history(session, household=household, limit=20, cursor=cursor)
+    waiting = approvals.household_requests(session, household_id=household.id, refused=0)
     return render(request, "ledger/history.html", {"tab": "points", "household": household, "balance": balance,
-                                                   "entries": page.items, "next_cursor": page.next_cursor},
+                                                   "entries": page.items, "next_cursor": page.next_cursor,
+                                                   "waiting": waiting, "sources": SOURCE_LABELS},
                   htmx=htmx, partial="ledger/_history_page.html")
 
 

@@ -15,7 +15,7 @@ from app.timeutil import month_start
 MAX_AWARD = 100_000
 DEFAULT_SINGLE_LIMIT = 200
 DEFAULT_MONTHLY_LIMIT = 500
-PENDING, POSTED = "pending", "posted"
+PENDING, POSTED, REFUSED = "pending", "posted", "refused"
 
 
 # What the town admin may set for a village, and within what.
@@ -72,9 +72,11 @@ def set_limits(session: Session, *, actor: Actor, village_id: int, single_limit:
 
 
 def month_total(session: Session, *, household_id: int) -> int:
-    """Points credited to the household this month through any door, posted or waiting."""
+    """Points credited to the household this month through any door, posted or waiting (a refused one never
+    counts: it was never credited)."""
     return session.exec(select(func.coalesce(func.sum(AwardRequest.points), 0)).where(
-        AwardRequest.household_id == household_id, col(AwardRequest.created_at) >= month_start())).one()
+        AwardRequest.household_id == household_id, col(AwardRequest.created_at) >= month_start(),
+        AwardRequest.status != REFUSED)).one()
 
 
 def over_limits(session: Session, *, village_id: int, household_id: int, points: int) -> dict | None:

@@ -5,13 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import ValidationFailed
 from app.htmx import redirect_after_post, render
 from app.ids import Id
+from app.ledger import approvals
 from app.ledger.history import household_history
+from app.ledger.models import SOURCE_LABELS
 from app.ledger.service import household_balance
 from app.org import passwords, roster, service
 from app.org.access import (
@@ -28,14 +30,13 @@ from app.org.access import (
     staff_household,
     visible_household,
 )
-from app.org.models import ROLE_LABELS, MemberCreate, Role
+from app.org.models import ROLE_LABELS, Household, MemberCreate, Role, User
 from app.org.service import clean_phone
 from app.org.staff_pages import Slip, slip_page
 
 router = APIRouter(prefix="/admin")
 NEW_MEMBER_ROWS = 3
 DONE_MESSAGES = {"award": "积分已发放",
-                 "pending": "超过本村奖励限额：已提交，等另一位村干部或乡镇管理员批准后发放",
                  "reverse": "已撤销该笔积分", "create": "农户已登记", "member": "成员已保存",
                  "password": "已设好一次性密码：请告诉该成员，他登录后要马上换成自己的新密码",
                  "deactivate": "该成员已停用", "edit": "已保存"}
@@ -188,11 +189,28 @@ def household_detail(household_id: Id, request: Request, actor: ActorDep, sessio
     balance = household_balance(session, household_id=household.id)  # first: holds due back come back
     page = household_history(session, household=household, limit=20, cursor=cursor)
     return render(request, "org/household.html", {
-        "tab": "admin", "household": household, "members": members, "balance": balance, "entries": page.items,
+        "tab": "admin", "household": household, "members": members, **_awards_not_posted(session, household, done),
+        "balance": balance, "entries": page.items,
         "next_cursor": page.next_cursor, "done": DONE_MESSAGES.get(done, ""),
         "can_manage": actor.can(household.village_id, OFFICIALS),  # the town admin reads, and resets passwords
         "can_reset": {m.id for m in members if m.active and can_reset_password(session, actor, household, m)},
     })
+
+
+def _awards_not_posted(session: Session, household: Household, done: str) -> dict:
+    """The household's waiting credits (amber, with who may approve them) and the latest refused (red, with why);
+    `just_pending`: the award just made waits (only while it still does: a reload after a refusal says no more)."""
+    waiting = approvals.household_requests(session, household_id=household.id)
+    pending = [w for w in waiting if w.status == approvals.PENDING]
+    return {"waiting": waiting, "just_pending": done == "pending" and bool(pending),
+            "people": _names(session, {w.proposed_by_id for w in waiting} | {w.refused_by_id for w in waiting}),
+            "approvers": {w.id: approvals.approvers(session, request=w) for w in pending},
+            "sources": SOURCE_LABELS, "who_decides": approvals.WHO_DECIDES}
+
+
+def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    return {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
 
 
 @router.post("/households/{household_id}/edit")

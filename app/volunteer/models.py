@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String, Uniq
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
-from app.audit.registry import AuditAction, declare_actions, declare_target
+from app.audit.registry import AuditAction, declare_actions, declare_categories, declare_target
 from app.ids import Id, StrictId
 from app.org.models import VILLAGE_TARGET as ORG_VILLAGE_TARGET
 from app.timeutil import ts_column, utcnow
@@ -77,6 +77,7 @@ class VolunteerAction(AuditAction):
 
 ORDER_TARGET = declare_target("service_order", "服务订单")
 SERVICE_TARGET = declare_target("volunteer_service", "服务项目")
+declare_categories(SERVICE_TARGET, {c: c for c in CATEGORIES})  # the log says 生活服务, not a points category
 TEAM_TARGET = declare_target("volunteer_team", "志愿队")
 APPLICATION_TARGET = declare_target("volunteer_application", "志愿者申请")
 VILLAGE_TARGET = ORG_VILLAGE_TARGET  # declared once, by the org (app/org/models.py)
@@ -386,7 +387,8 @@ class OrderPublic(SQLModel):
     stars: int | None
     comment: str
     points: int | None
-    credit_status: str | None  # the points' credit: "posted", or "pending" (above the village's limits, 待审批)
+    credit_status: str | None  # the points' credit: "posted", "pending" (above the village's limits, 待审批), "refused"
+    credit_refusal: str = ""  # why a second person refused the credit (then the points never post)
     overdue: bool
     created_at: datetime
     changed_at: datetime

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.ledger.approvals import credit_request_for, may_approve
 from app.ledger.models import AwardRequest, Category, TxnKind
-from app.ledger.policy import PENDING
+from app.ledger.policy import PENDING, REFUSED
 from app.ledger.service import Once, Source, credit_household, lock_household_account
 from app.org.access import Actor
 from app.org.models import Household, User
@@ -65,11 +65,16 @@ def update_order(session: Session, order: ServiceOrder, **values) -> None:
 
 
 def month_points(session: Session, *, household_id: int, now: datetime) -> int:
-    """Service points the household has been credited this calendar month."""
+    """Service points the household has been credited this calendar month (posted or waiting; a credit a second
+    person refused never counts against the cap)."""
+    refused = select(AwardRequest.id).where(AwardRequest.source_kind == TxnKind.service,
+                                            AwardRequest.source_id == ServiceOrder.id,
+                                            AwardRequest.status == REFUSED)
     total = session.exec(
         select(func.coalesce(func.sum(ServiceOrder.points), 0))
         .join(User, User.id == ServiceOrder.volunteer_id)
-        .where(User.household_id == household_id, ServiceOrder.credited_at >= month_start(now))).one()
+        .where(User.household_id == household_id, ServiceOrder.credited_at >= month_start(now),
+               ~refused.exists())).one()
     return int(total)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from app.ledger.models import AwardRequest, TxnKind
-from app.ledger.policy import PENDING
+from app.ledger.policy import PENDING, REFUSED
 from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
 from app.org.models import User
 from app.org.service import mask_name
@@ -123,6 +123,7 @@ def order_public(session: Session, order: ServiceOrder, *, viewer: Actor | None 
         credited_hours=hours(order.credited_minutes), approval=order.approval, note=order.note,
         photo_url=f"/service/orders/{order.id}/photo.jpg" if order.photo_id else None, stars=order.stars,
         comment=order.comment, points=order.points, credit_status=credit.status if credit else None,
+        credit_refusal=credit.refusal_reason if credit else "",
         events=events(session, order, view) if with_events else [])
 
 
@@ -280,11 +281,12 @@ def volunteer_record(session: Session, *, user_id: int) -> dict:
     waiting = list(session.exec(select(ServiceOrder).where(ServiceOrder.volunteer_id == user_id,
                                                            ServiceOrder.status == S.completed)))
     counted = [o for o in done if o.approval != Approval.pending]
-    waiting_credit = set(session.exec(select(AwardRequest.source_id).where(
-        AwardRequest.source_kind == TxnKind.service, AwardRequest.status == PENDING,
-        col(AwardRequest.source_id).in_([o.id for o in counted])))) if counted else set()
+    credits = {i: status for i, status in session.exec(select(AwardRequest.source_id, AwardRequest.status).where(
+        AwardRequest.source_kind == TxnKind.service, col(AwardRequest.status).in_([PENDING, REFUSED]),
+        col(AwardRequest.source_id).in_([o.id for o in counted])))} if counted else {}
+    waiting_credit = {i for i, status in credits.items() if status == PENDING}
     return {"orders": counted, "total_hours": hours(sum(o.credited_minutes or 0 for o in counted)) or 0,
-            "total_points": sum(o.points or 0 for o in counted if o.id not in waiting_credit),
+            "total_points": sum(o.points or 0 for o in counted if o.id not in credits),  # a refused credit: none
             "pending_points": sum(o.points or 0 for o in counted if o.id in waiting_credit), "count": len(counted),
             "waiting_hours": hours(sum(o.claimed_minutes or 0 for o in waiting + [o for o in done
                                                                                    if o not in counted])) or 0}

@@ -58,6 +58,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     official.get_by_text("孙老师：常年照顾卧床的婆婆").wait_for()  # who scored what
     shoot(official, "evaluation-official-scores")
     official.fill("#notice-days", "0")
+    official.once("dialog", lambda dialog: dialog.accept())  # it asks once (issue #18)
     official.get_by_role("button", name="公示").click()
     official.get_by_text("已公示").wait_for()
 
@@ -82,6 +83,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     answer.get_by_role("button", name="答复").click()
     official.get_by_text("已答复").wait_for()
     shoot(official, "evaluation-answered")
+    official.once("dialog", lambda dialog: dialog.accept())  # it asks once (issue #18)
     official.get_by_role("button", name="定榜并发放积分").click()
     official.get_by_text("已定榜：积分已发到各户").wait_for()
     shoot(official, "evaluation-board-official")
@@ -116,5 +118,6 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     town.goto(f"{base}/evaluation/awards")
     town.get_by_text("抗洪抢险救出邻居").wait_for()
     shoot(town, "evaluation-awards-waiting")
+    town.once("dialog", lambda dialog: dialog.accept())  # it asks once (issue #18)
     town.get_by_role("button", name="批准发放").click()
     town.get_by_text("已批准，积分已发放").wait_for()

@@ -251,7 +251,7 @@ def test_finalised_round_tells_the_waiting_credits(web, api, demo_engine):
     r = web.post(f"/evaluation/rounds/{rid}/finalize")
     assert r.headers["location"] == f"/evaluation/rounds/{rid}?done=final_pending"
     page = web.get(r.headers["location"]).text
-    assert "1 户积分超过限额或需回避，待乡镇批准" in page and "/evaluation/awards" in page
+    assert "待审批：1 户积分超过限额或需回避" in page and "/evaluation/awards" in page
 
 
 def test_hub_offers_this_month_and_the_last(web, demo_engine):

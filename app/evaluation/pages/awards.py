@@ -13,11 +13,13 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.ledger import approvals, policy
+from app.ledger.models import SOURCE_LABELS, AwardLimit, AwardRequest, TxnKind
 from app.org.access import ADMINS, VILLAGE_STAFF
 from app.org.models import Household, OrgUnit, User
 
 router = APIRouter(prefix="/evaluation")
-DONE = {"approve": "已批准，积分已发放", "limits": "限额已保存", "bounds": "规则上限已保存"}
+DONE = {"approve": "已批准，积分已发放", "refuse": "已不批准：这笔积分不发放，理由已记下", "limits": "限额已保存",
+        "bounds": "规则上限已保存"}
 
 
 @router.get("/awards")
@@ -26,16 +28,38 @@ def waiting_awards(request: Request, actor: ActorDep, session: SessionDep, done:
     rows = approvals.pending_awards(session, actor=actor)
     homes = {h.id: h.head_name for h in session.exec(select(Household).where(
         col(Household.id).in_({r.household_id for r in rows})))} if rows else {}
-    people = {u.id: u.name for u in session.exec(select(User).where(
+    proposers = {u.id: u for u in session.exec(select(User).where(
         col(User.id).in_({r.proposed_by_id for r in rows})))} if rows else {}
     villages = sorted(actor.villages(VILLAGE_STAFF))
     names = {u.id: u.name for u in session.exec(select(OrgUnit).where(col(OrgUnit.id).in_(villages)))}
     bounds = policy.village_policies(session, village_ids=villages)
     policies = [(names.get(v, ""), bounds[v]) for v in villages]
     return render(request, "evaluation/awards.html", {
-        "tab": "home", "rows": rows, "homes": homes, "people": people, "policies": policies,
-        "approvable": {r.id for r in rows if approvals.may_approve(actor, r)}, "sources": approvals.SOURCE_LABELS,
-        "village_names": names, "can_set": actor.has_role(ADMINS), "done": DONE.get(done, "")})
+        "tab": "home", "rows": rows, "homes": homes, "people": {i: u.name for i, u in proposers.items()},
+        "links": {r.id: source_link(r) for r in rows},
+        "why": {r.id: _why_waiting(r, bounds.get(r.village_id), proposers.get(r.proposed_by_id)) for r in rows},
+        "policies": policies, "approvable": {r.id for r in rows if approvals.may_approve(actor, r)},
+        "sources": SOURCE_LABELS, "village_names": names, "can_set": actor.has_role(ADMINS),
+        "done": DONE.get(done, "")})
+
+
+def _why_waiting(row: AwardRequest, limits: AwardLimit | None, proposer: User | None) -> str:
+    """Why a credit waits, in words: its proposer's own household (回避), one credit over the limit, or the month."""
+    if proposer is not None and proposer.household_id == row.household_id:
+        return "提交人是这户的成员（回避）"
+    if limits is not None and row.points > limits.single_limit:
+        return f"超过单笔限额 {limits.single_limit} 分"
+    if limits is not None:
+        return f"这户本月积分超过 {limits.monthly_limit} 分"
+    return ""
+
+
+def source_link(row: AwardRequest) -> str:
+    """Where the credit came from, for the approver to look at (a round, a service order), else empty."""
+    if row.source_id is None:
+        return ""
+    return {TxnKind.evaluation: f"/evaluation/rounds/{row.source_id}",
+            TxnKind.service: f"/service/orders/{row.source_id}"}.get(row.source_kind, "")
 
 
 @router.post("/awards/{request_id}/approve")
@@ -43,6 +67,15 @@ def approve(request_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep)
     approvals.approve_award(session, actor=actor, request=approvals.visible_request(session, actor, request_id))
     session.commit()
     return redirect_after_post("/evaluation/awards?done=approve", htmx=htmx)
+
+
+@router.post("/awards/{request_id}/refuse")
+def refuse(request_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+           reason: Annotated[str, Form()] = "") -> Response:
+    approvals.refuse_award(session, actor=actor, request=approvals.visible_request(session, actor, request_id),
+                           reason=reason)
+    session.commit()
+    return redirect_after_post("/evaluation/awards?done=refuse", htmx=htmx)
 
 
 @router.post("/awards/limits")

@@ -154,6 +154,10 @@ def round_page(round_id: Id, request: Request, actor: ActorDep, session: Session
     recused: dict[int, list[str]] = defaultdict(list)
     for r in view.recusals:
         recused[r.household_id].append(r.member)
+    totals: dict[int, int] = defaultdict(int)  # what 定榜 will credit, for its confirmation
+    for line in view.lines:
+        totals[line.household_id] += line.points
+    credits = [t for t in totals.values() if t > 0]
     return render(request, "evaluation/round.html", {
         **_common(actor, session, village), "round": evaluation, "view": view, "rule": COMBINATION_RULE,
         "households": households, "names": names, "criteria": criteria_of(session, village),
@@ -162,7 +166,8 @@ def round_page(round_id: Id, request: Request, actor: ActorDep, session: Session
         "can_object": household is not None and household.village_id == village,
         "is_staff": actor.can(village, VILLAGE_STAFF), "unanswered": unanswered, "notice_over": notice_over,
         "recused": recused, "own_household_id": actor.user.household_id,
-        "publish_days": max(DEFAULT_NOTICE_DAYS, view.min_notice_days), "done": DONE.get(done, "")})
+        "publish_days": max(DEFAULT_NOTICE_DAYS, view.min_notice_days), "done": DONE.get(done, ""),
+        "final_households": len(credits), "final_points": sum(credits)})
 
 
 def _members(session, scores) -> dict[int, str]:

@@ -43,6 +43,10 @@ from app.timeutil import as_utc, local, utcnow
 public = APIRouter(include_in_schema=False)
 router = APIRouter()
 POLL_SECONDS = 2
+# 核销 of a basket above this many points asks the attendant once, saying what will happen (issue #18). A fixed
+# figure, not the village's award limit: that limit is about crediting a household from the fund, this is about
+# handing over goods that cannot be taken back at the counter; about four days' shopping for a household.
+LARGE_BASKET_POINTS = 100
 STOP_POLLING = 286  # htmx stops polling an element whose answer has this status
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -275,7 +279,8 @@ def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: S
             secret: str, error: str = "") -> Response:
     view = reading.public(session, req, viewer=actor, secret=secret)
     return render(request, "shop/requests/_basket.html", {"shop": shop, "req": view, "code": code, "error": error,
-                                                          "poll_seconds": POLL_SECONDS})
+                                                          "poll_seconds": POLL_SECONDS,
+                                                          "large_basket": LARGE_BASKET_POINTS})
 
 
 @router.post("/counter/requests/lookup")
