@@ -45,14 +45,14 @@ def request_hash(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _find(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
+def find_record(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
     return session.exec(
         select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
     ).first()
 
 
 def _claim(session: Session, *, scope: str, key: str, digest: str) -> IdempotencyRecord:
-    record = _find(session, scope, key)
+    record = find_record(session, scope, key)
     if record is None:
         record = IdempotencyRecord(scope=scope, key=key, request_hash=digest)
         try:
@@ -61,7 +61,7 @@ def _claim(session: Session, *, scope: str, key: str, digest: str) -> Idempotenc
                 session.flush()
         except IntegrityError:
             # Another request with this key committed while we waited on the unique index.
-            record = _find(session, scope, key)
+            record = find_record(session, scope, key)
             if record is None:
                 raise Conflict("同一请求正在处理，请稍后查询结果") from None
     if record.request_hash != digest:
@@ -71,7 +71,7 @@ def _claim(session: Session, *, scope: str, key: str, digest: str) -> Idempotenc
 
 def find_result(session: Session, *, scope: str, key: str, result_type: type[R]) -> R | None:
     """The stored answer for a key, if a request with it completed."""
-    record = _find(session, scope, key.strip())
+    record = find_record(session, scope, key.strip())
     if record is None or not record.response_body:
         return None
     return result_type.model_validate_json(record.response_body)
@@ -115,7 +115,7 @@ def create_once(session: Session, *, scope: str, key: str | None, payload: dict,
 def answer_claim(session: Session, *, scope: str, key: str, result: BaseModel) -> None:
     """Store the answer of a request whose claim was left unanswered on purpose (a redemption that waited for the
     villager's confirmation): a repeat of that request now gets this result."""
-    record = _find(session, scope, key.strip())
+    record = find_record(session, scope, key.strip())
     if record is not None and not record.response_body:
         record.response_body = result.model_dump_json()
         session.add(record)

@@ -12,6 +12,7 @@ from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import bound_writer_wait, make_engine
 from app.deps import current_actor
+from app.form_replay import FormReplay
 from app.inbox import push
 from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     app = FastAPI(title="振风 Zhenfeng API", version="1.0", docs_url=None, openapi_url="/openapi.json",
                   redoc_url=None, description=API_DESCRIPTION)
     bind_app(app, settings, engine, strict_templates=strict_templates)
-    app.add_middleware(BodyCap)  # the innermost: its 413 is compressed and carries the headers like any answer
+    app.add_middleware(FormReplay)  # a page form sent again gets its first answer (app/form_replay.py)
+    app.add_middleware(BodyCap)  # next: its 413 is compressed and carries the headers like any answer
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders)
     errors_http.install(app)

@@ -44,7 +44,8 @@ window.addEventListener("pageshow", function (e) {  // back to a page kept in me
 // server answers a repeated key with the first answer and does nothing twice. So when the network loses the answer,
 // the form stays locked, the banner says what is happening, and the very same form (same key) is sent again as soon
 // as the phone is back online and every few seconds until an answer comes: the page then shows the result (the
-// 核销码, the order, …) with no second tap. A form without a key is not sent again by itself: the toast says to look.
+// 核销码, the order, …) with no second tap. Only a button outside any form has no key: it is not sent again by itself
+// (the toast says to look).
 var zfLost = null;  // {elt, verb, path, timer} of the one form whose answer is awaited
 var ZF_RETRY_MS = 3000;
 var ZF_SEND_TIMEOUT_MS = 20000;  // an answer that hangs this long counts as lost (a form with a file: no limit)
@@ -55,6 +56,31 @@ function zfToast(text, kind) {
   t.firstChild.textContent = text;
   if (kind !== "wait") { zfFade(t); } else { clearTimeout(window.__zfToast); }
 }
+// Every form that sends something carries its key, made when the page drew it: a template's own (form_key()), or one
+// added here. htmx sends it as X-Form-Key, and the server answers a repeat with the first answer (app/form_replay.py).
+function zfNewKey() {
+  var bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);  // (crypto.randomUUID needs https; a village server may be plain http)
+  return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+}
+function zfKeyForms(root) {
+  var forms = root.querySelectorAll ? root.querySelectorAll("form") : [];
+  if (root.tagName === "FORM") { forms = [root]; }
+  Array.prototype.forEach.call(forms, function (f) {
+    var posts = f.hasAttribute("hx-post") || (f.getAttribute("method") || "").toLowerCase() === "post";
+    if (!posts || f.querySelector('input[name="form_key"]')) { return; }
+    var key = document.createElement("input");
+    key.type = "hidden"; key.name = "form_key"; key.value = zfNewKey();
+    f.appendChild(key);
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { zfKeyForms(document); });
+document.addEventListener("htmx:load", function (e) { zfKeyForms(e.detail.elt); });
+document.addEventListener("htmx:configRequest", function (e) {
+  var elt = e.detail.elt, form = elt.tagName === "FORM" ? elt : elt.form || (elt.closest && elt.closest("form"));
+  var key = form && form.querySelector('input[name="form_key"]');
+  if (key && e.detail.verb !== "get") { e.detail.headers["X-Form-Key"] = key.value; }
+});
 function zfKeyed(elt) {
   var form = elt.tagName === "FORM" ? elt : elt.form || (elt.closest && elt.closest("form"));
   return !!(form && form.querySelector('input[name="form_key"]'));

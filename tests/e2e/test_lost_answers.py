@@ -279,21 +279,31 @@ def test_an_error_banner_says_what_to_do_and_goes_on_a_tap(live_server, new_cont
         page.locator("#toast:empty").wait_for(state="attached")
 
 
-def test_a_form_without_a_key_is_not_sent_again(live_server, new_context, shoot):
-    """Only a form with a key is safe to send twice: without one the page unlocks and says to look again."""
-    phone = Phone(new_context, live_server, "official")
+def test_a_step_without_a_key_of_its_own_comes_through_a_lost_answer(live_server, new_context, shoot, tmp_path):
+    """取消兑换's template draws no key: the page gives every form one when it draws it (static/app.js), and the
+    server answers the repeat with the first answer (app/form_replay.py) — one cancel, the points back once, and
+    the page says they are back instead of an error that the basket was already cancelled."""
+    base, db = live_server, tmp_path / "e2e.db"
+    phone = Phone(new_context, base, "villager")
     page = phone.page
-    page.goto(f"{live_server}/admin/households")
-    page.get_by_role("link", name=re.compile("赵德明")).first.click()
-    page.get_by_text("修改户主姓名或住址").click()
-    page.get_by_label("住址").fill("示范村三组 9 号")
-    save = page.get_by_role("button", name="保存", exact=True)
-    phone.lose_the_next_answer(r"/admin/households/\d+/edit")
-    save.click()
-    page.get_by_role("alert").filter(has_text="请连上网后刷新页面看看").wait_for()
-    assert save.is_enabled() and page.evaluate("zfLost") is None  # nothing waits to be sent again (static/app.js)
-    shoot(page, "lost-no-key-toast")
-    phone.cdp.send("Network.emulateNetworkConditions", FAST)
+    page.goto(f"{base}/shop")
+    page.get_by_role("link", name=re.compile("在手机上选好商品")).click()
+    basket_ready(page)
+    item(page, "香皂").get_by_role("button", name=re.compile("^增加")).click()
+    page.get_by_role("button", name="提交兑换").click()
+    page.wait_for_url(re.compile(r"/shop/order/\d+/requests/\d+$"))
+    request_id = int(page.url.rsplit("/", 1)[1])
+    returns = count(db, "SELECT count(*) FROM ledger_transactions")
+    cancel = page.get_by_test_id("request-cancel")
+    phone.lose_the_next_answer(rf"/shop/order/\d+/requests/{request_id}/cancel")
+    cancel.click()
+    phone.wait_then_reconnect(shoot, "lost-cancel-01-waiting", cancel)
+    page.get_by_text("积分已退回您家的账户").wait_for()
+    assert len(phone.posts) >= 2  # sent again by itself …
+    assert count(db, "SELECT status FROM shop_requests WHERE id = ?", request_id) == "cancelled"
+    assert count(db, "SELECT count(*) FROM ledger_transactions") == returns + 1  # … and the points came back once
+    assert not page.get_by_role("alert").filter(has_text=re.compile("已取消|不能")).count()
+    shoot_both(page, shoot, "lost-cancel-02-done")
 
 
 def test_an_answer_that_hangs_counts_as_lost(live_server, new_context, shoot, tmp_path):
