@@ -154,10 +154,8 @@ def request_page(request: Request, actor: ActorDep, session: SessionDep, secret:
                  request_id: Id) -> Response:
     shop = _order_shop(session, actor, shop_id)
     req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    response = render(request, "shop/requests/code.html", {"tab": "home", **_code_context(session, actor, shop, req,
-                                                                                          secret=secret)})
-    response.headers.update(NO_STORE)
-    return response
+    return render(request, "shop/requests/code.html", {"tab": "home", **_code_context(session, actor, shop, req,
+                                                                                        secret=secret)}, no_store=True)
 
 
 @router.get("/shop/order/{shop_id}/requests/{request_id}/state")
@@ -264,14 +262,14 @@ def counter_requests(request: Request, actor: ActorDep, session: SessionDep, sec
     page = reading.shop_requests(session, shop=shop, status=RequestStatus.pending, limit=20, cursor=None)
     rows = reading.public_many(session, [r for (r,) in page.items], viewer=actor, secret=secret)
     return render(request, "shop/requests/counter.html", {"tab": "home", "shop": shop, "rows": rows,
-                                                          "code_length": codes.REQUEST_CODE_LENGTH})
+                                                          "code_length": codes.REQUEST_CODE_LENGTH}, no_store=True)
 
 
 def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, code: str,
             secret: str, error: str = "") -> Response:
     view = reading.public(session, req, viewer=actor, secret=secret)
     return render(request, "shop/requests/_basket.html", {"shop": shop, "req": view, "code": code, "error": error,
-                                                          "poll_seconds": POLL_SECONDS})
+                                                          "poll_seconds": POLL_SECONDS}, no_store=True)
 
 
 @router.post("/counter/requests/lookup")
