@@ -12,6 +12,7 @@ from app.shop.catalogue.service import THUMB_WIDTHS
 
 pytestmark = pytest.mark.sqlite_only
 IMG = re.compile(r"<img [^>]*>")
+BASKET_BUDGET = 60 * 1024
 
 
 def photos(html: str) -> list[str]:
@@ -41,6 +42,19 @@ class TestLists:
         thumbs = sum(len(web.get(src(t)).content) for t in tags)
         full = sum(len(web.get(re.sub(r"/160\.jpg$", ".jpg", src(t))).content) for t in tags)
         assert thumbs * 2 < full, (thumbs, full)
+
+
+    def test_the_basket_page_first_load_is_at_most_60_kb(self, web, shop_id):
+        """An empty cache, before scrolling: the page, its styles, scripts, icons and manifest, and the photos not
+        left for later (lazy), as sent. A size, not a time; bench/page_weight.py measures the same in Chromium."""
+        web.sign_in("villager")
+        page = web.get(f"/shop/order/{shop_id}")
+        assets = set(re.findall(r'(?:src|href)="(/(?:static|manifest)[^"]*)"', page.text))
+        assets |= {src(tag) for tag in photos(page.text) if 'loading="lazy"' not in tag}
+        sizes = {url: web.get(url).num_bytes_downloaded for url in sorted(assets)}
+        total = page.num_bytes_downloaded + sum(sizes.values())
+        assert len(sizes) >= 8 and all(sizes.values()), sizes
+        assert total <= BASKET_BUDGET, (total, sizes)
 
 
 class TestThumbnail:
