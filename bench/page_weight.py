@@ -7,7 +7,8 @@ request (so the login page's own files are not in the cache), then opens the pag
 the service worker blocked (its precache comes after the visit) and counts every answer as received: bodies as sent
 (gzip where the server compresses) plus the answers' headers. Goods photos are counted twice: those on the first
 screen ("first screen": what the page needs before the villager scrolls), and all that Chromium fetched by itself
-within two seconds ("as loaded": it fetches lazy photos some way below the fold too).
+within two seconds ("as loaded": it fetches lazy photos some way below the fold too). "again": the same page
+opened again by a link after another page, in the same browser: what a return visit costs.
 Target (issue #18 item 6): the basket page (扫码兑换) at most 60 KB on the first screen.
 """
 
@@ -38,6 +39,9 @@ PAGES = [("首页", VILLAGER, "/"), ("积分", VILLAGER, "/points"), ("扫码兑
          ("收银台", ATTENDANT, "/counter")]
 BUDGET = 60 * 1024
 # The photos whose top is within the first screen (the rest wait for a scroll).
+# What this document fetched over the network (a file from the browser's cache has no transfer size).
+OVER_THE_WIRE = """() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+  .filter(e => e.transferSize > 0).map(e => [new URL(e.name).pathname, e.transferSize])"""
 ON_FIRST_SCREEN = """() => Array.from(document.images).filter(i => i.getBoundingClientRect().top < innerHeight)
   .map(i => new URL(i.currentSrc || i.src, location.href).pathname)"""
 
@@ -77,12 +81,19 @@ def weigh(browser, base: str, phone: str, path: str) -> dict:
     page.goto(base + path, wait_until="load")
     page.wait_for_timeout(2000)  # lazy photos Chromium decides to fetch, the badges the tab bar asks for
     first_screen = set(page.evaluate(ON_FIRST_SCREEN))
+    first = dict(answers)
+    page.goto(base + "/me", wait_until="load")  # away, and back by a link: what coming back costs
+    page.goto(base + path, wait_until="load")
+    page.wait_for_timeout(1000)
+    again = page.evaluate(OVER_THE_WIRE)
     context.close()
+    answers = first
     photos = {u: n for u, n in answers.items() if u.startswith("/media/")}
     rest = sum(n for u, n in answers.items() if u not in photos)
     return {"first": rest + sum(n for u, n in photos.items() if u in first_screen),
             "loaded": rest + sum(photos.values()),
-            "requests": len(answers), "photos": len(photos), "photos_first": len(set(photos) & first_screen),
+            "again": (sum(n for _, n in again), [u for u, _ in again]), "requests": len(answers), "photos": len(photos),
+            "photos_first": len(set(photos) & first_screen),
             "html": next((n for u, n in answers.items() if u.split("?")[0] == path), 0)}
 
 
@@ -90,14 +101,16 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     base, shop_id, server = serve()
-    print(f"{'page':<20}{'first screen KB':>16}{'as loaded KB':>14}{'requests':>10}{'photos':>12}{'page KB':>9}")
+    print(f"{'page':<20}{'first screen KB':>16}{'as loaded KB':>14}{'requests':>10}{'photos':>12}{'page KB':>9}"
+          f"{'again KB':>10}  again: requests")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         for name, phone, path in PAGES:
             w = weigh(browser, base, phone, path.format(shop=shop_id))
             print(f"{name:<20}{w['first'] / 1024:>16.1f}{w['loaded'] / 1024:>14.1f}{w['requests']:>10}"
-                  f"{w['photos_first']:>6} of {w['photos']:<3}{w['html'] / 1024:>9.1f}")
+                  f"{w['photos_first']:>6} of {w['photos']:<3}{w['html'] / 1024:>9.1f}{w['again'][0] / 1024:>10.1f}  "
+                  + ", ".join(u.rsplit("/", 1)[-1] or "/" for u in w["again"][1]))
             if "order" in path:
                 print(f"{'':<20}basket budget {BUDGET // 1024} KB on the first screen: "
                       f"{'met' if w['first'] <= BUDGET else 'MISSED'}")
