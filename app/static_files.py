@@ -66,6 +66,10 @@ def unhash(path: str) -> tuple[str, str | None]:
 class HashedStaticFiles(StaticFiles):
     """StaticFiles that strips the content hash from a name and says how long the answer may be kept."""
 
+    def __init__(self, *, directory: Path) -> None:
+        super().__init__(directory=directory)
+        static_hashes()  # at start-up, not on the first visitor's request
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         name, digest = unhash(path)
         current = static_hashes().get(name)
