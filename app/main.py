@@ -14,7 +14,6 @@ from app.deps import current_actor
 from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit import SlidingWindowLimiter
 from app.shop.redemption.counter import make_code_failure_limits
-from app.static_files import HashedStaticFiles
 from app.templating import make_templates
 
 API_DESCRIPTION = """Errors are `{"error": {"code", "message"}}`. After a password reset the user signs in with a
@@ -87,7 +86,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(shell.public)
     app.include_router(shop_media.public)
     app.include_router(shop_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
-    app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", shell.HashedStaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,

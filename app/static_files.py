@@ -1,4 +1,5 @@
 """Static files under content-hashed names: `static_url("app.js")` is `/static/app.<hash>.js`, kept a year.
+(Served by app/shell.py's HashedStaticFiles; this module is only the names, so templates and services may use it.)
 
 The hash is of the file's bytes, computed once when the process first asks (a deploy restarts the process, so a
 changed file gets a new name and phones fetch it; an unchanged one stays in their cache). What /static/ answers:
@@ -15,10 +16,6 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
-
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from app.config import STATIC_DIR
 
@@ -61,22 +58,3 @@ def unhash(path: str) -> tuple[str, str | None]:
     if match is None:
         return path, None
     return match["stem"] + match["ext"], match["hash"]
-
-
-class HashedStaticFiles(StaticFiles):
-    """StaticFiles that strips the content hash from a name and says how long the answer may be kept."""
-
-    def __init__(self, *, directory: Path) -> None:
-        super().__init__(directory=directory)
-        static_hashes()  # at start-up, not on the first visitor's request
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        name, digest = unhash(path)
-        current = static_hashes().get(name)
-        if digest is not None and current is None:
-            name = path  # not a hashed name after all (a file whose own name looks like one)
-        response = await super().get_response(name, scope)
-        if response.status_code in (200, 304):
-            response.headers["Cache-Control"] = IMMUTABLE if digest == current else (
-                "no-cache" if digest is not None and current is not None else SHORT)
-        return response
