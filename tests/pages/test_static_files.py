@@ -55,7 +55,7 @@ class TestNoPlainStaticNames:
         """Every reference goes through static_url(): a plain /static/x.js would be fetched again on every visit."""
         offenders = [f"{path.relative_to(WEB_DIR)}:{n}" for path in sorted(WEB_DIR.rglob("*.html"))
                      for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "/static/" in line]
-        assert not offenders, offenders
+        assert not offenders, f"write {{{{ static_url('x.js') }}}}, not /static/x.js: {offenders}"
 
     def test_every_static_address_on_the_pages_is_hashed_and_kept_a_year(self, web):
         seen = set()
