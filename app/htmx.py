@@ -7,17 +7,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import Htmx
 
+PERSONAL = "private, no-cache"  # no shared cache keeps it; the browser asks again on a normal visit; back/forward
+SECRET = "no-store"  # kept nowhere, not even for the back button: a live code, a one-time password, a card's PIN
+
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *, htmx: Htmx | None = None,
-           partial: str | None = None, status_code: int = 200) -> HTMLResponse:
-    """Render `template` (or `partial` for a targeted htmx request) with the page context every template needs."""
+           partial: str | None = None, status_code: int = 200, no_store: bool = False) -> HTMLResponse:
+    """Render `template` (or `partial` for a targeted htmx request) with the page context every template needs.
+    A signed-in page is private and revalidated, and may be kept by the back/forward cache; `no_store=True` for a page
+    showing a live code or secret, which nothing may keep."""
     name = partial if partial and htmx and htmx.wants_partial else template
     ctx = {"request": request, "actor": getattr(request.state, "actor", None),
-           "csrf_token": getattr(request.state, "csrf_token", ""), **(context or {})}
+           "csrf_token": getattr(request.state, "csrf_token", ""), "no_store": no_store, **(context or {})}
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
-    if ctx["actor"] is not None:
-        response.headers["Cache-Control"] = "no-store"  # personal pages stay out of every cache, back button too
+    if no_store:
+        response.headers["Cache-Control"] = SECRET
+    elif ctx["actor"] is not None:
+        response.headers["Cache-Control"] = PERSONAL
     return response
 
 

@@ -58,6 +58,16 @@ def process_photo(data: bytes, size: tuple[int, int] = THUMBNAIL_SIZE) -> Photo:
     return out.getvalue(), "image/jpeg"
 
 
+def shrink_clean_jpeg(data: bytes, size: tuple[int, int]) -> bytes:
+    """A smaller copy of a photo this module already made (clean, RGB JPEG): a thumbnail for lists."""
+    with _DECODING, Image.open(io.BytesIO(data), formats=("JPEG",)) as im:
+        im.draft("RGB", size)
+        im.thumbnail(size, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        im.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
 def _open_checked(data: bytes) -> Image.Image:
     """Identify the format from the header and refuse anything too large before a pixel is decoded."""
     try:

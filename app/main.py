@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.datastructures import State
 
@@ -93,7 +92,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(shell.public)
     app.include_router(shop_media.public)
     app.include_router(shop_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", shell.HashedStaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,

@@ -12,6 +12,8 @@ from app.ledger.history import as_stories
 from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.models import ROLE_LABELS
 from app.org.service import mask_name, shown_name
+from app.shop.catalogue.service import goods_thumb_url
+from app.static_files import static_url
 from app.timeutil import local
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -44,6 +46,8 @@ def make_templates(*, timezone: str, strict: bool = False) -> Jinja2Templates:
     env.filters["household_name"] = household_name
     env.filters["as_stories"] = as_stories  # a household's history: a reversal told with what it undid
     env.globals["new_form_key"] = lambda: uuid.uuid4().hex  # see web/_macros.html form_key()
+    env.filters["thumb"] = goods_thumb_url  # {{ g.image_url | thumb(160) }}: a goods photo's list size
+    env.globals["static_url"] = static_url  # /static/app.<hash>.js, kept a year (app/static_files.py)
     env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, KIND_LABELS=KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
                        HTMX_FILE=HTMX_FILE)
     return templates

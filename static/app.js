@@ -139,3 +139,37 @@ document.addEventListener("click", function (e) {
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); });
 }
+// Links open as pages of their own, not boosted: a page's static files are kept a year under hashed names, so a
+// link costs only its HTML, and going back is instant — the browser's back/forward cache keeps the page (a page
+// holding a code or secret is sent no-store and is not kept). A boosted link would share one document with the page
+// it left, and htmx (its own history cache off: personal pages must not sit in sessionStorage) could only answer
+// the back button by reloading. Forms stay boosted; an element's own hx-get is untouched.
+document.addEventListener("htmx:confirm", function (e) {
+  var elt = e.detail.elt;
+  if (elt.tagName !== "A" || e.detail.verb !== "get" || elt.hasAttribute("hx-get") || elt.hasAttribute("data-hx-get")) {
+    return;
+  }
+  e.preventDefault();
+  window.location.assign(elt.href);
+});
+// A page the back/forward cache kept shows what it showed when it was left. It is loaded afresh when, since it was
+// shown, this tab sent something (a form, a button) or opened a live screen (积分码, 核销码, 收银台: their pages say so
+// in a meta tag and are never kept themselves), or after three minutes: a balance must not look unchanged after paying.
+function zfMarkChanged() {
+  try { sessionStorage.setItem("zf-changed", String(Date.now())); } catch (err) { /* storage off: time decides */ }
+}
+if (document.querySelector('meta[name="zf-live"]')) { zfMarkChanged(); }
+document.addEventListener("htmx:afterRequest", function (e) {
+  if (e.detail.requestConfig && e.detail.requestConfig.verb !== "get") { zfMarkChanged(); }
+});
+document.addEventListener("submit", function (e) {
+  if (!e.defaultPrevented && (e.target.method || "").toLowerCase() === "post") { zfMarkChanged(); }
+});
+window.addEventListener("pageshow", function (e) {
+  var shown = window.__zfShown || 0;
+  window.__zfShown = Date.now();
+  if (!e.persisted) { return; }
+  var changed = 0;
+  try { changed = Number(sessionStorage.getItem("zf-changed") || 0); } catch (err) { /* storage off: time decides */ }
+  if (changed >= shown || Date.now() - shown > 180000) { window.location.reload(); }
+});

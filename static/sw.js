@@ -1,13 +1,17 @@
 // 振风 service worker: precache the shell; pages network-first with an offline fallback.
 // Personal pages and API answers are never stored. Static files are served from the cache at once and refreshed
 // in the background (stale-while-revalidate), so a new release reaches phones on the next visit; goods photos
-// (/media/, immutable URLs) are kept once fetched.
+// (/media/, immutable URLs) are kept once fetched. As served (app/shell.py), the SHELL list holds the static files'
+// hashed names (/static/app.<hash>.js) and VERSION a hash over every static file: a deploy that changes any of them
+// changes this file, so the browser installs it afresh into a new cache and drops the old one.
 // 村务公开: when a disclosure is opened (/disclosures/N), its public text alone (/disclosures/N/text: title, body,
 // date — no names, no read marks, no questions, no token) is fetched into a cache of its own, and served when the
 // phone is offline; the login page empties it. The disclosure page itself, like every personal page, is never stored.
-const CACHE = "zf-shell-v2";
+const VERSION = "dev";
+const CACHE = `zf-shell-${VERSION}`;
 const PUBLIC_TEXT = "zf-disclosures-v1";
 const DISCLOSURE = /^\/disclosures\/(\d+)(\/text)?$/;
+const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;  // a name that carries its content's hash never changes
 const SHELL = ["/offline", "/static/app.css", "/static/app.js", "/static/htmx-2.0.11.min.js",
   "/static/icon-192.png", "/static/icon-512.png", "/manifest.webmanifest"];
 
@@ -51,6 +55,7 @@ self.addEventListener("fetch", (event) => {
   }
   if (SHELL.includes(url.pathname) || url.pathname.startsWith("/static/")) {
     event.respondWith(caches.open(CACHE).then((cache) => cache.match(req).then((hit) => {
+      if (hit && HASHED.test(url.pathname)) return hit;
       const fresh = fetch(req).then((res) => { if (res.ok) cache.put(req, res.clone()); return res; });
       if (hit) { event.waitUntil(fresh.catch(() => undefined)); return hit; }
       return fresh;

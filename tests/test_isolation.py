@@ -64,7 +64,9 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              # 积分资金: a redirect to the caller's own fund's page (which checks who may see it).
              ("GET", "/funds"),
              # 花名册: the blank template.
-             ("GET", "/api/v1/households/import-template.xlsx")}
+             ("GET", "/api/v1/households/import-template.xlsx"),
+             # Goods photos' thumbnails for lists: public like the photos.
+             ("GET", "/media/goods/{image_id}/{width}.jpg")}
 
 class Query(dict):
     """A body that is sent as the query string (a DELETE's `?role=`)."""

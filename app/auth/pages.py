@@ -138,7 +138,9 @@ def logout_all(actor: ActorDep, session: SessionDep) -> Response:
 
 
 def _signed_out() -> Response:
-    response = RedirectResponse("/login", status_code=303)
+    """To the login page, the cookie gone, and the browser told to drop what it kept of this site: on a shared phone
+    the back button must not bring the last person's pages back (the back/forward cache is emptied too)."""
+    response = RedirectResponse("/login", status_code=303, headers={"Clear-Site-Data": '"cache"'})
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
 

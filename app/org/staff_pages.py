@@ -143,7 +143,8 @@ def slip_page(request: Request, slips: list[Slip], *, back: str, after: str) -> 
     """The 账号开通单 page, answered to the POST itself: nothing keeps the password, and the address the browser
     shows (and reloads) is `after`, which no longer has it."""
     response = render(request, "org/slip.html", {"tab": "me", "slips": slips, "back": back,
-                                                 "sign_in": f"{str(request.base_url).rstrip('/')}/login"})
+                                                 "sign_in": f"{str(request.base_url).rstrip('/')}/login"},
+                      no_store=True)  # a one-time password: not even the back button may keep it
     response.headers["HX-Push-Url"] = after
     return response
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from app.static_files import static_url
 from tests.conftest import DEMO
 from tests.e2e.conftest import log_in
 
@@ -156,7 +157,7 @@ def test_offline_page_is_shown_when_the_network_is_gone(live_server, new_context
         }
         return urls;
     }""")
-    assert "/offline" in cached and "/static/app.css" in cached
+    assert "/offline" in cached and static_url("app.css") in cached
     public = ("/offline", "/manifest.webmanifest")
     assert all(u.startswith(("/static/", "/media/")) or u in public for u in cached), cached
     context.set_offline(True)

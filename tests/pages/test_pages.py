@@ -91,10 +91,12 @@ class TestSignIn:
         home = web.get("/")
         assert home.status_code == 200 and '<p class="balance" data-testid="balance">600</p>' in home.text
 
-    def test_personal_pages_are_never_stored_by_the_browser(self, web):
+    def test_personal_pages_are_private_and_revalidated(self, web):
+        """Kept by no shared cache, asked again on every normal visit; the back/forward cache may keep them (the
+        pages holding a code or secret are no-store: tests/pages/test_cache_headers.py)."""
         sign_in(web, "villager")
         for path in ("/", "/points", "/me"):
-            assert web.get(path).headers["cache-control"] == "no-store", path
+            assert web.get(path).headers["cache-control"] == "private, no-cache", path
 
 
 class TestCsrf:

@@ -1,5 +1,7 @@
 """The shop's catalogue and stock: goods, photos, recorded stock movements (never a silent overwrite)."""
 
+from functools import lru_cache
+
 from sqlalchemy import delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -8,7 +10,7 @@ from app.audit.service import record_action
 from app.errors import NotFound, OutOfStock, ShopClosed, ValidationFailed
 from app.idempotency import create_once
 from app.ids import int_within
-from app.images import Photo
+from app.images import Photo, shrink_clean_jpeg
 from app.ledger.accounts import shop_account
 from app.org.access import Actor, in_villages
 from app.org.models import User
@@ -20,6 +22,9 @@ from app.text import clean_reason, clean_text
 
 MAX_PRICE, MAX_STOCK = 100_000, 100_000
 MANUAL_KINDS = (MovementKind.restock, MovementKind.correction, MovementKind.damage)
+# Goods photos in lists: 160 px for the small squares (basket 88 px, counter 52, manage 48; sharp on 2–3× screens),
+# 360 for the villagers' two-column grid (about 170 px wide at 390); the stored photo is 480.
+THUMB_WIDTHS = (160, 360)
 
 
 def create_shop(session: Session, *, village_id: int, name: str, partner_name: str = "",
@@ -69,6 +74,11 @@ def list_shops(session: Session, *, actor: Actor) -> list[Shop]:
     """The shops of every village the actor belongs to or oversees (a closed one only to its village's staff)."""
     rows = session.exec(in_villages(select(Shop), actor, Shop.village_id).order_by(Shop.id))
     return [shop for shop in rows if shows_closed(actor, shop)]
+
+
+def goods_thumb_url(image_url: str, width: int) -> str:
+    """`/media/goods/N.jpg` → `/media/goods/N/<width>.jpg`: the same photo at most `width` pixels across."""
+    return f"{image_url.removesuffix('.jpg')}/{width}.jpg"
 
 
 def goods_public(goods: Goods) -> GoodsPublic:
@@ -245,3 +255,16 @@ def goods_image(session: Session, *, image_id: int) -> GoodsImage:
     if image is None:
         raise NotFound("找不到图片")
     return image
+
+
+def goods_thumbnail(session: Session, *, image_id: int, width: int) -> bytes:
+    """A goods photo at most `width` pixels across (one of THUMB_WIDTHS), made from the stored photo once per
+    process: a photo's row never changes (a new photo is a new row), so its thumbnail never does either."""
+    if width not in THUMB_WIDTHS:
+        raise NotFound("找不到图片")
+    return _thumbnail(goods_image(session, image_id=image_id).data, width)
+
+
+@lru_cache(maxsize=512)
+def _thumbnail(data: bytes, width: int) -> bytes:  # keyed by the bytes: right for every database in a process
+    return shrink_clean_jpeg(data, (width, width))

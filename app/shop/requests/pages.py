@@ -158,10 +158,8 @@ def request_page(request: Request, actor: ActorDep, session: SessionDep, secret:
                  request_id: Id) -> Response:
     shop = _order_shop(session, actor, shop_id)
     req = reading.own_request(session, actor=actor, shop=shop, request_id=request_id)
-    response = render(request, "shop/requests/code.html", {"tab": "home", **_code_context(session, actor, shop, req,
-                                                                                          secret=secret)})
-    response.headers.update(NO_STORE)
-    return response
+    return render(request, "shop/requests/code.html", {"tab": "home", **_code_context(session, actor, shop, req,
+                                                                                        secret=secret)}, no_store=True)
 
 
 @router.get("/shop/order/{shop_id}/requests/{request_id}/state")
@@ -272,7 +270,7 @@ def counter_requests(request: Request, actor: ActorDep, session: SessionDep, sec
     shown = next((r for r in rows if r.id == opened), None)
     return render(request, "shop/requests/counter.html", {
         "tab": "home", "shop": shop, "rows": rows, "minutes_left": reading.minutes_left(rows), "opened": shown,
-        "poll_seconds": POLL_SECONDS, "code_length": codes.REQUEST_CODE_LENGTH})
+        "poll_seconds": POLL_SECONDS, "code_length": codes.REQUEST_CODE_LENGTH}, no_store=True)
 
 
 def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, code: str,
@@ -280,7 +278,7 @@ def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: S
     view = reading.public(session, req, viewer=actor, secret=secret)
     return render(request, "shop/requests/_basket.html", {"shop": shop, "req": view, "code": code, "error": error,
                                                           "poll_seconds": POLL_SECONDS,
-                                                          "large_basket": LARGE_BASKET_POINTS})
+                                                          "large_basket": LARGE_BASKET_POINTS}, no_store=True)
 
 
 @router.post("/counter/requests/lookup")

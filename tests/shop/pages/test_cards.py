@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from app.static_files import static_url
 from tests.shop.pages.conftest import text_of
 
 pytestmark = pytest.mark.sqlite_only  # page markup; the services behind these forms run on both engines elsewhere
@@ -27,7 +28,7 @@ class TestCard:
         svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', r.text).group(1))
         assert b"<svg" in svg and b"<path" in svg
         assert "王建国家" in r.text and "示范村" in r.text and "到振风超市出示此卡，输入卡密码即可兑换" in r.text
-        assert 'href="/static/shop.css"' in r.text
+        assert f'href="{static_url("shop.css")}"' in r.text
         status = web.get(f"/admin/households/{wang}/card").text
         assert "使用中" in status and code not in status and code[:4] + "</span>" not in status
         unlock = api.post(f"/shops/{shop_id}/card-unlock", "attendant", json={"card_code": code, "pin": "2468"})

@@ -21,7 +21,7 @@ class TestBrowse:
         html = web.sign_in("villager").get("/shop").text
         assert text_of(html, "balance") == str(balance(api)) == "600"
         assert 'href="/pay"' in html and "出示积分码" in html
-        assert re.search(r'src="/media/goods/\d+\.jpg"', html)  # the demo goods have photos
+        assert re.search(r'src="/media/goods/\d+/360\.jpg"', html)  # the demo goods have photos (thumbnails)
         card = html[html.index("测试大米"):]
         assert card.index("缺货") < card.index("</li>") and "30" in card[:card.index("</li>")]
         soap = html[html.index("测试肥皂"):]
@@ -145,7 +145,8 @@ class TestManage:
                                                                           "image/jpeg")})
         assert r.status_code == 303 and r.headers["location"].endswith("?done=photo")
         url = item(api, shop_id, id=soap)["image_url"]
-        assert url and f'src="{url}"' in web.get(r.headers["location"]).text and f'src="{url}"' in web.get("/shop").text
+        assert url and f'src="{url}"' in web.get(r.headers["location"]).text
+        assert f'src="{url.removesuffix(".jpg")}/360.jpg"' in web.get("/shop").text  # the list's thumbnail
         image = web.get(url)
         assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"
 

@@ -12,6 +12,7 @@ from app.org.models import Household, User
 from app.shop.catalogue.service import create_shop
 from app.shop.models import Shop
 from app.shop.qr import qr_svg
+from app.static_files import static_url
 from tests.conftest import DEMO
 from tests.shop.conftest import balance, redeem
 
@@ -144,8 +145,8 @@ class TestCounterPage:
             assert f'data-name="{name}"' in r.text
         assert 'data-price="30"' in r.text and "/media/goods/" in r.text
         assert "手动输入" in r.text and "确认兑换" in r.text and "下一位" in r.text
-        assert "/static/counter.js" in r.text and "/static/counter.css" in r.text
-        assert 0 < r.text.index("/static/scanner.js") < r.text.index("/static/counter.js")  # counter.js uses it
+        assert static_url("counter.js") in r.text and static_url("counter.css") in r.text
+        assert 0 < r.text.index(static_url("scanner.js")) < r.text.index(static_url("counter.js"))  # uses it
         assert_no_inline_code(r.text)
 
     def test_sold_out_goods_cannot_be_added(self, api, shop_id):

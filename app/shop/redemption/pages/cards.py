@@ -45,7 +45,8 @@ def issue_card(household_id: Id, request: Request, actor: ActorDep, session: Ses
     qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(code)).decode()
     return render(request, "shop/card_sheet.html", {"tab": "admin", "household": household, "code": code,
                                                     "card": issued, "qr": qr,
-                                                    "village": village_name(session, household.village_id)})
+                                                    "village": village_name(session, household.village_id)},
+                  no_store=True)  # the card's code and QR: a credential, printed once
 
 
 def _card_page(request: Request, session: Session, household: Household, *, done: str = "",

@@ -52,7 +52,7 @@ def pay_page(request: Request, actor: ActorDep, session: WriteSessionDep, secret
         waiting = confirmations.pending_for_household(session, household_id=household.id)
         latest = confirmations.latest_id(session, household_id=household.id)
         context["seen_confirmation"] = min(c.id for c in waiting) - 1 if waiting else latest
-    return _no_store(render(request, "shop/pay/page.html", context))
+    return render(request, "shop/pay/page.html", context, no_store=True)
 
 
 @router.get("/pay/code")
@@ -144,7 +144,7 @@ def counter_page(request: Request, actor: ActorDep, session: SessionDep, setting
     return render(request, "shop/counter/page.html", {
         "tab": "home", "shop": shop, "goods": [goods_public(g) for g in goods],
         "timezone": settings.timezone, "limits": COUNTER_LIMITS,
-        "today": day_total(session, shop=shop, tz=settings.timezone)})
+        "today": day_total(session, shop=shop, tz=settings.timezone)}, no_store=True)
 
 
 @router.get("/counter/today")
