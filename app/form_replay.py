@@ -4,9 +4,11 @@ it as `X-Form-Key` with its htmx request. When the answer is lost on a weak sign
 form again; this layer answers that repeat with the answer the first one got, so a step (接单, 核销, 同意, 撤销 …)
 is done once and the page shows its result, not an error that it was already done.
 
-Where: page POSTs (not /api, whose writes take an Idempotency-Key of their own) that come from htmx (`HX-Request`,
-a header no other site can make a browser send) in a session (its cookie, or a bearer token). An answer is kept per
-session, path and key (in `idempotency_keys`, scope `form:` + a hash of the session: another never reads it), and
+Where: page POSTs of form fields (not /api, whose writes take an Idempotency-Key of their own; not uploads, whose
+multipart bodies differ with every send) that come from htmx (`HX-Request`, a header no other site can make a
+browser send) in a session (its cookie, or a bearer token). An answer is kept per session, path, key and the fields
+sent (in `idempotency_keys`, scope `form:` + a hash of the session: another never reads it; a review step that
+passes its key on to 确认 sends other fields, so it is a request of its own), and
 only a 2xx or 3xx answer that sets no cookie; a refusal (4xx) is not kept, so a repeat is decided afresh. A repeat
 that arrives while the first is still being answered waits for it (up to REPLAY_WAIT seconds), then goes through
 like any request: the domain's own rules (a form key, a state that has moved on) keep it from doing anything twice."""
@@ -32,21 +34,29 @@ _POLL = 0.25
 _DROPPED = {"set-cookie", "content-length", "date", "server", "content-encoding"}
 
 
-def _where(scope: Scope) -> tuple[str, str] | None:
-    """(scope, key) of a page form's request, or None where this layer stays out."""
+def _sent_form(scope: Scope) -> Headers | None:
+    """The headers of a page form's request this layer answers again, else None."""
     if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].startswith("/api/"):
         return None
     headers = Headers(scope=scope)
     key = headers.get("x-form-key", "").strip()
-    if headers.get("hx-request") != "true" or not key or len(key) > MAX_KEY_LENGTH or not key.isascii():
+    if (headers.get("hx-request") != "true" or not key or len(key) > MAX_KEY_LENGTH or not key.isascii()
+            or not headers.get("content-type", "").startswith("application/x-www-form-urlencoded")):
         return None
+    return headers
+
+
+def _where(scope: Scope, headers: Headers, body: bytes) -> tuple[str, str] | None:
+    """(scope, key) of the answer kept for this session, path, key and body; None without a session."""
+    key = headers.get("x-form-key", "").strip()
     cookie = next((part.split("=", 1)[1] for part in headers.get("cookie", "").split(";")
                    if part.strip().startswith(COOKIE_NAME + "=")), "")
     who = cookie.strip() or headers.get("authorization", "")  # the session: its cookie, or a client's token
     if not who:
         return None
     session_hash = hashlib.sha256(who.encode()).hexdigest()
-    return "form:" + session_hash, hashlib.sha256(f"{scope['path']}\0{key}".encode()).hexdigest()
+    sent = hashlib.sha256(f"{scope['path']}\0{key}\0".encode() + body).hexdigest()
+    return "form:" + session_hash, sent
 
 
 class FormReplay:
@@ -54,7 +64,19 @@ class FormReplay:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        where = _where(scope)
+        headers = _sent_form(scope)
+        if headers is None:
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:  # a form's fields (BodyCap, outside, caps them); the app reads them from here
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the phone went away before it had sent the form
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        receive = _replaying(body, receive)
+        where = _where(scope, headers, body)
         if where is None:
             await self.app(scope, receive, send)
             return
@@ -87,6 +109,18 @@ class FormReplay:
             if claimed:
                 answer = _answer(start, b"".join(chunks)) if size <= KEPT_BYTES else None
                 await run_in_threadpool(_settle, engine, *where, answer)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+    return replay
 
 
 def _answer(start: Message | None, body: bytes) -> str | None:

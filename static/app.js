@@ -76,10 +76,19 @@ function zfKeyForms(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { zfKeyForms(document); });
 document.addEventListener("htmx:load", function (e) { zfKeyForms(e.detail.elt); });
+function zfFormOf(elt) {
+  return elt && (elt.tagName === "FORM" ? elt : elt.form || (elt.closest && elt.closest("form")));
+}
 document.addEventListener("htmx:configRequest", function (e) {
-  var elt = e.detail.elt, form = elt.tagName === "FORM" ? elt : elt.form || (elt.closest && elt.closest("form"));
-  var key = form && form.querySelector('input[name="form_key"]');
+  var form = zfFormOf(e.detail.elt), key = form && form.querySelector('input[name="form_key"]');
   if (key && e.detail.verb !== "get") { e.detail.headers["X-Form-Key"] = key.value; }
+});
+// Once an answer has come, the key has done its work: a form still on the page gets a new one, so sending it
+// again (先检查 with another file, 进货 once more) is a request of its own, not a repeat of the one answered.
+document.addEventListener("htmx:afterRequest", function (e) {
+  var config = e.detail.requestConfig, form = zfFormOf(config ? config.elt : e.detail.elt);
+  var key = form && document.body.contains(form) && form.querySelector('input[name="form_key"]');
+  if (key && config && config.verb !== "get" && e.detail.xhr && e.detail.xhr.status > 0) { key.value = zfNewKey(); }
 });
 function zfKeyed(elt) {
   var form = elt.tagName === "FORM" ? elt : elt.form || (elt.closest && elt.closest("form"));

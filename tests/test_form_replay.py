@@ -79,3 +79,25 @@ def test_the_api_keeps_its_own_keys(api):
     again = api.client.post(f"/api/v1/orders/{oid}/accept", headers={**api.headers("volunteer"), **HTMX,
                                                                      "X-Form-Key": "k-api"})
     assert r.status_code == 200 and again.status_code == 409 and "X-Form-Replayed" not in again.headers
+
+
+def test_other_fields_with_the_same_key_are_a_request_of_their_own(api, demo_engine):
+    """A review step passes its key on to 确认 (积分资金): the confirmation sends other fields, so it is decided,
+    not answered with the review again."""
+    oid = dispatched_order(api)
+    headers = {**api.headers("volunteer"), **HTMX, "X-Form-Key": "k-same"}
+    first = api.client.post(f"/service/orders/{oid}/accept", data={"form_key": "k-same"}, headers=headers,
+                            follow_redirects=False)
+    other = api.client.post(f"/service/orders/{oid}/accept", data={"form_key": "k-same", "note": "再点一次"},
+                            headers=headers, follow_redirects=False)
+    assert first.status_code == 204 and other.status_code == 409 and "X-Form-Replayed" not in other.headers
+
+
+def test_an_upload_is_left_to_the_domain(api, demo_engine):
+    """A multipart body differs with every send (its boundary): uploads are not answered again here."""
+    oid = dispatched_order(api)
+    headers = {**api.headers("volunteer"), **HTMX, "X-Form-Key": "k-upload"}
+    sent = [api.client.post(f"/service/orders/{oid}/accept", data={"form_key": "k-upload"},
+                            files={"x": ("a.txt", b"a", "text/plain")}, headers=headers, follow_redirects=False)
+            for _ in range(2)]
+    assert [r.status_code for r in sent] == [204, 409] and "X-Form-Replayed" not in sent[1].headers

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app.disclosure.markup import escape_cell, line_diff, render_body, table_markup
+from app.static_files import static_url
 from tests.pages.conftest import sign_in
 
 pytestmark = pytest.mark.sqlite_only
@@ -72,7 +73,7 @@ def test_the_publish_page_offers_the_tool_and_says_how_without_it(web):
     sign_in(web, "official")
     page = web.get("/disclosures/new").text
     assert re.search(r'<div class="table-tool" data-table-tool data-target="d-body" hidden>', page)
-    assert '<script src="/static/table-editor.js" defer></script>' in page
+    assert f'<script src="{static_url("table-editor.js")}" defer></script>' in page
     assert "也可以直接这样写" in page and "| 科目 | 金额 |" in page  # typing pipes works without the script
 
 

@@ -57,24 +57,36 @@ def live_server(request, tmp_path, sqlite_templates, served_app) -> Iterator[str
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """The system Chromium, headless; skipped (or failed, with ZF_REQUIRE_BROWSER) when it is not there."""
+def chromium_path() -> str:
+    """The system Chromium's path; skipped (or failed, with ZF_REQUIRE_BROWSER) when it is not there."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if not executable:
         unavailable("BROWSER", "no system Chromium on PATH (apt-get install chromium)")
+    return executable
+
+
+@pytest.fixture(scope="session")
+def playwright_driver(chromium_path):
+    """The run's one Playwright (a second sync Playwright in a process refuses to start)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         unavailable("BROWSER", f"Playwright is not installed: {exc}")
     playwright = sync_playwright().start()
+    yield playwright
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver, chromium_path):
+    """The system Chromium, headless."""
     try:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright_driver.chromium.launch(executable_path=chromium_path, headless=True,
+                                                     args=CHROMIUM_ARGS)
     except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable browser here"
-        playwright.stop()
-        unavailable("BROWSER", f"Chromium at {executable} would not start: {exc.__class__.__name__}")
+        unavailable("BROWSER", f"Chromium at {chromium_path} would not start: {exc.__class__.__name__}")
     yield chromium
     chromium.close()
-    playwright.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ after a live screen was opened (the balance on 首页 must not look unchanged af
 Playwright starts Chromium with --disable-back-forward-cache; this module's browser runs without it, as phones do."""
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -20,17 +19,11 @@ STATE = """() => ({mark: window.__zfMark || null, persisted: window.__zfPersiste
 
 
 @pytest.fixture(scope="module")
-def bfcache_browser() -> Iterator:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        pytest.skip("no system Chromium on PATH")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS,
-                                              ignore_default_args=["--disable-back-forward-cache"])
-        yield chromium
-        chromium.close()
+def bfcache_browser(playwright_driver, chromium_path) -> Iterator:
+    chromium = playwright_driver.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
+                                                 ignore_default_args=["--disable-back-forward-cache"])
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

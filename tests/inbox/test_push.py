@@ -12,6 +12,7 @@ from app.db import session_for
 from app.inbox import push
 from app.inbox.models import PushSubscription
 from app.inbox.service import notify
+from app.static_files import static_url
 from tests.conftest import DEMO, make_settings
 from tests.inbox.helpers import user_id
 
@@ -50,7 +51,7 @@ def test_a_subscribed_phone_is_told_after_the_commit_only(api, demo_engine):
         assert api.post("/me/push-subscriptions", "villager", json=SUB).status_code == 201
         assert api.post("/me/push-subscriptions", "villager", json=SUB).status_code == 201  # the same phone again
         html = api.client.get("/messages", headers=api.headers("villager")).text
-        assert 'data-key="BPUBLIC"' in html and "/static/push.js" in html
+        assert 'data-key="BPUBLIC"' in html and static_url("push.js") in html
         villager = user_id(demo_engine, DEMO["villager"])
         with session_for(demo_engine, write=True) as s:
             notify(s, kind="award", text="回滚的不提醒", link="/points", user_ids=[villager])

@@ -270,7 +270,8 @@ def counter_requests(request: Request, actor: ActorDep, session: SessionDep, sec
     shown = next((r for r in rows if r.id == opened), None)
     return render(request, "shop/requests/counter.html", {
         "tab": "home", "shop": shop, "rows": rows, "minutes_left": reading.minutes_left(rows), "opened": shown,
-        "poll_seconds": POLL_SECONDS, "code_length": codes.REQUEST_CODE_LENGTH}, no_store=True)
+        "poll_seconds": POLL_SECONDS, "code_length": codes.REQUEST_CODE_LENGTH, "large_basket": LARGE_BASKET_POINTS},
+        no_store=True)
 
 
 def _basket(request: Request, session: Session, actor: Actor, shop: Shop, req: ShopRequest, *, code: str,

@@ -51,7 +51,7 @@ class TestPayPage:
         assert f'data-testid="pay-digits">{grouped}</p>' in r.text
         qr = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', r.text)
         assert qr and base64.b64decode(qr.group(1)) == qr_svg(code)
-        assert "王建国家" in r.text and "王*国" not in r.text  # his own household's name in full to him (#18)
+        assert "王*国家" in r.text and "王建国" not in r.text  # held up at the counter: masked even to him (ux.md)
         assert "每分钟自动刷新" in r.text and "屏幕调亮" in r.text
         assert f'data-testid="pay-balance">{balance(api)}<' in r.text
         assert_no_inline_code(r.text)

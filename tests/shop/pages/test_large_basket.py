@@ -14,7 +14,7 @@ pytestmark = pytest.mark.sqlite_only
 
 
 def asked(basket: str) -> str | None:
-    found = re.search(r'<form hx-post="/counter/requests/fulfil"[^>]*?hx-confirm="([^"]*)"', basket)
+    found = re.search(r'<form[^>]*? hx-post="/counter/requests/fulfil"[^>]*?hx-confirm="([^"]*)"', basket)
     return html.unescape(found.group(1)) if found else None
 
 
