@@ -7,20 +7,12 @@ import re
 import pytest
 
 from tests.conftest import DEMO, EMPTY
+from tests.e2e.conftest import shoot_both
 from tests.e2e.test_foundation_flow import log_in
 
 pytestmark = pytest.mark.browser
 
-PHONE, SMALL = {"width": 390, "height": 844}, {"width": 360, "height": 740}
 ONE_TIME, OWN = "linshi-2468", "lizhiyuan-own-97"
-
-
-def shoot_both(page, shoot, name: str) -> None:
-    """The screenshot at 390×844, then the layout check (and a screenshot) at 360 wide."""
-    shoot(page, name)
-    page.set_viewport_size(SMALL)
-    shoot(page, f"360-{name}")
-    page.set_viewport_size(PHONE)
 
 
 def open_household(page, base: str, head: str) -> None:

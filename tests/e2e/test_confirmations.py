@@ -8,21 +8,11 @@ import re
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, shoot_both
 from tests.e2e.test_request_flow import basket_ready, item
 
 pytestmark = pytest.mark.browser
 LOAD = 20_000  # page loads on a busy 2-core machine
-SMALL = {"width": 360, "height": 640}
-
-
-def both_sizes(page, shoot, name: str) -> None:
-    """Shoot (layout and axe checked) at 390×844, then at 360×640."""
-    shoot(page, name)
-    size = page.viewport_size
-    page.set_viewport_size(SMALL)
-    shoot(page, f"{name}-360")
-    page.set_viewport_size(size)
 
 
 class Asked:
@@ -57,7 +47,7 @@ def test_pending_is_amber_and_approving_asks_once(live_server, new_context, shoo
     line = official.get_by_test_id("pending-award")
     assert "+300" in line.inner_text() and "周镇长（乡镇管理员）" in line.inner_text()
     assert line.evaluate("e => getComputedStyle(e.querySelector('.tag')).color") == "rgb(138, 75, 0)"  # amber
-    both_sizes(official, shoot, "truthful-household-pending")
+    shoot_both(official, shoot, "truthful-household-pending")
 
     town = new_context().new_page()
     log_in(town, base, DEMO["town_admin"])
@@ -66,7 +56,7 @@ def test_pending_is_amber_and_approving_asks_once(live_server, new_context, shoo
     row.wait_for(timeout=LOAD)
     for words in ("示范村", "赵德明家", "直接奖励", "抗洪抢险救出邻居", "张书记", "超过单笔限额 200 分"):
         assert words in row.inner_text(), words
-    both_sizes(town, shoot, "truthful-approver")
+    shoot_both(town, shoot, "truthful-approver")
     asked = Asked(town, "/approve")
     town.get_by_role("button", name="批准发放").click()
     town.wait_for_timeout(500)  # nothing is going to happen: give it the chance to
@@ -85,7 +75,7 @@ def test_pending_is_amber_and_approving_asks_once(live_server, new_context, shoo
     refused.wait_for(timeout=LOAD)
     assert "未批准" in refused.inner_text() and "材料不全，请补充照片" in refused.inner_text()
     assert official.get_by_test_id("balance").inner_text().strip() == "80"
-    both_sizes(official, shoot, "truthful-household-refused")
+    shoot_both(official, shoot, "truthful-household-refused")
 
 
 def test_publish_asks_once(live_server, new_context):

@@ -12,13 +12,12 @@ import time
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import PHONE, log_in
+from tests.e2e.conftest import PHONE, SMALL, log_in, shoot_both
 from tests.e2e.test_request_flow import basket_ready, item, number
 from tests.e2e.test_shop_admin_flow import api_token
 
 pytestmark = pytest.mark.browser
 
-SMALL = {"width": 360, "height": 640}
 # The issue's weak 3G: 400 ms round trips, 400 kbit/s (50 000 bytes/s) each way.
 THROTTLED = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
 FAST = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
@@ -81,15 +80,6 @@ def apart(banner, button) -> None:
     assert a and b
     assert (a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
             or a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]), (a, b)
-
-
-def shoot_both(page, shoot, name: str) -> None:
-    """The recovered screen at the phone's size and again at 360×640."""
-    shoot(page, name)
-    size = page.viewport_size
-    page.set_viewport_size(SMALL)
-    shoot(page, f"{name}-360")
-    page.set_viewport_size(size)
 
 
 def count(db, sql: str, *args) -> int:

@@ -8,17 +8,10 @@ import time
 import pytest
 
 from tests.conftest import DEMO
+from tests.e2e.conftest import shoot_both
 from tests.e2e.test_counter_flow import SMALL, digits_on, goods_row, log_in, number
 
 pytestmark = pytest.mark.browser
-
-
-def shoot_both(page, shoot, name: str) -> None:
-    """The screen at 390×844 and again at 360 wide (layout and axe checked each time by `shoot`)."""
-    shoot(page, name)
-    page.set_viewport_size(SMALL)
-    shoot(page, f"{name}-360")
-    page.set_viewport_size({"width": 390, "height": 844})
 
 
 def fresh_code_after(page, old: str, seconds: float = 8) -> str:
@@ -46,7 +39,7 @@ def test_pay_screen_through_a_dropped_and_restored_network(live_server, new_cont
     page.clock.fast_forward("01:10")  # 70 s without a network
     page.wait_for_function("() => document.getElementById('pay-code').classList.contains('is-dead')")
     assert page.locator(".pay-live").evaluate("el => getComputedStyle(el).visibility") == "hidden"
-    shoot_both(page, shoot, "pay-net-01-offline")
+    shoot_both(page, shoot, "pay-net-01-offline", small=SMALL)
 
     # Back online: a fresh code at once (not after the back-off), the message gone.
     started = time.monotonic()
@@ -62,7 +55,7 @@ def test_pay_screen_through_a_dropped_and_restored_network(live_server, new_cont
     trouble.wait_for()
     page.wait_for_function("() => document.getElementById('pay-code').classList.contains('is-dead')")
     assert page.get_by_text("积分码暂时刷新不了").is_visible()
-    shoot_both(page, shoot, "pay-net-02-no-answer")
+    shoot_both(page, shoot, "pay-net-02-no-answer", small=SMALL)
     # Time stands still now (no automatic retry can come first): the button alone brings the code back.
     page.clock.pause_at(page.evaluate("Date.now()") + 1000)
     for route in held:  # the connections that hung are dropped, not answered late
@@ -120,13 +113,13 @@ def test_two_phones_confirm_above_the_villages_amount(live_server, new_context, 
     waiting = counter.get_by_test_id("counter-waiting")
     waiting.wait_for()
     assert waiting.get_by_text("等待村民确认").is_visible() and waiting.get_by_text("120").is_visible()
-    shoot_both(counter, shoot, "counter-confirm-01-waiting")
+    shoot_both(counter, shoot, "counter-confirm-01-waiting", small=SMALL)
 
     question = villager.get_by_test_id("pay-confirm")
     question.wait_for(timeout=5000)
     assert question.get_by_role("heading").inner_text().replace(" ", "") == "确认兑换120积分？"
     assert question.get_by_text("菜籽油 5L × 2").is_visible() and question.get_by_text("振风超市").is_visible()
-    shoot_both(villager, shoot, "pay-confirm-01-asked")
+    shoot_both(villager, shoot, "pay-confirm-01-asked", small=SMALL)
     question.get_by_role("button", name="确认", exact=True).click()
 
     pay_receipt = villager.get_by_test_id("pay-receipt")
@@ -159,7 +152,7 @@ def test_the_official_sets_the_villages_amount(live_server, new_context, shoot):
     page.get_by_label("超过多少积分要村民确认").fill("abc")
     page.get_by_role("button", name="保存").click()
     page.get_by_text("确认额度应为 0 到 100000 积分").wait_for()
-    shoot_both(page, shoot, "shop-settings-01-refused")
+    shoot_both(page, shoot, "shop-settings-01-refused", small=SMALL)
     page.get_by_label("超过多少积分要村民确认").fill("200")
     page.get_by_role("button", name="保存").click()
     page.get_by_text("已保存").wait_for()
@@ -194,7 +187,7 @@ def test_a_price_changed_behind_the_counter_reloads_the_basket(live_server, new_
     counter.wait_for_function("() => document.querySelector('[data-testid=counter-total]').textContent === '100'")
     assert goods_row(counter, "食盐").locator(".goods-price").inner_text() == "50 积分"
     assert counter.get_by_test_id("counter-receipt").is_hidden()
-    shoot_both(counter, shoot, "counter-price-changed")
+    shoot_both(counter, shoot, "counter-price-changed", small=SMALL)
     # 100 points is not above the village's amount (100): confirming now goes through at the new price.
     counter.get_by_role("button", name="确认兑换").click()
     counter.get_by_test_id("counter-receipt").get_by_text("−100").wait_for()

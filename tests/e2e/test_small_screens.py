@@ -103,7 +103,9 @@ def test_the_counter_counts_the_day_and_opens_a_waiting_request(live_server, new
     basket = counter.get_by_test_id("req-basket")
     basket.wait_for(timeout=LOAD)
     assert basket.get_by_text("香皂 × 2").is_visible()
-    assert counter.evaluate("document.querySelector('[data-testid=req-basket]').getBoundingClientRect().top") < 200
+    # htmx scrolls it into view once the swap has settled (show:#req-basket:top), a moment after it appears.
+    counter.wait_for_function("document.querySelector('[data-testid=req-basket]').getBoundingClientRect().top < 200",
+                              timeout=LOAD)
     code_field = counter.get_by_label("交货前请输入村民手机上的核销码")
     assert code_field.input_value() == ""
     shoot(counter, f"small-05-waiting-opened-{tag}")
