@@ -1,6 +1,8 @@
 """A page form sent again gets the first answer (app/form_replay.py, issue #18). 接单 draws no key of its own in
 its template (the page's script gives every form one, static/app.js): its answer lost and the same form sent again
-with the same key, the volunteer is answered as the first time — not told the order is no longer his to take."""
+with the same key, the volunteer is answered as the first time — not told the order is no longer his to take.
+The answers are kept in the database (a unique key per session, path, key and fields): the first test runs on both
+engines, the rest (headers and scoping) on SQLite."""
 
 import re
 
@@ -10,7 +12,6 @@ from sqlmodel import Session, select
 from app.idempotency import IdempotencyRecord
 from app.volunteer.models import ServiceOrderEvent
 
-pytestmark = pytest.mark.sqlite_only
 HTMX = {"HX-Request": "true"}
 
 
@@ -57,6 +58,7 @@ def test_a_repeat_gets_the_first_answer_and_does_nothing_twice(api, demo_engine)
     assert len(kept) == 1 and kept[0].response_body  # the one success; the refusal gave its key up
 
 
+@pytest.mark.sqlite_only
 def test_another_session_never_reads_an_answer_kept_for_someone(api, demo_engine):
     oid = dispatched_order(api)
     assert accept(api, oid, "k-mine").status_code == 204
@@ -64,6 +66,7 @@ def test_another_session_never_reads_an_answer_kept_for_someone(api, demo_engine
     assert "X-Form-Replayed" not in other.headers and other.status_code in (403, 404, 409)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("headers", [{"HX-Request": "false"}, {"X-Form-Key": ""}, {"X-Form-Key": "k" * 201}])
 def test_only_htmx_with_a_sound_key_is_answered_again(api, headers):
     oid = dispatched_order(api)
@@ -72,6 +75,7 @@ def test_only_htmx_with_a_sound_key_is_answered_again(api, headers):
     assert again.status_code == 409 and "X-Form-Replayed" not in again.headers
 
 
+@pytest.mark.sqlite_only
 def test_the_api_keeps_its_own_keys(api):
     oid = dispatched_order(api)
     r = api.client.post(f"/api/v1/orders/{oid}/accept", headers={**api.headers("volunteer"), **HTMX,
@@ -81,6 +85,7 @@ def test_the_api_keeps_its_own_keys(api):
     assert r.status_code == 200 and again.status_code == 409 and "X-Form-Replayed" not in again.headers
 
 
+@pytest.mark.sqlite_only
 def test_other_fields_with_the_same_key_are_a_request_of_their_own(api, demo_engine):
     """A review step passes its key on to 确认 (积分资金): the confirmation sends other fields, so it is decided,
     not answered with the review again."""
@@ -93,6 +98,7 @@ def test_other_fields_with_the_same_key_are_a_request_of_their_own(api, demo_eng
     assert first.status_code == 204 and other.status_code == 409 and "X-Form-Replayed" not in other.headers
 
 
+@pytest.mark.sqlite_only
 def test_an_upload_is_left_to_the_domain(api, demo_engine):
     """A multipart body differs with every send (its boundary): uploads are not answered again here."""
     oid = dispatched_order(api)
@@ -101,3 +107,17 @@ def test_an_upload_is_left_to_the_domain(api, demo_engine):
                             files={"x": ("a.txt", b"a", "text/plain")}, headers=headers, follow_redirects=False)
             for _ in range(2)]
     assert [r.status_code for r in sent] == [204, 409] and "X-Form-Replayed" not in sent[1].headers
+
+
+def test_the_same_form_sent_four_times_at_once_is_done_once(api, demo_engine):
+    """A resend that arrives while the first is still being answered waits for that answer and gets it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    oid = dispatched_order(api)
+    api.headers("volunteer")  # one session for all four (signed in before, not four times at once)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _i: accept(api, oid, "k-at-once"), range(4)))
+    assert [r.status_code for r in answers] == [204] * 4
+    assert len({r.headers["HX-Redirect"] for r in answers}) == 1
+    assert sum(r.headers.get("X-Form-Replayed") == "1" for r in answers) == 3
+    assert accepted(demo_engine, oid) == 1
