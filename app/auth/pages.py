@@ -36,6 +36,7 @@ from app.org.models import PasswordResetNotice
 from app.org.passwords import mark_notices_seen, unseen_reset_notices
 from app.org.service import village_name
 from app.security import create_access_token
+from app.shop.catalogue.service import list_shops
 
 NEXT_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_\-]{0,200}")  # a path on this site (no //host, no query)
 
@@ -152,7 +153,7 @@ def home(request: Request, actor: ActorDep, session: SessionDep, engine: EngineD
     context = {"tab": "home", "household": household, "balance": None, "entries": [],
                "village": village_name(session, village_id), "is_official": actor.has_role(OFFICIALS),
                "resets": _reset_notices_once(engine, session, actor), "done": HOME_DONE.get(done, ""),
-               "setup": setup_checklists(session, actor)}
+               "setup": setup_checklists(session, actor), "has_shop": bool(list_shops(session, actor=actor))}
     if household:
         context["balance"] = household_balance(session, household_id=household.id)
         context["entries"] = household_history(session, household=household, limit=5, cursor=None,
@@ -179,4 +180,5 @@ def me(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     household = acting_household(session, actor)
     villages = {a.org_id: village_name(session, a.org_id) for a in actor.roles}
     return render(request, "auth/me.html", {"tab": "me", "household": household, "org_names": villages,
-                                            "unread_messages": inbox.unread_count(session, user_id=actor.id)})
+                                            "unread_messages": inbox.unread_count(session, user_id=actor.id),
+                                            "has_shop": bool(list_shops(session, actor=actor))})
