@@ -1,5 +1,5 @@
 """Command line: `python -m app check-ledger | expire-shop-requests | confirm-service-orders | seed-demo |
-create-admin | serve | make-cert`."""
+create-admin | serve | make-cert | backup FILE | restore FILE`."""
 
 import argparse
 import getpass
@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="run the web server on HOST:PORT (HTTPS with SSL_CERTFILE/SSL_KEYFILE)")
     cert = commands.add_parser("make-cert", help="write a self-signed certificate into var/tls/")
     cert.add_argument("hosts", nargs="*", help="this machine's LAN address(es), e.g. 192.168.1.20")
+    for name, what in (("backup", "write a backup of the database to FILE (SQLite: a copy; PostgreSQL: pg_dump -Fc)"),
+                       ("restore", "load the backup FILE into an empty database")):
+        commands.add_parser(name, help=what).add_argument("file", type=Path, metavar="FILE")
     args = parser.parse_args(argv)
     if args.command == "make-cert":
         from app.config import VAR_DIR
@@ -63,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _confirm_service_orders(engine)
         if args.command == "expire-shop-requests":
             return _expire_shop_requests(engine)
+        if args.command in ("backup", "restore"):
+            return _backup_or_restore(engine, args.command, args.file)
         return _check_ledger(engine) if args.command == "check-ledger" else _seed_demo(engine)
     finally:
         engine.dispose()
@@ -94,6 +99,18 @@ def _expire_shop_requests(engine: Engine) -> int:
         if count < 200:
             break
     print(f"{total} shop request(s) expired, their points given back")
+    return 0
+
+
+def _backup_or_restore(engine: Engine, command: str, path: Path) -> int:
+    from app.backup import BackupError, backup, restore
+
+    try:
+        (backup if command == "backup" else restore)(engine, path)
+    except BackupError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {path}" if command == "backup" else f"restored from {path}")
     return 0
 
 
