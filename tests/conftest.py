@@ -13,6 +13,7 @@ import shutil
 import warnings
 import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -324,3 +325,27 @@ def error_code(response) -> str:
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
     return body["error"]["code"]
+
+
+@contextmanager
+def own_pg_database(suffix: str) -> Iterator[Engine]:
+    """A PostgreSQL database of the test's own, empty (the run's name + `suffix`: a test that changes the schema or
+    restores into it), dropped afterwards."""
+    from sqlalchemy import create_engine
+
+    name = PG_TEST_DB + suffix
+    try:
+        admin = create_engine(make_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        unavailable("PG", f"no PostgreSQL: {exc.__class__.__name__}")
+    engine = make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 import app.domains  # noqa: F401  (what each domain's holds must come to, for check_ledger)
@@ -17,7 +17,7 @@ from app.backup import BackupError, restore
 from app.config import get_settings
 from app.db import make_engine, session_for
 from app.ledger.check import check_ledger
-from tests.conftest import PG_ADMIN_URL, PG_TEST_DB
+from tests.conftest import own_pg_database
 
 
 def run(engine: Engine, monkeypatch, *argv: str) -> int:
@@ -37,17 +37,8 @@ def empty_target(demo_engine, tmp_path) -> Iterator[Engine]:
         yield target
         target.dispose()
         return
-    name = f"{PG_TEST_DB}_restore"
-    admin = create_engine(make_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    target = make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    yield target
-    target.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_pg_database("_restore") as target:
+        yield target
 
 
 def every_row(engine: Engine) -> dict[str, list[tuple]]:

@@ -5,8 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
@@ -16,7 +15,7 @@ from app.config import ROOT
 from app.db import make_engine, session_for
 from app.demo import seed_demo_world
 from app.ledger.check import check_ledger
-from tests.conftest import PG_ADMIN_URL, PG_TEST_DB, unavailable
+from tests.conftest import own_pg_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -26,20 +25,8 @@ def empty_engine(request, tmp_path):
         yield engine
         engine.dispose()
         return
-    name = PG_TEST_DB + "_migrations"  # the run's (and the xdist worker's) own
-    try:
-        admin = create_engine(make_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        unavailable("PG", f"no PostgreSQL: {exc.__class__.__name__}")
-    engine = make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_pg_database("_migrations") as engine:  # the run's (and the xdist worker's) own
+        yield engine
 
 
 def upgrade(engine, revision: str = "head") -> None:

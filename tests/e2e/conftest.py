@@ -1,5 +1,6 @@
 """Browser fixtures: the real app under uvicorn on a free port, and the system Chromium through Playwright."""
 
+import re
 import shutil
 import threading
 import time
@@ -156,3 +157,14 @@ def shoot_both(page, shoot, name: str, *, small: dict = SMALL) -> None:
     page.set_viewport_size(small)
     shoot(page, f"{name}-360")
     page.set_viewport_size(size)
+
+
+def fill_award(page, base: str, points: int, reason: str, *, before_filling=None) -> None:
+    """An official's award to 赵德明 typed on his household page (for 热心公益), not yet sent."""
+    page.goto(f"{base}/admin/households")
+    page.get_by_role("link", name=re.compile("赵德明")).first.click()
+    if before_filling is not None:
+        before_filling()
+    page.fill("#award-points", str(points))
+    page.select_option("#award-category", "public_good")
+    page.fill("#award-reason", reason)

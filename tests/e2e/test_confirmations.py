@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import log_in, shoot_both
+from tests.e2e.conftest import fill_award, log_in, shoot_both
 from tests.e2e.test_request_flow import basket_ready, item
 
 pytestmark = pytest.mark.browser
@@ -35,11 +35,7 @@ def test_pending_is_amber_and_approving_asks_once(live_server, new_context, shoo
     base = live_server
     official = new_context().new_page()
     log_in(official, base, DEMO["official"])
-    official.goto(f"{base}/admin/households")
-    official.get_by_role("link", name=re.compile("赵德明")).first.click()
-    official.fill("#award-points", "300")
-    official.select_option("#award-category", "public_good")
-    official.fill("#award-reason", "抗洪抢险救出邻居")
+    fill_award(official, base, 300, "抗洪抢险救出邻居")
     official.get_by_role("button", name="确认发放").click()
     notice = official.get_by_test_id("award-pending")
     notice.wait_for(timeout=LOAD)

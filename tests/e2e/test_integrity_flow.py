@@ -8,18 +8,14 @@ import re
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import fill_award, log_in
 
 pytestmark = pytest.mark.browser
 
 
 def award_above_the_limit(official, base: str, reason: str) -> None:
     """An official awards 赵德明 300 points (above 示范村's 200) on the household page: it waits."""
-    official.goto(f"{base}/admin/households")
-    official.get_by_role("link", name=re.compile("赵德明")).first.click()
-    official.fill("#award-points", "300")
-    official.select_option("#award-category", "public_good")
-    official.fill("#award-reason", reason)
+    fill_award(official, base, 300, reason)
     official.get_by_role("button", name="确认发放").click()
     official.get_by_text("超过本村奖励限额").wait_for()
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import PHONE, SMALL, log_in, shoot_both
+from tests.e2e.conftest import PHONE, SMALL, fill_award, log_in, shoot_both
 from tests.e2e.test_request_flow import basket_ready, item, number
 from tests.e2e.test_shop_admin_flow import api_token
 
@@ -204,11 +204,7 @@ def test_an_award_comes_through_a_lost_answer(live_server, new_context, shoot, t
     base, db = live_server, tmp_path / "e2e.db"
     phone = Phone(new_context, base, "official")
     page = phone.page
-    page.goto(f"{base}/admin/households")
-    page.get_by_role("link", name=re.compile("赵德明")).first.click()
-    page.fill("#award-points", "20")
-    page.select_option("#award-category", "public_good")
-    page.fill("#award-reason", "断网时发的奖励，只能有一笔")
+    fill_award(page, base, 20, "断网时发的奖励，只能有一笔")
     submit = page.get_by_role("button", name="确认发放")
     phone.lose_the_next_answer(r"/admin/households/\d+/awards")
     submit.click()
@@ -253,11 +249,7 @@ def test_an_error_banner_says_what_to_do_and_goes_on_a_tap(live_server, new_cont
     for viewport in (PHONE, SMALL):
         page = new_context(viewport=viewport).new_page()
         log_in(page, base, DEMO["official"])
-        page.goto(f"{base}/admin/households")
-        page.get_by_role("link", name=re.compile("赵德明")).first.click()
-        page.fill("#award-points", "20")
-        page.select_option("#award-category", "public_good")
-        page.fill("#award-reason", "   ")
+        fill_award(page, base, 20, "   ")
         submit = page.get_by_role("button", name="确认发放")
         submit.scroll_into_view_if_needed()
         submit.click()
@@ -302,12 +294,8 @@ def test_an_answer_that_hangs_counts_as_lost(live_server, new_context, shoot, tm
     base, db = live_server, tmp_path / "e2e.db"
     phone = Phone(new_context, base, "official")
     page = phone.page
-    page.goto(f"{base}/admin/households")
-    page.get_by_role("link", name=re.compile("赵德明")).first.click()
-    page.evaluate("ZF_SEND_TIMEOUT_MS = 1500")  # static/app.js waits 20 s on a phone
-    page.fill("#award-points", "15")
-    page.select_option("#award-category", "public_good")
-    page.fill("#award-reason", "回答一直没来的奖励")
+    # static/app.js waits 20 s on a phone
+    fill_award(page, base, 15, "回答一直没来的奖励", before_filling=lambda: page.evaluate("ZF_SEND_TIMEOUT_MS = 1500"))
     hung = []
 
     def hang(route):
