@@ -29,7 +29,7 @@ from app.evaluation.models import (
 from app.idempotency import create_once
 from app.ids import int_within
 from app.inbox.models import MessageKind
-from app.inbox.service import notify
+from app.inbox.service import notify, notify_households
 from app.ledger.models import AwardRequest, TxnKind
 from app.ledger.policy import PENDING, village_policy
 from app.ledger.service import Once, Source, credit_household
@@ -531,14 +531,14 @@ def announce_results(session: Session, *, evaluation: EvaluationRound, credited:
     lines = round_lines(session, evaluation=evaluation)
     lists, households = listed_households(lines), {line.household_id for line in lines}
     words = {ListKind.red: "，上了红榜", ListKind.black: "，上了黑榜"}
+    texts: dict[int, str] = {}
     for household_id in sorted(households):
         points, status = credited.get(household_id, (0, ""))
         text = f"{month_label(evaluation.month)}文明新风评比已定榜：您家"
         text += f"得 {points} 分" if points else "本月未得分"
         text += "".join(w for kind, w in words.items() if household_id in lists[kind])
-        text += "，积分待批准后到账" if status == PENDING else ""
-        notify(session, kind=MessageKind.round_result, household_id=household_id, text=text,
-               link=f"/evaluation/rounds/{evaluation.id}")
+        texts[household_id] = text + ("，积分待批准后到账" if status == PENDING else "")
+    notify_households(session, kind=MessageKind.round_result, texts=texts, link=f"/evaluation/rounds/{evaluation.id}")
 
 
 def listed_households(lines: list[ResultLine]) -> dict[str, dict[int, list[ResultLine]]]:

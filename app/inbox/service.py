@@ -18,8 +18,17 @@ MAX_TEXT = 200
 
 def household_users(session: Session, *, household_id: int) -> list[int]:
     """The active users of a household who can sign in (a member without a phone reads nothing here)."""
-    return list(session.exec(select(User.id).where(User.household_id == household_id, col(User.active),
-                                                   col(User.phone).is_not(None))))
+    return households_users(session, household_ids=[household_id]).get(household_id, [])
+
+
+def households_users(session: Session, *, household_ids: Iterable[int]) -> dict[int, list[int]]:
+    """household_users for many households in one query."""
+    rows = session.exec(select(User.household_id, User.id).where(col(User.household_id).in_(sorted(household_ids)),
+                                                                 col(User.active), col(User.phone).is_not(None)))
+    found: dict[int, list[int]] = {}
+    for household_id, user_id in rows:
+        found.setdefault(household_id, []).append(user_id)
+    return found
 
 
 def approvers(session: Session, *, village_id: int) -> list[int]:
@@ -32,7 +41,7 @@ def approvers(session: Session, *, village_id: int) -> list[int]:
 
 
 def notify(session: Session, *, kind: str, text: str, link: str = "", user_ids: Iterable[int | None] = (),
-           household_id: int | None = None, skip: Iterable[int | None] = ()) -> int:
+           household_id: int | None = None, skip: Iterable[int | None] = (), flush: bool = True) -> int:
     """One message to each of `user_ids` and the users of `household_id` (each once), except those in `skip` (the
     one who did it needs no telling). Added to the caller's transaction; returns how many were written."""
     readers = {u for u in user_ids if u is not None}
@@ -42,9 +51,21 @@ def notify(session: Session, *, kind: str, text: str, link: str = "", user_ids: 
     line = text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
     for user_id in sorted(readers):
         session.add(Message(user_id=user_id, kind=kind, text=line, link=link))
-    session.flush()
+    if flush:
+        session.flush()
     push.queue(session, user_ids=readers, text=line, link=link)  # after the commit, where pushes are on
     return len(readers)
+
+
+def notify_households(session: Session, *, kind: str, texts: dict[int, str], link: str = "") -> int:
+    """Each household's users their own line (定榜: one line a household), in one read of who they are."""
+    users = households_users(session, household_ids=texts)
+    written = 0
+    for household_id, text in sorted(texts.items()):
+        written += notify(session, kind=kind, text=text, link=link, user_ids=users.get(household_id, []),
+                          flush=False)
+    session.flush()
+    return written
 
 
 def list_messages(session: Session, *, user_id: int, limit: int = 50, unread: bool = False) -> list[Message]:
