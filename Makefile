@@ -36,7 +36,7 @@ run: install
 # runs it in one process.
 TEST_WORKERS ?= 3
 test: install-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Re-resolve the locks from pyproject.toml after changing a dependency range, then commit requirements/*.lock.
 # Existing pins are kept where the ranges still allow them; `make lock LOCK_ARGS=--upgrade` moves everything to the

@@ -47,12 +47,14 @@ BIDI_NAME = "\u202e劵兑\u202c肥皂"
 class TestThroughTheApi:
     """On both engines: PostgreSQL cannot store NUL at all, so a NUL that reached it was a 500."""
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("reason", INVISIBLE)
     def test_an_award_needs_a_visible_reason(self, api, reason):
         r = api.post("/points/awards", "official", json={"household_id": 1, "points": 5, "reason": reason})
         assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
         assert api.get("/households/1", "official").json()["balance"] == 600
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("reason", INVISIBLE)
     def test_every_other_reason_needs_a_visible_character(self, api, reason):
         member = api.get("/households/1", "official").json()["members"][0]["id"]

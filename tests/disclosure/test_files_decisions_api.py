@@ -68,6 +68,7 @@ class TestAttachments:
         assert r.headers["content-disposition"].startswith("attachment")
         assert r.headers["x-content-type-options"] == "nosniff"
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("name,data", [
         ("发票.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200),  # a Windows executable renamed
         ("表.xlsx", b"\x7fELF\x02\x01\x01" + b"\x00" * 100),
@@ -95,6 +96,7 @@ class TestAttachments:
         r = upload(api, disclosure_id, "big.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024))
         assert r.status_code == 413 and "PDF 文件不能超过 5 MB" in r.json()["error"]["message"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("who,status", [("villager", 403), ("committee", 403), ("neighbour", 404)])
     def test_only_officials_attach(self, api, disclosure_id, who, status):
         assert upload(api, disclosure_id, "a.jpg", jpeg_bytes(), who=who).status_code == status
@@ -127,6 +129,7 @@ class TestDecisions:
         assert got["steps"][-1]["minutes"] == SCRIPT
         assert error_code(step(api, did, "result")) == "invalid_state"
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("extra", [{"attendance": None}, {"attendance": -1}, {"attendance": "9"},
                                        {"votes_for": 3}, {"step": "gossip"}, {"held_on": "2026-13-01"}])
     def test_bad_steps_are_refused(self, api, extra):
@@ -149,6 +152,7 @@ class TestDecisions:
         items = api.get("/decisions", "villager").json()["items"]
         assert any(d["status"] == "publish" and len(d["steps"]) == 4 for d in items)
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("who,status", [("villager", 403), ("committee", 403), ("neighbour", 404)])
     def test_others_cannot_record(self, api, who, status):
         did = api.get("/decisions", "official").json()["items"][0]["id"]

@@ -62,6 +62,7 @@ class TestQuorum:
         r = step(api, did, "review", attendance=3, expected=20)
         assert r.status_code == 201 and r.json()["outcome"] == "no_quorum" and r.json()["votes_for"] is None
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("name,attendance,expected,outcome", [
         ("resolve", 30, 45, "passed"),  # two thirds exactly
         ("resolve", 29, 45, "no_quorum"),

@@ -80,6 +80,7 @@ class TestCreditHousehold:
             with pytest.raises(IdempotencyConflict):
                 credit(s, once=once, points=11, source=Source(TxnKind.service, 4))
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("reason", ["", "   ", "\u200b", "\x00", "\u202e\u200b"])
     def test_a_reason_needs_a_visible_character(self, demo_engine, reason):
         with session_for(demo_engine, write=True) as s, pytest.raises(ValidationFailed):

@@ -75,6 +75,7 @@ class TestBudget:
         assert audit_actions(demo_engine)[-1] == "fund.budget"
         books_balance(demo_engine)
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "unit", "status"), [
         (COUNTY_ADMIN, "振风县", 201), (COUNTY_ADMIN, "清河镇", 403), (COUNTY_ADMIN, "示范村", 403),
         ("town_admin", "清河镇", 201), ("town_admin", "振风县", 404), ("town_admin", "示范村", 403),
@@ -88,6 +89,7 @@ class TestBudget:
         if status != 201:
             assert error_code(r) == {403: "forbidden", 404: "not_found"}[status]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("change", "field"), [
         ({"yuan": None}, "金额"), ({"yuan": "abc"}, "金额"), ({"yuan": "1.234"}, "金额"), ({"yuan": -5}, "金额"),
         ({"yuan": "NaN"}, "金额"), ({"yuan": "1e999999999"}, "金额"), ({"yuan": "1e-999999999"}, "金额"),
@@ -101,6 +103,7 @@ class TestBudget:
         with session_for(demo_engine, write=False) as s:
             assert village_budgets(s, ids) == []
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("body", [{"points": True}, {"points": "10"}, {"org_id": 2**64}, {"year": "2026"}])
     def test_wrong_types_are_refused(self, api, ids, body):
         r = api.post("/funds/budgets", "official", json={"org_id": ids["示范村"], "year": 2026, "points": 10,
@@ -153,6 +156,7 @@ class TestAllocation:
         after = fund(api, "official", ids["示范村"])
         assert after["received"] == before["received"] + 100 and after["balance"] == before["balance"] + 100
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "source", "target", "status"), [
         ("town_admin", "振风县", "示范村", 404),  # the county's fund is not a town admin's to see
         ("town_admin", "清河镇", "柳林村", 404),  # a village of another township
@@ -189,6 +193,7 @@ class TestDonation:
         assert audit_actions(demo_engine)[-1] == "fund.donation"
         books_balance(demo_engine)
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "unit", "status"), [
         (COUNTY_ADMIN, "振风县", 201), ("town_admin", "清河镇", 201), (COUNTY_ADMIN, "示范村", 403),
         ("town_admin", "示范村", 403), (OUTSIDER, "示范村", 404), ("villager", "示范村", 403),
@@ -196,6 +201,7 @@ class TestDonation:
     def test_who_may_record_where(self, api, ids, who, unit, status):
         assert donate(api, who, ids[unit]).status_code == status
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("donor", ["", "   ", "\u200b\u202e", None])
     def test_a_donation_names_its_donor(self, api, ids, donor):
         r = donate(api, "official", ids["示范村"], donor=donor)
@@ -217,6 +223,7 @@ class TestReading:
         assert after["received"] - after["given"] - after["spent"] == after["balance"]
         books_balance(demo_engine)
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "unit", "status"), [
         ("official", "示范村", 200), ("town_admin", "示范村", 200), (COUNTY_ADMIN, "示范村", 200),
         ("town_admin", "清河镇", 200), (COUNTY_ADMIN, "清河镇", 200), (COUNTY_ADMIN, "振风县", 200),
@@ -274,6 +281,7 @@ class TestRate:
         assert api.get(f"/villages/{village}/fund-rate", "town_admin").json()["fen_per_point"] == 50
         assert audit_actions(demo_engine)[-1] == "village.settings"
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "value", "status"), [
         ("town_admin", 50, 403), ("villager", 50, 403), (OUTSIDER, 50, 404), ("official", 0, 422),
         ("official", 100_001, 422), ("official", True, 422),

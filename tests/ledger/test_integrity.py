@@ -152,6 +152,7 @@ class TestTheTownsBounds:
                  if line["action"] == "village.settings"]
         assert shown[:2] == ["每小时服务积分上限：20 → 15", "最短公示天数：3 → 5"]  # the log in words, newest first
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("body", [{"min_notice_days": 31}, {"min_notice_days": -1}, {"min_notice_days": 1.5},
                                       {"min_notice_days": "3"}, {"min_notice_days": 10**20}])
     def test_out_of_bounds_is_refused(self, api, demo_engine, body):

@@ -72,6 +72,7 @@ class TestCreateUnit:
         names = [c["name"] for c in api.get(f"/org-units/{ids['示范村']}", "villager").json()["children"]]
         assert names == ["一组"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("who", ["villager", "attendant", "volunteer", "committee"])
     def test_anyone_else_is_refused(self, api, ids, who):
         r = make(api, who, "group", "一组", ids["示范村"])
@@ -116,6 +117,7 @@ MATRIX = [  # who, unit, role, status
 
 
 class TestAppoint:
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "unit", "role", "status"), MATRIX,
                              ids=[f"{w}-{u}-{r}" for w, u, r, _ in MATRIX])
     def test_who_may_appoint_whom(self, api, ids, who, unit, role, status):
@@ -147,6 +149,7 @@ class TestAppoint:
                                   "shop_id": shop_id(demo_engine)})  # 振风超市 is 示范村's
         assert r.status_code == 404, r.text
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     def test_nobody_appoints_themselves(self, api, ids):
         r = appoint(api, "official", ids["示范村"], "volunteer", phone=DEMO["official"])
         assert r.status_code == 403 and error_code(r) == "forbidden"

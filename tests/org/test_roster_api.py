@@ -225,6 +225,7 @@ class TestWhoMay:
         assert r.status_code == 404 and error_code(r) == "not_found"
         assert api.get(f"/villages/{unit_id(demo_engine, '邻村')}/households.xlsx", "official").status_code == 404
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("who", ["villager", "attendant", "committee", "volunteer"])
     def test_others_of_the_village_are_refused(self, api, village, who):
         r = send(api, village, workbook_bytes(roster_rows(1)), who)
@@ -263,6 +264,7 @@ class TestExport:
 
 
 class TestBadFiles:
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("data", "words"), [
         (b"", "文件是空的"),
         ("户主姓名,住址\n王五,东街".encode(), "不是 Excel"),  # a .txt renamed .xlsx
@@ -272,10 +274,12 @@ class TestBadFiles:
         r = send(api, village, data)
         assert r.status_code == 422 and error_code(r) == "validation_error" and words in r.json()["error"]["message"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     def test_wrong_headers_are_named(self, api, village):
         r = send(api, village, workbook_bytes([("王五", "", "", "王五", "", "")], headers=("姓名", "电话")))
         assert r.status_code == 422 and "表头不对" in r.json()["error"]["message"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     def test_a_huge_file_is_refused(self, api, village):
         r = send(api, village, b"PK\x03\x04" + b"\0" * (5 * 1024 * 1024))
         assert r.status_code == 413 and error_code(r) == "too_large" and "5 MB" in r.json()["error"]["message"]
@@ -285,6 +289,7 @@ class TestBadFiles:
         r = send(api, village, workbook_bytes([("王五", "", "", f"人{i}", "", "") for i in range(MAX_ROWS + 1)]))
         assert r.status_code == 422 and f"最多 {MAX_ROWS} 行" in r.json()["error"]["message"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     def test_a_workbook_with_formulas_is_refused(self, api, village):
         r = send(api, village, workbook_bytes([("=A1", "", "", "王五", "", "")], formulas=True))
         assert r.status_code == 422 and "公式" in r.json()["error"]["message"]

@@ -62,6 +62,7 @@ class TestOpen:
         assert other.status_code == 409 and error_code(other) == "conflict"
         assert "同名" in other.json()["error"]["message"] or "名为" in other.json()["error"]["message"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("body, field", [({"name": "   "}, "名称"), ({"name": "\u200b\u200b"}, "名称"),
                                              ({"name": "店" * 101}, "100")])
     def test_bad_names_are_refused_plainly(self, api, body, field):
@@ -82,6 +83,7 @@ class TestOpen:
 
 
 class TestStatusMatrix:
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("path, expected", [
         (["paused"], ["paused"]),
         (["paused", "open"], ["paused", "open"]),
@@ -103,12 +105,14 @@ class TestStatusMatrix:
         assert again.status_code == 200 and again.json()["status"] == "paused"
         assert audit(demo_engine) == [ShopAction.shop_pause.value]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("change", [{"status": "open"}, {"status": "paused"}, {"name": "新名字"}])
     def test_closed_is_for_good(self, api, shop_id, change):
         assert set_status(api, shop_id, "closed").status_code == 200
         r = api.patch(f"/shops/{shop_id}", "official", json=change)
         assert r.status_code == 409 and error_code(r) == "invalid_state" and "已关闭" in r.json()["error"]["message"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     def test_an_unknown_status_is_refused(self, api, shop_id):
         r = set_status(api, shop_id, "sleeping")
         assert r.status_code == 422 and error_code(r) == "validation_error"
@@ -118,6 +122,7 @@ class TestStatusMatrix:
         assert r.status_code == 200 and r.json()["name"] == "振风积分超市" and r.json()["partner"] == "便民店"
         assert audit(demo_engine) == [ShopAction.shop_update.value]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     def test_who_may_change_it(self, api, shop_id, demo_engine):
         assert set_status(api, shop_id, "paused", who="villager").status_code == 403
         assert set_status(api, shop_id, "paused", who="attendant").status_code == 403

@@ -178,6 +178,7 @@ class TestSideRoads:
 
 
 class TestWrongActors:
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("who", ["villager", "volunteer", "attendant", "committee"])
     def test_only_the_station_dispatches(self, api, new_order, who):
         oid = new_order()["id"]

@@ -37,6 +37,7 @@ class TestApply:
         listed = api.get(f"/villages/{village(demo_engine)}/volunteer-applications", "official").json()["items"]
         assert [a["id"] for a in listed] == [body["id"]]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "body", "status", "code"), [
         ("volunteer", SKILLS, 409, "conflict"),  # already one
         ("town_admin", SKILLS, 403, "forbidden"),  # no household in a village
@@ -59,12 +60,14 @@ class TestWhoReviews:
     def application(self, api) -> int:
         return api.post("/volunteer-applications", "villager", json=SKILLS).json()["id"]
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "status"), [("official", 200), ("villager", 403), ("committee", 403),
                                                  ("volunteer", 403), ("town_admin", 403), ("neighbour", 404)])
     def test_the_list(self, api, demo_engine, application, who, status):
         assert api.get(f"/villages/{village(demo_engine)}/volunteer-applications", who).status_code == status
         assert api.get("/villages/99999999999999999999999/volunteer-applications", who).status_code in (404, 422)
 
+    @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize(("who", "status"), [("villager", 403), ("committee", 403), ("attendant", 403),
                                                  ("town_admin", 403), ("neighbour", 404)])
     def test_only_the_station_decides(self, api, demo_engine, application, who, status):
