@@ -1,5 +1,5 @@
 """Command line: `python -m app check-ledger | expire-shop-requests | confirm-service-orders | seed-demo |
-create-admin | serve | make-cert | backup FILE | restore FILE`."""
+create-admin | serve | make-cert | backup FILE | restore FILE | purge [--keep-days N]`."""
 
 import argparse
 import getpass
@@ -44,7 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, what in (("backup", "write a backup of the database to FILE (SQLite: a copy; PostgreSQL: pg_dump -Fc)"),
                        ("restore", "load the backup FILE into an empty database")):
         commands.add_parser(name, help=what).add_argument("file", type=Path, metavar="FILE")
+    purge = commands.add_parser("purge", help="remove idempotency keys, dead pay codes and expired sign-outs past "
+                                              "their use, in batches (never the ledger nor the audit log)")
+    purge.add_argument("--keep-days", type=int, default=30, help="idempotency keys younger than this stay (>= 1)")
     args = parser.parse_args(argv)
+    if args.command == "purge" and args.keep_days < 1:
+        parser.error("--keep-days must be at least 1")
     if args.command == "make-cert":
         from app.config import VAR_DIR
         from app.tls import make_self_signed
@@ -66,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             return _confirm_service_orders(engine)
         if args.command == "expire-shop-requests":
             return _expire_shop_requests(engine)
+        if args.command == "purge":
+            from app.purge import purge
+
+            print(purge(engine, keep_days=args.keep_days))
+            return 0
         if args.command in ("backup", "restore"):
             return _backup_or_restore(engine, args.command, args.file)
         return _check_ledger(engine) if args.command == "check-ledger" else _seed_demo(engine)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -39,6 +39,17 @@ class Created(BaseModel):
     """What a create remembers for its key: the new row's id."""
 
     id: int
+
+
+def purge_keys(session: Session, *, before: datetime, forms_before: datetime, limit: int) -> int:
+    """At most `limit` keys past their use removed: a page form's (scope `form:`, app/form_replay.py) once
+    `forms_before`, any other once `before`; how many. A key removed no longer stops its request applying again."""
+    old = (IdempotencyRecord.created_at < before) | (
+        IdempotencyRecord.scope.startswith("form:") & (IdempotencyRecord.created_at < forms_before))
+    ids = list(session.exec(select(IdempotencyRecord.id).where(old).order_by(IdempotencyRecord.id).limit(limit)))
+    if ids:
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(ids)))
+    return len(ids)
 
 
 def request_hash(payload: dict) -> str:

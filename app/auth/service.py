@@ -42,6 +42,15 @@ def is_revoked(session: Session, *, jti: str) -> bool:
     return session.get(RevokedToken, jti) is not None
 
 
+def purge_expired_revocations(session: Session, *, now: datetime, limit: int) -> int:
+    """At most `limit` revocations of tokens that have expired anyway removed (they refuse nothing now); how many."""
+    jtis = list(session.exec(select(RevokedToken.jti).where(RevokedToken.expires_at < now)
+                             .order_by(RevokedToken.jti).limit(limit)))
+    if jtis:
+        session.execute(delete(RevokedToken).where(RevokedToken.jti.in_(jtis)))
+    return len(jtis)
+
+
 def revoke_token(session: Session, *, jti: str, user_id: int, expires_at: datetime) -> None:
     """Sign one token out until it expires (a second sign-out of it changes nothing); clear revocations of tokens
     that have expired meanwhile (an indexed range: cheap on the way)."""

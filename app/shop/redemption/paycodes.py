@@ -65,13 +65,25 @@ def issue_pay_code(session: Session, *, user_id: int | None, household: Househol
 
 
 def _forget_dead_codes(session: Session, *, household_id: int, now: datetime) -> None:
-    """A phone showing 积分码 makes a code a minute: drop the household's unused ones long dead (used ones stay,
-    their redemptions point at them, and so do codes a villager was asked to confirm a redemption with)."""
+    """A phone showing 积分码 makes a code a minute: drop the household's unused ones long dead."""
+    session.execute(delete(PayCode).where(PayCode.household_id == household_id, *_dead_and_unnamed(now)))
+
+
+def _dead_and_unnamed(now: datetime) -> tuple:
+    """Codes long dead that nothing names: a used one stays (its redemption points at it, I7), and so does one a
+    villager was asked to confirm a redemption with."""
     used = select(Redemption.pay_code_id).where(Redemption.pay_code_id.is_not(None))
     asked = select(RedemptionConfirmation.pay_code_id)
-    session.execute(delete(PayCode).where(PayCode.household_id == household_id,
-                                          PayCode.expires_at < now - DEAD_CODE_KEPT, PayCode.id.not_in(used),
-                                          PayCode.id.not_in(asked)))
+    return (PayCode.expires_at < now - DEAD_CODE_KEPT, PayCode.id.not_in(used), PayCode.id.not_in(asked))
+
+
+def purge_dead_codes(session: Session, *, now: datetime, limit: int) -> int:
+    """At most `limit` dead, unnamed codes of any household removed (`python -m app purge`: households that stopped
+    showing codes leave theirs behind); how many."""
+    ids = list(session.exec(select(PayCode.id).where(*_dead_and_unnamed(now)).order_by(PayCode.id).limit(limit)))
+    if ids:
+        session.execute(delete(PayCode).where(PayCode.id.in_(ids)))
+    return len(ids)
 
 
 def code_belongs_to(session: Session, *, code: str, household_id: int | None, secret: str) -> bool:
