@@ -87,6 +87,12 @@ class Busy(DomainError):
     retry_after = 2
 
 
+class MigrationBehind(DomainError):
+    """The database's tables are older than the code (`alembic upgrade head` not run after an update)."""
+
+    status_code, code, message = 503, "migration_behind", "数据库结构未升级，请先运行 alembic upgrade head"
+
+
 class InvalidPayCode(DomainError):
     status_code, code, message = 400, "invalid_pay_code", "积分码无效，请重新扫码"
 
