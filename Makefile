@@ -33,7 +33,8 @@ run: install
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own databases and browser). Much of it waits
 # on PostgreSQL, Chromium and timers, so three workers keep two cores busy (docs/performance.md); TEST_WORKERS=0
-# runs it in one process.
+# runs it in one process. `worksteal`: a worker done with its share takes tests off the end of another's (the slowest
+# come first: tests/conftest.py SLOW_FIRST).
 TEST_WORKERS ?= 3
 test: install-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
