@@ -15,15 +15,14 @@ Target (issue #18 item 6): the basket page (扫码兑换) at most 60 KB on the f
 import shutil
 import sys
 import tempfile
-import threading
-import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 warnings.filterwarnings("ignore", message=".*httpx.*")
 
-import uvicorn  # noqa: E402
 from sqlmodel import SQLModel, select  # noqa: E402
 
 import app.models  # noqa: E402,F401
@@ -32,6 +31,7 @@ from app.db import make_engine, session_for  # noqa: E402
 from app.demo import seed_demo_world  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.shop.models import Shop  # noqa: E402
+from tests.served import in_thread  # noqa: E402
 
 VILLAGER, ATTENDANT = "13800000004", "13800000002"
 PAGES = [("首页", VILLAGER, "/"), ("积分", VILLAGER, "/points"), ("扫码兑换 (basket)", VILLAGER, "/shop/order/{shop}"),
@@ -46,12 +46,8 @@ ON_FIRST_SCREEN = """() => Array.from(document.images).filter(i => i.getBounding
   .map(i => new URL(i.currentSrc || i.src, location.href).pathname)"""
 
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:
-        pass
-
-
-def serve() -> tuple[str, int, _Server]:
+@contextmanager
+def serve() -> Iterator[tuple[str, int]]:
     engine = make_engine(f"sqlite:///{Path(tempfile.mkdtemp()) / 'weight.db'}")
     SQLModel.metadata.create_all(engine)
     with session_for(engine, write=True) as s:
@@ -59,12 +55,8 @@ def serve() -> tuple[str, int, _Server]:
         s.commit()
         shop_id = s.exec(select(Shop.id).where(Shop.name == "振风超市")).one()
     application = create_app(Settings(database_url=str(engine.url), secret_key="w" * 40), engine=engine)
-    server = _Server(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning", lifespan="off",
-                                    access_log=False))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", shop_id, server
+    with in_thread(application) as base:
+        yield base, shop_id
 
 
 def weigh(browser, base: str, phone: str, path: str) -> dict:
@@ -100,22 +92,22 @@ def weigh(browser, base: str, phone: str, path: str) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    base, shop_id, server = serve()
-    print(f"{'page':<20}{'first screen KB':>16}{'as loaded KB':>14}{'requests':>10}{'photos':>12}{'page KB':>9}"
-          f"{'again KB':>10}  again: requests")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for name, phone, path in PAGES:
-            w = weigh(browser, base, phone, path.format(shop=shop_id))
-            print(f"{name:<20}{w['first'] / 1024:>16.1f}{w['loaded'] / 1024:>14.1f}{w['requests']:>10}"
-                  f"{w['photos_first']:>6} of {w['photos']:<3}{w['html'] / 1024:>9.1f}{w['again'][0] / 1024:>10.1f}  "
-                  + ", ".join(u.rsplit("/", 1)[-1] or "/" for u in w["again"][1]))
-            if "order" in path:
-                print(f"{'':<20}basket budget {BUDGET // 1024} KB on the first screen: "
-                      f"{'met' if w['first'] <= BUDGET else 'MISSED'}")
-        browser.close()
-    server.should_exit = True
+    with serve() as (base, shop_id):
+        print(f"{'page':<20}{'first screen KB':>16}{'as loaded KB':>14}{'requests':>10}{'photos':>12}{'page KB':>9}"
+              f"{'again KB':>10}  again: requests")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            for name, phone, path in PAGES:
+                w = weigh(browser, base, phone, path.format(shop=shop_id))
+                print(f"{name:<20}{w['first'] / 1024:>16.1f}{w['loaded'] / 1024:>14.1f}{w['requests']:>10}"
+                      f"{w['photos_first']:>6} of {w['photos']:<3}{w['html'] / 1024:>9.1f}"
+                      f"{w['again'][0] / 1024:>10.1f}  "
+                      + ", ".join(u.rsplit("/", 1)[-1] or "/" for u in w["again"][1]))
+                if "order" in path:
+                    print(f"{'':<20}basket budget {BUDGET // 1024} KB on the first screen: "
+                          f"{'met' if w['first'] <= BUDGET else 'MISSED'}")
+            browser.close()
 
 
 if __name__ == "__main__":

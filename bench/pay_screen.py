@@ -14,15 +14,15 @@ import argparse
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 warnings.filterwarnings("ignore", message=".*httpx.*")
 
-import uvicorn  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 import app.models  # noqa: E402,F401
@@ -30,14 +30,11 @@ from app.config import Settings  # noqa: E402
 from app.db import make_engine, session_for  # noqa: E402
 from app.demo import seed_demo_world  # noqa: E402
 from app.main import create_app  # noqa: E402
+from tests.served import in_thread  # noqa: E402
 
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:
-        pass
-
-
-def serve() -> tuple[str, _Server]:
+@contextmanager
+def serve() -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp())
     engine = make_engine(f"sqlite:///{tmp / 'pay.db'}")
     SQLModel.metadata.create_all(engine)
@@ -45,12 +42,8 @@ def serve() -> tuple[str, _Server]:
         seed_demo_world(s)
         s.commit()
     application = create_app(Settings(database_url=str(engine.url), secret_key="p" * 40), engine=engine)
-    server = _Server(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning", lifespan="off",
-                                    access_log=False))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", server
+    with in_thread(application) as base:
+        yield base
 
 
 def main() -> None:
@@ -59,36 +52,35 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    base, server = serve()
-    seen: list[dict] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
-        page.goto(base + "/login")
-        page.fill("input[name=phone]", "13800000004")
-        page.fill("input[name=password]", "demo1234")
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
-        page.goto(base + "/pay")
-        page.wait_for_load_state("load")  # not "networkidle": the screen keeps one request open on purpose
-        counting = {"on": True}
+    with serve() as base:
+        seen: list[dict] = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+            page.goto(base + "/login")
+            page.fill("input[name=phone]", "13800000004")
+            page.fill("input[name=password]", "demo1234")
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            page.goto(base + "/pay")
+            page.wait_for_load_state("load")  # not "networkidle": the screen keeps one request open on purpose
+            counting = {"on": True}
 
-        def finished(request) -> None:
-            if not counting["on"]:
-                return
-            sizes = request.sizes()
-            seen.append({"url": request.url.removeprefix(base), "body": sizes["responseBodySize"],
-                         "bytes": sizes["responseBodySize"] + sizes["responseHeadersSize"]
-                         + sizes["requestHeadersSize"] + sizes["requestBodySize"]})
+            def finished(request) -> None:
+                if not counting["on"]:
+                    return
+                sizes = request.sizes()
+                seen.append({"url": request.url.removeprefix(base), "body": sizes["responseBodySize"],
+                             "bytes": sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                             + sizes["requestHeadersSize"] + sizes["requestBodySize"]})
 
-        page.on("requestfinished", finished)
-        start = time.monotonic()
-        page.wait_for_timeout(args.seconds * 1000)
-        counting["on"] = False
-        elapsed = time.monotonic() - start
-        browser.close()
-    server.should_exit = True
+            page.on("requestfinished", finished)
+            start = time.monotonic()
+            page.wait_for_timeout(args.seconds * 1000)
+            counting["on"] = False
+            elapsed = time.monotonic() - start
+            browser.close()
     per_minute = 60 / elapsed
     total, bodies = sum(r["bytes"] for r in seen), sum(r["body"] for r in seen)
     print(f"open pay screen, {elapsed:.0f} s: {len(seen)} requests = {len(seen) * per_minute:.1f} requests a minute; "

@@ -15,7 +15,6 @@ import io
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from redeem import SECRET, backend_url, free_port, peak_rss_kb  # noqa: E402
+from redeem import SECRET, backend_url, peak_rss_kb  # noqa: E402
 
 import app.models  # noqa: E402,F401
 from app.db import make_engine, session_for  # noqa: E402
@@ -40,25 +39,9 @@ from app.demo import seed_demo_world  # noqa: E402
 from app.security import hash_password  # noqa: E402
 from app.shop.catalogue.models import Goods  # noqa: E402
 from app.shop.models import Shop  # noqa: E402
+from tests.served import ServerProcess  # noqa: E402
 
 DEMO_PASSWORD = "demo1234"
-
-
-def start_server(url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "HOST": "127.0.0.1", "PORT": str(port),
-           "LOGIN_ATTEMPTS_PER_CLIENT": "1000", "CODE_TRIES_PER_MINUTE": "100000"}
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"server did not start: {server.stderr.read()[-2000:]}")
 
 
 def login(base: str, phone: str) -> str:
@@ -182,7 +165,9 @@ def main() -> None:
         try:
             url = backend_url(name, tmp)
             seed(url)
-            server, base = start_server(url)
+            server = ServerProcess(url, tmp / "server.log", SECRET_KEY=SECRET, LOGIN_ATTEMPTS_PER_CLIENT="1000",
+                                   CODE_TRIES_PER_MINUTE="100000").start()
+            base = server.base
             token = login(base, "13800000004")
             probe = Probe(base)
             probe.start()
@@ -204,14 +189,10 @@ def main() -> None:
                 uploads, beside, usual = photos_beside_a_redemption(base, url, args.photos)
                 print(f"{name:<11} {args.photos} uploads of a 12 MP PNG: {Counter(uploads)}; a redemption meanwhile "
                       f"{beside * 1000:.0f} ms (usually {usual * 1000:.0f} ms)")
-            print(f"{name:<11} server peak RSS {peak_rss_kb(server.pid) / 1024:.0f} MB")
+            print(f"{name:<11} server peak RSS {peak_rss_kb(server.proc.pid) / 1024:.0f} MB")
         finally:
             if server is not None:
-                server.terminate()
-                try:
-                    server.wait(10)
-                except subprocess.TimeoutExpired:  # a server stuck in its own waits
-                    server.kill()
+                server.stop()
             shutil.rmtree(tmp, ignore_errors=True)
 
 

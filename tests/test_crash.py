@@ -9,19 +9,11 @@ Idempotency-Key, and is killed with SIGKILL while they are in flight. Started ag
 - `check-ledger` finds the books whole (every balance equals its entries, every hold its request), so nothing was
   half-applied."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from itertools import zip_longest
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from app.db import session_for
@@ -30,50 +22,10 @@ from app.ledger.models import LedgerTransaction
 from app.shop.redemption.models import Redemption
 from app.shop.requests.models import ShopRequest
 from tests.conftest import DEMO, TEST_SECRET
+from tests.served import ServerProcess
 
-ROOT = Path(__file__).resolve().parents[1]
 THREADS = 4
 KILL_AFTER = 8  # answers: the kill falls while the other threads wait for theirs
-
-
-class Server:
-    """`python -m app serve` on a free port of 127.0.0.1, on the test's database."""
-
-    def __init__(self, url: str, log: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}/api/v1"
-        self.env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET, "HOST": "127.0.0.1",
-                    "PORT": str(self.port), "APP_ENV": "development"}
-        self.log = log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=self.env,
-                                         stdout=log, stderr=log)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        pytest.fail(f"the server did not start: {self.log.read_text()[-2000:]}")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
 
 
 @dataclass
@@ -131,10 +83,9 @@ def counts(engine) -> dict[str, int]:
 def test_a_kill_mid_load_loses_nothing_and_doubles_nothing(demo_engine, tmp_path):
     url = demo_engine.url.render_as_string(hide_password=False)
     demo_engine.dispose()
-    server = Server(url, tmp_path / "server.log")
-    server.start()
+    server = ServerProcess(url, tmp_path / "server.log", SECRET_KEY=TEST_SECRET, APP_ENV="development").start()
+    base = f"{server.base}/api/v1"
     try:
-        base = server.base
         tokens = {who: token(base, who) for who in ("villager", "attendant", "official", "volunteer")}
         shop = httpx.get(f"{base}/shops", headers={"Authorization": f"Bearer {tokens['attendant']}"},
                          timeout=10).json()["items"][0]["id"]

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -18,27 +17,17 @@ from app.org.models import Household
 from app.shop.catalogue.models import Goods
 from app.shop.models import Shop
 from tests.conftest import DEMO, TestClient, error_code, make_settings
+from tests.served import in_thread
 
 BURST = 20
 ON_SQLITE = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the writer queue is SQLite's
 
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:
-        pass
-
-
 @pytest.fixture
 def served(app):
     """The test's app under uvicorn on a free port (real threads, a real pool)."""
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    with in_thread(app) as base:
+        yield base
 
 
 def test_a_burst_of_pay_codes_from_one_villager_answers_every_request(served, api):

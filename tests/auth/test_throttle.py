@@ -1,18 +1,15 @@
 """Sign-in throttling without lock-out (issue #7, item 5): a stranger's wrong passwords slow the stranger down, never
 the villager on their own phone; X-Forwarded-For counts only from a configured proxy."""
 
-import threading
-import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from app.__main__ import uvicorn_options
 from app.auth.limits import make_login_limits
 from app.main import bind_app
 from tests.conftest import TestClient, error_code, make_settings
+from tests.served import in_thread
 
 pytestmark = pytest.mark.sqlite_only  # the counts live in the process, whatever the database
 
@@ -132,25 +129,6 @@ class TestNoLockOut:
 
 # ---- X-Forwarded-For, under the real server --------------------------------------------------------------------
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:
-        pass
-
-
-def _serve(app) -> Iterator[str]:
-    options = uvicorn_options(app.state.settings)
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", **options))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 def _xff_answers(app, base: str) -> list[int]:
     """Four wrong passwords for four phones, each claiming another address in X-Forwarded-For, with a per-address
     ceiling of three: the fourth is held only if every try counted against the one real address."""
@@ -167,12 +145,12 @@ def proxied_app(routed_app, demo_engine, request):
 
 
 def test_a_loopback_client_cannot_choose_its_address(proxied_app):
-    for base in _serve(proxied_app):
+    with in_thread(proxied_app, **uvicorn_options(proxied_app.state.settings)) as base:
         assert _xff_answers(proxied_app, base) == [401, 401, 401, 429]
 
 
 @pytest.mark.parametrize("proxied_app", ["127.0.0.1"], indirect=True)
 def test_a_configured_proxy_names_the_client(proxied_app):
-    for base in _serve(proxied_app):
+    with in_thread(proxied_app, **uvicorn_options(proxied_app.state.settings)) as base:
         assert _xff_answers(proxied_app, base) == [401, 401, 401, 401]
 

@@ -2,21 +2,18 @@
 
 import re
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from app.deps import COOKIE_NAME
 from app.main import bind_app
 from tests.conftest import WITH_DEMO, make_settings, sqlite_copy, unavailable
 from tests.e2e.a11y import axe_problems
 from tests.e2e.layout import layout_problems
+from tests.served import in_thread
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -25,37 +22,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-quic", "--disable-sync"]
 
 
-class _ThreadedServer(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # the main thread belongs to pytest
-        pass
-
-
-@contextmanager
-def serve(application) -> Iterator[str]:
-    """`application` under uvicorn on 127.0.0.1 (a free port), in a thread; its base address."""
-    server = _ThreadedServer(uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning",
-                                            lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, name="uvicorn-e2e", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the app did not start under uvicorn")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def live_server(request, tmp_path, sqlite_templates, served_app) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world (a copy of
     the run's template; parametrize it indirectly with EMPTY for a database without it), with fresh state (settings,
     templates, empty rate limiters: app.main.bind_app) on `served_app` (tests/conftest.py)."""
     engine = sqlite_copy(sqlite_templates[getattr(request, "param", WITH_DEMO)], tmp_path / "e2e.db")
-    with serve(bind_app(served_app, make_settings(engine), engine, strict_templates=True)) as base:
+    with in_thread(bind_app(served_app, make_settings(engine), engine, strict_templates=True)) as base:
         yield base
     engine.dispose()
 

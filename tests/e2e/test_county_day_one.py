@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from app.main import bind_app
 from tests.conftest import EMPTY, TEST_SECRET, make_settings, sqlite_copy
-from tests.e2e.conftest import serve
 from tests.e2e.test_counter_flow import digits_on, goods_row, type_code
 from tests.e2e.test_score_grid_flow import open_grid
+from tests.served import in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def county_server(tmp_path, sqlite_templates, served_app) -> Iterator[str]:
                            "--name", "县管理员"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     settings = make_settings(engine, app_env="production")
-    with serve(bind_app(served_app, settings, engine, strict_templates=True)) as base:
+    with in_thread(bind_app(served_app, settings, engine, strict_templates=True)) as base:
         yield base
     engine.dispose()
 
