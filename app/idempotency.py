@@ -32,7 +32,7 @@ class IdempotencyRecord(SQLModel, table=True):
     key: str = Field(sa_type=String(200))
     request_hash: str = Field(sa_type=String(64))
     response_body: str = Field(default="", sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(index=True))  # purge: by age
 
 
 class Created(BaseModel):
@@ -44,9 +44,9 @@ class Created(BaseModel):
 def purge_keys(session: Session, *, before: datetime, forms_before: datetime, limit: int) -> int:
     """At most `limit` keys past their use removed: a page form's (scope `form:`, app/form_replay.py) once
     `forms_before`, any other once `before`; how many. A key removed no longer stops its request applying again."""
-    old = (IdempotencyRecord.created_at < before) | (
-        IdempotencyRecord.scope.startswith("form:") & (IdempotencyRecord.created_at < forms_before))
-    ids = list(session.exec(select(IdempotencyRecord.id).where(old).order_by(IdempotencyRecord.id).limit(limit)))
+    old = (IdempotencyRecord.created_at < forms_before,  # forms_before is the later: the index's range
+           (IdempotencyRecord.created_at < before) | IdempotencyRecord.scope.startswith("form:"))
+    ids = list(session.exec(select(IdempotencyRecord.id).where(*old).order_by(IdempotencyRecord.id).limit(limit)))
     if ids:
         session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(ids)))
     return len(ids)

@@ -26,7 +26,7 @@ class PayCode(SQLModel, table=True):
     village_id: int = Field(foreign_key="org_units.id")
     user_id: int | None = Field(default=None, foreign_key="users.id")  # the member who showed it
     card_id: int | None = Field(default=None, foreign_key="household_cards.id")  # or the card it was unlocked from
-    expires_at: datetime = Field(sa_column=ts_column())
+    expires_at: datetime = Field(sa_column=ts_column(index=True))  # purge: the long dead
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
