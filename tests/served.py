@@ -26,9 +26,13 @@ class _ThreadedServer(uvicorn.Server):
 @contextmanager
 def in_thread(application, **options) -> Iterator[str]:
     """`application` under uvicorn on 127.0.0.1 (a free port), in a thread; its base address. `options` go to
-    uvicorn.Config (proxy headers, …)."""
+    uvicorn.Config (proxy headers, …).
+
+    Idle connections stay open two minutes (uvicorn's default is 5 s): a test's request client that waited longer
+    than that on a busy machine (screenshots, a page's work) could send on a connection the server was closing at that
+    very moment, and read ECONNRESET: the race of any keep-alive client, not the app's answer."""
     config = {"host": "127.0.0.1", "port": 0, "log_level": "warning", "lifespan": "off", "access_log": False,
-              **options}
+              "timeout_keep_alive": 120, **options}
     server = _ThreadedServer(uvicorn.Config(application, **config))
     thread = threading.Thread(target=server.run, name="uvicorn-served", daemon=True)
     thread.start()

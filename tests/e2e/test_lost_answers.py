@@ -305,6 +305,9 @@ def test_an_answer_that_hangs_counts_as_lost(live_server, new_context, shoot, tm
 
     page.route(re.compile(r"/admin/households/\d+/awards$"), hang, times=1)
     page.get_by_role("button", name="确认发放").click()
-    page.get_by_text("积分已发放").wait_for()
+    # each try costs 4 s plus 3 s before the next; on a saturated machine (the whole suite on 2 cores) the first
+    # answer can take long enough that a resend waits on it and times out too: a few tries, not one (CI once ran out
+    # of 20 s). Still no second tap: the page keeps trying by itself.
+    page.get_by_text("积分已发放").wait_for(timeout=60_000)
     assert hung and count(db, "SELECT count(*) FROM ledger_transactions WHERE reason = '回答一直没来的奖励'") == 1
     shoot(page, "lost-hung-award-done")
