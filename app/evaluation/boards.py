@@ -28,6 +28,7 @@ from app.evaluation.service import (  # noqa: F401 - shift_month is imported fro
     line_list,
     line_points,
     listed_households,
+    listed_lines,
     month_label,
     round_lines,
     shift_month,
@@ -89,8 +90,7 @@ def month_board(session: Session, *, village_id: int, month: str, reader: Actor 
         EvaluationRound.status == RoundStatus.final)).first()
     if evaluation is None:
         return Board(village_id, month, None, [], [], [])
-    lines = round_lines(session, evaluation=evaluation)
-    listed = listed_households(lines)
+    listed = listed_households(listed_lines(session, evaluation=evaluation))
     criteria = {c.id: c for c in session.exec(select(Criterion).where(Criterion.village_id == village_id))}
     ids = {h for kind in listed.values() for h in kind}
     names = {h.id: h.head_name for h in session.exec(select(Household).where(col(Household.id).in_(ids)))}
@@ -118,7 +118,7 @@ def record_followup(session: Session, *, actor: Actor, evaluation: EvaluationRou
     actor.require(evaluation.village_id, OFFICIALS, "只有村干部可以记录教育转化")
     if evaluation.status != RoundStatus.final:
         raise InvalidState("定榜之后才能记录教育转化")
-    black = listed_households(round_lines(session, evaluation=evaluation))[ListKind.black]
+    black = listed_households(listed_lines(session, evaluation=evaluation))[ListKind.black]
     household = session.get(Household, household_id)
     if household is None or household.village_id != evaluation.village_id:
         raise NotFound("找不到该农户")
@@ -163,19 +163,24 @@ class Coverage:
 
 
 def village_coverage(session: Session, *, village_ids: list[int], month: str) -> list[Coverage]:
-    """Per village: households on the red or black list of a final round in the 12 months up to `month`."""
+    """Per village: households on the red or black list of a final round in the 12 months up to `month`.
+
+    Counted by the database, a village's rounds first (by village and month) and then their listed lines (by round
+    and list, an index that holds the household too): a county's year is millions of lines, and reading them as
+    objects grew the server by gigabytes (issue #20). A line is on its list as `line_list` says: a list kind, and no
+    correction that took it off."""
     first = shift_month(month, -11)
-    listed: dict[int, set[int]] = defaultdict(set)
-    stmt = (select(ResultLine).join(EvaluationRound, col(EvaluationRound.id) == ResultLine.round_id)
-            .where(col(ResultLine.village_id).in_(village_ids), EvaluationRound.status == RoundStatus.final,
-                   EvaluationRound.month >= first, EvaluationRound.month <= month))
-    for line in session.exec(stmt):
-        if line_list(line):
-            listed[line.village_id].add(line.household_id)
+    listed = dict(session.exec(
+        select(EvaluationRound.village_id, func.count(func.distinct(ResultLine.household_id)))
+        .join(ResultLine, col(ResultLine.round_id) == EvaluationRound.id)
+        .where(col(EvaluationRound.village_id).in_(village_ids), EvaluationRound.status == RoundStatus.final,
+               EvaluationRound.month >= first, EvaluationRound.month <= month,
+               col(ResultLine.list_kind).in_([ListKind.red, ListKind.black]), col(ResultLine.corrected_list))
+        .group_by(EvaluationRound.village_id)).all())
     counts = dict(session.exec(select(Household.village_id, func.count()).where(
         col(Household.village_id).in_(village_ids)).group_by(Household.village_id)).all())
     units = {u.id: u.name for u in session.exec(select(OrgUnit).where(col(OrgUnit.id).in_(village_ids)))}
-    return [Coverage(v, units.get(v, ""), len(listed[v]), counts.get(v, 0)) for v in sorted(village_ids)]
+    return [Coverage(v, units.get(v, ""), listed.get(v, 0), counts.get(v, 0)) for v in sorted(village_ids)]
 
 
 def rolled_up(session: Session, rows: list[Coverage]) -> list[Coverage]:

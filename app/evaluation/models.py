@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import StrictInt
-from sqlalchemy import Column, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.audit.registry import AuditAction, declare_actions, declare_target
@@ -131,7 +131,10 @@ class ResultLine(SQLModel, table=True):
     published; an official's correction is kept beside the original, never over it)."""
 
     __tablename__ = "evaluation_lines"
-    __table_args__ = (UniqueConstraint("round_id", "household_id", "criterion_id"),)
+    # The boards and the coverage read a round's listed lines alone: by round and list, the household at hand.
+    __table_args__ = (UniqueConstraint("round_id", "household_id", "criterion_id"),
+                      Index("ix_evaluation_lines_round_list", "round_id", "list_kind", "corrected_list",
+                            "household_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="evaluation_rounds.id", index=True)

@@ -365,6 +365,14 @@ def round_lines(session: Session, *, evaluation: EvaluationRound) -> list[Result
                              .order_by(ResultLine.household_id, ResultLine.criterion_id)))
 
 
+def listed_lines(session: Session, *, evaluation: EvaluationRound) -> list[ResultLine]:
+    """The round's lines that put a household on a list (`line_list`), read alone: a round of 500 households has
+    thousands of lines, and the boards need only these (by the index on round and list)."""
+    return list(session.exec(select(ResultLine).where(
+        ResultLine.round_id == evaluation.id, col(ResultLine.list_kind).in_([ListKind.red, ListKind.black]),
+        col(ResultLine.corrected_list)).order_by(ResultLine.household_id, ResultLine.criterion_id)))
+
+
 def round_objections(session: Session, *, evaluation: EvaluationRound) -> list[Objection]:
     return list(session.exec(select(Objection).where(Objection.round_id == evaluation.id).order_by(Objection.id)))
 

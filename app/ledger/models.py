@@ -119,6 +119,8 @@ class Account(SQLModel, table=True):
 
 class LedgerTransaction(SQLModel, table=True):
     __tablename__ = "ledger_transactions"
+    # 积分公示 reads a village's month: by village and time, not every transaction the village ever had.
+    __table_args__ = (Index("ix_ledger_transactions_village_id_created_at", "village_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(sa_type=String(20))

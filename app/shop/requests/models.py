@@ -64,7 +64,7 @@ class ShopRequest(SQLModel, table=True):
     code_salt: str = Field(sa_type=String(32))  # the code is rebuilt from it with the server's secret, never stored
     total_points: int
     needs_consent: bool = False  # the attendant dropped an item: the villager agrees to the new total first
-    hold_transaction_id: int = Field(foreign_key="ledger_transactions.id")
+    hold_transaction_id: int = Field(foreign_key="ledger_transactions.id", index=True)  # a history's lines
     redemption_id: int | None = Field(default=None, foreign_key="redemptions.id", unique=True)
     closed_reason: str = Field(default="", sa_type=String(200))  # why it was refused (the attendant's words)
     closed_by: int | None = Field(default=None, foreign_key="users.id")
