@@ -11,8 +11,8 @@ changed and is refused (invalid_state)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
 
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState
@@ -61,14 +61,28 @@ def village_volunteer(session: Session, actor: Actor | None, order: ServiceOrder
 
 
 def assignee(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
-    """The volunteer it was dispatched to, or (dispatched to a team) a member of that team."""
+    """The volunteer it was dispatched to, or (dispatched to a team) a member of that team who has not declined it
+    since it was sent."""
     if actor is None or not village_volunteer(session, actor, order):
         return False
     if order.volunteer_id is not None:
         return order.volunteer_id == actor.id
-    return order.team_id is not None and session.exec(
-        select(VolunteerTeamMember.id).where(VolunteerTeamMember.team_id == order.team_id,
-                                             VolunteerTeamMember.user_id == actor.id)).first() is not None
+    return order.team_id is not None and actor.id in team_members_left(session, order)
+
+
+def team_members_left(session: Session, order: ServiceOrder) -> set[int]:
+    """The members of the order's team who have not declined it since it was last sent (派单 or 改派): a team dispatch
+    that one member declines stays with the others (issue #20)."""
+    if order.team_id is None:
+        return set()
+    members = set(session.exec(select(VolunteerTeamMember.user_id).where(
+        VolunteerTeamMember.team_id == order.team_id)))
+    sent = session.exec(select(func.max(ServiceOrderEvent.id)).where(
+        ServiceOrderEvent.order_id == order.id, col(ServiceOrderEvent.action).in_(("dispatch", "redispatch")))).one()
+    declined = set(session.exec(select(ServiceOrderEvent.actor_id).where(
+        ServiceOrderEvent.order_id == order.id, col(ServiceOrderEvent.id) > (sent or 0),
+        col(ServiceOrderEvent.action).in_(DECLINES))))
+    return members - declined
 
 
 def doer(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
@@ -142,6 +156,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("accept", {S.dispatched}, S.accepted, assignee, VolunteerAction.order_accept, "这张单没有派给您",
        served, SERVE_OWN),
     _t("decline", {S.dispatched, S.accepted}, S.open, assignee, VolunteerAction.order_decline, "这张单没有派给您"),
+    # A member of the team it was sent to declines, and others of the team have not: it stays with them.
+    _t("decline_team", {S.dispatched, S.accepted}, S.dispatched, assignee, VolunteerAction.order_decline_team,
+       "这张单没有派给您"),
     _t("cancel", {S.open, S.dispatched, S.accepted}, S.cancelled, station, VolunteerAction.order_cancel,
        "只有村实践站（村干部）可以取消"),
     _t("withdraw", {S.open, S.dispatched}, S.cancelled, requester, VolunteerAction.order_withdraw,
@@ -161,8 +178,12 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        "按回避规定，自己代点的单或积分记入自己家的服务单，须由其他村干部核定时长"),
 )}
 
-# `decline` of an accepted order is also the volunteer's: "I cannot go after all" puts it back to the station.
-_ASSIGNEE_OR_DOER = {"decline"}
+# `decline` of an accepted order is also the volunteer's: "I cannot go after all" puts it back to the station (or,
+# sent to a team, to the team's others).
+DECLINES = ("decline", "decline_team")
+_ASSIGNEE_OR_DOER = set(DECLINES)
+# Taken by `service.decline` for the one 退回 a volunteer is offered, never offered as a button of its own.
+_CHOSEN_BY_THE_SERVICE = {"decline_team"}
 
 
 def may(session: Session, actor: Actor | None, order: ServiceOrder, action: str) -> bool:
@@ -191,7 +212,7 @@ def _not_recused(session: Session, t: Transition, actor: Actor | None, order: Se
 def allowed_actions(session: Session, actor: Actor | None, order: ServiceOrder) -> list[str]:
     """The steps this actor may take now, as the order's page offers them: one who is both the station and the one
     who ordered gets one 取消 — the station's `cancel`, the step `service.cancel` takes for them."""
-    steps = [a for a in TRANSITIONS if may(session, actor, order, a)]
+    steps = [a for a in TRANSITIONS if a not in _CHOSEN_BY_THE_SERVICE and may(session, actor, order, a)]
     return [a for a in steps if not (a == "withdraw" and "cancel" in steps)]
 
 

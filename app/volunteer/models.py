@@ -63,6 +63,7 @@ class VolunteerAction(AuditAction):
     order_accept = "order.accept", "接单"
     order_take = "order.take", "抢单"
     order_decline = "order.decline", "退回派单"
+    order_decline_team = "order.decline_team", "退回派单，队里其他人可接"
     order_cancel = "order.cancel", "取消订单"
     order_withdraw = "order.withdraw", "村民取消订单"
     order_complete = "order.complete", "完成服务"

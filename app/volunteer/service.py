@@ -21,6 +21,7 @@ from app.volunteer.machine import (
     record_creation,
     require_may_serve,
     require_step,
+    team_members_left,
     transition,
 )
 from app.volunteer.models import (
@@ -168,8 +169,13 @@ def accept(session: Session, *, actor: Actor, order: ServiceOrder) -> ServiceOrd
 
 
 def decline(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
-    """The volunteer cannot do it: back to the station, with the reason."""
+    """The volunteer cannot do it: back to the station, with the reason — or, sent to a team whose other members
+    have not declined it, back to them (still dispatched: one of them accepts it)."""
     require_step(session, actor, order, "decline")
+    if team_members_left(session, order) - {actor.id}:
+        transition(session, order=order, action="decline_team", actor=actor,
+                   note=clean_reason(reason, label="退回原因"), changes={"volunteer_id": None, "accepted_at": None})
+        return order
     transition(session, order=order, action="decline", actor=actor, note=clean_reason(reason, label="退回原因"),
                changes={"volunteer_id": None, "team_id": None, "accepted_at": None, "dispatched_at": None})
     return order

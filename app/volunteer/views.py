@@ -19,7 +19,7 @@ from app.paging import Page, page_desc
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
 from app.volunteer.catalogue import hours
-from app.volunteer.machine import TRANSITIONS, VOLUNTEERS
+from app.volunteer.machine import TRANSITIONS, VOLUNTEERS, team_members_left
 from app.volunteer.models import (
     FINISHED,
     STATUS_LABELS,
@@ -163,18 +163,25 @@ def my_orders(session: Session, *, actor: Actor, limit: int = 50) -> list[Servic
     return list(session.exec(select(ServiceOrder).where(or_(*cond)).order_by(ServiceOrder.id.desc()).limit(limit)))
 
 
+def offered_to(session: Session, actor: Actor, villages: list[int]) -> list[ServiceOrder]:
+    """Dispatched orders waiting for this volunteer: sent to them, or to a team of theirs that they have not
+    declined since it was sent (the team's others still may take it)."""
+    teams = sorted(team_ids_of(session, actor.id))
+    sent = session.exec(select(ServiceOrder).where(
+        ServiceOrder.status == S.dispatched, ServiceOrder.village_id.in_(villages),
+        or_(ServiceOrder.volunteer_id == actor.id, ServiceOrder.team_id.in_(teams) if teams else False))
+        .order_by(ServiceOrder.id))
+    return [o for o in sent if o.volunteer_id == actor.id or actor.id in team_members_left(session, o)]
+
+
 def volunteer_queues(session: Session, *, actor: Actor) -> dict[str, list[ServiceOrder]]:
     """接单: sent to me (or my team), the open pool of my villages, what I am doing."""
     villages = sorted(actor.villages(VOLUNTEERS))
-    teams = sorted(team_ids_of(session, actor.id))
-    sent = select(ServiceOrder).where(ServiceOrder.status == S.dispatched, ServiceOrder.village_id.in_(villages),
-                                      or_(ServiceOrder.volunteer_id == actor.id,
-                                          ServiceOrder.team_id.in_(teams) if teams else False))
     pool = select(ServiceOrder).where(ServiceOrder.status == S.open, ServiceOrder.village_id.in_(villages))
     doing = select(ServiceOrder).where(ServiceOrder.status == S.accepted, ServiceOrder.volunteer_id == actor.id)
     done = select(ServiceOrder).where(ServiceOrder.status.in_([S.completed, *FINISHED]),
                                       ServiceOrder.volunteer_id == actor.id).order_by(ServiceOrder.id.desc()).limit(10)
-    return {"sent": list(session.exec(sent.order_by(ServiceOrder.id))),
+    return {"sent": offered_to(session, actor, villages),
             "pool": list(session.exec(pool.order_by(ServiceOrder.id))),
             "doing": list(session.exec(doing.order_by(ServiceOrder.id))), "done": list(session.exec(done))}
 
@@ -211,12 +218,10 @@ def badges(session: Session, *, actor: Actor) -> dict[str, int]:
     counts = {"volunteer": 0, "station": 0, "mine": 0}
     volunteer_villages = sorted(actor.villages(VOLUNTEERS))
     if volunteer_villages:
-        teams = sorted(team_ids_of(session, actor.id))
-        offered = (ServiceOrder.status == S.dispatched) & or_(
-            ServiceOrder.volunteer_id == actor.id, ServiceOrder.team_id.in_(teams) if teams else False)
-        doing = (ServiceOrder.status == S.accepted) & (ServiceOrder.volunteer_id == actor.id)
-        counts["volunteer"] = session.exec(select(func.count(ServiceOrder.id)).where(
-            ServiceOrder.village_id.in_(volunteer_villages), or_(offered, doing))).one()
+        doing = session.exec(select(func.count(ServiceOrder.id)).where(
+            ServiceOrder.village_id.in_(volunteer_villages), ServiceOrder.status == S.accepted,
+            ServiceOrder.volunteer_id == actor.id)).one()
+        counts["volunteer"] = doing + len(offered_to(session, actor, volunteer_villages))
     station = sorted(actor.villages(OFFICIALS))
     if station:
         counts["station"] = sum(v["needs"] for v in station_waiting(session, village_ids=station).values())

@@ -341,3 +341,44 @@ class TestInput:
         items = api.get("/orders?status=open", "volunteer").json()["items"]
         assert {o["title"] for o in items} == {"代购药品", "读报聊天"}
         assert {o["title"] for o in api.get("/orders", "villager").json()["items"]} >= {"理发", "家电维修"}
+
+
+class TestTeamDispatch:
+    """Sent to a team (issue #20): one member declining leaves it with the others; the last one sends it back."""
+
+    def test_one_member_declines_and_another_takes_it(self, api, new_order):
+        oid = new_order()["id"]
+        team = api.get("/volunteer-teams", "official").json()["items"][0]["id"]
+        waiting = {who: api.get("/me/service-badges", who).json()["volunteer"]
+                   for who in ("volunteer", SECOND_VOLUNTEER)}
+        step(api, "official", oid, "dispatch", {"team_id": team})
+        assert api.get("/me/service-badges", "volunteer").json()["volunteer"] == waiting["volunteer"] + 1
+        r = step(api, "volunteer", oid, "decline", {"reason": "这两天在外地"})
+        assert r.status_code == 200 and r.json()["status"] == "dispatched" and r.json()["team"] == "巧手志愿队"
+        assert r.json()["events"][-1]["label"] == "退回派单，队里其他人可接"
+        assert api.get("/me/service-badges", "volunteer").json()["volunteer"] == waiting["volunteer"]  # not his now
+        assert api.get("/me/service-badges", SECOND_VOLUNTEER).json()["volunteer"] == waiting[SECOND_VOLUNTEER] + 1
+        assert step(api, "volunteer", oid, "accept").status_code == 403  # he said no: the others take it
+        r = step(api, SECOND_VOLUNTEER, oid, "accept")
+        assert r.status_code == 200 and r.json()["volunteer"] == "赵小军"
+
+    def test_the_last_member_to_decline_sends_it_back_to_the_station(self, api, new_order):
+        oid = new_order()["id"]
+        team = api.get("/volunteer-teams", "official").json()["items"][0]["id"]
+        step(api, "official", oid, "dispatch", {"team_id": team})
+        step(api, "volunteer", oid, "decline", {"reason": "在外地"})
+        r = step(api, SECOND_VOLUNTEER, oid, "decline", {"reason": "生病了"})
+        assert r.status_code == 200 and r.json()["status"] == "open" and r.json()["team"] is None
+        assert api.get(f"/orders/{oid}", "official").json()["events"][-1]["label"] == "退回派单"
+        # Sent to the team again: both may take it once more.
+        step(api, "official", oid, "dispatch", {"team_id": team})
+        assert step(api, "volunteer", oid, "accept").status_code == 200
+
+    def test_a_member_who_accepted_and_cannot_go_gives_it_back_to_the_team(self, api, new_order):
+        oid = new_order()["id"]
+        team = api.get("/volunteer-teams", "official").json()["items"][0]["id"]
+        step(api, "official", oid, "dispatch", {"team_id": team})
+        step(api, SECOND_VOLUNTEER, oid, "accept")
+        r = step(api, SECOND_VOLUNTEER, oid, "decline", {"reason": "临时有事"})
+        assert r.json()["status"] == "dispatched" and r.json()["volunteer"] is None and r.json()["team"] == "巧手志愿队"
+        assert step(api, "volunteer", oid, "accept").json()["volunteer"] == "李志愿"
