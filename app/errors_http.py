@@ -10,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Busy, DomainError, PasswordChangeRequired, Unauthenticated
+from app.metrics import REFUSALS
 
 log = logging.getLogger("zhenfeng")
 HTTP_MESSAGES = {
@@ -35,9 +36,16 @@ class BodyTooLarge(StarletteHTTPException):
 
 def error_response(request: Request, *, status: int, code: str, message: str,
                    headers: dict[str, str] | None = None) -> Response:
-    """The error as JSON for the API, a toast for htmx, a redirect to login or an error page otherwise."""
+    """The error as JSON for the API, a toast for htmx, a redirect to login or an error page otherwise. The API's
+    body and the error page show the request's id (app/observe.py), which a villager can read to the county's IT
+    person to find the log line; the answer carries it as X-Request-ID even when Starlette sends it (a 500)."""
+    REFUSALS.labels(code).inc()
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        headers = {**(headers or {}), "X-Request-ID": request_id}
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+        error = {"code": code, "message": message} | ({"request_id": request_id} if request_id else {})
+        return JSONResponse({"error": error}, status_code=status, headers=headers)
     is_htmx = request.headers.get("HX-Request") == "true"
     if status == 401 or code == PasswordChangeRequired.code:
         # A stale or revoked session: forget the cookie and sign in again. A one-time password: choose a new one.
@@ -48,7 +56,7 @@ def error_response(request: Request, *, status: int, code: str, message: str,
             response.delete_cookie("zf_session", path="/")
         return response
     templates = request.app.state.templates
-    context = {"request": request, "status": status, "message": message, "code": code,
+    context = {"request": request, "status": status, "message": message, "code": code, "request_id": request_id,
                "actor": getattr(request.state, "actor", None), "csrf_token": getattr(request.state, "csrf_token", "")}
     if is_htmx:
         response = templates.TemplateResponse(request, "_toast.html", context, status_code=status, headers=headers)

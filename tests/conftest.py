@@ -351,9 +351,16 @@ def add_person(engine: Engine, *, phone: str, name: str, role: str, unit: str, h
     return phone
 
 
+def answer_apart_from_its_id(response) -> dict:
+    """An error body as a person reads it: the request id set aside (every request has its own)."""
+    error = dict(response.json()["error"])
+    assert error.pop("request_id") == response.headers["X-Request-ID"]
+    return error
+
+
 def error_code(response) -> str:
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "request_id"}, body
     return body["error"]["code"]
 
 

@@ -34,4 +34,4 @@ def test_no_input_gives_a_server_error(case, bound, api):
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
     if response.status_code >= 400:
         body = response.json()
-        assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "request_id"}, body
