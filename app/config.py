@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     vapid_public_key: str = ""
     vapid_private_key: str = ""
     vapid_subject: str = "mailto:admin@localhost"  # who runs this server, for the push services
+    metrics_token: str = ""  # /metrics answers whoever sends it as a Bearer token; unset: /metrics is a 404
+    log_file: str = ""  # JSON log lines go here (reopened after logrotate moves it); unset: stderr
 
     def db_limits(self) -> DbLimits:
         return DbLimits(pool_size=self.db_pool_size, max_overflow=self.db_max_overflow,

@@ -7,6 +7,7 @@ writer, a free connection, a row lock — is bounded and answered 503 `busy` (ap
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import DbLimits
 from app.errors import Busy, ValidationFailed
+from app.metrics import WRITER_WAIT
 from app.queueing import FairLock
 
 NAMING_CONVENTION = {
@@ -127,7 +129,10 @@ class _Writer:
         self.lock, self.wait = lock, wait
 
     def take(self) -> None:
-        if not self.lock.acquire(timeout=self.wait):
+        began = time.perf_counter()
+        taken = self.lock.acquire(timeout=self.wait)
+        WRITER_WAIT.observe(time.perf_counter() - began)
+        if not taken:
             raise Busy()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Busy, DomainError, PasswordChangeRequired, Unauthenticated
+from app.metrics import REFUSALS
 
 log = logging.getLogger("zhenfeng")
 HTTP_MESSAGES = {
@@ -35,7 +36,14 @@ class BodyTooLarge(StarletteHTTPException):
 
 def error_response(request: Request, *, status: int, code: str, message: str,
                    headers: dict[str, str] | None = None) -> Response:
-    """The error as JSON for the API, a toast for htmx, a redirect to login or an error page otherwise."""
+    """The error as JSON for the API, a toast for htmx, a redirect to login or an error page otherwise. The error
+    page shows the request's id (app/observe.py), which a villager can read to the county's IT person to find the
+    log line; every answer carries it as X-Request-ID, even when Starlette sends it (a 500). The API's body keeps
+    the contract's shape, {code, message} (shared/api-v1.md): a client reads the id from the header."""
+    REFUSALS.labels(code).inc()
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        headers = {**(headers or {}), "X-Request-ID": request_id}
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
     is_htmx = request.headers.get("HX-Request") == "true"
@@ -48,7 +56,7 @@ def error_response(request: Request, *, status: int, code: str, message: str,
             response.delete_cookie("zf_session", path="/")
         return response
     templates = request.app.state.templates
-    context = {"request": request, "status": status, "message": message, "code": code,
+    context = {"request": request, "status": status, "message": message, "code": code, "request_id": request_id,
                "actor": getattr(request.state, "actor", None), "csrf_token": getattr(request.state, "csrf_token", "")}
     if is_htmx:
         response = templates.TemplateResponse(request, "_toast.html", context, status_code=status, headers=headers)

@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from starlette.datastructures import State
 
 import app.domains  # noqa: F401  (what each domain lends the ledger, registered before anything reads it)
-from app import errors_http
+from app import errors_http, metrics, observe
 from app.auth.limits import make_login_limits
 from app.config import STATIC_DIR, Settings, get_settings
 from app.db import bound_writer_wait, make_engine
@@ -18,7 +18,8 @@ from app.ratelimit import SlidingWindowLimiter
 from app.shop.redemption.counter import make_code_failure_limits
 from app.templating import make_templates
 
-API_DESCRIPTION = """Errors are `{"error": {"code", "message"}}`. After a password reset the user signs in with a
+API_DESCRIPTION = """Errors are `{"error": {"code", "message", "request_id"}}` (the id is also the answer's
+`X-Request-ID`: quote it when asking for help). After a password reset the user signs in with a
 one-time password (`user.must_change_password` is true): every call but `GET /api/v1/me`, `POST /api/v1/me/password`
 and the logouts then answers 403 `password_change_required` until a new password is set. A logged-out token answers
 401 `unauthenticated`; too many sign-in tries 429 `rate_limited` with `Retry-After`."""
@@ -34,6 +35,7 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     app.state.secret = settings.resolved_secret()
     app.state.engine = engine or make_engine(settings.database_url, limits=settings.db_limits())
     bound_writer_wait(app.state.engine, settings.db_write_wait)
+    metrics.watch_pool(app.state.engine)
     app.state.templates = make_templates(timezone=settings.timezone, strict=strict_templates)
     app.state.login_limits = make_login_limits(settings)
     app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     app.add_middleware(BodyCap)  # next: its 413 is compressed and carries the headers like any answer
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(observe.Observe)  # outermost: the request id first, the answer counted and logged last
+    observe.install_logging(settings)
     errors_http.install(app)
     _mount_routes(app)
     return app
@@ -92,6 +96,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(shell.public)
     app.include_router(shop_media.public)
     app.include_router(shop_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
+    app.include_router(observe.public)  # /metrics: its own token (METRICS_TOKEN), else 404
     app.mount("/static", shell.HashedStaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])

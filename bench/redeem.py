@@ -130,10 +130,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http(work: dict, url: str, clients: int, seconds: float) -> tuple[list[float], int, int]:
+def http(work: dict, url: str, clients: int, seconds: float, log_file: Path) -> tuple[list[float], int, int]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "HOST": "127.0.0.1", "PORT": str(port),
-           "CODE_TRIES_PER_MINUTE": "1000000", "LOGIN_ATTEMPTS_PER_CLIENT": "1000"}
+           "CODE_TRIES_PER_MINUTE": "1000000", "LOGIN_ATTEMPTS_PER_CLIENT": "1000",
+           "LOG_FILE": str(log_file)}  # a line per request, written as in production
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
                                "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
                               cwd=ROOT, env=env)
@@ -211,7 +212,7 @@ def main() -> None:
             url = backend_url(name, tmp)
             work = prepare(url, args.clients, 0)
             base = summary(floor(work, args.clients, args.seconds), args.seconds)
-            lat, errors, rss = http(work, url, args.clients, args.seconds)
+            lat, errors, rss = http(work, url, args.clients, args.seconds, tmp / "server.log")
             web = summary(lat, args.seconds)
             for label, row, err, mem in (("floor", base, 0, ""), ("http", web, errors, f"{rss / 1024:.0f}")):
                 print(f"{name:<11}{label:<7}{row['n']:>12}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"

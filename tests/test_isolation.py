@@ -44,6 +44,8 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
              ("GET", "/docs"), ("GET", "/evaluation/home-card"),
+             # Prometheus' figures: no village's data, behind their own token (tests/test_observe.py).
+             ("GET", "/metrics"),
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"),
              ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"),
              ("GET", "/docs"),

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.errors import PayCodeUsed
 from app.ledger.service import pay_shop, settle_hold
+from app.metrics import REDEMPTIONS, on_commit
 from app.org.access import Actor
 from app.org.models import Household
 from app.shop.access import require_open
@@ -28,6 +29,10 @@ class PaidBy:
     pay_code_id: int | None = None
     card_id: int | None = None
     hold: bool = False
+
+    @property
+    def way(self) -> str:
+        return "request" if self.hold else "card" if self.card_id is not None else "code"
 
 
 def receipt_lines(lines: list[tuple[Goods, int]]) -> list[ReceiptLine]:
@@ -71,6 +76,7 @@ def record_redemption(session: Session, *, shop: Shop, household: Household, att
                                   redemption_id=redemption.id))
         session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
     session.flush()
+    on_commit(session, REDEMPTIONS.labels(paid_by.way).inc)
     return redemption
 
 
