@@ -4,7 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-export HOST PORT
+WORKERS ?= 1
+export HOST PORT WORKERS
 
 .PHONY: run test install install-dev lock lint check-ledger cert admin bench clean
 

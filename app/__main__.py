@@ -15,6 +15,8 @@ from app.db import make_engine, session_for
 from app.errors import DomainError, ValidationFailed
 
 PASSWORD_ENV = "ZF_ADMIN_PASSWORD"
+ONE_WORKER_ON_SQLITE = """WORKERS={workers}: several server processes need PostgreSQL (DATABASE_URL=postgresql://…).
+SQLite is served by one process: its writer queue and the rate limits live in that process. Run with WORKERS=1."""
 NO_ADMIN_HINT = f"""No administrator yet: nobody can sign in to run this county. Create the first one (the password
 is asked for without echo, or read from {PASSWORD_ENV}):
     make admin COUNTY=振风县 PHONE=13900000000 NAME=王某某 TREE=org.txt
@@ -38,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--another", action="store_true", help="add one more where there is an administrator")
     commands.add_parser("confirm-service-orders", help="confirm completed service orders the villager did not rate "
                                                       "within the village's time (credits the volunteers once)")
-    commands.add_parser("serve", help="run the web server on HOST:PORT (HTTPS with SSL_CERTFILE/SSL_KEYFILE)")
+    commands.add_parser("serve", help="run the web server on HOST:PORT (HTTPS with SSL_CERTFILE/SSL_KEYFILE), in "
+                                      "WORKERS processes (PostgreSQL only for more than one)")
     cert = commands.add_parser("make-cert", help="write a self-signed certificate into var/tls/")
     cert.add_argument("hosts", nargs="*", help="this machine's LAN address(es), e.g. 192.168.1.20")
     for name, what in (("backup", "write a backup of the database to FILE (SQLite: a copy; PostgreSQL: pg_dump -Fc)"),
@@ -210,6 +213,10 @@ def uvicorn_options(settings: Settings) -> dict:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
+    if settings.workers > 1 and settings.on_sqlite:
+        print(ONE_WORKER_ON_SQLITE.format(workers=settings.workers), file=sys.stderr)
+        return 2
+    settings.resolved_secret()  # outside production, var/secret_key is written once here, not by each worker at once
     engine = make_engine(settings.database_url, limits=settings.db_limits())
     hint = admin_hint(engine)
     engine.dispose()
@@ -219,7 +226,7 @@ def _serve(settings: Settings) -> int:
     if os.environ.get("SSL_CERTFILE") and os.environ.get("SSL_KEYFILE"):
         options |= {"ssl_certfile": os.environ["SSL_CERTFILE"], "ssl_keyfile": os.environ["SSL_KEYFILE"]}
     uvicorn.run("app.main:create_app", factory=True, host=os.environ.get("HOST", "127.0.0.1"),
-                port=int(os.environ.get("PORT", "8000")), **options)
+                port=int(os.environ.get("PORT", "8000")), workers=settings.workers, **options)
     return 0
 
 

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     login_attempts_per_phone: int = 30  # per phone across addresses, in the window (its own addresses not held)
     login_attempts_per_client: int = 50  # per address across phones, in the window (right passwords not counted)
     login_window_seconds: int = 900
+    # Server processes `python -m app serve` starts (uvicorn workers): more than one needs PostgreSQL, through which
+    # they share the rate limits and each shop's turns (SQLite is served by one process: its writer queue is in it).
+    workers: int = Field(default=1, ge=1, le=64)
     trusted_proxies: str = ""  # addresses (or networks) of the reverse proxy whose X-Forwarded-For is believed
     code_tries_per_minute: int = 60
     # Failed pay-code / card-number look-ups (unknown, expired, used, another village's) in the window, per attendant
@@ -68,6 +71,10 @@ class Settings(BaseSettings):
     def db_limits(self) -> DbLimits:
         return DbLimits(pool_size=self.db_pool_size, max_overflow=self.db_max_overflow,
                         pool_timeout=self.db_pool_timeout, write_wait=self.db_write_wait)
+
+    @property
+    def on_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
 
     def trusted_proxy_list(self) -> list[str]:
         return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]

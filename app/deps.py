@@ -19,7 +19,7 @@ from app.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from app.org.access import Actor, load_actor
 from app.org.models import User
 from app.org.setup import has_admin
-from app.ratelimit import SlidingWindowLimiter
+from app.ratelimit import Window
 from app.security import TokenClaims, csrf_token_for, csrf_token_matches, decode_access_token
 from app.shop.redemption.counter import CodeFailureLimits
 
@@ -47,7 +47,7 @@ def get_login_limits(request: Request) -> LoginLimits:
     return request.app.state.login_limits
 
 
-def get_code_tries(request: Request) -> SlidingWindowLimiter:
+def get_code_tries(request: Request) -> Window:
     """Code and card look-ups per minute, per person who types them (the counter, the station)."""
     return request.app.state.code_tries
 
@@ -92,7 +92,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SecretDep = Annotated[str, Depends(get_secret)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 LoginLimitsDep = Annotated[LoginLimits, Depends(get_login_limits)]
-CodeTriesDep = Annotated[SlidingWindowLimiter, Depends(get_code_tries)]
+CodeTriesDep = Annotated[Window, Depends(get_code_tries)]
 CodeFailuresDep = Annotated[CodeFailureLimits, Depends(get_code_failures)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SessionDep = Annotated[Session, Depends(get_session)]

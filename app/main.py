@@ -14,7 +14,7 @@ from app.deps import current_actor
 from app.form_replay import FormReplay
 from app.inbox import push
 from app.middleware import BodyCap, SecurityHeaders
-from app.ratelimit import SlidingWindowLimiter
+from app.ratelimit_db import limiters_for
 from app.shop.redemption.counter import make_code_failure_limits
 from app.templating import make_templates
 
@@ -28,8 +28,9 @@ and the logouts then answers 403 `password_change_required` until a new password
 def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, strict_templates: bool = False
              ) -> FastAPI:
     """Give `app` a fresh state for these settings and this database: the secret, the engine, the templates and
-    empty rate limiters (everything but its routes, middleware and error handlers). create_app() does this once;
-    the test suite builds one app per run (building the routes takes ~0.2 s) and binds it to each test's database."""
+    the rate limiters (in memory and empty, or on PostgreSQL the counts every process shares): everything but its
+    routes, middleware and error handlers. create_app() does this once; the test suite builds one app per run
+    (building the routes takes ~0.2 s) and binds it to each test's database."""
     app.state = State()
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
@@ -37,9 +38,10 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     bound_writer_wait(app.state.engine, settings.db_write_wait)
     metrics.watch_pool(app.state.engine)
     app.state.templates = make_templates(timezone=settings.timezone, strict=strict_templates)
-    app.state.login_limits = make_login_limits(settings)
-    app.state.code_tries = SlidingWindowLimiter(limit=settings.code_tries_per_minute, window_seconds=60)
-    app.state.code_failures = make_code_failure_limits(settings)
+    limiters = limiters_for(app.state.engine)  # in PostgreSQL, shared by every server process; else in memory
+    app.state.login_limits = make_login_limits(settings, limiters)
+    app.state.code_tries = limiters.window("code.tries", limit=settings.code_tries_per_minute, window_seconds=60)
+    app.state.code_failures = make_code_failure_limits(settings, limiters)
     push.configure(app.state.engine, settings)
     return app
 

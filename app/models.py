@@ -27,6 +27,7 @@ from app.inbox.models import Message, PushSubscription
 from app.ledger.fund_models import FundRecord, FundSettings
 from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
+from app.ratelimit_db import LimiterHit, LimiterMark
 from app.shop.catalogue.models import Goods, GoodsImage, StockMovement
 from app.shop.models import Shop, ShopStaff
 from app.shop.redemption.models import (
@@ -51,6 +52,8 @@ from app.volunteer.models import (
 
 __all__ = [
     "Account",
+    "LimiterHit",
+    "LimiterMark",
     "FundRecord",
     "FundSettings",
     "VolunteerApplication",

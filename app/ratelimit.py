@@ -1,14 +1,49 @@
-"""In-process limiters (one server process; see README for several): a sliding window, a growing back-off and a
-short memory of recent pairs. Each takes a clock, so that tests move time by hand instead of sleeping."""
+"""Limiters in this process's memory: a sliding window, a growing back-off and a short memory of recent pairs. Each
+takes a clock, so that tests move time by hand instead of sleeping. With several server processes on PostgreSQL the
+same three are kept in the database instead (app/ratelimit_db.py); the protocols below are what callers rely on."""
 
 import math
 import threading
 import time
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
+from typing import Protocol
 
 Clock = Callable[[], float]
 SWEEP_EVERY = 10_000  # keys: past this many, entries that no longer count are dropped (memory stays bounded)
+
+
+class Window(Protocol):
+    limit: int
+
+    def hit(self, key: str) -> int | None: ...
+    def wait(self, key: str) -> int | None: ...
+    def give_back(self, key: str) -> None: ...
+    def reset(self, key: str) -> None: ...
+
+
+class Backoffs(Protocol):
+    def wait(self, key: str) -> int | None: ...
+    def fail(self, key: str) -> None: ...
+    def clear(self, key: str) -> None: ...
+
+
+class Recent(Protocol):
+    def add(self, key: str) -> None: ...
+    def __contains__(self, key: str) -> bool: ...
+
+
+def window_wait(first: float, *, window: float, now: float) -> int:
+    """Whole seconds until the oldest counted hit (at `first`) leaves the window: at least 1."""
+    return max(1, int(first + window - now) + 1)
+
+
+def backoff_wait(count: int, latest: float, *, free: int, base: float, cap: float, now: float) -> int | None:
+    """Whole seconds still to wait after `count` failures in a row, the latest at `latest`, or None."""
+    if count < free:
+        return None
+    left = latest + min(cap, base * 2 ** (count - free)) - now
+    return math.ceil(left) if left > 0 else None
 
 
 class SlidingWindowLimiter:
@@ -25,7 +60,7 @@ class SlidingWindowLimiter:
         with self._lock:
             hits = self._live(key, now)
             if len(hits) >= self.limit:
-                return max(1, int(hits[0] + self.window - now) + 1)
+                return window_wait(hits[0], window=self.window, now=now)
             hits.append(now)
             if len(self._hits) > SWEEP_EVERY:
                 self._sweep(now)
@@ -39,7 +74,7 @@ class SlidingWindowLimiter:
             if not hits:
                 return None
             hits = self._live(key, now)
-            return max(1, int(hits[0] + self.window - now) + 1) if len(hits) >= self.limit else None
+            return window_wait(hits[0], window=self.window, now=now) if len(hits) >= self.limit else None
 
     def give_back(self, key: str) -> None:
         """Forget the latest attempt of `key` (it turned out to be a good one)."""
@@ -78,10 +113,7 @@ class Backoff:
         now = self.clock()
         with self._lock:
             count, latest = self._current(key, now)
-        if count < self.free:
-            return None
-        left = latest + min(self.cap, self.base * 2 ** (count - self.free)) - now
-        return math.ceil(left) if left > 0 else None
+        return backoff_wait(count, latest, free=self.free, base=self.base, cap=self.cap, now=now)
 
     def fail(self, key: str) -> None:
         now = self.clock()

@@ -115,7 +115,7 @@ def floor(work: dict, clients: int, seconds: float) -> list[float]:
 
     def one(i):
         _, attendant_id, _ = work["people"][i]
-        with write_session(engine) as s, counter_queue(work["shop_id"], wait=60):
+        with write_session(engine) as s, counter_queue(s, shop_id=work["shop_id"], wait=60):
             redeem(s, shop=s.get(Shop, work["shop_id"]), attendant=load_actor(s, s.get(User, attendant_id)),
                    pay_code=next(codes[i]), items=[BasketLine(goods_id=work["goods_id"], quantity=1)],
                    idempotency_key=uuid.uuid4().hex, secret=SECRET)

@@ -71,8 +71,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 # (the county's day, the longest, before the rest), the kill -9 test, then the fuzzing and the isolation matrix. The
 # Makefile runs the suite with `--dist worksteal`: each worker starts on its share in this order and, once done, takes
 # tests off the end of another's.
-SLOW_FIRST = ("tests/e2e/test_county_day_one.py", "tests/e2e/", "tests/test_crash.py", "tests/test_schemathesis.py",
-              "tests/test_isolation.py")
+SLOW_FIRST = ("tests/e2e/test_county_day_one.py", "tests/e2e/", "tests/test_crash.py", "tests/test_workers.py",
+              "tests/test_schemathesis.py", "tests/test_isolation.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,6 +2,7 @@
 documented `create-admin` makes the county's org tree and its first administrator; until then the server says how."""
 
 import pytest
+import uvicorn
 from sqlmodel import select
 
 from app import __main__ as cli
@@ -159,3 +160,24 @@ class TestNoAdminHint:
     def test_the_demo_world_shows_no_hint(self, app):
         with TestClient(app) as client:
             assert "还没有管理员" not in client.get("/login").text
+
+
+class TestWorkers:
+    """WORKERS=N serves in N processes on PostgreSQL; SQLite is refused more than one, in words."""
+
+    def test_several_on_postgresql_one_on_sqlite(self, environment, engine, monkeypatch, capsys):
+        ran: list[dict] = []
+        monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.append({"target": target, **options}))
+        environment.setenv("WORKERS", "2")
+        get_settings.cache_clear()
+        if engine.dialect.name == "sqlite":
+            assert cli.main(["serve"]) == 2 and ran == []
+            assert "WORKERS=2" in capsys.readouterr().err
+        else:
+            assert cli.main(["serve"]) == 0
+            assert ran[0]["workers"] == 2 and ran[0]["target"] == "app.main:create_app" and ran[0]["factory"]
+
+    def test_one_by_default(self, environment, engine, monkeypatch):
+        ran: list[dict] = []
+        monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.append(options))
+        assert cli.main(["serve"]) == 0 and ran[0]["workers"] == 1

@@ -1,6 +1,7 @@
 """Sign-in throttling without lock-out (OWASP's advice against online guessing): 429 rate_limited.
 
-Three counts, kept in this process (README: one process per database):
+Three counts, in this process's memory on SQLite (one process), in PostgreSQL when it serves several
+(app/ratelimit_db.py):
 - per phone and address: the first LOGIN_FREE_FAILURES wrong passwords cost nothing; after that the pair waits
   1, 2, 4 … seconds (at most LOGIN_MAX_DELAY) before each next try. The right password clears the pair.
 - per phone, across every address: a much higher ceiling (LOGIN_ATTEMPTS_PER_PHONE in LOGIN_WINDOW_SECONDS) that
@@ -11,34 +12,37 @@ A try counts the moment it arrives (a burst of parallel guesses is counted befor
 gives its try back. The counts depend on the phone as typed, never on whether it exists: the answer is the same.
 """
 
-import threading
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 from app.config import Settings
 from app.errors import RateLimited
-from app.ratelimit import Backoff, Clock, RecentKeys, SlidingWindowLimiter
+from app.ratelimit import Backoffs, Recent, Window
+from app.ratelimit_db import Limiters
 
 KNOWN_FOR_SECONDS = 30 * 24 * 3600  # an address that signed into a phone stays "its own" this long
 
 
 @dataclass
 class LoginLimits:
-    pair: Backoff
-    by_phone: SlidingWindowLimiter
-    by_client: SlidingWindowLimiter
-    known: RecentKeys
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    pair: Backoffs
+    by_phone: Window
+    by_client: Window
+    known: Recent
+    lock: AbstractContextManager
 
 
-def make_login_limits(settings: Settings, *, clock: Clock | None = None) -> LoginLimits:
-    """Empty counts for these settings (the clock is the monotonic one unless a test brings its own)."""
-    timing = {"clock": clock} if clock else {}
+def make_login_limits(settings: Settings, limiters: Limiters | None = None) -> LoginLimits:
+    """The counts for these settings, made by `limiters` (app.main.bind_app: shared on PostgreSQL; else in memory)."""
+    limiters = limiters or Limiters()
     window = settings.login_window_seconds
     return LoginLimits(
-        pair=Backoff(free=settings.login_free_failures, cap=settings.login_max_delay, forget=window, **timing),
-        by_phone=SlidingWindowLimiter(limit=settings.login_attempts_per_phone, window_seconds=window, **timing),
-        by_client=SlidingWindowLimiter(limit=settings.login_attempts_per_client, window_seconds=window, **timing),
-        known=RecentKeys(max_age=KNOWN_FOR_SECONDS, **timing))
+        pair=limiters.backoff("login.pair", free=settings.login_free_failures, cap=settings.login_max_delay,
+                              forget=window),
+        by_phone=limiters.window("login.phone", limit=settings.login_attempts_per_phone, window_seconds=window),
+        by_client=limiters.window("login.client", limit=settings.login_attempts_per_client, window_seconds=window),
+        known=limiters.recent("login.known", max_age=KNOWN_FOR_SECONDS),
+        lock=limiters.lock("login"))
 
 
 def _pair(phone: str, client: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 from app.__main__ import uvicorn_options
 from app.auth.limits import make_login_limits
 from app.main import bind_app
+from app.ratelimit_db import Limiters
 from tests.conftest import TestClient, error_code, make_settings
 from tests.served import in_thread
 
@@ -29,7 +30,7 @@ class Clock:
 @pytest.fixture
 def clock(app) -> Clock:
     fake = Clock()
-    app.state.login_limits = make_login_limits(app.state.settings, clock=fake)
+    app.state.login_limits = make_login_limits(app.state.settings, Limiters(clock=fake))
     return fake
 
 

@@ -18,9 +18,11 @@ from tests.ledger.test_races import run_all
 THREADS = 10
 
 
-def test_finalize_from_ten_threads_credits_once(demo_engine):
+def published_round(engine) -> tuple[int, dict[str, int], dict[str, int]]:
+    """A round three months back, scored and published with no notice days (due to be finalised): its id, the
+    households by head's name and their balances before."""
     month = shift_month(this_month("Asia/Shanghai"), -3)
-    with session_for(demo_engine, write=True) as s:
+    with session_for(engine, write=True) as s:
         official = load_actor(s, s.exec(select(User).where(User.phone == "13800000001")).one())
         member = load_actor(s, s.exec(select(User).where(User.phone == "13800000005")).one())
         town = load_actor(s, s.exec(select(User).where(User.phone == "13800000006")).one())
@@ -36,8 +38,23 @@ def test_finalize_from_ten_threads_credits_once(demo_engine):
                                criterion_id=items[item].id, points=points, reason="好")
         service.publish_round(s, actor=official, evaluation=evaluation, notice_days=0)
         before = {h: household_account(s, household_id=homes[h].id).balance for h in homes}
-        round_id = evaluation.id
         s.commit()
+        return evaluation.id, {h: homes[h].id for h in homes}, before
+
+
+def credited_once(engine, round_id: int, homes: dict[str, int], before: dict[str, int]) -> None:
+    with session_for(engine, write=False) as s:
+        txns = s.exec(select(LedgerTransaction).where(LedgerTransaction.kind == TxnKind.evaluation,
+                                                      LedgerTransaction.source_id == round_id)).all()
+        assert len(txns) == 2  # 王建国 and 李秀英; 赵德明's black-list line carries no points
+        after = {h: household_account(s, household_id=homes[h]).balance for h in homes}
+        assert after["王建国"] - before["王建国"] == 10 and after["李秀英"] - before["李秀英"] == 5
+        assert after["赵德明"] == before["赵德明"]
+        assert check_ledger(s) == []
+
+
+def test_finalize_from_ten_threads_credits_once(demo_engine):
+    round_id, homes, before = published_round(demo_engine)
 
     def work(_):
         with write_session(demo_engine) as session:
@@ -48,11 +65,4 @@ def test_finalize_from_ten_threads_credits_once(demo_engine):
 
     results = run_all(THREADS, work)
     assert all(r == RoundStatus.final for r in results), [r for r in results if isinstance(r, DomainError | Exception)]
-    with session_for(demo_engine, write=False) as s:
-        txns = s.exec(select(LedgerTransaction).where(LedgerTransaction.kind == TxnKind.evaluation,
-                                                      LedgerTransaction.source_id == round_id)).all()
-        assert len(txns) == 2  # 王建国 and 李秀英; 赵德明's black-list line carries no points
-        after = {h: household_account(s, household_id=homes[h].id).balance for h in homes}
-        assert after["王建国"] - before["王建国"] == 10 and after["李秀英"] - before["李秀英"] == 5
-        assert after["赵德明"] == before["赵德明"]
-        assert check_ledger(s) == []
+    credited_once(demo_engine, round_id, homes, before)

@@ -93,7 +93,7 @@ def unlock_card(shop_id: Id, body: CardUnlockRequest, actor: ActorDep, session: 
 def redeem(shop_id: Id, body: RedemptionCreate, response: Response, actor: ActorDep, session: SessionDep,
            settings: SettingsDep, secret: SecretDep, code_failures: CodeFailuresDep,
            idempotency_key: IdempotencyKey = None) -> RedemptionPublic | ConfirmationPublic:
-    with service.counter_queue(shop_id, wait=settings.db_write_wait):
+    with service.counter_queue(session, shop_id=shop_id, wait=settings.db_write_wait):
         shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
         with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
             result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,

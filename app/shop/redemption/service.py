@@ -5,6 +5,7 @@ basket), the villager asked above the village's amount (confirmations.py), else 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
@@ -29,16 +30,23 @@ from app.text import clean_reason
 
 _counter_queues = KeyedFairLocks()
 COUNTER_QUEUES = 256  # shops share queues by id modulo this: the queues stay few whatever ids are sent
+SHOP_TURNS = 19  # the first key of PostgreSQL's advisory locks that queue a shop's counters across processes
 
 
 @contextmanager
-def counter_queue(shop_id: int, *, wait: float) -> Iterator[None]:
-    """Hold while redeeming and committing: this process's redemptions at one shop take turns first come, first
-    served. They would queue on the shop's rows in the database anyway (its goods, its account); queueing here
-    keeps the wait fair, so no counter waits far longer than the others (docs/performance.md). Enter it before the
-    request touches the database (the queue comes before the writer, always), and wait at most `wait` seconds."""
+def counter_queue(session: Session, *, shop_id: int, wait: float) -> Iterator[None]:
+    """Hold while redeeming and committing: redemptions at one shop take turns first come, first served. They
+    would queue on the shop's rows in the database anyway (its goods, its account); queueing here keeps the wait
+    fair, so no counter waits far longer than the others (docs/performance.md). This process's counters queue in
+    memory, holding no connection; on PostgreSQL the one at the head then queues with other server processes'
+    counters on an advisory lock of the shop (granted in turn, released when the session's transaction ends). Enter
+    it before the request touches the database (the queue comes before the writer, always), and wait at most `wait`
+    seconds (the advisory lock: PostgreSQL's lock_timeout, the same seconds)."""
     try:
         with _counter_queues.hold(shop_id % COUNTER_QUEUES, timeout=wait):
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:turns, :shop)"),
+                                {"turns": SHOP_TURNS, "shop": shop_id % 2**31})
             yield
     except TimeoutError as exc:
         raise Busy("收银台繁忙，请稍后再试") from exc

@@ -97,7 +97,7 @@ def fulfil(shop_id: Id, body: FulfilCreate, actor: ActorDep, session: SessionDep
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(code_tries, actor.id)
     session.commit()
-    with counter_queue(shop_id, wait=settings.db_write_wait):
+    with counter_queue(session, shop_id=shop_id, wait=settings.db_write_wait):
         with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
             result = service.fulfil(session, actor=actor, shop=shop, code=body.code,
                                     idempotency_key=idempotency_key, secret=secret)

@@ -311,7 +311,7 @@ def counter_fulfil(request: Request, actor: ActorDep, session: SessionDep, setti
     shop = staffed_shop(session, actor, shop_id)
     throttle_code_tries(code_tries, actor.id)
     session.commit()
-    with counter_queue(shop.id, wait=settings.db_write_wait):
+    with counter_queue(session, shop_id=shop.id, wait=settings.db_write_wait):
         with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
             result = service.fulfil(session, actor=actor, shop=shop, code=code, idempotency_key=form_key or None,
                                     secret=secret, request_id=request_id)

@@ -79,8 +79,9 @@ async def pay_wait(request: Request, actor: ActorDep, engine: EngineDep, secret:
     """The open 积分码 screen waits here on one request instead of polling. It answers as soon as something
     happens — a receipt newer than `after_id` (X-Pay-Event: receipt), a question to confirm newer than `seen`
     (confirm), the code on screen (`code_id`) refused at a counter as used or expired (code: a fresh one) — or,
-    `until` seconds on, when the code on screen is due to be replaced (code: a fresh one). The database is looked
-    at once a second, with no connection held in between; a closed screen ends the wait."""
+    `until` seconds on, when the code on screen is due to be replaced (code: a fresh one). The database (and the
+    refused codes, app.state's limiter: kept in PostgreSQL when several server processes share it) is looked at
+    once a second, with no connection held in between; a closed screen ends the wait."""
     household_id = actor.user.household_id
     if household_id is None:
         raise Forbidden("您的账号还没有关联农户")
@@ -91,7 +92,8 @@ async def pay_wait(request: Request, actor: ActorDep, engine: EngineDep, secret:
         if found is not None:
             event, template, context = found
             return _event(render(request, template, context), event)
-        if time.monotonic() >= deadline or (code_id and str(code_id) in refused):
+        # off the event loop: on PostgreSQL the refused codes are a read of the database
+        if time.monotonic() >= deadline or (code_id and await run_in_threadpool(refused.__contains__, str(code_id))):
             context = await run_in_threadpool(_fresh_code_alone, engine, actor, secret)
             return _event(render(request, "shop/pay/_code.html", context), "code")
         if await request.is_disconnected():
