@@ -1,16 +1,16 @@
 """Limiters shared by every server process on PostgreSQL (issue #19 item 1): one row per counted try of a sliding
 window (limiter_hits), one row per key of a back-off or a recent key (limiter_marks); app/ratelimit_db.py
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-06 19:10:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0022'
-down_revision = '0021'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
