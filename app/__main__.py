@@ -5,6 +5,7 @@ import argparse
 import getpass
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -217,6 +218,10 @@ def _serve(settings: Settings) -> int:
         print(ONE_WORKER_ON_SQLITE.format(workers=settings.workers), file=sys.stderr)
         return 2
     settings.resolved_secret()  # outside production, var/secret_key is written once here, not by each worker at once
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each worker keeps its figures in a shared folder, added up by /metrics whichever answers (app/metrics.py);
+        # without one, /metrics would show the answering worker's share alone. A fresh folder for this start.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="zhenfeng-metrics-")
     engine = make_engine(settings.database_url, limits=settings.db_limits())
     hint = admin_hint(engine)
     engine.dispose()

@@ -1,6 +1,9 @@
 """Production starts clean (issue #7, item 7): `make run`'s seed-demo never makes the demo world in production; the
 documented `create-admin` makes the county's org tree and its first administrator; until then the server says how."""
 
+import os
+from pathlib import Path
+
 import pytest
 import uvicorn
 from sqlmodel import select
@@ -169,6 +172,7 @@ class TestWorkers:
         ran: list[dict] = []
         monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.append({"target": target, **options}))
         environment.setenv("WORKERS", "2")
+        monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # unset for serve; put back as it was after the test
         get_settings.cache_clear()
         if engine.dialect.name == "sqlite":
             assert cli.main(["serve"]) == 2 and ran == []
@@ -176,6 +180,9 @@ class TestWorkers:
         else:
             assert cli.main(["serve"]) == 0
             assert ran[0]["workers"] == 2 and ran[0]["target"] == "app.main:create_app" and ran[0]["factory"]
+            # the workers' figures meet in a fresh folder, so that /metrics adds them all up
+            shared = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+            assert shared.is_dir() and not any(shared.iterdir())
 
     def test_one_by_default(self, environment, engine, monkeypatch):
         ran: list[dict] = []
