@@ -16,6 +16,7 @@ the same on a demo village beside them (the ratio), the rows made and the server
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from redeem import SECRET, backend_url, peak_rss_kb  # noqa: E402
+from redeem import SECRET, backend_url, drop_backend, peak_rss_kb  # noqa: E402
 
 import app.models  # noqa: E402,F401
 from app.db import make_engine  # noqa: E402
@@ -159,39 +160,48 @@ def main() -> None:
     for name in args.backends.split(","):
         tmp = Path(tempfile.mkdtemp())
         url = backend_url(name, tmp)
-        started = time.perf_counter()
-        made = build(url, villages=args.villages, households=args.households, months=args.months,
-                     criteria=args.criteria)
-        print(f"{name}: {args.villages} villages × {args.households} households, {made['lines']:,} evaluation lines, "
-              f"{made['transactions']:,} transactions, {made['entries']:,} ledger entries "
-              f"(made in {time.perf_counter() - started:.0f} s)")
-        server = ServerProcess(url, tmp / "server.log", SECRET_KEY=SECRET, APP_ENV="development").start()
         try:
-            with httpx.Client(base_url=server.base, timeout=600) as client:
-                def token(phone: str) -> str:
-                    answer = client.post("/api/v1/auth/login", json={"phone": phone, "password": "demo1234"})
-                    return answer.json()["access_token"]
-
-                county, town, official = (token(PHONES[r]) for r in ("county_admin", "town_admin", "official"))
-                demo_town, demo_official = token("13800000006"), token(DEMO_OFFICIAL)
-                v, d = made["village"], made["demo_village"]
-                reads = [("county coverage roll-up", "/api/v1/red-black-coverage", county, None),
-                         ("township coverage roll-up", "/api/v1/red-black-coverage", town,
-                          ("/api/v1/red-black-coverage", demo_town)),
-                         ("village 红黑榜 + coverage", f"/api/v1/villages/{v}/red-black-list?month={this_month()}",
-                          official, (f"/api/v1/villages/{d}/red-black-list?month={this_month()}", demo_official)),
-                         ("village 积分公示", f"/api/v1/villages/{v}/points-notice?month={this_month()}", official,
-                          (f"/api/v1/villages/{d}/points-notice?month={this_month()}", demo_official))]
-                print(f"{'read':<28}{'median ms':>11}{'max ms':>9}{'demo ms':>9}{'×demo':>8}{'status':>8}")
-                for label, path, who, demo in reads:
-                    median, worst, status = timed(client, path, who, args.repeat)
-                    base = timed(client, demo[0], demo[1], args.repeat)[0] if demo else None
-                    ratio = f"{median / base:.1f}" if base else "-"
-                    print(f"{label:<28}{median:>11.1f}{worst:>9.1f}{(f'{base:.1f}' if base else '-'):>9}"
-                          f"{ratio:>8}{status:>8}")
-            print(f"server peak RSS: {peak_rss_kb(server.proc.pid) / 1024:.0f} MB")
+            measure(name, url, tmp, args)
         finally:
-            server.stop()
+            drop_backend(url)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
+    """Build the county on `url`, serve it, and print the reads' times."""
+    started = time.perf_counter()
+    made = build(url, villages=args.villages, households=args.households, months=args.months,
+                 criteria=args.criteria)
+    print(f"{name}: {args.villages} villages × {args.households} households, {made['lines']:,} evaluation lines, "
+          f"{made['transactions']:,} transactions, {made['entries']:,} ledger entries "
+          f"(made in {time.perf_counter() - started:.0f} s)")
+    server = ServerProcess(url, tmp / "server.log", SECRET_KEY=SECRET, APP_ENV="development").start()
+    try:
+        with httpx.Client(base_url=server.base, timeout=600) as client:
+            def token(phone: str) -> str:
+                answer = client.post("/api/v1/auth/login", json={"phone": phone, "password": "demo1234"})
+                return answer.json()["access_token"]
+
+            county, town, official = (token(PHONES[r]) for r in ("county_admin", "town_admin", "official"))
+            demo_town, demo_official = token("13800000006"), token(DEMO_OFFICIAL)
+            v, d = made["village"], made["demo_village"]
+            reads = [("county coverage roll-up", "/api/v1/red-black-coverage", county, None),
+                     ("township coverage roll-up", "/api/v1/red-black-coverage", town,
+                      ("/api/v1/red-black-coverage", demo_town)),
+                     ("village 红黑榜 + coverage", f"/api/v1/villages/{v}/red-black-list?month={this_month()}",
+                      official, (f"/api/v1/villages/{d}/red-black-list?month={this_month()}", demo_official)),
+                     ("village 积分公示", f"/api/v1/villages/{v}/points-notice?month={this_month()}", official,
+                      (f"/api/v1/villages/{d}/points-notice?month={this_month()}", demo_official))]
+            print(f"{'read':<28}{'median ms':>11}{'max ms':>9}{'demo ms':>9}{'×demo':>8}{'status':>8}")
+            for label, path, who, demo in reads:
+                median, worst, status = timed(client, path, who, args.repeat)
+                base = timed(client, demo[0], demo[1], args.repeat)[0] if demo else None
+                ratio = f"{median / base:.1f}" if base else "-"
+                print(f"{label:<28}{median:>11.1f}{worst:>9.1f}{(f'{base:.1f}' if base else '-'):>9}"
+                      f"{ratio:>8}{status:>8}")
+        print(f"server peak RSS: {peak_rss_kb(server.proc.pid) / 1024:.0f} MB")
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

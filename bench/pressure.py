@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from redeem import SECRET, backend_url, peak_rss_kb  # noqa: E402
+from redeem import SECRET, backend_url, drop_backend, peak_rss_kb  # noqa: E402
 
 import app.models  # noqa: E402,F401
 from app.db import make_engine, session_for  # noqa: E402
@@ -162,8 +162,8 @@ def main() -> None:
     for name in args.backends.split(","):
         tmp = Path(tempfile.mkdtemp())
         server = None
+        url = backend_url(name, tmp)
         try:
-            url = backend_url(name, tmp)
             seed(url)
             server = ServerProcess(url, tmp / "server.log", SECRET_KEY=SECRET, LOGIN_ATTEMPTS_PER_CLIENT="1000",
                                    CODE_TRIES_PER_MINUTE="100000").start()
@@ -193,6 +193,7 @@ def main() -> None:
         finally:
             if server is not None:
                 server.stop()
+            drop_backend(url)
             shutil.rmtree(tmp, ignore_errors=True)
 
 

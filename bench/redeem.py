@@ -186,14 +186,27 @@ def summary(latencies: list[float], seconds: float) -> dict:
 
 
 def backend_url(name: str, tmp: Path) -> str:
+    """A fresh database: SQLite, a file in `tmp`; PostgreSQL, one of this process's own (two benchmarks run at once
+    keep apart), dropped again by `drop_backend`."""
     if name == "sqlite":
         return f"sqlite:///{tmp / 'bench.db'}"
+    database = f"zf_bench_{os.getpid()}"
+    _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', f'CREATE DATABASE "{database}"')
+    return make_url(PG_ADMIN).set(database=database).render_as_string(hide_password=False)
+
+
+def drop_backend(url: str) -> None:
+    """The PostgreSQL database `backend_url` made, dropped (a SQLite file goes with its folder)."""
+    if url.startswith("postgresql"):
+        _admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _admin(*statements: str) -> None:
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "zf_bench" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "zf_bench"'))
+        for statement in statements:
+            conn.execute(text(statement))
     admin.dispose()
-    return make_url(PG_ADMIN).set(database="zf_bench").render_as_string(hide_password=False)
 
 
 def main() -> None:
@@ -208,8 +221,8 @@ def main() -> None:
           f"{'p99/p50':>9}{'errors':>8}{'RSS MB':>8}")
     for name in args.backends.split(","):
         tmp = Path(tempfile.mkdtemp())
+        url = backend_url(name, tmp)
         try:
-            url = backend_url(name, tmp)
             work = prepare(url, args.clients, 0)
             base = summary(floor(work, args.clients, args.seconds), args.seconds)
             lat, errors, rss = http(work, url, args.clients, args.seconds, tmp / "server.log")
@@ -221,6 +234,7 @@ def main() -> None:
                   f"p99/p50 {web['p99'] / web['p50']:.1f} (target ≤ 5); RSS {rss / 1024:.0f} MB (target < 200)")
             work["engine"].dispose()
         finally:
+            drop_backend(url)
             shutil.rmtree(tmp, ignore_errors=True)
 
 
