@@ -25,12 +25,10 @@ from app.evaluation.models import (
     RoundStatus,
 )
 from app.evaluation.service import (  # noqa: F401 - shift_month is imported from here too
-    line_list,
     line_points,
     listed_households,
     listed_lines,
     month_label,
-    round_lines,
     shift_month,
     village_and_above,
 )

@@ -11,7 +11,7 @@ changed and is refused (invalid_state)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record_action
@@ -77,12 +77,24 @@ def team_members_left(session: Session, order: ServiceOrder) -> set[int]:
         return set()
     members = set(session.exec(select(VolunteerTeamMember.user_id).where(
         VolunteerTeamMember.team_id == order.team_id)))
-    sent = session.exec(select(func.max(ServiceOrderEvent.id)).where(
-        ServiceOrderEvent.order_id == order.id, col(ServiceOrderEvent.action).in_(("dispatch", "redispatch")))).one()
-    declined = set(session.exec(select(ServiceOrderEvent.actor_id).where(
-        ServiceOrderEvent.order_id == order.id, col(ServiceOrderEvent.id) > (sent or 0),
-        col(ServiceOrderEvent.action).in_(DECLINES))))
-    return members - declined
+    return members - declined_since_sent(session, [order.id]).get(order.id, set())
+
+
+def declined_since_sent(session: Session, order_ids: list[int]) -> dict[int, set[int]]:
+    """Per order, who has declined it since it was last sent (派单 or 改派): one read of their timelines' sends and
+    declines, for one order's step or a volunteer's list of team orders alike."""
+    found: dict[int, set[int]] = {}
+    for order_id, action, actor_id in session.exec(
+            select(ServiceOrderEvent.order_id, ServiceOrderEvent.action, ServiceOrderEvent.actor_id)
+            .where(col(ServiceOrderEvent.order_id).in_(order_ids),
+                   col(ServiceOrderEvent.action).in_((*SENDS, *DECLINES)))
+            .order_by(ServiceOrderEvent.id)):
+        declined = found.setdefault(order_id, set())
+        if action in SENDS:
+            declined.clear()
+        elif actor_id is not None:
+            declined.add(actor_id)
+    return found
 
 
 def doer(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
@@ -181,6 +193,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 # `decline` of an accepted order is also the volunteer's: "I cannot go after all" puts it back to the station (or,
 # sent to a team, to the team's others).
 DECLINES = ("decline", "decline_team")
+SENDS = ("dispatch", "redispatch")
 _ASSIGNEE_OR_DOER = set(DECLINES)
 # Taken by `service.decline` for the one 退回 a volunteer is offered, never offered as a button of its own.
 _CHOSEN_BY_THE_SERVICE = {"decline_team"}

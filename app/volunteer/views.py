@@ -19,7 +19,7 @@ from app.paging import Page, page_desc
 from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
 from app.volunteer.catalogue import hours
-from app.volunteer.machine import TRANSITIONS, VOLUNTEERS, team_members_left
+from app.volunteer.machine import TRANSITIONS, VOLUNTEERS, declined_since_sent
 from app.volunteer.models import (
     FINISHED,
     STATUS_LABELS,
@@ -171,7 +171,9 @@ def offered_to(session: Session, actor: Actor, villages: list[int]) -> list[Serv
         ServiceOrder.status == S.dispatched, ServiceOrder.village_id.in_(villages),
         or_(ServiceOrder.volunteer_id == actor.id, ServiceOrder.team_id.in_(teams) if teams else False))
         .order_by(ServiceOrder.id))
-    return [o for o in sent if o.volunteer_id == actor.id or actor.id in team_members_left(session, o)]
+    sent = list(sent)
+    declined = declined_since_sent(session, [o.id for o in sent if o.volunteer_id is None])  # team orders: one read
+    return [o for o in sent if o.volunteer_id == actor.id or actor.id not in declined.get(o.id, set())]
 
 
 def volunteer_queues(session: Session, *, actor: Actor) -> dict[str, list[ServiceOrder]]:
