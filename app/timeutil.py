@@ -1,11 +1,15 @@
 """UTC in the database, Asia/Shanghai on screens."""
 
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, DateTime
 from sqlalchemy.types import TypeDecorator
+
+from app.errors import ValidationFailed
 
 
 def utcnow() -> datetime:
@@ -75,3 +79,63 @@ def day_bounds(now: datetime, tz: str = TIMEZONE) -> tuple[datetime, datetime]:
     start = datetime(day.year, day.month, day.day, tzinfo=zone)
     nxt = day + timedelta(days=1)
     return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
+
+
+# --- months typed by people (a URL's ?month=, a period's from and to): checked once, here -------------------------
+
+MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the programme's months; outside them is a typo (and years 0 and 9999 overflow)
+LONGEST_PERIOD = 120  # months: a period of more than ten years is a typo too
+
+
+def checked_month(month: str | None, *, field: str = "month") -> str:
+    """A typed month ("2026-11") as it is, or ValidationFailed in plain Chinese naming `field`."""
+    match = MONTH_RE.match(month or "")
+    if not match:
+        raise ValidationFailed("月份格式应为 YYYY-MM，例如 2026-11", field=field)
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise ValidationFailed(f"月份应在 {FIRST_YEAR} 年到 {LAST_YEAR} 年之间", field=field)
+    return month
+
+
+def checked_month_bounds(month: str, *, tz: str = TIMEZONE) -> tuple[datetime, datetime]:
+    """A typed month's start and the next month's start, aware, in the villages' zone (a village's month, not UTC's)."""
+    return month_bounds(checked_month(month), tz)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months from `first` to `last` (both "YYYY-MM", inclusive), and the instants they span in the villages'
+    zone: `start` is the first month's start, `end` the start of the month after `last` (exclusive)."""
+
+    first: str
+    last: str
+    start: datetime
+    end: datetime
+
+    @property
+    def months(self) -> list[str]:
+        count = (int(self.last[:4]) - int(self.first[:4])) * 12 + int(self.last[5:7]) - int(self.first[5:7]) + 1
+        return [shift_month(self.first, i) for i in range(count)]
+
+    @property
+    def label(self) -> str:
+        """"2026年11月" or "2026年1月—2026年12月", for pages and sheets."""
+        def one(month: str) -> str:
+            return f"{int(month[:4])}年{int(month[5:7])}月"
+        return one(self.first) if self.first == self.last else f"{one(self.first)}—{one(self.last)}"
+
+
+def parse_period(first: str | None, last: str | None, *, tz: str = TIMEZONE) -> Period:
+    """A period from a request's `from` and `to` (YYYY-MM each, both optional): neither → this month; one → that one
+    month; a reversed or over-long period is ValidationFailed (fields "from" and "to")."""
+    if not first and not last:
+        first = last = this_month(tz)
+    first = checked_month(first or last, field="from")
+    last = checked_month(last or first, field="to")
+    if last < first:
+        raise ValidationFailed("结束月份不能早于开始月份", field="to")
+    period = Period(first, last, month_bounds(first, tz)[0], month_bounds(last, tz)[1])
+    if len(period.months) > LONGEST_PERIOD:
+        raise ValidationFailed(f"时间段不能超过 {LONGEST_PERIOD // 12} 年", field="to")
+    return period

@@ -1,23 +1,18 @@
 """Monthly settlement per shop: what it handed out, for the village to reimburse (reversed redemptions excluded)."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.errors import ValidationFailed
 from app.ledger.funds import fen_per_point
 from app.ledger.service import reversed_transactions
 from app.paging import Page, page_desc
 from app.shop.books.export import SettlementRow
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption, RedemptionItem
-from app.timeutil import day_bounds, month_bounds, utcnow
-
-MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # the books' months; outside them is a typo (and years 0 and 9999 overflow dates)
+from app.timeutil import checked_month_bounds, day_bounds, utcnow
 
 
 @dataclass
@@ -33,17 +28,6 @@ class Settlement:
     def total_fen(self) -> int:
         """The 元 value of the month's redeemed points at the village's rate, in fen."""
         return self.total_points * self.fen_per_point
-
-
-def checked_month_bounds(month: str, *, tz: str) -> tuple[datetime, datetime]:
-    """The month's start and end as aware datetimes in the display zone (a village's month, not UTC's)."""
-    match = MONTH_RE.match(month or "")
-    if not match:
-        raise ValidationFailed("月份格式应为 YYYY-MM，例如 2026-11")
-    year, mon = int(match[1]), int(match[2])
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationFailed(f"月份应在 {FIRST_YEAR} 年到 {LAST_YEAR} 年之间")
-    return month_bounds(f"{year:04d}-{mon:02d}", tz)
 
 
 def _handed_out(shop: Shop, start: datetime, end: datetime):

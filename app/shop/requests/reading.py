@@ -18,7 +18,6 @@ from app.org.models import Household
 from app.org.service import name_for
 from app.paging import Page, page_desc
 from app.shop.access import is_staff
-from app.shop.books.service import checked_month_bounds
 from app.shop.catalogue.basket import goods_words
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption
@@ -30,7 +29,7 @@ from app.shop.requests.models import (
     ShopRequestItem,
     ShopRequestPublic,
 )
-from app.timeutil import as_utc, utcnow
+from app.timeutil import as_utc, checked_month_bounds, utcnow
 
 
 def items_of(session: Session, request_ids: list[int]) -> dict[int, list[ShopRequestItem]]:
