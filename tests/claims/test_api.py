@@ -103,6 +103,7 @@ class TestApprove:
         lines = api.get(f"/villages/{household.village_id}/points-notice", "villager").json()["items"]
         line = next(x for x in lines if x["kind"] == "claim")
         assert line["points"] == 3 and line["category"] == "hygiene" and "门前三包落实" in line["reason"]
+        assert line["decided_by"] == "孙老师"  # the committee member decided for the village: named, as officials are
         ledger = api.get(f"/households/{household.id}/ledger", "villager").json()["items"]
         assert ledger[0]["kind"] == "claim" and ledger[0]["amount"] == 3
 
