@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
+from app.claims.models import Claim
 from app.disclosure.models import (
     Decision,
     DecisionStep,
@@ -51,6 +52,7 @@ from app.volunteer.models import (
 )
 
 __all__ = [
+    "Claim",
     "Account",
     "LimiterHit",
     "LimiterMark",

@@ -20,6 +20,7 @@ from app.shop.catalogue.models import Goods
 from app.shop.catalogue.service import create_shop
 from app.shop.models import Shop
 from app.timeutil import utcnow
+from tests.claims.isolation import CLAIMS_CASES, CLAIMS_SELF_ONLY, claims_world
 from tests.conftest import (
     DEMO_HASH,
     TOKENS,
@@ -340,6 +341,8 @@ SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
 SELF_ONLY |= INBOX_SELF_ONLY
 CASES.update(INBOX_CASES)
+SELF_ONLY |= CLAIMS_SELF_ONLY
+CASES.update(CLAIMS_CASES)
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -422,6 +425,7 @@ def build_world(api, demo_engine) -> dict:
                                                           "yuan": 100}).status_code == 201
     ids.update(isolation_ids(demo_engine))
     ids.update(inbox_ids(demo_engine))
+    ids.update(claims_world(api))
     return ids
 
 
