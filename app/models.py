@@ -1,5 +1,6 @@
 """Every domain's tables: the one registry Alembic and create_all read."""
 
+from app.activities.models import Activity, ActivityPhoto, ActivitySignup
 from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
 from app.disclosure.models import (
@@ -51,6 +52,9 @@ from app.volunteer.models import (
 )
 
 __all__ = [
+    "Activity",
+    "ActivityPhoto",
+    "ActivitySignup",
     "Account",
     "LimiterHit",
     "LimiterMark",
