@@ -20,6 +20,9 @@ from app.shop.catalogue.models import Goods
 from app.shop.catalogue.service import create_shop
 from app.shop.models import Shop
 from app.timeutil import utcnow
+from tests.activities.conftest import ISOLATION_CASES as ACTIVITY_CASES
+from tests.activities.conftest import ISOLATION_SELF_ONLY as ACTIVITY_SELF_ONLY
+from tests.activities.conftest import isolation_ids as activity_ids
 from tests.conftest import (
     DEMO_HASH,
     TOKENS,
@@ -340,6 +343,8 @@ SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
 SELF_ONLY |= INBOX_SELF_ONLY
 CASES.update(INBOX_CASES)
+SELF_ONLY |= ACTIVITY_SELF_ONLY
+CASES.update(ACTIVITY_CASES)
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -422,6 +427,7 @@ def build_world(api, demo_engine) -> dict:
                                                           "yuan": 100}).status_code == 201
     ids.update(isolation_ids(demo_engine))
     ids.update(inbox_ids(demo_engine))
+    ids.update(activity_ids(demo_engine))
     return ids
 
 

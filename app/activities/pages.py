@@ -136,11 +136,15 @@ def withdraw(activity_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDe
     return redirect_after_post(f"/activities/{activity_id}?done=withdraw", htmx=htmx)
 
 
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
 def _qr_context(request: Request, session, actor, activity_id: int, secret: str, settings) -> dict:
     activity = service.visible_activity(session, actor, activity_id)
     token, expires_at = service.checkin_code(session, actor=actor, activity=activity, secret=secret)
-    svg = qr_svg(checkin_url(request, settings, token))
-    return {"activity": activity, "qr_data_uri": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+    url = checkin_url(request, settings, token)
+    return {"activity": activity, "url": url, "qr_data_uri": _data_uri(qr_svg(url)),
             "expires_at": expires_at, "rotate": service.ROTATE_SECONDS, "taken": activity.taken,
             "present": len(service.attendees(session, activity_id=activity.id))}
 

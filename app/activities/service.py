@@ -121,12 +121,12 @@ def sign_up(session: Session, *, actor: Actor, activity: Activity) -> ActivitySi
     answers the same one); no place left → `activity_full`; only before it starts."""
     participant_village(session, actor, activity.org_id)
     _hold(session, activity)
-    _require_open(activity)
-    if as_utc(activity.starts_at) <= utcnow():
-        raise InvalidState("活动已经开始，不能再报名")
     row = signup_of(session, activity_id=activity.id, user_id=actor.id)
     if row is not None and row.status == SignupStatus.signed:
         return row
+    _require_open(activity)
+    if as_utc(activity.starts_at) <= utcnow():
+        raise InvalidState("活动已经开始，不能再报名")
     row = _take_place(session, actor=actor, activity=activity, row=row)
     _audit(session, actor, ActivityAction.activity_signup, activity)
     return row
