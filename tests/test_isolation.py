@@ -20,6 +20,9 @@ from app.shop.catalogue.models import Goods
 from app.shop.catalogue.service import create_shop
 from app.shop.models import Shop
 from app.timeutil import utcnow
+from tests.activities.conftest import ISOLATION_CASES as ACTIVITY_CASES
+from tests.activities.conftest import ISOLATION_SELF_ONLY as ACTIVITY_SELF_ONLY
+from tests.activities.conftest import isolation_ids as activity_ids
 from tests.claims.isolation import CLAIMS_CASES, CLAIMS_SELF_ONLY, claims_world
 from tests.conftest import (
     DEMO_HASH,
@@ -341,8 +344,9 @@ SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
 SELF_ONLY |= INBOX_SELF_ONLY
 CASES.update(INBOX_CASES)
-SELF_ONLY |= CLAIMS_SELF_ONLY
+SELF_ONLY |= CLAIMS_SELF_ONLY | ACTIVITY_SELF_ONLY
 CASES.update(CLAIMS_CASES)
+CASES.update(ACTIVITY_CASES)
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -426,6 +430,7 @@ def build_world(api, demo_engine) -> dict:
     ids.update(isolation_ids(demo_engine))
     ids.update(inbox_ids(demo_engine))
     ids.update(claims_world(api))
+    ids.update(activity_ids(demo_engine))
     return ids
 
 
