@@ -10,6 +10,7 @@ name with its own header. The file is spooled: in memory while small, on disk be
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO
@@ -87,13 +88,17 @@ def stream_workbook(*, cover: Cover, sheet: str, columns: Sequence[Column], rows
     front.column_dimensions["A"].width = 12
     front.column_dimensions["B"].width = 60
     count = 0
-    data = _data_sheet(workbook, sheet, columns, part=1)
-    for row in rows:
-        if count and count % MAX_SHEET_ROWS == 0:
-            data = _data_sheet(workbook, sheet, columns, part=count // MAX_SHEET_ROWS + 1)
-        data.append([_cell(data, column, value) for column, value in zip(columns, row, strict=True)])
-        count += 1
-    _write_cover(front, cover, rows=count)
+    try:
+        data = _data_sheet(workbook, sheet, columns, part=1)
+        for row in rows:
+            if count and count % MAX_SHEET_ROWS == 0:
+                data = _data_sheet(workbook, sheet, columns, part=count // MAX_SHEET_ROWS + 1)
+            data.append([_cell(data, column, value) for column, value in zip(columns, row, strict=True)])
+            count += 1
+        _write_cover(front, cover, rows=count)
+    except BaseException:
+        _discard(workbook)
+        raise
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by ExportFile.chunks
     try:
         workbook.save(spool)
@@ -103,6 +108,20 @@ def stream_workbook(*, cover: Cover, sheet: str, columns: Sequence[Column], rows
         spool.close()
         raise
     return ExportFile(file=spool, size=size, rows=count)
+
+
+def _discard(workbook: Workbook) -> None:
+    """A file abandoned half-written (the database failed, a value was refused): each write-only sheet's temporary
+    file is closed and removed now, not when the process ends (openpyxl removes them only at save or at exit)."""
+    for sheet in workbook.worksheets:
+        rows, writer = getattr(sheet, "_rows", None), getattr(sheet, "_writer", None)
+        with suppress(Exception):
+            if rows is not None:
+                rows.close()
+        with suppress(Exception):
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
 
 
 def _data_sheet(workbook: Workbook, title: str, columns: Sequence[Column], *, part: int) -> WriteOnlyWorksheet:

@@ -215,7 +215,8 @@ class TestEvaluations:
         last = shift_month(this_month(), -1)
         rows = data(export(api, units["示范村"], "evaluations", **{"from": last, "to": this_month()}))
         with session_for(demo_engine, write=False) as s:
-            rounds = {r.id: r for r in s.exec(select(EvaluationRound).where(EvaluationRound.status == RoundStatus.final))}
+            rounds = {r.id: r for r in s.exec(select(EvaluationRound)
+                                              .where(EvaluationRound.status == RoundStatus.final))}
             heads = {h.id: h.head_name for h in s.exec(select(Household))}
             lines = [ln for ln in s.exec(select(ResultLine).order_by(ResultLine.household_id, ResultLine.criterion_id))
                      if ln.round_id in rounds and last <= rounds[ln.round_id].month <= this_month()]
@@ -255,7 +256,8 @@ class TestTheFile:
         book = load_workbook(io.BytesIO(r.content))
         cover = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
         assert cover["单位"] == "清河镇（乡镇）" and cover["导出人"] == "周镇长（乡镇管理员）"
-        assert cover["时间段"] == f"{int(first[:4])}年{int(first[5:])}月—{int(this_month()[:4])}年{int(this_month()[5:])}月"
+        now = this_month()
+        assert cover["时间段"] == f"{int(first[:4])}年{int(first[5:])}月—{int(now[:4])}年{int(now[5:])}月"
         assert abs(cover["导出时间"] - local(datetime.now(UTC)).replace(tzinfo=None)) < timedelta(minutes=5)
         assert cover["行数"] == len(data(r))
         sheet = book["明细"]
@@ -287,9 +289,9 @@ class TestWhoMay:
         assert r.status_code == 403 and error_code(r) == "forbidden"
 
     @pytest.mark.sqlite_only
-    @pytest.mark.parametrize(("who", "unit"), [("official", "清河镇"), ("official", "邻村"), ("neighbour", "清河镇"),
-                                               ("town_admin", "柳林镇"), ("town_admin", "柳林村"), ("town_admin", "振风县"),
-                                               (OTHER_OFFICIAL, "示范村"), ("villager", "振风县")])
+    @pytest.mark.parametrize(("who", "unit"), [
+        ("official", "清河镇"), ("official", "邻村"), ("neighbour", "清河镇"), ("town_admin", "柳林镇"),
+        ("town_admin", "柳林村"), ("town_admin", "振风县"), (OTHER_OFFICIAL, "示范村"), ("villager", "振风县")])
     def test_units_not_theirs_are_not_found(self, api, units, who, unit):
         r = export(api, units[unit], "households", who)
         assert r.status_code == 404 and error_code(r) == "not_found"
