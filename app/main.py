@@ -78,6 +78,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.disclosure import pages as disclosure_pages
     from app.evaluation import api as evaluation_api
     from app.evaluation import pages as evaluation_pages
+    from app.exports import api as exports_api
+    from app.exports import pages as exports_pages
     from app.inbox import api as inbox_api
     from app.inbox import pages as inbox_pages
     from app.ledger import api as ledger_api
@@ -109,12 +111,13 @@ def _mount_routes(app: FastAPI) -> None:
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
                    disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api, claims_api,
-                   activities_api):
+                   activities_api, exports_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
-                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, claims_pages, activities_pages):
+                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, claims_pages, activities_pages,
+                   exports_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -328,6 +328,13 @@ CASES = {
     ("GET", "/api/v1/villages/{village_id}/households.xlsx"): None,
     ("GET", "/admin/households/import"): "village_query",
     ("POST", "/admin/households/import"): "roster",
+    # Exports of a unit for a period (issue #20 item 4): 示范村's.
+    ("GET", "/api/v1/org-units/{unit_id}/exports/households.xlsx"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/exports/ledger.xlsx"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/exports/evaluations.xlsx"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/exports/volunteer-hours.xlsx"): (
+        "official", None, {"unit_id": "village_id"}),
+    ("GET", "/org/units/{unit_id}/exports"): ("official", None, {"unit_id": "village_id"}),
     ("GET", "/counter/today"): ("attendant", "shop_query"),  # the 收银台's day total (issue #18)
     # 评分表 (issue #18): one household's criteria at once.
     ("GET", "/evaluation/rounds/{round_id}/households/{household_id}/score"): ("committee", None),

@@ -598,3 +598,34 @@ def participant_village(session: Session, actor: Actor, org_id: int) -> int:
     if volunteering:
         return min(volunteering)
     raise Forbidden("只有活动所在村的村民和志愿者可以报名")
+
+
+# --- exports (issue #20): a unit's households, ledger entries, evaluation results and volunteer hours ------------
+
+# Who exports a unit's records: the staff of that unit and those above it (as the funds are read).
+EXPORTERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: ADMINS, OrgKind.village: VILLAGE_STAFF}
+NO_EXPORT = "村民小组没有单独的导出：请在所属的村导出"
+_EXPORT_RANK = (Role.county_admin, Role.town_admin, Role.official)
+
+
+def export_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A county, township or village whose records the actor may export; a unit they do not see is not found,
+    one they see without being its staff (a villager, a volunteer) is refused."""
+    unit = visible_unit(session, actor, unit_id)
+    if unit.kind not in EXPORTERS:
+        raise NotFound(NO_EXPORT)
+    if not covers_unit(session, actor, unit, EXPORTERS[OrgKind(unit.kind)]):
+        raise Forbidden("只有村干部和乡镇、县管理员可以导出数据")
+    return unit
+
+
+def export_role(session: Session, actor: Actor, unit: OrgUnit) -> Role:
+    """The highest role by which the actor exports the unit's records (for the file's 导出人)."""
+    line = unit_line(session, unit)
+    held = {Role(a.role) for a in actor.roles if a.org_id in line}
+    return next(role for role in _EXPORT_RANK if role in held and role in EXPORTERS[OrgKind(unit.kind)])
+
+
+def may_export(session: Session, actor: Actor, unit: OrgUnit) -> bool:
+    """Whether the actor may export the unit's records (for the link on its page)."""
+    return unit.kind in EXPORTERS and covers_unit(session, actor, unit, EXPORTERS[OrgKind(unit.kind)])
