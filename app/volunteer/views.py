@@ -237,7 +237,7 @@ def village_board(session: Session, *, village_id: int, now: datetime | None = N
 def village_names(session: Session, board: dict) -> dict[int, str]:
     """The villages of a 所's or 中心's board rows, by id (where each order is served)."""
     ids = {o.village_id for key in ("open", "dispatched", "accepted", "completed", "approval") for o, _ in board[key]}
-    return dict(session.exec(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids)))) if ids else {}
+    return dict(session.exec(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all()) if ids else {}
 
 
 # --- badges ---------------------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from app.org.models import OrgUnit
 from tests.conftest import add_person, error_code
 from tests.volunteer.conftest import balance_of
 
-COUNTY_ADMIN = "13800000090"
-COUNTY_DOCTOR = "13800000091"  # a county volunteer without a household (a doctor of the county hospital)
+COUNTY_ADMIN = "13700020000"
+COUNTY_DOCTOR = "13700020001"  # a county volunteer without a household (a doctor of the county hospital)
 
 
 def unit_id(engine, name: str) -> int:
@@ -152,7 +152,7 @@ class TestTownshipStation:
         county, township = unit_id(demo_engine, "振风县"), unit_id(demo_engine, "清河镇")
         made = api.post("/org-units", COUNTY_ADMIN, json={"kind": "township", "name": "东山镇", "parent_id": county})
         assert made.status_code == 201, made.text
-        other = add_person(demo_engine, phone="13800000092", name="吴镇长", role="town_admin", unit="东山镇")
+        other = add_person(demo_engine, phone="13700020002", name="吴镇长", role="town_admin", unit="东山镇")
         oid = order(api, "政策宣讲进院坝")["id"]
         for action, body in (("dispatch", {"volunteer_user_id": user_id(api, "volunteer")}), ("hand-down", {}),
                              ("reject", {"reason": "不归我们"})):
