@@ -80,6 +80,11 @@ class Actor:
     def can(self, village_id: int | None, roles: RoleSet) -> bool:
         return village_id is not None and village_id in self.villages(roles)
 
+    def holds_at(self, org_id: int | None, roles: RoleSet) -> bool:
+        """Whether the actor holds one of `roles` on this very unit (not from a unit above it)."""
+        wanted = set(_roles(roles))
+        return org_id is not None and any(a.role in wanted and a.org_id == org_id for a in self.roles)
+
     def require(self, village_id: int | None, roles: RoleSet, message: str | None = None) -> None:
         if not self.can(village_id, roles):
             raise Forbidden(message)
@@ -254,6 +259,9 @@ APPOINTERS = {
     (OrgKind.village, Role.committee): OFFICIALS,
     (OrgKind.village, Role.volunteer): OFFICIALS,
     (OrgKind.village, Role.attendant): OFFICIALS,
+    # Volunteers of the township 所 and the county 中心 (issue #20): they serve every village below.
+    (OrgKind.township, Role.volunteer): ADMINS,
+    (OrgKind.county, Role.volunteer): COUNTY_ADMINS,
 }
 # Who reads a unit's staff list: those who appoint there, and the unit's own officials (town admins of a township).
 STAFF_READERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: ADMINS, OrgKind.village: VILLAGE_STAFF,
@@ -334,6 +342,37 @@ def staff_list_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     if not covers_unit(session, actor, unit, STAFF_READERS[OrgKind(unit.kind)]):
         raise Forbidden("只有干部和管理员可以查看职务名单")
     return unit
+
+
+# --- the 新时代文明实践 stations: a village's 站, a township's 所, the county's 中心 (issue #20) -------------------
+
+# Who runs each level's station (dispatches its orders, forms its teams): the role held on that very unit.
+STATION_KEEPERS = {OrgKind.village: OFFICIALS, OrgKind.township: frozenset({Role.town_admin}),
+                   OrgKind.county: COUNTY_ADMINS}
+STATION_KINDS = {OrgKind.county: "县实践中心", OrgKind.township: "镇实践所", OrgKind.village: "村实践站"}
+
+
+def runs_station(actor: Actor, unit: OrgUnit) -> bool:
+    """Whether the actor runs the unit's station: an official of the village, the town admin of the township, the
+    county admin of the county (a county admin is not the 所 of a township below)."""
+    return unit.kind in STATION_KEEPERS and actor.holds_at(unit.id, STATION_KEEPERS[OrgKind(unit.kind)])
+
+
+def station_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A station the actor runs; a unit they do not see is not found, one they see but do not run is refused."""
+    unit = visible_unit(session, actor, unit_id)
+    if not runs_station(actor, unit):
+        label = STATION_KINDS.get(OrgKind(unit.kind), "实践站")
+        raise Forbidden(f"只有{unit.name}的{_keeper_label(unit) if unit.kind in FUND_KEEPERS else ''}可以管理{label}")
+    return unit
+
+
+def own_stations(session: Session, actor: Actor) -> list[OrgUnit]:
+    """The township 所 and county 中心 the actor runs (a town or county admin's), highest first."""
+    rank = {OrgKind.county: 0, OrgKind.township: 1}
+    units = [unit for a in actor.roles if a.role in ADMINS and (unit := session.get(OrgUnit, a.org_id)) is not None
+             and unit.kind in rank and runs_station(actor, unit)]
+    return sorted({u.id: u for u in units}.values(), key=lambda u: (rank[OrgKind(u.kind)], u.id))
 
 
 # --- funds: 三级配套, allocations, donations (issue #17) -----------------------------------------------------------
