@@ -106,3 +106,16 @@ class TestReadAloudWords:
 
         css = (STATIC_DIR / "app.css").read_text(encoding="utf-8")
         assert ".btn.read-aloud{display:none}" in css and ".zf-voice .btn.read-aloud{display:flex}" in css
+
+    def test_a_receipt_reads_shop_items_total_and_balance(self, web):
+        from datetime import UTC, datetime
+        from types import SimpleNamespace
+
+        receipt = SimpleNamespace(shop_name="振风超市", total_points=120, balance_after=1005,
+                                  created_at=datetime(2026, 12, 6, 6, 5, tzinfo=UTC),
+                                  items=[SimpleNamespace(name="食用油5L", quantity=2, points=100),
+                                         SimpleNamespace(name="香皂<b>", quantity=1, points=20)])
+        html = web.app.state.templates.get_template("shop/pay/_receipt.html").render(receipt=receipt)
+        assert say_of(html, "receipt-read-aloud") == (
+            "兑换成功。振风超市，用了一百二十积分：食用油五L二件，一百积分；香皂&lt;b&gt;一件，二十积分。"
+            "兑换后余额一千零五积分。")
