@@ -45,6 +45,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("POST", "/api/v1/auth/logout"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
              ("POST", "/api/v1/auth/logout-all"), ("POST", "/logout-all"), ("POST", "/api/v1/me/password"),
              ("GET", "/password"), ("POST", "/password"),
+             ("PUT", "/api/v1/me/elder-mode"), ("POST", "/me/elder-mode"),  # 长辈模式: the caller's own choice
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
              ("GET", "/docs"), ("GET", "/evaluation/home-card"),
