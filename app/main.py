@@ -70,6 +70,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.audit import pages as audit_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
+    from app.dashboard import api as dashboard_api
+    from app.dashboard import pages as dashboard_pages
     from app.disclosure import api as disclosure_api
     from app.disclosure import pages as disclosure_pages
     from app.evaluation import api as evaluation_api
@@ -103,12 +105,13 @@ def _mount_routes(app: FastAPI) -> None:
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
-                   disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api):
+                   disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api,
+                   dashboard_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
-                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages):
+                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, dashboard_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -1,7 +1,7 @@
 """Every domain's tables: the one registry Alembic and create_all read."""
 
 from app.audit.models import AuditEntry
-from app.auth.models import RevokedToken
+from app.auth.models import HouseholdSignIn, RevokedToken
 from app.disclosure.models import (
     Decision,
     DecisionStep,
@@ -97,6 +97,7 @@ __all__ = [
     "OrgUnit",
     "PasswordResetNotice",
     "RevokedToken",
+    "HouseholdSignIn",
     "RoleAssignment",
     "User",
     "ServiceOrder",
