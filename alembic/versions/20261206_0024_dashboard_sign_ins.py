@@ -1,5 +1,6 @@
-"""The dashboards (issue #20): the months each household signed in (active households), and the indexes that read a
-unit's period of service orders and disclosures by village and time
+"""The dashboards (issue #20): the months each household signed in (active households), the indexes that read a
+unit's period of service orders and disclosures by village and time, and the ledger's entries by transaction with
+their account and amount (a period's sums read the index alone; it replaces the index on the transaction alone)
 
 Revision ID: 0024
 Revises: 0023
@@ -35,9 +36,14 @@ def upgrade() -> None:
                     unique=False)
     op.create_index('ix_disclosures_village_id_published_at', 'disclosures', ['village_id', 'published_at'],
                     unique=False)
+    op.create_index('ix_ledger_entries_transaction_id_account_id_amount', 'ledger_entries',
+                    ['transaction_id', 'account_id', 'amount'], unique=False)
+    op.drop_index('ix_ledger_entries_transaction_id', table_name='ledger_entries')
 
 
 def downgrade() -> None:
+    op.create_index('ix_ledger_entries_transaction_id', 'ledger_entries', ['transaction_id'], unique=False)
+    op.drop_index('ix_ledger_entries_transaction_id_account_id_amount', table_name='ledger_entries')
     op.drop_index('ix_disclosures_village_id_published_at', table_name='disclosures')
     op.drop_index('ix_service_orders_village_id_created_at', table_name='service_orders')
     op.drop_index('ix_household_sign_ins_village_id_month', table_name='household_sign_ins')

@@ -21,7 +21,6 @@ from app.evaluation.boards import COVERAGE_TARGET
 from app.evaluation.models import EvaluationRound, ListKind, ResultLine, RoundStatus
 from app.ledger.funds import FUND_RATE
 from app.ledger.models import CREDIT_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
-from app.ledger.service import reversed_transactions
 from app.org.models import Household, OrgKind, OrgUnit
 from app.org.settings import read_many
 from app.shop.models import Shop
@@ -298,17 +297,18 @@ def _disclosures(session: Session, out: dict[int, Counter], *, villages: list[in
 def _settlements(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, **_) -> None:
     """What the village's shops handed out in the period, as their monthly settlements count it (reversed
     redemptions left out), and its 元 at the village's rate."""
-    handed = (select(Redemption.id).join(Shop, col(Shop.id) == Redemption.shop_id)
-              .where(col(Shop.village_id).in_(villages), Redemption.created_at >= period.start,
-                     Redemption.created_at < period.end,
-                     col(Redemption.transaction_id).not_in(reversed_transactions())))
+    reversal = aliased(LedgerTransaction)
+    # NOT EXISTS over the unique index on reverses_id (a NOT IN over every reversal scans the ledger on PostgreSQL).
+    unreversed = ~select(reversal.id).where(reversal.reverses_id == Redemption.transaction_id).exists()
     rates = read_many(session, FUND_RATE, villages)
     for village, count, points in session.exec(
             select(Shop.village_id, func.count(func.distinct(Redemption.id)), func.sum(RedemptionItem.points))
             .select_from(Shop)
             .join(Redemption, col(Redemption.shop_id) == Shop.id)
             .join(RedemptionItem, col(RedemptionItem.redemption_id) == Redemption.id)
-            .where(col(Redemption.id).in_(handed)).group_by(Shop.village_id)):
+            .where(col(Shop.village_id).in_(villages), Redemption.created_at >= period.start,
+                   Redemption.created_at < period.end, unreversed)
+            .group_by(Shop.village_id)):
         out[village]["settled"] += count
         out[village]["settled_points"] += int(points or 0)
         out[village]["settled_fen"] += int(points or 0) * rates[village].fen_per_point
