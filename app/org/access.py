@@ -531,6 +531,106 @@ def refuse_own_application(actor: Actor, applicant_id: int) -> None:
         raise Forbidden("不能审核自己的申请")
 
 
+# --- 文明实践活动 (issue #22 item 4): who publishes for which unit, who sees and runs an activity ------------
+
+# The unit an activity is published for → who publishes (and runs) it there: the village 站's officials, the
+# township 所's town admin, the county 中心's county admin (an admin above a township may act for its 所).
+ACTIVITY_PUBLISHERS = {OrgKind.village: OFFICIALS, OrgKind.township: ADMINS, OrgKind.county: COUNTY_ADMINS}
+# Who may sign up: the people of the villages it covers (a household there), and their volunteers.
+VOLUNTEERS = frozenset({Role.volunteer})
+
+
+def publishing_unit(session: Session, actor: Actor, org_id: int | None) -> OrgUnit:
+    """The 站 / 所 / 中心 a new activity is published for: the unit named, if the actor publishes there (one they do not
+    see is not found), else their own — an official's village, a town admin's township, the county admin's county.
+    Anyone else (a villager, a volunteer, an attendant) is refused."""
+    refuse = "只有村实践站、镇实践所和县实践中心的工作人员可以发布活动"
+    if org_id is None:
+        rank = {Role.official: 0, Role.town_admin: 1, Role.county_admin: 2}
+        own = sorted((a for a in actor.roles if a.role in rank), key=lambda a: (rank[a.role], a.org_id))
+        unit = session.get(OrgUnit, own[0].org_id) if own else None
+        if unit is None:
+            raise Forbidden(refuse)
+    else:
+        unit = visible_unit(session, actor, org_id)
+    if unit.kind not in ACTIVITY_PUBLISHERS or not covers_unit(session, actor, unit,
+                                                                   ACTIVITY_PUBLISHERS[OrgKind(unit.kind)]):
+        raise Forbidden(refuse)
+    return unit
+
+
+def may_run_activity(session: Session, actor: Actor, org_id: int) -> bool:
+    """Whether the actor runs activities of this unit (check-in, attendance, closing, photos): its publishers."""
+    unit = session.get(OrgUnit, org_id)
+    return (unit is not None and unit.kind in ACTIVITY_PUBLISHERS
+            and covers_unit(session, actor, unit, ACTIVITY_PUBLISHERS[OrgKind(unit.kind)]))
+
+
+def get_visible_under(session: Session, actor: Actor, model: type[M], obj_id: int, *, roles: RoleSet = EVERYONE,
+                      missing: str = "找不到该记录") -> M:
+    """One `model` row that belongs to an org unit (`org_id`: a village, a township or the county) covering a
+    village the actor covers with `roles`, else not found — `get_visible` for what a 所 or 中心 owns."""
+    obj = session.get(model, obj_id) if in_range(obj_id) else None
+    if obj is None or not actor.villages(roles) & villages_under(session, obj.org_id):  # type: ignore[attr-defined]
+        raise NotFound(missing)
+    return obj
+
+
+def units_over(session: Session, village_ids: Iterable[int]) -> set[int]:
+    """These villages and every unit above them (their townships, the county): whose activities they see."""
+    found, frontier = set(village_ids), set(village_ids)
+    while frontier:
+        parents = set(session.exec(select(OrgUnit.parent_id).where(OrgUnit.id.in_(sorted(frontier)),
+                                                                   OrgUnit.parent_id.is_not(None))))
+        frontier = parents - found
+        found |= parents
+    return found
+
+
+def participant_village(session: Session, actor: Actor, org_id: int) -> int:
+    """The village under `org_id` a person takes part from: their household's, else one where they volunteer.
+    Others (staff of no household there, another township's villagers) are refused."""
+    covered = villages_under(session, org_id)
+    household = acting_household(session, actor)
+    if household is not None and household.village_id in covered:
+        return household.village_id
+    volunteering = actor.villages(VOLUNTEERS) & covered
+    if volunteering:
+        return min(volunteering)
+    raise Forbidden("只有活动所在村的村民和志愿者可以报名")
+
+
+# --- exports (issue #20): a unit's households, ledger entries, evaluation results and volunteer hours ------------
+
+# Who exports a unit's records: the staff of that unit and those above it (as the funds are read).
+EXPORTERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: ADMINS, OrgKind.village: VILLAGE_STAFF}
+NO_EXPORT = "村民小组没有单独的导出：请在所属的村导出"
+_EXPORT_RANK = (Role.county_admin, Role.town_admin, Role.official)
+
+
+def export_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A county, township or village whose records the actor may export; a unit they do not see is not found,
+    one they see without being its staff (a villager, a volunteer) is refused."""
+    unit = visible_unit(session, actor, unit_id)
+    if unit.kind not in EXPORTERS:
+        raise NotFound(NO_EXPORT)
+    if not covers_unit(session, actor, unit, EXPORTERS[OrgKind(unit.kind)]):
+        raise Forbidden("只有村干部和乡镇、县管理员可以导出数据")
+    return unit
+
+
+def export_role(session: Session, actor: Actor, unit: OrgUnit) -> Role:
+    """The highest role by which the actor exports the unit's records (for the file's 导出人)."""
+    line = unit_line(session, unit)
+    held = {Role(a.role) for a in actor.roles if a.org_id in line}
+    return next(role for role in _EXPORT_RANK if role in held and role in EXPORTERS[OrgKind(unit.kind)])
+
+
+def may_export(session: Session, actor: Actor, unit: OrgUnit) -> bool:
+    """Whether the actor may export the unit's records (for the link on its page)."""
+    return unit.kind in EXPORTERS and covers_unit(session, actor, unit, EXPORTERS[OrgKind(unit.kind)])
+
+
 # --- dashboards (issue #20) -----------------------------------------------------------------------------------------
 
 # Who reads a unit's dashboard: its staff or those above it (the county admin every unit, a town admin its township

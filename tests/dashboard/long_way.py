@@ -9,7 +9,7 @@ from app.auth.models import HouseholdSignIn
 from app.disclosure.models import Disclosure, DisclosureRead
 from app.evaluation.models import EvaluationRound, ResultLine
 from app.ledger.funds import fen_per_point
-from app.ledger.models import Account, LedgerEntry, LedgerTransaction
+from app.ledger.models import CREDIT_KINDS, Account, LedgerEntry, LedgerTransaction
 from app.org.models import Household, OrgUnit
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption, RedemptionItem
@@ -18,7 +18,7 @@ from app.volunteer import catalogue
 from app.volunteer.models import ServiceOrder
 from app.volunteer.service import overdue
 
-CREDITS = ("award", "evaluation", "service")
+CREDITS = tuple(str(k) for k in CREDIT_KINDS)
 
 
 def per_village(session: Session, period: Period) -> dict[int, Counter]:

@@ -2,16 +2,16 @@
 unit's period of service orders and disclosures by village and time, and the ledger's entries by transaction with
 their account and amount (a period's sums read the index alone; it replaces the index on the transaction alone)
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-06 21:50:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0024'
-down_revision = '0023'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
