@@ -2,7 +2,7 @@
 
 from app.activities.models import Activity, ActivityPhoto, ActivitySignup
 from app.audit.models import AuditEntry
-from app.auth.models import RevokedToken
+from app.auth.models import HouseholdSignIn, RevokedToken
 from app.claims.models import Claim
 from app.disclosure.models import (
     Decision,
@@ -103,6 +103,7 @@ __all__ = [
     "OrgUnit",
     "PasswordResetNotice",
     "RevokedToken",
+    "HouseholdSignIn",
     "RoleAssignment",
     "User",
     "ServiceOrder",

@@ -7,10 +7,13 @@ reads a county, a township and a village make, timed from outside (HTTP, one ser
 On top of the demo world (its users, its county and townships): `--villages` more villages, 20 to a new township,
 each with `--households` households, `--criteria` items, a final round for each of the last `--months` months with
 a line per household and item (~15 % of them on the red or black list), and an evaluation credit per household and
-month in the ledger (two entries each). Written straight into the tables, in bulk: the figures are for the reads,
-the ledger's balances are not kept (check-ledger means nothing on it). Prints, per backend, the median and slowest
+month in the ledger (two entries each); for the dashboards, each month also 70 % of households signed in, two
+disclosures read by 60 % of households, and a service order per ten households (most rated, some left open).
+Written straight into the tables, in bulk: the figures are for the reads, the ledger's balances are not kept
+(check-ledger means nothing on it). Prints, per backend, the median and slowest
 of `--repeat` answers for the county's and a township's coverage roll-up, a village's 红黑榜, coverage and 积分公示,
-the same on a demo village beside them (the ratio), the rows made and the server's peak memory.
+the dashboards of the county (this month and twelve months), a township and a village, the same on a demo village
+beside them (the ratio), the rows made and the server's peak memory.
 """
 
 import argparse
@@ -35,11 +38,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 from redeem import SECRET, backend_url, drop_backend, peak_rss_kb  # noqa: E402
 
 import app.models  # noqa: E402,F401
+from app.auth.models import HouseholdSignIn  # noqa: E402
 from app.db import make_engine  # noqa: E402
+from app.disclosure.models import Disclosure, DisclosureRead  # noqa: E402
 from app.evaluation.models import Criterion, EvaluationRound, ResultLine  # noqa: E402
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction  # noqa: E402
 from app.org.models import Household, OrgUnit, RoleAssignment, User  # noqa: E402
 from app.timeutil import shift_month, this_month  # noqa: E402
+from app.volunteer.models import ServiceOrder  # noqa: E402
 from tests.served import ServerProcess  # noqa: E402
 
 PER_TOWNSHIP = 20
@@ -93,7 +99,7 @@ def build(url: str, *, villages: int, households: int, months: int, criteria: in
         bulk(conn, RoleAssignment, [{"user_id": users[0], "role": "county_admin", "org_id": county},
                                     {"user_id": users[1], "role": "town_admin", "org_id": towns[0]},
                                     {"user_id": users[2], "role": "official", "org_id": village_ids[0]}])
-        counts = {"households": 0, "lines": 0, "transactions": 0, "entries": 0}
+        counts = {"households": 0, "lines": 0, "transactions": 0, "entries": 0, "reads": 0, "orders": 0}
         for village in village_ids:
             items = ids(conn, Criterion, [{"village_id": village, "category": "public_good", "name": f"第{c + 1}项",
                                            "points": 5, "list_kind": ("red", "black", None)[c % 3], "active": True,
@@ -124,8 +130,10 @@ def build(url: str, *, villages: int, households: int, months: int, criteria: in
                 entry for t, a, at in pairs for entry in (
                     {"transaction_id": t, "account_id": fund, "amount": -5, "balance_after": 0, "created_at": at},
                     {"transaction_id": t, "account_id": a, "amount": 5, "balance_after": 5, "created_at": at})))
+            _activity(conn, rng, village=village, homes=homes, months=month_list, user=users[2], counts=counts)
+        demo_town = conn.execute(select(OrgUnit.parent_id).where(OrgUnit.id == demo_village)).scalar()
         made = {"county": county, "town": towns[0], "village": village_ids[0], "demo_village": demo_village,
-                **counts}
+                "demo_town": demo_town, **counts}
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
@@ -134,6 +142,26 @@ def build(url: str, *, villages: int, households: int, months: int, criteria: in
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
     return made
+
+
+def _activity(conn, rng: random.Random, *, village: int, homes: list[int], months: list[str], user: int,
+              counts: dict) -> None:
+    """What the dashboards count beside the rounds and credits: sign-ins, disclosures and their reads, orders."""
+    bulk(conn, HouseholdSignIn, ({"household_id": h, "village_id": village, "month": m}
+                                 for m in months for h in homes if rng.random() < 0.7))
+    for m in months:
+        at = datetime(int(m[:4]), int(m[5:]), 10, 4)
+        posts = ids(conn, Disclosure, [{"village_id": village, "category": "affairs", "title": f"{m} 公开 {i}",
+                                        "version": 1, "author_id": user, "published_at": at} for i in range(2)])
+        counts["reads"] += bulk(conn, DisclosureRead, ({"disclosure_id": d, "household_id": h, "version": 1,
+                                                       "read_at": at} for d in posts for h in homes
+                                                      if rng.random() < 0.6))
+        rated = [rng.random() < 0.85 for _ in homes[::10]]
+        counts["orders"] += bulk(conn, ServiceOrder, (
+            {"village_id": village, "title": "理发", "household_id": h, "requester_id": user,
+             "status": "rated" if done else "open", "created_at": at, "changed_at": at,
+             "completed_at": at if done else None, "credited_minutes": 60 if done else None,
+             "stars": rng.randint(3, 5) if done else None} for h, done in zip(homes[::10], rated, strict=True)))
 
 
 def timed(client: httpx.Client, path: str, token: str, repeat: int) -> tuple[float, float, int]:
@@ -173,7 +201,8 @@ def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
     made = build(url, villages=args.villages, households=args.households, months=args.months,
                  criteria=args.criteria)
     print(f"{name}: {args.villages} villages × {args.households} households, {made['lines']:,} evaluation lines, "
-          f"{made['transactions']:,} transactions, {made['entries']:,} ledger entries "
+          f"{made['transactions']:,} transactions, {made['entries']:,} ledger entries, {made['reads']:,} disclosure "
+          f"reads, {made['orders']:,} service orders "
           f"(made in {time.perf_counter() - started:.0f} s)")
     server = ServerProcess(url, tmp / "server.log", SECRET_KEY=SECRET, APP_ENV="development").start()
     try:
@@ -185,19 +214,27 @@ def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
             county, town, official = (token(PHONES[r]) for r in ("county_admin", "town_admin", "official"))
             demo_town, demo_official = token("13800000006"), token(DEMO_OFFICIAL)
             v, d = made["village"], made["demo_village"]
+            year = f"{shift_month(this_month(), -11)}&to={this_month()}"
             reads = [("county coverage roll-up", "/api/v1/red-black-coverage", county, None),
                      ("township coverage roll-up", "/api/v1/red-black-coverage", town,
                       ("/api/v1/red-black-coverage", demo_town)),
                      ("village 红黑榜 + coverage", f"/api/v1/villages/{v}/red-black-list?month={this_month()}",
                       official, (f"/api/v1/villages/{d}/red-black-list?month={this_month()}", demo_official)),
                      ("village 积分公示", f"/api/v1/villages/{v}/points-notice?month={this_month()}", official,
-                      (f"/api/v1/villages/{d}/points-notice?month={this_month()}", demo_official))]
-            print(f"{'read':<28}{'median ms':>11}{'max ms':>9}{'demo ms':>9}{'×demo':>8}{'status':>8}")
+                      (f"/api/v1/villages/{d}/points-notice?month={this_month()}", demo_official)),
+                     ("county dashboard", f"/api/v1/org-units/{made['county']}/dashboard", county, None),
+                     ("county dashboard 12 months", f"/api/v1/org-units/{made['county']}/dashboard?from={year}",
+                      county, None),
+                     ("township dashboard", f"/api/v1/org-units/{made['town']}/dashboard", town,
+                      (f"/api/v1/org-units/{made['demo_town']}/dashboard", demo_town)),
+                     ("village dashboard", f"/api/v1/org-units/{v}/dashboard", official,
+                      (f"/api/v1/org-units/{d}/dashboard", demo_official))]
+            print(f"{'read':<30}{'median ms':>11}{'max ms':>9}{'demo ms':>9}{'×demo':>8}{'status':>8}")
             for label, path, who, demo in reads:
                 median, worst, status = timed(client, path, who, args.repeat)
                 base = timed(client, demo[0], demo[1], args.repeat)[0] if demo else None
                 ratio = f"{median / base:.1f}" if base else "-"
-                print(f"{label:<28}{median:>11.1f}{worst:>9.1f}{(f'{base:.1f}' if base else '-'):>9}"
+                print(f"{label:<30}{median:>11.1f}{worst:>9.1f}{(f'{base:.1f}' if base else '-'):>9}"
                       f"{ratio:>8}{status:>8}")
         print(f"server peak RSS: {peak_rss_kb(server.proc.pid) / 1024:.0f} MB")
     finally:

@@ -346,8 +346,11 @@ CASES = {
         "town_admin", {"reason": "不符合"}, {"award_id": "pending_award_id"}),
     ("POST", "/evaluation/awards/{request_id}/refuse"): (
         "town_admin", {"reason": "不符合"}, {"request_id": "pending_award_id"}),
+    # 统计看板 (issue #20): the village's figures.
+    ("GET", "/api/v1/org-units/{unit_id}/dashboard"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/org-units/{unit_id}/dashboard"): ("official", None, {"unit_id": "village_id"}),
 }
-SELF_ONLY |= {("GET", "/org")}  # a redirect to the caller's own unit
+SELF_ONLY |= {("GET", "/org"), ("GET", "/dashboard")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
 SELF_ONLY |= INBOX_SELF_ONLY

@@ -7,6 +7,7 @@ from app.auth.limits import signed_in, throttle_login
 from app.auth.service import (
     authenticate,
     describe_user,
+    note_sign_in,
     revoke_token,
     set_elder_mode,
     set_own_password,
@@ -15,6 +16,7 @@ from app.auth.service import (
 from app.deps import (
     COOKIE_NAME,
     ActorDep,
+    EngineDep,
     LoginLimitsDep,
     ReadSessionDep,
     SecretDep,
@@ -34,10 +36,11 @@ router = APIRouter(tags=["identity"])
 
 @public.post("/auth/login", response_model=LoginResponse)
 def login(body: LoginRequest, request: Request, session: ReadSessionDep, settings: SettingsDep, secret: SecretDep,
-          limits: LoginLimitsDep) -> LoginResponse:
+          limits: LoginLimitsDep, engine: EngineDep) -> LoginResponse:
     throttle_login(limits, client=client_address(request), phone=body.phone)
     user = authenticate(session, phone=body.phone, password=body.password)
     signed_in(limits, client=client_address(request), phone=body.phone)
+    note_sign_in(engine, session, user=user, tz=settings.timezone)
     token = create_access_token(secret=secret, user_id=user.id, token_version=user.token_version,
                                 minutes=settings.access_token_minutes)
     return LoginResponse(access_token=token, expires_in=settings.access_token_minutes * 60,

@@ -10,7 +10,14 @@ from sqlmodel import Session
 
 from app.auth.checklist import setup_checklists
 from app.auth.limits import signed_in, throttle_login
-from app.auth.service import authenticate, revoke_token, set_elder_mode, set_own_password, sign_out_everywhere
+from app.auth.service import (
+    authenticate,
+    note_sign_in,
+    revoke_token,
+    set_elder_mode,
+    set_own_password,
+    sign_out_everywhere,
+)
 from app.config import Settings
 from app.db import write_session
 from app.deps import (
@@ -69,7 +76,8 @@ def login_page(request: Request, session: ReadSessionDep, next: str = "") -> Res
 
 @public.post("/login")
 def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDep, secret: SecretDep,
-                 limits: LoginLimitsDep, phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                 limits: LoginLimitsDep, engine: EngineDep, phone: Annotated[str, Form()] = "",
+                 password: Annotated[str, Form()] = "",
                  next_path: Annotated[str, Form(alias="next")] = "") -> Response:
     try:
         throttle_login(limits, client=client_address(request), phone=phone)
@@ -77,6 +85,7 @@ def login_submit(request: Request, session: ReadSessionDep, settings: SettingsDe
     except DomainError as exc:
         return _login_form(request, session, phone=phone, error=exc, next_path=next_path)
     signed_in(limits, client=client_address(request), phone=phone)
+    note_sign_in(engine, session, user=user, tz=settings.timezone)
     # After a reset the one-time password leads straight to 设置新密码 (nothing else opens until then).
     return _signed_in(request, settings, secret, user_id=user.id, token_version=user.token_version,
                       to="/password" if user.must_change_password else (safe_next(next_path) or "/"))

@@ -2,19 +2,20 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.auth.limits import LoginLimits, signed_in, throttle_login
-from app.auth.models import RevokedToken
+from app.auth.models import HouseholdSignIn, RevokedToken
+from app.db import write_session
 from app.errors import Unauthenticated
 from app.org.access import Actor, member_village
-from app.org.models import RolePublic, User, UserPublic
+from app.org.models import Household, RolePublic, User, UserPublic
 from app.org.passwords import change_own_password
 from app.org.service import MAX_PASSWORD
 from app.security import verify_password
-from app.timeutil import utcnow
+from app.timeutil import this_month, utcnow
 
 BAD_CREDENTIALS = "手机号或密码错误"
 
@@ -28,6 +29,29 @@ def authenticate(session: Session, *, phone: str, password: str) -> User:
     if user is None or not ok or not user.active:
         raise Unauthenticated(BAD_CREDENTIALS)
     return user
+
+
+def note_sign_in(engine: Engine, session: Session, *, user: User, tz: str) -> None:
+    """Remember that the user's household was active this month (the dashboards' active households): one row per
+    household and month, so only the month's first sign-in writes, in a short write of its own (a sign-in reads
+    with no place in SQLite's writer queue while it hashes the password)."""
+    if user.household_id is None:
+        return
+    month = this_month(tz)
+    if session.exec(select(HouseholdSignIn.id).where(HouseholdSignIn.household_id == user.household_id,
+                                                     HouseholdSignIn.month == month)).first() is not None:
+        return
+    with write_session(engine) as writer:
+        household = writer.get(Household, user.household_id)
+        if household is None:
+            return
+        try:
+            with writer.begin_nested():
+                writer.add(HouseholdSignIn(household_id=household.id, village_id=household.village_id, month=month))
+                writer.flush()
+        except IntegrityError:
+            pass  # two members signing in at once: the month is counted once
+        writer.commit()
 
 
 def describe_user(session: Session, actor: Actor) -> UserPublic:

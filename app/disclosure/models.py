@@ -78,7 +78,8 @@ class Disclosure(SQLModel, table=True):
     newest version for lists."""
 
     __tablename__ = "disclosures"
-    __table_args__ = (Index("ix_disclosures_village_id_category", "village_id", "category"),)
+    __table_args__ = (Index("ix_disclosures_village_id_category", "village_id", "category"),
+                      Index("ix_disclosures_village_id_published_at", "village_id", "published_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="org_units.id", index=True)

@@ -140,10 +140,14 @@ class LedgerTransaction(SQLModel, table=True):
 
 class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_account_id_id", "account_id", "id"),)
+    # By transaction, with the account and amount at hand: the dashboards sum a period's entries from the
+    # transactions' village-and-time index without reading the entries' rows (issue #20).
+    __table_args__ = (Index("ix_ledger_entries_account_id_id", "account_id", "id"),
+                      Index("ix_ledger_entries_transaction_id_account_id_amount", "transaction_id", "account_id",
+                            "amount"))
 
     id: int | None = Field(default=None, primary_key=True)
-    transaction_id: int = Field(foreign_key="ledger_transactions.id", index=True)
+    transaction_id: int = Field(foreign_key="ledger_transactions.id")
     account_id: int = Field(foreign_key="accounts.id")
     amount: int
     balance_after: int

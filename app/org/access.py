@@ -668,3 +668,33 @@ def export_role(session: Session, actor: Actor, unit: OrgUnit) -> Role:
 def may_export(session: Session, actor: Actor, unit: OrgUnit) -> bool:
     """Whether the actor may export the unit's records (for the link on its page)."""
     return unit.kind in EXPORTERS and covers_unit(session, actor, unit, EXPORTERS[OrgKind(unit.kind)])
+
+
+# --- dashboards (issue #20) -----------------------------------------------------------------------------------------
+
+# Who reads a unit's dashboard: its staff or those above it (the county admin every unit, a town admin its township
+# and villages, an official or committee member their village).
+DASHBOARD_READERS = frozenset({Role.county_admin, Role.town_admin, Role.official, Role.committee})
+DASHBOARD_KINDS = (OrgKind.county, OrgKind.township, OrgKind.village)
+
+
+def dashboard_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A county, township or village whose dashboard the actor may read: a unit they do not see (another township,
+    a 村民小组) is not found; one they belong to without a staff role (a villager's own village) is refused."""
+    unit = visible_unit(session, actor, unit_id)
+    if unit.kind not in DASHBOARD_KINDS:
+        raise NotFound(NO_UNIT)
+    if not covers_unit(session, actor, unit, DASHBOARD_READERS):
+        raise Forbidden("统计看板只对村干部、评比委员和乡镇、县管理员开放")
+    return unit
+
+
+def home_dashboard_unit(session: Session, actor: Actor) -> OrgUnit:
+    """The highest unit whose dashboard the actor reads (the county admin's county, the town admin's township, the
+    official's or committee member's village); others are refused."""
+    order = {Role.county_admin: 0, Role.town_admin: 1, Role.official: 2, Role.committee: 3}
+    held = sorted((a for a in actor.roles if a.role in DASHBOARD_READERS), key=lambda a: (order[a.role], a.org_id))
+    unit = session.get(OrgUnit, held[0].org_id) if held else None
+    if unit is None:
+        raise Forbidden("统计看板只对村干部、评比委员和乡镇、县管理员开放")
+    return unit

@@ -188,6 +188,7 @@ class ServiceOrder(SQLModel, table=True):
     __table_args__ = (
         Index("ix_service_orders_village_id_status", "village_id", "status"),
         Index("ix_service_orders_station_id_status", "station_id", "status"),
+        Index("ix_service_orders_village_id_created_at", "village_id", "created_at"),  # the dashboards' period
         CheckConstraint("stars IS NULL OR (stars >= 1 AND stars <= 5)", name="stars_range"),
     )
 

@@ -1,0 +1,340 @@
+"""A unit's figures for a period (issue #20): households and active households, points issued (by source and by the
+plan's six categories), redeemed, held and outstanding, red/black coverage, service orders, disclosures and shop
+settlements — for a village, a township or the county, with a row per child unit.
+
+Every family of figures is one aggregate query over the whole subtree, grouped by village (`GROUP BY village_id`);
+the villages' rows (a few hundred at county scale) are then summed up the tree in Python. A parent's figures are the
+sum of its children's, and its rates are recomputed from the sums. Nothing here reads a row per household or builds
+an ORM object per row; `unit_figures` is the one entry (the dashboards' API and page, and the 中期评估 report)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.auth.models import HouseholdSignIn
+from app.disclosure.models import Disclosure, DisclosureRead
+from app.evaluation.boards import COVERAGE_TARGET
+from app.evaluation.models import EvaluationRound, ListKind, ResultLine, RoundStatus
+from app.ledger.funds import FUND_RATE
+from app.ledger.models import CREDIT_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
+from app.org.models import Household, OrgKind, OrgUnit
+from app.org.settings import read_many
+from app.shop.models import Shop
+from app.shop.redemption.models import Redemption, RedemptionItem
+from app.timeutil import Period, month_bounds, shift_month, utcnow
+from app.volunteer.catalogue import SERVICE_RULES
+from app.volunteer.models import OrderStatus, ServiceOrder
+
+SOURCES = tuple(str(k) for k in CREDIT_KINDS)  # award, evaluation, service: the doors points enter households by
+DONE = (OrderStatus.completed, OrderStatus.rated, OrderStatus.confirmed)  # the volunteer finished the service
+
+
+@dataclass
+class Figures:
+    """One unit's figures: plain sums in `counts` (so that a parent adds its children's), rates derived from them.
+
+    Keys of `counts`: households, active, issued:<source>, category:<category>, redeemed, held, balances, red, black,
+    listed, orders, completed, overdue, minutes, rated, stars, published, reads, possible_reads, settled,
+    settled_points, settled_fen; and month:<i> (points issued in the period's i-th month)."""
+
+    org_id: int
+    name: str
+    kind: str
+    period: Period
+    counts: Counter = field(default_factory=Counter)
+    children: list["Figures"] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts[key]
+
+    @property
+    def issued(self) -> int:
+        return sum(self.counts[f"issued:{s}"] for s in SOURCES)
+
+    @property
+    def by_source(self) -> dict[str, int]:
+        return {s: self.counts[f"issued:{s}"] for s in SOURCES}
+
+    @property
+    def by_category(self) -> dict[str, int]:
+        return {k.split(":", 1)[1]: v for k, v in sorted(self.counts.items()) if k.startswith("category:") and v}
+
+    @property
+    def monthly(self) -> list[tuple[str, int]]:
+        return [(m, self.counts[f"month:{i}"]) for i, m in enumerate(self.period.months)]
+
+    @property
+    def outstanding(self) -> int:
+        """Points the households still have to spend at the period's end: their balances and what they hold."""
+        return self.counts["balances"] + self.counts["held"]
+
+    @property
+    def coverage_rate(self) -> float:
+        return _rate(self.counts["listed"], self.counts["households"])
+
+    @property
+    def coverage_met(self) -> bool:
+        return self.counts["households"] > 0 and 100 * self.counts["listed"] >= COVERAGE_TARGET * self.counts[
+            "households"]
+
+    @property
+    def hours(self) -> float:
+        return round(self.counts["minutes"] / 60, 1)
+
+    @property
+    def rating(self) -> float | None:
+        return round(self.counts["stars"] / self.counts["rated"], 2) if self.counts["rated"] else None
+
+    @property
+    def read_rate(self) -> float:
+        return _rate(self.counts["reads"], self.counts["possible_reads"])
+
+    @property
+    def active_rate(self) -> float:
+        return _rate(self.counts["active"], self.counts["households"])
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def coverage_window(period: Period) -> tuple[str, str]:
+    """The months whose final rounds count towards coverage: the twelve up to the period's last month (the plan's
+    yearly 60 %, as 红黑榜覆盖率 counts it), or the whole period where it is longer."""
+    return min(period.first, shift_month(period.last, -11)), period.last
+
+
+def unit_figures(session: Session, *, unit: OrgUnit, period: Period, tz: str, now: datetime | None = None
+                 ) -> Figures:
+    """The unit's figures for the period, with one row per child unit (county → townships, township → villages);
+    each village's figures counted by the database, then summed up the tree."""
+    tree = _Tree(session)
+    villages = sorted(tree.villages_under(unit.id))
+    per_village: dict[int, Counter] = defaultdict(Counter)
+    if villages:
+        for family in (_households, _active, _ledger_flows, _balances, _coverage, _service, _disclosures,
+                       _settlements):
+            family(session, per_village, villages=villages, period=period, tz=tz, now=now or utcnow())
+    top = _summed(tree, unit.id, period, per_village)
+    top.children = [_summed(tree, child, period, per_village) for child in tree.children(unit.id)]
+    return top
+
+
+# --- the org tree, read once ----------------------------------------------------------------------------------------
+
+class _Tree:
+    def __init__(self, session: Session) -> None:
+        self.units = {i: (parent, kind, name) for i, parent, kind, name in session.exec(
+            select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.kind, OrgUnit.name))}
+        self.below: dict[int, list[int]] = defaultdict(list)
+        for i, (parent, kind, _) in sorted(self.units.items()):
+            if parent is not None and kind != OrgKind.group:
+                self.below[parent].append(i)
+
+    def children(self, unit_id: int) -> list[int]:
+        return [] if self.units[unit_id][1] == OrgKind.village else list(self.below[unit_id])
+
+    def villages_under(self, unit_id: int) -> set[int]:
+        found, frontier = set(), [unit_id]
+        while frontier:
+            current = frontier.pop()
+            if self.units[current][1] == OrgKind.village:
+                found.add(current)
+            else:
+                frontier.extend(self.below[current])
+        return found
+
+
+def _summed(tree: _Tree, unit_id: int, period: Period, per_village: dict[int, Counter]) -> Figures:
+    _, kind, name = tree.units[unit_id]
+    figures = Figures(unit_id, name, kind, period)
+    for village in tree.villages_under(unit_id):
+        figures.counts.update(per_village.get(village, Counter()))
+    return figures
+
+
+# --- one query per family, grouped by village ------------------------------------------------------------------------
+
+def _households(session: Session, out: dict[int, Counter], *, villages: list[int], **_) -> None:
+    for village, count in session.exec(select(Household.village_id, func.count()).where(
+            col(Household.village_id).in_(villages)).group_by(Household.village_id)):
+        out[village]["households"] += count
+
+
+def _active(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, **_) -> None:
+    """Households a member of which signed in during the period (each once)."""
+    for village, count in session.exec(
+            select(HouseholdSignIn.village_id, func.count(func.distinct(HouseholdSignIn.household_id)))
+            .where(col(HouseholdSignIn.village_id).in_(villages), HouseholdSignIn.month >= period.first,
+                   HouseholdSignIn.month <= period.last).group_by(HouseholdSignIn.village_id)):
+        out[village]["active"] += count
+
+
+def _ledger_flows(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, tz: str,
+                  **_) -> None:
+    """Points into households by door (award, evaluation, service) and category, each reversal counted against what
+    it reversed, and in which month; points into the village's shops (redeemed; a reversed redemption gives back)."""
+    original = aliased(LedgerTransaction)
+    kind = func.coalesce(original.kind, LedgerTransaction.kind)
+    category = func.coalesce(original.category, LedgerTransaction.category)
+    bounds = [month_bounds(m, tz)[1] for m in period.months[:-1]]
+    month = case(*((LedgerTransaction.created_at < b, literal(i)) for i, b in enumerate(bounds)),
+                 else_=literal(len(bounds))) if bounds else literal(0)
+    rows = session.exec(
+        select(Account.village_id, Account.kind, kind, category, month, func.sum(LedgerEntry.amount))
+        .select_from(LedgerTransaction)
+        .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
+        .join(Account, col(Account.id) == LedgerEntry.account_id)
+        .join(original, col(original.id) == LedgerTransaction.reverses_id, isouter=True)
+        .where(col(LedgerTransaction.village_id).in_(villages), LedgerTransaction.created_at >= period.start,
+               LedgerTransaction.created_at < period.end,
+               col(Account.kind).in_([AccountKind.household, AccountKind.shop]),
+               col(LedgerTransaction.kind).in_([*CREDIT_KINDS, TxnKind.redemption, TxnKind.reversal]))
+        .group_by(Account.village_id, Account.kind, kind, category, month))
+    for village, account_kind, source, what, index, amount in rows:
+        if account_kind == AccountKind.household and source in SOURCES:
+            out[village][f"issued:{source}"] += amount
+            out[village][f"category:{what or 'other'}"] += amount
+            out[village][f"month:{index}"] += amount
+        elif account_kind == AccountKind.shop and source == TxnKind.redemption:
+            out[village]["redeemed"] += amount
+
+
+def _balances(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, now: datetime,
+              **_) -> None:
+    """What households had and held (open shop requests) at the period's end: the accounts' balances now, less
+    what moved on them since (read by the ledger's village-and-time index: nothing when the period runs to now)."""
+    kinds = [AccountKind.household, AccountKind.hold]
+    names = {AccountKind.household: "balances", AccountKind.hold: "held"}
+    for village, kind, balance in session.exec(
+            select(Account.village_id, Account.kind, func.sum(Account.balance))
+            .where(col(Account.village_id).in_(villages), col(Account.kind).in_(kinds))
+            .group_by(Account.village_id, Account.kind)):
+        out[village][names[kind]] += int(balance or 0)
+    if period.end > now:
+        return
+    for village, kind, moved in session.exec(
+            select(Account.village_id, Account.kind, func.sum(LedgerEntry.amount))
+            .select_from(LedgerTransaction)
+            .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
+            .join(Account, col(Account.id) == LedgerEntry.account_id)
+            .where(col(LedgerTransaction.village_id).in_(villages), LedgerTransaction.created_at >= period.end,
+                   col(Account.kind).in_(kinds))
+            .group_by(Account.village_id, Account.kind)):
+        out[village][names[kind]] -= int(moved or 0)
+
+
+def _coverage(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, **_) -> None:
+    """Households on the red list, the black list and either (each once), from final rounds of the coverage window
+    (a line on its list and not taken off it by a correction: as 红黑榜覆盖率 counts)."""
+    first, last = coverage_window(period)
+    household = ResultLine.household_id
+
+    def on(kind: str):
+        return func.count(func.distinct(case((ResultLine.list_kind == kind, household))))
+
+    for village, red, black, listed in session.exec(
+            select(EvaluationRound.village_id, on(ListKind.red), on(ListKind.black),
+                   func.count(func.distinct(household)))
+            .join(ResultLine, col(ResultLine.round_id) == EvaluationRound.id)
+            .where(col(EvaluationRound.village_id).in_(villages), EvaluationRound.status == RoundStatus.final,
+                   EvaluationRound.month >= first, EvaluationRound.month <= last,
+                   col(ResultLine.list_kind).in_([ListKind.red, ListKind.black]), col(ResultLine.corrected_list))
+            .group_by(EvaluationRound.village_id)):
+        out[village].update({"red": red, "black": black, "listed": listed})
+
+
+def _service(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, now: datetime,
+             **_) -> None:
+    """Orders placed in the period (and of those, overdue now by the station board's rule), orders the volunteer
+    completed in it with their hours and ratings. One query per set of village rules (villages keep the defaults
+    unless their station changed the times)."""
+    rules = read_many(session, SERVICE_RULES, villages)
+    groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for village, r in rules.items():
+        groups[(r.dispatch_hours, r.complete_days, r.rate_days)].append(village)
+    S = ServiceOrder
+    placed = and_(S.created_at >= period.start, S.created_at < period.end)
+    done = and_(col(S.completed_at) >= period.start, col(S.completed_at) < period.end, col(S.status).in_(DONE))
+
+    def total(condition, value=1):
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    for (dispatch_hours, complete_days, rate_days), members in groups.items():
+        late = or_(and_(S.status == OrderStatus.open, S.created_at < now - timedelta(hours=dispatch_hours)),
+                   and_(col(S.status).in_([OrderStatus.open, OrderStatus.dispatched, OrderStatus.accepted]),
+                        S.created_at < now - timedelta(days=complete_days)),
+                   and_(S.status == OrderStatus.completed, col(S.completed_at) < now - timedelta(days=rate_days)))
+        for village, *values in session.exec(
+                select(S.village_id, total(placed), total(and_(placed, late)), total(done),
+                       total(done, func.coalesce(S.credited_minutes, 0)), total(and_(done, col(S.stars).is_not(None))),
+                       total(and_(done, col(S.stars).is_not(None)), func.coalesce(S.stars, 0)))
+                .where(col(S.village_id).in_(members), or_(placed, done)).group_by(S.village_id)):
+            out[village].update(dict(zip(("orders", "overdue", "completed", "minutes", "rated", "stars"),
+                                         (int(v) for v in values), strict=True)))
+
+
+def _disclosures(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, **_) -> None:
+    """Disclosures published in the period, the households' reads of them, and the reads there could be (each
+    disclosure by every household of its village)."""
+    published = and_(col(Disclosure.village_id).in_(villages), Disclosure.published_at >= period.start,
+                     Disclosure.published_at < period.end)
+    for village, count in session.exec(select(Disclosure.village_id, func.count()).where(published)
+                                       .group_by(Disclosure.village_id)):
+        out[village]["published"] += count  # households were counted first (unit_figures' order)
+        out[village]["possible_reads"] += count * out[village]["households"]
+    for village, reads in session.exec(
+            select(Disclosure.village_id, func.count())
+            .join(DisclosureRead, col(DisclosureRead.disclosure_id) == Disclosure.id)
+            .where(published).group_by(Disclosure.village_id)):
+        out[village]["reads"] += reads
+
+
+def _settlements(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, **_) -> None:
+    """What the village's shops handed out in the period, as their monthly settlements count it (reversed
+    redemptions left out), and its 元 at the village's rate."""
+    reversal = aliased(LedgerTransaction)
+    # NOT EXISTS over the unique index on reverses_id (a NOT IN over every reversal scans the ledger on PostgreSQL).
+    unreversed = ~select(reversal.id).where(reversal.reverses_id == Redemption.transaction_id).exists()
+    rates = read_many(session, FUND_RATE, villages)
+    for village, count, points in session.exec(
+            select(Shop.village_id, func.count(func.distinct(Redemption.id)), func.sum(RedemptionItem.points))
+            .select_from(Shop)
+            .join(Redemption, col(Redemption.shop_id) == Shop.id)
+            .join(RedemptionItem, col(RedemptionItem.redemption_id) == Redemption.id)
+            .where(col(Shop.village_id).in_(villages), Redemption.created_at >= period.start,
+                   Redemption.created_at < period.end, unreversed)
+            .group_by(Shop.village_id)):
+        out[village]["settled"] += count
+        out[village]["settled_points"] += int(points or 0)
+        out[village]["settled_fen"] += int(points or 0) * rates[village].fen_per_point
+
+
+def figures_dict(figures: Figures, *, with_children: bool = True) -> dict:
+    """The figures as the API answers them (shared/api-v1.md "Dashboards and reports", plus a few more keys)."""
+    c = figures.counts
+    answer = {
+        "org_id": figures.org_id, "name": figures.name, "kind": figures.kind,
+        "period": {"from": figures.period.first, "to": figures.period.last, "label": figures.period.label},
+        "households": c["households"], "active_households": c["active"],
+        "points": {"issued": figures.issued, "redeemed": c["redeemed"], "held": c["held"],
+                   "outstanding": figures.outstanding, "balances": c["balances"], "by_source": figures.by_source,
+                   "by_category": figures.by_category,
+                   "monthly": [{"month": m, "issued": v} for m, v in figures.monthly]},
+        "coverage": {"red": c["red"], "black": c["black"], "households": c["listed"],
+                     "rate": figures.coverage_rate, "target": COVERAGE_TARGET / 100, "met": figures.coverage_met,
+                     "from": coverage_window(figures.period)[0], "to": coverage_window(figures.period)[1]},
+        "service": {"orders": c["orders"], "completed": c["completed"], "overdue": c["overdue"],
+                    "hours": figures.hours, "rating": figures.rating, "rated": c["rated"]},
+        "disclosures": {"published": c["published"], "read_rate": figures.read_rate, "reads": c["reads"]},
+        "settlements": {"redemptions": c["settled"], "points": c["settled_points"], "yuan_fen": c["settled_fen"],
+                        "yuan": f"{c['settled_fen'] // 100}.{c['settled_fen'] % 100:02d}"},
+    }
+    if with_children:
+        answer["children"] = [figures_dict(child, with_children=False) | {"children": []}
+                              for child in figures.children]
+    return answer
