@@ -97,7 +97,7 @@ def county(api, demo_engine) -> County:
                 ("rated", now - timedelta(hours=5), now - timedelta(hours=3), 90, 4),
                 ("rated", now - timedelta(hours=6), now - timedelta(hours=2), 30, 2),
                 ("completed", now - timedelta(hours=4), now - timedelta(hours=1), 60, None)):
-            s.add(ServiceOrder(village_id=east, title="理发", household_id=homes["东一"].id,
+            s.add(ServiceOrder(village_id=east, station_id=east, title="理发", household_id=homes["东一"].id,
                                requester_id=requester.id, status=status, created_at=created,
                                completed_at=completed, credited_minutes=minutes, claimed_minutes=minutes,
                                stars=stars))
