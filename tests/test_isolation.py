@@ -54,7 +54,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/api/v1/me/requests"), ("GET", "/my/requests"), ("GET", "/scan"),
              # 离线码: the member's own batch, list and 挂失 (one code by id: a case below).
              ("POST", "/api/v1/me/offline-codes"), ("GET", "/api/v1/me/offline-codes"),
-             ("DELETE", "/api/v1/me/offline-codes"),
+             ("DELETE", "/api/v1/me/offline-codes"), ("POST", "/pay/offline-codes/revoke"),
              # A shop poster's address: only a redirect (to sign in, or to the shop's page, which checks the village).
              ("GET", "/s/{shop_id}"),
              # Product photos are public by design (nothing personal; cached by browsers).
