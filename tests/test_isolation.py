@@ -70,6 +70,9 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/funds"),
              # 花名册: the blank template.
              ("GET", "/api/v1/households/import-template.xlsx"),
+             # 积分公示 for everyone (issue #21 item 6): public by design, names masked (tests/evaluation/
+             # test_public_board.py).
+             ("GET", "/public/villages/{village_id}/points"),
              # Goods photos' thumbnails for lists: public like the photos.
              ("GET", "/media/goods/{image_id}/{width}.jpg")}
 
