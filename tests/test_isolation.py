@@ -130,6 +130,7 @@ CASES = {
     ("PUT", "/api/v1/villages/{village_id}/shop-settings"): {"confirm_above": 50},
     ("GET", "/api/v1/villages/{village_id}/offline-code-settings"): None,
     ("PUT", "/api/v1/villages/{village_id}/offline-code-settings"): {"offline_cap": 50},
+    ("POST", "/shop/settings/offline-cap"): {"shop_id": "{shop_id}", "offline_cap": "50"},
     ("POST", "/api/v1/households/{household_id}/offline-codes/revoke"): {},
     ("DELETE", "/api/v1/me/offline-codes/{code_id}"): ("villager", None, {"code_id": "offline_code_id"}),
     ("POST", "/api/v1/shops/{shop_id}/requests"): ("villager", {"items": "{items}"}),

@@ -12,23 +12,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
-from app.evaluation.boards import points_notice
-from app.ledger.models import (
-    CATEGORY_LABELS,
-    FUND_TXN_KINDS,
-    KIND_LABELS,
-    Account,
-    AccountKind,
-    LedgerEntry,
-    LedgerTransaction,
-    TxnKind,
-)
+from app.evaluation.boards import funds_received, points_notice
+from app.ledger.models import CATEGORY_LABELS, KIND_LABELS, LedgerTransaction, TxnKind
 from app.org.models import OrgKind, OrgUnit
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption, RedemptionItem
 from app.timeutil import month_bounds
-
-FUND_LABELS = {TxnKind.allocation: "上级拨付", TxnKind.budget: "本级配套", TxnKind.donation: "社会捐赠"}
 
 
 @dataclass
@@ -105,16 +94,3 @@ def redeemed_goods(session: Session, *, village_id: int, start: datetime, end: d
     count = session.exec(select(func.count()).select_from(made.subquery())).one()
     goods = [GoodsLine(name, int(quantity), int(points)) for name, quantity, points in rows]
     return goods, sum(g.points for g in goods), count
-
-
-def funds_received(session: Session, *, village_id: int, start: datetime, end: datetime) -> dict[str, int]:
-    """What came into the village fund in the month, by where from (上级拨付, 本级配套, 社会捐赠): no donor named."""
-    key = f"{AccountKind.village_fund}:{village_id}"
-    rows = session.exec(select(LedgerTransaction.kind, func.sum(LedgerEntry.amount))
-                        .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
-                        .join(Account, col(Account.id) == LedgerEntry.account_id)
-                        .where(Account.key == key, col(LedgerTransaction.kind).in_(FUND_TXN_KINDS),
-                               LedgerEntry.amount > 0,
-                               LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
-                        .group_by(LedgerTransaction.kind)).all()
-    return {FUND_LABELS.get(kind, kind): int(points) for kind, points in rows if points}

@@ -65,7 +65,7 @@ def test_an_offline_code_pays_without_signal_and_the_receipt_follows(live_server
     shoot(phone, "offline-04-receipt-synced")
 
 
-def test_phone_lost_from_me(live_server, new_context):
+def test_phone_lost_from_me(live_server, new_context, shoot):
     page = new_context().new_page()
     log_in(page, live_server, DEMO["villager"])
     page.goto(f"{live_server}/pay")
@@ -74,6 +74,18 @@ def test_phone_lost_from_me(live_server, new_context):
     page.get_by_text("挂失离线码", exact=True).click()
     page.get_by_role("button", name="确认挂失离线码").click()
     page.get_by_text("已挂失").wait_for()
+    page.get_by_text("挂失离线码", exact=True).click()  # open again, for the picture
+    shoot(page, "offline-05-me-lost")
     # The next visit to the pay screen finds its kept codes stopped and fetches a fresh batch.
     page.goto(f"{live_server}/pay")
     page.wait_for_function(f"() => ({KEPT})() === 5")
+
+
+def test_the_official_sets_the_cap(live_server, new_context, shoot):
+    page = new_context().new_page()
+    log_in(page, live_server, DEMO["official"])
+    page.goto(f"{live_server}/shop/settings")
+    page.get_by_label("每个离线码最多兑换多少积分（0 表示不用离线码）").fill("50")
+    page.locator("#shop-offline-cap").get_by_role("button", name="保存").click()
+    page.get_by_test_id("offline-cap").filter(has_text="50").wait_for()
+    shoot(page, "offline-06-settings")
