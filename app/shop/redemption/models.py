@@ -20,6 +20,8 @@ class PayCode(SQLModel, table=True):
     """A short-lived pay code; only its keyed hash is stored."""
 
     __tablename__ = "pay_codes"
+    # A member's offline codes: the phone asks what became of them, a new batch counts the last hour's
+    __table_args__ = (Index("ix_pay_codes_user_id_created_at", "user_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code_hash: str = Field(sa_type=String(64), unique=True)
