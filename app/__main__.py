@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         cert_path, key_path = make_self_signed(VAR_DIR / "tls", args.hosts)
         print(f"SSL_CERTFILE={cert_path} SSL_KEYFILE={key_path}")
         return 0
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        print(settings_problems(error), file=sys.stderr)
+        return 2
     if args.command == "serve":
         return _serve(settings)
     if args.command == "seed-demo" and settings.is_production:
@@ -211,9 +216,26 @@ def uvicorn_options(settings: Settings) -> dict:
     return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
 
 
+def settings_problems(error: ValidationError) -> str:
+    """A setting the environment got wrong, said as the variable to fix (WORKERS=0 → "WORKERS: …"), not a traceback."""
+    lines = [f"{'_'.join(str(part) for part in problem['loc']).upper() or 'SETTINGS'}: {problem['msg']}"
+             f" (got {problem['input']!r})" for problem in error.errors()]
+    return "The configuration cannot be used:\n  " + "\n  ".join(lines)
+
+
+def _port() -> int | None:
+    """PORT from the environment (8000 by default), or None when it is not a port number."""
+    text = os.environ.get("PORT", "8000").strip()
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 65536 else None
+
+
 def _serve(settings: Settings) -> int:
     import uvicorn
 
+    port = _port()
+    if port is None:
+        print(f"PORT={os.environ.get('PORT')!r}: a port number from 1 to 65535 is needed.", file=sys.stderr)
+        return 2
     if settings.workers > 1 and settings.on_sqlite:
         print(ONE_WORKER_ON_SQLITE.format(workers=settings.workers), file=sys.stderr)
         return 2
@@ -231,7 +253,7 @@ def _serve(settings: Settings) -> int:
     if os.environ.get("SSL_CERTFILE") and os.environ.get("SSL_KEYFILE"):
         options |= {"ssl_certfile": os.environ["SSL_CERTFILE"], "ssl_keyfile": os.environ["SSL_KEYFILE"]}
     uvicorn.run("app.main:create_app", factory=True, host=os.environ.get("HOST", "127.0.0.1"),
-                port=int(os.environ.get("PORT", "8000")), workers=settings.workers, **options)
+                port=port, workers=settings.workers, **options)
     return 0
 
 

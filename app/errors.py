@@ -64,6 +64,12 @@ class InsufficientPoints(Conflict):
     code, message = "insufficient_points", "积分余额不足"
 
 
+class LimitReached(Conflict):
+    """A limit the village's rules set is reached (a household's 申报 of one item a day, its points this month)."""
+
+    code, message = "limit_reached", "已达到上限"
+
+
 class IdempotencyConflict(Conflict):
     code, message = "idempotency_conflict", "同一请求编号已用于不同的内容"
 

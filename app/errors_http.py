@@ -10,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Busy, DomainError, PasswordChangeRequired, Unauthenticated
+from app.htmx import elder_mode
 from app.metrics import REFUSALS
 
 log = logging.getLogger("zhenfeng")
@@ -57,7 +58,8 @@ def error_response(request: Request, *, status: int, code: str, message: str,
         return response
     templates = request.app.state.templates
     context = {"request": request, "status": status, "message": message, "code": code, "request_id": request_id,
-               "actor": getattr(request.state, "actor", None), "csrf_token": getattr(request.state, "csrf_token", "")}
+               "actor": getattr(request.state, "actor", None), "csrf_token": getattr(request.state, "csrf_token", ""),
+               "elder": elder_mode(getattr(request.state, "actor", None))}
     if is_htmx:
         response = templates.TemplateResponse(request, "_toast.html", context, status_code=status, headers=headers)
         response.headers["HX-Retarget"] = "#toast"

@@ -17,8 +17,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     A signed-in page is private and revalidated, and may be kept by the back/forward cache; `no_store=True` for a page
     showing a live code or secret, which nothing may keep."""
     name = partial if partial and htmx and htmx.wants_partial else template
-    ctx = {"request": request, "actor": getattr(request.state, "actor", None),
-           "csrf_token": getattr(request.state, "csrf_token", ""), "no_store": no_store, **(context or {})}
+    actor = getattr(request.state, "actor", None)
+    ctx = {"request": request, "actor": actor, "csrf_token": getattr(request.state, "csrf_token", ""),
+           "no_store": no_store, "elder": elder_mode(actor), **(context or {})}
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
     if no_store:
@@ -26,6 +27,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     elif ctx["actor"] is not None:
         response.headers["Cache-Control"] = PERSONAL
     return response
+
+
+def elder_mode(actor) -> bool:
+    """长辈模式 for this reader (web/base.html: class="elder" on <html> and static/elder.css; 首页's four tiles)."""
+    return bool(actor is not None and actor.user.elder_mode)
 
 
 def redirect_after_post(url: str, *, htmx: Htmx) -> Response:

@@ -68,15 +68,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
 
 def _mount_routes(app: FastAPI) -> None:
     from app import shell
+    from app.activities import api as activities_api
+    from app.activities import pages as activities_pages
     from app.audit import api as audit_api
     from app.audit import pages as audit_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
+    from app.claims import api as claims_api
+    from app.claims import pages as claims_pages
     from app.disclosure import api as disclosure_api
     from app.disclosure import pages as disclosure_pages
     from app.evaluation import api as evaluation_api
     from app.evaluation import pages as evaluation_pages
     from app.evaluation.pages import public as evaluation_public
+    from app.exports import api as exports_api
+    from app.exports import pages as exports_pages
     from app.inbox import api as inbox_api
     from app.inbox import pages as inbox_pages
     from app.ledger import api as ledger_api
@@ -101,18 +107,21 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(shell.public)
     app.include_router(shop_media.public)
     app.include_router(shop_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
+    app.include_router(activities_pages.public)  # /a/{code}: the address in an activity's check-in QR
     app.include_router(observe.public)  # /metrics: its own token (METRICS_TOKEN), else 404
     app.include_router(evaluation_public.public)  # /public/villages/{id}/points: 积分公示 for everyone
     app.mount("/static", shell.HashedStaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
-                   disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api):
+                   disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api, claims_api,
+                   activities_api, exports_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
-                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages):
+                   disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, claims_pages, activities_pages,
+                   exports_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -1,7 +1,9 @@
 """Every domain's tables: the one registry Alembic and create_all read."""
 
+from app.activities.models import Activity, ActivityPhoto, ActivitySignup
 from app.audit.models import AuditEntry
 from app.auth.models import RevokedToken
+from app.claims.models import Claim
 from app.disclosure.models import (
     Decision,
     DecisionStep,
@@ -51,6 +53,10 @@ from app.volunteer.models import (
 )
 
 __all__ = [
+    "Claim",
+    "Activity",
+    "ActivityPhoto",
+    "ActivitySignup",
     "Account",
     "LimiterHit",
     "LimiterMark",

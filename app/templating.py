@@ -13,6 +13,7 @@ from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.models import ROLE_LABELS
 from app.org.service import mask_name, shown_name
 from app.shop.catalogue.service import goods_thumb_url
+from app.speech import say_change, say_date, say_number, say_points, say_text, say_time
 from app.static_files import static_url
 from app.timeutil import local
 
@@ -41,6 +42,10 @@ def make_templates(*, timezone: str, strict: bool = False) -> Jinja2Templates:
         return local(value, timezone).strftime(fmt) if value else ""
 
     env.filters["localtime"] = localtime
+    # 朗读 (app/speech.py): the words a voice reads, in a data attribute of the 朗读 button (web/_macros.html)
+    env.filters.update(say_number=say_number, say_points=say_points, say_change=say_change, say_text=say_text)
+    env.filters["say_date"] = lambda value: say_date(local(value, timezone)) if value else ""
+    env.filters["say_time"] = lambda value: say_time(local(value, timezone)) if value else ""
     env.filters["signed"] = lambda n: f"+{n}" if n > 0 else str(n)
     env.filters["mask_name"] = mask_name
     env.filters["household_name"] = household_name

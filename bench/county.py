@@ -102,7 +102,7 @@ def build(url: str, *, villages: int, households: int, months: int, criteria: in
                                            "created_at": now} for h in range(households)])
             fund, *accounts = ids(conn, Account, [
                 {"key": f"village_fund:{village}", "kind": "village_fund", "name": "村积分基金", "org_id": village,
-                 "village_id": village, "allow_negative": False, "balance": 10 ** 9}]
+                 "village_id": village, "household_id": None, "allow_negative": False, "balance": 10 ** 9}]
                 + [{"key": f"household:{h}", "kind": "household", "name": f"户主{h}", "org_id": village,
                     "village_id": village, "household_id": h, "allow_negative": False, "balance": 0} for h in homes])
             rounds = ids(conn, EvaluationRound, [{"village_id": village, "month": m, "status": "final",

@@ -20,6 +20,10 @@ from app.shop.catalogue.models import Goods
 from app.shop.catalogue.service import create_shop
 from app.shop.models import Shop
 from app.timeutil import utcnow
+from tests.activities.conftest import ISOLATION_CASES as ACTIVITY_CASES
+from tests.activities.conftest import ISOLATION_SELF_ONLY as ACTIVITY_SELF_ONLY
+from tests.activities.conftest import isolation_ids as activity_ids
+from tests.claims.isolation import CLAIMS_CASES, CLAIMS_SELF_ONLY, claims_world
 from tests.conftest import (
     DEMO_HASH,
     TOKENS,
@@ -41,6 +45,7 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("POST", "/api/v1/auth/logout"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
              ("POST", "/api/v1/auth/logout-all"), ("POST", "/logout-all"), ("POST", "/api/v1/me/password"),
              ("GET", "/password"), ("POST", "/password"),
+             ("PUT", "/api/v1/me/elder-mode"), ("POST", "/me/elder-mode"),  # 长辈模式: the caller's own choice
              ("GET", "/"), ("GET", "/me"), ("GET", "/points"), ("GET", "/admin/households/new"),
              ("GET", "/manifest.webmanifest"), ("GET", "/sw.js"), ("GET", "/offline"), ("GET", "/favicon.ico"),
              ("GET", "/docs"), ("GET", "/evaluation/home-card"),
@@ -335,6 +340,13 @@ CASES = {
     ("GET", "/api/v1/villages/{village_id}/households.xlsx"): None,
     ("GET", "/admin/households/import"): "village_query",
     ("POST", "/admin/households/import"): "roster",
+    # Exports of a unit for a period (issue #20 item 4): 示范村's.
+    ("GET", "/api/v1/org-units/{unit_id}/exports/households.xlsx"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/exports/ledger.xlsx"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/exports/evaluations.xlsx"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/api/v1/org-units/{unit_id}/exports/volunteer-hours.xlsx"): (
+        "official", None, {"unit_id": "village_id"}),
+    ("GET", "/org/units/{unit_id}/exports"): ("official", None, {"unit_id": "village_id"}),
     ("GET", "/counter/today"): ("attendant", "shop_query"),  # the 收银台's day total (issue #18)
     # 评分表 (issue #18): one household's criteria at once.
     ("GET", "/evaluation/rounds/{round_id}/households/{household_id}/score"): ("committee", None),
@@ -351,6 +363,9 @@ SELF_ONLY |= ISOLATION_SELF_ONLY
 CASES.update(ISOLATION_CASES)
 SELF_ONLY |= INBOX_SELF_ONLY
 CASES.update(INBOX_CASES)
+SELF_ONLY |= CLAIMS_SELF_ONLY | ACTIVITY_SELF_ONLY
+CASES.update(CLAIMS_CASES)
+CASES.update(ACTIVITY_CASES)
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -434,6 +449,8 @@ def build_world(api, demo_engine) -> dict:
                                                           "yuan": 100}).status_code == 201
     ids.update(isolation_ids(demo_engine))
     ids.update(inbox_ids(demo_engine))
+    ids.update(claims_world(api))
+    ids.update(activity_ids(demo_engine))
     return ids
 
 

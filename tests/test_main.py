@@ -188,3 +188,20 @@ class TestWorkers:
         ran: list[dict] = []
         monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.append(options))
         assert cli.main(["serve"]) == 0 and ran[0]["workers"] == 1
+
+    @pytest.mark.sqlite_only
+    @pytest.mark.parametrize(("name", "value", "said"), [
+        ("WORKERS", "0", "WORKERS: Input should be greater than or equal to 1"),
+        ("WORKERS", "两个", "WORKERS: Input should be a valid integer"),
+        ("PORT", "abc", "PORT='abc': a port number from 1 to 65535"),
+        ("PORT", "70000", "PORT='70000'"),
+    ])
+    def test_a_wrong_setting_is_named_not_a_traceback(self, environment, engine, monkeypatch, capsys,
+                                                      name, value, said):
+        ran: list[dict] = []
+        monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.append(options))
+        environment.setenv(name, value)
+        get_settings.cache_clear()
+        assert cli.main(["serve"]) == 2 and ran == []
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err

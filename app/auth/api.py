@@ -4,7 +4,14 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from app.auth.limits import signed_in, throttle_login
-from app.auth.service import authenticate, describe_user, revoke_token, set_own_password, sign_out_everywhere
+from app.auth.service import (
+    authenticate,
+    describe_user,
+    revoke_token,
+    set_elder_mode,
+    set_own_password,
+    sign_out_everywhere,
+)
 from app.deps import (
     COOKIE_NAME,
     ActorDep,
@@ -18,7 +25,7 @@ from app.deps import (
 from app.errors import MigrationBehind
 from app.migrations import database_revision, head_revision
 from app.org.access import load_actor
-from app.org.models import LoginRequest, LoginResponse, PasswordChange, UserPublic
+from app.org.models import ElderModeChange, LoginRequest, LoginResponse, PasswordChange, UserPublic
 from app.security import create_access_token
 
 public = APIRouter(tags=["identity"])
@@ -53,6 +60,16 @@ def health(session: SessionDep) -> dict:
 @router.get("/me", response_model=UserPublic)
 def me(actor: ActorDep, session: SessionDep) -> UserPublic:
     return describe_user(session, actor)
+
+
+@router.put("/me/elder-mode", response_model=UserPublic)
+def elder_mode(body: ElderModeChange, actor: ActorDep, session: SessionDep) -> UserPublic:
+    """长辈模式 on or off for the signed-in user (bigger text and buttons on every page, four tiles on 首页); the
+    pages read it on every phone this user signs in with. Sent twice, the same answer."""
+    set_elder_mode(session, user=actor.user, on=body.on)
+    answer = describe_user(session, actor)
+    session.commit()
+    return answer
 
 
 @router.post("/me/password", response_model=LoginResponse)

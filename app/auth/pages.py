@@ -10,13 +10,14 @@ from sqlmodel import Session
 
 from app.auth.checklist import setup_checklists
 from app.auth.limits import signed_in, throttle_login
-from app.auth.service import authenticate, revoke_token, set_own_password, sign_out_everywhere
+from app.auth.service import authenticate, revoke_token, set_elder_mode, set_own_password, sign_out_everywhere
 from app.config import Settings
 from app.db import write_session
 from app.deps import (
     COOKIE_NAME,
     ActorDep,
     EngineDep,
+    HtmxDep,
     LoginLimitsDep,
     ReadSessionDep,
     SecretDep,
@@ -27,7 +28,7 @@ from app.deps import (
     read_claims,
 )
 from app.errors import DomainError, ValidationFailed
-from app.htmx import render
+from app.htmx import redirect_after_post, render
 from app.inbox import service as inbox
 from app.ledger.history import household_history
 from app.ledger.service import household_balance
@@ -186,3 +187,17 @@ def me(request: Request, actor: ActorDep, session: SessionDep, done: str = "") -
                                             "done": ME_DONE.get(done, ""),
                                             "unread_messages": inbox.unread_count(session, user_id=actor.id),
                                             "has_shop": bool(list_shops(session, actor=actor))})
+
+
+ELDER_SWITCH = {"1": True, "0": False}
+
+
+@router.post("/me/elder-mode")
+def elder_mode(actor: ActorDep, session: SessionDep, htmx: HtmxDep, on: Annotated[str, Form()] = "") -> Response:
+    """长辈模式 on (on=1) or off (on=0), from 我的: back to 我的, drawn whole in the chosen mode (htmx is told to load
+    the page, as the class on <html> and the stylesheet change with it)."""
+    if on not in ELDER_SWITCH:
+        raise ValidationFailed("请选择打开或关闭长辈模式")
+    set_elder_mode(session, user=actor.user, on=ELDER_SWITCH[on])
+    session.commit()
+    return redirect_after_post("/me", htmx=htmx)

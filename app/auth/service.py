@@ -35,7 +35,13 @@ def describe_user(session: Session, actor: Actor) -> UserPublic:
     return UserPublic(id=user.id, name=user.name, phone=user.phone,
                       roles=[RolePublic(role=a.role, org_id=a.org_id) for a in actor.roles],
                       village_id=member_village(session, actor), household_id=user.household_id,
-                      must_change_password=user.must_change_password)
+                      must_change_password=user.must_change_password, elder_mode=user.elder_mode)
+
+
+def set_elder_mode(session: Session, *, user: User, on: bool) -> None:
+    """长辈模式 on or off for this user, remembered on every phone they sign in with."""
+    session.execute(update(User).where(User.id == user.id).values(elder_mode=on))
+    user.elder_mode = on
 
 
 def is_revoked(session: Session, *, jti: str) -> bool:

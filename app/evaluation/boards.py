@@ -45,7 +45,7 @@ from app.ledger.models import (
     TxnKind,
 )
 from app.ledger.policy import AWARD_LIMITS, BOUNDS
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
+from app.org.access import COMMITTEE, OFFICIALS, VILLAGE_STAFF, Actor
 from app.org.models import ROLE_LABELS, Household, OrgAction, OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.org.service import shown_name
 from app.text import clean_text
@@ -263,11 +263,11 @@ def points_notice(session: Session, *, village_id: int, month: str, tz: str, rea
                    LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
             .order_by(col(LedgerTransaction.id).desc()))
     rows = list(session.exec(stmt))
-    # Who decided is named when they act for the village (an official, an admin); a villager who confirmed a service
-    # by rating it is masked like every household on this page.
+    # Who decided is named when they act for the village (an official, an admin, a committee member deciding a
+    # 申报); a villager who confirmed a service by rating it is masked like every household on this page.
     actor_ids = {t.actor_id for t, *_ in rows if t.actor_id}
     staff = set(session.exec(select(RoleAssignment.user_id).where(
-        col(RoleAssignment.user_id).in_(actor_ids), col(RoleAssignment.role).in_(VILLAGE_STAFF))))
+        col(RoleAssignment.user_id).in_(actor_ids), col(RoleAssignment.role).in_(VILLAGE_STAFF | COMMITTEE))))
     reversed_ids = {t.reverses_id for t, *_ in rows if t.reverses_id}
     originals = {t.id: t for t in session.exec(select(LedgerTransaction).where(
         col(LedgerTransaction.id).in_(reversed_ids)))} if reversed_ids else {}

@@ -48,8 +48,9 @@ from app.text import clean_reason
 from app.timeutil import utcnow
 
 # Which transactions may be reversed, and by whom (reliability.md I5: a correction is a reversing transaction):
-# - award, evaluation, service: the village's officials, with a written reason, through `reverse_credit` — a
-#   credit found wrong after the fact; the reversal stands on the household's history and the village's books.
+# - award, evaluation, service, claim, activity: the village's officials, with a written reason, through
+#   `reverse_credit` — a credit found wrong after the fact; the reversal stands on the household's history and the
+#   village's books.
 # - redemption: the village's officials, through `reverse` (app.shop.redemption.service.reverse_redemption, which
 #   puts the goods back on the shelf in the same transaction).
 # - allocation, budget, donation: nobody — a fund's record booked in error is answered by a new record (a budget
@@ -58,8 +59,8 @@ from app.timeutil import utcnow
 # - hold, hold_release: nobody — a hold ends by its release (cancel, expiry, refusal) or its settlement (a redemption,
 #   reversible as any other); the domain that holds (app.shop.requests) keeps each hold to exactly one of these ends.
 REVERSIBLE_BY: dict[str, frozenset[str]] = {
-    TxnKind.award: OFFICIALS, TxnKind.evaluation: OFFICIALS, TxnKind.service: OFFICIALS,
-    TxnKind.redemption: OFFICIALS,
+    TxnKind.award: OFFICIALS, TxnKind.evaluation: OFFICIALS, TxnKind.service: OFFICIALS, TxnKind.claim: OFFICIALS,
+    TxnKind.activity: OFFICIALS, TxnKind.redemption: OFFICIALS,
 }
 
 

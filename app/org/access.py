@@ -80,6 +80,11 @@ class Actor:
     def can(self, village_id: int | None, roles: RoleSet) -> bool:
         return village_id is not None and village_id in self.villages(roles)
 
+    def holds_at(self, org_id: int | None, roles: RoleSet) -> bool:
+        """Whether the actor holds one of `roles` on this very unit (not from a unit above it)."""
+        wanted = set(_roles(roles))
+        return org_id is not None and any(a.role in wanted and a.org_id == org_id for a in self.roles)
+
     def require(self, village_id: int | None, roles: RoleSet, message: str | None = None) -> None:
         if not self.can(village_id, roles):
             raise Forbidden(message)
@@ -254,6 +259,9 @@ APPOINTERS = {
     (OrgKind.village, Role.committee): OFFICIALS,
     (OrgKind.village, Role.volunteer): OFFICIALS,
     (OrgKind.village, Role.attendant): OFFICIALS,
+    # Volunteers of the township 所 and the county 中心 (issue #20): they serve every village below.
+    (OrgKind.township, Role.volunteer): ADMINS,
+    (OrgKind.county, Role.volunteer): COUNTY_ADMINS,
 }
 # Who reads a unit's staff list: those who appoint there, and the unit's own officials (town admins of a township).
 STAFF_READERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: ADMINS, OrgKind.village: VILLAGE_STAFF,
@@ -334,6 +342,37 @@ def staff_list_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
     if not covers_unit(session, actor, unit, STAFF_READERS[OrgKind(unit.kind)]):
         raise Forbidden("只有干部和管理员可以查看职务名单")
     return unit
+
+
+# --- the 新时代文明实践 stations: a village's 站, a township's 所, the county's 中心 (issue #20) -------------------
+
+# Who runs each level's station (dispatches its orders, forms its teams): the role held on that very unit.
+STATION_KEEPERS = {OrgKind.village: OFFICIALS, OrgKind.township: frozenset({Role.town_admin}),
+                   OrgKind.county: COUNTY_ADMINS}
+STATION_KINDS = {OrgKind.county: "县实践中心", OrgKind.township: "镇实践所", OrgKind.village: "村实践站"}
+
+
+def runs_station(actor: Actor, unit: OrgUnit) -> bool:
+    """Whether the actor runs the unit's station: an official of the village, the town admin of the township, the
+    county admin of the county (a county admin is not the 所 of a township below)."""
+    return unit.kind in STATION_KEEPERS and actor.holds_at(unit.id, STATION_KEEPERS[OrgKind(unit.kind)])
+
+
+def station_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A station the actor runs; a unit they do not see is not found, one they see but do not run is refused."""
+    unit = visible_unit(session, actor, unit_id)
+    if not runs_station(actor, unit):
+        label = STATION_KINDS.get(OrgKind(unit.kind), "实践站")
+        raise Forbidden(f"只有{unit.name}的{_keeper_label(unit) if unit.kind in FUND_KEEPERS else ''}可以管理{label}")
+    return unit
+
+
+def own_stations(session: Session, actor: Actor) -> list[OrgUnit]:
+    """The township 所 and county 中心 the actor runs (a town or county admin's), highest first."""
+    rank = {OrgKind.county: 0, OrgKind.township: 1}
+    units = [unit for a in actor.roles if a.role in ADMINS and (unit := session.get(OrgUnit, a.org_id)) is not None
+             and unit.kind in rank and runs_station(actor, unit)]
+    return sorted({u.id: u for u in units}.values(), key=lambda u: (rank[OrgKind(u.kind)], u.id))
 
 
 # --- funds: 三级配套, allocations, donations (issue #17) -----------------------------------------------------------
@@ -529,3 +568,103 @@ def refuse_own_application(actor: Actor, applicant_id: int) -> None:
     """Nobody approves (or declines) their own application."""
     if applicant_id == actor.id:
         raise Forbidden("不能审核自己的申请")
+
+
+# --- 文明实践活动 (issue #22 item 4): who publishes for which unit, who sees and runs an activity ------------
+
+# The unit an activity is published for → who publishes (and runs) it there: the village 站's officials, the
+# township 所's town admin, the county 中心's county admin (an admin above a township may act for its 所).
+ACTIVITY_PUBLISHERS = {OrgKind.village: OFFICIALS, OrgKind.township: ADMINS, OrgKind.county: COUNTY_ADMINS}
+# Who may sign up: the people of the villages it covers (a household there), and their volunteers.
+VOLUNTEERS = frozenset({Role.volunteer})
+
+
+def publishing_unit(session: Session, actor: Actor, org_id: int | None) -> OrgUnit:
+    """The 站 / 所 / 中心 a new activity is published for: the unit named, if the actor publishes there (one they do not
+    see is not found), else their own — an official's village, a town admin's township, the county admin's county.
+    Anyone else (a villager, a volunteer, an attendant) is refused."""
+    refuse = "只有村实践站、镇实践所和县实践中心的工作人员可以发布活动"
+    if org_id is None:
+        rank = {Role.official: 0, Role.town_admin: 1, Role.county_admin: 2}
+        own = sorted((a for a in actor.roles if a.role in rank), key=lambda a: (rank[a.role], a.org_id))
+        unit = session.get(OrgUnit, own[0].org_id) if own else None
+        if unit is None:
+            raise Forbidden(refuse)
+    else:
+        unit = visible_unit(session, actor, org_id)
+    if unit.kind not in ACTIVITY_PUBLISHERS or not covers_unit(session, actor, unit,
+                                                                   ACTIVITY_PUBLISHERS[OrgKind(unit.kind)]):
+        raise Forbidden(refuse)
+    return unit
+
+
+def may_run_activity(session: Session, actor: Actor, org_id: int) -> bool:
+    """Whether the actor runs activities of this unit (check-in, attendance, closing, photos): its publishers."""
+    unit = session.get(OrgUnit, org_id)
+    return (unit is not None and unit.kind in ACTIVITY_PUBLISHERS
+            and covers_unit(session, actor, unit, ACTIVITY_PUBLISHERS[OrgKind(unit.kind)]))
+
+
+def get_visible_under(session: Session, actor: Actor, model: type[M], obj_id: int, *, roles: RoleSet = EVERYONE,
+                      missing: str = "找不到该记录") -> M:
+    """One `model` row that belongs to an org unit (`org_id`: a village, a township or the county) covering a
+    village the actor covers with `roles`, else not found — `get_visible` for what a 所 or 中心 owns."""
+    obj = session.get(model, obj_id) if in_range(obj_id) else None
+    if obj is None or not actor.villages(roles) & villages_under(session, obj.org_id):  # type: ignore[attr-defined]
+        raise NotFound(missing)
+    return obj
+
+
+def units_over(session: Session, village_ids: Iterable[int]) -> set[int]:
+    """These villages and every unit above them (their townships, the county): whose activities they see."""
+    found, frontier = set(village_ids), set(village_ids)
+    while frontier:
+        parents = set(session.exec(select(OrgUnit.parent_id).where(OrgUnit.id.in_(sorted(frontier)),
+                                                                   OrgUnit.parent_id.is_not(None))))
+        frontier = parents - found
+        found |= parents
+    return found
+
+
+def participant_village(session: Session, actor: Actor, org_id: int) -> int:
+    """The village under `org_id` a person takes part from: their household's, else one where they volunteer.
+    Others (staff of no household there, another township's villagers) are refused."""
+    covered = villages_under(session, org_id)
+    household = acting_household(session, actor)
+    if household is not None and household.village_id in covered:
+        return household.village_id
+    volunteering = actor.villages(VOLUNTEERS) & covered
+    if volunteering:
+        return min(volunteering)
+    raise Forbidden("只有活动所在村的村民和志愿者可以报名")
+
+
+# --- exports (issue #20): a unit's households, ledger entries, evaluation results and volunteer hours ------------
+
+# Who exports a unit's records: the staff of that unit and those above it (as the funds are read).
+EXPORTERS = {OrgKind.county: COUNTY_ADMINS, OrgKind.township: ADMINS, OrgKind.village: VILLAGE_STAFF}
+NO_EXPORT = "村民小组没有单独的导出：请在所属的村导出"
+_EXPORT_RANK = (Role.county_admin, Role.town_admin, Role.official)
+
+
+def export_unit(session: Session, actor: Actor, unit_id: int) -> OrgUnit:
+    """A county, township or village whose records the actor may export; a unit they do not see is not found,
+    one they see without being its staff (a villager, a volunteer) is refused."""
+    unit = visible_unit(session, actor, unit_id)
+    if unit.kind not in EXPORTERS:
+        raise NotFound(NO_EXPORT)
+    if not covers_unit(session, actor, unit, EXPORTERS[OrgKind(unit.kind)]):
+        raise Forbidden("只有村干部和乡镇、县管理员可以导出数据")
+    return unit
+
+
+def export_role(session: Session, actor: Actor, unit: OrgUnit) -> Role:
+    """The highest role by which the actor exports the unit's records (for the file's 导出人)."""
+    line = unit_line(session, unit)
+    held = {Role(a.role) for a in actor.roles if a.org_id in line}
+    return next(role for role in _EXPORT_RANK if role in held and role in EXPORTERS[OrgKind(unit.kind)])
+
+
+def may_export(session: Session, actor: Actor, unit: OrgUnit) -> bool:
+    """Whether the actor may export the unit's records (for the link on its page)."""
+    return unit.kind in EXPORTERS and covers_unit(session, actor, unit, EXPORTERS[OrgKind(unit.kind)])

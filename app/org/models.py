@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import StrictBool
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
@@ -105,6 +106,8 @@ class User(SQLModel, table=True):
     token_version: int = 0
     # Set by a reset: the password is a one-time one, and nothing but choosing a new one works until then.
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # 长辈模式: bigger text and targets, one column, four tiles on 首页 — the same pages with static/elder.css on.
+    elder_mode: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
@@ -155,6 +158,10 @@ class PasswordReset(SQLModel):
 class PasswordChange(SQLModel):
     password: str
     current_password: str | None = None  # not asked after a reset (the one-time password was just used)
+
+
+class ElderModeChange(SQLModel):
+    on: StrictBool  # 长辈模式 on (true) or off (false)
 
 
 class Deactivation(SQLModel):
@@ -212,6 +219,7 @@ class UserPublic(SQLModel):
     household_id: int | None
     must_change_password: bool = False  # true: every call but /me, /me/password and logout answers 403
                                         # password_change_required until a new password is set
+    elder_mode: bool = False  # 长辈模式 is on for this user (PUT /me/elder-mode)
 
 
 class OrgUnitCreate(SQLModel):

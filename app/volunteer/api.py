@@ -8,13 +8,14 @@ from sqlmodel import Session
 from app.deps import ActorDep, CodeTriesDep, IdempotencyKey, SecretDep, SessionDep, SettingsDep
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
-from app.org.access import Actor
+from app.org.access import Actor, station_unit
 from app.shop.redemption.counter import throttle_code_tries
 from app.volunteer import catalogue, service, views
 from app.volunteer.models import (
     CardRating,
     Completion,
     Dispatch,
+    HandDown,
     HoursApproval,
     MemberBrief,
     OptionalReason,
@@ -68,26 +69,33 @@ def create_service(body: ServiceCreate, actor: ActorDep, session: SessionDep,
 
 
 def team_public(team, members) -> TeamPublic:
-    return TeamPublic(id=team.id, village_id=team.village_id, name=team.name, description=team.description,
-                      members=[MemberBrief(id=u.id, name=u.name) for u in members])
+    return TeamPublic(id=team.id, org_id=team.org_id, village_id=team.village_id, name=team.name,
+                      description=team.description, members=[MemberBrief(id=u.id, name=u.name) for u in members])
+
+
+def _team_answer(session: Session, team) -> TeamPublic:
+    return next(team_public(t, m) for t, m in catalogue.list_teams(session, org_id=team.org_id) if t.id == team.id)
 
 
 @router.get("/volunteer-teams")
-def list_teams(actor: ActorDep, session: SessionDep, village_id: Id | None = None) -> dict:
-    village = catalogue.service_village(session, actor, village_id)
-    return {"items": [team_public(t, m) for t, m in catalogue.list_teams(session, village_id=village)],
+def list_teams(actor: ActorDep, session: SessionDep, village_id: Id | None = None, org_id: Id | None = None
+               ) -> dict:
+    """A village's teams (`village_id`, or one's own village), or with `org_id` the teams of the township 所 or
+    county 中心 (for those who run it)."""
+    unit = station_unit(session, actor, org_id) if org_id is not None else None
+    station = unit.id if unit is not None else catalogue.service_village(session, actor, village_id)
+    return {"items": [team_public(t, m) for t, m in catalogue.list_teams(session, org_id=station)],
             "next_cursor": None}
 
 
 @router.post("/volunteer-teams", status_code=201, response_model=TeamPublic)
 def create_team(body: TeamCreate, actor: ActorDep, session: SessionDep, idempotency_key: IdempotencyKey = None
                 ) -> TeamPublic:
-    village = catalogue.service_village(session, actor, body.village_id)
-    team = catalogue.create_team(session, actor=actor, village_id=village, name=body.name,
-                                 description=body.description, member_ids=body.member_user_ids,
-                                 idempotency_key=idempotency_key)
+    unit = catalogue.team_unit(session, actor=actor, village_id=body.village_id, org_id=body.org_id)
+    team = catalogue.create_team(session, actor=actor, unit=unit, name=body.name, description=body.description,
+                                 member_ids=body.member_user_ids, idempotency_key=idempotency_key)
     session.commit()
-    return next(team_public(t, m) for t, m in catalogue.list_teams(session, village_id=village) if t.id == team.id)
+    return _team_answer(session, team)
 
 
 @router.post("/volunteer-teams/{team_id}/members", response_model=TeamPublic)
@@ -95,8 +103,7 @@ def add_team_member(team_id: Id, body: TeamMemberAdd, actor: ActorDep, session: 
     team = catalogue.visible_team(session, actor, team_id)
     catalogue.add_team_member(session, actor=actor, team=team, user_id=body.user_id)
     session.commit()
-    return next(team_public(t, m) for t, m in catalogue.list_teams(session, village_id=team.village_id)
-                if t.id == team.id)
+    return _team_answer(session, team)
 
 
 @router.get("/service-settings", response_model=SettingsPublic)
@@ -151,6 +158,14 @@ def dispatch(order_id: Id, body: Dispatch, actor: ActorDep, session: SessionDep)
     order = service.visible_order(session, actor, order_id)
     service.dispatch(session, actor=actor, order=order, volunteer_user_id=body.volunteer_user_id,
                      team_id=body.team_id)
+    return _answer(session, order, actor)
+
+
+@router.post("/orders/{order_id}/hand-down", response_model=OrderPublic)
+def hand_down(order_id: Id, body: HandDown, actor: ActorDep, session: SessionDep) -> OrderPublic:
+    """The 所 or 中心 an open order is with hands it to the village's 站 to dispatch (转交村实践站)."""
+    order = service.visible_order(session, actor, order_id)
+    service.hand_down(session, actor=actor, order=order, note=body.note)
     return _answer(session, order, actor)
 
 

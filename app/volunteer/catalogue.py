@@ -4,7 +4,7 @@ each village's rules for service orders."""
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
-from app.errors import NotFound, ValidationFailed
+from app.errors import Forbidden, NotFound, ValidationFailed
 from app.idempotency import create_once
 from app.ids import in_range
 from app.ledger.policy import village_policy
@@ -15,10 +15,13 @@ from app.org.access import (
     OFFICIALS,
     Actor,
     acting_household,
+    covers_unit,
     get_visible,
+    runs_station,
+    station_unit,
     village_for,
 )
-from app.org.models import OrgUnit, Role, RoleAssignment, User
+from app.org.models import OrgKind, OrgUnit, Role, RoleAssignment, User
 from app.org.settings import Rule, SettingsKind, declare_kind, read_settings, write_settings
 from app.org.starters import register_village_starter
 from app.text import clean_text
@@ -204,71 +207,112 @@ def _start(session: Session, *, village: OrgUnit, actor_id: int | None) -> None:
     seed_menu(session, village=village)
 
 
-# --- volunteers and teams -------------------------------------------------------------------------------------
+# --- volunteers and teams of each station: the village's 站, the township's 所, the county's 中心 (issue #20) ----
 
-def village_volunteers(session: Session, *, village_id: int) -> list[User]:
-    """Users holding the volunteer role in the village (directly)."""
+STATION_SUFFIX = {OrgKind.county: "新时代文明实践中心", OrgKind.township: "新时代文明实践所",
+                  OrgKind.village: "新时代文明实践站"}
+
+
+def station_name(session: Session, org_id: int) -> str:
+    """示范村新时代文明实践站, 清河镇新时代文明实践所, 振风县新时代文明实践中心."""
+    unit = session.get(OrgUnit, org_id)
+    return f"{unit.name}{STATION_SUFFIX.get(OrgKind(unit.kind), '')}" if unit is not None else ""
+
+
+def station_volunteers(session: Session, *, org_id: int) -> list[User]:
+    """Users holding the volunteer role on the station's own unit (a village's, a township's or the county's)."""
     return list(session.exec(
         select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.role == Role.volunteer, RoleAssignment.org_id == village_id, User.active)
+        .where(RoleAssignment.role == Role.volunteer, RoleAssignment.org_id == org_id, User.active)
         .order_by(User.id)))
 
 
-def village_volunteer(session: Session, *, village_id: int, user_id: int) -> User:
-    found = next((u for u in village_volunteers(session, village_id=village_id) if u.id == user_id), None)
+def village_volunteers(session: Session, *, village_id: int) -> list[User]:
+    """Users holding the volunteer role in the village (directly)."""
+    return station_volunteers(session, org_id=village_id)
+
+
+def station_volunteer(session: Session, *, org_id: int, user_id: int) -> User:
+    found = next((u for u in station_volunteers(session, org_id=org_id) if u.id == user_id), None)
     if found is None:
-        raise ValidationFailed("该成员不是本村的志愿者")
+        raise ValidationFailed("该成员不是本实践站的志愿者")
     return found
 
 
-def list_teams(session: Session, *, village_id: int) -> list[tuple[VolunteerTeam, list[User]]]:
-    teams = session.exec(select(VolunteerTeam).where(VolunteerTeam.village_id == village_id)
-                         .order_by(VolunteerTeam.id)).all()
-    out = []
-    for team in teams:
-        members = session.exec(select(User).join(VolunteerTeamMember, VolunteerTeamMember.user_id == User.id)
-                               .where(VolunteerTeamMember.team_id == team.id).order_by(User.id)).all()
-        out.append((team, list(members)))
-    return out
+def list_teams(session: Session, *, org_id: int) -> list[tuple[VolunteerTeam, list[User]]]:
+    """A station's teams with their members (two queries)."""
+    teams = list(session.exec(select(VolunteerTeam).where(VolunteerTeam.org_id == org_id)
+                              .order_by(VolunteerTeam.id)))
+    members: dict[int, list[User]] = {t.id: [] for t in teams}
+    if teams:
+        for team_id, user in session.exec(
+                select(VolunteerTeamMember.team_id, User).join(User, VolunteerTeamMember.user_id == User.id)
+                .where(VolunteerTeamMember.team_id.in_(list(members))).order_by(User.id)):
+            members[team_id].append(user)
+    return [(team, members[team.id]) for team in teams]
 
 
 def visible_team(session: Session, actor: Actor, team_id: int) -> VolunteerTeam:
+    """A village's team for those of the village; a 所's or 中心's for those of the unit or above it."""
+    team = session.get(VolunteerTeam, team_id) if in_range(team_id) else None
+    if team is not None and team.village_id is None:
+        unit = session.get(OrgUnit, team.org_id)
+        if unit is not None and covers_unit(session, actor, unit):
+            return team
+        raise NotFound("找不到该志愿队")
     return get_visible(session, actor, VolunteerTeam, team_id, missing="找不到该志愿队")
 
 
-def village_team(session: Session, *, village_id: int, team_id: int) -> VolunteerTeam:
+def station_team(session: Session, *, org_id: int, team_id: int) -> VolunteerTeam:
     team = session.get(VolunteerTeam, team_id) if in_range(team_id) else None
-    if team is None or team.village_id != village_id:
+    if team is None or team.org_id != org_id:
         raise ValidationFailed("找不到该志愿队")
     return team
 
 
-def create_team(session: Session, *, actor: Actor, village_id: int, name: str, description: str,
+def team_unit(session: Session, *, actor: Actor, village_id: int | None, org_id: int | None) -> OrgUnit:
+    """The station a new team is of: the 所 or 中心 named by `org_id` (its town / county admin), else the village
+    (its officials). A unit the actor does not see is not found."""
+    if org_id is None:
+        village = service_village(session, actor, village_id)
+        actor.require(village, OFFICIALS, "只有村干部可以成立志愿队")
+        return session.get(OrgUnit, village)
+    return station_unit(session, actor, org_id)
+
+
+def create_team(session: Session, *, actor: Actor, unit: OrgUnit, name: str, description: str,
                 member_ids: list[int], idempotency_key: str | None) -> VolunteerTeam:
-    """An official forms a volunteer team of the village's volunteers."""
-    actor.require(village_id, OFFICIALS, "只有村干部可以成立志愿队")
+    """The station's staff form a volunteer team of the station's volunteers (a village's officials, the 所's
+    town admin, the 中心's county admin: `team_unit`)."""
+    if not runs_station(actor, unit):
+        raise Forbidden("只有村干部可以成立志愿队" if unit.kind == OrgKind.village
+                        else "只有实践所、实践中心的管理员可以成立志愿队")
     name = clean_text(name, label="志愿队名称", max_length=40)
     description = clean_text(description, label="志愿队说明", max_length=200, required=False)
-    members = sorted({village_volunteer(session, village_id=village_id, user_id=uid).id for uid in member_ids})
+    members = sorted({station_volunteer(session, org_id=unit.id, user_id=uid).id for uid in member_ids})
+    village_id = unit.id if unit.kind == OrgKind.village else None
 
     def action() -> VolunteerTeam:
-        team = VolunteerTeam(village_id=village_id, name=name, description=description)
+        team = VolunteerTeam(org_id=unit.id, village_id=village_id, name=name, description=description)
         session.add(team)
         session.flush()
         for uid in members:
             session.add(VolunteerTeamMember(team_id=team.id, user_id=uid))
         record_action(session, actor_id=actor.id, action=VolunteerAction.team_create, village_id=village_id,
-                      target_type=TEAM_TARGET, target_id=team.id, target_label=name, detail={"members": len(members)})
+                      target_type=TEAM_TARGET, target_id=team.id, target_label=name,
+                      detail={"members": len(members), "org_id": unit.id})
         return team
 
     return create_once(session, scope=f"user:{actor.id}:volunteer-team", key=idempotency_key,
-                       payload={"village_id": village_id, "name": name, "members": members}, model=VolunteerTeam,
+                       payload={"org_id": unit.id, "name": name, "members": members}, model=VolunteerTeam,
                        action=action)
 
 
 def add_team_member(session: Session, *, actor: Actor, team: VolunteerTeam, user_id: int) -> VolunteerTeam:
-    actor.require(team.village_id, OFFICIALS, "只有村干部可以调整志愿队")
-    user = village_volunteer(session, village_id=team.village_id, user_id=user_id)
+    unit = session.get(OrgUnit, team.org_id)
+    if not runs_station(actor, unit):
+        raise Forbidden("只有村干部可以调整志愿队" if team.village_id else "只有实践所、实践中心的管理员可以调整志愿队")
+    user = station_volunteer(session, org_id=team.org_id, user_id=user_id)
     exists = session.exec(select(VolunteerTeamMember).where(VolunteerTeamMember.team_id == team.id,
                                                             VolunteerTeamMember.user_id == user.id)).first()
     if exists is None:

@@ -48,7 +48,7 @@ def seed_service_orders(session: Session, *, village: OrgUnit, town: OrgUnit, co
     for name, category, description, provider, hours in COUNTY_MENU:  # the demo world has no county admin
         session.add(VolunteerService(org_id=county.id, level=Level.county, name=name, category=category,
                                      description=description, provider=provider, standard_minutes=hours * 60))
-    catalogue.create_team(session, actor=official, village_id=village.id, name="巧手志愿队",
+    catalogue.create_team(session, actor=official, unit=village, name="巧手志愿队",
                                  description="理发、维修、陪护，随叫随到", member_ids=[volunteer.id, second.id],
                                  idempotency_key=None)
     li = load_actor(session, volunteer)

@@ -18,7 +18,7 @@ from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState
 from app.inbox.models import MessageKind
 from app.inbox.service import notify
-from app.org.access import OFFICIALS, Actor, may_decide_for, require_may_decide_for
+from app.org.access import ADMINS, OFFICIALS, Actor, may_decide_for, require_may_decide_for
 from app.org.models import Role, User
 from app.timeutil import utcnow
 from app.volunteer.models import (
@@ -37,8 +37,24 @@ VOLUNTEERS = frozenset({Role.volunteer})
 
 # --- who may: each a test of (actor, order); None as actor is the system (the scheduled confirmation) ------------
 
+def is_station(actor: Actor | None, order: ServiceOrder) -> bool:
+    """Whether the actor runs the station the order is with: the village's officials for the village's 站; for a
+    service of the township 所 or county 中心 not handed down, the town admin of that township or the county admin
+    (a role held on that very unit: town_admin only ever sits on a township, county_admin on the county)."""
+    if actor is None:
+        return False
+    if order.station_id == order.village_id:
+        return actor.can(order.village_id, STATION)
+    return actor.holds_at(order.station_id, ADMINS)
+
+
 def station(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
-    return actor is not None and actor.can(order.village_id, STATION)
+    return is_station(actor, order)
+
+
+def higher_station(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
+    """The 所 or 中心 an order is with (handing it down to the village's 站)."""
+    return order.station_id != order.village_id and is_station(actor, order)
 
 
 def system_or_station(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
@@ -56,14 +72,16 @@ def party(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
     return requester(session, actor, order) or doer(session, actor, order)
 
 
-def village_volunteer(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
-    return actor is not None and actor.can(order.village_id, VOLUNTEERS)
+def station_volunteer(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
+    """A volunteer of the station the order is with: the village's for its 站, the township's for a 所 service, the
+    county's for a 中心 service (the open pool of each level is its own volunteers')."""
+    return actor is not None and actor.holds_at(order.station_id, VOLUNTEERS)
 
 
 def assignee(session: Session, actor: Actor | None, order: ServiceOrder) -> bool:
     """The volunteer it was dispatched to, or (dispatched to a team) a member of that team who has not declined it
     since it was sent."""
-    if actor is None or not village_volunteer(session, actor, order):
+    if actor is None or not station_volunteer(session, actor, order):
         return False
     if order.volunteer_id is not None:
         return order.volunteer_id == actor.id
@@ -158,12 +176,17 @@ def _t(action, source, target, who, audit, refusal, recuse=None, recusal=None) -
 SERVE_OWN = "按回避规定，不能接自己家或自己代点的服务单"
 
 
+DISPATCHERS = "只有负责这张单的实践站（村干部，或镇实践所、县实践中心）可以"
+
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    _t("dispatch", {S.open}, S.dispatched, station, VolunteerAction.order_dispatch, "只有村实践站（村干部）可以派单"),
+    _t("dispatch", {S.open}, S.dispatched, station, VolunteerAction.order_dispatch, DISPATCHERS + "派单"),
     _t("redispatch", {S.dispatched, S.accepted}, S.dispatched, station, VolunteerAction.order_redispatch,
-       "只有村实践站（村干部）可以改派"),
-    _t("reject", {S.open}, S.rejected, station, VolunteerAction.order_reject, "只有村实践站（村干部）可以不予受理"),
-    _t("take", {S.open}, S.accepted, village_volunteer, VolunteerAction.order_take, "只有本村志愿者可以抢单",
+       DISPATCHERS + "改派"),
+    _t("reject", {S.open}, S.rejected, station, VolunteerAction.order_reject, DISPATCHERS + "不予受理"),
+    _t("hand_down", {S.open}, S.open, higher_station, VolunteerAction.order_hand_down,
+       "只有这项服务所属的镇实践所或县实践中心可以转交村实践站"),
+    _t("take", {S.open}, S.accepted, station_volunteer, VolunteerAction.order_take,
+       "只有负责这张单的实践站的志愿者可以抢单",
        served, SERVE_OWN),
     _t("accept", {S.dispatched}, S.accepted, assignee, VolunteerAction.order_accept, "这张单没有派给您",
        served, SERVE_OWN),
@@ -172,7 +195,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("decline_team", {S.dispatched, S.accepted}, S.dispatched, assignee, VolunteerAction.order_decline_team,
        "这张单没有派给您"),
     _t("cancel", {S.open, S.dispatched, S.accepted}, S.cancelled, station, VolunteerAction.order_cancel,
-       "只有村实践站（村干部）可以取消"),
+       DISPATCHERS + "取消"),
     _t("withdraw", {S.open, S.dispatched}, S.cancelled, requester, VolunteerAction.order_withdraw,
        "只有点单的村民可以取消"),
     _t("complete", {S.accepted}, S.completed, doer, VolunteerAction.order_complete, "只有接单的志愿者可以完成",
@@ -180,13 +203,13 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("rate", {S.completed}, S.rated, party, VolunteerAction.order_rate, "只有接受服务的家庭可以评价",
        credited, "按回避规定，评单须由接受服务的家庭本人来评（代点单的人、志愿者及其家人不能评）"),
     _t("rate_card", {S.completed}, S.rated, station, VolunteerAction.order_rate_card,
-       "只有村实践站（村干部）可以登记户卡评价", station_decides,
+       DISPATCHERS + "登记户卡评价", station_decides,
        "按回避规定，自己代点的单或积分记入自己家的服务单，须由其他村干部登记"),
     _t("confirm", {S.completed}, S.confirmed, system_or_station, VolunteerAction.order_confirm,
-       "只有村实践站（村干部）可以确认", station_decides,
+       DISPATCHERS + "确认", station_decides,
        "按回避规定，自己代点的单或积分记入自己家的服务单，须由其他村干部确认"),
     _t("approve_hours", {S.completed, S.rated, S.confirmed}, None, station, VolunteerAction.order_approve_hours,
-       "只有村实践站（村干部）可以核定时长", station_decides,
+       DISPATCHERS + "核定时长", station_decides,
        "按回避规定，自己代点的单或积分记入自己家的服务单，须由其他村干部核定时长"),
 )}
 
@@ -283,9 +306,10 @@ def transition(session: Session, *, order: ServiceOrder, action: str, actor: Act
 
 
 # What the served household is told of a step (消息, issue #18); steps not here tell no one.
-NEWS = {"dispatch": "已派单，等志愿者接单", "redispatch": "已改派给其他志愿者", "reject": "村实践站未受理",
+NEWS = {"dispatch": "已派单，等志愿者接单", "hand_down": "已转交村实践站安排",
+        "redispatch": "已改派给其他志愿者", "reject": "实践站未受理",
         "take": "志愿者已接单", "accept": "志愿者已接单", "complete": "服务已完成，请评价",
-        "cancel": "已被村实践站取消", "withdraw": "已取消"}
+        "cancel": "已被实践站取消", "withdraw": "已取消"}
 
 
 def tell_household(session: Session, *, order: ServiceOrder, action: str, actor: Actor | None) -> None:

@@ -41,6 +41,8 @@ class Level(StrEnum):
 
 
 LEVEL_LABELS = {Level.village: "村实践站", Level.township: "镇实践所", Level.county: "县实践中心"}
+# The kind of org unit each level's station is (a village's 站, a township's 所, the county's 中心).
+LEVEL_OF_KIND = {"village": Level.village, "township": Level.township, "county": Level.county}
 CATEGORIES = ("生活服务", "医疗健康", "维修帮忙", "文化陪伴", "政策宣讲", "其他")
 
 
@@ -66,6 +68,7 @@ class VolunteerAction(AuditAction):
     order_decline_team = "order.decline_team", "退回派单，队里其他人可接"
     order_cancel = "order.cancel", "取消订单"
     order_withdraw = "order.withdraw", "村民取消订单"
+    order_hand_down = "order.hand_down", "转交村实践站"
     order_complete = "order.complete", "完成服务"
     order_rate = "order.rate", "评单"
     order_rate_card = "order.rate_card", "凭户卡评单"  # at the station, for a household without a smartphone
@@ -120,10 +123,14 @@ class VolunteerService(SQLModel, table=True):
 
 
 class VolunteerTeam(SQLModel, table=True):
+    """A volunteer team of a station: a village's 站 (`village_id` set), or a township's 所 or the county's 中心
+    (`village_id` NULL: the team serves every village under `org_id`)."""
+
     __tablename__ = "volunteer_teams"
 
     id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="org_units.id", index=True)
+    org_id: int = Field(foreign_key="org_units.id", index=True)  # the station's unit: village, township or county
+    village_id: int | None = Field(default=None, foreign_key="org_units.id", index=True)
     name: str = Field(sa_type=String(40))
     description: str = Field(default="", sa_type=String(200))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
@@ -180,11 +187,15 @@ class ServiceOrder(SQLModel, table=True):
     __tablename__ = "service_orders"
     __table_args__ = (
         Index("ix_service_orders_village_id_status", "village_id", "status"),
+        Index("ix_service_orders_station_id_status", "station_id", "status"),
         CheckConstraint("stars IS NULL OR (stars >= 1 AND stars <= 5)", name="stars_range"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="org_units.id")
+    village_id: int = Field(foreign_key="org_units.id")  # where the service is given (the household's village)
+    # Whose order it is to dispatch: the village's 站 (= village_id), or the 所 / 中心 whose service was ordered,
+    # until that level hands it down to the village station (issue #20).
+    station_id: int = Field(foreign_key="org_units.id")
     service_id: int | None = Field(default=None, foreign_key="volunteer_services.id")
     title: str = Field(sa_type=String(40))  # the service's name then, or the villager's wish in a few words
     description: str = Field(default="", sa_type=String(500))
@@ -263,6 +274,7 @@ class TeamCreate(SQLModel):
     description: str = ""
     member_user_ids: list[StrictId] = Field(default_factory=list, max_length=50)
     village_id: Id | None = None
+    org_id: Id | None = None  # a team of the township 所 or county 中心 (its town / county admin), not a village's
 
 
 class TeamMemberAdd(SQLModel):
@@ -276,7 +288,8 @@ class MemberBrief(SQLModel):
 
 class TeamPublic(SQLModel):
     id: int
-    village_id: int
+    org_id: int
+    village_id: int | None
     name: str
     description: str
     members: list[MemberBrief]
@@ -299,6 +312,10 @@ class Dispatch(SQLModel):
 
 class Reason(SQLModel):
     reason: str
+
+
+class HandDown(SQLModel):
+    note: str = ""
 
 
 class OptionalReason(SQLModel):
@@ -362,6 +379,8 @@ class OrderPublic(SQLModel):
 
     id: int
     village_id: int
+    station_id: int  # who dispatches it: the village's 站, or the 所 / 中心 whose service it is
+    station: str  # 村实践站, 镇实践所 or 县实践中心
     status: str
     status_label: str
     service_id: int | None

@@ -1,7 +1,8 @@
 """Hours → points: a confirmed service order credits its volunteer's household once, through the ledger's door,
-by the village's rule (points per hour, a monthly cap, within the town's bounds). Above the village's limits the
-ledger keeps the credit waiting for a second person (app/ledger/approvals.py); the order counts its points against
-the monthly cap at once and shows the credit as waiting until it is approved (`credit_state`)."""
+by the rule of that household's village (points per hour, a monthly cap, within the town's bounds), from that
+village's fund. Above the village's limits the ledger keeps the credit waiting for a second person
+(app/ledger/approvals.py); the order counts its points against the monthly cap at once and shows the credit as
+waiting until it is approved (`credit_state`)."""
 
 from datetime import datetime
 
@@ -30,7 +31,9 @@ def settle(session: Session, *, order: ServiceOrder, actor: Actor | None) -> Ser
         update_order(session, order, points=0, credited_at=utcnow())
         return order
     household = session.get(Household, volunteer.household_id)
-    per_hour, cap = catalogue.points_rule(session, village_id=order.village_id)
+    # The rule of the village whose fund pays and whose month the cap counts: the volunteer's household's (a
+    # township or county volunteer may serve in another village than their own).
+    per_hour, cap = catalogue.points_rule(session, village_id=household.village_id)
     # Hold the household's account while the month's total is read: two orders confirmed at once stay under the cap.
     lock_household_account(session, household_id=household.id)
     earned = month_points(session, household_id=household.id, now=utcnow())

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from app.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import Created, create_once, run_idempotent
 from app.ids import int_within
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor, own_household
+from app.org.access import ADMINS, OFFICIALS, VILLAGE_STAFF, Actor, get_visible, load_actor, own_household
 from app.org.models import Household, User
 from app.shop.redemption.paycodes import check_card
 from app.text import clean_reason, clean_text
@@ -16,11 +16,13 @@ from app.timeutil import as_utc, utcnow
 from app.volunteer import catalogue
 from app.volunteer.machine import (
     VOLUNTEERS,
+    is_station,
     may,
     may_serve,
     record_creation,
     require_may_serve,
     require_step,
+    station_volunteer,
     team_members_left,
     transition,
 )
@@ -43,11 +45,19 @@ def team_ids_of(session: Session, user_id: int) -> set[int]:
     return set(session.exec(select(VolunteerTeamMember.team_id).where(VolunteerTeamMember.user_id == user_id)))
 
 
+def oversees(actor: Actor, order: ServiceOrder) -> bool:
+    """Staff who read the order in full and the books around it: the station it is with, and the town and county
+    admins over its village. A village's officials read a 所 / 中心 order placed in their village only as the pool
+    shows it (service, 村民小组, time, state) until it is handed down to their 站: who it is for and what ails
+    them is for the level that serves it (issue #20)."""
+    return is_station(actor, order) or actor.can(order.village_id, ADMINS)
+
+
 def sees_in_full(session: Session, actor: Actor, order: ServiceOrder) -> bool:
-    """Who may read an order (often about health: 血压, 降压药) in full — PIPL's minimum necessary: the village's
-    staff, the household it is for, whoever placed it, the volunteer it is sent to or who took it, the members of
-    the team it is sent to. Not every volunteer of the village."""
-    if actor.can(order.village_id, VILLAGE_STAFF):
+    """Who may read an order (often about health: 血压, 降压药) in full — PIPL's minimum necessary: the station it
+    is with and the admins over it, the household it is for, whoever placed it, the volunteer it is sent to or who
+    took it, the members of the team it is sent to. Not every volunteer of the village."""
+    if oversees(actor, order):
         return True
     if actor.id in (order.requester_id, order.volunteer_id) or actor.user.household_id == order.household_id:
         return True
@@ -55,9 +65,10 @@ def sees_in_full(session: Session, actor: Actor, order: ServiceOrder) -> bool:
 
 
 def in_pool(actor: Actor, order: ServiceOrder) -> bool:
-    """An open order a volunteer of its village may take: seen as the pool shows it (the service, the 村民小组,
-    the time wished), without the address, the person's name or what they wrote, until it is theirs."""
-    return order.status == S.open and actor.can(order.village_id, VOLUNTEERS)
+    """An open order a volunteer of its station (the village's 站, or the 所 / 中心 it is with) may take: seen as
+    the pool shows it (the service, the 村民小组, the time wished), without the address, the person's name or what
+    they wrote, until it is theirs."""
+    return order.status == S.open and station_volunteer(None, actor, order)
 
 
 def visible_order(session: Session, actor: Actor, order_id: int) -> ServiceOrder:
@@ -68,7 +79,7 @@ def visible_order(session: Session, actor: Actor, order_id: int) -> ServiceOrder
 
 def full_order(session: Session, actor: Actor, order_id: int) -> ServiceOrder:
     """An order the actor may read in full (its photo): the pool's view is not enough."""
-    return get_visible(session, actor, ServiceOrder, order_id, roles=VILLAGE_STAFF,
+    return get_visible(session, actor, ServiceOrder, order_id, roles=(),
                        also=lambda o: sees_in_full(session, actor, o), missing=_missing(actor))
 
 
@@ -89,9 +100,10 @@ def place_order(session: Session, *, actor: Actor, service_id: int | None, wish:
     description = clean_text(description, label="需求说明", max_length=500, required=False, multiline=True)
     if service_id is not None:
         service = catalogue.menu_service(session, village_id=household.village_id, service_id=service_id)
-        title, standard = service.name, service.standard_minutes
-    else:
+        title, standard, station_id = service.name, service.standard_minutes, service.org_id
+    else:  # a wish: the village's 站 takes it
         title, standard = clean_text(wish, label="想要的服务", max_length=40), rules.wish_minutes
+        station_id = household.village_id
     address = clean_text(address, label="服务地址", max_length=200, required=False) or household.address
     preferred_time = clean_text(preferred_time, label="希望时间", max_length=60, required=False)
     for_name = clean_text(for_name, label="服务对象", max_length=50, required=False)
@@ -100,7 +112,7 @@ def place_order(session: Session, *, actor: Actor, service_id: int | None, wish:
         for_name = household.head_name
 
     def action() -> ServiceOrder:
-        order = ServiceOrder(village_id=household.village_id, service_id=service_id, title=title,
+        order = ServiceOrder(village_id=household.village_id, station_id=station_id, service_id=service_id, title=title,
                              description=description, address=address, preferred_time=preferred_time,
                              standard_minutes=standard, household_id=household.id, for_name=for_name,
                              requester_id=actor.id, on_behalf=on_behalf, created_at=now or utcnow())
@@ -130,17 +142,18 @@ def _ordering_household(session: Session, *, actor: Actor, household_id: int | N
 
 def dispatch(session: Session, *, actor: Actor, order: ServiceOrder, volunteer_user_id: int | None,
              team_id: int | None) -> ServiceOrder:
-    """The station sends an order to one volunteer or to a team (派单; again: 改派)."""
+    """The station the order is with sends it to one of its volunteers or teams (派单; again: 改派): the village's
+    站 to the village's, the 所 / 中心 to the township's / county's."""
     if (volunteer_user_id is None) == (team_id is None):
         raise ValidationFailed("请选择一位志愿者或一支志愿队")
     action = "dispatch" if order.status == S.open else "redispatch"
     require_step(session, actor, order, action)
     if volunteer_user_id is not None:
-        to = catalogue.village_volunteer(session, village_id=order.village_id, user_id=volunteer_user_id)
+        to = catalogue.station_volunteer(session, org_id=order.station_id, user_id=volunteer_user_id)
         require_may_serve(session, load_actor(session, to), order)
         changes, note = {"volunteer_id": to.id, "team_id": None}, f"派给 {to.name}"
     else:
-        team = catalogue.village_team(session, village_id=order.village_id, team_id=team_id)
+        team = catalogue.station_team(session, org_id=order.station_id, team_id=team_id)
         changes, note = {"volunteer_id": None, "team_id": team.id}, f"派给 {team.name}"
     transition(session, order=order, action=action, actor=actor, note=note,
                changes={**changes, "dispatched_at": utcnow(), "accepted_at": None})
@@ -148,9 +161,19 @@ def dispatch(session: Session, *, actor: Actor, order: ServiceOrder, volunteer_u
 
 
 def dispatchable_volunteers(session: Session, *, order: ServiceOrder) -> list[User]:
-    """The village's volunteers the station may send the order to (回避: not its household's, not its placer)."""
-    return [user for user in catalogue.village_volunteers(session, village_id=order.village_id)
+    """The station's volunteers it may send the order to (回避: not its household's, not its placer)."""
+    return [user for user in catalogue.station_volunteers(session, org_id=order.station_id)
             if may_serve(session, load_actor(session, user), order)]
+
+
+def hand_down(session: Session, *, actor: Actor, order: ServiceOrder, note: str = "") -> ServiceOrder:
+    """The 所 or 中心 an open order is with hands it down to the village's 站, whose officials dispatch it from
+    then on to the village's volunteers (转交村实践站)."""
+    require_step(session, actor, order, "hand_down")
+    note = clean_text(note, label="转交说明", max_length=200, required=False)
+    transition(session, order=order, action="hand_down", actor=actor, note=note or "转交村实践站派单",
+               changes={"station_id": order.village_id})
+    return order
 
 
 def reject(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
@@ -183,7 +206,7 @@ def decline(session: Session, *, actor: Actor, order: ServiceOrder, reason: str)
 
 def cancel(session: Session, *, actor: Actor, order: ServiceOrder, reason: str) -> ServiceOrder:
     """The station cancels (with a reason), or the villager withdraws before a volunteer has accepted."""
-    action = "cancel" if actor.can(order.village_id, OFFICIALS) else "withdraw"
+    action = "cancel" if is_station(actor, order) else "withdraw"
     require_step(session, actor, order, action)
     note = clean_reason(reason, label="取消原因") if action == "cancel" else clean_text(
         reason, label="取消原因", max_length=200, required=False)
@@ -311,6 +334,7 @@ def confirm_due_in_village(session: Session, *, actor: Actor, village_id: int) -
     now, done = utcnow(), []
     rules = catalogue.settings_for(session, village_id=village_id)
     for order in session.exec(select(ServiceOrder).where(ServiceOrder.village_id == village_id,
+                                                         ServiceOrder.station_id == village_id,
                                                          ServiceOrder.status == S.completed)).all():
         if as_utc(order.completed_at) + timedelta(days=rules.rate_days) <= now and may(session, actor, order,
                                                                                      "confirm"):

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, func, select
 
 from app.ledger.models import AwardRequest, TxnKind
 from app.ledger.policy import PENDING, REFUSED
-from app.org.access import OFFICIALS, VILLAGE_STAFF, Actor
-from app.org.models import User
+from app.org.access import ADMINS, OFFICIALS, VILLAGE_STAFF, Actor
+from app.org.models import OrgUnit, User
 from app.org.service import mask_name
 from app.org.settings import read_many
 from app.paging import Page, page_desc
@@ -33,7 +33,7 @@ from app.volunteer.models import (
     VolunteerTeam,
 )
 from app.volunteer.points import credit_state
-from app.volunteer.service import overdue, sees_in_full, team_ids_of
+from app.volunteer.service import overdue, oversees, sees_in_full, team_ids_of
 
 S = OrderStatus
 EVENT_LABELS = {"create": "点单", **{a: t.label for a, t in TRANSITIONS.items()}}
@@ -63,7 +63,7 @@ class View:
 
     @classmethod
     def of(cls, session: Session, viewer: Actor | None, order: ServiceOrder) -> "View":
-        if viewer is None or viewer.can(order.village_id, VILLAGE_STAFF):
+        if viewer is None or oversees(viewer, order):
             return cls()
         own = viewer.user.household_id == order.household_id or viewer.id == order.requester_id
         return cls(full=sees_in_full(session, viewer, order), names=own)
@@ -103,7 +103,9 @@ def order_public(session: Session, order: ServiceOrder, *, viewer: Actor | None 
     rules = catalogue.settings_for(session, village_id=order.village_id)
     credit = credit_state(session, order)
     shown = dict(
-        id=order.id, village_id=order.village_id, status=order.status, status_label=STATUS_LABELS[order.status],
+        id=order.id, village_id=order.village_id, station_id=order.station_id,
+        station=catalogue.station_name(session, order.station_id), status=order.status,
+        status_label=STATUS_LABELS[order.status],
         service_id=order.service_id, title=order.title, preferred_time=order.preferred_time,
         group=village_group(order.address), standard_hours=hours(order.standard_minutes),
         overdue=bool(overdue(order, rules, now or utcnow())), created_at=order.created_at,
@@ -129,21 +131,29 @@ def order_public(session: Session, order: ServiceOrder, *, viewer: Actor | None 
 
 # --- lists -------------------------------------------------------------------------------------------------------
 
+def volunteer_stations(actor: Actor) -> list[int]:
+    """The stations whose open pool the actor serves: the units they hold the volunteer role on (a village, a
+    township, the county)."""
+    return sorted({a.org_id for a in actor.roles if a.role in VOLUNTEERS})
+
+
 def visible_orders_stmt(session: Session, actor: Actor):
-    """Every order the actor may see: the village's staff all of their villages'; others their household's and
-    their own, and (volunteers) the open pool and what was sent to them or their teams."""
+    """Every order the actor may see: the village's staff all of their villages' (a village's officials read a
+    所 / 中心 order of their village as the pool shows it); others their household's and their own, and
+    (volunteers) their stations' open pool and what was sent to them or their teams."""
     mine = [ServiceOrder.requester_id == actor.id]
     if actor.user.household_id:
         mine.append(ServiceOrder.household_id == actor.user.household_id)
     staff = sorted(actor.villages(VILLAGE_STAFF))
     if staff:
         mine.append(ServiceOrder.village_id.in_(staff))
-    helped = sorted(actor.villages(VOLUNTEERS))
-    if helped:
+    stations = volunteer_stations(actor)
+    if stations:
         teams = sorted(team_ids_of(session, actor.id))
-        mine.append(ServiceOrder.village_id.in_(helped) & or_(
-            ServiceOrder.status == S.open, ServiceOrder.volunteer_id == actor.id,
-            ServiceOrder.team_id.in_(teams) if teams else False))
+        mine.append(ServiceOrder.station_id.in_(stations) & (ServiceOrder.status == S.open))
+        mine.append(ServiceOrder.volunteer_id == actor.id)
+        if teams:
+            mine.append(ServiceOrder.team_id.in_(teams))
     return select(ServiceOrder).where(or_(*mine))
 
 
@@ -177,9 +187,11 @@ def offered_to(session: Session, actor: Actor, villages: list[int]) -> list[Serv
 
 
 def volunteer_queues(session: Session, *, actor: Actor) -> dict[str, list[ServiceOrder]]:
-    """接单: sent to me (or my team), the open pool of my villages, what I am doing."""
+    """接单: sent to me (or my team), the open pool of my stations (a township volunteer's: the 所's orders in
+    every village of the township), what I am doing."""
     villages = sorted(actor.villages(VOLUNTEERS))
-    pool = select(ServiceOrder).where(ServiceOrder.status == S.open, ServiceOrder.village_id.in_(villages))
+    pool = select(ServiceOrder).where(ServiceOrder.status == S.open,
+                                      ServiceOrder.station_id.in_(volunteer_stations(actor)))
     doing = select(ServiceOrder).where(ServiceOrder.status == S.accepted, ServiceOrder.volunteer_id == actor.id)
     done = select(ServiceOrder).where(ServiceOrder.status.in_([S.completed, *FINISHED]),
                                       ServiceOrder.volunteer_id == actor.id).order_by(ServiceOrder.id.desc()).limit(10)
@@ -188,17 +200,18 @@ def volunteer_queues(session: Session, *, actor: Actor) -> dict[str, list[Servic
             "doing": list(session.exec(doing.order_by(ServiceOrder.id))), "done": list(session.exec(done))}
 
 
-def station_board(session: Session, *, village_id: int, now: datetime | None = None) -> dict:
-    """The station's board: new orders, dispatched, in progress, waiting for rating; overdue ones flagged."""
+def station_board(session: Session, *, station_id: int, now: datetime | None = None) -> dict:
+    """A station's board (the village's 站, the township's 所, the county's 中心): its new orders, dispatched, in
+    progress, waiting for rating, hours to approve; overdue ones flagged by each order's village's time limits."""
     now = now or utcnow()
-    rules = catalogue.settings_for(session, village_id=village_id)
-    active = session.exec(select(ServiceOrder).where(
-        ServiceOrder.village_id == village_id,
+    active = list(session.exec(select(ServiceOrder).where(
+        ServiceOrder.station_id == station_id,
         or_(ServiceOrder.status.in_([S.open, S.dispatched, S.accepted, S.completed]),
-            ServiceOrder.approval == Approval.pending)).order_by(ServiceOrder.id)).all()
+            ServiceOrder.approval == Approval.pending)).order_by(ServiceOrder.id)))
+    rules = read_many(session, catalogue.SERVICE_RULES, sorted({o.village_id for o in active}))
     board: dict[str, list] = {"open": [], "dispatched": [], "accepted": [], "completed": [], "approval": []}
     for order in active:
-        row = (order, overdue(order, rules, now))
+        row = (order, overdue(order, rules[order.village_id], now))
         if order.approval == Approval.pending:
             board["approval"].append(row)
         if order.status in board:
@@ -206,9 +219,25 @@ def station_board(session: Session, *, village_id: int, now: datetime | None = N
     board["overdue"] = sum(1 for rows in (board["open"], board["dispatched"], board["accepted"], board["completed"])
                            for _, late in rows if late)
     board["due_confirm"] = sum(1 for o, late in board["completed"] if late)
-    board["rules"] = rules
-    board["bounds"] = catalogue.town_bounds(session, village_id=village_id)
     return board
+
+
+def village_board(session: Session, *, village_id: int, now: datetime | None = None) -> dict:
+    """The village 站's board, its rules and the town's bounds on them, and the 所 / 中心 orders placed in the
+    village that those levels are handling (read-only here: their state, not who they are for)."""
+    board = station_board(session, station_id=village_id, now=now)
+    board["rules"] = catalogue.settings_for(session, village_id=village_id)
+    board["bounds"] = catalogue.town_bounds(session, village_id=village_id)
+    board["above"] = list(session.exec(select(ServiceOrder).where(
+        ServiceOrder.village_id == village_id, ServiceOrder.station_id != village_id,
+        ServiceOrder.status.in_([S.open, S.dispatched, S.accepted, S.completed])).order_by(ServiceOrder.id)))
+    return board
+
+
+def village_names(session: Session, board: dict) -> dict[int, str]:
+    """The villages of a 所's or 中心's board rows, by id (where each order is served)."""
+    ids = {o.village_id for key in ("open", "dispatched", "accepted", "completed", "approval") for o, _ in board[key]}
+    return dict(session.exec(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all()) if ids else {}
 
 
 # --- badges ---------------------------------------------------------------------------------------------------------
@@ -227,6 +256,9 @@ def badges(session: Session, *, actor: Actor) -> dict[str, int]:
     station = sorted(actor.villages(OFFICIALS))
     if station:
         counts["station"] = sum(v["needs"] for v in station_waiting(session, village_ids=station).values())
+    levels = sorted({a.org_id for a in actor.roles if a.role in ADMINS})
+    if levels:  # the 所 / 中心 the town or county admin runs
+        counts["station"] += sum(v["needs"] for v in station_waiting(session, village_ids=levels).values())
     to_rate = [ServiceOrder.requester_id == actor.id, ServiceOrder.on_behalf.is_(False)]
     cond = [and_(*to_rate)]
     if actor.user.household_id:
@@ -240,19 +272,21 @@ def badges(session: Session, *, actor: Actor) -> dict[str, int]:
 
 def station_waiting(session: Session, *, village_ids: list[int], now: datetime | None = None
                     ) -> dict[int, dict[str, int]]:
-    """Per village, what waits for its station: undispatched orders (待派单), overdue ones (any step), hours to
-    approve, and `needs`: the orders among them (each once). Two queries whatever the number of villages."""
+    """Per station (a village's 站, or a 所 / 中心 by its unit's id), what waits for it: undispatched orders
+    (待派单), overdue ones (any step), hours to approve, and `needs`: the orders among them (each once). A 所's or
+    中心's orders placed in a village wait for that level, not for the village's 站. Two queries whatever the
+    number of stations."""
     now = now or utcnow()
     out = {v: {"undispatched": 0, "overdue": 0, "approval": 0, "needs": 0} for v in village_ids}
     if not village_ids:
         return out
-    rules = read_many(session, catalogue.SERVICE_RULES, list(village_ids))
-    active = session.exec(select(ServiceOrder).where(
-        ServiceOrder.village_id.in_(list(village_ids)),
+    active = list(session.exec(select(ServiceOrder).where(
+        ServiceOrder.station_id.in_(list(village_ids)),
         or_(ServiceOrder.status.in_([S.open, S.dispatched, S.accepted, S.completed]),
-            ServiceOrder.approval == Approval.pending)))
+            ServiceOrder.approval == Approval.pending))))
+    rules = read_many(session, catalogue.SERVICE_RULES, sorted({o.village_id for o in active}))
     for order in active:
-        counts = out[order.village_id]
+        counts = out[order.station_id]
         late = bool(overdue(order, rules[order.village_id], now))
         counts["undispatched"] += order.status == S.open
         counts["overdue"] += late

@@ -65,6 +65,23 @@ def household_card(engine, order_id: int, *, pin: str) -> str:
     return code
 
 
+def township_order(engine, *, phone: str = "13800000004", title: str = "政策宣讲进院坝") -> int:
+    """An open order of a 所 (or 中心) service, placed by the villager `phone` for their household: its id."""
+    from app.org.access import load_actor
+    from app.org.models import User
+    from app.volunteer import service
+    from app.volunteer.models import VolunteerService
+
+    with session_for(engine, write=True) as s:
+        villager = load_actor(s, s.exec(select(User).where(User.phone == phone)).one())
+        offered = s.exec(select(VolunteerService.id).where(VolunteerService.name == title)).one()
+        order = service.place_order(s, actor=villager, service_id=offered, wish="", description="想听听医保新政策",
+                                    address="", preferred_time="周末", household_id=None, for_name="",
+                                    idempotency_key=None)
+        s.commit()
+        return order.id
+
+
 def isolation_ids(engine) -> dict:
     """For tests/test_isolation.py: an order of 示范村 in the state each step needs (the step's insider succeeds)."""
     ids = {name: demo_order(engine, title) for name, title in (
@@ -89,6 +106,7 @@ def isolation_ids(engine) -> dict:
         s.commit()
         ids["application_id"] = application.id
     ids["card_code"] = household_card(engine, ids["completed_order_id"], pin="2468")
+    ids["township_order_id"] = township_order(engine)
     from tests.shop.test_goods_api import jpeg_bytes
     with session_for(engine, write=True) as s:  # a photo on the completed order
         from app.volunteer.models import ServiceOrderPhoto
@@ -101,6 +119,7 @@ def isolation_ids(engine) -> dict:
                 "rate": "completed_order_id", "rate-by-card": "completed_order_id", "confirm": "completed_order_id",
                 "photo": "completed_order_id",
                 "approve-hours": "pending_order_id", "photo.jpg": "completed_order_id"}
+    by_state["hand-down"] = "township_order_id"  # a 所 service, open: the town admin hands it down
     ids["by_route"] = {f"{prefix}/orders/{{order_id}}/{step}": {"order_id": ids[key]}
                        for step, key in by_state.items() for prefix in ("/api/v1", "/service")}
     return ids
@@ -157,6 +176,10 @@ ISOLATION_CASES = {
 ISOLATION_CASES[("GET", "/service/centre")] = ("town_admin", None)
 ISOLATION_CASES[("GET", "/service")] = "village_query"  # the tab switches village for a town admin (issue #18)
 ISOLATION_CASES[("POST", "/service/centre/services")] = ("town_admin", {"name": "法律咨询", "standard_hours": "1"})
+# 中心 and 所 act (issue #20): the town admin forms the 所's team and hands its order down to the village's 站.
+ISOLATION_CASES[("POST", "/service/centre/teams")] = ("town_admin", {"name": "镇医疗志愿队"})
+ISOLATION_CASES[("POST", "/api/v1/orders/{order_id}/hand-down")] = ("town_admin", {"note": "请村里安排"})
+ISOLATION_CASES[("POST", "/service/orders/{order_id}/hand-down")] = ("town_admin", {"note": "请村里安排"})
 # 志愿者注册 (issue #17): a villager applies in their own village only; the station reviews its village's.
 ISOLATION_CASES.update({
     ("GET", "/api/v1/villages/{village_id}/volunteer-applications"): None,

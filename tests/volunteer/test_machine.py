@@ -67,7 +67,8 @@ def test_each_step_goes_through_from_where_it_may_start(api, demo_engine, new_or
 
 def test_the_table_names_each_step_once_with_a_label_and_a_refusal():
     assert set(TRANSITIONS) == {"dispatch", "redispatch", "reject", "take", "accept", "decline", "decline_team",
-                                "cancel", "withdraw", "complete", "rate", "rate_card", "confirm", "approve_hours"}
+                                "cancel", "withdraw", "complete", "rate", "rate_card", "confirm", "approve_hours",
+                                "hand_down"}
     for t in TRANSITIONS.values():
         assert t.source and t.label and t.refusal and t.source <= set(S)
         assert t.target is None or t.target in set(S)

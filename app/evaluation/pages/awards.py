@@ -59,7 +59,9 @@ def source_link(row: AwardRequest) -> str:
     if row.source_id is None:
         return ""
     return {TxnKind.evaluation: f"/evaluation/rounds/{row.source_id}",
-            TxnKind.service: f"/service/orders/{row.source_id}"}.get(row.source_kind, "")
+            TxnKind.service: f"/service/orders/{row.source_id}",
+            TxnKind.claim: f"/claims/{row.source_id}",
+            TxnKind.activity: f"/activities/{row.source_id}"}.get(row.source_kind, "")
 
 
 @router.post("/awards/{request_id}/approve")

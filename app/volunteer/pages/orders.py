@@ -11,7 +11,14 @@ from app.forms import form_int
 from app.htmx import redirect_after_post, render
 from app.ids import Id
 from app.images import MAX_UPLOAD_BYTES, process_photo
-from app.org.access import NOT_IN_A_VILLAGE, OFFICIALS, VOLUNTEER_APPOINTERS, Actor, acting_household
+from app.org.access import (
+    NOT_IN_A_VILLAGE,
+    OFFICIALS,
+    VOLUNTEER_APPOINTERS,
+    Actor,
+    acting_household,
+    own_stations,
+)
 from app.org.models import Household
 from app.org.switch import VillageSwitch, switch_village
 from app.shop.redemption.counter import throttle_code_tries
@@ -26,7 +33,7 @@ DONE = {"create": "已点单，村里会尽快安排志愿者", "dispatch": "已
         "take": "抢单成功，请按约定时间上门", "accept": "已接单，请按约定时间上门", "decline": "已退回村里重新安排",
         "cancel": "订单已取消", "withdraw": "订单已取消", "complete": "已提交完成，等待村民评价",
         "rate": "谢谢您的评价", "rate_card": "已凭户卡记下村民的评价", "confirm": "已确认服务",
-        "approve_hours": "已核定服务时长",
+        "approve_hours": "已核定服务时长", "hand_down": "已转交村实践站，由村里派单",
         "photo": "照片已上传"}
 
 
@@ -57,6 +64,7 @@ def hub(request: Request, actor: ActorDep, session: SessionDep, village_id: Id |
     context = {"tab": "service", "mine": mine, "unseen": views.unseen(mine), "queues": queues,
                "groups": {o.id: views.village_group(o.address) for o in (queues or {}).get("pool", [])},
                "badges": views.badges(session, actor=actor), "is_station": actor.has_role(OFFICIALS),
+               "centres": [catalogue.station_name(session, u.id) for u in own_stations(session, actor)][:1],
                "can_order": may_order(actor), "switch": service_switch(session, actor, village_id, none_ok=True),
                "labels": STATUS_LABELS, **_volunteer_signup(session, actor)}
     return render(request, "volunteer/hub.html", context)
@@ -120,8 +128,9 @@ def order_page(order_id: Id, request: Request, actor: ActorDep, session: WriteSe
         "tab": "service", "order": shown, "steps": steps,
         "contact": served_phone(session, order, viewer=actor, full_view=shown.household_id is not None),
         "volunteers": service.dispatchable_volunteers(session, order=order) if station else [],
-        "teams": catalogue.list_teams(session, village_id=order.village_id) if station else [],
-        "can_approve": may_approve_credit(session, actor=actor, order=order), "done": DONE.get(done, "")})
+        "teams": catalogue.list_teams(session, org_id=order.station_id) if station else [],
+        "can_approve": may_approve_credit(session, actor=actor, order=order), "done": DONE.get(done, ""),
+        "above_hint": order.station_id != order.village_id and actor.can(order.village_id, OFFICIALS)})
 
 
 def _after(order_id: int, done: str, htmx) -> Response:
@@ -139,6 +148,14 @@ def dispatch(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
                      team_id=target if kind == "team" else None)
     session.commit()
     return _after(order_id, action, htmx)
+
+
+@router.post("/service/orders/{order_id}/hand-down")
+def hand_down(order_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+              note: Annotated[str, Form()] = "") -> Response:
+    service.hand_down(session, actor=actor, order=service.visible_order(session, actor, order_id), note=note)
+    session.commit()
+    return _after(order_id, "hand_down", htmx)
 
 
 @router.post("/service/orders/{order_id}/reject")

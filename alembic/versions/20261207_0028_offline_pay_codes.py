@@ -2,16 +2,16 @@
 revoked one by one or all at once (revoked_at), found by member (ix_pay_codes_user_id_created_at); each village
 sets the cap (village_settings.offline_cap, 100)
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-06 21:55:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0024'
-down_revision = '0023'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
