@@ -86,6 +86,6 @@ def test_the_official_sets_the_cap(live_server, new_context, shoot):
     log_in(page, live_server, DEMO["official"])
     page.goto(f"{live_server}/shop/settings")
     page.get_by_label("每个离线码最多兑换多少积分（0 表示不用离线码）").fill("50")
-    page.locator("#shop-offline-cap").get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="更新离线码限额").click()
     page.get_by_test_id("offline-cap").filter(has_text="50").wait_for()
     shoot(page, "offline-06-settings")
