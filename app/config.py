@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     trusted_proxies: str = ""  # addresses (or networks) of the reverse proxy whose X-Forwarded-For is believed
     code_tries_per_minute: int = 60
+    # Signed-out public pages (a village's 积分公示 for everyone) per client address per minute: 429 past it.
+    public_pages_per_minute: int = 120
     # Failed pay-code / card-number look-ups (unknown, expired, used, another village's) in the window, per attendant
     # and per shop; past them the counter answers 429 until the window has moved on (issue #7, item 4).
     code_failures_per_attendant: int = 20

@@ -52,6 +52,11 @@ def get_code_tries(request: Request) -> Window:
     return request.app.state.code_tries
 
 
+def get_public_tries(request: Request) -> Window:
+    """Signed-out public pages per client address per minute."""
+    return request.app.state.public_tries
+
+
 def get_code_failures(request: Request) -> CodeFailureLimits:
     """Failed code and card look-ups per attendant and per shop, and the codes the counter just refused (the open
     积分码 screen reads those to show a fresh one)."""
@@ -94,6 +99,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 LoginLimitsDep = Annotated[LoginLimits, Depends(get_login_limits)]
 CodeTriesDep = Annotated[Window, Depends(get_code_tries)]
 CodeFailuresDep = Annotated[CodeFailureLimits, Depends(get_code_failures)]
+PublicTriesDep = Annotated[Window, Depends(get_public_tries)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]

@@ -111,6 +111,19 @@ class PayCodeUsed(Conflict):
     code, message = "pay_code_used", "码已使用，请村民刷新积分码后重扫"
 
 
+class PayCodeRevoked(PayCodeExpired):
+    """An offline code (离线码) stopped before its time: 挂失 on the phone, an official, or replaced by a newer batch.
+    Counted like any dead code against a guesser (app.shop.redemption.counter)."""
+
+    code, message = "pay_code_revoked", "这个离线码已挂失停用，请村民联网后出示新的积分码"
+
+
+class OfflineCapExceeded(Conflict):
+    """A basket above what an offline code may pay for: nothing moves; the villager pays with an online code."""
+
+    code, message = "offline_cap_exceeded", "超过离线码的限额，请减少商品，或让村民联网后出示积分码"
+
+
 class OutOfStock(Conflict):
     code, message = "out_of_stock", "库存不足"
 

@@ -42,6 +42,8 @@ def bind_app(app: FastAPI, settings: Settings, engine: Engine | None = None, *, 
     app.state.login_limits = make_login_limits(settings, limiters)
     app.state.code_tries = limiters.window("code.tries", limit=settings.code_tries_per_minute, window_seconds=60)
     app.state.code_failures = make_code_failure_limits(settings, limiters)
+    app.state.public_tries = limiters.window("public.client", limit=settings.public_pages_per_minute,
+                                             window_seconds=60)
     push.configure(app.state.engine, settings)
     return app
 
@@ -80,6 +82,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.disclosure import pages as disclosure_pages
     from app.evaluation import api as evaluation_api
     from app.evaluation import pages as evaluation_pages
+    from app.evaluation.pages import public as evaluation_public
     from app.exports import api as exports_api
     from app.exports import pages as exports_pages
     from app.inbox import api as inbox_api
@@ -108,6 +111,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(shop_pages.public)  # /s/{shop_id}: the address on a shop's QR poster
     app.include_router(activities_pages.public)  # /a/{code}: the address in an activity's check-in QR
     app.include_router(observe.public)  # /metrics: its own token (METRICS_TOKEN), else 404
+    app.include_router(evaluation_public.public)  # /public/villages/{id}/points: 积分公示 for everyone
     app.mount("/static", shell.HashedStaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])

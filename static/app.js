@@ -4,6 +4,11 @@ function zfFade(t) {
   clearTimeout(window.__zfToast);
   window.__zfToast = setTimeout(function () { t.innerHTML = ""; }, 6000);
 }
+// Signed out (or about to sign in as someone else): the offline codes kept on this phone (static/offline-codes.js)
+// go, so that the next person on it cannot show them.
+if (window.location.pathname === "/login") {
+  try { window.localStorage.removeItem("zf-offline-codes"); } catch (e) { /* nothing kept */ }
+}
 document.addEventListener("htmx:afterSwap", function (e) {
   if (e.detail.target && e.detail.target.id === "toast") { zfFade(e.detail.target); }
 });

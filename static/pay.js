@@ -28,6 +28,7 @@
     document.getElementById("pay-retry").addEventListener("click", function () { retryNow(); });
     keepScreenOn();
     wait();
+    if (navigator.onLine !== false) { syncOffline(); }
   }
 
   function $(id) { return document.getElementById(id); }
@@ -132,6 +133,34 @@
   function recovered() {
     s.failures = 0;
     $("pay-trouble").hidden = true;
+    if (hideOffline()) { syncOffline(); }
+  }
+
+  // --- 离线码 (static/offline-codes.js): shown while there is no network, synced when it is back ----------------
+
+  function showOffline() {
+    var box = $("pay-offline");
+    if (!box || !window.zfOffline || !box.hidden) { return; }
+    window.zfOffline.show(box);
+    box.hidden = false;
+    if (s.code) { s.code.hidden = true; }
+  }
+
+  function hideOffline() {
+    var box = $("pay-offline");
+    if (!box || box.hidden) { return false; }
+    box.hidden = true;
+    box.textContent = "";
+    if (s.code) { s.code.hidden = false; }
+    return true;
+  }
+
+  function syncOffline() {
+    if (!window.zfOffline) { return; }
+    window.zfOffline.sync(function (r) {
+      var list = $("pay-offline-receipts");
+      if (list) { list.appendChild(window.zfOffline.receiptCard(r)); }
+    }).catch(function () { /* tried again when the screen next comes online */ });
   }
 
   function failed() {
@@ -140,6 +169,7 @@
     $("pay-trouble-text").textContent = navigator.onLine === false
       ? "手机没有连上网络 · 连上后积分码会自动刷新"
       : "积分码暂时刷新不了 · 正在自动重试";
+    if (navigator.onLine === false) { showOffline(); }
     var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, s.failures - 1)) * (0.8 + Math.random() * 0.4);
     s.retryTimer = setTimeout(wait, delay);
   }
@@ -269,6 +299,7 @@
   function failedNow() {  // offline: say so at once rather than when the hanging wait gives up
     $("pay-trouble").hidden = false;
     $("pay-trouble-text").textContent = "手机没有连上网络 · 连上后积分码会自动刷新";
+    showOffline();
   }
 
   window.zfPay = { boot: boot };

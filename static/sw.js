@@ -13,6 +13,7 @@ const PUBLIC_TEXT = "zf-disclosures-v1";
 const DISCLOSURE = /^\/disclosures\/(\d+)(\/text)?$/;
 const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;  // a name that carries its content's hash never changes
 const SHELL = ["/offline", "/static/app.css", "/static/app.js", "/static/htmx-2.0.11.min.js", "/static/readaloud.js",
+  "/static/counter.css", "/static/offline-codes.js",
   "/static/icon-192.png", "/static/icon-512.png", "/manifest.webmanifest"];
 
 self.addEventListener("install", (event) => {

@@ -57,6 +57,9 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/api/v1/me/pay-code"), ("GET", "/api/v1/me/redemptions"), ("GET", "/api/v1/me/confirmations"),
              ("GET", "/pay"), ("GET", "/pay/code"), ("GET", "/pay/receipts"), ("GET", "/pay/wait"),
              ("GET", "/api/v1/me/requests"), ("GET", "/my/requests"), ("GET", "/scan"),
+             # 离线码: the member's own batch, list and 挂失 (one code by id: a case below).
+             ("POST", "/api/v1/me/offline-codes"), ("GET", "/api/v1/me/offline-codes"),
+             ("DELETE", "/api/v1/me/offline-codes"), ("POST", "/pay/offline-codes/revoke"),
              # A shop poster's address: only a redirect (to sign in, or to the shop's page, which checks the village).
              ("GET", "/s/{shop_id}"),
              # Product photos are public by design (nothing personal; cached by browsers).
@@ -72,6 +75,9 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              ("GET", "/funds"),
              # 花名册: the blank template.
              ("GET", "/api/v1/households/import-template.xlsx"),
+             # 积分公示 for everyone (issue #21 item 6): public by design, names masked (tests/evaluation/
+             # test_public_board.py).
+             ("GET", "/public/villages/{village_id}/points"),
              # Goods photos' thumbnails for lists: public like the photos.
              ("GET", "/media/goods/{image_id}/{width}.jpg")}
 
@@ -127,6 +133,11 @@ CASES = {
     ("POST", "/pay/confirmations/{confirmation_id}"): ("villager", {"decision": "refuse"}),
     ("GET", "/api/v1/villages/{village_id}/shop-settings"): None,
     ("PUT", "/api/v1/villages/{village_id}/shop-settings"): {"confirm_above": 50},
+    ("GET", "/api/v1/villages/{village_id}/offline-code-settings"): None,
+    ("PUT", "/api/v1/villages/{village_id}/offline-code-settings"): {"offline_cap": 50},
+    ("POST", "/shop/settings/offline-cap"): {"shop_id": "{shop_id}", "offline_cap": "50"},
+    ("POST", "/api/v1/households/{household_id}/offline-codes/revoke"): {},
+    ("DELETE", "/api/v1/me/offline-codes/{code_id}"): ("villager", None, {"code_id": "offline_code_id"}),
     ("POST", "/api/v1/shops/{shop_id}/requests"): ("villager", {"items": "{items}"}),
     ("GET", "/api/v1/shops/{shop_id}/requests"): None,
     ("GET", "/api/v1/shops/{shop_id}/requests/{request_id}"): None,
@@ -413,6 +424,7 @@ def build_world(api, demo_engine) -> dict:
                    json={"confirm_above": 100})
     card = api.post(f"/households/{household.id}/cards", "official", json={"pin": "2468"}).json()
     ids["card_id"], ids["card_code"] = card["id"], card["card_code"]
+    ids["offline_code_id"] = api.post("/me/offline-codes", "villager").json()["items"][0]["id"]
     award = api.post("/points/awards", "official", json={"household_id": ids["household_id"], "points": 3,
                                                            "reason": "测试"}).json()
     ids["award_id"] = ids["transaction_id"] = award["id"]

@@ -185,11 +185,15 @@ def _reset_notices_once(engine: Engine, session: Session, actor: Actor) -> list[
     return notices
 
 
+ME_DONE = {"offline-lost": "已挂失：这个账号存在手机里的离线码都已停用。找回手机后，联网打开积分码会自动换新的离线码"}
+
+
 @router.get("/me")
-def me(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+def me(request: Request, actor: ActorDep, session: SessionDep, done: str = "") -> Response:
     household = acting_household(session, actor)
     villages = {a.org_id: village_name(session, a.org_id) for a in actor.roles}
     return render(request, "auth/me.html", {"tab": "me", "household": household, "org_names": villages,
+                                            "done": ME_DONE.get(done, ""),
                                             "unread_messages": inbox.unread_count(session, user_id=actor.id),
                                             "has_shop": bool(list_shops(session, actor=actor))})
 

@@ -36,6 +36,7 @@ from app.idempotency import create_once
 from app.ledger.models import (
     CATEGORY_LABELS,
     CREDIT_KINDS,
+    FUND_TXN_KINDS,
     Account,
     AccountKind,
     LedgerAction,
@@ -336,3 +337,19 @@ def _village_roles(session: Session, *, village_id: int, user_ids: set[int]) -> 
         if user_id not in found or order.index(role) > order.index(found[user_id]):
             found[user_id] = role
     return {user_id: ROLE_LABELS[role] for user_id, role in found.items()}
+
+
+FUND_LABELS = {TxnKind.allocation: "上级拨付", TxnKind.budget: "本级配套", TxnKind.donation: "社会捐赠"}
+
+
+def funds_received(session: Session, *, village_id: int, start: datetime, end: datetime) -> dict[str, int]:
+    """What came into the village fund in the month, by where from (上级拨付, 本级配套, 社会捐赠): no donor named."""
+    key = f"{AccountKind.village_fund}:{village_id}"
+    rows = session.exec(select(LedgerTransaction.kind, func.sum(LedgerEntry.amount))
+                        .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
+                        .join(Account, col(Account.id) == LedgerEntry.account_id)
+                        .where(Account.key == key, col(LedgerTransaction.kind).in_(FUND_TXN_KINDS),
+                               LedgerEntry.amount > 0,
+                               LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
+                        .group_by(LedgerTransaction.kind)).all()
+    return {FUND_LABELS.get(kind, kind): int(points) for kind, points in rows if points}

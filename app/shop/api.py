@@ -7,8 +7,9 @@ from app.shop.books import api as books_api
 from app.shop.catalogue import api as catalogue_api
 from app.shop.lifecycle import api as lifecycle_api
 from app.shop.redemption import api as redemption_api
+from app.shop.redemption import offline_api
 from app.shop.requests import api as requests_api
 
 router = APIRouter()
-for wing in (catalogue_api, lifecycle_api, redemption_api, books_api, requests_api):
+for wing in (catalogue_api, lifecycle_api, redemption_api, offline_api, books_api, requests_api):
     router.include_router(wing.router)

@@ -25,6 +25,7 @@ class ShopAction(AuditAction):
     stock_correction = "stock.correction", "盘点更正"
     card_issue = "card.issue", "发放积分卡"
     card_revoke = "card.revoke", "作废积分卡"
+    offline_codes_revoke = "offline_codes.revoke", "挂失离线码"
     redemption_reverse = "redemption.reverse", "撤销兑换"
     settings_update = "shop_settings.update", "修改大额兑换确认额度"
     shop_open = "shop.open", "开设积分超市"

@@ -1,6 +1,7 @@
 """评比 pages by area — boards: what every villager reads. The month's 红黑榜 (and its A4 print), black-list
 follow-ups, coverage against the 60 % target, and 积分公示."""
 
+import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -16,6 +17,7 @@ from app.ledger.models import CATEGORY_LABELS, KIND_LABELS
 from app.org.access import COMMITTEE, EVERYONE, OFFICIALS, VILLAGE_STAFF, Actor, village_for
 from app.org.service import village_name
 from app.org.switch import switch_village
+from app.shop.qr import qr_svg
 
 router = APIRouter(prefix="/evaluation")
 DONE = {"final": "已定榜：积分已发到各户，红黑榜已公布", "followup": "教育转化记录已保存",
@@ -98,7 +100,12 @@ def points_notice(request: Request, actor: ActorDep, session: SessionDep, settin
     village = switch.village_id
     month = service.clean_month(month) if month else boards.this_month(settings.timezone)
     notice = boards.points_notice(session, village_id=village, month=month, tz=settings.timezone, reader=actor)
+    # 公开链接: the signed-out page of the same month, and for officials its QR to print for the notice board
+    public_url = f"{str(request.base_url).rstrip('/')}/public/villages/{village}/points?month={month}"
+    official = actor.can(village, OFFICIALS)
     return render(request, "evaluation/points.html", {
+        "public_url": public_url, "is_official": official,
+        "public_qr": "data:image/svg+xml;base64," + base64.b64encode(qr_svg(public_url)).decode() if official else "",
         "tab": "home", "village_id": village, "village": village_name(session, village), "notice": notice,
         "month": month, "label": service.month_label(month), "prev": boards.shift_month(month, -1),
         "next": boards.shift_month(month, 1) if month < boards.this_month(settings.timezone) else None,

@@ -13,12 +13,15 @@ from app.shop.catalogue.models import BasketLine
 from app.timeutil import ts_column, utcnow
 
 DEFAULT_CONFIRM_ABOVE = 100  # points: a redemption by pay code above this waits for the villager's own phone
+DEFAULT_OFFLINE_CAP = 100  # points: the most one offline code (离线码) pays for, unless the village sets another
 
 
 class PayCode(SQLModel, table=True):
     """A short-lived pay code; only its keyed hash is stored."""
 
     __tablename__ = "pay_codes"
+    # A member's offline codes: the phone asks what became of them, a new batch counts the last hour's
+    __table_args__ = (Index("ix_pay_codes_user_id_created_at", "user_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code_hash: str = Field(sa_type=String(64), unique=True)
@@ -28,6 +31,10 @@ class PayCode(SQLModel, table=True):
     card_id: int | None = Field(default=None, foreign_key="household_cards.id")  # or the card it was unlocked from
     expires_at: datetime = Field(sa_column=ts_column(index=True))  # purge: the long dead
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # An offline code (离线码, fetched while online, kept on the phone for up to 24 hours): the most it pays for,
+    # as the village set it when the code was fetched. None for the 60-second codes and cards' codes.
+    offline_cap: int | None = None
+    revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))  # 挂失, or replaced
 
 
 class HouseholdCard(SQLModel, table=True):
@@ -83,6 +90,8 @@ class VillageSettings(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="org_units.id", unique=True)
     confirm_above: int = DEFAULT_CONFIRM_ABOVE
+    offline_cap: int = Field(default=DEFAULT_OFFLINE_CAP,
+                             sa_column_kwargs={"server_default": str(DEFAULT_OFFLINE_CAP)})
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
@@ -235,3 +244,37 @@ class PayerPublic(SQLModel):
     household_name: str  # masked: 王*国
     balance: int
     expires_at: datetime
+
+
+class OfflineCodePublic(SQLModel):
+    """One offline code (离线码) of a fresh batch: its digits and QR are shown only now (only a hash is kept)."""
+
+    id: int
+    code: str
+    cap: int  # the most it pays for, in points
+    expires_at: datetime
+    qr_data_uri: str  # the QR as an SVG data: URI, for the phone to keep and show with no network
+
+
+class OfflineCodeBatch(SQLModel):
+    items: list[OfflineCodePublic]
+
+
+class OfflineCodeState(SQLModel):
+    """What became of an offline code: live, used (with its receipt), revoked (挂失 or replaced) or expired."""
+
+    id: int
+    status: str
+    cap: int
+    expires_at: datetime
+    created_at: datetime
+    receipt: RedemptionPublic | None = None
+
+
+class OfflineCapPublic(SQLModel):
+    village_id: int
+    offline_cap: int
+
+
+class OfflineCapUpdate(SQLModel):
+    offline_cap: StrictInt

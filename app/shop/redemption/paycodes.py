@@ -16,7 +16,9 @@ from app.errors import (
     InvalidPayCode,
     InvalidState,
     NotFound,
+    OfflineCapExceeded,
     PayCodeExpired,
+    PayCodeRevoked,
     PayCodeUsed,
     RateLimited,
     ValidationFailed,
@@ -46,6 +48,11 @@ def code_digest(code: str, *, secret: str) -> str:
 
 def _random_digits(prefix: str, length: int) -> str:
     return prefix + "".join(secrets.choice("0123456789") for _ in range(length - len(prefix)))
+
+
+def new_pay_code() -> str:
+    """The digits of a fresh pay code (only their keyed hash is stored)."""
+    return _random_digits(PAY_CODE_PREFIX, PAY_CODE_LENGTH)
 
 
 def issue_pay_code(session: Session, *, user_id: int | None, household: Household, secret: str,
@@ -114,8 +121,23 @@ def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, no
         raise _naming(PayCodeUsed(), row)
     if as_utc(row.expires_at) <= (now or utcnow()):
         raise _naming(PayCodeExpired(), row)
+    if row.revoked_at is not None:  # an offline code (离线码) stopped before its time
+        raise _naming(PayCodeRevoked(), row)
     refuse_dead_owner(session, row)
     return row
+
+
+def check_offline_cap(row: PayCode, total: int) -> None:
+    """An offline code (离线码) pays for at most its cap; other codes are not capped here."""
+    if row.offline_cap is not None and total > row.offline_cap:
+        raise OfflineCapExceeded(f"离线码每次最多兑换 {row.offline_cap} 积分，这次共 {total} 积分：请减少商品，"
+                                 "或让村民联网后出示积分码")
+
+
+def may_ask_phone(row: PayCode) -> bool:
+    """Whether a redemption by this code may wait for the villager's phone to confirm: not a card's code (its PIN
+    was the proof) and not an offline code (the phone has no network; its cap bounds it instead)."""
+    return row.card_id is None and row.offline_cap is None
 
 
 def _naming(error: DomainError, row: PayCode) -> DomainError:

@@ -23,7 +23,7 @@ from app.shop.catalogue.service import move_stock
 from app.shop.models import REDEMPTION_TARGET, Shop, ShopAction
 from app.shop.redemption import confirmations
 from app.shop.redemption.models import ConfirmationPublic, Redemption, RedemptionItem, RedemptionPublic
-from app.shop.redemption.paycodes import resolve_pay_code
+from app.shop.redemption.paycodes import check_offline_cap, may_ask_phone, resolve_pay_code
 from app.shop.redemption.receipts import receipt
 from app.shop.redemption.record import redeem_code, redeem_scope
 from app.text import clean_reason
@@ -80,7 +80,8 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
         if expected_total is not None and total != expected_total:
             raise PriceChanged(f"商品价格有变动：现在共 {total} 积分（收银台显示 {expected_total} 积分），"
                                "请核对后再确认")
-        if confirm_above is not None and code.card_id is None and total > confirm_above:
+        check_offline_cap(code, total)
+        if confirm_above is not None and may_ask_phone(code) and total > confirm_above:
             asked.append(confirmations.ask_household(
                 session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, total=total,
                 idempotency_key=idempotency_key, expected_total=expected_total, reader=attendant))

@@ -34,3 +34,17 @@ def test_only_officials(api, shop_id, who):
     assert web.get(f"/shop/settings?shop_id={shop_id}").status_code == 403
     assert web.post("/shop/settings", {"shop_id": shop_id, "confirm_above": "1"}).status_code == 403
     assert "/shop/settings" not in web.get(f"/shop/manage?shop_id={shop_id}").text
+
+
+def test_official_sets_the_offline_cap(api, shop_id):
+    web = Browser(api.client).sign_in("official")
+    r = web.get(f"/shop/settings?shop_id={shop_id}")
+    assert 'data-testid="offline-cap">100<' in r.text and "离线码限额" in r.text
+    r = web.post("/shop/settings/offline-cap", {"shop_id": shop_id, "offline_cap": "40"})
+    assert r.status_code == 303
+    assert 'data-testid="offline-cap">40<' in web.get(r.headers["location"]).text
+    assert api.post("/me/offline-codes", "villager").json()["items"][0]["cap"] == 40
+    r = web.post("/shop/settings/offline-cap", {"shop_id": shop_id, "offline_cap": "abc"})
+    assert r.status_code == 422 and "离线码限额应为 0 到 10000 积分" in r.text
+    assert Browser(api.client).sign_in("attendant").post(
+        "/shop/settings/offline-cap", {"shop_id": shop_id, "offline_cap": "1"}).status_code == 403

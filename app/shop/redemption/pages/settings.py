@@ -1,5 +1,6 @@
 """Shop pages by area — what the village sets for its shops: above how many points a redemption by pay code waits
-for the villager to confirm on their own phone (issue #7, item 8)."""
+for the villager to confirm on their own phone (issue #7, item 8), and the most one offline code pays for (离线码,
+issue #21 item 3)."""
 
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from app.org.service import village_name
 from app.shop.access import visible_shop
 from app.shop.models import Shop
 from app.shop.picking import pick_shop, tab_for
-from app.shop.redemption import confirmations
+from app.shop.redemption import confirmations, offline
 
 router = APIRouter()
 SAVED = "已保存"
@@ -51,10 +52,26 @@ def save_settings(request: Request, actor: ActorDep, session: SessionDep, htmx: 
     return redirect_after_post(f"/shop/settings?shop_id={shop.id}&done=saved", htmx=htmx)
 
 
+@router.post("/shop/settings/offline-cap")
+def save_offline_cap(request: Request, actor: ActorDep, session: SessionDep, htmx: HtmxDep,
+                     shop_id: Annotated[Id, Form()], offline_cap: Annotated[str, Form()] = "") -> Response:
+    shop = set_by_officials(session, actor, shop_id)
+    try:
+        offline.set_offline_cap(session, actor=actor, village_id=shop.village_id, cap=form_int(offline_cap))
+    except ValidationFailed as exc:
+        session.rollback()
+        return _page(request, session, actor, shop, [shop], error=exc, typed_cap=offline_cap)
+    session.commit()
+    return redirect_after_post(f"/shop/settings?shop_id={shop.id}&done=saved", htmx=htmx)
+
+
 def _page(request: Request, session: Session, actor: Actor, shop: Shop, shops: list[Shop], *, done: str = "",
-          error: ValidationFailed | None = None, typed: str | None = None) -> Response:
+          error: ValidationFailed | None = None, typed: str | None = None, typed_cap: str | None = None) -> Response:
     current = confirmations.confirm_above(session, village_id=shop.village_id)
+    cap = offline.offline_cap(session, village_id=shop.village_id)
+    field = "offline_cap" if typed_cap is not None else "confirm_above"
     return render(request, "shop/settings.html", {
         "tab": tab_for(actor), "shop": shop, "shops": shops, "done": done, "confirm_above": current,
         "typed": typed if typed is not None else str(current), "village": village_name(session, shop.village_id),
-        "errors": {"confirm_above": error.message} if error else {}}, status_code=422 if error else 200)
+        "offline_cap": cap, "typed_cap": typed_cap if typed_cap is not None else str(cap),
+        "errors": {field: error.message} if error else {}}, status_code=422 if error else 200)
