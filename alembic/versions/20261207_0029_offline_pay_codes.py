@@ -2,16 +2,16 @@
 revoked one by one or all at once (revoked_at), found by member (ix_pay_codes_user_id_created_at); each village
 sets the cap (village_settings.offline_cap, 100)
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-06 21:55:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
