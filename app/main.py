@@ -70,6 +70,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app import shell
     from app.activities import api as activities_api
     from app.activities import pages as activities_pages
+    from app.assist import api as assist_api
+    from app.assist import pages as assist_pages
     from app.audit import api as audit_api
     from app.audit import pages as audit_pages
     from app.auth import api as auth_api
@@ -117,14 +119,14 @@ def _mount_routes(app: FastAPI) -> None:
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
                    disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api, claims_api,
-                   activities_api, exports_api,
+                   activities_api, exports_api, assist_api,
                    dashboard_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
                    disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, claims_pages, activities_pages,
-                   exports_pages, dashboard_pages):
+                   exports_pages, dashboard_pages, assist_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

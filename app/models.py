@@ -1,6 +1,7 @@
 """Every domain's tables: the one registry Alembic and create_all read."""
 
 from app.activities.models import Activity, ActivityPhoto, ActivitySignup
+from app.assist.models import HouseholdHelper
 from app.audit.models import AuditEntry
 from app.auth.models import HouseholdSignIn, RevokedToken
 from app.claims.models import Claim
@@ -78,6 +79,7 @@ __all__ = [
     "ShopRequestItem",
     "ShopRequestSetting",
     "AuditEntry",
+    "HouseholdHelper",
     "AwardLimit",
     "AwardRequest",
     "Criterion",

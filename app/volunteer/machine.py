@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.assist.models import helper_mark
 from app.audit.service import record_action
 from app.errors import Forbidden, InvalidState
 from app.inbox.models import MessageKind
@@ -268,12 +269,14 @@ def require_step(session: Session, actor: Actor | None, order: ServiceOrder, act
 def record_creation(session: Session, *, order: ServiceOrder, actor: Actor) -> ServiceOrderEvent:
     """The timeline's first line (点单, or 代点单 for someone else)."""
     note = f"为 {order.for_name} 代点单" if order.on_behalf else ""
+    if order.helper_id is not None:
+        note = f"{helper_mark(actor.user.name)}：{note}"
     event = ServiceOrderEvent(order_id=order.id, action="create", from_status="", to_status=order.status,
                               actor_id=actor.id, note=note, created_at=order.created_at)
     session.add(event)
     record_action(session, actor_id=actor.id, action=VolunteerAction.order_create, village_id=order.village_id,
                   target_type=ORDER_TARGET, target_id=order.id, target_label=f"#{order.id} {order.title}",
-                  reason=note, detail={"on_behalf": order.on_behalf})
+                  reason=note, detail={"on_behalf": order.on_behalf, "helper_id": order.helper_id})
     session.flush()
     return event
 

@@ -207,6 +207,7 @@ class ServiceOrder(SQLModel, table=True):
     for_name: str = Field(default="", sa_type=String(50))  # the member it is for (an elderly villager)
     requester_id: int = Field(foreign_key="users.id", index=True)  # who placed it
     on_behalf: bool = False  # placed by a helper or official for the villager
+    helper_id: int | None = Field(default=None, foreign_key="users.id")  # placed by the household's 帮办员 (#21)
     status: str = Field(default=OrderStatus.open, sa_type=String(12))
     version: int = 0  # every transition moves it on: two at once cannot both pass (app/volunteer/machine.py)
     team_id: int | None = Field(default=None, foreign_key="volunteer_teams.id")
@@ -395,6 +396,7 @@ class OrderPublic(SQLModel):
     requester_id: int | None
     requester: str
     on_behalf: bool
+    helper: str = ""  # 由帮办员某某代办: the household's 帮办员 who placed it (issue #21)
     team_id: int | None
     team: str | None
     volunteer_user_id: int | None

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from app.assist.access import active_appointment
 from app.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import Created, create_once, run_idempotent
 from app.ids import int_within
@@ -93,8 +94,8 @@ def _missing(actor: Actor) -> str:
 def place_order(session: Session, *, actor: Actor, service_id: int | None, wish: str, description: str,
                 address: str, preferred_time: str, household_id: int | None, for_name: str,
                 idempotency_key: str | None, now: datetime | None = None) -> ServiceOrder:
-    """A villager orders a service from the menu (or describes a wish); a helper (a volunteer of the village) or an
-    official may order for another household of the village, and the order says so."""
+    """A villager orders a service from the menu (or describes a wish); a helper (a volunteer of the village), an
+    official, or the household's 帮办员 may order for another household of the village, and the order says so."""
     household = _ordering_household(session, actor=actor, household_id=household_id)
     rules = catalogue.settings_for(session, village_id=household.village_id)
     description = clean_text(description, label="需求说明", max_length=500, required=False, multiline=True)
@@ -111,11 +112,15 @@ def place_order(session: Session, *, actor: Actor, service_id: int | None, wish:
     if on_behalf and not for_name:
         for_name = household.head_name
 
+    # The household's 帮办员 ordering for it: the order, its timeline and the audit log say 由帮办员某某代办.
+    helper_id = actor.id if on_behalf and active_appointment(session, actor, household.id) is not None else None
+
     def action() -> ServiceOrder:
         order = ServiceOrder(village_id=household.village_id, station_id=station_id, service_id=service_id, title=title,
                              description=description, address=address, preferred_time=preferred_time,
                              standard_minutes=standard, household_id=household.id, for_name=for_name,
-                             requester_id=actor.id, on_behalf=on_behalf, created_at=now or utcnow())
+                             requester_id=actor.id, on_behalf=on_behalf, helper_id=helper_id,
+                             created_at=now or utcnow())
         order.changed_at = order.created_at
         # Who ordered for their own household has seen it; an order placed for them is news to the household.
         order.requester_seen_at = None if on_behalf else order.created_at
@@ -133,9 +138,8 @@ def place_order(session: Session, *, actor: Actor, service_id: int | None, wish:
 def _ordering_household(session: Session, *, actor: Actor, household_id: int | None) -> Household:
     if household_id is None or household_id == actor.user.household_id:
         return own_household(session, actor, "您的账号还没有关联农户；请由村干部或志愿者代为点单")
-    household = get_visible(session, actor, Household, household_id, roles=OFFICIALS | VOLUNTEERS,
-                            missing="找不到该农户")
-    return household
+    return get_visible(session, actor, Household, household_id, roles=OFFICIALS | VOLUNTEERS,
+                       also=lambda h: active_appointment(session, actor, h.id) is not None, missing="找不到该农户")
 
 
 # --- the steps ---------------------------------------------------------------------------------------------------

@@ -120,6 +120,7 @@ def order_public(session: Session, order: ServiceOrder, *, viewer: Actor | None 
         **shown, description=order.description, address=order.address, household_id=order.household_id,
         for_name=view.name(order.for_name) if order.for_name else "", requester_id=order.requester_id,
         requester=requester_name if order.on_behalf else view.name(requester_name), on_behalf=order.on_behalf,
+        helper=requester_name if order.helper_id else "",
         team_id=order.team_id, team=team.name if team else None, volunteer_user_id=order.volunteer_id,
         volunteer=volunteer.name if volunteer else None, hours=hours(order.claimed_minutes),
         credited_hours=hours(order.credited_minutes), approval=order.approval, note=order.note,

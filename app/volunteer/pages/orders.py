@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import select
 
+from app.assist.access import helped_households
 from app.deps import ActorDep, CodeTriesDep, HtmxDep, SecretDep, SessionDep, SettingsDep, WriteSessionDep
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
@@ -94,7 +95,7 @@ def new_order(request: Request, actor: ActorDep, session: SessionDep, service_id
     chosen = catalogue.menu_service(session, village_id=village, service_id=service_id) if service_id else None
     helper = actor.has_role(OFFICIALS | VOLUNTEERS)
     households = list(session.exec(select(Household).where(Household.village_id == village)
-                                   .order_by(Household.id))) if helper else []
+                                   .order_by(Household.id))) if helper else helped_households(session, actor)
     own = acting_household(session, actor)
     return render(request, "volunteer/new_order.html", {
         "tab": "service", "service": chosen, "households": households, "own": own,
