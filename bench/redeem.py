@@ -187,7 +187,6 @@ def http(work: dict, url: str, clients: int, seconds: float, log_file: Path, cod
             sessions.append(httpx.Client(base_url=base, timeout=30,
                                          headers={"Authorization": f"Bearer {token['access_token']}"}))
         codes.stock(stock)  # last: the codes' minute starts as late as it can
-        spy = profiling(server.pid, profile, seconds) if profile else None
         errors = [0]
 
         def one(i):
@@ -197,6 +196,11 @@ def http(work: dict, url: str, clients: int, seconds: float, log_file: Path, cod
                                  json={"pay_code": pay_code, "items": [{"goods_id": work["goods_id"], "quantity": 1}]})
             if r.status_code != 201:
                 errors[0] += 1
+
+        for i in range(clients):  # warm: FastAPI builds a router's routes on its first request (not measured)
+            one(i)
+        errors[0] = 0
+        spy = profiling(server.pid, profile, seconds) if profile else None
 
         cpu_before = cpu_seconds(server.pid)
         latencies = run_clients(clients, seconds, one)
@@ -212,10 +216,11 @@ def http(work: dict, url: str, clients: int, seconds: float, log_file: Path, cod
 
 def profiling(pid: int, output: str, seconds: float) -> subprocess.Popen:
     """py-spy sampling the server for the run (`pip install --target DIR py-spy`, then PY_SPY=DIR/bin/py-spy or
-    py-spy on the PATH): its stacks in py-spy's raw (folded) format, for bench/profile_top.py."""
+    py-spy on the PATH): the stacks of the thread holding the GIL (the Python work: one runs at a time), in
+    py-spy's raw (folded) format, for bench/profile_top.py."""
     spy = subprocess.Popen([os.environ.get("PY_SPY") or shutil.which("py-spy") or "py-spy", "record", "--pid", str(pid),
-                            "--format", "raw",
-                            "--output", output, "--duration", str(int(seconds)), "--rate", "250", "--nonblocking"],
+                            "--format", "raw", "--output", output, "--duration", str(int(seconds)), "--rate", "250",
+                            "--nonblocking", "--gil"],
                            stdout=subprocess.DEVNULL)
     time.sleep(1)  # py-spy attaches before the clients start
     return spy
