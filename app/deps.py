@@ -12,12 +12,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth.limits import LoginLimits
-from app.auth.service import is_revoked
+from app.auth.service import token_holder
 from app.config import Settings
 from app.db import iter_session, session_for
 from app.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from app.org.access import Actor, load_actor
-from app.org.models import User
 from app.org.setup import has_admin
 from app.ratelimit import Window
 from app.security import TokenClaims, csrf_token_for, csrf_token_matches, decode_access_token
@@ -29,41 +28,52 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 
 
-def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+# What the app holds, read off its state. The dependencies among these are `async def`: FastAPI runs a plain `def`
+# dependency in its thread pool, a hop per dependency and request that a read of an attribute does not need.
+
+def engine_of(request: Request) -> Engine:
+    return request.app.state.engine
 
 
-def get_secret(request: Request) -> str:
+def secret_of(request: Request) -> str:
     """The key tokens and CSRF tokens are signed with (Settings.resolved_secret(), read once at start)."""
     return request.app.state.secret
 
 
-def get_engine(request: Request) -> Engine:
+async def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_secret(request: Request) -> str:
+    return secret_of(request)
+
+
+async def get_engine(request: Request) -> Engine:
     """For a short write of its own beside the request's session (a read receipt, a notice marked seen)."""
-    return request.app.state.engine
+    return engine_of(request)
 
 
-def get_login_limits(request: Request) -> LoginLimits:
+async def get_login_limits(request: Request) -> LoginLimits:
     return request.app.state.login_limits
 
 
-def get_code_tries(request: Request) -> Window:
+async def get_code_tries(request: Request) -> Window:
     """Code and card look-ups per minute, per person who types them (the counter, the station)."""
     return request.app.state.code_tries
 
 
-def get_public_tries(request: Request) -> Window:
+async def get_public_tries(request: Request) -> Window:
     """Signed-out public pages per client address per minute."""
     return request.app.state.public_tries
 
 
-def get_code_failures(request: Request) -> CodeFailureLimits:
+async def get_code_failures(request: Request) -> CodeFailureLimits:
     """Failed code and card look-ups per attendant and per shop, and the codes the counter just refused (the open
     积分码 screen reads those to show a fresh one)."""
     return request.app.state.code_failures
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     """For the rare page rendered without the signed-in context (app/htmx.py `render` is the usual way)."""
     return request.app.state.templates
 
@@ -79,18 +89,18 @@ def no_admin_yet(request: Request, session: Session) -> bool:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; unsafe methods take SQLite's write lock when they begin."""
-    yield from iter_session(get_engine(request), write=request.method not in SAFE_METHODS)
+    yield from iter_session(engine_of(request), write=request.method not in SAFE_METHODS)
 
 
 def get_read_session(request: Request) -> Iterator[Session]:
     """For POSTs that write nothing (login): no place in SQLite's writer queue while hashing a password."""
-    yield from iter_session(get_engine(request), write=False)
+    yield from iter_session(engine_of(request), write=False)
 
 
 def get_write_session(request: Request) -> Iterator[Session]:
     """For the few GETs that write (a fresh pay code each time the villager opens 积分码).
     A write session waits for SQLite's writer only when it first touches the database (app/db.py)."""
-    yield from iter_session(get_engine(request), write=True)
+    yield from iter_session(engine_of(request), write=True)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -120,7 +130,7 @@ def _bearer(request: Request) -> str | None:
 
 def read_claims(request: Request) -> tuple[TokenClaims | None, bool]:
     """The token's claims (None if absent or bad) and whether it came from the cookie."""
-    secret = get_secret(request)
+    secret = secret_of(request)
     token = _bearer(request)
     via_cookie = token is None
     token = token or request.cookies.get(COOKIE_NAME)
@@ -142,7 +152,7 @@ async def csrf_guard(request: Request) -> None:
     ):
         candidate = (await request.form()).get(CSRF_FIELD)
     if not csrf_token_matches(candidate if isinstance(candidate, str) else None, jti=claims.jti,
-                              secret=get_secret(request)):
+                              secret=secret_of(request)):
         raise Forbidden("页面已过期，请刷新后重试")
 
 
@@ -158,14 +168,13 @@ def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)])
     if claims is None:
         raise Unauthenticated("请先登录" if not _bearer(request) and COOKIE_NAME not in request.cookies
                               else "登录已过期，请重新登录")
-    with session_for(get_engine(request), write=False) as session:
-        user = session.get(User, claims.user_id)
-        if (user is None or not user.active or user.token_version != claims.token_version
-                or is_revoked(session, jti=claims.jti)):
+    with session_for(engine_of(request), write=False) as session:
+        user, revoked = token_holder(session, user_id=claims.user_id, jti=claims.jti)
+        if user is None or not user.active or user.token_version != claims.token_version or revoked:
             raise Unauthenticated("登录已失效，请重新登录")
         actor = load_actor(session, user)
     request.state.claims = claims
-    request.state.csrf_token = csrf_token_for(claims.jti, secret=get_secret(request))
+    request.state.csrf_token = csrf_token_for(claims.jti, secret=secret_of(request))
     request.state.actor = actor
     if user.must_change_password and request.url.path not in OPEN_BEFORE_NEW_PASSWORD:
         raise PasswordChangeRequired()

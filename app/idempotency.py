@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import String, Text, UniqueConstraint, delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, Text, UniqueConstraint, delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from app.errors import Conflict, IdempotencyConflict, ValidationFailed
@@ -62,22 +63,14 @@ def find_record(session: Session, scope: str, key: str) -> IdempotencyRecord | N
     ).first()
 
 
-def _claim(session: Session, *, scope: str, key: str, digest: str) -> IdempotencyRecord:
-    record = find_record(session, scope, key)
-    if record is None:
-        record = IdempotencyRecord(scope=scope, key=key, request_hash=digest)
-        try:
-            with session.begin_nested():
-                session.add(record)
-                session.flush()
-        except IntegrityError:
-            # Another request with this key committed while we waited on the unique index.
-            record = find_record(session, scope, key)
-            if record is None:
-                raise Conflict("同一请求正在处理，请稍后查询结果") from None
-    if record.request_hash != digest:
-        raise IdempotencyConflict()
-    return record
+def _claim(session: Session, *, scope: str, key: str, digest: str) -> int | None:
+    """Take the key for this request, in its transaction: its row's id, or None when a request with it came before
+    (a concurrent one with the same key waits here, on the unique index, until that one commits or rolls back).
+    One statement, where a read, a savepoint and an insert were three."""
+    insert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert)(IdempotencyRecord)
+    return session.execute(
+        insert.values(scope=scope, key=key, request_hash=digest, response_body="", created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.id)).scalar()
 
 
 def find_result(session: Session, *, scope: str, key: str, result_type: type[R]) -> R | None:
@@ -89,21 +82,37 @@ def find_result(session: Session, *, scope: str, key: str, result_type: type[R])
 
 
 def run_idempotent(
-    session: Session, *, scope: str, key: str | None, payload: dict, result_type: type[R], action: Callable[[], R]
+    session: Session, *, scope: str, key: str | None, payload: dict, result_type: type[R], action: Callable[[], R],
+    on_repeat: Callable[[], BaseModel | None] | None = None,
 ) -> R:
-    """Run `action` once per (scope, key); a repeat with the same payload gets the stored result."""
+    """Run `action` once per (scope, key); a repeat with the same payload gets the stored result. `on_repeat` is
+    asked first when the key was seen before, whatever its payload: an answer of its own for the repeat (a
+    redemption waiting for the villager's confirmation), or None to carry on."""
     if key is None:
         return action()
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed("Idempotency-Key 无效")
-    record = _claim(session, scope=scope, key=key, digest=request_hash(payload))
-    if record.response_body:
-        return result_type.model_validate_json(record.response_body)
+    digest = request_hash(payload)
+    record_id = _claim(session, scope=scope, key=key, digest=digest)
+    record = None
+    if record_id is None:
+        record = find_record(session, scope, key)
+        if record is None:  # taken and let go again in between (the other request rolled back, or a purge)
+            raise Conflict("同一请求正在处理，请稍后查询结果")
+        if on_repeat is not None and (answer := on_repeat()) is not None:
+            return answer  # type: ignore[return-value]
+        if record.request_hash != digest:
+            raise IdempotencyConflict()
+        if record.response_body:
+            return result_type.model_validate_json(record.response_body)
     result = action()
-    record.response_body = result.model_dump_json()
-    session.add(record)
-    session.flush()
+    if record is not None:  # a claim left unanswered earlier (a confirmation's), loaded: answered through it
+        record.response_body = result.model_dump_json()
+        session.flush()
+    else:
+        session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
+                        .values(response_body=result.model_dump_json()).execution_options(synchronize_session=False))
     return result
 
 

@@ -109,7 +109,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     try:
         url = fresh_database()
-        work = prepare(url, args.clients, 0)
+        work = prepare(url, args.clients)
         for n in (int(x) for x in args.workers.split(",")):
             rows, errors = served_run(work, url, workers=n, clients=args.clients, seconds=args.seconds,
                                       log=tmp / f"server-{n}.log")

@@ -71,9 +71,12 @@ def budget_account(session: Session, *, org: OrgUnit) -> Account:
 
 
 def shop_account(session: Session, *, shop_id: int, name: str, village_id: int) -> Account:
-    """The shop's points account: what it has taken in redemptions, for the village to settle."""
-    return _get_or_open(session, key=f"shop:{shop_id}", kind=AccountKind.shop, name=name,
-                        org=session.get(OrgUnit, village_id), allow_negative=False, shop_id=shop_id)
+    """The shop's points account: what it has taken in redemptions, for the village to settle (the village's row is
+    read only to open it: every redemption asks for it)."""
+    key = f"shop:{shop_id}"
+    return session.exec(select(Account).where(Account.key == key)).first() or _get_or_open(
+        session, key=key, kind=AccountKind.shop, name=name, org=session.get(OrgUnit, village_id),
+        allow_negative=False, shop_id=shop_id)
 
 
 def hold_account(session: Session, *, household: Household) -> Account:

@@ -3,7 +3,7 @@ domains move points through the doors in app.ledger.service."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, update
+from sqlalchemy import Select, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -54,11 +54,13 @@ def post_transaction(
     balances: dict[int, int] = {}
     # Lock order (no deadlocks): household accounts first, then funds and shops, each by id. Shared rows
     # (a village fund, a shop) come last so that they are held for the shortest time.
-    for leg in sorted(legs, key=lambda leg: (leg.account.kind != AccountKind.household, leg.account.id)):
+    ordered = sorted(legs, key=lambda leg: (leg.account.kind != AccountKind.household, leg.account.id))
+    for leg in ordered:
         balances[leg.account.id] = _apply(session, leg)
-        session.add(LedgerEntry(transaction_id=txn.id, account_id=leg.account.id, amount=leg.amount,
-                                balance_after=balances[leg.account.id]))
-    session.flush()
+    # The entries together, after the last update: one statement (nobody reads their ids here).
+    session.execute(insert(LedgerEntry), [
+        {"transaction_id": txn.id, "account_id": leg.account.id, "amount": leg.amount,
+         "balance_after": balances[leg.account.id], "created_at": txn.created_at} for leg in ordered])
     return txn, balances
 
 

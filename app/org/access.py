@@ -95,11 +95,17 @@ class Actor:
 
 
 def load_actor(session: Session, user: User) -> Actor:
-    roles = list(session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id)))
+    """The user with their roles and the villages each covers: one read for roles held in a village (most are),
+    more only for a township's or county's (the villages below it)."""
+    found = list(session.exec(select(RoleAssignment, OrgUnit.kind)
+                              .outerjoin(OrgUnit, OrgUnit.id == RoleAssignment.org_id)
+                              .where(RoleAssignment.user_id == user.id)))
     covered: dict[str, set[int]] = {}
-    for assignment in roles:
-        covered.setdefault(assignment.role, set()).update(villages_under(session, assignment.org_id))
-    return Actor(user=user, roles=roles, covered=covered)
+    for assignment, kind in found:
+        villages = ({assignment.org_id} if kind == OrgKind.village else set() if kind is None
+                    else villages_under(session, assignment.org_id))
+        covered.setdefault(assignment.role, set()).update(villages)
+    return Actor(user=user, roles=[assignment for assignment, _ in found], covered=covered)
 
 
 def villages_under(session: Session, org_id: int) -> set[int]:

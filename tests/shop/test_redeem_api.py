@@ -171,6 +171,17 @@ class TestRedeem:
         r = api.get(f"/shops/{shop_id}/redemptions/by-key/basket-9", "attendant")
         assert r.status_code == 200 and r.json()["id"] == done["id"]
 
+    def test_the_counters_receipt_is_the_one_read_back(self, api, shop_id, goods):
+        """The answer is made from the rows the redemption wrote, not read again: it must say what a later read
+        of the receipt says, field for field (names masked alike, lines in the same order, the same time)."""
+        lines = [(goods["rice"]["id"], 1), (goods["soap"]["id"], 2)]
+        answered = redeem(api, shop_id, pay_code(api), lines, key="basket-7")
+        assert answered.status_code == 201 and answered.headers["content-type"] == "application/json"
+        read_back = api.get(f"/shops/{shop_id}/redemptions/by-key/basket-7", "attendant")
+        assert read_back.json() == answered.json()
+        assert answered.json()["household_name"] == "王*国" and [i["name"] for i in answered.json()["items"]] == [
+            "测试肥皂", "测试大米"]
+
     @pytest.mark.sqlite_only  # a rule of who may or of what is typed: the same on either engine
     @pytest.mark.parametrize("who,status", [("official", 403), ("villager", 403), ("neighbour", 404)])
     def test_only_the_shops_attendant_redeems(self, api, shop_id, goods, who, status):

@@ -2,6 +2,7 @@
 amount, receipts and their reversal, household cards."""
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
 from app.deps import (
     ActorDep,
@@ -90,9 +91,8 @@ def unlock_card(shop_id: Id, body: CardUnlockRequest, actor: ActorDep, session: 
              responses={202: {"model": ConfirmationPublic,
                               "description": "Above the village's amount (pay codes only): waiting for the villager "
                                              "to confirm on their phone; poll GET /shops/{id}/confirmations/{cid}"}})
-def redeem(shop_id: Id, body: RedemptionCreate, response: Response, actor: ActorDep, session: SessionDep,
-           settings: SettingsDep, secret: SecretDep, code_failures: CodeFailuresDep,
-           idempotency_key: IdempotencyKey = None) -> RedemptionPublic | ConfirmationPublic:
+def redeem(shop_id: Id, body: RedemptionCreate, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+           secret: SecretDep, code_failures: CodeFailuresDep, idempotency_key: IdempotencyKey = None) -> Response:
     with service.counter_queue(session, shop_id=shop_id, wait=settings.db_write_wait):
         shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
         with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
@@ -101,9 +101,13 @@ def redeem(shop_id: Id, body: RedemptionCreate, response: Response, actor: Actor
                                     expected_total=body.expected_total,
                                     confirm_above=confirmations.confirm_above(session, village_id=shop.village_id))
         session.commit()
-    if isinstance(result, ConfirmationPublic):
-        response.status_code = 202
-    return result
+    return model_answer(result, status_code=202 if isinstance(result, ConfirmationPublic) else 201)
+
+
+def model_answer(model: BaseModel, *, status_code: int) -> Response:
+    """A model the service built as the answer's JSON, written once: returned as a model, FastAPI would check it
+    against the route's response model again (in a thread of its pool) and then write the same bytes."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
 @router.get("/shops/{shop_id}/redemptions/by-key/{key}", response_model=RedemptionPublic | ConfirmationPublic,

@@ -112,12 +112,14 @@ def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, no
     code = clean_code(code)
     if len(code) == CARD_LENGTH:
         raise InvalidPayCode("这是家庭积分卡，请让村民输入卡密码")
-    row = session.exec(select(PayCode).where(PayCode.code_hash == code_digest(code, secret=secret))).first()
+    row, used_by = session.exec(  # the code and the redemption that used it, if one did, in one read
+        select(PayCode, Redemption.id).outerjoin(Redemption, Redemption.pay_code_id == PayCode.id)
+        .where(PayCode.code_hash == code_digest(code, secret=secret))).first() or (None, None)
     if row is None:
         raise InvalidPayCode()
     if row.village_id != shop.village_id:
         raise InvalidPayCode("非本村积分码")
-    if session.exec(select(Redemption.id).where(Redemption.pay_code_id == row.id)).first() is not None:
+    if used_by is not None:
         raise _naming(PayCodeUsed(), row)
     if as_utc(row.expires_at) <= (now or utcnow()):
         raise _naming(PayCodeExpired(), row)

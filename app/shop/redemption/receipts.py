@@ -41,6 +41,19 @@ def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor |
         reversed=r.transaction_id in reversals, reversal=reversals.get(r.transaction_id)) for r in redemptions]
 
 
+def new_receipt(redemption: Redemption, *, shop: Shop, household: Household, attendant: str,
+                lines: list[ReceiptLine], reader: Actor | None) -> RedemptionPublic:
+    """The receipt of a redemption this transaction has just recorded, from the rows it holds (`lines` in goods id
+    order, as they were written): what `receipt` would read back, without reading it (tests/shop/redemption
+    compare the two)."""
+    return RedemptionPublic(
+        id=redemption.id, shop_id=shop.id, shop_name=shop.name, household_id=household.id,
+        household_name=name_for(reader, head_name=household.head_name, household_id=household.id,
+                                village_id=household.village_id),
+        attendant=attendant, total_points=redemption.total_points, balance_after=redemption.balance_after,
+        items=lines, created_at=redemption.created_at)
+
+
 def _by_id(session: Session, model, ids: set[int]) -> dict:
     return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids)))}
 

@@ -5,6 +5,7 @@ a 扫码兑换 request pays from the points it held (app.shop.requests.service).
 
 from dataclasses import dataclass
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -12,13 +13,13 @@ from app.errors import PayCodeUsed
 from app.ledger.service import pay_shop, settle_hold
 from app.metrics import REDEMPTIONS, on_commit
 from app.org.access import Actor
-from app.org.models import Household
+from app.org.models import Household, User
 from app.shop.access import require_open
 from app.shop.catalogue.models import Goods, MovementKind, StockMovement
 from app.shop.catalogue.service import take_stock
 from app.shop.models import Shop
 from app.shop.redemption.models import PayCode, ReceiptLine, Redemption, RedemptionItem, RedemptionPublic
-from app.shop.redemption.receipts import receipt
+from app.shop.redemption.receipts import new_receipt
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def record_redemption(session: Session, *, shop: Shop, household: Household, att
     require_open(shop)
     lines = sorted(lines, key=lambda line: line.goods_id)
     total = sum(line.points for line in lines)
-    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_([line.goods_id for line in lines])))}
+    goods = _goods(session, [line.goods_id for line in lines])
     # Lock order everywhere: goods rows, then household accounts, then other accounts (no deadlocks), with the rows
     # every counter shares (goods, the shop's account) held as briefly as possible.
     stock_after = {line.goods_id: take_stock(session, goods=goods[line.goods_id], delta=-line.quantity)
@@ -70,23 +71,38 @@ def record_redemption(session: Session, *, shop: Shop, household: Household, att
         if paid_by.pay_code_id is None:
             raise
         raise PayCodeUsed() from exc
-    for line in lines:
-        session.add(StockMovement(goods_id=line.goods_id, kind=MovementKind.redemption, delta=-line.quantity,
-                                  stock_after=stock_after[line.goods_id], reason=stock_reason, actor_id=attendant_id,
-                                  redemption_id=redemption.id))
-        session.add(RedemptionItem(redemption_id=redemption.id, **line.model_dump()))
-    session.flush()
+    # The basket's movements and receipt lines: one statement each, however many lines (their ids are not needed).
+    session.execute(insert(StockMovement), [
+        {"goods_id": line.goods_id, "kind": MovementKind.redemption, "delta": -line.quantity,
+         "stock_after": stock_after[line.goods_id], "reason": stock_reason, "actor_id": attendant_id,
+         "redemption_id": redemption.id, "created_at": redemption.created_at} for line in lines])
+    session.execute(insert(RedemptionItem), [{"redemption_id": redemption.id, **line.model_dump()} for line in lines])
     on_commit(session, REDEMPTIONS.labels(paid_by.way).inc)
     return redemption
 
 
+def _goods(session: Session, ids: list[int]) -> dict[int, Goods]:
+    """The goods rows by id: those the transaction has loaded already (the basket was just priced), the rest read."""
+    found = {gid: g for gid in ids if (g := session.identity_map.get(session.identity_key(Goods, gid))) is not None}
+    missing = [gid for gid in ids if gid not in found]
+    if missing:
+        found |= {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_(missing)))}
+    return found
+
+
 def redeem_code(session: Session, *, shop: Shop, attendant_id: int, code: PayCode, lines: list[tuple[Goods, int]],
                 reader: Actor | None) -> RedemptionPublic:
-    """A redemption by a pay code already resolved, for a basket already priced; its receipt as `reader` reads it."""
-    redemption = record_redemption(session, shop=shop, household=session.get(Household, code.household_id),
-                                   attendant_id=attendant_id, lines=receipt_lines(lines),
-                                   paid_by=PaidBy(pay_code_id=code.id, card_id=code.card_id), stock_reason="兑换")
-    return receipt(session, redemption, reader=reader)
+    """A redemption by a pay code already resolved, for a basket already priced; its receipt as `reader` reads it
+    (made from the rows in hand: nothing is read back)."""
+    household = session.get(Household, code.household_id)
+    written = sorted(receipt_lines(lines), key=lambda line: line.goods_id)
+    redemption = record_redemption(session, shop=shop, household=household, attendant_id=attendant_id,
+                                   lines=written, paid_by=PaidBy(pay_code_id=code.id, card_id=code.card_id),
+                                   stock_reason="兑换")
+    attendant = (reader.user if reader is not None and reader.id == attendant_id
+                 else session.get(User, attendant_id))
+    return new_receipt(redemption, shop=shop, household=household, attendant=attendant.name if attendant else "",
+                       lines=written, reader=reader)
 
 
 def redeem_scope(attendant_id: int, shop_id: int) -> str:

@@ -66,11 +66,13 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
     basket = clean_basket(items)
     payload = redemption_payload(shop_id=shop.id, pay_code=pay_code, basket=basket, expected_total=expected_total)
     asked: list[ConfirmationPublic] = []
-    if idempotency_key is not None and idempotency_key.strip():
+
+    def asked_before() -> ConfirmationPublic | None:
+        """A retry while the villager is asked (or after they answered no): the same answer. Only a key seen before
+        can have asked (the claim is committed with the confirmation), so a new key reads nothing here."""
         waiting = confirmations.pending_for_key(session, attendant_id=attendant.id, shop_id=shop.id,
-                                                key=idempotency_key)
-        if waiting is not None:  # a retry while the villager is asked (or after they answered no): the same answer
-            return confirmations.public(session, waiting, reader=attendant)
+                                                key=idempotency_key or "")
+        return confirmations.public(session, waiting, reader=attendant) if waiting is not None else None
 
     def action() -> RedemptionPublic:
         code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
@@ -90,7 +92,7 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
 
     try:
         return run_idempotent(session, scope=redeem_scope(attendant.id, shop.id), key=idempotency_key,
-                              payload=payload, result_type=RedemptionPublic, action=action)
+                              payload=payload, result_type=RedemptionPublic, action=action, on_repeat=asked_before)
     except _AskedHousehold:
         # The key's claim stays without an answer (committed with the confirmation): the villager's confirmation
         # completes it, and a retry of this request meanwhile finds the same confirmation.
