@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0030"
-down_revision = "0029"
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
