@@ -5,7 +5,8 @@ settlements — for a village, a township or the county, with a row per child un
 Every family of figures is one aggregate query over the whole subtree, grouped by village (`GROUP BY village_id`);
 the villages' rows (a few hundred at county scale) are then summed up the tree in Python. A parent's figures are the
 sum of its children's, and its rates are recomputed from the sums. Nothing here reads a row per household or builds
-an ORM object per row; `unit_figures` is the one entry (the dashboards' API and page, and the 中期评估 report)."""
+an ORM object per row; `unit_figures` is the one entry (the dashboards' API and page), `unit_levels` the 中期评估
+report's (every level below a unit, from the same queries)."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
