@@ -361,6 +361,9 @@ CASES = {
     # 统计看板 (issue #20): the village's figures.
     ("GET", "/api/v1/org-units/{unit_id}/dashboard"): ("official", None, {"unit_id": "village_id"}),
     ("GET", "/org-units/{unit_id}/dashboard"): ("official", None, {"unit_id": "village_id"}),
+    # 中期评估报告 (issue #20 item 4): the village's report, as a workbook and as a printable page.
+    ("GET", "/api/v1/org-units/{unit_id}/report.xlsx"): ("official", None, {"unit_id": "village_id"}),
+    ("GET", "/org-units/{unit_id}/report"): ("official", None, {"unit_id": "village_id"}),
 }
 SELF_ONLY |= {("GET", "/org"), ("GET", "/dashboard")}  # a redirect to the caller's own unit
 SELF_ONLY |= ISOLATION_SELF_ONLY

@@ -1,8 +1,12 @@
 """Dashboards (issue #20): a county's, township's or village's figures for a period, with a row per child unit."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from app.dashboard.figures import figures_dict, unit_figures
+from app.dashboard.report import build_report, file_names, report_workbook
 from app.deps import ActorDep, SessionDep, SettingsDep
 from app.ids import Id
 from app.org.access import dashboard_unit
@@ -31,3 +35,29 @@ def dashboard(unit_id: Id, actor: ActorDep, session: SessionDep, settings: Setti
     unit = dashboard_unit(session, actor, unit_id)
     period = parse_period(first, last, tz=settings.timezone)
     return figures_dict(unit_figures(session, unit=unit, period=period, tz=settings.timezone))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+REPORT_FILE = {200: {"content": {XLSX: {}}, "description": (
+    "中期评估报告: a 说明 sheet (unit, period, who, when), a sheet per level (县, 乡镇, 村), then 覆盖率不足60%的村, "
+    "超时最久的服务单, 未读公开")}}
+
+
+@router.get("/org-units/{unit_id}/report.xlsx", response_class=StreamingResponse, responses=REPORT_FILE)
+def report_xlsx(unit_id: Id, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+                first: str | None = Query(None, alias="from", max_length=20),
+                last: str | None = Query(None, alias="to", max_length=20)) -> StreamingResponse:
+    """中期评估报告 as a workbook, for the same readers and period as the dashboard: the dashboard's figures of the
+    unit and of every unit below it, a sheet per level (each village's row with its township), then the villages
+    below the plan's 60 % coverage, the longest-overdue service orders of the period (village, service, placed, how
+    long overdue; no villager's name) and the period's least-read disclosures."""
+    unit = dashboard_unit(session, actor, unit_id)
+    period = parse_period(first, last, tz=settings.timezone)
+    report = build_report(session, actor=actor, unit=unit, period=period, tz=settings.timezone)
+    made = report_workbook(report)
+    name, ascii_name = file_names(report)
+    return StreamingResponse(made.chunks(), media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
+        "Content-Length": str(made.size), "Cache-Control": "no-store"})

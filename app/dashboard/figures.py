@@ -5,7 +5,8 @@ settlements — for a village, a township or the county, with a row per child un
 Every family of figures is one aggregate query over the whole subtree, grouped by village (`GROUP BY village_id`);
 the villages' rows (a few hundred at county scale) are then summed up the tree in Python. A parent's figures are the
 sum of its children's, and its rates are recomputed from the sums. Nothing here reads a row per household or builds
-an ORM object per row; `unit_figures` is the one entry (the dashboards' API and page, and the 中期评估 report)."""
+an ORM object per row; `unit_figures` is the one entry (the dashboards' API and page), `unit_levels` the 中期评估
+report's (every level below a unit, from the same queries)."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Figures:
     period: Period
     counts: Counter = field(default_factory=Counter)
     children: list["Figures"] = field(default_factory=list)
+    parent: str = ""  # the name of the unit above (set by `unit_levels`)
 
     def __getitem__(self, key: str) -> int:
         return self.counts[key]
@@ -113,15 +115,41 @@ def unit_figures(session: Session, *, unit: OrgUnit, period: Period, tz: str, no
     """The unit's figures for the period, with one row per child unit (county → townships, township → villages);
     each village's figures counted by the database, then summed up the tree."""
     tree = _Tree(session)
+    per_village = _per_village(session, tree, unit, period=period, tz=tz, now=now)
+    top = _summed(tree, unit.id, period, per_village)
+    top.children = [_summed(tree, child, period, per_village) for child in tree.children(unit.id)]
+    return top
+
+
+def unit_levels(session: Session, *, unit: OrgUnit, period: Period, tz: str, now: datetime | None = None
+                ) -> list[tuple[str, list[Figures]]]:
+    """The unit's figures and those of every level below it, down to the villages (the 中期评估 report's sheets):
+    [(kind, rows)] from the unit's kind down — for a county [("county", [it]), ("township", [each]),
+    ("village", [each])]; each row's `parent` is the name of the unit above it. Counted as `unit_figures` counts
+    (one query per family over the whole subtree), so a row equals that unit's own `unit_figures`."""
+    tree = _Tree(session)
+    per_village = _per_village(session, tree, unit, period=period, tz=tz, now=now)
+    by_kind: dict[str, list[Figures]] = defaultdict(list)
+    frontier = [unit.id]
+    while frontier:  # breadth first: the townships in order, then their villages township by township
+        current = frontier.pop(0)
+        row = _summed(tree, current, period, per_village)
+        parent = tree.units[current][0]
+        row.parent = tree.units[parent][2] if parent in tree.units else ""
+        by_kind[row.kind].append(row)
+        frontier.extend(tree.children(current))
+    return [(kind, by_kind[kind]) for kind in (OrgKind.county, OrgKind.township, OrgKind.village) if kind in by_kind]
+
+
+def _per_village(session: Session, tree: "_Tree", unit: OrgUnit, *, period: Period, tz: str,
+                 now: datetime | None) -> dict[int, Counter]:
     villages = sorted(tree.villages_under(unit.id))
     per_village: dict[int, Counter] = defaultdict(Counter)
     if villages:
         for family in (_households, _active, _ledger_flows, _balances, _coverage, _service, _disclosures,
                        _settlements):
             family(session, per_village, villages=villages, period=period, tz=tz, now=now or utcnow())
-    top = _summed(tree, unit.id, period, per_village)
-    top.children = [_summed(tree, child, period, per_village) for child in tree.children(unit.id)]
-    return top
+    return per_village
 
 
 # --- the org tree, read once ----------------------------------------------------------------------------------------

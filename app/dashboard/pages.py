@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.dashboard import charts
 from app.dashboard.figures import SOURCES, Figures, coverage_window, unit_figures
+from app.dashboard.report import LOW_COVERAGE, OVERDUE, UNREAD, build_report
 from app.deps import ActorDep, SessionDep, SettingsDep
 from app.errors import ValidationFailed
 from app.evaluation.boards import COVERAGE_TARGET
@@ -45,6 +46,21 @@ def dashboard(unit_id: Id, request: Request, actor: ActorDep, session: SessionDe
                "window": [_month_words(m) for m in coverage_window(period)], "target": COVERAGE_TARGET,
                "source_labels": SOURCE_LABELS}
     return render(request, "dashboard/unit.html", context, status_code=status)
+
+
+@router.get("/org-units/{unit_id}/report")
+def report_page(unit_id: Id, request: Request, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+                first: str | None = Query(None, alias="from", max_length=20),
+                last: str | None = Query(None, alias="to", max_length=20)) -> Response:
+    """中期评估报告, printable on A4: the same sections as report.xlsx, with the date and who produced it."""
+    unit = dashboard_unit(session, actor, unit_id)
+    period = parse_period(first, last, tz=settings.timezone)  # a bad one: 422, the error page says why
+    report = build_report(session, actor=actor, unit=unit, period=period, tz=settings.timezone)
+    return render(request, "dashboard/report.html", {
+        "tab": "home", "r": report, "kind_labels": ORG_KIND_LABELS, "source_labels": SOURCE_LABELS,
+        "query": f"from={period.first}&to={period.last}", "target": COVERAGE_TARGET,
+        "window": [_month_words(m) for m in report.window],
+        "titles": {"low": LOW_COVERAGE, "late": OVERDUE, "unread": UNREAD}})
 
 
 def _readable_parent(session: Session, actor: Actor, unit: OrgUnit) -> OrgUnit | None:

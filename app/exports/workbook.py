@@ -78,24 +78,42 @@ class ExportFile:
         return b"".join(self.chunks())
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A data sheet of a workbook of several (a report): its name, its columns and its rows."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[object]]
+
+
 def stream_workbook(*, cover: Cover, sheet: str, columns: Sequence[Column], rows: Iterable[Sequence[object]]
                     ) -> ExportFile:
     """Write the cover and `rows` (each a sequence of values in `columns`' order) into a spooled .xlsx file."""
+    return stream_sheets(cover=cover, sheets=[Sheet(sheet, columns, rows)])
+
+
+def stream_sheets(*, cover: Cover, sheets: Sequence[Sheet]) -> ExportFile:
+    """Write the cover and each sheet in turn (its rows streamed as `stream_workbook`'s) into a spooled .xlsx
+    file; the cover's 行数 counts the rows of all of them."""
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "振风"
     workbook.properties.title = safe_text(cover.title)
     front = workbook.create_sheet(COVER_SHEET)
     front.column_dimensions["A"].width = 12
     front.column_dimensions["B"].width = 60
-    count = 0
+    total = 0
     try:
-        data = _data_sheet(workbook, sheet, columns, part=1)
-        for row in rows:
-            if count and count % MAX_SHEET_ROWS == 0:
-                data = _data_sheet(workbook, sheet, columns, part=count // MAX_SHEET_ROWS + 1)
-            data.append([_cell(data, column, value) for column, value in zip(columns, row, strict=True)])
-            count += 1
-        _write_cover(front, cover, rows=count)
+        for one in sheets:
+            count = 0
+            data = _data_sheet(workbook, one.name, one.columns, part=1)
+            for row in one.rows:
+                if count and count % MAX_SHEET_ROWS == 0:
+                    data = _data_sheet(workbook, one.name, one.columns, part=count // MAX_SHEET_ROWS + 1)
+                data.append([_cell(data, column, value) for column, value in zip(one.columns, row, strict=True)])
+                count += 1
+            total += count
+        _write_cover(front, cover, rows=total)
     except BaseException:
         _discard(workbook)
         raise
@@ -107,7 +125,7 @@ def stream_workbook(*, cover: Cover, sheet: str, columns: Sequence[Column], rows
     except BaseException:
         spool.close()
         raise
-    return ExportFile(file=spool, size=size, rows=count)
+    return ExportFile(file=spool, size=size, rows=total)
 
 
 def _discard(workbook: Workbook) -> None:

@@ -58,3 +58,25 @@ def test_the_county_drills_down_to_a_village(live_server, new_context, shoot, tm
     assert not page.locator("#dash-period").is_visible() and page.locator(".dash-table").is_visible()
     page.pdf(path=str(SCREENSHOTS / "dashboard-print.pdf"), format="A4")
     page.screenshot(path=str(SCREENSHOTS / "dashboard-print.png"), full_page=True)
+
+
+def test_the_county_report_prints_from_the_dashboard(live_server, new_context, shoot, tmp_path):
+    """中期评估报告 (issue #20, item 4): from the county's dashboard to the printable report, its tables scrolling
+    inside their cards at 390 wide, on A4 without the buttons. Screenshots: report-county(.png, -360),
+    report-print.pdf."""
+    base = live_server
+    page = new_context().new_page()
+    log_in(page, base, _county_admin(tmp_path))
+    page.get_by_test_id("dashboard-link").click()
+    page.wait_for_url(re.compile(r"/org-units/\d+/dashboard$"))
+    page.get_by_test_id("dash-report").click()
+    page.wait_for_url(re.compile(r"/org-units/\d+/report\?from=\d{4}-\d{2}&to=\d{4}-\d{2}$"))
+    assert page.get_by_test_id("report-title").inner_text() == "振风县中期评估报告"
+    assert page.get_by_test_id("report-by").inner_text().startswith("县管理员")
+    assert page.get_by_test_id("report-table-village").locator("tbody tr").count() == 2  # 示范村, 邻村
+    shoot_both(page, shoot, "report-county")
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name="打印（A4）").is_visible()
+    assert page.get_by_test_id("report-table-township").is_visible()
+    page.pdf(path=str(SCREENSHOTS / "report-print.pdf"), format="A4")
+    page.screenshot(path=str(SCREENSHOTS / "report-print.png"), full_page=True)
