@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.config import Settings, get_settings
+from app.config import Settings, UnsafeConfiguration, get_settings
 from app.db import make_engine, session_for
 from app.errors import DomainError, ValidationFailed
 
@@ -68,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         print(settings_problems(error), file=sys.stderr)
         return 2
     if args.command == "serve":
-        return _serve(settings)
+        try:
+            return _serve(settings)
+        except UnsafeConfiguration as error:  # e.g. production without SECRET_KEY: said in one line, not a traceback
+            print(f"The configuration cannot be used: {error}", file=sys.stderr)
+            return 2
     if args.command == "seed-demo" and settings.is_production:
         print("APP_ENV=production: the demo world is never created.", file=sys.stderr)
         return 0

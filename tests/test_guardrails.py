@@ -10,7 +10,8 @@ from app.config import ROOT, Settings, UnsafeConfiguration
 # The web layer: HTTP routes, request dependencies, rendering. Everything else (models, services, access rules,
 # the ledger, images, exports …) must work without a request in sight.
 WEB_LAYER_FILES = {"main.py", "deps.py", "errors_http.py", "htmx.py", "templating.py", "shell.py", "forms.py",
-                   "middleware.py", "observe.py", "form_replay.py", "api.py", "pages.py", "media.py"}
+                   "middleware.py", "observe.py", "form_replay.py", "api.py", "pages.py", "media.py",
+                   "download.py"}  # download.py: a built workbook handed out as an HTTP answer (app/exports)
 WEB_IMPORTS = ("fastapi", "starlette", "jinja2", "app.templating", "app.htmx", "app.deps", "app.errors_http",
                "app.forms")
 

@@ -195,6 +195,7 @@ class TestWorkers:
         ("WORKERS", "两个", "WORKERS: Input should be a valid integer"),
         ("PORT", "abc", "PORT='abc': a port number from 1 to 65535"),
         ("PORT", "70000", "PORT='70000'"),
+        ("SECRET_KEY", "short", "SECRET_KEY must be at least"),
     ])
     def test_a_wrong_setting_is_named_not_a_traceback(self, environment, engine, monkeypatch, capsys,
                                                       name, value, said):

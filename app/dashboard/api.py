@@ -1,13 +1,14 @@
 """Dashboards (issue #20): a county's, township's or village's figures for a period, with a row per child unit."""
 
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from app.dashboard.figures import figures_dict, unit_figures
 from app.dashboard.report import build_report, file_names, report_workbook
-from app.deps import ActorDep, SessionDep, SettingsDep
+from app.deps import ActorDep, EngineDep, SessionDep, SettingsDep
+from app.exports.download import XLSX, hand_out
+from app.exports.models import ExportAction
 from app.ids import Id
 from app.org.access import dashboard_unit
 from app.timeutil import parse_period
@@ -37,7 +38,6 @@ def dashboard(unit_id: Id, actor: ActorDep, session: SessionDep, settings: Setti
     return figures_dict(unit_figures(session, unit=unit, period=period, tz=settings.timezone))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 REPORT_FILE = {200: {"content": {XLSX: {}}, "description": (
@@ -46,7 +46,7 @@ REPORT_FILE = {200: {"content": {XLSX: {}}, "description": (
 
 
 @router.get("/org-units/{unit_id}/report.xlsx", response_class=StreamingResponse, responses=REPORT_FILE)
-def report_xlsx(unit_id: Id, actor: ActorDep, session: SessionDep, settings: SettingsDep,
+def report_xlsx(unit_id: Id, actor: ActorDep, session: SessionDep, engine: EngineDep, settings: SettingsDep,
                 first: str | None = Query(None, alias="from", max_length=20),
                 last: str | None = Query(None, alias="to", max_length=20)) -> StreamingResponse:
     """中期评估报告 as a workbook, for the same readers and period as the dashboard: the dashboard's figures of the
@@ -56,8 +56,5 @@ def report_xlsx(unit_id: Id, actor: ActorDep, session: SessionDep, settings: Set
     unit = dashboard_unit(session, actor, unit_id)
     period = parse_period(first, last, tz=settings.timezone)
     report = build_report(session, actor=actor, unit=unit, period=period, tz=settings.timezone)
-    made = report_workbook(report)
-    name, ascii_name = file_names(report)
-    return StreamingResponse(made.chunks(), media_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
-        "Content-Length": str(made.size), "Cache-Control": "no-store"})
+    return hand_out(report_workbook(report), names=file_names(report), action=ExportAction.report, actor=actor,
+                    unit=unit, period=period, session=session, engine=engine)

@@ -3,23 +3,21 @@ as .xlsx workbooks, streamed. Staff of the unit or above; `from`/`to` are months
 month), a bad, reversed or over-long period is 422."""
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.db import write_session
 from app.deps import ActorDep, EngineDep, SessionDep, SettingsDep
 from app.exports import service
 from app.exports.catalogue import EXPORTS
+from app.exports.download import XLSX, hand_out
 from app.ids import Id
 from app.org.access import Actor, export_unit
 from app.timeutil import parse_period
 
 router = APIRouter(tags=["exports"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 From = Annotated[str | None, Query(alias="from", max_length=20, description="first month, YYYY-MM")]
 To = Annotated[str | None, Query(alias="to", max_length=20, description="last month, YYYY-MM (inclusive)")]
 FILE = {200: {"content": {XLSX: {}}, "description": "the workbook: a 说明 sheet (unit, period, who, when), then "
@@ -34,18 +32,8 @@ def stream_export(slug: str, *, unit_id: int, first: str | None, last: str | Non
     period = parse_period(first, last, tz=tz)
     export = EXPORTS[slug]
     made = service.build_export(session, actor=actor, unit=unit, export=export, period=period, tz=tz)
-    try:
-        session.rollback()  # the read is over
-        with write_session(engine) as writer:
-            service.record_export(writer, actor=actor, unit=unit, export=export, period=period, rows=made.rows)
-            writer.commit()
-    except BaseException:
-        made.file.close()
-        raise
-    name, ascii_name = service.file_names(unit, export, period)
-    return StreamingResponse(made.chunks(), media_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
-        "Content-Length": str(made.size), "Cache-Control": "no-store"})
+    return hand_out(made, names=service.file_names(unit, export, period), action=export.action, actor=actor,
+                    unit=unit, period=period, session=session, engine=engine)
 
 
 @router.get("/org-units/{unit_id}/exports/households.xlsx", response_class=StreamingResponse, responses=FILE)

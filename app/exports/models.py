@@ -10,3 +10,4 @@ class ExportAction(AuditAction):
     ledger = "export.ledger", "导出积分明细"
     evaluations = "export.evaluations", "导出评比结果"
     volunteer_hours = "export.volunteer_hours", "导出志愿服务时长"
+    report = "export.report", "导出中期评估报告"  # app/dashboard: the report.xlsx of a unit and period

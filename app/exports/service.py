@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from app.audit.registry import AuditAction
 from app.audit.service import record_action
 from app.exports.catalogue import Export
 from app.exports.workbook import Cover, ExportFile, stream_workbook
@@ -25,11 +26,11 @@ def build_export(session: Session, *, actor: Actor, unit: OrgUnit, export: Expor
                            rows=export.rows(session, villages, period, tz))
 
 
-def record_export(session: Session, *, actor: Actor, unit: OrgUnit, export: Export, period: Period,
+def record_export(session: Session, *, actor: Actor, unit: OrgUnit, action: AuditAction, period: Period,
                   rows: int) -> None:
-    """One line of the audit log for a file handed out: a village's export in its own log, a township's or the
-    county's in none (they belong to no one village)."""
-    record_action(session, actor_id=actor.id, action=export.action,
+    """One line of the audit log for a file handed out (an export, the report): a village's in its own log, a
+    township's or the county's in none (they belong to no one village)."""
+    record_action(session, actor_id=actor.id, action=action,
                   village_id=unit.id if unit.kind == OrgKind.village else None, target_type=ORG_UNIT_TARGET,
                   target_id=unit.id, target_label=unit.name,
                   detail={"from": period.first, "to": period.last, "rows": rows})

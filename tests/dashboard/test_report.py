@@ -4,12 +4,14 @@ each village's row the dashboard's own figures for that village and the county's
 periods. On SQLite and PostgreSQL (the figures and the lists are SQL). The printable page: tests/dashboard/
 test_report_page.py."""
 
+import json
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from app.audit.models import AuditEntry
 from app.dashboard.figures import unit_figures
 from app.dashboard.report import LOW_COVERAGE, OVERDUE, UNREAD, figure_row
 from app.db import session_for
@@ -73,6 +75,15 @@ class TestWorkbook:
         assert cover["单位"] == "东山镇（乡镇）" and cover["导出人"].startswith("东山镇长（")
         assert str(cover["时间段"]).startswith(f"{int(county.month[:4])}年") and cover["导出时间"] is not None
         assert [v[0] for v in _rows(book["村"])] == ["东村", "西村"]
+
+    def test_each_report_handed_out_is_in_the_audit_log(self, api, county, demo_engine):
+        _book(_report(api, county.east_town, PHONES["east_admin"], f"?from={county.month}&to={county.month}"))
+        assert _report(api, county.east_town, PHONES["east_admin"], "?from=2026-13").status_code == 422
+        with session_for(demo_engine, write=False) as s:
+            lines = s.exec(select(AuditEntry).where(AuditEntry.action == "export.report")).all()
+        assert [(line.target_id, line.village_id) for line in lines] == [(county.east_town, None)]
+        detail = json.loads(lines[0].detail)
+        assert detail["from"] == detail["to"] == county.month and detail["rows"] > 0
 
     def test_the_villages_below_sixty_percent_are_listed_exactly(self, api, county, demo_engine):
         book = _book(_report(api, county.county, PHONES["county_admin"]))
