@@ -277,12 +277,7 @@ NO_UNIT = "找不到该组织"
 
 def unit_line(session: Session, unit: OrgUnit) -> set[int]:
     """The unit's id and the ids of every unit above it."""
-    line: set[int] = set()
-    current: OrgUnit | None = unit
-    while current is not None and current.id not in line:
-        line.add(current.id)  # type: ignore[arg-type]
-        current = session.get(OrgUnit, current.parent_id) if current.parent_id is not None else None
-    return line
+    return units_over(session, [unit.id])  # type: ignore[list-item]
 
 
 def covers_unit(session: Session, actor: Actor, unit: OrgUnit, roles: RoleSet = EVERYONE) -> bool:
@@ -622,7 +617,7 @@ def get_visible_under(session: Session, actor: Actor, model: type[M], obj_id: in
 
 
 def units_over(session: Session, village_ids: Iterable[int]) -> set[int]:
-    """These villages and every unit above them (their townships, the county): whose activities they see."""
+    """These units (villages, for the activities they see) and every unit above them: their townships, the county."""
     found, frontier = set(village_ids), set(village_ids)
     while frontier:
         parents = set(session.exec(select(OrgUnit.parent_id).where(OrgUnit.id.in_(sorted(frontier)),
