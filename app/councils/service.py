@@ -141,8 +141,13 @@ def people_of(session: Session, *, village_id: int) -> list[User]:
 
 
 def _person_of(session: Session, *, village_id: int, user_id: int) -> User:
+    """A person of the village (see `people_of`), else not found."""
     user = session.get(User, user_id) if in_range(user_id) else None
-    if user is None or user.id not in {u.id for u in people_of(session, village_id=village_id)}:
+    in_household = select(Household.id).where(Household.id == User.household_id, Household.village_id == village_id)
+    with_role = select(RoleAssignment.id).where(RoleAssignment.user_id == User.id,
+                                                RoleAssignment.org_id == village_id)
+    if user is None or session.exec(select(User.id).where(
+            User.id == user.id, or_(in_household.exists(), with_role.exists()))).first() is None:
         raise NotFound("找不到这个人：理事会成员须是本村的人")
     return user
 
@@ -369,7 +374,7 @@ def publish_meeting(session: Session, *, actor: Actor, meeting: CouncilMeeting) 
 
 def disclosure_body(session: Session, council: Council, meeting: CouncilMeeting) -> str:
     """The disclosure's text in the safe markup (app/disclosure/markup.py); attendees' names masked (it is public)."""
-    names = [mask_name(n) for n in _names(session, attendee_ids(session, meeting))]
+    names = [mask_name(n).replace("*", "\\*") for n in _names(session, attendee_ids(session, meeting))]
     rule = MEETING_RULES[CouncilKind(council.kind)]
     lines = [f"会议时间：{meeting.held_on:%Y年%-m月%-d日}", "", f"会议地点：{meeting.place}", "",
              f"应到 {meeting.expected} 人，实到 {meeting.attendance} 人（{rule.rule}）："
@@ -377,19 +382,14 @@ def disclosure_body(session: Session, council: Council, meeting: CouncilMeeting)
     if meeting.minutes:
         lines += ["", "**会议记录**", "", meeting.minutes]
     rows = resolutions_of(session, meeting)
-    if rows:
-        lines += ["", "**决议**", "", "| 序号 | 决议 | 赞成 | 反对 | 弃权 | 结果 |", "|---:|---|---:|---:|---:|---|"]
-        for r in rows:
-            text = r.text.replace("|", "｜").replace("\n", " ")
-            lines.append(f"| {r.position} | {text} | {_n(r.votes_for)} | {_n(r.votes_against)} | "
-                         f"{_n(r.votes_abstain)} | {OUTCOME_LABELS[Outcome(r.outcome)]} |")
-    else:
-        lines += ["", "本次会议没有表决事项。"]
+    lines += ["", "**决议**", ""]
+    for r in rows:
+        votes = (f"赞成 {r.votes_for}，反对 {r.votes_against}，弃权 {r.votes_abstain}；"
+                 if r.votes_for is not None else "")
+        lines.append(f"{r.position}. {' '.join(r.text.split())}（{votes}{OUTCOME_LABELS[Outcome(r.outcome)]}）")
+    if not rows:
+        lines.append("本次会议没有表决事项。")
     return "\n".join(lines)
-
-
-def _n(value: int | None) -> str:
-    return "—" if value is None else str(value)
 
 
 def _names(session: Session, user_ids: list[int]) -> list[str]:

@@ -60,7 +60,7 @@ class TestCouncils:
         assert published.status_code == 200 and published.json()["status"] == "published"
         disclosure_id = published.json()["disclosure_id"]
         text = api.get(f"/disclosures/{disclosure_id}", "villager").json()
-        assert text["category"] == "affairs" and "同意修订第八条" in text["body"] and "王*国" in text["body"]
+        assert text["category"] == "affairs" and "同意修订第八条" in text["body"] and "王\\*国" in text["body"]
         read = api.get(f"/council-meetings/{meeting['id']}", "villager").json()
         assert read["resolutions"][0]["outcome_label"] == "通过"
         late = api.post(f"/council-meetings/{meeting['id']}/resolutions", "official",
