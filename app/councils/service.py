@@ -174,6 +174,9 @@ def appoint(session: Session, *, actor: Actor, council: Council, user_id: int, t
 def _appoint(session: Session, *, actor: Actor, council: Council, user_id: int, title: str,
              start_on: date | None, end_on: date | None) -> CouncilMember:
     refuse_self(actor, user_id)
+    # Two officials seating the same person at once: the council's row is locked (PostgreSQL; SQLite's writes take
+    # turns already), so the second sees the first's seat below.
+    session.exec(select(Council.id).where(Council.id == council.id).with_for_update()).one()
     person = _person_of(session, village_id=council.village_id, user_id=user_id)
     if title not in MEMBER_TITLES:
         raise ValidationFailed("职务应为 会长、副会长 或 成员", field="title")
