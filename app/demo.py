@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.councils.demo import seed_councils
 from app.disclosure.demo import seed_disclosures
 from app.evaluation.demo import seed_evaluation_demo
 from app.images import process_photo
@@ -52,7 +53,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     person("13800000003", "李志愿", [(Role.volunteer, village), (Role.villager, village)], li)
     person("13800000004", "王建国", [(Role.villager, village)], wang)
     committee = person("13800000005", "孙老师", [(Role.committee, village)])
-    person("13800000006", "周镇长", [(Role.town_admin, town)])
+    town_admin = person("13800000006", "周镇长", [(Role.town_admin, town)])
     person("13800000007", "陈志强", [(Role.villager, neighbour)], chen)
     session.add(User(name="王奶奶", household_id=wang.id))  # a member without a phone
 
@@ -83,6 +84,7 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:
     # a held request would change the balances every test of the demo world starts from.
     session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by_id=official.id))
+    seed_councils(session, village=village, neighbour=neighbour, official=official, town_admin=town_admin)
     seed_disclosures(session, village=village, official=official, reader=li)
     seed_service_orders(session, village=village, town=town, county=county)
     session.flush()

@@ -5,6 +5,7 @@ from app.assist.models import HouseholdHelper
 from app.audit.models import AuditEntry
 from app.auth.models import HouseholdSignIn, RevokedToken
 from app.claims.models import Claim
+from app.councils.models import Council, CouncilAttendance, CouncilMeeting, CouncilMember, CouncilResolution
 from app.disclosure.models import (
     Decision,
     DecisionStep,
@@ -55,6 +56,11 @@ from app.volunteer.models import (
 
 __all__ = [
     "Claim",
+    "Council",
+    "CouncilAttendance",
+    "CouncilMeeting",
+    "CouncilMember",
+    "CouncilResolution",
     "Activity",
     "ActivityPhoto",
     "ActivitySignup",

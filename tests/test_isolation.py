@@ -35,6 +35,7 @@ from tests.conftest import (
     sqlite_copy,
     with_demo_world,
 )
+from tests.councils.isolation import COUNCILS_CASES, COUNCILS_SELF_ONLY, councils_world
 from tests.evaluation.isolation import evaluation_world
 from tests.inbox.isolation import INBOX_CASES, INBOX_SELF_ONLY, inbox_ids
 from tests.org.test_roster_api import XLSX, workbook_bytes
@@ -375,6 +376,8 @@ CASES.update(CLAIMS_CASES)
 CASES.update(ACTIVITY_CASES)
 SELF_ONLY |= ASSIST_SELF_ONLY
 CASES.update(ASSIST_CASES)
+SELF_ONLY |= COUNCILS_SELF_ONLY
+CASES.update(COUNCILS_CASES)
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -461,6 +464,7 @@ def build_world(api, demo_engine) -> dict:
     ids.update(claims_world(api))
     ids.update(activity_ids(demo_engine))
     ids.update(assist_world(api, ids))
+    ids.update(councils_world(api, demo_engine))
     return ids
 
 

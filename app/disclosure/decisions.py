@@ -1,6 +1,5 @@
 """四议两公开: a village decision recorded step by step, in order, none skipped (the 小微权力清单: powers.py)."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -24,22 +23,11 @@ from app.disclosure.models import (
 from app.disclosure.service import file_public, files_of
 from app.errors import InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
-from app.ids import in_range, int_within
+from app.ids import in_range
 from app.org.access import EVERYONE, OFFICIALS, Actor, get_visible, in_villages
 from app.paging import Page, page_desc
 from app.text import clean_text
-
-MAX_COUNT = 100_000
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """The body that votes at a step, and the share of its members that must attend (at least `quorum`)."""
-
-    name: str
-    quorum: tuple[int, int]  # (numerator, denominator): attendance / expected must reach it
-    rule: str
-
+from app.votes import Meeting, count, tally
 
 # 村民委员会组织法 第二十六条: a 村民代表会议 sits with two thirds or more of its members, decides by more than half
 # of those present. 中国共产党支部工作条例: a 党员大会 votes with half or more of its members present. A resolution
@@ -88,23 +76,8 @@ def failed(last: DecisionStep | None) -> bool:
 
 
 def outcome_of(step: Step, *, attendance: int, expected: int, votes_for: int | None) -> Outcome:
-    """Quorum first (a meeting without one decides nothing), then more than half of those present for."""
-    num, den = MEETINGS[step].quorum
-    if attendance * den < expected * num:
-        return Outcome.no_quorum
-    if votes_for is None or votes_for * 2 <= attendance:
-        return Outcome.rejected
-    return Outcome.passed
-
-
-def _count(value: int | None, label: str, *, required: bool) -> int | None:
-    if value is None:
-        if required:
-            raise ValidationFailed(f"请填写{label}", field=label)
-        return None
-    if not int_within(value, 0, MAX_COUNT):
-        raise ValidationFailed(f"{label}应为 0 到 {MAX_COUNT} 之间的整数")
-    return value
+    """What a voting step's counts decided: its body's `Meeting` rule (app/votes.py)."""
+    return MEETINGS[step].outcome(attendance=attendance, expected=expected, votes_for=votes_for)
 
 
 def record_step(session: Session, *, actor: Actor, decision: Decision, step: str, held_on: date,
@@ -136,8 +109,8 @@ def _record(session: Session, *, actor: Actor, decision: Decision, step: str, he
     if step != wanted:
         raise InvalidState(f"请按顺序办理：下一步应是「{STEP_LABELS[wanted]}」")
     is_vote = step in VOTE_STEPS
-    attendance = _count(attendance, "到会人数", required=True)
-    expected = _expected(expected, step=wanted) if is_vote else _count(expected, "应到人数", required=False)
+    attendance = count(attendance, "到会人数", required=True)
+    expected = _expected(expected, step=wanted) if is_vote else count(expected, "应到人数", required=False)
     if expected is not None and attendance > expected:  # type: ignore[operator]
         raise ValidationFailed("到会人数不能多于应到人数", field="attendance")
     votes, outcome = _votes(wanted, attendance=attendance, expected=expected,  # type: ignore[arg-type]
@@ -172,13 +145,7 @@ def _votes(step: Step, *, attendance: int, expected: int | None, votes: list[int
         if any(v is not None for v in votes):
             raise ValidationFailed("这一步不是表决，不填票数")
         return votes, None
-    votes = [_count(v, label, required=False) for v, label in zip(votes, ("赞成票", "反对票", "弃权票"), strict=True)]
-    outcome = outcome_of(step, attendance=attendance, expected=expected, votes_for=votes[0])  # type: ignore[arg-type]
-    if outcome is not Outcome.no_quorum and None in votes:  # without a quorum no vote is taken
-        raise ValidationFailed("请填写赞成、反对和弃权票数", field="votes_for")
-    if sum(v or 0 for v in votes) > attendance:
-        raise ValidationFailed("票数之和不能多于到会人数", field="votes_for")
-    return votes, outcome
+    return tally(MEETINGS[step], attendance=attendance, expected=expected, votes=votes)  # type: ignore[arg-type]
 
 
 def _expected(value: int | None, *, step: Step) -> int:
@@ -187,7 +154,7 @@ def _expected(value: int | None, *, step: Step) -> int:
     if value is None:
         raise ValidationFailed(f"请填写应到人数（{meeting.name}的组成人数），用于核对是否达到法定人数"
                                f"（{meeting.rule}）", field="expected")
-    expected = _count(value, "应到人数", required=True)
+    expected = count(value, "应到人数", required=True)
     if expected == 0:
         raise ValidationFailed("应到人数应大于 0", field="expected")
     return expected  # type: ignore[return-value]

@@ -12,6 +12,7 @@ from app.append_only import make_append_only
 from app.audit.registry import AuditAction, declare_actions, declare_categories, declare_target
 from app.ids import StrictId
 from app.timeutil import ts_column, utcnow
+from app.votes import OUTCOME_LABELS, Outcome  # noqa: F401  (the one vote rule: app/votes.py)
 
 
 class Category(StrEnum):
@@ -42,15 +43,6 @@ STEP_LABELS = {Step.propose: "党组织提议", Step.discuss: "两委会商议",
 VOTE_STEPS = frozenset({Step.review, Step.resolve})  # the steps decided by a vote
 
 
-class Outcome(StrEnum):
-    """How a voting step ended. Only `passed` lets the decision go on; the others end it where it stands."""
-
-    passed = "passed"
-    rejected = "rejected"  # fewer than half of those present voted for
-    no_quorum = "no_quorum"  # too few attended for the meeting to decide anything
-
-
-OUTCOME_LABELS = {Outcome.passed: "通过", Outcome.rejected: "未通过", Outcome.no_quorum: "不足法定人数"}
 
 
 @declare_actions
