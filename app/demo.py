@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.compact.demo import seed_compact
 from app.disclosure.demo import seed_disclosures
 from app.evaluation.demo import seed_evaluation_demo
 from app.images import process_photo
@@ -83,6 +84,8 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     # 扫码兑换: 示范村's 核销码 live 15 minutes (its officials change it under 扫码兑换单). No request is made here:
     # a held request would change the balances every test of the demo world starts from.
     session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by_id=official.id))
+    seed_compact(session, village=village, official=official)  # before the disclosures: the road stays the newest
+    seed_compact(session, village=neighbour, official=None)
     seed_disclosures(session, village=village, official=official, reader=li)
     seed_service_orders(session, village=village, town=town, county=county)
     session.flush()

@@ -5,6 +5,7 @@ from app.assist.models import HouseholdHelper
 from app.audit.models import AuditEntry
 from app.auth.models import HouseholdSignIn, RevokedToken
 from app.claims.models import Claim
+from app.compact.models import Amendment, Checkup, CheckupItem, Compact
 from app.disclosure.models import (
     Decision,
     DecisionStep,
@@ -55,6 +56,10 @@ from app.volunteer.models import (
 
 __all__ = [
     "Claim",
+    "Amendment",
+    "Checkup",
+    "CheckupItem",
+    "Compact",
     "Activity",
     "ActivityPhoto",
     "ActivitySignup",
