@@ -25,7 +25,7 @@ from app.disclosure.models import (
     SmallPowerItem,
     Step,
 )
-from app.disclosure.registry import decision_link
+from app.disclosure.registry import decision_link, revision_refused
 from app.errors import NotFound, ValidationFailed
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
@@ -141,7 +141,7 @@ def detail(disclosure_id: Id, request: Request, actor: ActorDep, session: Sessio
         questions=service.questions_public(session, actor=actor, rows=rows),
         can_ask=bool(household) and not staff, manages=actor.can(disclosure.village_id, OFFICIALS),
         rate=service.read_rate(session, actor=actor, disclosure=disclosure) if staff else None,
-        done=DONE.get(done, "")))
+        locked=revision_refused(session, disclosure), done=DONE.get(done, "")))
 
 
 @router.get("/disclosures/{disclosure_id}/text")
