@@ -117,7 +117,7 @@ def year_list(request: Request, actor: ActorDep, session: SessionDep, year: int 
     year = year if year is not None and 2000 <= year <= now else now
     rows = checkups.year_overview(session, actor=actor, year=year)
     return render(request, "compact/checkups.html", {
-        "tab": "disclosure", "rows": rows, "year": year, "this_year": now,
+        "tab": "home", "rows": rows, "year": year, "this_year": now,
         "checked": sum(1 for r in rows if r.latest is not None)})
 
 
@@ -126,7 +126,7 @@ def checkup_form(request: Request, actor: ActorDep, session: SessionDep, village
     village = village_for(actor, village_id, CHECKERS, refuse="只有乡镇（或县）管理员可以做村规民约大体检")
     compact = service.required_compact(session, village_id=village)
     return render(request, "compact/checkup_form.html", {
-        "tab": "disclosure", "c": views.compact_public(session, compact), "items": CHECK_ITEMS,
+        "tab": "home", "c": views.compact_public(session, compact), "items": CHECK_ITEMS,
         "village": village_name(session, village), "today": local(utcnow(), TIMEZONE).date().isoformat()})
 
 
