@@ -259,7 +259,7 @@ def _audit(session: Session, actor: Actor, amendment: Amendment, action: Compact
 
 def _link(session: Session, decision_id: int) -> tuple[str, str] | None:
     found = session.exec(select(Amendment.id).where(Amendment.decision_id == decision_id)).first()
-    return ("这是村规民约的修订：查看修订内容和新旧对照", f"/compact/amendments/{found}") if found else None
+    return ("查看村规民约的修订内容", f"/compact/amendments/{found}") if found else None
 
 
 def _refuse_direct_revision(session: Session, disclosure: object) -> str | None:
