@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.compact.demo import seed_compact
 from app.councils.demo import seed_councils
 from app.disclosure.demo import seed_disclosures
 from app.evaluation.demo import seed_evaluation_demo
@@ -85,6 +86,8 @@ def seed_demo_world(session: Session, *, password_hash: str | None = None) -> bo
     # a held request would change the balances every test of the demo world starts from.
     session.add(ShopRequestSetting(village_id=village.id, request_minutes=15, updated_by_id=official.id))
     seed_councils(session, village=village, neighbour=neighbour, official=official, town_admin=town_admin)
+    seed_compact(session, village=village, official=official)  # before the disclosures: the road stays the newest
+    seed_compact(session, village=neighbour, official=None)
     seed_disclosures(session, village=village, official=official, reader=li)
     seed_service_orders(session, village=village, town=town, county=county)
     session.flush()

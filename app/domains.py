@@ -1,7 +1,9 @@
-"""Every domain that lends the ledger words or holds (app/ledger/registry.py), or gives a new village its defaults
-(app/org/starters.py), imported in one place so that they are always registered: app.main, app.__main__ and the
-tests import this module, as Alembic imports app/models.py."""
+"""Every domain that lends the ledger words or holds (app/ledger/registry.py), gives a new village its defaults
+(app/org/starters.py) or follows 四议两公开 decisions (app/disclosure/registry.py), imported in one place so that
+they are always registered: app.main, app.__main__ and the tests import this module, as Alembic imports
+app/models.py."""
 
+from app.compact import service as _compact_follows  # noqa: F401  (村规民约: follows its decisions' steps)
 from app.councils import service as _councils_start  # noqa: F401  (the four councils: 一约四会)
 from app.disclosure import powers as _powers_start  # noqa: F401  (the 小微权力清单's 第 1 版)
 from app.evaluation import criteria as _criteria_start  # noqa: F401  (the six categories' criteria)

@@ -78,6 +78,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.auth import pages as auth_pages
     from app.claims import api as claims_api
     from app.claims import pages as claims_pages
+    from app.compact import api as compact_api
+    from app.compact import pages as compact_pages
     from app.councils import api as councils_api
     from app.councils import pages as councils_pages
     from app.dashboard import api as dashboard_api
@@ -121,14 +123,14 @@ def _mount_routes(app: FastAPI) -> None:
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
                    disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api, claims_api,
-                   activities_api, exports_api, assist_api, councils_api,
+                   activities_api, exports_api, assist_api, councils_api, compact_api,
                    dashboard_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
                    disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, claims_pages, activities_pages,
-                   exports_pages, dashboard_pages, assist_pages, councils_pages):
+                   exports_pages, dashboard_pages, assist_pages, councils_pages, compact_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

@@ -5,6 +5,7 @@ from app.assist.models import HouseholdHelper
 from app.audit.models import AuditEntry
 from app.auth.models import HouseholdSignIn, RevokedToken
 from app.claims.models import Claim
+from app.compact.models import Amendment, Checkup, CheckupItem, Compact
 from app.councils.models import Council, CouncilAttendance, CouncilMeeting, CouncilMember, CouncilResolution
 from app.disclosure.models import (
     Decision,
@@ -61,6 +62,10 @@ __all__ = [
     "CouncilMeeting",
     "CouncilMember",
     "CouncilResolution",
+    "Amendment",
+    "Checkup",
+    "CheckupItem",
+    "Compact",
     "Activity",
     "ActivityPhoto",
     "ActivitySignup",

@@ -20,6 +20,7 @@ from app.disclosure.models import (
     Step,
     StepPublic,
 )
+from app.disclosure.registry import decision_followers
 from app.disclosure.service import file_public, files_of
 from app.errors import InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
@@ -48,10 +49,12 @@ def create_decision(session: Session, *, actor: Actor, village_id: int, title: s
     actor.require(village_id, OFFICIALS, "只有村干部可以发起四议两公开事项")
     payload = {"village_id": village_id, "title": title, "summary": summary}
     return create_once(session, scope=f"user:{actor.id}:decision.create", key=idempotency_key, payload=payload,
-                       model=Decision, action=lambda: _create(session, actor=actor, **payload))
+                       model=Decision, action=lambda: open_decision(session, actor=actor, **payload))
 
 
-def _create(session: Session, *, actor: Actor, village_id: int, title: str, summary: str) -> Decision:
+def open_decision(session: Session, *, actor: Actor, village_id: int, title: str, summary: str) -> Decision:
+    """A new decision at its first step, for a caller that has checked who may open it (create_decision: an
+    official; a 村规民约 amendment: its proposer, app/compact)."""
     decision = Decision(village_id=village_id, title=clean_text(title, label="事项名称", max_length=100, field="title"),
                         summary=clean_text(summary, label="事项说明", max_length=1000, required=False,
                                            multiline=True, field="summary"),
@@ -135,6 +138,8 @@ def _record(session: Session, *, actor: Actor, decision: Decision, step: str, he
                   target_type=DECISION_TARGET, target_id=decision.id, target_label=decision.title,
                   detail={"step": step, "label": STEP_LABELS[Step(step)], "attendance": attendance,
                           "expected": expected, "votes": votes if is_vote else None, "outcome": outcome})
+    for follower in decision_followers():  # a record riding on the decision moves with it (app/disclosure/registry.py)
+        follower.on_step(session, decision=decision, step=row, actor=actor)
     return row
 
 

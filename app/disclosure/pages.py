@@ -25,6 +25,7 @@ from app.disclosure.models import (
     SmallPowerItem,
     Step,
 )
+from app.disclosure.registry import decision_link, revision_refused
 from app.errors import NotFound, ValidationFailed
 from app.forms import form_int
 from app.htmx import redirect_after_post, render
@@ -140,7 +141,7 @@ def detail(disclosure_id: Id, request: Request, actor: ActorDep, session: Sessio
         questions=service.questions_public(session, actor=actor, rows=rows),
         can_ask=bool(household) and not staff, manages=actor.can(disclosure.village_id, OFFICIALS),
         rate=service.read_rate(session, actor=actor, disclosure=disclosure) if staff else None,
-        done=DONE.get(done, "")))
+        locked=revision_refused(session, disclosure), done=DONE.get(done, "")))
 
 
 @router.get("/disclosures/{disclosure_id}/text")
@@ -327,7 +328,7 @@ def decision(decision_id: Id, request: Request, actor: ActorDep, session: Sessio
     return render(request, "disclosure/decision.html", _ctx(
         actor, dd=dd, steps=STEPS, step_labels=STEP_LABELS, wanted=wanted,
         is_vote=wanted in VOTE_STEPS, meeting=dec.MEETINGS.get(wanted), manages=actor.can(row.village_id, OFFICIALS),
-        today=date.today().isoformat(),
+        today=date.today().isoformat(), rides=decision_link(session, row.id),
         done=DONE.get(done, "")))
 
 

@@ -22,6 +22,7 @@ from app.disclosure.models import (
     QuestionPublic,
     VersionPublic,
 )
+from app.disclosure.registry import revision_refused
 from app.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
 from app.ids import in_range
@@ -124,6 +125,9 @@ def revise(session: Session, *, actor: Actor, disclosure: Disclosure, title: str
 
 def _revise(session: Session, *, actor: Actor, disclosure: Disclosure, title: str, body: str, reason: str
             ) -> Disclosure:
+    refused = revision_refused(session, disclosure)
+    if refused:
+        raise InvalidState(refused)
     title, body = _title(title), _body(body)
     reason = clean_reason(reason, label="修订原因")
     current = current_version(session, disclosure)

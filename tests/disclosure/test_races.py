@@ -23,7 +23,7 @@ def official(s):
 
 def test_one_official_records_the_next_step(demo_engine):
     with session_for(demo_engine, write=False) as s:
-        decision_id = s.exec(select(Decision.id)).first()
+        decision_id = s.exec(select(Decision.id).where(Decision.title == "三组至五组村道硬化工程")).one()
 
     def record(i):
         return in_transaction(demo_engine, lambda s: dec.record_step(
@@ -39,7 +39,7 @@ def test_one_official_records_the_next_step(demo_engine):
 
 def test_one_revision_wins_each_version(demo_engine):
     with session_for(demo_engine, write=False) as s:
-        disclosure_id = s.exec(select(Disclosure.id)).first()
+        disclosure_id = s.exec(select(Disclosure.id).where(Disclosure.category == "party")).first()  # not the 村规民约
 
     def revise(i):
         return in_transaction(demo_engine, lambda s: service.revise(
