@@ -2,7 +2,7 @@
 for the villages there are), council_members (a person's seat for a term), council_meetings, council_attendance,
 council_resolutions (votes, outcome, and what a resolution decides: subject_type + subject_id)
 
-Revision ID: 0032
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-07 11:00:00
 """

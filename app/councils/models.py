@@ -57,7 +57,7 @@ MEETING_TARGET = declare_target("council_meeting", "理事会会议")
 
 
 class Council(SQLModel, table=True):
-    """One of a village's four councils (made for each village by its starter and by migration 0032)."""
+    """One of a village's four councils (made for each village by its starter and by migration 0031)."""
 
     __tablename__ = "councils"
     __table_args__ = (UniqueConstraint("village_id", "kind"),)

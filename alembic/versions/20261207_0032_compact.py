@@ -2,16 +2,16 @@
 compact_amendments (a proposed text riding on a 四议两公开 decision: its reason, status, the 议事会's discussion, the
 version it published), compact_checkups and compact_checkup_items (the township's 村规民约大体检, item by item)
 
-Revision ID: 0033
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-07 00:50:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0033'
-down_revision = '0030'
+revision = '0032'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
