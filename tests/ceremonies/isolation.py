@@ -14,22 +14,22 @@ CEREMONIES_CASES = {
     ("PUT", "/api/v1/villages/{village_id}/ceremony-standards"): {"points": 12},
     ("POST", "/api/v1/ceremonies"): ("official", _FILED),
     ("GET", "/api/v1/ceremonies/queue"): "list",
-    ("GET", "/api/v1/ceremonies/{ceremony_id}"): None,
-    ("POST", "/api/v1/ceremonies/{ceremony_id}/acknowledge"): ("committee", {"advice": "简办"}),
-    ("POST", "/api/v1/ceremonies/{ceremony_id}/outcome"): ("committee", _OUTCOME, {"ceremony_id": "ceremony_ack_id"}),
+    ("GET", "/api/v1/ceremonies/{filing_id}"): None,
+    ("POST", "/api/v1/ceremonies/{filing_id}/acknowledge"): ("committee", {"advice": "简办"}),
+    ("POST", "/api/v1/ceremonies/{filing_id}/outcome"): ("committee", _OUTCOME, {"filing_id": "filing_ack_id"}),
     ("POST", "/ceremonies"): ("official", {k: str(v) for k, v in _FILED.items()}),
     ("GET", "/ceremonies/queue"): "list",
-    ("GET", "/ceremonies/{ceremony_id}"): None,
-    ("POST", "/ceremonies/{ceremony_id}/acknowledge"): ("committee", {"advice": "简办"}),
-    ("POST", "/ceremonies/{ceremony_id}/outcome"): ("committee", {k: str(v) for k, v in _OUTCOME.items()},
-                                                     {"ceremony_id": "ceremony_ack_id"}),
+    ("GET", "/ceremonies/{filing_id}"): None,
+    ("POST", "/ceremonies/{filing_id}/acknowledge"): ("committee", {"advice": "简办"}),
+    ("POST", "/ceremonies/{filing_id}/outcome"): ("committee", {k: str(v) for k, v in _OUTCOME.items()},
+                                                     {"filing_id": "filing_ack_id"}),
 }
 
 
 def ceremonies_world(api) -> dict:
     """王建国's wedding today, filed; and a second one, acknowledged (its outcome may be recorded)."""
     ids = {}
-    for name, acknowledged in (("ceremony_id", False), ("ceremony_ack_id", True)):
+    for name, acknowledged in (("filing_id", False), ("filing_ack_id", True)):
         made = api.post("/ceremonies", "villager", json={**WITHIN, "event_date": today().isoformat()})
         assert made.status_code == 201, made.text
         ids[name] = made.json()["id"]
