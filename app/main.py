@@ -76,6 +76,8 @@ def _mount_routes(app: FastAPI) -> None:
     from app.audit import pages as audit_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
+    from app.ceremonies import api as ceremonies_api
+    from app.ceremonies import pages as ceremonies_pages
     from app.claims import api as claims_api
     from app.claims import pages as claims_pages
     from app.compact import api as compact_api
@@ -123,14 +125,15 @@ def _mount_routes(app: FastAPI) -> None:
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
                    disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api, claims_api,
-                   activities_api, exports_api, assist_api, councils_api, compact_api,
+                   activities_api, exports_api, assist_api, councils_api, compact_api, ceremonies_api,
                    dashboard_api):
         private_api.include_router(module.router)
     app.include_router(private_api)
     private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
                    disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, claims_pages, activities_pages,
-                   exports_pages, dashboard_pages, assist_pages, councils_pages, compact_pages):
+                   exports_pages, dashboard_pages, assist_pages, councils_pages, compact_pages,
+                   ceremonies_pages):
         private_pages.include_router(module.router)
     app.include_router(private_pages)
 

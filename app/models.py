@@ -4,6 +4,7 @@ from app.activities.models import Activity, ActivityPhoto, ActivitySignup
 from app.assist.models import HouseholdHelper
 from app.audit.models import AuditEntry
 from app.auth.models import HouseholdSignIn, RevokedToken
+from app.ceremonies.models import Ceremony, CeremonyStandards
 from app.claims.models import Claim
 from app.compact.models import Amendment, Checkup, CheckupItem, Compact
 from app.councils.models import Council, CouncilAttendance, CouncilMeeting, CouncilMember, CouncilResolution
@@ -56,6 +57,8 @@ from app.volunteer.models import (
 )
 
 __all__ = [
+    "Ceremony",
+    "CeremonyStandards",
     "Claim",
     "Council",
     "CouncilAttendance",

@@ -24,6 +24,7 @@ from tests.activities.conftest import ISOLATION_CASES as ACTIVITY_CASES
 from tests.activities.conftest import ISOLATION_SELF_ONLY as ACTIVITY_SELF_ONLY
 from tests.activities.conftest import isolation_ids as activity_ids
 from tests.assist.isolation import ASSIST_CASES, ASSIST_SELF_ONLY, assist_world
+from tests.ceremonies.isolation import CEREMONIES_CASES, CEREMONIES_SELF_ONLY, ceremonies_world
 from tests.claims.isolation import CLAIMS_CASES, CLAIMS_SELF_ONLY, claims_world
 from tests.compact.isolation import COMPACT_CASES, COMPACT_SELF_ONLY, compact_world
 from tests.conftest import (
@@ -381,6 +382,8 @@ SELF_ONLY |= COUNCILS_SELF_ONLY
 CASES.update(COUNCILS_CASES)
 SELF_ONLY |= COMPACT_SELF_ONLY
 CASES.update(COMPACT_CASES)
+SELF_ONLY |= CEREMONIES_SELF_ONLY
+CASES.update(CEREMONIES_CASES)
 
 
 def all_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -465,6 +468,7 @@ def build_world(api, demo_engine) -> dict:
     ids.update(isolation_ids(demo_engine))
     ids.update(inbox_ids(demo_engine))
     ids.update(claims_world(api))
+    ids.update(ceremonies_world(api))
     ids.update(activity_ids(demo_engine))
     ids.update(assist_world(api, ids))
     ids.update(councils_world(api, demo_engine))

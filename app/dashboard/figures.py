@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.auth.models import HouseholdSignIn
+from app.ceremonies.models import Ceremony, CeremonyStatus
 from app.disclosure.models import Disclosure, DisclosureRead
 from app.evaluation.boards import COVERAGE_TARGET
 from app.evaluation.models import EvaluationRound, ListKind, ResultLine, RoundStatus
@@ -40,7 +41,9 @@ class Figures:
 
     Keys of `counts`: households, active, issued:<source>, category:<category>, redeemed, held, balances, red, black,
     listed, orders, completed, overdue, minutes, rated, stars, published, reads, possible_reads, settled,
-    settled_points, settled_fen; and month:<i> (points issued in the period's i-th month)."""
+    settled_points, settled_fen; month:<i> (points issued in the period's i-th month); ceremonies:filed:<i>,
+    ceremonies:within:<i>, ceremonies:over:<i> (婚丧事 filed in the i-th month, and of those held within the
+    standards or not, as the council recorded)."""
 
     org_id: int
     name: str
@@ -68,6 +71,10 @@ class Figures:
     @property
     def monthly(self) -> list[tuple[str, int]]:
         return [(m, self.counts[f"month:{i}"]) for i, m in enumerate(self.period.months)]
+
+    def ceremonies(self, what: str) -> int:
+        """婚丧事 filings over the period: `filed`, `within` or `over` (by the month they were filed in)."""
+        return sum(self.counts[f"ceremonies:{what}:{i}"] for i in range(len(self.period.months)))
 
     @property
     def outstanding(self) -> int:
@@ -147,7 +154,7 @@ def _per_village(session: Session, tree: "_Tree", unit: OrgUnit, *, period: Peri
     per_village: dict[int, Counter] = defaultdict(Counter)
     if villages:
         for family in (_households, _active, _ledger_flows, _balances, _coverage, _service, _disclosures,
-                       _settlements):
+                       _settlements, _ceremonies):
             family(session, per_village, villages=villages, period=period, tz=tz, now=now or utcnow())
     return per_village
 
@@ -209,9 +216,7 @@ def _ledger_flows(session: Session, out: dict[int, Counter], *, villages: list[i
     original = aliased(LedgerTransaction)
     kind = func.coalesce(original.kind, LedgerTransaction.kind)
     category = func.coalesce(original.category, LedgerTransaction.category)
-    bounds = [month_bounds(m, tz)[1] for m in period.months[:-1]]
-    month = case(*((LedgerTransaction.created_at < b, literal(i)) for i, b in enumerate(bounds)),
-                 else_=literal(len(bounds))) if bounds else literal(0)
+    month = _month_index(LedgerTransaction.created_at, period, tz)
     rows = session.exec(
         select(Account.village_id, Account.kind, kind, category, month, func.sum(LedgerEntry.amount))
         .select_from(LedgerTransaction)
@@ -342,6 +347,33 @@ def _settlements(session: Session, out: dict[int, Counter], *, villages: list[in
         out[village]["settled_fen"] += int(points or 0) * rates[village].fen_per_point
 
 
+def _month_index(column, period: Period, tz: str):
+    """The index of the period's month a timestamp falls in (the villages' months), as SQL."""
+    bounds = [month_bounds(m, tz)[1] for m in period.months[:-1]]
+    return case(*((column < b, literal(i)) for i, b in enumerate(bounds)),
+                else_=literal(len(bounds))) if bounds else literal(0)
+
+
+def _ceremonies(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, tz: str,
+                **_) -> None:
+    """婚丧事 filed in each month of the period, and of those the ones the council recorded as held within the
+    village's standards, or not."""
+    C = Ceremony
+    done = C.status == CeremonyStatus.done
+
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    month = _month_index(C.created_at, period, tz)
+    for village, index, filed, within, over in session.exec(
+            select(C.village_id, month, func.count(), total(and_(done, col(C.within).is_(True))),
+                   total(and_(done, col(C.within).is_(False))))
+            .where(col(C.village_id).in_(villages), C.created_at >= period.start, C.created_at < period.end)
+            .group_by(C.village_id, month)):
+        out[village].update({f"ceremonies:filed:{index}": int(filed), f"ceremonies:within:{index}": int(within),
+                             f"ceremonies:over:{index}": int(over)})
+
+
 def figures_dict(figures: Figures, *, with_children: bool = True) -> dict:
     """The figures as the API answers them (shared/api-v1.md "Dashboards and reports", plus a few more keys)."""
     c = figures.counts
@@ -361,6 +393,11 @@ def figures_dict(figures: Figures, *, with_children: bool = True) -> dict:
         "disclosures": {"published": c["published"], "read_rate": figures.read_rate, "reads": c["reads"]},
         "settlements": {"redemptions": c["settled"], "points": c["settled_points"], "yuan_fen": c["settled_fen"],
                         "yuan": f"{c['settled_fen'] // 100}.{c['settled_fen'] % 100:02d}"},
+        "ceremonies": {"filed": figures.ceremonies("filed"), "within": figures.ceremonies("within"),
+                       "over": figures.ceremonies("over"),
+                       "monthly": [{"month": m, "filed": c[f"ceremonies:filed:{i}"],
+                                    "within": c[f"ceremonies:within:{i}"]}
+                                   for i, m in enumerate(figures.period.months)]},
     }
     if with_children:
         answer["children"] = [figures_dict(child, with_children=False) | {"children": []}

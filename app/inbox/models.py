@@ -18,12 +18,14 @@ class MessageKind(StrEnum):
     award_pending = "award_pending"  # an award waits for me to approve it
     shop_request = "shop_request"  # my 扫码兑换 expired or was refused
     claim = "claim"  # my household's 申报 was decided; a new one waits for me (committee, officials)
+    ceremony = "ceremony"  # my household's 婚丧事报备 was acknowledged or its outcome recorded; a new one waits for me
 
 
 KIND_LABELS = {
     MessageKind.question_answer: "问题答复", MessageKind.objection_answer: "异议答复", MessageKind.order: "服务单",
     MessageKind.round_result: "评比结果", MessageKind.award: "积分到账", MessageKind.award_pending: "待批准",
     MessageKind.shop_request: "兑换单", MessageKind.claim: "申报",
+    MessageKind.ceremony: "婚丧事报备",
 }
 
 

@@ -36,6 +36,7 @@ class TxnKind(StrEnum):
     service = "service"  # a confirmed volunteer service order (source: the order)
     claim = "claim"  # a villager's own claim (申报) approved by the committee or an official (source: the claim)
     activity = "activity"  # attendance at a closed 文明实践活动 (source: the activity)
+    ceremony = "ceremony"  # a wedding or funeral held within the village's standards (source: the 婚丧事 filing)
     allocation = "allocation"  # one fund to a fund below it (拨付)
     budget = "budget"  # a level's own input into its fund (本级配套)
     donation = "donation"  # a donation into a level's fund (社会捐赠)
@@ -46,7 +47,8 @@ class TxnKind(StrEnum):
 
 
 # Credits into a household from its village fund, and what they come from (the ledger's door for other domains).
-CREDIT_KINDS = (TxnKind.award, TxnKind.evaluation, TxnKind.service, TxnKind.claim, TxnKind.activity)
+CREDIT_KINDS = (TxnKind.award, TxnKind.evaluation, TxnKind.service, TxnKind.claim, TxnKind.activity,
+                TxnKind.ceremony)
 # What puts points into a fund or moves them between levels (app/ledger/funds.py): the only transactions whose legs
 # may lie outside any one village's books (a county's or township's accounts have no village).
 FUND_TXN_KINDS = (TxnKind.allocation, TxnKind.budget, TxnKind.donation)
@@ -73,13 +75,14 @@ CATEGORY_LABELS = {
 }
 
 KIND_LABELS = {TxnKind.award: "奖励", TxnKind.evaluation: "评比", TxnKind.service: "志愿服务", TxnKind.claim: "申报",
-               TxnKind.activity: "文明实践活动",
+               TxnKind.activity: "文明实践活动", TxnKind.ceremony: "婚丧事简办",
                TxnKind.allocation: "拨付", TxnKind.budget: "本级配套", TxnKind.donation: "社会捐赠",
                TxnKind.reversal: "撤销", TxnKind.redemption: "兑换",
                TxnKind.hold: "兑换预留", TxnKind.hold_release: "预留退回"}
 # The door a credit came through, as its approver and the audit log say it (AwardRequest.source_kind).
 SOURCE_LABELS = {TxnKind.award: "直接奖励", TxnKind.evaluation: "评比结果", TxnKind.service: "志愿服务",
-                 TxnKind.claim: "村民申报", TxnKind.activity: "文明实践活动"}
+                 TxnKind.claim: "村民申报", TxnKind.activity: "文明实践活动",
+                 TxnKind.ceremony: "婚丧事按标准办理"}
 # A redemption's reversal stores its reason behind this prefix (app.shop.redemption.service.reverse_redemption);
 # the history shows the reason without it.
 REDEMPTION_REVERSAL_PREFIX = "兑换撤销："

@@ -48,7 +48,7 @@ from app.text import clean_reason
 from app.timeutil import utcnow
 
 # Which transactions may be reversed, and by whom (reliability.md I5: a correction is a reversing transaction):
-# - award, evaluation, service, claim, activity: the village's officials, with a written reason, through
+# - award, evaluation, service, claim, activity, ceremony: the village's officials, with a written reason, through
 #   `reverse_credit` — a credit found wrong after the fact; the reversal stands on the household's history and the
 #   village's books.
 # - redemption: the village's officials, through `reverse` (app.shop.redemption.service.reverse_redemption, which
@@ -60,7 +60,7 @@ from app.timeutil import utcnow
 #   reversible as any other); the domain that holds (app.shop.requests) keeps each hold to exactly one of these ends.
 REVERSIBLE_BY: dict[str, frozenset[str]] = {
     TxnKind.award: OFFICIALS, TxnKind.evaluation: OFFICIALS, TxnKind.service: OFFICIALS, TxnKind.claim: OFFICIALS,
-    TxnKind.activity: OFFICIALS, TxnKind.redemption: OFFICIALS,
+    TxnKind.activity: OFFICIALS, TxnKind.ceremony: OFFICIALS, TxnKind.redemption: OFFICIALS,
 }
 
 

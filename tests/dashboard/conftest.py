@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from app.ceremonies.models import Ceremony
+from app.ceremonies.service import today
 from app.db import session_for
 from app.disclosure.models import Disclosure, DisclosureRead
 from app.evaluation.models import Criterion, EvaluationRound, ResultLine
@@ -108,6 +110,14 @@ def county(api, demo_engine) -> County:
             s.add(d)
             s.flush()
             s.add_all([DisclosureRead(disclosure_id=d.id, household_id=homes[r].id, version=1) for r in readers])
+        # 婚丧事 filings: of 东村 this month one held within the standards, one not, one waiting; of 西村 one filed
+        # forty days ago (last month or the one before: the two-month period counts it or not, the long way too).
+        for village, home, status, within, created in (
+                (east, "东一", "done", True, now), (east, "东二", "done", False, now),
+                (east, "东三", "filed", None, now), (west, "西一", "acknowledged", None, now - timedelta(days=40))):
+            s.add(Ceremony(village_id=village, household_id=homes[home].id, filed_by_id=requester.id, kind="wedding",
+                           event_date=now.date(), place="礼堂", tables=8, guests=80, cost=10_000, gift_limit=100,
+                           status=status, within=within, created_at=created))
         shop = s.exec(select(Shop.id).where(Shop.name == "振风超市")).one()
         world = County(top.id, town.id, east_town, names["示范村"].id, names["邻村"].id, east, west, this_month())
         s.commit()
@@ -139,5 +149,12 @@ def _activity(api, shop_id: int) -> None:
     assert award.status_code == 201, award.text
     back = api.post(f"/points/awards/{award.json()['id']}/reversal", "official", json={"reason": "发错了"})
     assert back.status_code == 201, back.text
+    filed = api.post("/ceremonies", "villager", json={"kind": "funeral", "event_date": today().isoformat(),
+                                                     "place": "自家院子", "tables": 6, "guests": 50, "cost": 8000,
+                                                     "gift_limit": 50})
+    assert filed.status_code == 201, filed.text
+    for step, body in (("acknowledge", {"advice": "丧事简办"}), ("outcome", {"tables": 6, "guests": 50, "cost": 7000})):
+        done = api.post(f"/ceremonies/{filed.json()['id']}/{step}", "official", json=body)
+        assert done.status_code == 200, done.text
     for phone in ("13800000004", "13800000003", "13800000007"):  # two households of 示范村, one of 邻村
         assert api.client.post("/api/v1/auth/login", json={"phone": phone, "password": "demo1234"}).status_code == 200

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from sqlmodel import Session, select
 
 from app.auth.models import HouseholdSignIn
+from app.ceremonies.models import Ceremony
 from app.disclosure.models import Disclosure, DisclosureRead
 from app.evaluation.models import EvaluationRound, ResultLine
 from app.ledger.funds import fen_per_point
@@ -98,6 +99,12 @@ def per_village(session: Session, period: Period) -> dict[int, Counter]:
             out[village]["settled"] += 1
             out[village]["settled_points"] += items[r.id]
             out[village]["settled_fen"] += items[r.id] * fen_per_point(session, village_id=village)
+    for c in session.exec(select(Ceremony)):
+        if start <= as_utc(c.created_at) < end:
+            index = period.months.index(_month_of(c.created_at, period))
+            out[c.village_id][f"ceremonies:filed:{index}"] += 1
+            if c.status == "done":
+                out[c.village_id][f"ceremonies:{'within' if c.within else 'over'}:{index}"] += 1
     return out
 
 
@@ -143,4 +150,8 @@ def expected(session: Session, unit_id: int, period: Period) -> dict:
         "disclosures": {"published": c["published"], "read_rate": rate(c["reads"], c["possible_reads"]),
                         "reads": c["reads"]},
         "settlements": {"redemptions": c["settled"], "points": c["settled_points"], "yuan_fen": c["settled_fen"]},
+        "ceremonies": {what: sum(c[f"ceremonies:{what}:{i}"] for i in range(len(period.months)))
+                       for what in ("filed", "within", "over")}
+        | {"monthly": [{"month": m, "filed": c[f"ceremonies:filed:{i}"], "within": c[f"ceremonies:within:{i}"]}
+                       for i, m in enumerate(period.months)]},
     }

@@ -63,6 +63,10 @@ class TestFigures:
         assert east["service"] == {"orders": 4, "completed": 3, "overdue": 1, "hours": 3.0, "rating": 3.0,
                                    "rated": 2}
         assert east["points"]["by_category"] == {"filial": 40, "hygiene": 25, "public_good": 12}
+        # 婚丧事: 东村's three filed this month, one held within the standards and one not; 示范村's funeral within
+        # the standards credited its 10 points through the ledger's door.
+        assert {k: east["ceremonies"][k] for k in ("filed", "within", "over")} == {"filed": 3, "within": 1, "over": 1}
+        assert body["ceremonies"]["filed"] >= 4 and points["by_source"]["ceremony"] == 10
 
     def test_a_parent_is_the_sum_of_its_children_and_its_rates_come_from_the_sums(self, api, county):
         body = _dashboard(api, county.county, PHONES["county_admin"]).json()

@@ -42,6 +42,11 @@ def test_the_county_page_draws_its_charts_and_drills_down_to_a_village(web, coun
     assert f'href="/org-units/{county.county}/dashboard?from={county.month}&amp;to={county.month}"' in town  # up
     village = web.get(f"/org-units/{county.east}/dashboard").text
     assert 'data-testid="dash-child"' not in village and "东村（合计）" in village
+    # 婚丧事: 东村's three filings of this month, one held within the standards and one not, in its month's row.
+    assert re.search(r'data-testid="dash-ceremonies">3 <small>按标准 1</small>', village)
+    assert f"<tr><td>{county.month}</td><td>3</td><td>1</td><td>1</td></tr>" in village
+    west = web.get(f"/org-units/{county.west}/dashboard").text
+    assert "这段时间没有婚丧事报备" in west  # 西村's one filing is older than this month
 
 
 def test_a_bad_period_says_so_beside_the_picker(web, county):

@@ -61,7 +61,8 @@ def source_link(row: AwardRequest) -> str:
     return {TxnKind.evaluation: f"/evaluation/rounds/{row.source_id}",
             TxnKind.service: f"/service/orders/{row.source_id}",
             TxnKind.claim: f"/claims/{row.source_id}",
-            TxnKind.activity: f"/activities/{row.source_id}"}.get(row.source_kind, "")
+            TxnKind.activity: f"/activities/{row.source_id}",
+            TxnKind.ceremony: f"/ceremonies/{row.source_id}"}.get(row.source_kind, "")
 
 
 @router.post("/awards/{request_id}/approve")
