@@ -2,16 +2,16 @@
 and a household's filings — the plan as filed and the lines over the standards, the council's 备案 and advice, the
 outcome as held and the credit it registered with the ledger (award_requests)
 
-Revision ID: 0034
-Revises: 0030
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-07 01:00:00
 """
 import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0034'
-down_revision = '0030'
+revision = '0033'
+down_revision = '0032'
 branch_labels = None
 depends_on = None
 
