@@ -2,7 +2,11 @@
 reads a county, a township and a village make, timed from outside (HTTP, one server process as `make run` starts it).
 
     .venv/bin/python bench/county.py [--villages 300] [--households 500] [--months 12] [--criteria 3]
-                                     [--backends sqlite,postgresql] [--repeat 5]
+                                     [--backends sqlite,postgresql] [--repeat 5] [--keep] [--build-only]
+
+With `--keep` the county is built once and kept for repeated measures (SQLite: bench/.county/<villages>x<households>.db;
+PostgreSQL: the database zf_county_bench), then reused by the next run with `--keep` (the migrations brought to head
+first); `--build-only` builds (or migrates) and stops. The load average is printed with every figure.
 
 On top of the demo world (its users, its county and townships): `--villages` more villages, 20 to a new township,
 each with `--households` households, `--criteria` items, a final round for each of the last `--months` months with
@@ -17,6 +21,7 @@ beside them (the ratio), the rows made and the server's peak memory.
 """
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -29,13 +34,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert, select, text
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from redeem import SECRET, backend_url, drop_backend, peak_rss_kb  # noqa: E402
+from redeem import PG_ADMIN, SECRET, backend_url, drop_backend, peak_rss_kb  # noqa: E402
 
 import app.models  # noqa: E402,F401
 from app.auth.models import HouseholdSignIn  # noqa: E402
@@ -184,22 +190,61 @@ def main() -> None:
     parser.add_argument("--criteria", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="build once, keep and reuse the county")
+    parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args()
     for name in args.backends.split(","):
         tmp = Path(tempfile.mkdtemp())
-        url = backend_url(name, tmp)
+        url = kept_url(name, args) if args.keep else backend_url(name, tmp)
         try:
             measure(name, url, tmp, args)
         finally:
-            drop_backend(url)
+            if not args.keep:
+                drop_backend(url)
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+KEPT = ROOT / "bench" / ".county"
+KEPT_PG = "zf_county_bench"
+
+
+def kept_url(name: str, args: argparse.Namespace) -> str:
+    """The kept county's database: made empty the first time (its ids file says it was built)."""
+    KEPT.mkdir(exist_ok=True)
+    if name == "sqlite":
+        return f"sqlite:///{KEPT / f'{args.villages}x{args.households}.db'}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": KEPT_PG}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{KEPT_PG}"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database=KEPT_PG).render_as_string(hide_password=False)
+
+
+def _made_file(name: str, args: argparse.Namespace) -> Path:
+    return KEPT / (f"{args.villages}x{args.households}.json" if name == "sqlite" else f"{KEPT_PG}.json")
+
+
+def load() -> str:
+    return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
-    """Build the county on `url`, serve it, and print the reads' times."""
+    """Build the county on `url` (or reuse the kept one), serve it, and print the reads' times."""
     started = time.perf_counter()
-    made = build(url, villages=args.villages, households=args.households, months=args.months,
-                 criteria=args.criteria)
+    made_file = _made_file(name, args) if args.keep else None
+    if made_file is not None and made_file.exists():
+        run(["-m", "alembic", "upgrade", "head"], url)
+        made = json.loads(made_file.read_text())
+        print(f"{name}: the kept county ({made_file.name}), migrated to head in {time.perf_counter() - started:.0f} s")
+    else:
+        made = build(url, villages=args.villages, households=args.households, months=args.months,
+                     criteria=args.criteria)
+        if made_file is not None:
+            made_file.write_text(json.dumps(made))
+    if args.build_only:
+        print(f"{name}: built {made} in {time.perf_counter() - started:.0f} s ({load()})")
+        return
     print(f"{name}: {args.villages} villages × {args.households} households, {made['lines']:,} evaluation lines, "
           f"{made['transactions']:,} transactions, {made['entries']:,} ledger entries, {made['reads']:,} disclosure "
           f"reads, {made['orders']:,} service orders "
@@ -235,7 +280,7 @@ def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
                 base = timed(client, demo[0], demo[1], args.repeat)[0] if demo else None
                 ratio = f"{median / base:.1f}" if base else "-"
                 print(f"{label:<30}{median:>11.1f}{worst:>9.1f}{(f'{base:.1f}' if base else '-'):>9}"
-                      f"{ratio:>8}{status:>8}")
+                      f"{ratio:>8}{status:>8}   {load()}")
         print(f"server peak RSS: {peak_rss_kb(server.proc.pid) / 1024:.0f} MB")
     finally:
         server.stop()
