@@ -8,6 +8,7 @@ table with: `differences`). Months are the villages' calendar months in `TIMEZON
 since 1991, which is how the SQL below turns a UTC timestamp into its month on SQLite)."""
 
 from collections import defaultdict
+from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, case, func, literal
@@ -30,8 +31,8 @@ def month_of(txn: LedgerTransaction) -> str:
 
 
 def count_posting(session: Session, txn: LedgerTransaction, legs: "list[Leg]") -> None:
-    """Add one posted transaction's legs to its village's month: one upsert (a row per account kind and direction
-    the legs touch, in key order, so that two postings lock the rows they share in the same order)."""
+    """Add one posted transaction's legs to its village's month: one upsert statement (a row per account kind and
+    direction the legs touch, in key order, so that two postings lock the rows they share in the same order)."""
     if txn.village_id is None:
         return
     source, category = txn.kind, txn.category
@@ -48,12 +49,18 @@ def count_posting(session: Session, txn: LedgerTransaction, legs: "list[Leg]") -
     values = [{"village_id": txn.village_id, "month": month, "account_kind": kind, "source": str(source),
                "category": category or "", "direction": direction, "points": points, "entries": entries}
               for (kind, direction), (points, entries) in sorted(sums.items())]
-    dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(LedgerMonth).values(values)
-    session.execute(stmt.on_conflict_do_update(
+    session.execute(_upsert(session.get_bind().dialect.name), values)
+
+
+@cache
+def _upsert(dialect: str):
+    """The upsert, built once per dialect (its compiled form cached): each row's points and entries added to the
+    month's row, or the row made."""
+    table = LedgerMonth.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(
         index_elements=list(KEY),
-        set_={"points": LedgerMonth.points + stmt.excluded.points,
-              "entries": LedgerMonth.entries + stmt.excluded.entries}))
+        set_={"points": table.c.points + stmt.excluded.points, "entries": table.c.entries + stmt.excluded.entries})
 
 
 def month_sql(column, dialect: str):
