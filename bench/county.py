@@ -261,7 +261,7 @@ def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
           f"{made['transactions']:,} transactions, {made['entries']:,} ledger entries, {made['reads']:,} disclosure "
           f"reads, {made['orders']:,} service orders "
           f"(made in {time.perf_counter() - started:.0f} s)")
-    server = ServerProcess(url, tmp / "server.log", SECRET_KEY=SECRET, APP_ENV="development").start()
+    server = ServerProcess(url, tmp / "server.log", SECRET_KEY=SECRET, APP_ENV="development").start(timeout=600)
     try:
         with httpx.Client(base_url=server.base, timeout=600) as client:
             def token(phone: str) -> str:
