@@ -9,7 +9,6 @@ since 1991, which is how the SQL below turns a UTC timestamp into its month on S
 
 from collections import defaultdict
 from functools import cache
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, case, func, literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,9 +19,6 @@ from sqlmodel import Session, col, select
 from app.ledger.models import Account, LedgerEntry, LedgerMonth, LedgerTransaction
 from app.timeutil import TIMEZONE, local
 
-if TYPE_CHECKING:
-    from app.ledger.postings import Leg
-
 KEY = ("village_id", "month", "account_kind", "source", "category", "direction")
 
 
@@ -30,9 +26,10 @@ def month_of(txn: LedgerTransaction) -> str:
     return local(txn.created_at, TIMEZONE).strftime("%Y-%m")
 
 
-def count_posting(session: Session, txn: LedgerTransaction, legs: "list[Leg]") -> None:
-    """Add one posted transaction's legs to its village's month: one upsert statement (a row per account kind and
-    direction the legs touch, in key order, so that two postings lock the rows they share in the same order)."""
+def count_posting(session: Session, txn: LedgerTransaction, legs: list) -> None:
+    """Add one posted transaction's legs (postings.Leg: an account and an amount) to its village's month: one
+    upsert statement (a row per account kind and direction the legs touch, in key order, so that two postings lock
+    the rows they share in the same order)."""
     if txn.village_id is None:
         return
     source, category = txn.kind, txn.category
