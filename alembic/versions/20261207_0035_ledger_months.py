@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("category", sa.String(length=20), nullable=False),
         sa.Column("direction", sa.String(length=3), nullable=False),
-        sa.Column("points", sa.Integer(), nullable=False),
+        sa.Column("points", sa.BigInteger(), nullable=False),
         sa.Column("entries", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["village_id"], ["org_units.id"]),
         sa.PrimaryKeyConstraint("village_id", "month", "account_kind", "source", "category", "direction"),

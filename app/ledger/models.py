@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import StrictInt
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
@@ -345,5 +345,5 @@ class LedgerMonth(SQLModel, table=True):
     source: str = Field(sa_type=String(20), primary_key=True)
     category: str = Field(sa_type=String(20), primary_key=True)
     direction: str = Field(sa_type=String(3), primary_key=True)
-    points: int = 0
+    points: int = Field(default=0, sa_type=BigInteger)  # a month of a village's allocations may pass 2**31
     entries: int = 0
