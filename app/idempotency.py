@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import String, Text, UniqueConstraint, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.errors import Conflict, IdempotencyConflict, ValidationFailed
 from app.timeutil import ts_column, utcnow
@@ -71,6 +71,47 @@ def _claim(session: Session, *, scope: str, key: str, digest: str) -> int | None
     return session.execute(
         insert.values(scope=scope, key=key, request_hash=digest, response_body="", created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.id)).scalar()
+
+
+def claim_many(session: Session, *, scope: str, payloads: dict[str, dict], result_type: type[R]
+               ) -> tuple[dict[str, int], dict[str, R]]:
+    """`run_idempotent`'s first half for many keys of one scope at once (finalising a round: a key per household):
+    every key taken in one statement per 500; returns the keys this call took (key → record id, to be answered
+    with `answer_many` in the same transaction) and the stored answers of those a call before it completed. A key
+    taken before with another payload is refused (IdempotencyConflict), one taken and not yet answered waits for
+    its request's end on the unique index, then is refused as `run_idempotent` refuses it (Conflict)."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    digests = {key.strip(): request_hash(payload) for key, payload in payloads.items()}
+    if any(not key or len(key) > MAX_KEY_LENGTH for key in digests):
+        raise ValidationFailed("Idempotency-Key 无效")
+    taken: dict[str, int] = {}
+    keys, now = sorted(digests), utcnow()
+    for i in range(0, len(keys), 500):
+        rows = [{"scope": scope, "key": key, "request_hash": digests[key], "response_body": "", "created_at": now}
+                for key in keys[i:i + 500]]
+        taken.update(session.execute(insert(IdempotencyRecord).values(rows)
+                                     .on_conflict_do_nothing(index_elements=["scope", "key"])
+                                     .returning(IdempotencyRecord.key, IdempotencyRecord.id)).all())
+    stored: dict[str, R] = {}
+    before = [key for key in keys if key not in taken]
+    for i in range(0, len(before), 500):
+        for record in session.exec(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
+                                                                   col(IdempotencyRecord.key).in_(before[i:i + 500]))):
+            if record.request_hash != digests[record.key]:
+                raise IdempotencyConflict()
+            if not record.response_body:
+                raise Conflict("同一请求正在处理，请稍后查询结果")
+            stored[record.key] = result_type.model_validate_json(record.response_body)
+    if len(taken) + len(stored) != len(keys):  # taken and let go again in between
+        raise Conflict("同一请求正在处理，请稍后查询结果")
+    return taken, stored
+
+
+def answer_many(session: Session, *, taken: dict[str, int], results: dict[str, BaseModel]) -> None:
+    """Store the answers of the keys `claim_many` took: one statement."""
+    if taken:
+        session.execute(update(IdempotencyRecord), [{"id": record_id, "response_body": results[key].model_dump_json()}
+                                                    for key, record_id in taken.items()])
 
 
 def find_result(session: Session, *, scope: str, key: str, result_type: type[R]) -> R | None:

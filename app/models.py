@@ -31,7 +31,7 @@ from app.evaluation.models import (
 from app.idempotency import IdempotencyRecord
 from app.inbox.models import Message, PushSubscription
 from app.ledger.fund_models import FundRecord, FundSettings
-from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerTransaction
+from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerMonth, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
 from app.ratelimit_db import LimiterHit, LimiterMark
 from app.shop.catalogue.models import Goods, GoodsImage, StockMovement
@@ -115,6 +115,7 @@ __all__ = [
     "Household",
     "IdempotencyRecord",
     "LedgerEntry",
+    "LedgerMonth",
     "LedgerTransaction",
     "OrgUnit",
     "PasswordResetNotice",

@@ -65,12 +65,13 @@ class ServerProcess:
         self.log = Path(log)
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "ServerProcess":
-        """Start it and wait until /api/v1/health answers 200 (RuntimeError with its last output if it does not)."""
+    def start(self, timeout: float = 60) -> "ServerProcess":
+        """Start it and wait until /api/v1/health answers 200 (RuntimeError with its last output if it does not
+        within `timeout` seconds)."""
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=self.env,
                                          stdout=log, stderr=log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:

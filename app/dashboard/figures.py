@@ -22,12 +22,20 @@ from app.disclosure.models import Disclosure, DisclosureRead
 from app.evaluation.boards import COVERAGE_TARGET
 from app.evaluation.models import EvaluationRound, ListKind, ResultLine, RoundStatus
 from app.ledger.funds import FUND_RATE
-from app.ledger.models import CREDIT_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
+from app.ledger.models import (
+    CREDIT_KINDS,
+    Account,
+    AccountKind,
+    LedgerEntry,
+    LedgerMonth,
+    LedgerTransaction,
+    TxnKind,
+)
 from app.org.models import Household, OrgKind, OrgUnit
 from app.org.settings import read_many
 from app.shop.models import Shop
 from app.shop.redemption.models import Redemption, RedemptionItem
-from app.timeutil import Period, month_bounds, shift_month, utcnow
+from app.timeutil import TIMEZONE, Period, month_bounds, shift_month, utcnow
 from app.volunteer.catalogue import SERVICE_RULES
 from app.volunteer.models import OrderStatus, ServiceOrder
 
@@ -211,8 +219,47 @@ def _active(session: Session, out: dict[int, Counter], *, villages: list[int], p
 
 def _ledger_flows(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, tz: str,
                   **_) -> None:
-    """Points into households by door (award, evaluation, service) and category, each reversal counted against what
-    it reversed, and in which month; points into the village's shops (redeemed; a reversed redemption gives back)."""
+    """Points into households by door (award, evaluation, service, claim, activity) and category, each reversal
+    counted against what it reversed, and in which month; points into the village's shops (redeemed; a reversed
+    redemption gives back). Whole months in the summary's zone are read from the ledger's monthly summary
+    (app/ledger/monthly.py: a few rows per village and month); a period in another zone, or the part of one that
+    cuts a month, from the entries (`_ledger_flows_long`)."""
+    months = _summary_months(period, tz)
+    if months is None:
+        _ledger_flows_long(session, out, villages=villages, start=period.start, end=period.end, period=period, tz=tz)
+        return
+    index = {m: i for i, m in enumerate(period.months)}
+    M = LedgerMonth
+    rows = session.exec(
+        select(M.village_id, M.account_kind, M.source, M.category, M.month, func.sum(M.points))
+        .where(col(M.village_id).in_(villages), M.month >= months[0], M.month <= months[1],
+               col(M.account_kind).in_([AccountKind.household, AccountKind.shop]),
+               col(M.source).in_([*CREDIT_KINDS, TxnKind.redemption]))
+        .group_by(M.village_id, M.account_kind, M.source, M.category, M.month))
+    for village, account_kind, source, what, month, amount in rows:
+        _flow(out[village], account_kind, source, what, index[month], int(amount))
+
+
+def _summary_months(period: Period, tz: str) -> tuple[str, str] | None:
+    """The period's first and last month when it is made of whole months of the summary's zone, else None."""
+    if tz != TIMEZONE or (period.start, period.end) != (month_bounds(period.first, tz)[0],
+                                                         month_bounds(period.last, tz)[1]):
+        return None
+    return period.first, period.last
+
+
+def _flow(counts: Counter, account_kind: str, source: str, what: str | None, index: int, amount: int) -> None:
+    if account_kind == AccountKind.household and source in SOURCES:
+        counts[f"issued:{source}"] += amount
+        counts[f"category:{what or 'other'}"] += amount
+        counts[f"month:{index}"] += amount
+    elif account_kind == AccountKind.shop and source == TxnKind.redemption:
+        counts["redeemed"] += amount
+
+
+def _ledger_flows_long(session: Session, out: dict[int, Counter], *, villages: list[int], start: datetime,
+                       end: datetime, period: Period, tz: str) -> None:
+    """The flows from start to end the long way: every entry of the village's transactions in that time."""
     original = aliased(LedgerTransaction)
     kind = func.coalesce(original.kind, LedgerTransaction.kind)
     category = func.coalesce(original.category, LedgerTransaction.category)
@@ -223,24 +270,20 @@ def _ledger_flows(session: Session, out: dict[int, Counter], *, villages: list[i
         .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
         .join(Account, col(Account.id) == LedgerEntry.account_id)
         .join(original, col(original.id) == LedgerTransaction.reverses_id, isouter=True)
-        .where(col(LedgerTransaction.village_id).in_(villages), LedgerTransaction.created_at >= period.start,
-               LedgerTransaction.created_at < period.end,
+        .where(col(LedgerTransaction.village_id).in_(villages), LedgerTransaction.created_at >= start,
+               LedgerTransaction.created_at < end,
                col(Account.kind).in_([AccountKind.household, AccountKind.shop]),
                col(LedgerTransaction.kind).in_([*CREDIT_KINDS, TxnKind.redemption, TxnKind.reversal]))
         .group_by(Account.village_id, Account.kind, kind, category, month))
     for village, account_kind, source, what, index, amount in rows:
-        if account_kind == AccountKind.household and source in SOURCES:
-            out[village][f"issued:{source}"] += amount
-            out[village][f"category:{what or 'other'}"] += amount
-            out[village][f"month:{index}"] += amount
-        elif account_kind == AccountKind.shop and source == TxnKind.redemption:
-            out[village]["redeemed"] += amount
+        _flow(out[village], account_kind, source, what, index, int(amount))
 
 
-def _balances(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, now: datetime,
-              **_) -> None:
+def _balances(session: Session, out: dict[int, Counter], *, villages: list[int], period: Period, tz: str,
+              now: datetime, **_) -> None:
     """What households had and held (open shop requests) at the period's end: the accounts' balances now, less
-    what moved on them since (read by the ledger's village-and-time index: nothing when the period runs to now)."""
+    what moved on them since (the monthly summary's months after the period; for a period in another zone, the
+    ledger's village-and-time index; nothing when the period runs to now)."""
     kinds = [AccountKind.household, AccountKind.hold]
     names = {AccountKind.household: "balances", AccountKind.hold: "held"}
     for village, kind, balance in session.exec(
@@ -250,14 +293,20 @@ def _balances(session: Session, out: dict[int, Counter], *, villages: list[int],
         out[village][names[kind]] += int(balance or 0)
     if period.end > now:
         return
-    for village, kind, moved in session.exec(
-            select(Account.village_id, Account.kind, func.sum(LedgerEntry.amount))
-            .select_from(LedgerTransaction)
-            .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
-            .join(Account, col(Account.id) == LedgerEntry.account_id)
-            .where(col(LedgerTransaction.village_id).in_(villages), LedgerTransaction.created_at >= period.end,
-                   col(Account.kind).in_(kinds))
-            .group_by(Account.village_id, Account.kind)):
+    if _summary_months(period, tz) is not None:
+        moved_since = (select(LedgerMonth.village_id, LedgerMonth.account_kind, func.sum(LedgerMonth.points))
+                       .where(col(LedgerMonth.village_id).in_(villages), LedgerMonth.month > period.last,
+                              col(LedgerMonth.account_kind).in_(kinds))
+                       .group_by(LedgerMonth.village_id, LedgerMonth.account_kind))
+    else:
+        moved_since = (select(Account.village_id, Account.kind, func.sum(LedgerEntry.amount))
+                       .select_from(LedgerTransaction)
+                       .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
+                       .join(Account, col(Account.id) == LedgerEntry.account_id)
+                       .where(col(LedgerTransaction.village_id).in_(villages),
+                              LedgerTransaction.created_at >= period.end, col(Account.kind).in_(kinds))
+                       .group_by(Account.village_id, Account.kind))
+    for village, kind, moved in session.exec(moved_since):
         out[village][names[kind]] -= int(moved or 0)
 
 

@@ -32,7 +32,7 @@ from app.inbox.models import MessageKind
 from app.inbox.service import notify, notify_households
 from app.ledger.models import AwardRequest, TxnKind
 from app.ledger.policy import PENDING, village_policy
-from app.ledger.service import Once, Source, credit_household
+from app.ledger.service import Credit, Source, credit_households
 from app.org.access import (
     ADMINS,
     COMMITTEE,
@@ -512,7 +512,8 @@ def _credit_households(session: Session, *, actor: Actor, evaluation: Evaluation
     per_household: dict[int, list[ResultLine]] = defaultdict(list)
     for line in lines:
         per_household[line.household_id].append(line)
-    credited = {}
+    homes = {h.id: h for h in session.exec(select(Household).where(col(Household.id).in_(list(per_household))))}
+    credits = []
     for household_id, own in per_household.items():
         total = sum(line_points(line) for line in own)
         if total <= 0:
@@ -526,12 +527,13 @@ def _credit_households(session: Session, *, actor: Actor, evaluation: Evaluation
         reason = f"{month_label(evaluation.month)}文明新风评比：{items}"
         if len(reason) > 200:
             reason = reason[:199] + "…"
-        household = session.get(Household, household_id)
-        outcome = credit_household(session, household=household, points=total, reason=reason, category=category,
-                                   source=Source(TxnKind.evaluation, evaluation.id), actor_id=actor.id,
-                                   once=Once(scope=f"evaluation:{evaluation.id}", key=str(household_id)))
-        credited[household_id] = (total, outcome.status)
-    return credited
+        credits.append(Credit(household=homes[household_id], points=total, reason=reason, category=category))
+    # Every household's credit at once (the fund and accounts read once, the requests written together), each
+    # still once per round and household (the scope credit_household used) and under the one policy.
+    outcomes = credit_households(session, village_id=evaluation.village_id, credits=credits,
+                                 source=Source(TxnKind.evaluation, evaluation.id), actor_id=actor.id,
+                                 scope=f"evaluation:{evaluation.id}")
+    return {household_id: (outcome.points, outcome.status) for household_id, outcome in outcomes.items()}
 
 
 def announce_results(session: Session, *, evaluation: EvaluationRound, credited: dict[int, tuple[int, str]]) -> None:

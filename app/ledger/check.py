@@ -1,4 +1,4 @@
-"""Verifying the books (I1, I2, I3, I9): what `python -m app check-ledger` runs."""
+"""Verifying the books (I1, I2, I3, I9) and the monthly summary kept beside them: `python -m app check-ledger`."""
 
 from collections import defaultdict
 
@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app.ledger.accounts import held_for
 from app.ledger.models import Account, AccountKind, LedgerEntry, LedgerTransaction
+from app.ledger.monthly import differences
 from app.ledger.registry import hold_keepers
 
 
@@ -46,6 +47,7 @@ def check_ledger(session: Session) -> list[str]:
         if account.balance < 0 and not account.allow_negative:
             problems.append(f"account {account.key}: balance {account.balance} is below zero")
     problems += _holds_match_what_they_hold_for(session)
+    problems += differences(session)  # the monthly summary the dashboards read equals the entries
     return problems
 
 

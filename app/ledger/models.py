@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import StrictInt
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.append_only import make_append_only
@@ -329,3 +329,24 @@ class EvaluationSettingsUpdate(SQLModel):
 class ServiceBoundsUpdate(SQLModel):
     max_points_per_hour: StrictInt | None = None
     max_service_cap: StrictInt | None = None
+
+
+class LedgerMonth(SQLModel, table=True):
+    """The ledger's flows summed by village and month (issue #20, item 3): what the dashboards read for whole months
+    instead of walking a year of entries. One row per village × month (Asia/Shanghai) × account kind × source (the
+    transaction's kind; a reversal's, the kind it reversed) × category (a reversal's, its original's; '' for none)
+    × direction (in: the entries that added, out: those that took away) → the points and the number of entries.
+    Kept by `app/ledger/monthly.py` in the same transaction as each posting (app/ledger/postings.py), backfilled by
+    migration 0035, compared with the entries by `check-ledger`. Only a village's transactions (a county's or
+    township's fund records have no village) are counted."""
+
+    __tablename__ = "ledger_months"
+
+    village_id: int = Field(foreign_key="org_units.id", primary_key=True)
+    month: str = Field(sa_type=String(7), primary_key=True)
+    account_kind: str = Field(sa_type=String(20), primary_key=True)
+    source: str = Field(sa_type=String(20), primary_key=True)
+    category: str = Field(sa_type=String(20), primary_key=True)
+    direction: str = Field(sa_type=String(3), primary_key=True)
+    points: int = Field(default=0, sa_type=BigInteger)  # a month of a village's allocations may pass 2**31
+    entries: int = 0

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.errors import InsufficientPoints, InvalidState
 from app.ledger.models import FUND_TXN_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
+from app.ledger.monthly import count_posting
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def post_transaction(
     session.execute(insert(LedgerEntry), [
         {"transaction_id": txn.id, "account_id": leg.account.id, "amount": leg.amount,
          "balance_after": balances[leg.account.id], "created_at": txn.created_at} for leg in ordered])
+    count_posting(session, txn, ordered)  # the village's month in the ledger's monthly summary (app/ledger/monthly.py)
     return txn, balances
 
 

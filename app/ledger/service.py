@@ -12,12 +12,12 @@ app/ledger/registry.py."""
 from dataclasses import dataclass
 
 from sqlalchemy import Select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.audit.service import record_action
 from app.db import own_write_session
-from app.errors import InvalidState, ValidationFailed
-from app.idempotency import run_idempotent
+from app.errors import InvalidState, NotFound, ValidationFailed
+from app.idempotency import answer_many, claim_many, run_idempotent
 from app.ids import int_within
 from app.inbox.models import MessageKind
 from app.inbox.service import approvers, household_users, notify
@@ -26,6 +26,7 @@ from app.ledger.accounts import hold_account, household_account, shop_account, v
 from app.ledger.history import describe_lines, reversals_of
 from app.ledger.models import (
     CREDIT_KINDS,
+    Account,
     AccountKind,
     AwardOutcome,
     AwardPublic,
@@ -145,6 +146,97 @@ def credit_household(session: Session, *, household: Household, points: int, rea
                "source": [source.kind, source.id]}
     return run_idempotent(session, scope=once.scope, key=once.key, payload=payload, result_type=AwardOutcome,
                           action=action)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One household's share of a decision taken for many at once (`credit_households`)."""
+
+    household: Household
+    points: int
+    reason: str
+    category: str | None
+
+
+def credit_households(session: Session, *, village_id: int, credits: list[Credit], source: Source,
+                      actor_id: int | None, scope: str) -> dict[int, AwardOutcome]:
+    """`credit_household` for many households of one village at once (finalising a round), under the same policy and
+    at most once per household in `scope` (the same keys and payloads `credit_household` would store, so either
+    answers the other's repeat) — with what can be read once read once and what can be written together written
+    together: the keys taken in one statement, the households' accounts locked in one, the limits and the month's
+    totals read once, the fund once, the requests and the answers written in one each; each credit's legs still go
+    through the ledger's one writer. Returns each household's outcome (a repeat: the stored one)."""
+    if source.kind not in CREDIT_KINDS:
+        raise ValueError(f"{source.kind} is not a kind of credit")
+    if len({c.household.id for c in credits}) != len(credits) or any(c.household.village_id != village_id
+                                                                       for c in credits):
+        raise ValueError("one credit per household, each of the village")
+    cleaned = {c.household.id: (c.household, *clean_award(points=c.points, reason=c.reason, category=c.category))
+               for c in credits}
+    payloads = {str(h): {"household_id": h, "points": p, "reason": r, "category": k, "source": [source.kind, source.id]}
+                for h, (_, p, r, k) in cleaned.items()}
+    taken, stored = claim_many(session, scope=scope, payloads=payloads, result_type=AwardOutcome)
+    outcomes = {int(key): outcome for key, outcome in stored.items()}
+    todo = sorted(int(key) for key in taken)
+    if not todo:
+        return outcomes
+    # The households' accounts, locked in id order (PostgreSQL; SQLite's writer is held already), as
+    # credit_household locks each: a credit of another door for one of them waits, and is counted after.
+    accounts = {a.household_id: a for a in session.exec(
+        select(Account).where(col(Account.household_id).in_(todo)).order_by(Account.id)
+        .with_for_update().execution_options(populate_existing=True))}
+    if len(accounts) != len(todo):
+        raise NotFound("找不到该农户的积分账户")
+    single, monthly = policy.village_limits(session, village_id=village_id)
+    totals = policy.month_totals(session, household_ids=todo)
+    own = session.get(User, actor_id).household_id if actor_id is not None else None
+    requests: dict[int, AwardRequest] = {}
+    waits: dict[int, dict] = {}
+    for h in todo:
+        _, points, reason, category = cleaned[h]
+        over = policy.over(points, totals.get(h, 0) + points, single, monthly)
+        if own == h:
+            over = {**(over or {}), "conflict_of_interest": True}
+        if over is not None:
+            waits[h] = over
+        requests[h] = AwardRequest(village_id=village_id, household_id=h, points=points, reason=reason,
+                                   category=category, status=policy.PENDING, source_kind=source.kind,
+                                   source_id=source.id, proposed_by_id=actor_id)
+    session.add_all(requests.values())
+    session.flush()  # one INSERT for them all (their ids)
+    fund = village_fund(session, village_id=village_id)
+    posted: dict[int, tuple[int, int]] = {}
+    for h in todo:
+        if h in waits:
+            continue
+        _, points, reason, category = cleaned[h]
+        txn, balances = post_transaction(session, kind=source.kind, reason=reason, category=category,
+                                         actor_id=actor_id, source_id=source.id,
+                                         legs=[Leg(fund, -points), Leg(accounts[h], points)])
+        posted[h] = (txn.id, balances[accounts[h].id])
+    now, results = utcnow(), {}
+    for h in todo:
+        household, points, reason, category = cleaned[h]
+        request = requests[h]
+        if h in waits:
+            record_action(session, actor_id=actor_id, action=LedgerAction.points_award_pending, village_id=village_id,
+                          target_type=HOUSEHOLD_TARGET, target_id=h, target_label=household.head_name,
+                          reason=reason, detail={"request_id": request.id, "points": points, "category": category,
+                                                 "source": source.kind, "source_id": source.id, **waits[h]})
+            tell_pending(session, request=request, household=household)
+            outcomes[h] = AwardOutcome(id=request.id, household_id=h, points=points, status=policy.PENDING,
+                                       category=category, reason=reason, request_id=request.id)
+        else:
+            request.status, request.transaction_id, request.decided_at = policy.POSTED, posted[h][0], now
+            outcomes[h] = AwardOutcome(id=posted[h][0], household_id=h, points=points, balance_after=posted[h][1],
+                                       category=category, reason=reason, status=policy.POSTED, request_id=request.id)
+        results[str(h)] = outcomes[h]
+    session.flush()  # the posted requests' status, in one UPDATE
+    if source.kind != TxnKind.evaluation:  # a round's result is told once, with its line (定榜)
+        for h in posted:
+            tell_posted(session, request=requests[h])
+    answer_many(session, taken=taken, results=results)
+    return outcomes
 
 
 def tell_pending(session: Session, *, request: AwardRequest, household: Household) -> None:
