@@ -337,7 +337,7 @@ class LedgerMonth(SQLModel, table=True):
     transaction's kind; a reversal's, the kind it reversed) × category (a reversal's, its original's; '' for none)
     × direction (in: the entries that added, out: those that took away) → the points and the number of entries.
     Kept by `app/ledger/monthly.py` in the same transaction as each posting (app/ledger/postings.py), backfilled by
-    migration 0035, compared with the entries by `check-ledger`. Only a village's transactions (a county's or
+    migration 0034, compared with the entries by `check-ledger`. Only a village's transactions (a county's or
     township's fund records have no village) are counted."""
 
     __tablename__ = "ledger_months"

@@ -3,7 +3,7 @@ source × category × direction with the points and the number of entries, kept 
 posting (`count_posting`, called once by `app.ledger.postings.post_transaction`), so that a year of a county's
 flows is read from a few thousand rows instead of millions of entries (app/dashboard/figures.py).
 
-`long_way` sums the same rows from the entries (what migration 0035 backfilled and what `check-ledger` compares the
+`long_way` sums the same rows from the entries (what migration 0034 backfilled and what `check-ledger` compares the
 table with: `differences`). Months are the villages' calendar months in `TIMEZONE` (Asia/Shanghai: UTC+8 all year
 since 1991, which is how the SQL below turns a UTC timestamp into its month on SQLite)."""
 

@@ -2,8 +2,8 @@
 × category × direction with its points and entries, kept by app/ledger/monthly.py in each posting's transaction;
 backfilled here from the entries (months in Asia/Shanghai, UTC+8)
 
-Revision ID: 0035
-Revises: 0030
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-07 01:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0035'
-down_revision = '0030'
+revision = '0034'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 
