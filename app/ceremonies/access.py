@@ -3,6 +3,8 @@
 from sqlmodel import Session
 
 from app.ceremonies.models import Ceremony
+from app.councils.models import CouncilKind
+from app.councils.service import seated_villages
 from app.org.access import COMMITTEE, EVERYONE, OFFICIALS, Actor, get_visible
 
 NO_FILING = "找不到该报备"
@@ -16,9 +18,10 @@ def council_villages(session: Session, actor: Actor) -> set[int]:
     """The villages whose 红白理事会 the actor sits on: the one answer to "who acknowledges a filing and records its
     outcome" (and who, besides the family, reads its details).
 
-    For now the village's officials and its 评比委员会 (committee). The lead widens this at merge to the members of
-    the village's 红白理事会 (app/councils), which is why it takes the session."""
-    return actor.villages(OFFICIALS | COMMITTEE)
+    The members of the village's 红白理事会 seated today (app/councils), and the village's officials and its 评比委员会
+    (committee): a village whose council has no members yet still has someone to answer its families."""
+    return actor.villages(OFFICIALS | COMMITTEE) | seated_villages(session, kind=CouncilKind.ceremonies,
+                                                                   user_id=actor.id)
 
 
 def is_council(session: Session, actor: Actor, village_id: int | None) -> bool:

@@ -26,6 +26,8 @@ from app.ceremonies.models import (
     CeremonyStatus,
     OverLine,
 )
+from app.councils.models import CouncilKind
+from app.councils.service import member_ids
 from app.errors import Forbidden, InvalidState, ValidationFailed
 from app.idempotency import create_once
 from app.ids import int_within
@@ -212,9 +214,11 @@ def file_ceremony(session: Session, *, actor: Actor, kind: str, event_date: str,
 
 
 def _council_users(session: Session, *, village_id: int) -> list[int]:
-    """Who is told of a new filing: the village's officials and committee (as `council_villages` reads them)."""
+    """Who is told of a new filing: the village's officials, committee and 红白理事会 (as `council_villages` reads
+    them)."""
     return sorted(set(session.exec(select(RoleAssignment.user_id).where(
-        RoleAssignment.org_id == village_id, col(RoleAssignment.role).in_(sorted(OFFICIALS | COMMITTEE))))))
+        RoleAssignment.org_id == village_id, col(RoleAssignment.role).in_(sorted(OFFICIALS | COMMITTEE)))))
+        | member_ids(session, village_id=village_id, kind=CouncilKind.ceremonies))
 
 
 # --- the council ----------------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from app.compact.models import (
     Compact,
     CompactAction,
 )
+from app.councils.models import CouncilKind
+from app.councils.registry import Subject, register_subject
 from app.disclosure import decisions as dec
 from app.disclosure import service as disclosures
 from app.disclosure.models import Category, Decision, DecisionStep, Disclosure, Outcome, Step
@@ -269,3 +271,16 @@ def _refuse_direct_revision(session: Session, disclosure: object) -> str | None:
 
 register_decision_follower(DecisionFollower(name="compact", on_step=follow_step, link=_link))
 register_revision_guard("compact", _refuse_direct_revision)
+
+
+def _amendments_in_vote(session: Session, village_id: int) -> list[tuple[int, str]]:
+    """The village's amendment in vote, for a 村民议事会 meeting to name in a resolution (app/councils/registry)."""
+    rows = session.exec(select(Amendment.id, Amendment.reason).where(
+        Amendment.village_id == village_id, Amendment.status == AmendmentStatus.voting).order_by(col(Amendment.id)))
+    return [(row_id, reason if len(reason) <= 30 else reason[:29] + "…") for row_id, reason in rows]
+
+
+COUNCIL_SUBJECT = "compact_amendment"
+register_subject(COUNCIL_SUBJECT, Subject(label="村规民约修订", council_kinds=frozenset({CouncilKind.assembly}),
+                                          open_items=_amendments_in_vote,
+                                          link=lambda amendment_id: f"/compact/amendments/{amendment_id}"))

@@ -8,11 +8,14 @@ from sqlmodel import Session, SQLModel
 from app.compact import articles
 from app.compact.checkups import answered_by, checkups_of, items_of
 from app.compact.models import CHECK_ITEMS, STATUS_LABELS, Amendment, AmendmentStatus, CheckItem, Checkup, Compact
-from app.compact.service import amendments_of, disclosure_of, open_amendment
+from app.compact.service import COUNCIL_SUBJECT, amendments_of, disclosure_of, open_amendment
+from app.councils import service as councils
+from app.councils.models import MeetingStatus
 from app.disclosure import decisions as dec
 from app.disclosure import service as disclosures
 from app.disclosure.markup import line_diff
 from app.disclosure.models import DecisionPublic, Step
+from app.votes import OUTCOME_LABELS, Outcome
 
 
 class ArticlePublic(SQLModel):
@@ -39,6 +42,18 @@ class VotePublic(SQLModel):
     outcome_label: str | None
 
 
+class CouncilVotePublic(SQLModel):
+    """A resolution of the 村民议事会 that names the amendment (app/councils): where it was discussed and voted."""
+
+    meeting_id: int
+    held_on: date
+    text: str
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstain: int | None
+    outcome_label: str
+
+
 class AmendmentPublic(SQLModel):
     id: int
     village_id: int
@@ -55,6 +70,7 @@ class AmendmentPublic(SQLModel):
     votes: list[VotePublic]
     discussed_on: date | None
     discussion: str
+    council_votes: list[CouncilVotePublic] = []
     checkup_id: int | None
     proposed_by: str
     created_at: datetime
@@ -124,9 +140,21 @@ def amendment_public(session: Session, amendment: Amendment, *, with_diff: bool 
         published_at=amendment.published_at, body=amendment.body,
         diff=_diff(base.body, amendment.body) if with_diff else [], decision_id=amendment.decision_id,
         decision_status=decision.status, votes=votes_of(decision), discussed_on=amendment.discussed_on,
-        discussion=amendment.discussion, checkup_id=amendment.checkup_id,
+        discussion=amendment.discussion, council_votes=council_votes(session, amendment),
+        checkup_id=amendment.checkup_id,
         proposed_by=disclosures.names(session, {amendment.proposed_by}).get(amendment.proposed_by, ""),
         created_at=amendment.created_at)
+
+
+def council_votes(session: Session, amendment: Amendment) -> list[CouncilVotePublic]:
+    """The 村民议事会's resolutions on the amendment, from its published meetings (what the village may read)."""
+    rows = councils.resolutions_about(session, subject_type=COUNCIL_SUBJECT, subject_id=amendment.id)
+    meetings = {m.id: m for m in councils.meetings_by_id(session, {r.meeting_id for r in rows})
+                if m.status == MeetingStatus.published}
+    return [CouncilVotePublic(meeting_id=r.meeting_id, held_on=meetings[r.meeting_id].held_on, text=r.text,
+                              votes_for=r.votes_for, votes_against=r.votes_against, votes_abstain=r.votes_abstain,
+                              outcome_label=OUTCOME_LABELS[Outcome(r.outcome)])
+            for r in rows if r.meeting_id in meetings]
 
 
 def votes_of(decision: DecisionPublic) -> list[VotePublic]:

@@ -191,6 +191,7 @@ class ResolutionPublic(SQLModel):
     outcome_label: str
     subject_type: str | None
     subject_id: int | None
+    subject_link: str | None = None  # the page of what it decides (a 村规民约 amendment)
 
 
 class MeetingPublic(SQLModel):

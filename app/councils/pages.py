@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.councils import service
-from app.councils.models import KIND_NOTES, MEMBER_TITLES, CouncilKind, MeetingStatus
+from app.councils.models import KIND_NOTES, MEMBER_TITLES, Council, CouncilKind, MeetingStatus
 from app.councils.views import council_public, meeting_public
 from app.deps import ActorDep, HtmxDep, SessionDep
 from app.errors import ValidationFailed
@@ -109,16 +109,20 @@ def meeting_page(meeting_id: Id, request: Request, actor: ActorDep, session: Ses
     return render(request, "councils/meeting.html", {
         "tab": "disclosure", "mp": mp, "note": KIND_NOTES[CouncilKind(mp.kind)],
         "keeps": actor.can(meeting.village_id, service.KEEPERS) and meeting.status == MeetingStatus.recorded,
+        "subjects": service.subject_choices(session, session.get(Council, meeting.council_id)),
         "done": DONE.get(done, "")})
 
 
 @router.post("/council-meetings/{meeting_id}/resolutions")
 def add_resolution(meeting_id: Id, actor: ActorDep, session: SessionDep, htmx: HtmxDep, text: TextForm = "",
                    votes_for: TextForm = "", votes_against: TextForm = "", votes_abstain: TextForm = "",
-                   form_key: TextForm = "") -> Response:
+                   subject: TextForm = "", form_key: TextForm = "") -> Response:
     meeting = service.visible_meeting(session, actor, meeting_id)
+    subject_type, _, subject_id = subject.partition(":")  # "compact_amendment:12" from the select; "" for none
     service.add_resolution(session, actor=actor, meeting=meeting, text=text, votes_for=_optional(votes_for),
                            votes_against=_optional(votes_against), votes_abstain=_optional(votes_abstain),
+                           subject_type=subject_type or None,
+                           subject_id=form_int(subject_id) if subject_type else None,
                            idempotency_key=form_key or None)
     session.commit()
     return redirect_after_post(f"/council-meetings/{meeting_id}?done=resolution", htmx=htmx)

@@ -31,6 +31,7 @@ from app.councils.models import (
     CouncilResolution,
     MeetingStatus,
 )
+from app.councils.registry import SUBJECTS
 from app.disclosure import service as disclosure_service
 from app.errors import InvalidState, NotFound, ValidationFailed
 from app.idempotency import create_once
@@ -110,6 +111,12 @@ def member_ids(session: Session, *, village_id: int, kind: str, on: date | None 
     return set(session.exec(select(CouncilMember.user_id).join(Council, Council.id == CouncilMember.council_id)
                             .where(Council.village_id == village_id, Council.kind == kind,
                                    _active(on or today()))))
+
+
+def seated_villages(session: Session, *, kind: str, user_id: int, on: date | None = None) -> set[int]:
+    """The villages on whose council of `kind` the user sits that day (today by default)."""
+    return set(session.exec(select(Council.village_id).join(CouncilMember, CouncilMember.council_id == Council.id)
+                            .where(Council.kind == kind, CouncilMember.user_id == user_id, _active(on or today()))))
 
 
 def active_members(session: Session, council: Council, *, on: date | None = None) -> list[CouncilMember]:
@@ -276,12 +283,31 @@ def add_resolution(session: Session, *, actor: Actor, meeting: CouncilMeeting, t
                            subject_id=subject_id))
 
 
-def _subject(subject_type: str | None, subject_id: int | None) -> tuple[str | None, int | None]:
+def _subject(session: Session, council: Council, subject_type: str | None, subject_id: int | None
+             ) -> tuple[str | None, int | None]:
+    """What the resolution decides: nothing, or an open matter of the meeting's village that a domain brought to this
+    kind of council (app/councils/registry.py)."""
     if subject_type is None and subject_id is None:
         return None, None
     if subject_type is None or subject_id is None or not SUBJECT_TYPE.match(subject_type) or not in_range(subject_id):
         raise ValidationFailed("决议所指的事项应同时给出类型和编号", field="subject_type")
+    subject = SUBJECTS.get(subject_type)
+    if subject is None or council.kind not in subject.council_kinds:
+        raise ValidationFailed("这个理事会不议这类事项", field="subject_type")
+    if subject_id not in {item for item, _ in subject.open_items(session, council.village_id)}:
+        raise ValidationFailed(f"本村没有这项待议的{subject.label}", field="subject_id")
     return subject_type, subject_id
+
+
+def subject_choices(session: Session, council: Council) -> list[tuple[str, int, str]]:
+    """The open matters of the village a meeting of this council may name: (type, id, label)."""
+    return [(name, item, f"{subject.label}：{label}") for name, subject in SUBJECTS.items()
+            if council.kind in subject.council_kinds for item, label in subject.open_items(session, council.village_id)]
+
+
+def subject_link(subject_type: str | None, subject_id: int | None) -> str | None:
+    subject = SUBJECTS.get(subject_type or "")
+    return subject.link(subject_id) if subject and subject_id else None
 
 
 def _add_resolution(session: Session, *, actor: Actor, meeting: CouncilMeeting, text: str,
@@ -290,7 +316,7 @@ def _add_resolution(session: Session, *, actor: Actor, meeting: CouncilMeeting, 
         raise InvalidState("会议已经公开，不能再添加决议")
     council = session.get(Council, meeting.council_id)
     text = clean_text(text, label="决议内容", max_length=500, multiline=True, field="text")
-    subject = _subject(subject_type, subject_id)
+    subject = _subject(session, council, subject_type, subject_id)
     counted, outcome = tally(MEETING_RULES[CouncilKind(council.kind)], attendance=meeting.attendance,
                              expected=meeting.expected, votes=votes)
     position = session.exec(select(func.count()).select_from(CouncilResolution)
@@ -314,6 +340,10 @@ def _add_resolution(session: Session, *, actor: Actor, meeting: CouncilMeeting, 
 def resolutions_of(session: Session, meeting: CouncilMeeting) -> list[CouncilResolution]:
     return list(session.exec(select(CouncilResolution).where(CouncilResolution.meeting_id == meeting.id)
                              .order_by(CouncilResolution.position)))
+
+
+def meetings_by_id(session: Session, ids: set[int]) -> list[CouncilMeeting]:
+    return list(session.exec(select(CouncilMeeting).where(col(CouncilMeeting.id).in_(sorted(ids))))) if ids else []
 
 
 def resolutions_about(session: Session, *, subject_type: str, subject_id: int) -> list[CouncilResolution]:

@@ -63,5 +63,6 @@ def meeting_public(session: Session, actor: Actor, meeting: CouncilMeeting, coun
         resolutions=[ResolutionPublic(id=r.id, position=r.position, text=r.text, votes_for=r.votes_for,
                                       votes_against=r.votes_against, votes_abstain=r.votes_abstain,
                                       outcome=r.outcome, outcome_label=OUTCOME_LABELS[Outcome(r.outcome)],
-                                      subject_type=r.subject_type, subject_id=r.subject_id)
+                                      subject_type=r.subject_type, subject_id=r.subject_id,
+                                      subject_link=service.subject_link(r.subject_type, r.subject_id))
                      for r in service.resolutions_of(session, meeting)])

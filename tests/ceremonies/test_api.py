@@ -4,9 +4,13 @@ household's history; hostile input. SQLite only: the rules are Python; the money
 test_service.py and the isolation matrix reads on both."""
 
 import pytest
+from sqlmodel import select
 
+from app.db import session_for
+from app.org.models import Household
 from tests.ceremonies.conftest import WITHIN, day, file, wang
-from tests.conftest import error_code
+from tests.conftest import add_person, error_code
+from tests.councils.conftest import council_id, user_id
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -90,6 +94,25 @@ class TestPrivacy:
             r = api.post(f"/ceremonies/{filing_id}/outcome", who, json={"tables": 8, "guests": 80, "cost": 1})
             assert r.status_code in (403, 404), who
         assert api.get(f"/ceremonies/{2**31}", "official").status_code == 404
+
+
+    def test_a_member_of_the_red_white_council_answers_it_while_seated(self, api, demo_engine, filing_id):
+        """The 红白理事会's members are the council (app/councils): a villager seated on it reads and acknowledges a
+        family's filing; the day they leave it, they no longer see it."""
+        with session_for(demo_engine, write=False) as s:
+            zhao = s.exec(select(Household.id).where(Household.head_name == "赵德明")).one()
+        phone = add_person(demo_engine, phone="13900000070", name="赵理事", role="villager", unit="示范村",
+                           household_id=zhao)
+        fresh = file(api, note="另一件")
+        assert api.get(f"/ceremonies/{fresh['id']}", phone).status_code == 404
+        council = council_id(demo_engine, "ceremonies")
+        seat = api.post(f"/councils/{council}/members", "official", json={"user_id": user_id(demo_engine, phone)})
+        assert seat.status_code == 201, seat.text
+        assert fresh["id"] in [f["id"] for f in api.get("/ceremonies/queue", phone).json()["items"]]
+        done = api.post(f"/ceremonies/{fresh['id']}/acknowledge", phone, json={"advice": "酒席从简"})
+        assert done.status_code == 200 and done.json()["status"] == "acknowledged", done.text
+        assert api.post(f"/councils/{council}/members/{seat.json()['id']}/remove", "official").status_code == 200
+        assert api.get(f"/ceremonies/{fresh['id']}", phone).status_code == 404
 
 
 class TestOutcomeThroughTheApi:

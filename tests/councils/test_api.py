@@ -52,10 +52,17 @@ class TestCouncils:
         assert _meeting(api, cid, present, key="m-1").json()["id"] == meeting["id"]
         assert (meeting["expected"], meeting["attendance"], meeting["quorum"]) == (4, 3, True)
         assert api.get(f"/council-meetings/{meeting['id']}", "villager").status_code == 404  # not yet published
+        village = api.get("/me", "official").json()["village_id"]
+        amendment = api.post(f"/villages/{village}/compact/amendments", "official", json={
+            "reason": "写清丧事天数", "articles": [{"number": 1, "text": "学法守法，人人有责。"}]}).json()["id"]
+        named = {"subject_type": "compact_amendment", "subject_id": amendment}
+        for wrong in ({**named, "subject_id": amendment + 1000}, {**named, "subject_type": "bylaw_amendment"}):
+            r = api.post(f"/council-meetings/{meeting['id']}/resolutions", "official", json={"text": "x", **wrong})
+            assert r.status_code == 422 and error_code(r) == "validation_error", r.text
         res = api.post(f"/council-meetings/{meeting['id']}/resolutions", "official",
-                       json={"text": "同意修订第八条", "votes_for": 3, "votes_against": 0, "votes_abstain": 0,
-                             "subject_type": "bylaw_amendment", "subject_id": 7})
-        assert res.status_code == 201 and res.json()["outcome"] == "passed" and res.json()["subject_id"] == 7
+                       json={"text": "同意修订第八条", "votes_for": 3, "votes_against": 0, "votes_abstain": 0, **named})
+        assert res.status_code == 201 and res.json()["outcome"] == "passed" and res.json()["subject_id"] == amendment
+        assert api.get(f"/compact-amendments/{amendment}", "villager").json()["council_votes"] == []  # unpublished
         published = api.post(f"/council-meetings/{meeting['id']}/publish", "official")
         assert published.status_code == 200 and published.json()["status"] == "published"
         disclosure_id = published.json()["disclosure_id"]
@@ -63,6 +70,10 @@ class TestCouncils:
         assert text["category"] == "affairs" and "同意修订第八条" in text["body"] and "王\\*国" in text["body"]
         read = api.get(f"/council-meetings/{meeting['id']}", "villager").json()
         assert read["resolutions"][0]["outcome_label"] == "通过"
+        assert read["resolutions"][0]["subject_link"] == f"/compact/amendments/{amendment}"
+        votes = api.get(f"/compact-amendments/{amendment}", "villager").json()["council_votes"]
+        assert [(v["meeting_id"], v["text"], v["votes_for"], v["outcome_label"]) for v in votes] == [
+            (meeting["id"], "同意修订第八条", 3, "通过")]
         late = api.post(f"/council-meetings/{meeting['id']}/resolutions", "official",
                         json={"text": "再加一条", "votes_for": 3, "votes_against": 0, "votes_abstain": 0})
         assert late.status_code == 409 and error_code(late) == "invalid_state"
