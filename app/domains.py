@@ -2,6 +2,7 @@
 (app/org/starters.py), imported in one place so that they are always registered: app.main, app.__main__ and the
 tests import this module, as Alembic imports app/models.py."""
 
+from app.disclosure import ledger_roots as _ledger_roots  # noqa: F401  (a month's ledger root, as a 财务 disclosure)
 from app.disclosure import powers as _powers_start  # noqa: F401  (the 小微权力清单's 第 1 版)
 from app.evaluation import criteria as _criteria_start  # noqa: F401  (the six categories' criteria)
 from app.shop.redemption import receipts as _redemption_words  # noqa: F401  (a redemption's goods)
