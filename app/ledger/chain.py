@@ -217,6 +217,16 @@ def verify_urls(session: Session, entry_ids: list[int]) -> dict[int, str]:
             for row in found}
 
 
+def debit_verify_urls(session: Session, transaction_ids: list[int]) -> dict[int, str]:
+    """transaction id → the /verify address of its paying leg (a redemption's: the household's or its hold's)."""
+    if not transaction_ids:
+        return {}
+    found = session.execute(select(LedgerEntry.transaction_id, LedgerEntry.id).where(
+        LedgerEntry.transaction_id.in_(transaction_ids), LedgerEntry.amount < 0)).all()
+    urls = verify_urls(session, [entry_id for _, entry_id in found])
+    return {txn_id: urls[entry_id] for txn_id, entry_id in found if entry_id in urls}
+
+
 def verify_url(*, entry_id: int, book: int, seq: int, salt: str, transaction: int, account: int, amount: int,
                balance_after: int, at: datetime, kind: str) -> str:
     when = merkle.time_text(at)
