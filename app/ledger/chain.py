@@ -19,7 +19,7 @@ import secrets
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
@@ -62,32 +62,41 @@ def book_of(account_village_id: int | None, account_org_id: int) -> int:
     return account_village_id or account_org_id
 
 
+# The statements of a commit's chaining, built once (SQLAlchemy then only binds and runs them: the chaining adds
+# four short statements to a commit that writes the ledger, bench/ledger_chain.py).
+_ENTRIES = (
+    select(LedgerEntry.id, LedgerEntry.transaction_id, LedgerEntry.account_id, LedgerEntry.amount,
+           LedgerEntry.balance_after, LedgerEntry.created_at, LedgerTransaction.kind,
+           func.coalesce(Account.village_id, Account.org_id))
+    .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+    .join(Account, Account.id == LedgerEntry.account_id)
+    .where(LedgerEntry.transaction_id.in_(bindparam("ids", expanding=True)))
+    .order_by(LedgerEntry.id))
+_HEAD = select(LedgerChain.seq, LedgerChain.head, LedgerChain.month).where(
+    LedgerChain.book_id == bindparam("book")).with_for_update()
+_LINKS = insert(LedgerLink)
+_MOVE = update(LedgerChain).where(LedgerChain.book_id == bindparam("book")).values(
+    seq=bindparam("seq"), head=bindparam("head"), month=bindparam("month"), updated_at=bindparam("at"))
+
+
 def append(session: Session, *, transaction_ids: list[int]) -> None:
     """Chain the entries of these transactions, each in its book, in entry order (see the module's docstring)."""
-    rows = session.execute(
-        select(LedgerEntry.id, LedgerEntry.transaction_id, LedgerEntry.account_id, LedgerEntry.amount,
-               LedgerEntry.balance_after, LedgerEntry.created_at, LedgerTransaction.kind,
-               func.coalesce(Account.village_id, Account.org_id))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .join(Account, Account.id == LedgerEntry.account_id)
-        .where(LedgerEntry.transaction_id.in_(set(transaction_ids)))
-        .order_by(LedgerEntry.id)).all()
+    conn = session.connection()
     by_book: dict[int, list] = defaultdict(list)
-    for row in rows:
+    for row in conn.execute(_ENTRIES, {"ids": sorted(set(transaction_ids))}):
         by_book[row[7]].append(row)
     for book_id in sorted(by_book):  # heads in book order: two commits never wait for each other in a circle
         _append_to_book(session, book_id, by_book[book_id])
 
 
 def _lock_head(session: Session, book_id: int) -> tuple[int, str, str]:
-    locked = select(LedgerChain.seq, LedgerChain.head, LedgerChain.month).where(
-        LedgerChain.book_id == book_id).with_for_update()
-    head = session.execute(locked).first()
+    conn = session.connection()
+    head = conn.execute(_HEAD, {"book": book_id}).first()
     if head is None:  # the book's first entry: open its chain (two first commits at once: one row, both wait on it)
-        dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(dialect_insert(LedgerChain).values(
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(dialect_insert(LedgerChain).values(
             book_id=book_id, seq=0, head=merkle.GENESIS, month="", updated_at=utcnow()).on_conflict_do_nothing())
-        head = session.execute(locked).one()
+        head = conn.execute(_HEAD, {"book": book_id}).one()
     return head.seq, head.head, head.month
 
 
@@ -105,9 +114,9 @@ def _append_to_book(session: Session, book_id: int, rows: list) -> None:
         chain = merkle.chain_hash(chain, leaf)
         links.append({"entry_id": entry_id, "book_id": book_id, "seq": seq, "month": open_month, "salt": salt,
                       "leaf": leaf, "chain": chain})
-    session.execute(insert(LedgerLink), links)
-    session.execute(update(LedgerChain).where(LedgerChain.book_id == book_id)
-                    .values(seq=seq, head=chain, month=open_month, updated_at=utcnow()))
+    conn = session.connection()
+    conn.execute(_LINKS, links)
+    conn.execute(_MOVE, {"book": book_id, "seq": seq, "head": chain, "month": open_month, "at": utcnow()})
     for month in sorted({closing} | {link["month"] for link in links}):
         if month and month < open_month:  # the first entry of a later month closes the months before it
             post_root(session, book_id=book_id, month=month)
