@@ -1,5 +1,6 @@
 """Reading receipts (兑换记录): a page of redemptions with their goods, who rang them up, and — for one reversed —
-who reversed it, when and why. A page costs the same five queries however many receipts it holds."""
+who reversed it, when and why — and each one's 核对 address (its ledger line on /verify). A page costs the same seven
+queries however many receipts it holds."""
 
 from collections import defaultdict
 
