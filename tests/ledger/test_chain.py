@@ -12,12 +12,15 @@ from app.__main__ import main
 from app.config import get_settings
 from app.db import session_for, write_session
 from app.disclosure.models import Disclosure
+from app.disclosure.service import revise
+from app.errors import InvalidState
 from app.ledger import chain, merkle
 from app.ledger.approvals import propose_award
 from app.ledger.chain_models import LedgerChain, LedgerLink, LedgerRoot
 from app.ledger.check import check_ledger
 from app.ledger.models import LedgerEntry
-from app.org.models import Household, OrgUnit
+from app.org.access import load_actor
+from app.org.models import Household, OrgUnit, User
 from app.timeutil import this_month, utcnow
 from tests.ledger.test_races import official_and_household, run_all
 from tests.shop.conftest import pay_code, redeem
@@ -159,6 +162,9 @@ def test_the_first_entry_of_a_new_month_posts_the_last_one_once(demo_engine, mon
         disclosure = s.get(Disclosure, roots[0].disclosure_id)
         assert (disclosure.category, disclosure.author_id, disclosure.village_id) == ("finance", None, village)
         assert disclosure.title == f"{int(this_month()[:4])}年{int(this_month()[5:])}月积分账本校验码"
+        with pytest.raises(InvalidState):  # the system's disclosure is never revised
+            revise(s, actor=load_actor(s, s.exec(select(User).where(User.phone == "13800000001")).one()),
+                   disclosure=disclosure, title="改", body="改", reason="想改")
         head = s.get(LedgerChain, village)
         assert head.month == "2099-01" and head.seq == roots[0].last_seq + 4  # two awards: two legs each
         assert check_ledger(s) == []
