@@ -6,12 +6,13 @@ browser never sends. Rate-limited per address (PUBLIC_PAGES_PER_MINUTE), as 积�
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.deps import PublicTriesDep, ReadSessionDep, client_address
+from app.deps import PublicTriesDep, ReadSessionDep, client_address, read_claims
 from app.errors import RateLimited
-from app.htmx import render
+from app.htmx import PERSONAL, render
 from app.ids import Id
 from app.ledger import chain
 from app.ledger.chain_models import ProofPublic, RootPublic
+from app.org.models import User
 from app.timeutil import checked_month
 
 public = APIRouter(tags=["ledger check"])
@@ -55,8 +56,19 @@ def proof(book_id: Id, seq: Id, request: Request, response: Response, session: R
 
 
 @public.get("/verify", include_in_schema=False)
-def verify_page(request: Request) -> Response:
-    """The checking page: everything it checks is in the fragment and done by static/verify.js."""
-    response = render(request, "ledger/verify.html", {"actor": None, "csrf_token": ""})
-    response.headers["Cache-Control"] = "public, max-age=3600"
+def verify_page(request: Request, session: ReadSessionDep) -> Response:
+    """The checking page: everything it checks is in the fragment and done by static/verify.js. A signed-in reader
+    in 长辈模式 gets it large, as every page they reach (no name, no tab bar: it stays a page for everyone)."""
+    elder = _elder_reader(request, session)
+    response = render(request, "ledger/verify.html", {"actor": None, "csrf_token": "", "elder": elder})
+    response.headers["Cache-Control"] = PERSONAL if elder else "public, max-age=3600"
+    response.headers["Vary"] = "Cookie, HX-Request"
     return response
+
+
+def _elder_reader(request: Request, session) -> bool:
+    claims, _ = read_claims(request)
+    if claims is None:
+        return False
+    user = session.get(User, claims.user_id)
+    return bool(user and user.active and user.token_version == claims.token_version and user.elder_mode)
