@@ -1,5 +1,5 @@
 """Command line: `python -m app check-ledger | expire-shop-requests | confirm-service-orders | seed-demo |
-create-admin | serve | make-cert | backup FILE | restore FILE | purge [--keep-days N]`."""
+create-admin | serve | make-cert | backup FILE | restore FILE | purge [--keep-days N] | post-ledger-roots`."""
 
 import argparse
 import getpass
@@ -29,7 +29,10 @@ or  .venv/bin/python -m app create-admin --county 振风县 --phone 13900000000 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check-ledger", help="verify conservation and every cached balance")
+    commands.add_parser("check-ledger", help="verify conservation, every cached balance, each village's hash chain "
+                                             "and posted roots")
+    commands.add_parser("post-ledger-roots", help="close each village's past months and post their ledger roots "
+                                                  "(财务 disclosures; nightly from cron)")
     commands.add_parser("expire-shop-requests", help="close 扫码兑换 requests past their time, points back")
     commands.add_parser("seed-demo", help="create the demo world if the database is empty (never in production)")
     admin = commands.add_parser("create-admin", help="a real county's org tree and its first administrator")
@@ -84,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             return _confirm_service_orders(engine)
         if args.command == "expire-shop-requests":
             return _expire_shop_requests(engine)
+        if args.command == "post-ledger-roots":
+            return _post_ledger_roots(engine)
         if args.command == "purge":
             from app.purge import purge
 
@@ -106,6 +111,21 @@ def _check_ledger(engine: Engine) -> int:
         print(f"LEDGER ERROR: {problem}", file=sys.stderr)
     print("ledger OK" if not problems else f"{len(problems)} problem(s) found")
     return 1 if problems else 0
+
+
+def _post_ledger_roots(engine: Engine) -> int:
+    """Post the root of every book's month that has ended (each village's as a 财务 disclosure), once."""
+    import app.domains  # noqa: F401  (the disclosure domain publishes the roots)
+    from app.ledger.chain import post_due_roots
+
+    with session_for(engine, write=True) as session:
+        posted = post_due_roots(session)
+        session.commit()
+    for root in posted:
+        count = root.last_seq - root.first_seq + 1
+        print(f"posted book {root.book_id} {root.month}: {count} entries, root {root.root}")
+    print(f"{len(posted)} month root(s) posted")
+    return 0
 
 
 def _expire_shop_requests(engine: Engine) -> int:

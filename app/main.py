@@ -96,6 +96,7 @@ def _mount_routes(app: FastAPI) -> None:
     from app.inbox import api as inbox_api
     from app.inbox import pages as inbox_pages
     from app.ledger import api as ledger_api
+    from app.ledger import chain_api as ledger_chain_api
     from app.ledger import funds_api as ledger_funds_api
     from app.ledger import funds_pages as ledger_funds_pages
     from app.ledger import pages as ledger_pages
@@ -120,6 +121,7 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(activities_pages.public)  # /a/{code}: the address in an activity's check-in QR
     app.include_router(observe.public)  # /metrics: its own token (METRICS_TOKEN), else 404
     app.include_router(evaluation_public.public)  # /public/villages/{id}/points: 积分公示 for everyone
+    app.include_router(ledger_chain_api.public)  # /verify and /api/v1/public/ledger/…: a ledger anyone can check
     app.mount("/static", shell.HashedStaticFiles(directory=STATIC_DIR), name="static")
 
     private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])

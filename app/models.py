@@ -30,6 +30,7 @@ from app.evaluation.models import (
 )
 from app.idempotency import IdempotencyRecord
 from app.inbox.models import Message, PushSubscription
+from app.ledger.chain_models import LedgerChain, LedgerLink, LedgerRoot
 from app.ledger.fund_models import FundRecord, FundSettings
 from app.ledger.models import Account, AwardLimit, AwardRequest, LedgerEntry, LedgerMonth, LedgerTransaction
 from app.org.models import Household, OrgUnit, PasswordResetNotice, RoleAssignment, User
@@ -76,6 +77,9 @@ __all__ = [
     "LimiterHit",
     "LimiterMark",
     "FundRecord",
+    "LedgerChain",
+    "LedgerLink",
+    "LedgerRoot",
     "FundSettings",
     "VolunteerApplication",
     "Goods",

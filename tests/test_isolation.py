@@ -82,6 +82,11 @@ SELF_ONLY = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", 
              # 积分公示 for everyone (issue #21 item 6): public by design, names masked (tests/evaluation/
              # test_public_board.py).
              ("GET", "/public/villages/{village_id}/points"),
+             # A ledger anyone can check (issue #21 item 5): public by design, hashes and counts only, no names
+             # (tests/ledger/test_chain.py).
+             ("GET", "/verify"), ("GET", "/api/v1/public/ledger/books/{book_id}/roots"),
+             ("GET", "/api/v1/public/ledger/books/{book_id}/roots/{month}"),
+             ("GET", "/api/v1/public/ledger/books/{book_id}/proofs/{seq}"),
              # Goods photos' thumbnails for lists: public like the photos.
              ("GET", "/media/goods/{image_id}/{width}.jpg")}
 

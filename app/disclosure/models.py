@@ -78,7 +78,7 @@ class Disclosure(SQLModel, table=True):
     category: str = Field(sa_type=String(20))
     title: str = Field(sa_type=String(100))
     version: int = 1
-    author_id: int = Field(foreign_key="users.id")
+    author_id: int | None = Field(default=None, foreign_key="users.id")  # None: posted by the system (ledger roots)
     published_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     revised_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
@@ -93,7 +93,7 @@ class DisclosureVersion(SQLModel, table=True):
     title: str = Field(sa_type=String(100))
     body: str = Field(sa_type=Text)
     reason: str = Field(default="", sa_type=String(200))  # why it was revised (empty for the first version)
-    author_id: int = Field(foreign_key="users.id")
+    author_id: int | None = Field(default=None, foreign_key="users.id")  # None: the system
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

@@ -139,7 +139,10 @@ def _revise(session: Session, *, actor: Actor, disclosure: Disclosure, title: st
 
 def new_version(session: Session, *, actor: Actor, disclosure: Disclosure, title: str, body: str, reason: str
                 ) -> int:
-    """The next version of a published disclosure (a revision, or an attachment added later), with its reason."""
+    """The next version of a published disclosure (a revision, or an attachment added later), with its reason. The
+    system's own (a month's ledger root) is never revised: what it says is what the ledger's hashes gave."""
+    if disclosure.author_id is None:
+        raise InvalidState("系统自动公示的内容不能修改")
     now = utcnow()
     version = disclosure.version + 1
     session.add(DisclosureVersion(disclosure_id=disclosure.id, version=version, title=title, body=body,
@@ -310,9 +313,13 @@ def versions(session: Session, disclosure: Disclosure) -> list[DisclosureVersion
                              .order_by(DisclosureVersion.version.desc())))
 
 
-def names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+SYSTEM_AUTHOR = "振风系统（自动公示）"  # who a disclosure without an author (a month's ledger root) is shown as
+
+
+def names(session: Session, user_ids: set[int | None]) -> dict[int | None, str]:
     ids = {i for i in user_ids if i}
-    return dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    found = dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    return {**found, None: SYSTEM_AUTHOR} if None in user_ids else found
 
 
 def files_of(session: Session, *, disclosure_id: int | None = None, version: int | None = None,

@@ -1,4 +1,4 @@
-"""Verifying the books (I1, I2, I3, I9) and the monthly summary kept beside them: `python -m app check-ledger`."""
+"""Verifying the books (I1, I2, I3, I9, I12) and the monthly summary kept beside them: `python -m app check-ledger`."""
 
 from collections import defaultdict
 
@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.ledger.accounts import held_for
+from app.ledger.chain_check import check_chains
 from app.ledger.models import Account, AccountKind, LedgerEntry, LedgerTransaction
 from app.ledger.monthly import differences
 from app.ledger.registry import hold_keepers
@@ -48,6 +49,7 @@ def check_ledger(session: Session) -> list[str]:
             problems.append(f"account {account.key}: balance {account.balance} is below zero")
     problems += _holds_match_what_they_hold_for(session)
     problems += differences(session)  # the monthly summary the dashboards read equals the entries
+    problems += check_chains(session)  # I12: each village's entries chained, each posted month's root
     return problems
 
 

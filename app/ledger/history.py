@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
 from app.ledger.accounts import household_account
+from app.ledger.chain import verify_urls
 from app.ledger.models import (
     KIND_LABELS,
     REDEMPTION_REVERSAL_PREFIX,
@@ -41,6 +42,7 @@ def describe_lines(session: Session, rows: list[tuple[LedgerEntry, LedgerTransac
     words: dict[int, str] = {}
     for kind, ids in by_kind.items():
         words |= words_for(session, kind, ids)
+    checks = verify_urls(session, [entry.id for entry, _, _ in rows])
     lines = []
     for entry, txn, actor in rows:
         undone_by = reversals.get(txn.id)
@@ -54,7 +56,7 @@ def describe_lines(session: Session, rows: list[tuple[LedgerEntry, LedgerTransac
             reversal=undone_by,
             original=LineOriginal(transaction_id=original.id, kind=original.kind,
                                   description=_describe(original, None, words), created_at=original.created_at)
-            if original else None))
+            if original else None, verify_url=checks.get(entry.id)))
     return lines
 
 

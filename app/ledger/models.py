@@ -229,6 +229,9 @@ class LedgerLine(SQLModel):
     description: str = ""
     reversal: LineReversal | None = None
     original: LineOriginal | None = None
+    # Added in issue #21 item 5: the public page that checks this line against its month's posted root (its facts in
+    # the fragment); None until the entry's transaction has committed (app/ledger/chain.py).
+    verify_url: str | None = None
 
 
 # --- direct awards above a village's limits wait for a second person (issue #8; app/ledger/approvals.py) ---------

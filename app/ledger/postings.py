@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.errors import InsufficientPoints, InvalidState
+from app.ledger import chain
 from app.ledger.models import FUND_TXN_KINDS, Account, AccountKind, LedgerEntry, LedgerTransaction, TxnKind
 from app.ledger.monthly import count_posting
 
@@ -63,6 +64,7 @@ def post_transaction(
         {"transaction_id": txn.id, "account_id": leg.account.id, "amount": leg.amount,
          "balance_after": balances[leg.account.id], "created_at": txn.created_at} for leg in ordered])
     count_posting(session, txn, ordered)  # the village's month in the ledger's monthly summary (app/ledger/monthly.py)
+    chain.note_posted(session, txn.id)  # chained in its village's book as the transaction commits (I12)
     return txn, balances
 
 

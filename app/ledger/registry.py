@@ -82,3 +82,35 @@ def words_for(session: Session, kind: str, transaction_ids: list[int]) -> dict[i
 
 def hold_keepers() -> tuple[HoldKeeper, ...]:
     return tuple(_KEEPERS)
+
+
+# --- where a village's monthly ledger root is posted (issue #21 item 5) ------------------------------------------
+
+@dataclass(frozen=True)
+class PostedRoot:
+    """A village's month, closed: what its 财务 disclosure says (app.ledger.chain posts it, a domain publishes it)."""
+
+    village_id: int
+    month: str  # "2026-11"
+    count: int
+    first_seq: int
+    last_seq: int
+    root: str
+    chain: str
+
+
+# the root → the id of the disclosure that published it, in the caller's transaction
+RootPublisher = Callable[[Session, PostedRoot], int]
+_PUBLISHERS: list[RootPublisher] = []
+
+
+def register_root_publisher(publish: RootPublisher) -> RootPublisher:
+    """Publish each village's monthly ledger root (one publisher: the disclosure domain's 财务 公开)."""
+    if publish not in _PUBLISHERS:
+        _PUBLISHERS.append(publish)
+    return publish
+
+
+def publish_root(session: Session, root: PostedRoot) -> int | None:
+    """The disclosure that publishes `root`, or None where no domain publishes roots."""
+    return _PUBLISHERS[0](session, root) if _PUBLISHERS else None

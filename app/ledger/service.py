@@ -21,7 +21,7 @@ from app.idempotency import answer_many, claim_many, run_idempotent
 from app.ids import int_within
 from app.inbox.models import MessageKind
 from app.inbox.service import approvers, household_users, notify
-from app.ledger import policy, postings
+from app.ledger import chain, policy, postings
 from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
 from app.ledger.history import describe_lines, reversals_of
 from app.ledger.models import (
@@ -436,3 +436,9 @@ def household_ledger(session: Session, *, household: Household, limit: int | Non
     page = page_desc(session, stmt, LedgerEntry.id, limit=limit, cursor=cursor)
     page.items = describe_lines(session, [tuple(row) for row in page.items])
     return page
+
+
+def receipt_checks(session: Session, *, transaction_ids: list[int]) -> dict[int, str]:
+    """transaction id → the public /verify address of the leg that paid it (a redemption's receipt carries it: the
+    page checks that line against its month's posted root, issue #21 item 5); none before the transaction commits."""
+    return chain.debit_verify_urls(session, transaction_ids)

@@ -181,6 +181,7 @@ class RedemptionPublic(SQLModel):
     created_at: datetime
     reversed: bool = False
     reversal: RedemptionReversal | None = None  # added in issue #7: who reversed it and why
+    verify_url: str | None = None  # added in issue #21 item 5: 核对 — the public page that checks its ledger line
 
 
 class ConfirmationError(SQLModel):

@@ -1,5 +1,6 @@
 """Reading receipts (兑换记录): a page of redemptions with their goods, who rang them up, and — for one reversed —
-who reversed it, when and why. A page costs the same five queries however many receipts it holds."""
+who reversed it, when and why — and each one's 核对 address (its ledger line on /verify). A page costs the same seven
+queries however many receipts it holds."""
 
 from collections import defaultdict
 
@@ -7,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.ledger.models import TxnKind
 from app.ledger.registry import register_describer
-from app.ledger.service import transaction_reversals
+from app.ledger.service import receipt_checks, transaction_reversals
 from app.org.access import Actor
 from app.org.models import Household, User
 from app.org.service import name_for
@@ -29,6 +30,7 @@ def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor |
                           .order_by(RedemptionItem.id)):
         items[i.redemption_id].append(ReceiptLine(goods_id=i.goods_id, name=i.name, unit_points=i.unit_points,
                                                   quantity=i.quantity, points=i.points))
+    checks = receipt_checks(session, transaction_ids=[r.transaction_id for r in redemptions])
     reversals = {txn_id: RedemptionReversal(reason=undone.reason, actor=undone.actor, created_at=undone.created_at)
                  for txn_id, undone in transaction_reversals(
                      session, transaction_ids=[r.transaction_id for r in redemptions]).items()}
@@ -38,7 +40,8 @@ def receipts(session: Session, redemptions: list[Redemption], *, reader: Actor |
                                 household_id=r.household_id, village_id=households[r.household_id].village_id),
         attendant=people[r.attendant_id].name if r.attendant_id in people else "",
         total_points=r.total_points, balance_after=r.balance_after, items=items[r.id], created_at=r.created_at,
-        reversed=r.transaction_id in reversals, reversal=reversals.get(r.transaction_id)) for r in redemptions]
+        reversed=r.transaction_id in reversals, reversal=reversals.get(r.transaction_id),
+        verify_url=checks.get(r.transaction_id)) for r in redemptions]
 
 
 def new_receipt(redemption: Redemption, *, shop: Shop, household: Household, attendant: str,
