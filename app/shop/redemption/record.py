@@ -21,6 +21,9 @@ from app.shop.models import Shop
 from app.shop.redemption.models import PayCode, ReceiptLine, Redemption, RedemptionItem, RedemptionPublic
 from app.shop.redemption.receipts import new_receipt
 
+# The basket's rows, inserted into the tables themselves (built once; nobody reads their ids).
+_INSERT_MOVEMENTS, _INSERT_ITEMS = insert(StockMovement.__table__), insert(RedemptionItem.__table__)
+
 
 @dataclass(frozen=True)
 class PaidBy:
@@ -72,11 +75,11 @@ def record_redemption(session: Session, *, shop: Shop, household: Household, att
             raise
         raise PayCodeUsed() from exc
     # The basket's movements and receipt lines: one statement each, however many lines (their ids are not needed).
-    session.execute(insert(StockMovement), [
+    session.execute(_INSERT_MOVEMENTS, [
         {"goods_id": line.goods_id, "kind": MovementKind.redemption, "delta": -line.quantity,
          "stock_after": stock_after[line.goods_id], "reason": stock_reason, "actor_id": attendant_id,
          "redemption_id": redemption.id, "created_at": redemption.created_at} for line in lines])
-    session.execute(insert(RedemptionItem), [{"redemption_id": redemption.id, **line.model_dump()} for line in lines])
+    session.execute(_INSERT_ITEMS, [{"redemption_id": redemption.id, **line.model_dump()} for line in lines])
     on_commit(session, REDEMPTIONS.labels(paid_by.way).inc)
     return redemption
 

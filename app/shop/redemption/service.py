@@ -12,7 +12,7 @@ from app.audit.service import record_action
 from app.errors import Busy, Forbidden, InvalidState, NotFound, PriceChanged
 from app.idempotency import find_result, run_idempotent
 from app.ledger.models import REDEMPTION_REVERSAL_PREFIX
-from app.ledger.service import check_reversible, is_reversed, release_due_holds, reverse
+from app.ledger.service import check_reversible, is_reversed, reverse
 from app.org.access import Actor, require_may_decide_for
 from app.paging import Page, page_desc
 from app.queueing import KeyedFairLocks
@@ -76,7 +76,6 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
 
     def action() -> RedemptionPublic:
         code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
-        release_due_holds(session, household_id=code.household_id)  # points due back count before it pays
         lines = price_basket(session, shop=shop, basket=basket)
         total = basket_total(lines)
         if expected_total is not None and total != expected_total:
