@@ -94,10 +94,10 @@ def _goods(session: Session, ids: list[int]) -> dict[int, Goods]:
 
 
 def redeem_code(session: Session, *, shop: Shop, attendant_id: int, code: PayCode, lines: list[tuple[Goods, int]],
-                reader: Actor | None) -> RedemptionPublic:
-    """A redemption by a pay code already resolved, for a basket already priced; its receipt as `reader` reads it
-    (made from the rows in hand: nothing is read back)."""
-    household = session.get(Household, code.household_id)
+                reader: Actor | None, household: Household | None = None) -> RedemptionPublic:
+    """A redemption by a pay code already resolved (with its `household`, when that was read with it), for a basket
+    already priced; its receipt as `reader` reads it (made from the rows in hand: nothing is read back)."""
+    household = household or session.get(Household, code.household_id)
     written = sorted(receipt_lines(lines), key=lambda line: line.goods_id)
     redemption = record_redemption(session, shop=shop, household=household, attendant_id=attendant_id,
                                    lines=written, paid_by=PaidBy(pay_code_id=code.id, card_id=code.card_id),
