@@ -22,6 +22,8 @@ _MOVE_BALANCE = (
     .returning(_ACCOUNTS.c.balance)
 )
 _INSERT_ENTRIES = insert(_ENTRIES)
+_INSERT_TXN = insert(LedgerTransaction.__table__).returning(LedgerTransaction.__table__.c.id)
+_TXN_COLUMNS = [c.name for c in LedgerTransaction.__table__.columns if c.name != "id"]
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,8 @@ def post_transaction(
     village_id = next((leg.account.village_id for leg in legs if leg.account.village_id), None)
     txn = LedgerTransaction(kind=kind, village_id=village_id, reason=reason, category=category,
                             actor_id=actor_id, reverses_id=reverses_id, source_id=source_id)
-    session.add(txn)
-    try:
-        session.flush()
+    try:  # one INSERT … RETURNING id, without a unit of work
+        txn.id = session.execute(_INSERT_TXN, {c: getattr(txn, c) for c in _TXN_COLUMNS}).scalar_one()
     except IntegrityError as exc:  # another reversal of the same transaction committed first (unique reverses_id)
         if reverses_id is None:
             raise

@@ -21,7 +21,10 @@ from app.shop.models import Shop
 from app.shop.redemption.models import PayCode, ReceiptLine, Redemption, RedemptionItem, RedemptionPublic
 from app.shop.redemption.receipts import new_receipt
 
-# The basket's rows, inserted into the tables themselves (built once; nobody reads their ids).
+# Built once: the redemption's insert (its id is needed) and the basket's rows, inserted into the tables themselves
+# (nobody reads their ids).
+_INSERT_REDEMPTION = insert(Redemption.__table__).returning(Redemption.__table__.c.id)
+_REDEMPTION_COLUMNS = [c.name for c in Redemption.__table__.columns if c.name != "id"]
 _INSERT_MOVEMENTS, _INSERT_ITEMS = insert(StockMovement.__table__), insert(RedemptionItem.__table__)
 
 
@@ -67,9 +70,9 @@ def record_redemption(session: Session, *, shop: Shop, household: Household, att
     redemption = Redemption(shop_id=shop.id, household_id=household.id, attendant_id=attendant_id,
                             transaction_id=txn.id, pay_code_id=paid_by.pay_code_id, card_id=paid_by.card_id,
                             total_points=total, balance_after=balance_after)
-    session.add(redemption)
-    try:
-        session.flush()
+    try:  # one INSERT … RETURNING id (no unit of work: nothing else is pending)
+        redemption.id = session.execute(_INSERT_REDEMPTION, {
+            column: getattr(redemption, column) for column in _REDEMPTION_COLUMNS}).scalar_one()
     except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
         if paid_by.pay_code_id is None:
             raise
