@@ -133,4 +133,6 @@ def test_a_redemption_sends_its_few_statements(api, shop_id, goods, demo_engine)
     with counted(demo_engine) as sent:
         r = redeem(api, shop_id, code, [(goods["soap"]["id"], 1)], key="count-statements")
     assert r.status_code == 201, r.text
+    # 17 on this branch; a statement that each posting gains elsewhere (the ledger's monthly summary, a hash chain)
+    # raises the bound by one when it merges — a read added back per redemption should not.
     assert len(sent) <= 17, len(sent)
