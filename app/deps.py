@@ -16,7 +16,7 @@ from app.auth.service import token_holder
 from app.config import Settings
 from app.db import iter_session, session_for
 from app.errors import Forbidden, PasswordChangeRequired, Unauthenticated
-from app.org.access import Actor, load_actor
+from app.org.access import Actor
 from app.org.setup import has_admin
 from app.ratelimit import Window
 from app.security import TokenClaims, csrf_token_for, csrf_token_matches, decode_access_token
@@ -169,10 +169,10 @@ def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)])
         raise Unauthenticated("请先登录" if not _bearer(request) and COOKIE_NAME not in request.cookies
                               else "登录已过期，请重新登录")
     with session_for(engine_of(request), write=False) as session:
-        user, revoked = token_holder(session, user_id=claims.user_id, jti=claims.jti)
-        if user is None or not user.active or user.token_version != claims.token_version or revoked:
-            raise Unauthenticated("登录已失效，请重新登录")
-        actor = load_actor(session, user)
+        actor, revoked = token_holder(session, user_id=claims.user_id, jti=claims.jti)
+    user = actor.user if actor is not None else None
+    if user is None or not user.active or user.token_version != claims.token_version or revoked:
+        raise Unauthenticated("登录已失效，请重新登录")
     request.state.claims = claims
     request.state.csrf_token = csrf_token_for(claims.jti, secret=secret_of(request))
     request.state.actor = actor

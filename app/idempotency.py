@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import String, Text, UniqueConstraint, delete, update
+from sqlalchemy import String, Text, UniqueConstraint, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -63,14 +63,20 @@ def find_record(session: Session, scope: str, key: str) -> IdempotencyRecord | N
     ).first()
 
 
+_KEYS = IdempotencyRecord.__table__
+# Built once per dialect: the claim (an insert that does nothing on a taken key, returning the new row's id) and the
+# answer written on it — the hot path of every idempotent write.
+_CLAIM = {name: insert(_KEYS).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(_KEYS.c.id)
+          for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
+_ANSWER = update(_KEYS).where(_KEYS.c.id == bindparam("record_id")).values(response_body=bindparam("body"))
+
+
 def _claim(session: Session, *, scope: str, key: str, digest: str) -> int | None:
     """Take the key for this request, in its transaction: its row's id, or None when a request with it came before
     (a concurrent one with the same key waits here, on the unique index, until that one commits or rolls back).
     One statement, where a read, a savepoint and an insert were three."""
-    insert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert)(IdempotencyRecord)
-    return session.execute(
-        insert.values(scope=scope, key=key, request_hash=digest, response_body="", created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.id)).scalar()
+    return session.execute(_CLAIM[session.get_bind().dialect.name], {
+        "scope": scope, "key": key, "request_hash": digest, "response_body": "", "created_at": utcnow()}).scalar()
 
 
 def claim_many(session: Session, *, scope: str, payloads: dict[str, dict], result_type: type[R]
@@ -152,8 +158,7 @@ def run_idempotent(
         record.response_body = result.model_dump_json()
         session.flush()
     else:
-        session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
-                        .values(response_body=result.model_dump_json()).execution_options(synchronize_session=False))
+        session.execute(_ANSWER, {"record_id": record_id, "body": result.model_dump_json()})
     return result
 
 

@@ -1,6 +1,6 @@
 """create_app(): routers, static files, error handlers, middleware; bind_app(): its settings, database and state."""
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 from starlette.datastructures import State
@@ -124,18 +124,16 @@ def _mount_routes(app: FastAPI) -> None:
     app.include_router(ledger_chain_api.public)  # /verify and /api/v1/public/ledger/…: a ledger anyone can check
     app.mount("/static", shell.HashedStaticFiles(directory=STATIC_DIR), name="static")
 
-    private_api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_actor)])
+    # Each domain's API straight on the app, signed in: a router between them and the app would make every request
+    # match its path once more against all of them (FastAPI matches a router's routes at each level it descends).
     for module in (auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api, audit_api, shop_api,
                    disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api, claims_api,
                    activities_api, exports_api, assist_api, councils_api, compact_api, ceremonies_api,
                    dashboard_api):
-        private_api.include_router(module.router)
-    app.include_router(private_api)
-    private_pages = APIRouter(dependencies=[Depends(current_actor)], include_in_schema=False)
+        app.include_router(module.router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     for module in (auth_pages, ledger_pages, ledger_funds_pages, org_pages, org_staff_pages, audit_pages, shop_pages,
                    disclosure_pages, evaluation_pages, volunteer_pages, inbox_pages, claims_pages, activities_pages,
                    exports_pages, dashboard_pages, assist_pages, councils_pages, compact_pages,
                    ceremonies_pages):
-        private_pages.include_router(module.router)
-    app.include_router(private_pages)
+        app.include_router(module.router, dependencies=[Depends(current_actor)], include_in_schema=False)
 

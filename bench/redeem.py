@@ -43,6 +43,7 @@ from app.ledger.postings import Leg, post_transaction  # noqa: E402
 from app.org.access import load_actor  # noqa: E402
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from app.security import hash_password  # noqa: E402
+from app.shop.access import counter_shop  # noqa: E402
 from app.shop.catalogue.models import BasketLine  # noqa: E402
 from app.shop.catalogue.service import create_goods  # noqa: E402
 from app.shop.models import Shop, ShopStaff  # noqa: E402
@@ -149,8 +150,9 @@ def floor(work: dict, clients: int, seconds: float, codes: CodeStacks) -> list[f
         _, attendant_id, _ = work["people"][i]
         pay_code = codes.take(i)
         with write_session(engine) as s, counter_queue(s, shop_id=work["shop_id"], wait=60):
-            redeem(s, shop=s.get(Shop, work["shop_id"]), attendant=load_actor(s, s.get(User, attendant_id)),
-                   pay_code=pay_code, items=[BasketLine(goods_id=work["goods_id"], quantity=1)],
+            attendant = load_actor(s, s.get(User, attendant_id))
+            redeem(s, counter=counter_shop(s, attendant, work["shop_id"]), attendant=attendant, pay_code=pay_code,
+                   items=[BasketLine(goods_id=work["goods_id"], quantity=1)],
                    idempotency_key=uuid.uuid4().hex, secret=SECRET)
             s.commit()
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -10,8 +10,8 @@ from app.auth.limits import LoginLimits, signed_in, throttle_login
 from app.auth.models import HouseholdSignIn, RevokedToken
 from app.db import write_session
 from app.errors import Unauthenticated
-from app.org.access import Actor, member_village
-from app.org.models import Household, RolePublic, User, UserPublic
+from app.org.access import Actor, actor_with, member_village
+from app.org.models import Household, OrgUnit, RoleAssignment, RolePublic, User, UserPublic
 from app.org.passwords import change_own_password
 from app.org.service import MAX_PASSWORD
 from app.security import verify_password
@@ -72,11 +72,23 @@ def is_revoked(session: Session, *, jti: str) -> bool:
     return session.get(RevokedToken, jti) is not None
 
 
-def token_holder(session: Session, *, user_id: int, jti: str) -> tuple[User | None, bool]:
-    """The user a token names and whether that token was signed out, in one read (every signed-in request asks)."""
-    found = session.exec(select(User, RevokedToken.jti).outerjoin(RevokedToken, RevokedToken.jti == jti)
-                         .where(User.id == user_id)).first()
-    return (found[0], found[1] is not None) if found is not None else (None, False)
+# Built once (every signed-in request asks): the user a token names, whether that token was signed out, and the
+# user's role assignments with their units' kinds — one row per assignment (one with none for a user without).
+_HOLDER = (select(User, RevokedToken.jti, RoleAssignment, OrgUnit.kind).select_from(User)
+           .outerjoin(RevokedToken, RevokedToken.jti == bindparam("jti"))
+           .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+           .outerjoin(OrgUnit, OrgUnit.id == RoleAssignment.org_id)
+           .where(User.id == bindparam("user_id")))
+
+
+def token_holder(session: Session, *, user_id: int, jti: str) -> tuple[Actor | None, bool]:
+    """The signed-in actor a token names (with their roles) and whether that token was signed out, in one read."""
+    rows = session.exec(_HOLDER, params={"user_id": user_id, "jti": jti}).all()
+    if not rows:
+        return None, False
+    user = rows[0][0]
+    return actor_with(session, user, [(role, kind) for _, _, role, kind in rows if role is not None]), (
+        rows[0][1] is not None)
 
 
 def purge_expired_revocations(session: Session, *, now: datetime, limit: int) -> int:

@@ -1,7 +1,7 @@
 """The ledger's accounts: a household's, the funds of each level, each level's own input (三级配套) and donations, a
 shop's — opened on first use."""
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -77,6 +77,25 @@ def shop_account(session: Session, *, shop_id: int, name: str, village_id: int) 
     return session.exec(select(Account).where(Account.key == key)).first() or _get_or_open(
         session, key=key, kind=AccountKind.shop, name=name, org=session.get(OrgUnit, village_id),
         allow_negative=False, shop_id=shop_id)
+
+
+# Built once: a redemption's accounts — the household's, its hold (if it has one) and the shop's — in one read.
+_PAYING = select(Account).where(or_(Account.household_id == bindparam("household_id"),
+                                    Account.key == bindparam("hold_key"), Account.key == bindparam("shop_key")))
+
+
+def paying_accounts(session: Session, *, household_id: int, shop_id: int, name: str, village_id: int
+                    ) -> tuple[Account, Account, int]:
+    """The household's account and the shop's (opened on first use, as `shop_account`) in one read, with the points
+    the household has on hold (0 when it has no hold account): nothing held means nothing can be due back."""
+    found = list(session.exec(_PAYING, params={"household_id": household_id, "hold_key": f"{HOLD_PREFIX}{household_id}",
+                                               "shop_key": f"shop:{shop_id}"}))
+    payer = next((a for a in found if a.household_id == household_id), None)
+    if payer is None:
+        raise NotFound("找不到该农户的积分账户")
+    shop = next((a for a in found if a.kind == AccountKind.shop), None) or shop_account(
+        session, shop_id=shop_id, name=name, village_id=village_id)
+    return payer, shop, sum(a.balance for a in found if a.kind == AccountKind.hold)
 
 
 def hold_account(session: Session, *, household: Household) -> Account:

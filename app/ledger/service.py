@@ -22,7 +22,7 @@ from app.ids import int_within
 from app.inbox.models import MessageKind
 from app.inbox.service import approvers, household_users, notify
 from app.ledger import chain, policy, postings
-from app.ledger.accounts import hold_account, household_account, shop_account, village_fund
+from app.ledger.accounts import hold_account, household_account, paying_accounts, shop_account, village_fund
 from app.ledger.history import describe_lines, reversals_of
 from app.ledger.models import (
     CREDIT_KINDS,
@@ -269,12 +269,14 @@ def post_credit(session: Session, *, household: Household, points: int, reason: 
 def pay_shop(session: Session, *, household_id: int, shop_id: int, shop_name: str, village_id: int, points: int,
              reason: str, actor_id: int | None) -> tuple[LedgerTransaction, int]:
     """Debit a household and credit a shop (a redemption); the household's balance never goes below zero (I3).
-    Returns the transaction and the household's balance after."""
-    payer = household_account(session, household_id=household_id)
-    txn, balances = post_transaction(
-        session, kind=TxnKind.redemption, reason=reason, actor_id=actor_id,
-        legs=[Leg(payer, -points), Leg(shop_account(session, shop_id=shop_id, name=shop_name, village_id=village_id),
-                                       points)])
+    Points held for the household that are due back (a 扫码兑换 request past its time) are given back first, so that
+    they are spent like any other. Returns the transaction and the household's balance after."""
+    payer, shop, held = paying_accounts(session, household_id=household_id, shop_id=shop_id, name=shop_name,
+                                        village_id=village_id)
+    if held:
+        release_due_holds(session, household_id=household_id)
+    txn, balances = post_transaction(session, kind=TxnKind.redemption, reason=reason, actor_id=actor_id,
+                                     legs=[Leg(payer, -points), Leg(shop, points)])
     return txn, balances[payer.id]
 
 

@@ -100,6 +100,12 @@ def load_actor(session: Session, user: User) -> Actor:
     found = list(session.exec(select(RoleAssignment, OrgUnit.kind)
                               .outerjoin(OrgUnit, OrgUnit.id == RoleAssignment.org_id)
                               .where(RoleAssignment.user_id == user.id)))
+    return actor_with(session, user, found)
+
+
+def actor_with(session: Session, user: User, found: list[tuple[RoleAssignment, str | None]]) -> Actor:
+    """`load_actor` from the user's role assignments already read, each with its unit's kind (the sign-in check
+    reads them with the user: app.auth.service.token_holder)."""
     covered: dict[str, set[int]] = {}
     for assignment, kind in found:
         villages = ({assignment.org_id} if kind == OrgKind.village else set() if kind is None

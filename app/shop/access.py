@@ -1,5 +1,8 @@
 """Who may see and run a shop: the shop's own role rule (its staff list) on top of app.org.access."""
 
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound, ShopClosed, ShopPaused
@@ -16,7 +19,7 @@ from app.org.access import (
 )
 from app.shop.catalogue.models import Goods
 from app.shop.models import Shop, ShopStaff, ShopStatus
-from app.shop.redemption.models import Redemption, RedemptionConfirmation
+from app.shop.redemption.models import DEFAULT_CONFIRM_ABOVE, Redemption, RedemptionConfirmation, VillageSettings
 
 
 def is_staff(session: Session, actor: Actor, shop: Shop) -> bool:
@@ -37,6 +40,35 @@ def staffed_shop(session: Session, actor: Actor, shop_id: int) -> Shop:
     if not is_staff(session, actor, shop):
         raise Forbidden("您不是该超市的管理员")
     return shop
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A shop as its counter redeems at it: the shop (one the actor may see), whether the actor is on its staff,
+    and the village's amount above which a pay code asks the villager's phone (app.shop.redemption.confirmations)."""
+
+    shop: Shop
+    staffed: bool
+    confirm_above: int
+
+
+# Built once: the shop, the actor's place on its staff and its village's amount, in one read (every redemption).
+_COUNTER = (select(Shop, ShopStaff.id, VillageSettings.confirm_above).select_from(Shop)
+            .outerjoin(ShopStaff, and_(ShopStaff.shop_id == Shop.id, ShopStaff.user_id == bindparam("user_id")))
+            .outerjoin(VillageSettings, VillageSettings.village_id == Shop.village_id)
+            .where(Shop.id == bindparam("shop_id")))
+
+
+def counter_shop(session: Session, actor: Actor, shop_id: int) -> Counter:
+    """`visible_shop` (another village's shop is not found), `is_staff` and the village's confirmation amount,
+    in one read."""
+    found = session.exec(_COUNTER, params={"shop_id": shop_id, "user_id": actor.id}).first() if in_range(
+        shop_id) else None
+    if found is None or not actor.can(found[0].village_id, EVERYONE):
+        raise NotFound("找不到该超市")
+    shop, staff_id, confirm_above = found
+    return Counter(shop=shop, staffed=staff_id is not None and actor.can(shop.village_id, ATTENDANTS),
+                   confirm_above=DEFAULT_CONFIRM_ABOVE if confirm_above is None else confirm_above)
 
 
 def can_manage(session: Session, actor: Actor, shop: Shop) -> bool:

@@ -8,6 +8,7 @@ from app.ledger.accounts import household_account
 from app.ledger.check import check_ledger
 from app.org.access import load_actor
 from app.org.models import Household, Role, RoleAssignment, User
+from app.shop.access import counter_shop
 from app.shop.catalogue.models import BasketLine, Goods
 from app.shop.catalogue.service import create_goods
 from app.shop.models import Shop, ShopStaff
@@ -46,8 +47,9 @@ def codes(engine, household_id: int, n: int) -> list[str]:
 
 def redeem_as(engine, attendant_id, shop_id, goods_id, code, quantity=1):
     def body(s):
-        return redeem(s, shop=s.get(Shop, shop_id), attendant=load_actor(s, s.get(User, attendant_id)),
-                      pay_code=code, items=[BasketLine(goods_id=goods_id, quantity=quantity)],
+        attendant = load_actor(s, s.get(User, attendant_id))
+        return redeem(s, counter=counter_shop(s, attendant, shop_id), attendant=attendant, pay_code=code,
+                      items=[BasketLine(goods_id=goods_id, quantity=quantity)],
                       idempotency_key=None, secret=TEST_SECRET)
     return in_transaction(engine, body)
 

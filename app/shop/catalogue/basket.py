@@ -1,6 +1,7 @@
 """A basket of goods: cleaned (goods id → quantity) and priced — the one pricer, for a redemption at the counter
 (pay code or card) and for a 扫码兑换 request alike."""
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.errors import InvalidState, OutOfStock, ValidationFailed
@@ -27,11 +28,15 @@ def clean_basket(items: list[BasketLine]) -> dict[int, int]:
     return basket
 
 
+# Built once: the basket's goods of the shop (every redemption and request prices one).
+_PRICED = select(Goods).where(Goods.id.in_(bindparam("ids", expanding=True)), Goods.shop_id == bindparam("shop_id"))
+
+
 def price_basket(session: Session, *, shop: Shop, basket: dict[int, int], in_stock: bool = False
                  ) -> list[tuple[Goods, int]]:
     """(goods, quantity) by goods id at today's prices: goods of this shop, on sale — and, with `in_stock`, on the
     shelf now (a request holds points for goods it cannot take yet). Refused in words the villager can act on."""
-    goods = {g.id: g for g in session.exec(select(Goods).where(Goods.id.in_(basket), Goods.shop_id == shop.id))}
+    goods = {g.id: g for g in session.exec(_PRICED, params={"ids": list(basket), "shop_id": shop.id})}
     if any(gid not in goods for gid in basket):
         raise ValidationFailed("商品不存在或不属于本店，请刷新商品列表")
     off = [goods[gid].name for gid in basket if not goods[gid].active]

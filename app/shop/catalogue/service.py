@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -221,14 +221,21 @@ def move_stock(session: Session, *, goods: Goods, delta: int, kind: str, reason:
     return movement
 
 
+_GOODS = Goods.__table__
+# Built once: the conditional update of a goods row's stock (I4), and its variant for a count correction.
+_MOVE_STOCK = (update(_GOODS).where(_GOODS.c.id == bindparam("goods_id"), _GOODS.c.stock + bindparam("delta") >= 0)
+               .values(stock=_GOODS.c.stock + bindparam("delta")).returning(_GOODS.c.stock))
+_MOVE_COUNTED_STOCK = _MOVE_STOCK.where(_GOODS.c.stock == bindparam("expected_before"))
+
+
 def take_stock(session: Session, *, goods: Goods, delta: int, expected_before: int | None = None) -> int:
     """The one writer of stock: a conditional update that never takes stock below zero. Returns stock after.
     Callers record a StockMovement with it in the same transaction."""
-    stmt = update(Goods).where(Goods.id == goods.id, Goods.stock + delta >= 0)
+    params = {"goods_id": goods.id, "delta": delta}
     if expected_before is not None:  # a count correction applies only to the stock it was counted against
-        stmt = stmt.where(Goods.stock == expected_before)
-    stmt = stmt.values(stock=Goods.stock + delta).returning(Goods.stock).execution_options(synchronize_session=False)
-    after = session.execute(stmt).scalar_one_or_none()
+        params["expected_before"] = expected_before
+    after = session.execute(_MOVE_STOCK if expected_before is None else _MOVE_COUNTED_STOCK,
+                            params).scalar_one_or_none()
     if after is None:
         if expected_before is not None:
             raise ValidationFailed("库存刚刚有变动，请刷新后重新盘点")

@@ -19,7 +19,7 @@ from app.ids import AfterId, Id
 from app.org.access import EVERYONE, get_visible, managed_household, own_household
 from app.org.models import OrgUnit
 from app.shop import access
-from app.shop.access import staffed_shop, visible_redemption, visible_shop
+from app.shop.access import counter_shop, staffed_shop, visible_redemption
 from app.shop.qr import qr_svg
 from app.shop.redemption import confirmations, paycodes, service
 from app.shop.redemption.counter import counting_code_failures, describe_payer, throttle_code_tries
@@ -94,12 +94,11 @@ def unlock_card(shop_id: Id, body: CardUnlockRequest, actor: ActorDep, session: 
 def redeem(shop_id: Id, body: RedemptionCreate, actor: ActorDep, session: SessionDep, settings: SettingsDep,
            secret: SecretDep, code_failures: CodeFailuresDep, idempotency_key: IdempotencyKey = None) -> Response:
     with service.counter_queue(session, shop_id=shop_id, wait=settings.db_write_wait):
-        shop = visible_shop(session, actor, shop_id)  # redeem() itself checks the attendant is on the shop's staff
-        with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop.id):
-            result = service.redeem(session, shop=shop, attendant=actor, pay_code=body.pay_code, items=body.items,
-                                    idempotency_key=idempotency_key, secret=secret,
-                                    expected_total=body.expected_total,
-                                    confirm_above=confirmations.confirm_above(session, village_id=shop.village_id))
+        counter = counter_shop(session, actor, shop_id)  # redeem() itself refuses an attendant not on its staff
+        with counting_code_failures(code_failures, attendant_id=actor.id, shop_id=shop_id):
+            result = service.redeem(session, counter=counter, attendant=actor, pay_code=body.pay_code,
+                                    items=body.items, idempotency_key=idempotency_key, secret=secret,
+                                    expected_total=body.expected_total)
         session.commit()
     return model_answer(result, status_code=202 if isinstance(result, ConfirmationPublic) else 201)
 

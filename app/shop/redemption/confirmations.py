@@ -20,7 +20,6 @@ from app.errors import (
     ValidationFailed,
 )
 from app.idempotency import answer_claim
-from app.ledger.service import release_due_holds
 from app.org.access import OFFICIALS, Actor, load_actor
 from app.org.models import Household, User
 from app.org.service import name_for
@@ -223,7 +222,6 @@ def _redeem(session: Session, *, row: RedemptionConfirmation, secret: str) -> Re
         raise PayCodeUsed()
     refuse_dead_owner(session, code)  # the code was alive when the villager was asked; its owner must still be
     basket = {line["goods_id"]: line["quantity"] for line in json.loads(row.basket)}
-    release_due_holds(session, household_id=code.household_id)  # points due back count before it pays
     goods = price_basket(session, shop=shop, basket=basket)
     total = basket_total(goods)
     if total != row.total_points:

@@ -9,7 +9,6 @@ from sqlmodel import Session, SQLModel
 
 from app.config import Settings
 from app.errors import InvalidPayCode, PayCodeExpired, PayCodeUsed, RateLimited
-from app.org.models import Household
 from app.org.service import mask_name
 from app.ratelimit import Recent, Window
 from app.ratelimit_db import Limiters
@@ -31,8 +30,7 @@ class PayerPublic(SQLModel):
 
 def describe_payer(session: Session, *, shop: Shop, code: str, secret: str) -> PayerPublic:
     """Check a scanned code without using it, and say whose it is."""
-    row = resolve_pay_code(session, shop=shop, code=code, secret=secret)
-    household = session.get(Household, row.household_id)
+    row, household = resolve_pay_code(session, shop=shop, code=code, secret=secret)
     return PayerPublic(pay_code=code.strip(), household_id=household.id, household_name=mask_name(household.head_name),
                        balance=payer_balance(session, household_id=household.id), expires_at=row.expires_at)
 

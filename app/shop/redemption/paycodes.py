@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, select
 
 from app.audit.service import record_action
@@ -106,15 +106,24 @@ def clean_code(code: str | None) -> str:
     return code
 
 
-def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, now: datetime | None = None) -> PayCode:
-    """The live pay code for this shop, or the refusal a villager can act on."""
+_RESOLVE = (select(PayCode, Redemption.id, Household, User).select_from(PayCode)
+            .outerjoin(Redemption, Redemption.pay_code_id == PayCode.id)
+            .join(Household, Household.id == PayCode.household_id)
+            .outerjoin(User, User.id == PayCode.user_id)
+            .where(PayCode.code_hash == bindparam("code_hash")))
+
+
+def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, now: datetime | None = None
+                     ) -> tuple[PayCode, Household]:
+    """The live pay code for this shop and its household, or the refusal a villager can act on."""
     require_open(shop)
     code = clean_code(code)
     if len(code) == CARD_LENGTH:
         raise InvalidPayCode("这是家庭积分卡，请让村民输入卡密码")
-    row, used_by = session.exec(  # the code and the redemption that used it, if one did, in one read
-        select(PayCode, Redemption.id).outerjoin(Redemption, Redemption.pay_code_id == PayCode.id)
-        .where(PayCode.code_hash == code_digest(code, secret=secret))).first() or (None, None)
+    # The code, the redemption that used it (if one did), its household and the member it was issued to, in one
+    # read (the member is then in the session: refuse_dead_owner finds it without asking again).
+    row, used_by, household, _member = session.exec(_RESOLVE, params={"code_hash": code_digest(code, secret=secret)}
+                                                    ).first() or (None, None, None, None)
     if row is None:
         raise InvalidPayCode()
     if row.village_id != shop.village_id:
@@ -126,7 +135,7 @@ def resolve_pay_code(session: Session, *, shop: Shop, code: str, secret: str, no
     if row.revoked_at is not None:  # an offline code (离线码) stopped before its time
         raise _naming(PayCodeRevoked(), row)
     refuse_dead_owner(session, row)
-    return row
+    return row, household
 
 
 def check_offline_cap(row: PayCode, total: int) -> None:

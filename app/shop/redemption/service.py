@@ -12,11 +12,11 @@ from app.audit.service import record_action
 from app.errors import Busy, Forbidden, InvalidState, NotFound, PriceChanged
 from app.idempotency import find_result, run_idempotent
 from app.ledger.models import REDEMPTION_REVERSAL_PREFIX
-from app.ledger.service import check_reversible, is_reversed, release_due_holds, reverse
+from app.ledger.service import check_reversible, is_reversed, reverse
 from app.org.access import Actor, require_may_decide_for
 from app.paging import Page, page_desc
 from app.queueing import KeyedFairLocks
-from app.shop.access import is_staff
+from app.shop.access import Counter
 from app.shop.catalogue.basket import basket_total, clean_basket, price_basket
 from app.shop.catalogue.models import BasketLine, Goods, MovementKind
 from app.shop.catalogue.service import move_stock
@@ -52,17 +52,19 @@ def counter_queue(session: Session, *, shop_id: int, wait: float) -> Iterator[No
         raise Busy("收银台繁忙，请稍后再试") from exc
 
 
-def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, items: list[BasketLine],
-           idempotency_key: str | None, secret: str, expected_total: int | None = None,
-           confirm_above: int | None = None) -> RedemptionPublic | ConfirmationPublic:
-    """Hand goods over for a household's points: everything happens together, exactly once.
+def redeem(session: Session, *, counter: Counter, attendant: Actor, pay_code: str, items: list[BasketLine],
+           idempotency_key: str | None, secret: str, expected_total: int | None = None
+           ) -> RedemptionPublic | ConfirmationPublic:
+    """Hand goods over for a household's points at the shop of `counter` (app.shop.access.counter_shop: read for
+    `attendant`): everything happens together, exactly once.
 
     `expected_total` is the total the counter showed: another total at today's prices is refused (409
-    price_changed). Paid by pay code above `confirm_above` points (None: never), nothing moves yet: the villager is
-    asked on their own phone and the answer is the pending confirmation (confirmations.py), which runs this same
-    redemption, under the same key, once they confirm."""
-    if not is_staff(session, attendant, shop):
+    price_changed). Paid by pay code above the village's amount (`counter.confirm_above`), nothing moves yet: the
+    villager is asked on their own phone and the answer is the pending confirmation (confirmations.py), which runs
+    this same redemption, under the same key, once they confirm."""
+    if not counter.staffed:
         raise Forbidden("您不是该超市的管理员")
+    shop, confirm_above = counter.shop, counter.confirm_above
     basket = clean_basket(items)
     payload = redemption_payload(shop_id=shop.id, pay_code=pay_code, basket=basket, expected_total=expected_total)
     asked: list[ConfirmationPublic] = []
@@ -75,20 +77,20 @@ def redeem(session: Session, *, shop: Shop, attendant: Actor, pay_code: str, ite
         return confirmations.public(session, waiting, reader=attendant) if waiting is not None else None
 
     def action() -> RedemptionPublic:
-        code = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
-        release_due_holds(session, household_id=code.household_id)  # points due back count before it pays
+        code, household = resolve_pay_code(session, shop=shop, code=pay_code, secret=secret)
         lines = price_basket(session, shop=shop, basket=basket)
         total = basket_total(lines)
         if expected_total is not None and total != expected_total:
             raise PriceChanged(f"商品价格有变动：现在共 {total} 积分（收银台显示 {expected_total} 积分），"
                                "请核对后再确认")
         check_offline_cap(code, total)
-        if confirm_above is not None and may_ask_phone(code) and total > confirm_above:
+        if may_ask_phone(code) and total > confirm_above:
             asked.append(confirmations.ask_household(
                 session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, total=total,
                 idempotency_key=idempotency_key, expected_total=expected_total, reader=attendant))
             raise _AskedHousehold()
-        return redeem_code(session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, reader=attendant)
+        return redeem_code(session, shop=shop, attendant_id=attendant.id, code=code, lines=lines, reader=attendant,
+                           household=household)
 
     try:
         return run_idempotent(session, scope=redeem_scope(attendant.id, shop.id), key=idempotency_key,
