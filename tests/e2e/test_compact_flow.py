@@ -1,7 +1,8 @@
-"""村规民约 in a real browser at 390×844 (issue #22 item 2): the official proposes an amendment on the 公开 tab,
-records the 议事会's discussion, walks its 四议两公开 through to 决议公开 on the decision's page, and finds the new
-version in force with its history (the vote and the lines changed); the town admin records a 大体检 that fails, and
-the village sees it. Screenshots: test-artifacts/screenshots/compact-*.png."""
+"""村规民约 in a real browser at 390×844 (issue #22 items 1 and 2): the official proposes an amendment on the 公开
+tab, records the 议事会's discussion, holds a 村民议事会 meeting whose published resolution names it, walks its
+四议两公开 through to 决议公开 on the decision's page, and finds the new version in force with its history (the
+vote and the lines changed); the town admin records a 大体检 that fails, and the village sees it.
+Screenshots: test-artifacts/screenshots/compact-*.png."""
 
 import re
 
@@ -47,6 +48,31 @@ def test_an_amendment_becomes_the_new_version_and_the_township_checks_it(live_se
     page.get_by_role("button", name="记录议事会讨论").click()
     page.get_by_text("议事会讨论已记录").wait_for()
     shoot(page, "compact-03-amendment")
+
+    # The 村民议事会 discusses it: a meeting whose resolution names the amendment, published to the village; the
+    # resolution leads back to the amendment, which shows the meeting's vote.
+    page.goto(f"{base}/councils")
+    page.get_by_test_id("council-assembly").get_by_role("link").click()
+    page.get_by_role("link", name="记录一次会议").click()
+    page.get_by_label("议题").fill("把节约用水写进村规民约")
+    for name in ("王建国", "李志愿", "孙老师"):
+        page.get_by_label(name).check()
+    page.get_by_label("会议记录").fill("三人到会，讨论修订村规民约，同意增加节约用水一条。")
+    page.get_by_role("button", name="保存会议").click()
+    page.get_by_text("会议已记录").wait_for()
+    page.get_by_label("决议内容").fill("同意增加第九条节约用水，提交村两委")
+    page.get_by_label("所议事项（可不选）").select_option(index=1)
+    for label, value in (("赞成", "3"), ("反对", "0"), ("弃权", "0")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="记录决议").click()
+    page.get_by_text("决议已记录").wait_for()
+    shoot(page, "compact-03b-council-meeting")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="公开到村务公开").click()
+    page.get_by_text("已公开到村务公开").wait_for()
+    page.get_by_role("link", name="查看所议事项").click()
+    page.get_by_text("同意增加第九条节约用水，提交村两委").wait_for()
+    assert page.get_by_text("赞成 3 · 反对 0 · 弃权 0").count() == 1
 
     page.get_by_test_id("decision-link").click()
     page.get_by_test_id("decision-rides").wait_for()
