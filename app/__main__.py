@@ -179,6 +179,7 @@ def _confirm_service_orders(engine: Engine) -> int:
 
 def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
     """The county (with the townships and villages of --tree) and its first administrator."""
+    import app.domains  # noqa: F401  (the domains' village starters: a new village's criteria, councils, menu …)
     from app.org.service import clean_phone
     from app.org.setup import appoint_admin, check_admin_password, ensure_county, find_unit, parse_tree
     from app.security import hash_password

@@ -206,3 +206,35 @@ class TestWorkers:
         assert cli.main(["serve"]) == 2 and ran == []
         err = capsys.readouterr().err
         assert said in err and "Traceback" not in err
+
+
+@pytest.mark.sqlite_only
+def test_the_real_command_starts_the_trees_villages(tmp_path):
+    """`python -m app create-admin --tree` in its own process, as a county's IT person runs it: its villages start
+    with what every domain gives a new village (criteria, the four councils, the service menu), as villages made from
+    人员管理 do. In-process tests could not see it: the test run imports every domain before any command runs."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import func
+    from sqlmodel import SQLModel
+
+    from app.councils.models import Council
+    from app.db import make_engine
+    from app.evaluation.models import Criterion
+
+    url = f"sqlite:///{tmp_path / 'county.db'}"
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)  # the schema `alembic upgrade head` makes (tests/test_migrations.py)
+    (tmp_path / "org.txt").write_text(TREE, encoding="utf-8")
+    env = {**os.environ, "DATABASE_URL": url, "APP_ENV": "production", "SECRET_KEY": STRONG_SECRET,
+           cli.PASSWORD_ENV: ADMIN_PASSWORD}
+    done = subprocess.run([sys.executable, "-m", "app", "create-admin", "--county", "振风县", "--phone", ADMIN_PHONE,
+                           "--name", "王县长", "--tree", str(tmp_path / "org.txt")], env=env, capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert done.returncode == 0, done.stderr
+    with session_for(engine, write=False) as s:
+        village = s.exec(select(OrgUnit.id).where(OrgUnit.name == "东山村")).one()
+        assert s.exec(select(func.count()).select_from(Criterion).where(Criterion.village_id == village)).one() > 0
+        assert s.exec(select(func.count()).select_from(Council).where(Council.village_id == village)).one() == 4
+    engine.dispose()
