@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         except UnsafeConfiguration as error:  # e.g. production without SECRET_KEY: said in one line, not a traceback
             print(f"The configuration cannot be used: {error}", file=sys.stderr)
             return 2
+    # Every command below runs domain code in a process of its own: what the domains register (village starters,
+    # the ledger's words and holds, the disclosure that posts a month's root) must be there first — `serve` gets it
+    # from app.main. Written once here, not per command (create-admin once made villages with nothing in them).
+    import app.domains  # noqa: F401
+
     if args.command == "seed-demo" and settings.is_production:
         print("APP_ENV=production: the demo world is never created.", file=sys.stderr)
         return 0
@@ -102,7 +107,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_ledger(engine: Engine) -> int:
-    import app.domains  # noqa: F401  (what each domain's holds must come to)
     from app.ledger.check import check_ledger
 
     with session_for(engine, write=False) as session:
@@ -115,7 +119,6 @@ def _check_ledger(engine: Engine) -> int:
 
 def _post_ledger_roots(engine: Engine) -> int:
     """Post the root of every book's month that has ended (each village's as a 财务 disclosure), once."""
-    import app.domains  # noqa: F401  (the disclosure domain publishes the roots)
     from app.ledger.chain import post_due_roots
 
     with session_for(engine, write=True) as session:
@@ -179,7 +182,6 @@ def _confirm_service_orders(engine: Engine) -> int:
 
 def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
     """The county (with the townships and villages of --tree) and its first administrator."""
-    import app.domains  # noqa: F401  (the domains' village starters: a new village's criteria, councils, menu …)
     from app.org.service import clean_phone
     from app.org.setup import appoint_admin, check_admin_password, ensure_county, find_unit, parse_tree
     from app.security import hash_password
