@@ -2,14 +2,16 @@
 and shown again without asking the server; the 积分码 page (no-store) is never kept, and a kept page is loaded afresh
 after a live screen was opened (the balance on 首页 must not look unchanged after paying).
 
-Playwright starts Chromium with --disable-back-forward-cache; this module's browser runs without it, as phones do."""
+Playwright starts Chromium with --disable-back-forward-cache; this module's browser runs without it, as phones do. It
+is the full `chromium`: the headless shell the other browser tests use keeps no page in the cache ("masked")."""
 
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import DEMO
+from tests.conftest import DEMO, unavailable
 from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, log_in
 
 WAIT = 20_000  # page loads on a busy machine
@@ -20,7 +22,10 @@ STATE = """() => ({mark: window.__zfMark || null, persisted: window.__zfPersiste
 
 @pytest.fixture(scope="module")
 def bfcache_browser(playwright_driver, chromium_path) -> Iterator:
-    chromium = playwright_driver.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS,
+    full = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not full:
+        unavailable("BROWSER", "no full Chromium on PATH for the back/forward cache (apt-get install chromium)")
+    chromium = playwright_driver.chromium.launch(executable_path=full, headless=True, args=CHROMIUM_ARGS,
                                                  ignore_default_args=["--disable-back-forward-cache"])
     yield chromium
     chromium.close()

@@ -2,14 +2,13 @@
 a (fake) camera, builds the basket and confirms; both phones show the receipt and the balance goes down."""
 
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, _is_page_fault, log_in
+from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, _is_page_fault, log_in, system_chromium
 from tests.e2e.fixtures.camera import blank_frame, qr_frame, write_y4m
 from tests.e2e.layout import layout_problems
 
@@ -30,8 +29,7 @@ def camera_phone(browser, tmp_path) -> Iterator[Callable]:
         video = write_y4m(tmp_path / f"{name}.y4m", frame)
         args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                                 f"--use-file-for-fake-video-capture={video}"]
-        executable = shutil.which("chromium") or shutil.which("chromium-browser")
-        second = browser.browser_type.launch(executable_path=executable, headless=True, args=args)
+        second = browser.browser_type.launch(executable_path=system_chromium(), headless=True, args=args)
         browsers.append(second)
         context = second.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai",
                                      permissions=["camera"], storage_state=storage_state)
