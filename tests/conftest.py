@@ -69,8 +69,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 # The slowest first, so that no worker is left running a long test at the end while the others wait: the browser tests
 # (the county's day, the longest, before the rest), the kill -9 test, then the fuzzing and the isolation matrix. The
-# Makefile runs the suite with `--dist worksteal`: each worker starts on its share in this order and, once done, takes
-# tests off the end of another's.
+# Makefile runs the suite with `--dist worksteal`, which hands each worker one contiguous share of the collection
+# and, once a worker is done, lets it take tests off the end of another's. So the ranked tests are dealt out like
+# cards, one share each in turn: every worker starts on its own third of the browser tests (in one share they kept
+# that worker busy for the whole run while the others finished early and waited), and every share ends in quick ones.
 SLOW_FIRST = ("tests/e2e/test_county_day_one.py", "tests/e2e/", "tests/test_crash.py", "tests/test_workers.py",
               "tests/test_schemathesis.py", "tests/test_isolation.py")
 
@@ -80,6 +82,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
 
     items.sort(key=rank)  # stable: within a rank, the files' own order
+    items[:] = dealt(items, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+
+
+def dealt(items: list, workers: int) -> list:
+    """`items` dealt in turn into one share per worker, each share the size xdist's worksteal gives a worker (it cuts
+    the collection into contiguous shares, the remainder going to the last), the shares put end to end."""
+    sizes, left = [], len(items)
+    for i in range(workers):
+        sizes.append(left // (workers - i))
+        left -= sizes[-1]
+    shares: list[list] = [[] for _ in sizes]
+    turn = 0
+    for item in items:
+        while len(shares[turn % workers]) == sizes[turn % workers]:
+            turn += 1
+        shares[turn % workers].append(item)
+        turn += 1
+    return [item for share in shares for item in share]
 
 
 def seed_template(engine: Engine) -> None:

@@ -1,3 +1,6 @@
+import functools
+
+import pytest
 from sqlalchemy import text
 
 from app.migrations import head_revision
@@ -13,23 +16,31 @@ def stamp(engine, revision: str | None) -> None:
             conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": revision})
 
 
-def test_health_answers_without_login(api, demo_engine):
-    stamp(demo_engine, head_revision())
+@pytest.fixture
+def stamped(demo_engine):
+    """`stamp` on the test's database, and no stamp left behind: the run's PostgreSQL database is put back to its
+    rows before each test, not to its tables, so a stamp left here would be the next test's (on whichever worker)."""
+    yield functools.partial(stamp, demo_engine)
+    stamp(demo_engine, None)
+
+
+def test_health_answers_without_login(api, demo_engine, stamped):
+    stamped(head_revision())
     r = api.get("/health")
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "database": "ok", "engine": demo_engine.dialect.name,
                         "migration": head_revision(), "head": head_revision()}
 
 
-def test_a_database_behind_the_code_is_503_naming_both(api, demo_engine):
-    stamp(demo_engine, "0019")
+def test_a_database_behind_the_code_is_503_naming_both(api, stamped):
+    stamped("0019")
     r = api.get("/health")
     assert r.status_code == 503 and error_code(r) == "migration_behind"
     assert "0019" in r.json()["error"]["message"] and head_revision() in r.json()["error"]["message"]
-    stamp(demo_engine, None)
 
 
-def test_a_database_alembic_never_ran_on_says_so(api):
+def test_a_database_alembic_never_ran_on_says_so(api, stamped):
+    stamped(None)
     r = api.get("/health")
     assert r.status_code == 200 and r.json()["migration"] is None
 
