@@ -113,24 +113,17 @@ def credit_household(session: Session, *, household: Household, points: int, rea
         # The household's account row, locked (SQLite: the writer is held already): two credits for one household
         # at once are counted against the month one after the other.
         lock_household_account(session, household_id=household.id)
-        over = policy.over_limits(session, village_id=household.village_id, household_id=household.id,
-                                  points=points)
-        if actor_id is not None and session.get(User, actor_id).household_id == household.id:
-            over = {**(over or {}), "conflict_of_interest": True}
+        over = with_recusal(policy.over_limits(session, village_id=household.village_id, household_id=household.id,
+                                               points=points),
+                            proposer_household=_household_of(session, actor_id), household_id=household.id)
         request = AwardRequest(village_id=household.village_id, household_id=household.id, points=points,
                                reason=reason, category=category, status=policy.PENDING, source_kind=source.kind,
                                source_id=source.id, proposed_by_id=actor_id)
         session.add(request)
         session.flush()
         if over is not None:
-            record_action(session, actor_id=actor_id, action=LedgerAction.points_award_pending,
-                          village_id=household.village_id, target_type=HOUSEHOLD_TARGET, target_id=household.id,
-                          target_label=household.head_name, reason=reason,
-                          detail={"request_id": request.id, "points": points, "category": category,
-                                  "source": source.kind, "source_id": source.id, **over})
-            tell_pending(session, request=request, household=household)
-            return AwardOutcome(id=request.id, household_id=household.id, points=points, status=policy.PENDING,
-                                category=category, reason=reason, request_id=request.id)
+            return _waiting(session, request=request, household=household, over=over, source=source,
+                            actor_id=actor_id)
         posted = post_credit(session, household=household, points=points, reason=reason, category=category,
                              source=source, actor_id=actor_id)
         request.status, request.transaction_id, request.decided_at = policy.POSTED, posted.id, utcnow()
@@ -146,6 +139,31 @@ def credit_household(session: Session, *, household: Household, points: int, rea
                "source": [source.kind, source.id]}
     return run_idempotent(session, scope=once.scope, key=once.key, payload=payload, result_type=AwardOutcome,
                           action=action)
+
+
+def _household_of(session: Session, user_id: int | None) -> int | None:
+    return session.get(User, user_id).household_id if user_id is not None else None
+
+
+def with_recusal(over: dict | None, *, proposer_household: int | None, household_id: int) -> dict | None:
+    """What a credit waits for: `over` (the limits it is over, or None), and 回避 when its proposer is of the
+    household it pays — such a credit always waits for a second person, whatever the limits."""
+    if proposer_household == household_id:
+        return {**(over or {}), "conflict_of_interest": True}
+    return over
+
+
+def _waiting(session: Session, *, request: AwardRequest, household: Household, over: dict, source: Source,
+             actor_id: int | None) -> AwardOutcome:
+    """A credit left waiting for a second person: audited with what it is over, the approvers told."""
+    record_action(session, actor_id=actor_id, action=LedgerAction.points_award_pending,
+                  village_id=household.village_id, target_type=HOUSEHOLD_TARGET, target_id=household.id,
+                  target_label=household.head_name, reason=request.reason,
+                  detail={"request_id": request.id, "points": request.points, "category": request.category,
+                          "source": source.kind, "source_id": source.id, **over})
+    tell_pending(session, request=request, household=household)
+    return AwardOutcome(id=request.id, household_id=household.id, points=request.points, status=policy.PENDING,
+                        category=request.category, reason=request.reason, request_id=request.id)
 
 
 @dataclass(frozen=True)
@@ -189,14 +207,13 @@ def credit_households(session: Session, *, village_id: int, credits: list[Credit
         raise NotFound("找不到该农户的积分账户")
     single, monthly = policy.village_limits(session, village_id=village_id)
     totals = policy.month_totals(session, household_ids=todo)
-    own = session.get(User, actor_id).household_id if actor_id is not None else None
+    own = _household_of(session, actor_id)
     requests: dict[int, AwardRequest] = {}
     waits: dict[int, dict] = {}
     for h in todo:
         _, points, reason, category = cleaned[h]
-        over = policy.over(points, totals.get(h, 0) + points, single, monthly)
-        if own == h:
-            over = {**(over or {}), "conflict_of_interest": True}
+        over = with_recusal(policy.over(points, totals.get(h, 0) + points, single, monthly),
+                            proposer_household=own, household_id=h)
         if over is not None:
             waits[h] = over
         requests[h] = AwardRequest(village_id=village_id, household_id=h, points=points, reason=reason,
@@ -219,13 +236,8 @@ def credit_households(session: Session, *, village_id: int, credits: list[Credit
         household, points, reason, category = cleaned[h]
         request = requests[h]
         if h in waits:
-            record_action(session, actor_id=actor_id, action=LedgerAction.points_award_pending, village_id=village_id,
-                          target_type=HOUSEHOLD_TARGET, target_id=h, target_label=household.head_name,
-                          reason=reason, detail={"request_id": request.id, "points": points, "category": category,
-                                                 "source": source.kind, "source_id": source.id, **waits[h]})
-            tell_pending(session, request=request, household=household)
-            outcomes[h] = AwardOutcome(id=request.id, household_id=h, points=points, status=policy.PENDING,
-                                       category=category, reason=reason, request_id=request.id)
+            outcomes[h] = _waiting(session, request=request, household=household, over=waits[h], source=source,
+                                   actor_id=actor_id)
         else:
             request.status, request.transaction_id, request.decided_at = policy.POSTED, posted[h][0], now
             outcomes[h] = AwardOutcome(id=posted[h][0], household_id=h, points=points, balance_after=posted[h][1],
