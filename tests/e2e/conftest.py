@@ -33,11 +33,13 @@ def live_server(request, tmp_path, sqlite_templates, served_app) -> Iterator[str
     engine.dispose()
 
 
-def system_chromium() -> str | None:
+def system_chromium(*, shell: bool = True) -> str | None:
     """The system's Chromium for headless tests: Debian's `chromium-headless-shell` where it is installed (the same
     Chromium built for headless use alone, without the browser's windowing layer: what Playwright itself runs for
-    headless tests; about half the CPU a page costs the full browser, docs/performance.md), else `chromium`."""
-    return next(filter(None, map(shutil.which, ("chromium-headless-shell", "chromium", "chromium-browser"))), None)
+    headless tests; about half the CPU a page costs the full browser, docs/performance.md), else `chromium`; with
+    `shell=False` the full browser alone."""
+    names = ("chromium-headless-shell",) * shell + ("chromium", "chromium-browser")
+    return next(filter(None, map(shutil.which, names)), None)
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,12 @@ Playwright starts Chromium with --disable-back-forward-cache; this module's brow
 is the full `chromium`: the headless shell the other browser tests use keeps no page in the cache ("masked")."""
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import DEMO, unavailable
-from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, log_in
+from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, log_in, system_chromium
 
 WAIT = 20_000  # page loads on a busy machine
 MARK = "window.__zfMark = 'kept'; window.addEventListener('pageshow', e => { window.__zfPersisted = e.persisted; });"
@@ -22,7 +21,7 @@ STATE = """() => ({mark: window.__zfMark || null, persisted: window.__zfPersiste
 
 @pytest.fixture(scope="module")
 def bfcache_browser(playwright_driver, chromium_path) -> Iterator:
-    full = shutil.which("chromium") or shutil.which("chromium-browser")
+    full = system_chromium(shell=False)
     if not full:
         unavailable("BROWSER", "no full Chromium on PATH for the back/forward cache (apt-get install chromium)")
     chromium = playwright_driver.chromium.launch(executable_path=full, headless=True, args=CHROMIUM_ARGS,
