@@ -85,9 +85,7 @@ def _form_page(request: Request, actor, session, *, form: dict, error: str = "",
 
 @router.get("/ceremonies/new")
 def new_filing(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    return _form_page(request, actor, session, form={"kind": "wedding", "tables": "", "guests": "", "cost": "",
-                                                     "gift_limit": "", "place": "", "note": "", "event_date": "",
-                                                     "household_id": ""})
+    return _form_page(request, actor, session, form=dict.fromkeys(FIELDS, "") | {"kind": "wedding"})
 
 
 @router.post("/ceremonies")
