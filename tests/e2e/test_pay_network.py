@@ -49,15 +49,23 @@ def test_pay_screen_through_a_dropped_and_restored_network(live_server, new_cont
     page.locator("#pay-trouble").wait_for(state="hidden")
 
     # A wait that never answers (a dead connection): it times out, the screen says so, the button brings a code.
-    held = []
+    held, sent = [], []
+    page.on("request", lambda request: sent.append(request) if "/pay/wait" in request.url else None)
     page.route("**/pay/wait**", lambda route: held.append(route))  # never answered
     page.clock.fast_forward("01:10")  # the pending wait's own timeout passes; the code's time is up too
     trouble.wait_for()
     page.wait_for_function("() => document.getElementById('pay-code').classList.contains('is-dead')")
     assert page.get_by_text("积分码暂时刷新不了").is_visible()
     shoot_both(page, shoot, "pay-net-02-no-answer", small=SMALL)
-    # Time stands still now (no automatic retry can come first): the button alone brings the code back.
-    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    # Time stands still now, so no automatic retry can come before the button. The retries sent before it (held
+    # like the first) must all have reached the route before it goes: one let through after it would bring a code
+    # and hide the button before the click (it did, now and then, on a loaded machine).
+    page.clock.pause_at(page.evaluate("Date.now()") + 1)
+    for _ in range(50):  # every send before the pause reported, and each held by the route
+        page.wait_for_timeout(100)
+        if len(held) == len(sent):
+            break
+    assert len(held) == len(sent), (len(held), len(sent))
     for route in held:  # the connections that hung are dropped, not answered late
         route.abort()
     page.unroute("**/pay/wait**")
