@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 export HOST PORT WORKERS
 
-.PHONY: run test install install-dev lock lint check-ledger cert admin bench clean
+.PHONY: run test shots install install-dev lock lint check-ledger cert admin bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ TEST_WORKERS ?= 3
 # compile app/ and rewrite the asserts of every test module afresh on every run (~40 % of collection's CPU).
 test: install-dev
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The browser tests again, keeping a screenshot of every page they check (test-artifacts/screenshots/, PNG, and the
+# printed pages as PDF): `make test` takes none, as nobody opens them there.
+shots: install-dev
+	env -u PYTHONDONTWRITEBYTECODE ZF_SHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal tests/e2e $(PYTEST_ARGS)
 
 # Re-resolve the locks from pyproject.toml after changing a dependency range, then commit requirements/*.lock.
 # Existing pins are kept where the ranges still allow them; `make lock LOCK_ARGS=--upgrade` moves everything to the

@@ -1,5 +1,6 @@
 """Browser fixtures: the real app under uvicorn on a free port, and the system Chromium through Playwright."""
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -16,6 +17,10 @@ from tests.e2e.layout import layout_problems
 from tests.served import in_thread
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# Screenshots are for people to open (`make shots`, ZF_SHOTS=1); a run that only tests takes none: nobody looks at
+# them there, and they cost the browser ~30 of the suite's CPU-seconds. What a shot's page is checked for (layout,
+# axe) is checked either way.
+SHOTS_ON = os.environ.get("ZF_SHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
 SMALL = {"width": 360, "height": 640}  # the narrowest, shortest phone the issues name
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -103,22 +108,32 @@ def _is_page_fault(text: str) -> bool:
     return not any(marker in text for marker in expected)
 
 
+def screenshot(page, name: str, **options) -> None:
+    """The page as it looks now, saved as test-artifacts/screenshots/<name>.png when screenshots are on."""
+    if SHOTS_ON:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **options)
+
+
+def print_pdf(page, name: str) -> None:
+    """The page printed on A4 (as its print styles lay it out), saved as <name>.pdf when screenshots are on."""
+    if SHOTS_ON:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.pdf(path=str(SCREENSHOTS / f"{name}.pdf"), format="A4")
+
+
 @pytest.fixture
 def shoot() -> Callable:
-    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png, then check the page's layout and run
-    axe-core on it (unless `axe=False`): every page a test shoots must have no serious or critical accessibility
-    finding."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Check the page's layout and run axe-core on it (unless `axe=False`): every page a test shoots must have no
+    serious or critical accessibility finding; with screenshots on, save it whole as <name>.png first."""
 
-    def save(page, name: str, *, axe: bool = True) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
+    def save(page, name: str, *, axe: bool = True) -> None:
         page.evaluate("window.scrollTo(0, 0)")  # so the sticky bars sit where a user first sees them
-        page.screenshot(path=str(path), full_page=True, caret="initial")  # no style="" left on inputs
+        screenshot(page, name, full_page=True, caret="initial")  # no style="" left on inputs
         problems = layout_problems(page)
         assert not problems, f"{name} ({page.url}): " + "; ".join(problems)
         findings = axe_problems(page) if axe else []
         assert not findings, f"{name} ({page.url}) fails axe: " + "; ".join(findings)
-        return path
 
     return save
 

@@ -9,7 +9,7 @@ import pytest
 from app.db import make_engine
 from app.org.models import Role
 from tests.conftest import add_person
-from tests.e2e.conftest import SCREENSHOTS, log_in, shoot_both
+from tests.e2e.conftest import log_in, print_pdf, screenshot, shoot_both
 
 pytestmark = pytest.mark.browser
 COUNTY_ADMIN = "13800000061"
@@ -56,8 +56,8 @@ def test_the_county_drills_down_to_a_village(live_server, new_context, shoot, tm
     assert page.get_by_role("heading", name=re.compile("清河镇")).is_visible()
     page.emulate_media(media="print")
     assert not page.locator("#dash-period").is_visible() and page.locator(".dash-table").is_visible()
-    page.pdf(path=str(SCREENSHOTS / "dashboard-print.pdf"), format="A4")
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-print.png"), full_page=True)
+    print_pdf(page, "dashboard-print")
+    screenshot(page, "dashboard-print", full_page=True)
 
 
 def test_the_county_report_prints_from_the_dashboard(live_server, new_context, shoot, tmp_path):
@@ -78,5 +78,5 @@ def test_the_county_report_prints_from_the_dashboard(live_server, new_context, s
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="打印（A4）").is_visible()
     assert page.get_by_test_id("report-table-township").is_visible()
-    page.pdf(path=str(SCREENSHOTS / "report-print.pdf"), format="A4")
-    page.screenshot(path=str(SCREENSHOTS / "report-print.png"), full_page=True)
+    print_pdf(page, "report-print")
+    screenshot(page, "report-print", full_page=True)

@@ -3,7 +3,7 @@ Content-Security-Policy as every page, and lists the API's operations."""
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -37,5 +37,4 @@ def test_the_api_docs_work_offline_under_the_csp(live_server, new_context):
     assert page.evaluate("window.__csp") == []
     assert outside == []
     # A developer's page in Swagger UI's own small print: a screenshot, without the villagers' layout check
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "docs-offline.png"))
+    screenshot(page, "docs-offline")

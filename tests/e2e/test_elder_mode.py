@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import DEMO
 from tests.e2e.a11y import axe_problems
-from tests.e2e.conftest import PHONE, SCREENSHOTS, log_in
+from tests.e2e.conftest import PHONE, log_in, screenshot
 from tests.e2e.layout import _MEASURE
 
 pytestmark = pytest.mark.browser
@@ -31,9 +31,8 @@ def elder_problems(page) -> list[str]:
 
 
 def snap(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
+    screenshot(page, name, full_page=True, caret="initial")
 
 
 def settle(page) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import print_pdf, screenshot
 from tests.e2e.test_integrity_flow import award_above_the_limit
 from tests.e2e.test_score_grid_flow import grid_row, open_grid, score_row
 from tests.e2e.test_shop_admin_flow import api_token, log_in
@@ -99,8 +99,8 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     villager.get_by_text("文明新风红黑榜").wait_for()
     shoot(villager, "evaluation-board-print")
     villager.emulate_media(media="print")
-    villager.screenshot(path=str(SCREENSHOTS / "evaluation-board-a4.png"), full_page=True)
-    villager.pdf(path=str(SCREENSHOTS.parent / "evaluation-board-a4.pdf"), format="A4")
+    screenshot(villager, "evaluation-board-a4", full_page=True)
+    print_pdf(villager, "evaluation-board-a4")
     villager.emulate_media(media="screen")
 
     villager.goto(f"{base}/evaluation/points")

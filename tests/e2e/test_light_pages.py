@@ -3,14 +3,12 @@ the start (nothing moves when they arrive), the first screen's come at once and 
 static files come under hashed names kept a year. At 390×844 and 360×640, with screenshots."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshot
 
-SHOTS = Path("/work/shots/E2")
 WAIT = 20_000
 PHOTOS = """() => Array.from(document.querySelectorAll('#order-goods img')).map(i => ({
   src: i.getAttribute('src'), natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
@@ -32,8 +30,7 @@ def test_the_basket_page_shows_thumbnails_without_moving(live_server, new_contex
     page.goto(f"{live_server}/shop")
     page.wait_for_function("Array.from(document.querySelectorAll('#shop-goods img:not([loading=lazy])'))"
                            ".every(i => i.complete && i.naturalWidth > 0)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"shop-{width}x{height}.png"))  # the goods grid: 360 px thumbnails
+    screenshot(page, f"shop-{width}x{height}")  # the goods grid: 360 px thumbnails
     page.get_by_role("link", name=re.compile("在手机上选好商品")).click()
     page.wait_for_url(re.compile(r"/shop/order/\d+$"))
     page.wait_for_function("Array.from(document.querySelectorAll('#order-goods img[loading=eager], "
@@ -48,5 +45,5 @@ def test_the_basket_page_shows_thumbnails_without_moving(live_server, new_contex
     hashed = [cc for url, cc in statics if re.search(r"/static/[^/]+\.[0-9a-f]{12}\.\w+$", url)]
     assert len(hashed) >= 5 and all("immutable" in cc for cc in hashed), statics
     shoot(page, f"e2-basket-{width}x{height}")
-    page.screenshot(path=str(SHOTS / f"basket-{width}x{height}.png"))  # the first screen, as the villager sees it
-    page.screenshot(path=str(SHOTS / f"basket-{width}x{height}-full.png"), full_page=True)
+    screenshot(page, f"basket-{width}x{height}")  # the first screen, as the villager sees it
+    screenshot(page, f"basket-{width}x{height}-full", full_page=True)

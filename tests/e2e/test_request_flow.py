@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.conftest import DEMO
+from tests.e2e.conftest import screenshot
 from tests.e2e.fixtures.camera import qr_frame
 from tests.e2e.test_counter_flow import camera_phone, fits_small_phone, log_in  # noqa: F401 - a fixture
 
@@ -42,7 +43,7 @@ def test_scan_the_poster_pick_goods_and_fulfil_at_the_counter(live_server, new_c
     assert counter.get_by_text("到柜台出示核销码").is_visible()
     shoot(counter, "request-01-poster")
     counter.emulate_media(media="print")
-    counter.screenshot(path="test-artifacts/screenshots/request-01-poster-print.png", full_page=True)
+    screenshot(counter, "request-01-poster-print", full_page=True)
     counter.emulate_media(media="screen")
 
     # Signed out, the poster's address asks to sign in, then lands on the shop.

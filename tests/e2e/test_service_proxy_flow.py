@@ -5,7 +5,7 @@ confirmation, the household's own phone shows it waiting for their confirmation 
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_an_order_placed_for_a_household_is_confirmed_by_the_household(live_serv
     household.get_by_test_id("order-waiting").wait_for()
     assert household.get_by_test_id("order-status").inner_text() == "待评价"
     shoot(household, "service-proxy-02-household-waiting")
-    household.screenshot(path=str(SCREENSHOTS / "service-proxy-02-household-waiting-390x844.png"))
+    screenshot(household, "service-proxy-02-household-waiting-390x844")
     household.get_by_role("radio", name="5 星").check()
     household.get_by_role("button", name="提交评价").click()
     household.get_by_text("谢谢您的评价").wait_for()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import PHONE, SCREENSHOTS, log_in
+from tests.e2e.conftest import PHONE, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,7 @@ def test_official_runs_the_shop_and_prints_a_card(live_server, new_context, shoo
         assert not page.locator(".topbar").is_visible() and not page.locator(".tabbar").is_visible()
         size = page.locator(".paycard").bounding_box()
         assert 300 < size["width"] < 340 and 190 < size["height"] < 215  # 85.6 × 54 mm at 96 dpi: 324 × 204 px
-        page.screenshot(path=str(SCREENSHOTS / "shop-card-print.png"))
+        screenshot(page, "shop-card-print")
     finally:
         page.emulate_media(media="screen")
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 SIZES = [pytest.param({"width": 390, "height": 844}, id="390x844"),
@@ -20,8 +20,7 @@ def qr_in_view(page, name: str = "") -> None:
     the screen as the villager first sees it, not scrolled to the top as `shoot` does)."""
     page.locator(".pay-qr").wait_for(timeout=LOAD)
     if name:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        screenshot(page, name)
     box = page.evaluate("""() => {
         const qr = document.querySelector('.pay-qr').getBoundingClientRect();
         const head = document.querySelector('.topbar').getBoundingClientRect();
@@ -181,7 +180,7 @@ def test_the_printed_record_has_units_and_a_place_for_the_seal(live_server, new_
     volunteer.set_viewport_size({"width": 794, "height": 1123})  # an A4 sheet at 96 dpi
     sign = volunteer.locator(".cert-sign").bounding_box()
     assert sign and sign["y"] + sign["height"] < 1123, sign  # seal and signature on the first sheet
-    volunteer.screenshot(path=str(SCREENSHOTS / f"small-08-record-print-{tag}.png"), full_page=True)
+    screenshot(volunteer, f"small-08-record-print-{tag}", full_page=True)
     volunteer.emulate_media(media="screen")
     volunteer.set_viewport_size(size)
 

@@ -9,7 +9,7 @@ import pytest
 from app.db import make_engine
 from app.org.models import Role
 from tests.conftest import DEMO, add_person
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_account_flow import shoot_both
 from tests.e2e.test_foundation_flow import log_in
 
@@ -61,7 +61,7 @@ def test_a_county_sets_up_its_staff_from_the_pages(live_server, new_context, sho
     assert re.fullmatch(r"[2-9a-z]{10}", one_time)
     shoot(county, "staff-04-slip")
     county.emulate_media(media="print")
-    county.screenshot(path=str(SCREENSHOTS / "staff-04-slip-print.png"), full_page=True)
+    screenshot(county, "staff-04-slip-print", full_page=True)
     assert not county.get_by_role("button", name="打印开通单").is_visible()  # one slip on the paper, no buttons
     county.emulate_media(media="screen")
     county.reload()
