@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
@@ -208,6 +210,19 @@ def write_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def iter_session(engine: Engine, *, write: bool) -> Iterator[Session]:
-    with session_for(engine, write=write) as session:
+@asynccontextmanager
+async def request_session(engine: Engine, *, write: bool) -> AsyncIterator[Session]:
+    """A request's session, for an `async` dependency: made on the event loop (a session touches nothing before its
+    first statement, which runs in the route's thread) and closed there when its transaction has ended (the route
+    committed, so nothing is left to release); a transaction still open (a read, an error) is closed in the thread
+    pool: its rollback and the connection's return to the pool are blocking work. A plain generator dependency
+    costs a thread-pool hop to open the session and another to close it, on every request."""
+    session = session_for(engine, write=write)
+    try:
         yield session
+    finally:
+        with anyio.CancelScope(shield=True):  # closed whatever happens: it may hold SQLite's writer queue
+            if session.in_transaction():
+                await anyio.to_thread.run_sync(session.close)
+            else:
+                session.close()
