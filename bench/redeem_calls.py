@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--backend", default="sqlite")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--statements", action="store_true", help="print the last redemption's statements")
     parser.add_argument("--sort", default="tottime", help="cProfile's order: tottime, cumulative …")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
@@ -88,8 +89,13 @@ def main() -> None:
         app = create_app()
         inline = Inline()
         anyio.to_thread.run_sync = inline.run_sync
-        statements = [0]
-        event.listen(app.state.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        statements, last = [0], []
+
+        def counted(_conn, _cursor, statement, *_args) -> None:
+            statements[0] += 1
+            last.append(" ".join(statement.split())[:150])
+
+        event.listen(app.state.engine, "before_cursor_execute", counted)
         _, _, phone = work["people"][0]
         path = f"/api/v1/shops/{work['shop_id']}/redemptions"
         goods = [{"goods_id": work["goods_id"], "quantity": 1}]
@@ -97,6 +103,7 @@ def main() -> None:
         async def run(n: int, codes: list[str], token: str, profile: cProfile.Profile | None) -> None:
             for code in codes[:n]:
                 headers = {"authorization": f"Bearer {token}", "idempotency-key": uuid.uuid4().hex}
+                last.clear()
                 if profile:
                     profile.enable()
                 status, body = await call(app, "POST", path, {"pay_code": code, "items": goods}, headers)
@@ -116,6 +123,8 @@ def main() -> None:
             calls = pstats.Stats(profile).total_calls
             print(f"{args.backend}: {args.n} redemptions: {statements[0] / args.n:.1f} statements, "
                   f"{inline.hops / args.n:.1f} thread-pool hops, {calls / args.n:,.0f} Python calls per redemption")
+            if args.statements:
+                print("\n".join(last))
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue().split("\n", 6)[-1] if args.top else "")
