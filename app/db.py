@@ -71,22 +71,24 @@ def _refuse_unstorable_values(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _check(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:
-        for value in _flat(parameters):
-            if isinstance(value, str) and "\x00" in value:
-                raise ValidationFailed("内容含有无法保存的字符")
-            if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-                raise ValidationFailed("数字超出范围")
+        refused = _unstorable(parameters)
+        if refused is not None:
+            raise ValidationFailed(refused)
 
 
-def _flat(parameters) -> Iterator:
-    """The values of one statement's parameters: a tuple or a dict, or a list of them (executemany)."""
-    if isinstance(parameters, dict):
-        parameters = parameters.values()
-    for value in parameters or ():
-        if isinstance(value, dict | list | tuple):
-            yield from _flat(value)
-        else:
-            yield value
+def _unstorable(parameters) -> str | None:
+    """Why one statement's parameters (a tuple or a dict, or a list of them: executemany) cannot be stored, or None.
+    One call per set of parameters, not per value: it runs before every statement."""
+    for value in parameters.values() if isinstance(parameters, dict) else parameters or ():
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "内容含有无法保存的字符"
+        elif isinstance(value, int):
+            if not INT64_MIN <= value <= INT64_MAX:
+                return "数字超出范围"
+        elif isinstance(value, dict | list | tuple) and (refused := _unstorable(value)) is not None:
+            return refused
+    return None
 
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int) -> None:
