@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
@@ -69,22 +71,24 @@ def _refuse_unstorable_values(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _check(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:
-        for value in _flat(parameters):
-            if isinstance(value, str) and "\x00" in value:
-                raise ValidationFailed("内容含有无法保存的字符")
-            if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-                raise ValidationFailed("数字超出范围")
+        refused = _unstorable(parameters)
+        if refused is not None:
+            raise ValidationFailed(refused)
 
 
-def _flat(parameters) -> Iterator:
-    """The values of one statement's parameters: a tuple or a dict, or a list of them (executemany)."""
-    if isinstance(parameters, dict):
-        parameters = parameters.values()
-    for value in parameters or ():
-        if isinstance(value, dict | list | tuple):
-            yield from _flat(value)
-        else:
-            yield value
+def _unstorable(parameters) -> str | None:
+    """Why one statement's parameters (a tuple or a dict, or a list of them: executemany) cannot be stored, or None.
+    One call per set of parameters, not per value: it runs before every statement."""
+    for value in parameters.values() if isinstance(parameters, dict) else parameters or ():
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "内容含有无法保存的字符"
+        elif isinstance(value, int):
+            if not INT64_MIN <= value <= INT64_MAX:
+                return "数字超出范围"
+        elif isinstance(value, dict | list | tuple) and (refused := _unstorable(value)) is not None:
+            return refused
+    return None
 
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int) -> None:
@@ -208,6 +212,19 @@ def write_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def iter_session(engine: Engine, *, write: bool) -> Iterator[Session]:
-    with session_for(engine, write=write) as session:
+@asynccontextmanager
+async def request_session(engine: Engine, *, write: bool) -> AsyncIterator[Session]:
+    """A request's session, for an `async` dependency: made on the event loop (a session touches nothing before its
+    first statement, which runs in the route's thread) and closed there when its transaction has ended (the route
+    committed, so nothing is left to release); a transaction still open (a read, an error) is closed in the thread
+    pool: its rollback and the connection's return to the pool are blocking work. A plain generator dependency
+    costs a thread-pool hop to open the session and another to close it, on every request."""
+    session = session_for(engine, write=write)
+    try:
         yield session
+    finally:
+        with anyio.CancelScope(shield=True):  # closed whatever happens: it may hold SQLite's writer queue
+            if session.in_transaction():
+                await anyio.to_thread.run_sync(session.close)
+            else:
+                session.close()

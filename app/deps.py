@@ -2,7 +2,7 @@
 (settings, the signing secret, the engine, the login and code throttles, the templates). Routes ask for these by type
 (`SecretDep`, `EngineDep` …) and never read `request.app.state` themselves."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.auth.limits import LoginLimits
 from app.auth.service import token_holder
 from app.config import Settings
-from app.db import iter_session, session_for
+from app.db import request_session, session_for
 from app.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from app.org.access import Actor
 from app.org.setup import has_admin
@@ -87,20 +87,23 @@ def no_admin_yet(request: Request, session: Session) -> bool:
     return not request.app.state.has_admin
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request; unsafe methods take SQLite's write lock when they begin."""
-    yield from iter_session(engine_of(request), write=request.method not in SAFE_METHODS)
+    async with request_session(engine_of(request), write=request.method not in SAFE_METHODS) as session:
+        yield session
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
     """For POSTs that write nothing (login): no place in SQLite's writer queue while hashing a password."""
-    yield from iter_session(engine_of(request), write=False)
+    async with request_session(engine_of(request), write=False) as session:
+        yield session
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
     """For the few GETs that write (a fresh pay code each time the villager opens 积分码).
     A write session waits for SQLite's writer only when it first touches the database (app/db.py)."""
-    yield from iter_session(engine_of(request), write=True)
+    async with request_session(engine_of(request), write=True) as session:
+        yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -129,7 +132,15 @@ def _bearer(request: Request) -> str | None:
 
 
 def read_claims(request: Request) -> tuple[TokenClaims | None, bool]:
-    """The token's claims (None if absent or bad) and whether it came from the cookie."""
+    """The token's claims (None if absent or bad) and whether it came from the cookie; decoded once a request (the
+    CSRF check and the sign-in check both ask)."""
+    sent = request.scope.setdefault("state", {})
+    if "sent_token" not in sent:
+        sent["sent_token"] = _decode_sent(request)
+    return sent["sent_token"]
+
+
+def _decode_sent(request: Request) -> tuple[TokenClaims | None, bool]:
     secret = secret_of(request)
     token = _bearer(request)
     via_cookie = token is None

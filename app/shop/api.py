@@ -1,7 +1,4 @@
-"""振风超市 JSON API: each wing's routes (catalogue, the shop's own lifecycle, redemption, books, 扫码兑换 requests),
-mounted together."""
-
-from fastapi import APIRouter
+"""振风超市 JSON API: each wing's routes (redemption, catalogue, the shop's own lifecycle, books, 扫码兑换 requests)."""
 
 from app.shop.books import api as books_api
 from app.shop.catalogue import api as catalogue_api
@@ -10,6 +7,7 @@ from app.shop.redemption import api as redemption_api
 from app.shop.redemption import offline_api
 from app.shop.requests import api as requests_api
 
-router = APIRouter()
-for wing in (catalogue_api, lifecycle_api, redemption_api, offline_api, books_api, requests_api):
-    router.include_router(wing.router)
+# Each wing's router is included straight on the app (app/main.py): a router between them and the app made every shop
+# request match its path once more against the wings' routes (FastAPI matches a router's routes to find it, and again
+# to pick the route inside, at each level it descends).
+WINGS = (redemption_api, catalogue_api, lifecycle_api, offline_api, books_api, requests_api)
