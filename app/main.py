@@ -15,6 +15,7 @@ from app.form_replay import FormReplay
 from app.inbox import push
 from app.middleware import BodyCap, SecurityHeaders
 from app.ratelimit_db import limiters_for
+from app.route_gate import gate_routers
 from app.shop.redemption.counter import make_code_failure_limits
 from app.templating import make_templates
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     observe.install_logging(settings)
     errors_http.install(app)
     _mount_routes(app)
+    gate_routers(app)  # each router asked only about the paths its routes can match (app/route_gate.py)
     return app
 
 

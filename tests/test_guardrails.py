@@ -11,7 +11,8 @@ from app.config import ROOT, Settings, UnsafeConfiguration
 # the ledger, images, exports …) must work without a request in sight.
 WEB_LAYER_FILES = {"main.py", "deps.py", "errors_http.py", "htmx.py", "templating.py", "shell.py", "forms.py",
                    "middleware.py", "observe.py", "form_replay.py", "api.py", "pages.py", "media.py",
-                   "download.py"}  # download.py: a built workbook handed out as an HTTP answer (app/exports)
+                   "download.py", "route_gate.py"}  # download.py: a built workbook handed out as an HTTP answer
+# (app/exports); route_gate.py: how the app finds a request's route
 WEB_IMPORTS = ("fastapi", "starlette", "jinja2", "app.templating", "app.htmx", "app.deps", "app.errors_http",
                "app.forms")
 

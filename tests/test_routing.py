@@ -4,7 +4,10 @@ same route whatever the order. The one pair that depends on it is listed."""
 
 import re
 
-from starlette.routing import compile_path
+from fastapi.routing import _IncludedRouter
+from starlette.routing import Match, compile_path
+
+from app.route_gate import _GatedRouter
 
 # (the path written, the route of another router that would take it if its router came first)
 ORDER_MATTERS = {("/api/v1/households/import-template.xlsx", "/api/v1/households/{household_id}")}
@@ -39,3 +42,23 @@ def test_no_router_answers_another_routers_path(routed_app):
                     methods is None or other_methods is None or methods & other_methods):
                 taken.add((path, other_path))
     assert taken == ORDER_MATTERS
+
+
+def test_the_gated_routers_answer_as_fastapi_would(routed_app):
+    """app/route_gate.py asks a router only about paths that begin with its routes' fixed text: for every route's
+    path (filled in, with and without a trailing slash, a step deeper, every method) and for paths no route has,
+    each router answers as FastAPI's own matching would."""
+    gated = [route for route in routed_app.router.routes if isinstance(route, _GatedRouter)]
+    assert len(gated) > 50  # every router the app includes is gated (none holds a mount or a group)
+    paths = {_example(path) for _, path, _ in _routes(routed_app.router.routes)}
+    paths |= {p + "/" for p in paths} | {p.rstrip("/") for p in paths} | {p + "/1" for p in paths}
+    paths |= {"", "/", "//", "/nowhere", "/api", "/api/v1", "/api/v2/shops", "/static/app.css", "/%E4%B8%AD"}
+    answered = 0
+    for path in sorted(paths):
+        for method in ("GET", "POST", "PATCH", "DELETE"):
+            scope = {"type": "http", "path": path, "root_path": "", "method": method, "headers": []}
+            for router in gated:
+                mine, fastapis = router.matches(dict(scope)), _IncludedRouter.matches(router, dict(scope))
+                assert mine[0] == fastapis[0], (path, method, router.include_context.prefix, mine, fastapis)
+                answered += mine[0] != Match.NONE
+    assert answered > 1000  # the paths did reach their routes (FULL, or PARTIAL for another method)
