@@ -149,6 +149,15 @@ def log_in(page, base: str, phone: str, password: str = "demo1234") -> None:
     page.goto(f"{base}/")
 
 
+def open_manual_entry(counter) -> None:
+    """The counter's typed-code field open: once the page has settled (without a camera, manual entry opens by itself
+    when the camera fails; with one, the camera runs and the field is behind 手动输入)."""
+    counter.wait_for_function("() => !document.getElementById('counter-manual').hidden || "
+                              "document.getElementById('counter-camera-status').textContent === '请把积分码对准框内'")
+    if counter.locator("#counter-manual").is_hidden():
+        counter.get_by_role("button", name="手动输入").click()
+
+
 def shoot_both(page, shoot, name: str, *, small: dict = SMALL) -> None:
     """The screen at its size, then again at 360 wide (`name`-360): both checked for layout by `shoot` (what a
     narrower screen can break: overflow, targets, text size), axe at the first (the same page, the same findings)."""

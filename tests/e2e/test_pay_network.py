@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import shoot_both
+from tests.e2e.conftest import open_manual_entry, shoot_both
 from tests.e2e.test_counter_flow import SMALL, digits_on, goods_row, log_in, number
 
 pytestmark = pytest.mark.browser
@@ -91,11 +91,7 @@ def test_visibility_change_brings_a_fresh_code_at_once(live_server, new_context)
 
 def _counter_sells(counter, base, code, lines):
     counter.goto(f"{base}/counter")
-    # No camera in this browser: the counter opens manual entry by itself (else the button does).
-    counter.wait_for_function("() => !document.getElementById('counter-manual').hidden || "
-                              "document.getElementById('counter-camera-status').textContent === '请把积分码对准框内'")
-    if counter.locator("#counter-manual").is_hidden():
-        counter.get_by_role("button", name="手动输入").click()
+    open_manual_entry(counter)
     counter.get_by_label("积分码或家庭卡号").fill(code)
     counter.get_by_role("button", name="确定").click()
     counter.locator("#counter-sale").wait_for()

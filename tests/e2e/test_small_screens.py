@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, open_manual_entry, screenshot
 
 pytestmark = pytest.mark.browser
 SIZES = [pytest.param({"width": 390, "height": 844}, id="390x844"),
@@ -130,12 +130,8 @@ def test_the_day_total_follows_a_sale_at_the_counter(live_server, new_context):
     counter = new_context().new_page()
     log_in(counter, base, DEMO["attendant"])
     counter.goto(f"{base}/counter")
-    typed = counter.get_by_label("积分码或家庭卡号")
-    counter.wait_for_function("() => !document.getElementById('counter-manual').hidden"
-                              " || !document.getElementById('counter-manual-toggle').hidden")
-    if not typed.is_visible():  # a camera: the typed code is behind 手动输入 (without one it opens by itself)
-        counter.get_by_role("button", name="手动输入").click()
-    typed.fill(code)
+    open_manual_entry(counter)
+    counter.get_by_label("积分码或家庭卡号").fill(code)
     counter.get_by_role("button", name="确定").click()
     counter.locator("#counter-sale").wait_for(timeout=LOAD)
     counter.locator(".goods-row", has=counter.locator(".goods-name", has_text="香皂")) \
