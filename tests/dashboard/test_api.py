@@ -97,6 +97,7 @@ class TestFigures:
         assert demo["active_households"] == 2  # 王建国's and 李秀英's (李志愿); the official has no household
 
 
+@pytest.mark.sqlite_only  # who may read which unit is decided in Python (app/org/access.py); TestFigures runs the SQL
 class TestAccess:
     def test_the_county_admin_reads_every_unit(self, api, county):
         for unit in (county.county, county.town, county.east_town, county.demo, county.west):
@@ -133,6 +134,7 @@ class TestPeriod:
     @pytest.mark.parametrize("query", ["?from=2026-13", "?from=2026-1", "?to=abc", "?from=2027-02&to=2027-01",
                                        "?from=1999-12", "?from=9999-01", "?from=2000-01&to=2099-12",
                                        "?from=%E2%80%AE2026-01", "?from=" + "9" * 50])
+    @pytest.mark.sqlite_only  # the period is checked in Python (app/timeutil.py), before any SQL
     def test_a_bad_reversed_or_absurd_period_is_a_validation_error(self, api, county, query):
         r = _dashboard(api, county.demo, "official", query)
         assert (r.status_code, error_code(r)) == (422, "validation_error")

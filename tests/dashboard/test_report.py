@@ -122,6 +122,7 @@ class TestWorkbook:
         assert book[UNREAD]["B2"].data_type == "s"
 
 
+@pytest.mark.sqlite_only  # who may, and the period, are decided in Python before any SQL; TestWorkbook runs the SQL
 class TestAccess:
     @pytest.mark.parametrize("who", ["villager", "attendant"])
     def test_a_villager_is_refused(self, api, county, who):

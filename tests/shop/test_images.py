@@ -1,5 +1,6 @@
 """Goods photos: content decides the type, bombs are refused before decoding, no metadata survives."""
 
+import functools
 import io
 import struct
 import zlib
@@ -18,7 +19,12 @@ GPS = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (30.0, 15.0, 
 
 
 def photo(size=(2000, 1500)) -> Image.Image:
-    """A photo-like picture: fine detail plus a little sensor noise."""
+    """A photo-like picture: fine detail plus a little sensor noise (a copy of the one drawn for this size)."""
+    return _drawn(size).copy()
+
+
+@functools.cache
+def _drawn(size: tuple[int, int]) -> Image.Image:
     detail = Image.effect_mandelbrot(size, (-2.0, -1.2, 0.8, 1.2), 80)
     noise = Image.effect_noise(size, 12)
     return Image.merge("RGB", (detail, Image.blend(detail, noise, 0.3), noise))
