@@ -8,7 +8,6 @@ cannot load it (offline), by evaluating its text through Playwright (the DevTool
 
 import functools
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
@@ -24,7 +23,6 @@ _RUN = """async (blocking) => {
 }"""
 
 AXE_PATH = f"/__test__/{AXE_FILE.name}"  # served by the test server alone (tests/e2e/conftest.py `live_server`)
-AXE_ORIGINS: set[str] = set()  # the servers that serve it (a server of a test's own, as in the county's day, does not)
 
 
 def axe_problems(page) -> list[str]:
@@ -42,15 +40,11 @@ def axe_problems(page) -> list[str]:
 def inject(page) -> None:
     """axe into the page: as a script of the page's own server (the CSP's 'self'), which Chromium compiles once per
     renderer and then takes from its cache (~60 % of the browser's CPU to inject it, page after page, saved); as its
-    text, evaluated, where the server does not serve it or the page cannot load it (shown offline)."""
-    parts = urlsplit(page.url)
-    if f"{parts.scheme}://{parts.netloc}" in AXE_ORIGINS:
-        try:
-            page.add_script_tag(url=AXE_PATH)
-            return
-        except PlaywrightError:  # offline
-            pass
-    page.evaluate(_text())
+    text, evaluated, where that cannot load (a page shown offline)."""
+    try:
+        page.add_script_tag(url=AXE_PATH)
+    except PlaywrightError:
+        page.evaluate(_text())
 
 
 @functools.cache
