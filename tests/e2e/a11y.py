@@ -1,15 +1,11 @@
 """What axe-core (Deque's accessibility engine) finds on a page: the serious and critical findings, in words.
 
 axe-core is vendored from npm, pinned, its version in the file name (tests/e2e/vendor/axe-core-<version>.min.js;
-upgrade by replacing the file: `npm pack axe-core@<version>` and copy package/axe.min.js). It is put into the page as
-a script of the page's own server, which serves it at AXE_PATH in the tests alone (the app's content security policy,
-script-src 'self', rightly refuses inline scripts, and the e2e fixtures fail on any CSP violation); on a page that
-cannot load it (offline), by evaluating its text through Playwright (the DevTools protocol)."""
+upgrade by replacing the file: `npm pack axe-core@<version>` and copy package/axe.min.js). It is put into the page by
+evaluating its text through Playwright (the DevTools protocol), not as a <script> tag: the app's content security
+policy (script-src 'self') rightly refuses inline scripts, and the e2e fixtures fail on any CSP violation."""
 
-import functools
 from pathlib import Path
-
-from playwright.sync_api import Error as PlaywrightError
 
 AXE_FILE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 BLOCKING = ("serious", "critical")  # moderate and minor findings are advice, not failures
@@ -22,31 +18,19 @@ _RUN = """async (blocking) => {
                   targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")), count: v.nodes.length}));
 }"""
 
-AXE_PATH = f"/__test__/{AXE_FILE.name}"  # served by the test server alone (tests/e2e/conftest.py `live_server`)
+_script: str | None = None
 
 
 def axe_problems(page) -> list[str]:
     """Every serious or critical axe finding on the page as it is now: rule, impact, what it says, where."""
+    global _script
     if not page.evaluate("() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"):
-        inject(page)
+        if _script is None:
+            _script = AXE_FILE.read_text(encoding="utf-8")
+        page.evaluate(_script)
     found = page.evaluate(_RUN, list(BLOCKING))
     problems = []
     for v in found:
         more = f" (+{v['count'] - len(v['targets'])} more)" if v["count"] > len(v["targets"]) else ""
         problems.append(f"{v['id']} [{v['impact']}] {v['help']}: {', '.join(v['targets'])}{more}")
     return problems
-
-
-def inject(page) -> None:
-    """axe into the page: as a script of the page's own server (the CSP's 'self'), which Chromium compiles once per
-    renderer and then takes from its cache (~60 % of the browser's CPU to inject it, page after page, saved); as its
-    text, evaluated, where that cannot load (a page shown offline)."""
-    try:
-        page.add_script_tag(url=AXE_PATH)
-    except PlaywrightError:
-        page.evaluate(_text())
-
-
-@functools.cache
-def _text() -> str:
-    return AXE_FILE.read_text(encoding="utf-8")

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.responses import FileResponse
 
 from app.deps import COOKIE_NAME
 from app.main import bind_app
 from tests.conftest import WITH_DEMO, make_settings, sqlite_copy, unavailable
-from tests.e2e.a11y import AXE_FILE, AXE_PATH, axe_problems
+from tests.e2e.a11y import axe_problems
 from tests.e2e.layout import layout_problems
 from tests.served import in_thread
 
@@ -28,18 +27,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-quic", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def axe_served(served_app) -> None:
-    """The test server serves axe-core, for tests/e2e/a11y.py to put into its pages as a script of their own origin."""
-    served_app.add_route(AXE_PATH, lambda request: FileResponse(AXE_FILE, media_type="text/javascript"),
-                         include_in_schema=False)
-
-
 @pytest.fixture
-def live_server(request, tmp_path, sqlite_templates, served_app, axe_served) -> Iterator[str]:
+def live_server(request, tmp_path, sqlite_templates, served_app) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 (a free port), on a fresh SQLite file with the demo world (a copy of
     the run's template; parametrize it indirectly with EMPTY for a database without it), with fresh state (settings,
-    templates, empty rate limiters: app.main.bind_app) on `served_app` (tests/conftest.py), serving axe-core too."""
+    templates, empty rate limiters: app.main.bind_app) on `served_app` (tests/conftest.py)."""
     engine = sqlite_copy(sqlite_templates[getattr(request, "param", WITH_DEMO)], tmp_path / "e2e.db")
     with in_thread(bind_app(served_app, make_settings(engine), engine, strict_templates=True)) as base:
         yield base
