@@ -134,10 +134,9 @@ def _bearer(request: Request) -> str | None:
 def read_claims(request: Request) -> tuple[TokenClaims | None, bool]:
     """The token's claims (None if absent or bad) and whether it came from the cookie; decoded once a request (the
     CSRF check and the sign-in check both ask)."""
-    sent = request.scope.setdefault("state", {})
-    if "sent_token" not in sent:
-        sent["sent_token"] = _decode_sent(request)
-    return sent["sent_token"]
+    if not hasattr(request.state, "sent_token"):
+        request.state.sent_token = _decode_sent(request)
+    return request.state.sent_token
 
 
 def _decode_sent(request: Request) -> tuple[TokenClaims | None, bool]:

@@ -128,8 +128,8 @@ def _mount_routes(app: FastAPI) -> None:
 
     # Each domain's API straight on the app, signed in: a router between them and the app would make every request
     # match its path once more against all of them (FastAPI matches a router's routes at each level it descends).
-    # The shop's wings first: a counter's redemption is the request that most needs to be quick, and it would match
-    # its path against every router before it. The order decides nothing else (tests/test_routing.py).
+    # The shop's wings first: a counter's redemption is the request that most needs to be quick (app/route_gate.py
+    # refuses the routers before it by their paths' fixed text). The order decides nothing else (tests/test_routing.py).
     for module in (*shop_api.WINGS, auth_api, org_roster_api, org_api, org_units_api, ledger_api, ledger_funds_api,
                    audit_api, disclosure_api, evaluation_api, volunteer_api, volunteer_applications_api, inbox_api,
                    claims_api, activities_api, exports_api, assist_api, councils_api, compact_api, ceremonies_api,
