@@ -19,6 +19,12 @@ def qr_in_view(page, name: str = "") -> None:
     """The code's QR, as the page opens, lies wholly inside the screen and below the sticky header (`name`: keep
     the screen as the villager first sees it, not scrolled to the top as `shoot` does)."""
     page.locator(".pay-qr").wait_for(timeout=LOAD)
+    # As the villager first sees it: htmx done swapping and settling (it scrolls a boosted page to its top then),
+    # and that frame painted. (A screenshot here used to give it that time by the way; without one the measure
+    # came a moment early, mid-scroll.)
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+                           timeout=LOAD)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     if name:
         screenshot(page, name)
     box = page.evaluate("""() => {
