@@ -81,12 +81,20 @@ def browser(playwright_driver, chromium_path):
 
 
 @pytest.fixture
-def new_context(browser) -> Iterator[Callable]:
-    """Open a fresh browser context (its own cookies): a phone of 390×844 set to Chinese."""
+def new_context(request, browser) -> Iterator[Callable]:
+    """Open a fresh browser context (its own cookies): a phone of 390×844 set to Chinese.
+
+    The app's service worker runs only in tests marked `service_worker`: those of what it does (offline pages, kept
+    disclosures, offline codes, lost answers, the pay screen's network, back and forward) and the county's first
+    day, the walk through every role's pages as a phone has them. Elsewhere it would install itself in every new
+    context and stand in every page load (~0.3 s of the machine's CPU a context, ~25 ms a page, docs/performance.md)
+    to pass the page through unchanged (network-first)."""
     contexts, errors = [], []
+    workers = "allow" if request.node.get_closest_marker("service_worker") else "block"
 
     def open_context(**overrides):
-        options = {"viewport": PHONE, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **overrides}
+        options = {"viewport": PHONE, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "service_workers": workers,
+                   **overrides}
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         context.on("console", lambda msg: msg.type == "error" and _is_page_fault(msg.text)

@@ -23,7 +23,7 @@ from tests.e2e.test_counter_flow import digits_on, goods_row, type_code
 from tests.e2e.test_score_grid_flow import open_grid
 from tests.served import in_thread
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.service_worker]
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PHONE, ADMIN_PASSWORD = "13900000000", "Zhenfeng-county-2026"

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import DEMO
 from tests.e2e.conftest import PHONE, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.service_worker]
 
 PHOTO = Path(__file__).resolve().parents[2] / "app" / "demo_assets" / "goods" / "eggs.jpg"
 TITLE = "2026年11月村级财务收支公开"

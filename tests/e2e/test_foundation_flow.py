@@ -8,7 +8,7 @@ from app.static_files import static_url
 from tests.conftest import DEMO
 from tests.e2e.conftest import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.service_worker]
 
 MEMBER_PHONE = "13912345678"
 MEMBER_PASSWORD = "sunlixin2024"  # the official types it: a one-time password

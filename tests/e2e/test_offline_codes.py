@@ -8,7 +8,7 @@ from tests.conftest import DEMO
 from tests.e2e.test_counter_flow import log_in, number
 from tests.e2e.test_pay_network import _counter_sells
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.service_worker]
 
 KEPT = "() => (JSON.parse(localStorage.getItem('zf-offline-codes') || '{}').codes || []).length"
 

@@ -11,7 +11,7 @@ from tests.conftest import DEMO
 from tests.e2e.conftest import open_manual_entry, shoot_both
 from tests.e2e.test_counter_flow import SMALL, digits_on, goods_row, log_in, number
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.service_worker]
 
 
 def fresh_code_after(page, old: str, seconds: float = 8) -> str:

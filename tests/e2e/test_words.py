@@ -54,7 +54,7 @@ def test_refusals_stand_beside_their_field(live_server, new_context, shoot):
     message.wait_for()
     assert message.inner_text() == "成员 2 孙小梅 的密码至少 8 位"
     assert page.url == f"{base}/admin/households/new"  # the address bar did not move to the POST's URL
-    assert page.evaluate("document.activeElement.id") == "m1-password"
+    page.wait_for_function("document.activeElement.id === 'm1-password'")  # htmx focuses [autofocus] as it settles
     assert page.get_by_label("户主姓名").input_value() == "孙立新" and names.nth(1).input_value() == "孙小梅"
     assert page.get_by_role("alert").filter(has_text="密码").count() == 0  # no toast far away
     shoot_both(page, shoot, "new-household-short-password")
@@ -71,7 +71,7 @@ def test_refusals_stand_beside_their_field(live_server, new_context, shoot):
     page.get_by_role("button", name="发卡并打印").click()
     page.locator("#card-pin-error").wait_for()
     assert page.locator("#card-pin-error").inner_text() == "两次输入的卡密码不一致，请村民重新输入两次"
-    assert page.evaluate("document.activeElement.id") == "card-pin"
+    page.wait_for_function("document.activeElement.id === 'card-pin'")  # htmx focuses [autofocus] as it settles
     assert page.get_by_text("这户还没有积分卡").is_visible()
     shoot_both(page, shoot, "card-pin-mismatch")
 
