@@ -15,11 +15,12 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, text, update
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, select
 
@@ -277,6 +278,18 @@ def with_demo_world(engine: Engine) -> Engine:
         seed_template(engine)
         _seeded.add(engine)
     return engine
+
+
+def move_deadlines(eng, by: timedelta) -> None:
+    """Every `expires_at` in the database moved on by `by`, as if its records had been made that much later."""
+    with session_for(eng, write=True) as s:
+        for table in SQLModel.metadata.sorted_tables:
+            if "expires_at" in table.c:
+                key = list(table.primary_key.columns)
+                for row in s.execute(select(*key, table.c.expires_at)).all():
+                    s.execute(update(table).where(*(c == v for c, v in zip(key, row[:-1], strict=True)))
+                              .values(expires_at=row[-1] + by))
+        s.commit()
 
 
 def make_settings(engine: Engine, **overrides) -> Settings:

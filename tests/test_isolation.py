@@ -3,15 +3,14 @@ while the same request from the village's own official goes through."""
 
 import copy
 import weakref
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import update
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from app.db import session_for
 from app.main import bind_app
@@ -33,6 +32,7 @@ from tests.conftest import (
     WITH_DEMO,
     Api,
     make_settings,
+    move_deadlines,
     seal_sqlite_template,
     sqlite_copy,
     with_demo_world,
@@ -512,18 +512,6 @@ def demo_engine(engine, request, tmp_path):
     move_deadlines(eng, utcnow() - made)
     WORLD_COPIES.add(eng)
     return eng
-
-
-def move_deadlines(eng, by: timedelta) -> None:
-    """Every `expires_at` in the database moved on by `by`, as if its records had been made that much later."""
-    with session_for(eng, write=True) as s:
-        for table in SQLModel.metadata.sorted_tables:
-            if "expires_at" in table.c:
-                key = list(table.primary_key.columns)
-                for row in s.execute(select(*key, table.c.expires_at)).all():
-                    s.execute(update(table).where(*(c == v for c, v in zip(key, row[:-1], strict=True)))
-                              .values(expires_at=row[-1] + by))
-        s.commit()
 
 
 @pytest.fixture
