@@ -279,7 +279,7 @@ def _serve(settings: Settings) -> int:
     options = uvicorn_options(settings)
     if os.environ.get("SSL_CERTFILE") and os.environ.get("SSL_KEYFILE"):
         options |= {"ssl_certfile": os.environ["SSL_CERTFILE"], "ssl_keyfile": os.environ["SSL_KEYFILE"]}
-    uvicorn.run("app.main:create_app", factory=True, host=os.environ.get("HOST", "127.0.0.1"),
+    uvicorn.run("app.main:create_served_app", factory=True, host=os.environ.get("HOST", "127.0.0.1"),
                 port=port, workers=settings.workers, **options)
     return 0
 

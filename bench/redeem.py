@@ -171,7 +171,7 @@ def http(work: dict, url: str, clients: int, seconds: float, log_file: Path, cod
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "HOST": "127.0.0.1", "PORT": str(port),
            "CODE_TRIES_PER_MINUTE": "1000000", "LOGIN_ATTEMPTS_PER_CLIENT": "1000",
            "LOG_FILE": str(log_file)}  # a line per request, written as in production
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_served_app", "--factory", "--host",
                                "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
                               cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"

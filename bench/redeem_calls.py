@@ -85,9 +85,9 @@ def main() -> None:
         work = prepare(url, 1)
         os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "CODE_TRIES_PER_MINUTE": "1000000",
                            "LOG_FILE": str(tmp / "server.log")})
-        from app.main import create_app
+        from app.main import create_served_app
 
-        app = create_app()
+        app = create_served_app()
         inline = Inline()
         anyio.to_thread.run_sync = inline.run_sync
         statements, last = [0], []

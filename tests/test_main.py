@@ -179,7 +179,7 @@ class TestWorkers:
             assert "WORKERS=2" in capsys.readouterr().err
         else:
             assert cli.main(["serve"]) == 0
-            assert ran[0]["workers"] == 2 and ran[0]["target"] == "app.main:create_app" and ran[0]["factory"]
+            assert ran[0]["workers"] == 2 and ran[0]["target"] == "app.main:create_served_app" and ran[0]["factory"]
             # the workers' figures meet in a fresh folder, so that /metrics adds them all up
             shared = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
             assert shared.is_dir() and not any(shared.iterdir())
