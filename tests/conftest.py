@@ -7,16 +7,17 @@ argon2's cheapest parameters during the tests only. Tests marked `sqlite_only` (
 the engine can change) take the `engine` fixture on SQLite alone; every other test that uses it runs on both.
 """
 
+import copy
 import functools
 import gc
 import os
 import shutil
 import warnings
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ from app.config import Settings
 from app.db import make_engine, session_for
 from app.demo import DEMO_PASSWORD, seed_demo_world
 from app.main import bind_app, create_app
+from app.timeutil import utcnow
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -300,6 +302,50 @@ def move_deadlines(eng, by: timedelta) -> None:
                     s.execute(update(table).where(*(c == v for c, v in zip(key, row[:-1], strict=True)))
                               .values(expires_at=row[-1] + by))
         s.commit()
+
+
+class BuiltWorld:
+    """A world built on the demo world once per run (per pytest-xdist worker) into a SQLite file of its own, which
+    each SQLite test gets a copy of instead of building it through the API (tests/test_isolation.py's world,
+    tests/dashboard's county). On PostgreSQL a test gets the demo world and builds the world itself."""
+
+    def __init__(self, name: str, build: Callable) -> None:
+        self.name, self.build = name, build  # build(api, engine) -> what the tests are told (ids)
+        self.copies: weakref.WeakSet = weakref.WeakSet()  # the engines on a copy of the template
+        self.template: tuple[Path, object, datetime] | None = None
+
+    def _template(self, templates: dict[str, Path], routed_app: FastAPI, folder: Path) -> tuple[Path, object, datetime]:
+        if self.template is None:
+            path = folder / f"{self.name}.db"
+            eng = sqlite_copy(templates[WITH_DEMO], path)
+            with TestClient(bind_app(routed_app, make_settings(eng), eng, strict_templates=True)) as client:
+                ids = self.build(Api(client=client, tokens=TOKENS), eng)
+            made = utcnow()
+            seal_sqlite_template(eng, path)
+            self.template = path, ids, made
+        return self.template
+
+    def engine(self, request: pytest.FixtureRequest, engine: Engine, tmp_path: Path) -> Engine:
+        """For a test's `demo_engine`: on SQLite a copy of the template, its deadlines moved on by the time since it
+        was made (pay codes, confirmations and 核销码 expire in 60-90 s and minutes: they are as fresh as the test's
+        own would be); on PostgreSQL the demo world."""
+        if engine.dialect.name != "sqlite":
+            return with_demo_world(engine)
+        template, _, made = self._template(request.getfixturevalue("sqlite_templates"),
+                                           request.getfixturevalue("routed_app"),
+                                           request.getfixturevalue("tmp_path_factory").getbasetemp())
+        engine.dispose()  # the empty file the `engine` fixture copied: not used
+        eng = sqlite_copy(template, tmp_path / f"{self.name}.db")
+        request.addfinalizer(eng.dispose)
+        move_deadlines(eng, utcnow() - made)
+        self.copies.add(eng)
+        return eng
+
+    def ids(self, api, engine: Engine):
+        """What the tests are told: the template's (a deep copy) on its copies, else the world built now."""
+        if engine in self.copies:
+            return copy.deepcopy(self.template[1])
+        return self.build(api, engine)
 
 
 def make_settings(engine: Engine, **overrides) -> Settings:

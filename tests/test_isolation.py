@@ -1,19 +1,13 @@
 """Tenant isolation: for every route that touches village data, another village's user gets 403/404,
 while the same request from the village's own official goes through."""
 
-import copy
-import weakref
-from datetime import datetime
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.db import session_for
-from app.main import bind_app
 from app.org.models import Household, OrgUnit, Role, RoleAssignment, User
 from app.shop.catalogue.models import Goods
 from app.shop.catalogue.service import create_shop
@@ -28,14 +22,7 @@ from tests.claims.isolation import CLAIMS_CASES, CLAIMS_SELF_ONLY, claims_world
 from tests.compact.isolation import COMPACT_CASES, COMPACT_SELF_ONLY, compact_world
 from tests.conftest import (
     DEMO_HASH,
-    TOKENS,
-    WITH_DEMO,
-    Api,
-    make_settings,
-    move_deadlines,
-    seal_sqlite_template,
-    sqlite_copy,
-    with_demo_world,
+    BuiltWorld,
 )
 from tests.councils.isolation import COUNCILS_CASES, COUNCILS_SELF_ONLY, councils_world
 from tests.evaluation.isolation import evaluation_world
@@ -481,45 +468,19 @@ def build_world(api, demo_engine) -> dict:
     return ids
 
 
-@pytest.fixture(scope="session")
-def world_template(sqlite_templates, routed_app, tmp_path_factory) -> tuple[Path, dict, datetime]:
-    """The world built once per run (per pytest-xdist worker) on a copy of the demo world, into a SQLite file of its
-    own: each SQLite test gets a copy of it (~1 ms) instead of building it through the API (~0.8 s, 131 writes).
-    Returns the file, the records' ids and when it was made."""
-    path = tmp_path_factory.mktemp("isolation") / "world.db"
-    eng = sqlite_copy(sqlite_templates[WITH_DEMO], path)
-    with TestClient(bind_app(routed_app, make_settings(eng), eng, strict_templates=True)) as client:
-        ids = build_world(Api(client=client, tokens=TOKENS), eng)
-    made = utcnow()
-    seal_sqlite_template(eng, path)
-    return path, ids, made
-
-
-WORLD_COPIES: weakref.WeakSet = weakref.WeakSet()  # the engines on a copy of `world_template`
+WORLD = BuiltWorld("isolation", build_world)
 
 
 @pytest.fixture
 def demo_engine(engine, request, tmp_path):
-    """On SQLite a copy of the run's world (`world_template`), its deadlines moved on by the time since it was made
-    (pay codes, confirmations and 核销码 expire in 60-90 s and minutes: they are as fresh as the test's own would
-    be). On PostgreSQL the demo world, and `world` builds on it through the API."""
-    if engine.dialect.name != "sqlite":
-        return with_demo_world(engine)
-    template, _, made = request.getfixturevalue("world_template")
-    engine.dispose()  # the empty file the `engine` fixture copied: not used
-    eng = sqlite_copy(template, tmp_path / "world.db")
-    request.addfinalizer(eng.dispose)
-    move_deadlines(eng, utcnow() - made)
-    WORLD_COPIES.add(eng)
-    return eng
+    """On SQLite a copy of the run's world; on PostgreSQL the demo world, and `world` builds on it through the API."""
+    return WORLD.engine(request, engine, tmp_path)
 
 
 @pytest.fixture
-def world(request, api, demo_engine):
+def world(api, demo_engine):
     """An official of 邻村 (the outsider) and ids of 示范村's records: the run's world, or one built for this test."""
-    if demo_engine in WORLD_COPIES:
-        return copy.deepcopy(request.getfixturevalue("world_template")[1])
-    return build_world(api, demo_engine)
+    return WORLD.ids(api, demo_engine)
 
 
 def _fill(value, ids):

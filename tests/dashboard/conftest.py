@@ -3,13 +3,10 @@ service orders and disclosures) and a second township, 东山镇, with 东村 an
 awards of several categories (one reversed), a redemption (and one reversed), a held shop request, an evaluation
 round with red and black lines, service orders (overdue, completed, rated), disclosures with reads, sign-ins."""
 
-import weakref
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.ceremonies.models import Ceremony
@@ -21,22 +18,11 @@ from app.ledger import funds
 from app.ledger.accounts import open_household_account
 from app.ledger.models import TxnKind
 from app.ledger.service import Source, credit_household
-from app.main import bind_app
 from app.org.models import Household, OrgKind, OrgUnit, User
 from app.shop.models import Shop
 from app.timeutil import this_month, utcnow
 from app.volunteer.models import ServiceOrder
-from tests.conftest import (
-    TOKENS,
-    WITH_DEMO,
-    Api,
-    add_person,
-    make_settings,
-    move_deadlines,
-    seal_sqlite_template,
-    sqlite_copy,
-    with_demo_world,
-)
+from tests.conftest import BuiltWorld, add_person
 
 
 @dataclass
@@ -70,43 +56,18 @@ def _home(s, village: int, name: str) -> Household:
     return home
 
 
-@pytest.fixture(scope="session")
-def county_template(sqlite_templates, routed_app, tmp_path_factory) -> tuple[Path, County, datetime]:
-    """The county built once per run (per pytest-xdist worker) on a copy of the demo world, into a SQLite file of its
-    own: each SQLite test gets a copy of it instead of building it (~0.6 s, tests/test_isolation.py does the same).
-    Returns the file, the county's ids and when it was made."""
-    path = tmp_path_factory.mktemp("dashboard") / "county.db"
-    eng = sqlite_copy(sqlite_templates[WITH_DEMO], path)
-    with TestClient(bind_app(routed_app, make_settings(eng), eng, strict_templates=True)) as client:
-        world = build_county(Api(client=client, tokens=TOKENS), eng)
-    made = utcnow()
-    seal_sqlite_template(eng, path)
-    return path, world, made
-
-
-COUNTY_COPIES: weakref.WeakSet = weakref.WeakSet()  # the engines on a copy of `county_template`
+COUNTY = BuiltWorld("county", lambda api, engine: build_county(api, engine))
 
 
 @pytest.fixture
 def demo_engine(engine, request, tmp_path):
-    """On SQLite a copy of the run's county (its deadlines moved on by the time since it was made); on PostgreSQL
-    the demo world, and `county` builds on it."""
-    if engine.dialect.name != "sqlite":
-        return with_demo_world(engine)
-    template, _, made = request.getfixturevalue("county_template")
-    engine.dispose()  # the empty file the `engine` fixture copied: not used
-    eng = sqlite_copy(template, tmp_path / "county.db")
-    request.addfinalizer(eng.dispose)
-    move_deadlines(eng, utcnow() - made)
-    COUNTY_COPIES.add(eng)
-    return eng
+    """On SQLite a copy of the run's county; on PostgreSQL the demo world, and `county` builds on it."""
+    return COUNTY.engine(request, engine, tmp_path)
 
 
 @pytest.fixture
-def county(request, api, demo_engine) -> County:
-    if demo_engine in COUNTY_COPIES:
-        return request.getfixturevalue("county_template")[1]
-    return build_county(api, demo_engine)
+def county(api, demo_engine) -> County:
+    return COUNTY.ids(api, demo_engine)
 
 
 def build_county(api, engine) -> County:
