@@ -98,19 +98,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = dealt(items, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
 
 
+# Files whose tests share one costly module-scoped fixture: dealt as one card, so that one worker starts it once
+# (tests/test_workers.py's two-worker server took ~10 s to start in each of three workers).
+DEALT_TOGETHER = ("tests/test_workers.py",)
+
+
 def dealt(items: list, workers: int) -> list:
     """`items` dealt in turn into one share per worker, each share the size xdist's worksteal gives a worker (it cuts
-    the collection into contiguous shares, the remainder going to the last), the shares put end to end."""
+    the collection into contiguous shares, the remainder going to the last), the shares put end to end. The tests of
+    a file in DEALT_TOGETHER are one card, put in the first share (from the one whose turn it is) with room."""
     sizes, left = [], len(items)
     for i in range(workers):
         sizes.append(left // (workers - i))
         left -= sizes[-1]
+    cards: list[list] = []
+    together: dict[str, list] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if path in DEALT_TOGETHER:
+            if path not in together:
+                together[path] = []
+                cards.append(together[path])
+            together[path].append(item)
+        else:
+            cards.append([item])
     shares: list[list] = [[] for _ in sizes]
     turn = 0
-    for item in items:
-        while len(shares[turn % workers]) == sizes[turn % workers]:
+    for card in cards:
+        for _ in range(workers):  # a card with room nowhere stays with the share whose turn it is (the cut moves)
+            if len(shares[turn % workers]) + len(card) <= sizes[turn % workers]:
+                break
             turn += 1
-        shares[turn % workers].append(item)
+        shares[turn % workers].extend(card)
         turn += 1
     return [item for share in shares for item in share]
 
