@@ -18,8 +18,7 @@ pytestmark = pytest.mark.browser
 def test_publish_sign_up_check_in_by_qr_close_and_see_the_points(live_server, new_context, shoot, served_app):
     base = live_server
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
-    official.goto(f"{base}/activities")
+    log_in(official, base, DEMO["official"], to="/activities")
     official.get_by_test_id("activity-new").click()
     official.wait_for_url(re.compile(r"/activities/new$"))
     official.fill("#activity-title", "村口卫生大扫除")

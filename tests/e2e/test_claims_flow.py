@@ -28,8 +28,7 @@ def test_a_claim_approved_and_one_refused(live_server, new_context, shoot, tmp_p
     photo = tmp_path / "door.jpg"
     photo.write_bytes(photo_with_gps())
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/points")
+    log_in(villager, base, DEMO["villager"], to="/points")
     villager.get_by_test_id("points-claims").click()
     villager.get_by_role("link", name="我要申报").click()
     villager.get_by_label("申报哪一项").wait_for()

@@ -30,8 +30,7 @@ def record(page, n: int, *, attendance: str, expected: str = "", votes: tuple[st
 def test_an_amendment_becomes_the_new_version_and_the_township_checks_it(live_server, new_context, shoot):
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, DEMO["official"])
-    page.goto(f"{base}/disclosures")
+    log_in(page, base, DEMO["official"], to="/disclosures")
     page.get_by_test_id("compact-link").click()
     page.get_by_text("现行第 2 版").wait_for()
     shoot(page, "compact-01-text")

@@ -46,8 +46,7 @@ def test_pending_is_amber_and_approving_asks_once(live_server, new_context, shoo
     shoot_both(official, shoot, "truthful-household-pending")
 
     town = new_context().new_page()
-    log_in(town, base, DEMO["town_admin"])
-    town.goto(f"{base}/evaluation/awards")
+    log_in(town, base, DEMO["town_admin"], to="/evaluation/awards")
     row = town.get_by_test_id("waiting-award")
     row.wait_for(timeout=LOAD)
     for words in ("示范村", "赵德明家", "直接奖励", "抗洪抢险救出邻居", "张书记", "超过单笔限额 200 分"):
@@ -77,8 +76,7 @@ def test_pending_is_amber_and_approving_asks_once(live_server, new_context, shoo
 def test_publish_asks_once(live_server, new_context):
     base = live_server
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
-    official.goto(f"{base}/evaluation")
+    log_in(official, base, DEMO["official"], to="/evaluation")
     official.get_by_role("link", name=re.compile("评分中")).first.click()
     official.wait_for_url(re.compile(r"/evaluation/rounds/\d+"), timeout=LOAD)
     asked = Asked(official, "/publish")
@@ -95,8 +93,7 @@ def test_publish_asks_once(live_server, new_context):
 def test_a_large_basket_asks_before_its_hexiao(live_server, new_context, shoot):
     base = live_server
     counter = new_context().new_page()
-    log_in(counter, base, DEMO["attendant"])
-    counter.goto(f"{base}/shop/manage")
+    log_in(counter, base, DEMO["attendant"], to="/shop/manage")
     counter.get_by_test_id("poster-link").click()
     counter.wait_for_url(re.compile(r"/shop/poster"), timeout=LOAD)
     shop_url = counter.locator(".poster-url").inner_text().strip()

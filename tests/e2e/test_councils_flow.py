@@ -14,8 +14,7 @@ pytestmark = pytest.mark.browser
 def test_official_records_a_meeting_that_passes_and_villager_reads_it(live_server, new_context, shoot):
     base = live_server
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
-    official.goto(f"{base}/disclosures")
+    log_in(official, base, DEMO["official"], to="/disclosures")
     official.get_by_role("link", name="一约四会").click()
     official.get_by_test_id("council-drugs").wait_for()
     shoot(official, "councils-list")
@@ -49,8 +48,7 @@ def test_official_records_a_meeting_that_passes_and_villager_reads_it(live_serve
     shoot(official, "councils-meeting-published")
 
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/councils")
+    log_in(villager, base, DEMO["villager"], to="/councils")
     villager.get_by_test_id("council-drugs").get_by_role("link").click()
     villager.locator("#council-meetings a").first.click()
     villager.get_by_test_id("meeting").wait_for()

@@ -175,8 +175,7 @@ def test_the_attendant_scans_the_villagers_code_and_both_see_the_receipt(live_se
 def test_the_pay_code_is_replaced_before_it_dies(live_server, new_context, shoot):
     """The countdown runs and htmx swaps in a fresh, different code; a code past its time is never shown."""
     page = new_context().new_page()
-    log_in(page, live_server, DEMO["villager"])
-    page.goto(f"{live_server}/pay")
+    log_in(page, live_server, DEMO["villager"], to="/pay")
     first = digits_on(page)
     # Pretend the page was asleep for a minute: the code is hidden at once and a fresh one is fetched.
     hidden = page.evaluate("""() => new Promise((done) => {
@@ -209,8 +208,7 @@ def test_without_a_secure_connection_the_counter_offers_manual_entry(live_server
     context = new_context()
     context.add_init_script("Object.defineProperty(window, 'isSecureContext', {get: () => false});")
     page = context.new_page()
-    log_in(page, live_server, DEMO["attendant"])
-    page.goto(f"{live_server}/counter")
+    log_in(page, live_server, DEMO["attendant"], to="/counter")
     page.get_by_text("摄像头只能在安全连接").wait_for()
     assert page.get_by_label("积分码或家庭卡号").is_visible()
     assert page.locator("#counter-camera").is_hidden()
@@ -221,8 +219,7 @@ def test_screens_have_no_english(live_server, new_context):
     """What a villager or attendant reads is Chinese (digits and the https hint aside)."""
     for who, path in ((DEMO["attendant"], "/counter"), (DEMO["villager"], "/pay")):
         page = new_context().new_page()
-        log_in(page, live_server, who)
-        page.goto(f"{live_server}{path}")
+        log_in(page, live_server, who, to=f"{path}")
         text = page.locator("body").inner_text()
         assert not re.search(r"[A-Za-z]{2,}", text), text
 
@@ -248,8 +245,7 @@ def test_a_household_card_with_its_pin_and_a_dropped_connection(live_server, new
     context = new_context()
     card_code, before = issue_card(context, base, pin="2468")
     page = context.new_page()
-    log_in(page, base, DEMO["attendant"])
-    page.goto(f"{base}/counter")
+    log_in(page, base, DEMO["attendant"], to="/counter")
     page.locator("#counter-camera-note").filter(has_text="摄像头打不开 · 请用手动输入").wait_for()
     assert page.locator("#counter-camera").is_hidden()
     assert page.get_by_label("积分码或家庭卡号").is_visible()  # opened without a tap
@@ -311,8 +307,7 @@ def test_refusals_are_one_red_sentence_and_the_basket_survives(live_server, new_
     base = live_server
     context = new_context()
     page = context.new_page()
-    log_in(page, base, DEMO["attendant"])
-    page.goto(f"{base}/counter")
+    log_in(page, base, DEMO["attendant"], to="/counter")
     page.get_by_label("积分码或家庭卡号").wait_for()
 
     # Another village's code.

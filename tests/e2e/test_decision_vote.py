@@ -25,8 +25,7 @@ def test_a_lost_vote_ends_the_decision(live_server, new_context, shoot):
         assert r.ok, r.text()
 
     page = context.new_page()
-    log_in(page, base, DEMO["official"])
-    page.goto(f"{base}/decisions/{made['id']}")
+    log_in(page, base, DEMO["official"], to=f"/decisions/{made['id']}")
     page.get_by_role("heading", name=re.compile("记录下一步")).wait_for()
     page.get_by_label("到会人数").fill("19")
     page.get_by_label("应到人数").fill("20")

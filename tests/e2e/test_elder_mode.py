@@ -162,8 +162,7 @@ def spoken(page) -> list[dict]:
 def test_read_aloud_speaks_the_words_with_a_chinese_voice(live_server, new_context, shoot):
     base = live_server
     page = speaking_phone(new_context, [{"lang": "zh-CN", "name": "普通话"}])
-    log_in(page, base, DEMO["villager"])
-    page.goto(f"{base}/points")
+    log_in(page, base, DEMO["villager"], to="/points")
     button = page.get_by_test_id("points-read-aloud")
     assert not button.is_visible()  # no voice listed yet
     page.evaluate("window.__giveVoices()")
@@ -193,8 +192,7 @@ def test_read_aloud_speaks_the_words_with_a_chinese_voice(live_server, new_conte
 def test_read_aloud_hidden_without_a_chinese_voice(live_server, new_context):
     base = live_server
     page = speaking_phone(new_context, [{"lang": "en-US", "name": "English"}])
-    log_in(page, base, DEMO["villager"])
-    page.goto(f"{base}/points")
+    log_in(page, base, DEMO["villager"], to="/points")
     page.evaluate("window.__giveVoices()")
     assert page.get_by_test_id("points-read-aloud").count() == 1
     assert not page.get_by_test_id("points-read-aloud").is_visible()

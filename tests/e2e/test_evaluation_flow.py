@@ -108,8 +108,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     shoot(villager, "evaluation-points-notice")
 
     town = new_context().new_page()
-    log_in(town, base, DEMO["town_admin"])
-    town.goto(f"{base}/evaluation/coverage")
+    log_in(town, base, DEMO["town_admin"], to="/evaluation/coverage")
     town.get_by_text("清河镇").wait_for()
     shoot(town, "evaluation-coverage")
 

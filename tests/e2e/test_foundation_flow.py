@@ -206,8 +206,7 @@ def test_every_page_fits_a_360_wide_phone(live_server, new_context, shoot):
 
 def test_household_search_filters_as_the_official_types(live_server, new_context, shoot):
     page = new_context().new_page()
-    log_in(page, live_server, DEMO["official"])
-    page.goto(f"{live_server}/admin/households")
+    log_in(page, live_server, DEMO["official"], to="/admin/households")
     assert page.get_by_text("李秀英").is_visible()
     page.get_by_role("searchbox", name="搜索农户").press_sequentially("王")
     page.get_by_text("李秀英").wait_for(state="detached")

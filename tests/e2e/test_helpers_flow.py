@@ -13,8 +13,7 @@ pytestmark = pytest.mark.browser
 def test_an_official_appoints_a_helper_who_orders_for_the_household(live_server, new_context, shoot):
     base = live_server
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
-    official.goto(f"{base}/helpers")
+    log_in(official, base, DEMO["official"], to="/helpers")
     official.get_by_label("被帮办的家庭").select_option(label="赵德明家（示范村三组 8 号）")
     official.get_by_label("帮办员（本村的人，不是这一户的成员）").select_option(label="王建国")
     official.get_by_label("纸质同意书").check()
@@ -25,8 +24,7 @@ def test_an_official_appoints_a_helper_who_orders_for_the_household(live_server,
     shoot(official, "helpers-village")
 
     helper = new_context().new_page()
-    log_in(helper, base, DEMO["villager"])
-    helper.goto(f"{base}/helping")
+    log_in(helper, base, DEMO["villager"], to="/helping")
     row = helper.locator("[data-testid=helped-row]")
     assert "赵德明家" in row.inner_text() and "80" in row.inner_text()
     shoot(helper, "helpers-helping")

@@ -33,8 +33,7 @@ def test_the_proposer_recuses_and_the_town_approves(live_server, new_context, sh
     shoot(official, "integrity-awards-recused")
 
     town = new_context().new_page()
-    log_in(town, base, DEMO["town_admin"])
-    town.goto(f"{base}/evaluation/awards")
+    log_in(town, base, DEMO["town_admin"], to="/evaluation/awards")
     town.get_by_test_id("waiting-award").get_by_text(re.compile("直接奖励")).wait_for()
     town.get_by_test_id("waiting-award").get_by_text(re.compile("示范村")).wait_for()
     policy = town.get_by_test_id("village-policy").filter(has_text="示范村")

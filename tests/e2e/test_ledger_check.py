@@ -53,8 +53,7 @@ def test_a_villager_checks_a_line_then_a_changed_one(live_server, new_context, s
     redeem_cheapest(base)  # in the month after: open, nothing posted yet
 
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/points")
+    log_in(villager, base, DEMO["villager"], to="/points")
     assert villager.get_by_test_id("entry-check").count() >= 2  # every line carries its 核对
     shoot(villager, "ledger-check-points")
     open_check(villager, base, 0, "warn")

@@ -26,8 +26,7 @@ def test_the_basket_page_shows_thumbnails_without_moving(live_server, new_contex
     page = context.new_page()
     statics: list[tuple[str, str]] = []
     page.on("response", lambda r: "/static/" in r.url and statics.append((r.url, r.headers.get("cache-control", ""))))
-    log_in(page, live_server, DEMO["villager"])
-    page.goto(f"{live_server}/shop")
+    log_in(page, live_server, DEMO["villager"], to="/shop")
     page.wait_for_function("Array.from(document.querySelectorAll('#shop-goods img:not([loading=lazy])'))"
                            ".every(i => i.complete && i.naturalWidth > 0)")
     screenshot(page, f"shop-{width}x{height}")  # the goods grid: 360 px thumbnails

@@ -217,8 +217,7 @@ def test_an_award_comes_through_a_lost_answer(live_server, new_context, shoot, t
 def test_fulfil_at_the_counter_comes_through_a_lost_answer(live_server, new_context, shoot, tmp_path):
     base, db = live_server, tmp_path / "e2e.db"
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/shop")
+    log_in(villager, base, DEMO["villager"], to="/shop")
     villager.get_by_role("link", name=re.compile("在手机上选好商品")).click()
     basket_ready(villager)
     item(villager, "香皂").get_by_role("button", name=re.compile("^增加")).click()

@@ -109,7 +109,6 @@ def test_answers_reach_the_villager(live_server, new_context, shoot):
 def test_the_empty_list_says_what_comes_here(live_server, new_context, shoot):
     page = new_context().new_page()
     page.set_default_timeout(WAIT)
-    log_in(page, live_server, DEMO["neighbour"])
-    page.goto(f"{live_server}/messages")
+    log_in(page, live_server, DEMO["neighbour"], to="/messages")
     page.locator("#inbox-empty").wait_for()
     both_widths(page, shoot, "messages-empty")

@@ -67,8 +67,7 @@ def test_an_offline_code_pays_without_signal_and_the_receipt_follows(live_server
 
 def test_phone_lost_from_me(live_server, new_context, shoot):
     page = new_context().new_page()
-    log_in(page, live_server, DEMO["villager"])
-    page.goto(f"{live_server}/pay")
+    log_in(page, live_server, DEMO["villager"], to="/pay")
     page.wait_for_function(f"() => ({KEPT})() === 5")
     page.goto(f"{live_server}/me")
     page.get_by_text("挂失离线码", exact=True).click()
@@ -83,8 +82,7 @@ def test_phone_lost_from_me(live_server, new_context, shoot):
 
 def test_the_official_sets_the_cap(live_server, new_context, shoot):
     page = new_context().new_page()
-    log_in(page, live_server, DEMO["official"])
-    page.goto(f"{live_server}/shop/settings")
+    log_in(page, live_server, DEMO["official"], to="/shop/settings")
     page.get_by_label("每个离线码最多兑换多少积分（0 表示不用离线码）").fill("50")
     page.get_by_role("button", name="更新离线码限额").click()
     page.get_by_test_id("offline-cap").filter(has_text="50").wait_for()

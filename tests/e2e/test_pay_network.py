@@ -26,8 +26,7 @@ def test_pay_screen_through_a_dropped_and_restored_network(live_server, new_cont
     context = new_context()
     page = context.new_page()
     page.clock.install()  # the page's timers and Date: moved on by hand below (70 s offline take no 70 s here)
-    log_in(page, live_server, DEMO["villager"])
-    page.goto(f"{live_server}/pay")
+    log_in(page, live_server, DEMO["villager"], to="/pay")
     first = digits_on(page)
     assert page.locator("#pay-trouble").is_hidden()
 
@@ -81,8 +80,7 @@ def test_pay_screen_through_a_dropped_and_restored_network(live_server, new_cont
 def test_visibility_change_brings_a_fresh_code_at_once(live_server, new_context):
     page = new_context().new_page()
     page.clock.install()
-    log_in(page, live_server, DEMO["villager"])
-    page.goto(f"{live_server}/pay")
+    log_in(page, live_server, DEMO["villager"], to="/pay")
     first = digits_on(page)
     page.clock.fast_forward("02:00")  # the phone slept for two minutes with the screen open
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
@@ -104,8 +102,7 @@ def _counter_sells(counter, base, code, lines):
 def test_two_phones_confirm_above_the_villages_amount(live_server, new_context, shoot):
     base = live_server
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/pay")
+    log_in(villager, base, DEMO["villager"], to="/pay")
     before = number(villager, "pay-balance")
     counter = new_context().new_page()
     log_in(counter, base, DEMO["attendant"])
@@ -150,8 +147,7 @@ def test_two_phones_confirm_above_the_villages_amount(live_server, new_context, 
 
 def test_the_official_sets_the_villages_amount(live_server, new_context, shoot):
     page = new_context().new_page()
-    log_in(page, live_server, DEMO["official"])
-    page.goto(f"{live_server}/shop/manage")
+    log_in(page, live_server, DEMO["official"], to="/shop/manage")
     page.get_by_role("link", name="大额兑换确认").click()
     page.get_by_label("超过多少积分要村民确认").fill("abc")
     page.get_by_role("button", name="保存").click()
@@ -169,8 +165,7 @@ def test_a_price_changed_behind_the_counter_reloads_the_basket(live_server, new_
     showed; the server refuses another total (409 price_changed), and the counter shows the new price and says so."""
     base = live_server
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/pay")
+    log_in(villager, base, DEMO["villager"], to="/pay")
     counter = new_context().new_page()
     log_in(counter, base, DEMO["attendant"])
     _counter_sells(counter, base, digits_on(villager), [("食盐", 2)])

@@ -11,8 +11,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_public_points_page_from_the_officials_link(live_server, new_context, shoot):
     official = new_context().new_page()
-    log_in(official, live_server, DEMO["official"])
-    official.goto(f"{live_server}/evaluation/points")
+    log_in(official, live_server, DEMO["official"], to="/evaluation/points")
     link = official.get_by_test_id("points-public-link")
     assert official.get_by_role("img", name="积分公示公开页二维码").is_visible()
     url = link.get_attribute("href")

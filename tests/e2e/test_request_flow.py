@@ -34,8 +34,7 @@ def test_scan_the_poster_pick_goods_and_fulfil_at_the_counter(live_server, new_c
 
     # The attendant prints the poster from the shop's management page.
     counter = new_context().new_page()
-    log_in(counter, base, DEMO["attendant"])
-    counter.goto(f"{base}/shop/manage")
+    log_in(counter, base, DEMO["attendant"], to="/shop/manage")
     counter.get_by_test_id("poster-link").click()
     counter.wait_for_url(re.compile(r"/shop/poster"))
     poster_url = counter.locator(".poster-url").inner_text().strip()
@@ -115,8 +114,7 @@ def test_the_counter_camera_reads_the_code_and_the_attendant_refuses(live_server
     reason and the villager's phone says so, with the points back."""
     base = live_server
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/shop")
+    log_in(villager, base, DEMO["villager"], to="/shop")
     villager.get_by_role("link", name=re.compile("在手机上选好商品")).click()
     basket_ready(villager)
     before = number(villager, "order-balance")
@@ -169,8 +167,7 @@ def test_an_item_out_of_stock_is_dropped_and_the_villager_agrees(live_server, ne
     assert number(villager, "request-total") == 25 + 3
 
     counter = new_context().new_page()
-    log_in(counter, base, DEMO["attendant"])
-    counter.goto(f"{base}/counter/requests")
+    log_in(counter, base, DEMO["attendant"], to="/counter/requests")
     counter.get_by_label(re.compile("核销码")).fill(code)
     counter.get_by_role("button", name="查看兑换单").click()
     basket = counter.get_by_test_id("req-basket")

@@ -35,8 +35,7 @@ def test_official_imports_a_roster(live_server, new_context, shoot, tmp_path):
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
-    log_in(page, base, OFFICIAL)
-    page.goto(f"{base}/admin/households")
+    log_in(page, base, OFFICIAL, to="/admin/households")
     page.get_by_role("link", name="导入花名册（Excel）").click()
     page.wait_for_url(f"{base}/admin/households/import")
     page.get_by_role("button", name="导入").wait_for()
@@ -90,8 +89,7 @@ def test_official_imports_a_roster(live_server, new_context, shoot, tmp_path):
 def test_choosing_another_file_takes_back_the_import_button(live_server, new_context, tmp_path):
     base = live_server
     page = new_context(accept_downloads=True).new_page()
-    log_in(page, base, OFFICIAL)
-    page.goto(f"{base}/admin/households/import")
+    log_in(page, base, OFFICIAL, to="/admin/households/import")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载花名册模板（Excel）").click()
     template = tmp_path / "模板.xlsx"
@@ -107,8 +105,7 @@ def test_choosing_another_file_takes_back_the_import_button(live_server, new_con
 def test_a_town_admin_chooses_the_village_first(live_server, new_context, shoot):
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, "13800000006")
-    page.goto(f"{base}/admin/households/import")
+    log_in(page, base, "13800000006", to="/admin/households/import")
     page.get_by_label("村", exact=True).select_option(label="邻村")
     page.get_by_role("button", name="切换").click()
     page.get_by_role("heading", name="第二步：选择文件，先检查，再导入（邻村）").wait_for()

@@ -68,8 +68,7 @@ def test_an_official_opens_pauses_and_closes_the_shop(live_server, new_context, 
 def test_the_official_edits_the_list_and_version_1_stays(live_server, new_context, shoot):
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, DEMO["official"])
-    page.goto(f"{base}/small-powers")
+    log_in(page, base, DEMO["official"], to="/small-powers")
     assert page.get_by_test_id("powers-version").inner_text() == "第 1 版"
     first = page.locator("details.power").first
     first.locator("summary").first.click()

@@ -88,8 +88,7 @@ def test_the_counter_counts_the_day_and_opens_a_waiting_request(live_server, new
     code = villager.get_by_test_id("request-digits").inner_text().replace(" ", "")
 
     counter = new_context(viewport=size).new_page()
-    log_in(counter, base, DEMO["attendant"])
-    counter.goto(f"{base}/counter")
+    log_in(counter, base, DEMO["attendant"], to="/counter")
     today = counter.get_by_test_id("counter-today")
     today.wait_for(timeout=LOAD)
     assert re.sub(r"\s", "", today.inner_text()) == "今日已兑换0笔·0积分"
@@ -130,12 +129,10 @@ def test_the_day_total_follows_a_sale_at_the_counter(live_server, new_context):
     """A pay code typed at the counter: after 确认兑换 the day's line counts it without reloading the page."""
     base = live_server
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/pay")
+    log_in(villager, base, DEMO["villager"], to="/pay")
     code = villager.locator("[data-code]").first.get_attribute("data-code")
     counter = new_context().new_page()
-    log_in(counter, base, DEMO["attendant"])
-    counter.goto(f"{base}/counter")
+    log_in(counter, base, DEMO["attendant"], to="/counter")
     open_manual_entry(counter)
     counter.get_by_label("积分码或家庭卡号").fill(code)
     counter.get_by_role("button", name="确定").click()
@@ -154,8 +151,7 @@ def test_an_order_has_one_cancel(live_server, new_context, shoot, size):
     """An official who ordered (here for a household) sees one 取消, the station's, below the order's next steps."""
     base, tag = live_server, f"{size['width']}x{size['height']}"
     official = new_context(viewport=size).new_page()
-    log_in(official, base, DEMO["official"])
-    official.goto(f"{base}/service/order/new?wish=1")
+    log_in(official, base, DEMO["official"], to="/service/order/new?wish=1")
     official.get_by_label("想要什么帮助（几个字）").fill("搬柜子")
     official.get_by_role("button", name=re.compile("提交点单")).click()
     official.wait_for_url(re.compile(r"/service/orders/\d+"), timeout=LOAD)
@@ -169,8 +165,7 @@ def test_an_order_has_one_cancel(live_server, new_context, shoot, size):
 def test_the_printed_record_has_units_and_a_place_for_the_seal(live_server, new_context, shoot, size):
     base, tag = live_server, f"{size['width']}x{size['height']}"
     volunteer = new_context(viewport=size).new_page()
-    log_in(volunteer, base, DEMO["volunteer"])
-    volunteer.goto(f"{base}/service/record")
+    log_in(volunteer, base, DEMO["volunteer"], to="/service/record")
     cert = volunteer.locator("#service-certificate")
     cert.wait_for(timeout=LOAD)
     assert cert.get_by_text("盖章处").is_visible() and cert.get_by_text("负责人签字：").is_visible()
@@ -191,8 +186,7 @@ def test_the_printed_record_has_units_and_a_place_for_the_seal(live_server, new_
 def test_the_volunteer_on_the_way_can_call_the_household(live_server, new_context, shoot, size):
     base, tag = live_server, f"{size['width']}x{size['height']}"
     volunteer = new_context(viewport=size).new_page()
-    log_in(volunteer, base, DEMO["volunteer"])
-    volunteer.goto(f"{base}/service")
+    log_in(volunteer, base, DEMO["volunteer"], to="/service")
     volunteer.get_by_role("link", name=re.compile("家电维修")).first.click()
     volunteer.wait_for_url(re.compile(r"/service/orders/\d+"), timeout=LOAD)
     assert "*" in volunteer.get_by_test_id("order-phone").inner_text()  # sent to him, not yet accepted

@@ -98,8 +98,7 @@ def test_a_county_sets_up_its_staff_from_the_pages(live_server, new_context, sho
     shoot_both(official, shoot, "staff-06-official-village")
 
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
-    villager.goto(f"{base}/service")
+    log_in(villager, base, DEMO["villager"], to="/service")
     assert villager.get_by_role("heading", name="志愿者注册").is_visible()
     shoot(villager, "staff-07-service-tab")
     villager.get_by_role("link", name="申请当志愿者").click()
@@ -113,8 +112,7 @@ def test_a_county_sets_up_its_staff_from_the_pages(live_server, new_context, sho
     shoot_both(villager, shoot, "staff-08-volunteer-waiting")
 
     station = new_context().new_page()
-    log_in(station, base, DEMO["official"])
-    station.goto(f"{base}/service")
+    log_in(station, base, DEMO["official"], to="/service")
     station.locator("#service-applications-link").click()
     station.wait_for_url(re.compile(r"/service/applications"))
     assert station.get_by_text("理发、修收音机").is_visible()

@@ -81,8 +81,7 @@ def test_a_locked_card_says_when_it_unlocks_and_whom_to_ask(live_server, new_con
     context = new_context()
     card_code, _ = issue_card(context, base, pin="2468")
     page = context.new_page()
-    log_in(page, base, DEMO["attendant"])
-    page.goto(f"{base}/counter")
+    log_in(page, base, DEMO["attendant"], to="/counter")
     page.get_by_label("积分码或家庭卡号").fill(card_code)
     page.get_by_role("button", name="确定").click()
     for left in (4, 3, 2, 1):
