@@ -42,8 +42,13 @@ def gate_routers(app: FastAPI) -> None:
             continue
         exact = frozenset(p for p in paths if "{" not in p)
         prefixes = tuple(sorted({p[:p.index("{")] for p in paths if "{" in p}))
-        routes[i] = _GatedRouter(original_router=route.original_router, include_context=route.include_context,
-                                 exact=exact, prefixes=prefixes)
+        gated = _GatedRouter(original_router=route.original_router, include_context=route.include_context,
+                             exact=exact, prefixes=prefixes)
+        # The routes' effective contexts `_paths` had FastAPI build (its own cache, kept by the router it replaces):
+        # kept, so that the first requests do not build them all again.
+        gated._effective_candidates = route._effective_candidates
+        gated._effective_candidates_version = route._effective_candidates_version
+        routes[i] = gated
 
 
 def _paths(router: _IncludedRouter) -> list[str] | None:
