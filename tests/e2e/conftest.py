@@ -158,6 +158,13 @@ def log_in(page, base: str, phone: str, password: str = "demo1234", *, to: str =
     page.goto(f"{base}{to}")
 
 
+def htmx_settled(page) -> None:
+    """htmx has swapped the new content in and taken it up: its hx-* attributes answer. A boosted navigation changes
+    the address and swaps the page at once, but htmx wires the new page's forms as it settles (~20 ms later); an
+    input's `change` sent in between would send nothing."""
+    page.wait_for_function("() => !document.querySelector('.htmx-swapping, .htmx-settling')")
+
+
 def open_manual_entry(counter) -> None:
     """The counter's typed-code field open: once the page has settled (without a camera, manual entry opens by itself
     when the camera fails; with one, the camera runs and the field is behind 手动输入)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO
-from tests.e2e.conftest import PHONE, log_in, screenshot
+from tests.e2e.conftest import PHONE, htmx_settled, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +71,7 @@ def test_official_runs_the_shop_and_prints_a_card(live_server, new_context, shoo
     goods_id = int(re.search(r"/goods/(\d+)", page.url).group(1))
     assert page.get_by_text("商品已上架").is_visible()
     assert page.get_by_test_id("stock").inner_text() == "3"
+    htmx_settled(page)
 
     # A photo from the phone's camera (here: a file), then a restock with its reason. A file that is not a photo
     # is refused in the toast and nothing changes.
