@@ -25,6 +25,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -266,6 +268,18 @@ def drop_backend(url: str) -> None:
         _admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
+@contextmanager
+def fresh_backend(name: str) -> Iterator[tuple[str, Path]]:
+    """`backend_url`'s fresh database and the folder beside it (the server's log, SQLite's file), both gone after."""
+    tmp = Path(tempfile.mkdtemp())
+    url = backend_url(name, tmp)
+    try:
+        yield url, tmp
+    finally:
+        drop_backend(url)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _admin(*statements: str) -> None:
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -288,9 +302,7 @@ def main() -> None:
     print(f"{'backend':<11}{'path':<7}{'redemptions':>12}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'p99/p50':>9}{'errors':>8}{'RSS MB':>8}{'CPU ms':>8}")
     for name in args.backends.split(","):
-        tmp = Path(tempfile.mkdtemp())
-        url = backend_url(name, tmp)
-        try:
+        with fresh_backend(name) as (url, tmp):
             work = prepare(url, args.clients)
             codes = CodeStacks(work["engine"], work["people"])
             rows: dict[str, dict] = {}
@@ -321,9 +333,6 @@ def main() -> None:
                 print(f"{name:<11}http/raw throughput: {web['rps'] / rows['raw']['rps']:.3f} (target ≥ 0.1)")
             print(f"{name:<11}pay codes: {codes.refills} refills of {CodeStacks.REFILL} during the runs")
             work["engine"].dispose()
-        finally:
-            drop_backend(url)
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

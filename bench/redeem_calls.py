@@ -15,9 +15,7 @@ import io
 import json
 import os
 import pstats
-import shutil
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from sqlalchemy import event
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.redeem import PASSWORD, SECRET, backend_url, drop_backend, fresh_codes, prepare  # noqa: E402
+from bench.redeem import PASSWORD, SECRET, fresh_backend, fresh_codes, prepare  # noqa: E402
 
 
 class Inline:
@@ -79,9 +77,7 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="print the last redemption's statements")
     parser.add_argument("--sort", default="tottime", help="cProfile's order: tottime, cumulative …")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp())
-    url = backend_url(args.backend, tmp)
-    try:
+    with fresh_backend(args.backend) as (url, tmp):
         work = prepare(url, 1)
         os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "CODE_TRIES_PER_MINUTE": "1000000",
                            "LOG_FILE": str(tmp / "server.log")})
@@ -140,9 +136,6 @@ def main() -> None:
         asyncio.run(session())
         app.state.engine.dispose()
         work["engine"].dispose()
-    finally:
-        drop_backend(url)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
