@@ -9,7 +9,6 @@ the engine can change) take the `engine` fixture on SQLite alone; every other te
 
 import copy
 import functools
-import gc
 import os
 import shutil
 import warnings
@@ -32,7 +31,7 @@ from app import security
 from app.config import Settings
 from app.db import make_engine, session_for
 from app.demo import DEMO_PASSWORD, seed_demo_world
-from app.main import bind_app, create_app
+from app.main import bind_app, create_app, keep_out_of_the_collector
 from app.timeutil import utcnow
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
@@ -85,9 +84,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection made (the app, its routes, every test item, schemathesis' cases) lives as long as the run: it
     is put out of the cyclic collector's sight (gc.freeze), and the collector runs less often (every 50,000
     allocations, not 700). A full collection walked it all again and again: 6 % of a worker's CPU, 4 % with this."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 50)
+    keep_out_of_the_collector()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
