@@ -35,7 +35,7 @@ from app.main import bind_app, create_app, keep_out_of_the_collector
 from app.timeutil import utcnow
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
-from fastapi.testclient import TestClient  # noqa: E402
+from tests.one_hop import TestClient  # noqa: E402
 
 security.use_cheap_hashing_for_tests()  # before anything below hashes a password
 

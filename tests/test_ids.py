@@ -11,7 +11,6 @@ import pytest
 from annotated_types import Ge, Le
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlmodel import select
@@ -25,6 +24,7 @@ from app.main import create_app
 from app.org.models import Household
 from app.paging import encode_cursor
 from tests.conftest import error_code, make_settings
+from tests.one_hop import TestClient
 
 BIG = "99999999999999999999"  # 2**66 and a bit: past every 64-bit integer (SQLite's driver overflowed: 500)
 PAST_PG = "3000000000"  # within 64 bits, past PostgreSQL's 32-bit integer keys (PostgreSQL failed: 500)

@@ -6,7 +6,6 @@ import re
 from collections import defaultdict
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.db import session_for
@@ -18,6 +17,7 @@ from app.shop.models import Shop
 from app.shop.redemption.models import Redemption
 from app.timeutil import month_bounds, this_month
 from tests.conftest import make_settings
+from tests.one_hop import TestClient
 from tests.shop.conftest import pay_code, redeem
 
 TZ = "Asia/Shanghai"

@@ -25,7 +25,7 @@ class TestSignOut:
         assert 'action="/logout-all"' in page
 
     def test_logout_everywhere_ends_the_other_phones_session(self, web):
-        from fastapi.testclient import TestClient
+        from tests.one_hop import TestClient
 
         with TestClient(web.app, follow_redirects=False) as other_phone:
             sign_in(other_phone, "villager")

@@ -211,7 +211,6 @@ class TestPageWeight:
 
 
 def test_login_page_sends_a_signed_in_user_home_and_a_revoked_one_back_to_login(sqlite_engine):
-    from fastapi.testclient import TestClient
     from sqlmodel import select
 
     from app.db import session_for
@@ -219,6 +218,7 @@ def test_login_page_sends_a_signed_in_user_home_and_a_revoked_one_back_to_login(
     from app.main import create_app
     from app.org.models import User
     from tests.conftest import DEMO_HASH, make_settings
+    from tests.one_hop import TestClient
 
     with session_for(sqlite_engine, write=True) as s:
         seed_demo_world(s, password_hash=DEMO_HASH)
