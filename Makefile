@@ -19,9 +19,14 @@ $(VENV)/.installed: requirements/main.lock pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# The test install leaves the compiling to the imports (--no-compile): pip would compile every module of every
+# package, the dev lock's auditors and linters too, and `make test` writes the bytecode of what the suite imports as it
+# runs (a fresh clone's install 29 -> 22 s, its first run ~3 s more: docs/performance.md, "Eleventh session").
+# `make run`'s install keeps pip's compiling: where PYTHONDONTWRITEBYTECODE is set, the server would compile its
+# imports at every start.
 $(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --no-compile --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-compile --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
