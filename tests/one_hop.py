@@ -18,7 +18,13 @@ import httpx
 from starlette.testclient import TestClient as StarletteTestClient
 from starlette.testclient import _TestClientTransport
 
+from app.form_replay import _replaying
+
 _PORTS = {"http": 80, "https": 443}
+
+
+async def _connected() -> dict:
+    await anyio.sleep_forever()
 
 
 class _OneHopTransport(_TestClientTransport):
@@ -37,23 +43,16 @@ class _OneHopTransport(_TestClientTransport):
         start: dict = {}
         chunks: list[bytes] = []
 
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
         async def exchange() -> None:
-            asked = False
-
-            async def receive() -> dict:
-                nonlocal asked
-                if not asked:
-                    asked = True
-                    return {"type": "http.request", "body": body, "more_body": False}
-                await anyio.sleep_forever()  # the client stays connected until the response is whole
-
-            async def send(message: dict) -> None:
-                if message["type"] == "http.response.start":
-                    start.update(message)
-                elif message["type"] == "http.response.body":
-                    chunks.append(message.get("body", b""))
-
-            await self.app(scope, receive, send)
+            # the body at once (as app/form_replay.py gives a form back), then a client that stays connected until
+            # the response is whole
+            await self.app(scope, _replaying(body, _connected), send)
 
         with self.portal_factory() as portal:
             try:
