@@ -4,6 +4,7 @@
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -16,6 +17,29 @@ import httpx
 import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class _LocalHttp:
+    """httpx for the tests' own servers, every request and client given the run's one TLS context: httpx makes one
+    for each client otherwise, reading the CA bundle (~20 ms of CPU), though these only speak plain HTTP to
+    127.0.0.1 (800 of them a run, docs/performance.md "Twelfth session")."""
+
+    tls = ssl.create_default_context()
+
+    def request(self, method: str, url: str, **options) -> httpx.Response:
+        return httpx.request(method, url, verify=self.tls, **options)
+
+    def get(self, url: str, **options) -> httpx.Response:
+        return self.request("GET", url, **options)
+
+    def post(self, url: str, **options) -> httpx.Response:
+        return self.request("POST", url, **options)
+
+    def client(self, **options) -> httpx.Client:
+        return httpx.Client(verify=self.tls, **options)
+
+
+http = _LocalHttp()
 
 
 class _ThreadedServer(uvicorn.Server):
@@ -74,7 +98,7 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
+                if http.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass

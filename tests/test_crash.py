@@ -22,7 +22,7 @@ from app.ledger.models import LedgerTransaction
 from app.shop.redemption.models import Redemption
 from app.shop.requests.models import ShopRequest
 from tests.conftest import DEMO, TEST_SECRET
-from tests.served import ServerProcess
+from tests.served import ServerProcess, http
 
 THREADS = 4
 KILL_AFTER = 8  # answers: the kill falls while the other threads wait for theirs
@@ -43,20 +43,20 @@ class Job:
 
 
 def token(base: str, who: str) -> str:
-    r = httpx.post(f"{base}/auth/login", json={"phone": DEMO[who], "password": "demo1234"}, timeout=10)
+    r = http.post(f"{base}/auth/login", json={"phone": DEMO[who], "password": "demo1234"}, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()["access_token"]
 
 
 def send(base: str, tokens: dict, job: Job) -> httpx.Response:
-    return httpx.post(f"{base}{job.path}", json=job.body, timeout=10,
+    return http.post(f"{base}{job.path}", json=job.body, timeout=10,
                       headers={"Authorization": f"Bearer {tokens[job.who]}", "Idempotency-Key": job.key})
 
 
 def completed_orders(base: str, tokens: dict, count: int) -> list[int]:
     """Service orders of 王建国's, done by 李志愿 and waiting for his rating (which credits 李志愿's household)."""
     def call(who: str, method: str, path: str, **json) -> dict:
-        r = httpx.request(method, f"{base}{path}", json=json or None, timeout=10,
+        r = http.request(method, f"{base}{path}", json=json or None, timeout=10,
                           headers={"Authorization": f"Bearer {tokens[who]}"})
         assert r.status_code in (200, 201), r.text
         return r.json()
@@ -87,12 +87,12 @@ def test_a_kill_mid_load_loses_nothing_and_doubles_nothing(demo_engine, tmp_path
     base = f"{server.base}/api/v1"
     try:
         tokens = {who: token(base, who) for who in ("villager", "attendant", "official", "volunteer")}
-        shop = httpx.get(f"{base}/shops", headers={"Authorization": f"Bearer {tokens['attendant']}"},
+        shop = http.get(f"{base}/shops", headers={"Authorization": f"Bearer {tokens['attendant']}"},
                          timeout=10).json()["items"][0]["id"]
-        goods = min(httpx.get(f"{base}/shops/{shop}/goods", timeout=10,
+        goods = min(http.get(f"{base}/shops/{shop}/goods", timeout=10,
                               headers={"Authorization": f"Bearer {tokens['villager']}"}).json()["items"],
                     key=lambda g: g["points_price"])["id"]
-        household = httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {tokens['villager']}"},
+        household = http.get(f"{base}/me", headers={"Authorization": f"Bearer {tokens['villager']}"},
                               timeout=10).json()["household_id"]
         orders = completed_orders(base, tokens, 6)
         before = counts(demo_engine)
@@ -121,7 +121,7 @@ def test_a_kill_mid_load_loses_nothing_and_doubles_nothing(demo_engine, tmp_path
                     job = queue.pop()
                 try:
                     if job.kind == "redemption":
-                        code = httpx.get(f"{base}/me/pay-code", timeout=10,
+                        code = http.get(f"{base}/me/pay-code", timeout=10,
                                          headers={"Authorization": f"Bearer {tokens['villager']}"})
                         job.body["pay_code"] = code.json()["code"]
                     job.sent = True

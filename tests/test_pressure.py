@@ -5,7 +5,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
@@ -17,7 +16,7 @@ from app.org.models import Household
 from app.shop.catalogue.models import Goods
 from app.shop.models import Shop
 from tests.conftest import DEMO, TestClient, error_code, make_settings
-from tests.served import in_thread
+from tests.served import http, in_thread
 
 BURST = 20
 ON_SQLITE = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the writer queue is SQLite's
@@ -37,12 +36,12 @@ def test_a_burst_of_pay_codes_from_one_villager_answers_every_request(served, ap
 
     def pay_code(_):
         barrier.wait()
-        return httpx.get(f"{served}/api/v1/me/pay-code", headers=bearer, timeout=60).status_code
+        return http.get(f"{served}/api/v1/me/pay-code", headers=bearer, timeout=60).status_code
 
     def health():
         barrier.wait()
         time.sleep(0.05)
-        return httpx.get(f"{served}/api/v1/health", timeout=60).status_code
+        return http.get(f"{served}/api/v1/health", timeout=60).status_code
 
     with ThreadPoolExecutor(BURST + 1) as pool:
         codes = [pool.submit(pay_code, i) for i in range(BURST)]

@@ -27,7 +27,7 @@ from app.volunteer.models import ServiceOrder
 from tests.conftest import TEST_SECRET, own_pg_database, seed_template
 from tests.evaluation.test_races import credited_once, published_round
 from tests.ledger.test_races import run_all
-from tests.served import ServerProcess
+from tests.served import ServerProcess, http
 from tests.shop.test_races import codes, setup
 from tests.volunteer.conftest import demo_order
 from tests.volunteer.test_races import GRABBERS, make_volunteers
@@ -87,7 +87,7 @@ class Served:
 
     def post(self, path: str, user_id: int, json: dict | None = None) -> httpx.Response:
         """On a connection of its own: the kernel gives it to either worker."""
-        return httpx.post(f"{self.api}{path}", json=json, headers=self.token(user_id), timeout=30)
+        return http.post(f"{self.api}{path}", json=json, headers=self.token(user_id), timeout=30)
 
     def balance(self, household_id: int) -> int:
         with session_for(self.engine, write=False) as s:
@@ -209,7 +209,7 @@ def test_the_pay_screen_hears_of_the_other_worker_within_2_s(served):
                 time.sleep(1.0)  # the screens are waiting by then
                 assert act().status_code in (201, 409)
                 return time.monotonic()  # the redemption is committed, the refusal counted
-            r = httpx.get(f"{app.server.base}/pay/wait", headers=app.token(villager), timeout=30,
+            r = http.get(f"{app.server.base}/pay/wait", headers=app.token(villager), timeout=30,
                           params={"after_id": after_id, "code_id": code_id, "until": 20})
             return r.headers.get("X-Pay-Event"), time.monotonic()
 

@@ -2,7 +2,6 @@
 the villager on their own phone; X-Forwarded-For counts only from a configured proxy."""
 
 
-import httpx
 import pytest
 
 from app.__main__ import uvicorn_options
@@ -10,7 +9,7 @@ from app.auth.limits import make_login_limits
 from app.main import bind_app
 from app.ratelimit_db import Limiters
 from tests.conftest import TestClient, error_code, make_settings
-from tests.served import in_thread
+from tests.served import http, in_thread
 
 pytestmark = pytest.mark.sqlite_only  # the counts live in the process, whatever the database
 
@@ -133,7 +132,7 @@ class TestNoLockOut:
 def _xff_answers(app, base: str) -> list[int]:
     """Four wrong passwords for four phones, each claiming another address in X-Forwarded-For, with a per-address
     ceiling of three: the fourth is held only if every try counted against the one real address."""
-    with httpx.Client(base_url=base) as client:
+    with http.client(base_url=base) as client:
         return [client.post("/api/v1/auth/login", json={"phone": f"139{i:08d}", "password": "guess-1234"},
                             headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)]
 

@@ -6,7 +6,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.deps import COOKIE_NAME
@@ -14,7 +13,7 @@ from app.main import bind_app
 from tests.conftest import WITH_DEMO, make_settings, sqlite_copy, unavailable
 from tests.e2e.a11y import axe_problems
 from tests.e2e.layout import layout_problems
-from tests.served import in_thread
+from tests.served import http, in_thread
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 # Screenshots are for people to open (`make shots`, ZF_SHOTS=1); a run that only tests takes none: nobody looks at
@@ -151,7 +150,7 @@ def log_in(page, base: str, phone: str, password: str = "demo1234", *, to: str =
     session cookie put in the browser, the page opened. The login page itself is driven by test_foundation_flow,
     test_account_flow and the county's day one; here it would only cost every other test two page loads (and 首页
     one more where the test starts elsewhere)."""
-    answer = httpx.post(f"{base}/login", data={"phone": phone, "password": password}, follow_redirects=False)
+    answer = http.post(f"{base}/login", data={"phone": phone, "password": password}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/", (answer.status_code, answer.text[:200])
     page.context.add_cookies([{"name": COOKIE_NAME, "value": answer.cookies[COOKIE_NAME], "url": base,
                                "httpOnly": True, "sameSite": "Lax"}])

@@ -5,7 +5,6 @@ month, 核对一致 for the posted one; the month's root as the system's 财务 
 database, and the same line checked again says 不一致.
 Screenshots: test-artifacts/screenshots/ledger-check-*.png."""
 
-import httpx
 import pytest
 
 from app.db import make_engine, write_session
@@ -14,6 +13,7 @@ from app.timeutil import utcnow
 from tests.conftest import DEMO
 from tests.e2e.conftest import log_in
 from tests.ledger.test_chain import NEXT_MONTH, checks, tamper
+from tests.served import http
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,15 @@ pytestmark = pytest.mark.browser
 def redeem_cheapest(base: str) -> None:
     """The villager shows a pay code and the attendant redeems the shop's cheapest goods (the JSON API)."""
     def token(phone: str) -> dict:
-        answer = httpx.post(f"{base}/api/v1/auth/login", json={"phone": phone, "password": "demo1234"})
+        answer = http.post(f"{base}/api/v1/auth/login", json={"phone": phone, "password": "demo1234"})
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
     villager, attendant = token(DEMO["villager"]), token(DEMO["attendant"])
-    code = httpx.get(f"{base}/api/v1/me/pay-code", headers=villager).json()["code"]
-    shop = httpx.get(f"{base}/api/v1/shops", headers=attendant).json()["items"][0]["id"]
-    goods = min(httpx.get(f"{base}/api/v1/shops/{shop}/goods", headers=attendant).json()["items"],
+    code = http.get(f"{base}/api/v1/me/pay-code", headers=villager).json()["code"]
+    shop = http.get(f"{base}/api/v1/shops", headers=attendant).json()["items"][0]["id"]
+    goods = min(http.get(f"{base}/api/v1/shops/{shop}/goods", headers=attendant).json()["items"],
                 key=lambda g: g["points_price"])
-    made = httpx.post(f"{base}/api/v1/shops/{shop}/redemptions", headers=attendant,
+    made = http.post(f"{base}/api/v1/shops/{shop}/redemptions", headers=attendant,
                       json={"pay_code": code, "items": [{"goods_id": goods["id"], "quantity": 1}]})
     assert made.status_code == 201, made.text
 

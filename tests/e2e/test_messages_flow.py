@@ -3,12 +3,12 @@ the 我的 tab carries the unread badge, 我的 a 消息 row with the count, the
 and opening it clears the badge. The official's 首页 counts what waits for him; the town admin's, per village.
 Screenshots at 390×844 and 360×640 in test-artifacts/screenshots/messages-*.png (each measured and checked with axe)."""
 
-import httpx
 import pytest
 
 from app.evaluation.boards import shift_month, this_month
 from tests.conftest import DEMO
 from tests.e2e.conftest import PHONE, log_in
+from tests.served import http
 
 pytestmark = pytest.mark.browser
 NARROW = {"width": 360, "height": 640}
@@ -19,7 +19,7 @@ class Api:
     """The live server's JSON API, as the demo people."""
 
     def __init__(self, base: str):
-        self.client, self.tokens = httpx.Client(base_url=f"{base}/api/v1", timeout=30), {}
+        self.client, self.tokens = http.client(base_url=f"{base}/api/v1", timeout=30), {}
 
     def __call__(self, who: str, path: str, json=None, method="POST"):
         if who not in self.tokens:
