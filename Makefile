@@ -13,20 +13,27 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Installs come from the hash-pinned locks (requirements/*.lock, made by `make lock`), never from pyproject's open
-# ranges; setuptools is locked too, so the project itself is installed editable without build isolation.
-$(VENV)/.installed: requirements/main.lock pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --require-hashes -r requirements/main.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+# ranges; setuptools is locked too, so the project itself is installed editable without build isolation. pip installs
+# only uv (requirements/uv.lock), and uv the rest: the dev lock in ~2 s where pip took ~15 s (docs/performance.md,
+# "Twelfth session"). uv reads the package index alone, not pip's configuration.
+UV_INSTALL = $(VENV)/bin/uv pip install --quiet --python $(PY)
+
+$(VENV)/bin/uv: requirements/uv.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements/uv.lock
 	touch $@
 
-# The test install leaves the compiling to the imports (--no-compile): pip would compile every module of every
-# package, the dev lock's auditors and linters too, and `make test` writes the bytecode of what the suite imports as it
-# runs (a fresh clone's install 29 -> 22 s, its first run ~3 s more: docs/performance.md, "Eleventh session").
-# `make run`'s install keeps pip's compiling: where PYTHONDONTWRITEBYTECODE is set, the server would compile its
-# imports at every start.
-$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --no-compile --require-hashes -r requirements/dev.lock
-	$(PY) -m pip install --quiet --no-compile --no-deps --no-build-isolation -e .
+# `make run`'s install compiles the bytecode (--compile-bytecode): where PYTHONDONTWRITEBYTECODE is set, the server
+# would otherwise compile its imports at every start.
+$(VENV)/.installed: requirements/main.lock pyproject.toml | $(VENV)/bin/uv
+	$(UV_INSTALL) --compile-bytecode --require-hashes -r requirements/main.lock
+	$(UV_INSTALL) --compile-bytecode --no-deps --no-build-isolation -e .
+	touch $@
+
+# The test install leaves the compiling to the imports (uv's default): `make test` writes the bytecode of what the
+# suite imports as it runs, and nothing else (the dev lock's auditors and linters) is compiled for nothing.
+$(VENV)/.installed-dev: requirements/dev.lock pyproject.toml | $(VENV)/bin/uv
+	$(UV_INSTALL) --require-hashes -r requirements/dev.lock
+	$(UV_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -66,6 +73,7 @@ lock: | $(VENV)/bin/python
 	$(PY) -m pip install --quiet 'pip-tools>=7.4,<8'
 	$(PIP_COMPILE) --output-file=requirements/main.lock pyproject.toml
 	$(PIP_COMPILE) --extra=dev --output-file=requirements/dev.lock pyproject.toml
+	$(PIP_COMPILE) --output-file=requirements/uv.lock requirements/uv.in
 
 lint: install-dev
 	$(PY) -m ruff check app tests bench alembic
