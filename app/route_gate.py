@@ -37,33 +37,30 @@ def gate_routers(app: FastAPI) -> None:
     for i, route in enumerate(routes):
         if type(route) is not _IncludedRouter:
             continue
-        paths = _paths(route)
+        paths = _paths(route.original_router.routes, route.include_context.prefix)
         if paths is None:
             continue
         exact = frozenset(p for p in paths if "{" not in p)
         prefixes = tuple(sorted({p[:p.index("{")] for p in paths if "{" in p}))
-        gated = _GatedRouter(original_router=route.original_router, include_context=route.include_context,
-                             exact=exact, prefixes=prefixes)
-        # The routes' effective contexts `_paths` had FastAPI build (its own cache, kept by the router it replaces):
-        # kept, so that the first requests do not build them all again.
-        gated._effective_candidates = route._effective_candidates
-        gated._effective_candidates_version = route._effective_candidates_version
-        routes[i] = gated
+        # FastAPI builds the routes' effective forms (their paths, dependencies and responses under the include) when
+        # the router is first asked: the gate reads only the paths, so a server's start builds none of them.
+        routes[i] = _GatedRouter(original_router=route.original_router, include_context=route.include_context,
+                                 exact=exact, prefixes=prefixes)
 
 
-def _paths(router: _IncludedRouter) -> list[str] | None:
-    """The whole path of every route below `router`, or None where one is not a plain path (a mount, a group)."""
+def _paths(routes: list, prefix: str) -> list[str] | None:
+    """The whole path of every route in `routes` included under `prefix` (routers included in them too, under theirs),
+    as FastAPI's include makes it (the prefixes put before the route's own path); None where one is not a plain path
+    (a mount, a group)."""
     found: list[str] = []
-    for candidate in router.effective_candidates():
-        if isinstance(candidate, _IncludedRouter):
-            below = _paths(candidate)
+    for route in routes:
+        if isinstance(route, _IncludedRouter):
+            below = _paths(route.original_router.routes, prefix + route.include_context.prefix)
             if below is None:
                 return None
             found += below
-        elif isinstance(candidate.original_route, APIRoute) and candidate.path:
-            found.append(candidate.path)
-        elif type(candidate.starlette_route) is Route:
-            found.append(candidate.starlette_route.path)
+        elif isinstance(route, APIRoute) or type(route) is Route:
+            found.append(prefix + route.path)
         else:
             return None
     return found
