@@ -39,6 +39,8 @@ from tests.one_hop import TestClient  # noqa: E402
 
 security.use_cheap_hashing_for_tests()  # before anything below hashes a password
 
+pytest_plugins = ["tests.first_compile"]  # on a fresh clone, one worker compiles the suite for all (its docstring)
+
 PG_ADMIN_URL = os.environ.get("ZF_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # The run's database (others it makes start so); each pytest-xdist worker has its own, suffixed with its name.
 PG_TEST_DB = os.environ.get("ZF_TEST_PG_DB", "zhenfeng_test") + (
