@@ -145,16 +145,18 @@ def shoot() -> Callable:
     return save
 
 
-def log_in(page, base: str, phone: str, password: str = "demo1234", *, to: str = "/") -> None:
-    """Signed in, on `to` (首页 unless said): the server's own sign-in (POST /login, as the login page sends it), its
-    session cookie put in the browser, the page opened. The login page itself is driven by test_foundation_flow,
-    test_account_flow and the county's day one; here it would only cost every other test two page loads (and 首页
-    one more where the test starts elsewhere)."""
+def log_in(page, base: str, phone: str, password: str = "demo1234", *, to: str | None = None) -> None:
+    """Signed in, and on `to` where it is given: the server's own sign-in (POST /login, as the login page sends it),
+    its session cookie put in the browser, then page `to` opened (none without it: the test's own first `goto` is its
+    first page). The login page itself is driven by test_foundation_flow, test_account_flow and the county's day one;
+    here it would only cost every other test two page loads, and a 首页 nobody looks at (its page and the seven
+    requests it makes after loading) one more."""
     answer = http.post(f"{base}/login", data={"phone": phone, "password": password}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/", (answer.status_code, answer.text[:200])
     page.context.add_cookies([{"name": COOKIE_NAME, "value": answer.cookies[COOKIE_NAME], "url": base,
                                "httpOnly": True, "sameSite": "Lax"}])
-    page.goto(f"{base}{to}")
+    if to is not None:
+        page.goto(f"{base}{to}")
 
 
 def htmx_settled(page) -> None:

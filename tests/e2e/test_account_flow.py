@@ -24,7 +24,7 @@ def open_household(page, base: str, head: str) -> None:
 def test_a_volunteers_password_is_reset_by_the_town_admin_and_replaced_by_him(live_server, new_context, shoot):
     base = live_server
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
+    log_in(official, base, DEMO["official"], to="/")
     open_household(official, base, "李秀英")
     official.locator("summary", has_text="修改").first.click()
     assert official.get_by_text("密码须由乡镇管理员重置").is_visible()
@@ -32,7 +32,7 @@ def test_a_volunteers_password_is_reset_by_the_town_admin_and_replaced_by_him(li
     shoot_both(official, shoot, "auth-01-official-sent-to-town-admin")
 
     town = new_context().new_page()
-    log_in(town, base, DEMO["town_admin"])
+    log_in(town, base, DEMO["town_admin"], to="/")
     assert town.get_by_role("heading", name="辖区管理").is_visible()
     shoot_both(town, shoot, "auth-02-town-admin-home")
     town.get_by_role("link", name="农户管理").click()

@@ -36,7 +36,7 @@ def test_publish_sign_up_check_in_by_qr_close_and_see_the_points(live_server, ne
     assert official.get_by_text("活动已发布").is_visible()
 
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
+    log_in(villager, base, DEMO["villager"], to="/")
     villager.locator("#activities-card").get_by_text("村口卫生大扫除").wait_for()
     shoot(villager, "activity-02-home-card")
     villager.locator("#activities-card").get_by_text("村口卫生大扫除").click()

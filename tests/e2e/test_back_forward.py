@@ -37,7 +37,7 @@ def villager(bfcache_browser, live_server):
     errors: list[str] = []
     context.on("weberror", lambda err: errors.append(str(err.error)))
     page = context.new_page()
-    log_in(page, live_server, DEMO["villager"])
+    log_in(page, live_server, DEMO["villager"], to="/")
     # The service worker installs on the first page and then claims it, which keeps that page out of the cache
     # ("serviceworker-claimed"); a phone that has used the app before starts its pages under the worker already.
     page.evaluate("async () => { await navigator.serviceWorker.ready; }")

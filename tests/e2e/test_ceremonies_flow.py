@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_a_wedding_filed_acknowledged_held_within_the_standards_and_credited(live_server, new_context, shoot):
     base = live_server
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
+    log_in(villager, base, DEMO["villager"], to="/")
     villager.get_by_test_id("ceremony-standards-link").click()
     villager.get_by_test_id("ceremony-standards").get_by_text("不超过 10 桌").wait_for()
     shoot(villager, "ceremonies-standards")
@@ -37,7 +37,7 @@ def test_a_wedding_filed_acknowledged_held_within_the_standards_and_credited(liv
     shoot_both(villager, shoot, "ceremonies-filed")
 
     council = new_context().new_page()
-    log_in(council, base, DEMO["committee"])
+    log_in(council, base, DEMO["committee"], to="/")
     council.get_by_test_id("ceremonies-queue-link").click()
     rows = council.get_by_test_id("waiting-ceremony")
     rows.first.wait_for()

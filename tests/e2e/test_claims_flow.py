@@ -39,7 +39,7 @@ def test_a_claim_approved_and_one_refused(live_server, new_context, shoot, tmp_p
     shoot_both(villager, shoot, "claims-mine-pending")
 
     committee = new_context().new_page()
-    log_in(committee, base, DEMO["committee"])
+    log_in(committee, base, DEMO["committee"], to="/")
     committee.get_by_test_id("claims-queue-link").click()
     rows = committee.get_by_test_id("waiting-claim")
     rows.first.wait_for()

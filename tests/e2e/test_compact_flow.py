@@ -92,7 +92,7 @@ def test_an_amendment_becomes_the_new_version_and_the_township_checks_it(live_se
     shoot(page, "compact-05-history")
 
     town = new_context().new_page()
-    log_in(town, base, DEMO["town_admin"])
+    log_in(town, base, DEMO["town_admin"], to="/")
     town.get_by_test_id("compact-checkups-link").click()
     town.get_by_text(re.compile("已体检 0 个村")).wait_for()
     shoot(town, "compact-06-township")

@@ -73,7 +73,7 @@ def test_the_attendant_scans_the_villagers_code_and_both_see_the_receipt(live_se
 
     # The attendant's phone: the counter opens on the camera; a wrong typed code is one red sentence.
     counter = camera_phone(blank_frame(), "empty-counter")
-    log_in(counter, base, DEMO["attendant"])
+    log_in(counter, base, DEMO["attendant"], to="/")
     counter.get_by_role("link", name="收银台").click()
     counter.wait_for_url(f"{base}/counter")
     counter.get_by_text("请把积分码对准框内").wait_for()
@@ -89,7 +89,7 @@ def test_the_attendant_scans_the_villagers_code_and_both_see_the_receipt(live_se
 
     # The villager's phone: the 积分码 card with the QR, the digits in fours, the countdown and the balance.
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
+    log_in(villager, base, DEMO["villager"], to="/")
     villager.get_by_role("link", name="出示积分码").click()
     villager.wait_for_url(f"{base}/pay")
     code = digits_on(villager)

@@ -26,7 +26,7 @@ def _county_admin(tmp_path) -> str:
 def test_the_county_drills_down_to_a_village(live_server, new_context, shoot, tmp_path):
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, _county_admin(tmp_path))
+    log_in(page, base, _county_admin(tmp_path), to="/")
     page.get_by_test_id("dashboard-link").click()
     page.wait_for_url(re.compile(r"/org-units/\d+/dashboard$"))
     assert page.get_by_role("heading", name=re.compile("振风县")).is_visible()
@@ -66,7 +66,7 @@ def test_the_county_report_prints_from_the_dashboard(live_server, new_context, s
     report-print.pdf."""
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, _county_admin(tmp_path))
+    log_in(page, base, _county_admin(tmp_path), to="/")
     page.get_by_test_id("dashboard-link").click()
     page.wait_for_url(re.compile(r"/org-units/\d+/dashboard$"))
     page.get_by_test_id("dash-report").click()

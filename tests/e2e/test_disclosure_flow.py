@@ -54,7 +54,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     page = context.new_page()
 
     # The official publishes a finance disclosure with a photo of the signed voucher.
-    log_in(page, base, DEMO["official"])
+    log_in(page, base, DEMO["official"], to="/")
     page.locator(".tabbar a[href='/disclosures']").click()
     page.wait_for_url(f"{base}/disclosures")
     shoot(page, "disclosure-list-official")
@@ -75,7 +75,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     log_out(page, base)
 
     # The villager: 首页 shows the newest unread one, the tab carries the badge.
-    log_in(page, base, DEMO["villager"])
+    log_in(page, base, DEMO["villager"], to="/")
     home_card = page.locator("#home-disclosure")
     home_card.wait_for()
     assert TITLE in home_card.inner_text()
@@ -100,7 +100,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     log_out(page, base)
 
     # The official: the read rate moved to one household; the question shows who asked; answer it.
-    log_in(page, base, DEMO["official"])
+    log_in(page, base, DEMO["official"], to="/")
     page.locator("#home-disclosure").wait_for()
     assert "群众提问待答复（1）" in page.locator("#home-disclosure").inner_text()
     shoot(page, "disclosure-home-official")
@@ -140,7 +140,7 @@ def test_publish_read_ask_answer(live_server, new_context, shot):
     log_out(page, base)
 
     # The villager sees the answer.
-    log_in(page, base, DEMO["villager"])
+    log_in(page, base, DEMO["villager"], to="/")
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.goto(disclosure_url)
     assert page.get_by_text("共更换 20 盏路灯").is_visible()

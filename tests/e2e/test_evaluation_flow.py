@@ -44,7 +44,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     base = live_server
     allow_same_day_notice(new_context(), base)
     committee = new_context().new_page()
-    log_in(committee, base, DEMO["committee"])
+    log_in(committee, base, DEMO["committee"], to="/")
     committee.get_by_role("link", name="去评分").click()
     committee.get_by_role("heading", name="给农户评分").wait_for()
     round_url = committee.url.split("?")[0]
@@ -53,7 +53,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     shoot(committee, "evaluation-scoring")
 
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
+    log_in(official, base, DEMO["official"], to="/")
     official.goto(round_url)
     official.get_by_text("孙老师：常年照顾卧床的婆婆").wait_for()  # who scored what
     shoot(official, "evaluation-official-scores")
@@ -63,7 +63,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     official.get_by_text("已公示").wait_for()
 
     villager = new_context().new_page()
-    log_in(villager, base, DEMO["villager"])
+    log_in(villager, base, DEMO["villager"], to="/")
     news = villager.get_by_role("link", name=re.compile("评比正在公示"))
     news.wait_for()  # 首页's card, fetched after the page loads
     shoot(villager, "evaluation-home-villager")

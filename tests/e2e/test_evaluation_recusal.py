@@ -31,7 +31,7 @@ def test_committee_member_recuses_from_own_household(live_server, tmp_path, new_
     appoint_committee(tmp_path / "e2e.db", DEMO["villager"])  # 王建国, of 王建国's household (tests/e2e/conftest.py)
 
     member = new_context().new_page()
-    log_in(member, base, DEMO["villager"])
+    log_in(member, base, DEMO["villager"], to="/")
     member.get_by_role("link", name="去评分").click()
     member.get_by_role("heading", name="参评农户").wait_for()
     own = member.locator("[data-testid=household-line]", has_text="王建国家")
@@ -45,7 +45,7 @@ def test_committee_member_recuses_from_own_household(live_server, tmp_path, new_
     score(member, "李秀英", "参加志愿服务", 5, "每周给孤寡老人送菜")
 
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
+    log_in(official, base, DEMO["official"], to="/")
     official.goto(member.url.split("?")[0])
     official.locator("[data-testid=household-line]", has_text="回避：王*国").wait_for()
     shoot(official, "evaluation-recusal-official")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def test_a_town_admin_downloads_the_townships_ledger_for_this_year(live_server, new_context, shoot):
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, DEMO["town_admin"])
+    log_in(page, base, DEMO["town_admin"], to="/")
     page.locator("#home-org").click()
     page.wait_for_url(re.compile(r"/org/units/\d+$"))
     shoot_both(page, shoot, "exports-unit-page")  # 人员管理 with its 导出数据 link

@@ -37,7 +37,7 @@ def test_official_awards_points_and_the_member_sees_them(live_server, new_contex
     official.goto(f"{base}/login")
     shoot(official, "01-login")
 
-    log_in(official, base, DEMO["official"])
+    log_in(official, base, DEMO["official"], to="/")
     assert official.get_by_text("村务管理").is_visible()
     shoot(official, "02-official-home")
 
@@ -145,7 +145,7 @@ def test_official_awards_points_and_the_member_sees_them(live_server, new_contex
 def test_offline_page_is_shown_when_the_network_is_gone(live_server, new_context, shoot):
     context = new_context()
     page = context.new_page()
-    log_in(page, live_server, DEMO["villager"])
+    log_in(page, live_server, DEMO["villager"], to="/")
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     for path in ("/points", "/me", "/shop", "/pay", "/"):  # personal pages, photos, a pay code, the API
         page.goto(f"{live_server}{path}")
@@ -178,7 +178,7 @@ def test_every_page_fits_a_360_wide_phone(live_server, new_context, shoot):
         shoot(anonymous, f"360-{name}")
 
     villager = new_context(**small).new_page()
-    log_in(villager, live_server, DEMO["villager"])
+    log_in(villager, live_server, DEMO["villager"], to="/")
     assert balance(villager) == "600"
     shoot(villager, "360-villager-home")
     for path, name in (("/points", "villager-points"), ("/me", "villager-me")):
@@ -189,7 +189,7 @@ def test_every_page_fits_a_360_wide_phone(live_server, new_context, shoot):
     shoot(villager, "360-error-forbidden")
 
     official = new_context(**small).new_page()
-    log_in(official, live_server, DEMO["official"])
+    log_in(official, live_server, DEMO["official"], to="/")
     shoot(official, "360-official-home")
     for path, name in (("/admin/households", "households"), ("/admin/households/new", "new-household"),
                        ("/admin/audit", "audit-log"), ("/me", "official-me")):

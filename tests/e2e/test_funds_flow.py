@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_a_township_books_its_budget_and_allocates_to_a_village(live_server, new_context, shoot):
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, DEMO["town_admin"])
+    log_in(page, base, DEMO["town_admin"], to="/")
     shoot(page, "funds-home-town-admin")  # the 积分资金 tile among the township's entries
     page.get_by_role("link", name="积分资金", exact=True).click()
     page.wait_for_selector("#fund-figures")
@@ -59,7 +59,7 @@ def test_a_township_books_its_budget_and_allocates_to_a_village(live_server, new
 
     # The official sees it arrive, sets the rate, and the settlement is valued at it.
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"])
+    log_in(official, base, DEMO["official"], to="/")
     official.get_by_role("link", name="积分资金", exact=True).click()
     official.wait_for_selector("#fund-records")
     assert "来自 清河镇" in official.locator("#fund-records").inner_text()

@@ -62,7 +62,7 @@ def test_answers_reach_the_villager(live_server, new_context, shoot):
     base = live_server
     page = new_context().new_page()
     page.set_default_timeout(WAIT)
-    log_in(page, base, DEMO["villager"])
+    log_in(page, base, DEMO["villager"], to="/")
     page.goto(f"{base}/messages")  # the demo's own history (his orders' steps) read first
     page.locator("#inbox-rows").wait_for()
 
@@ -93,14 +93,14 @@ def test_answers_reach_the_villager(live_server, new_context, shoot):
 
     page = new_context().new_page()  # the official's phone
     page.set_default_timeout(WAIT)
-    log_in(page, base, DEMO["official"])
+    log_in(page, base, DEMO["official"], to="/")
     page.locator("#home-waiting").wait_for()
     assert page.locator("#waiting-undispatched .pts").inner_text() == "2"
     both_widths(page, shoot, "messages-official-home")
 
     page = new_context().new_page()  # the town admin's
     page.set_default_timeout(WAIT)
-    log_in(page, base, DEMO["town_admin"])
+    log_in(page, base, DEMO["town_admin"], to="/")
     page.locator("#waiting-villages").wait_for()
     assert "示范村" in page.locator("#waiting-villages").inner_text()
     both_widths(page, shoot, "messages-town-admin-home")

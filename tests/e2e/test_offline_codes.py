@@ -17,7 +17,7 @@ def test_an_offline_code_pays_without_signal_and_the_receipt_follows(live_server
     base = live_server
     context = new_context()
     phone = context.new_page()
-    log_in(phone, base, DEMO["villager"])
+    log_in(phone, base, DEMO["villager"], to="/")
     phone.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     phone.goto(f"{base}/pay")
     phone.wait_for_function(f"() => ({KEPT})() === 5")
@@ -44,7 +44,7 @@ def test_an_offline_code_pays_without_signal_and_the_receipt_follows(live_server
 
         # The counter is online: it takes the code like any other.
         counter = new_context().new_page()
-        log_in(counter, base, DEMO["attendant"])
+        log_in(counter, base, DEMO["attendant"], to="/")
         _counter_sells(counter, base, code, [("菜籽油", 1)])
         total = number(counter, "counter-total")
         assert 0 < total <= 100

@@ -46,7 +46,7 @@ def test_two_purchases_and_four_cancels_read_as_six_lines(live_server, new_conte
     two_purchases_four_cancels(context.request, base)
     page = context.new_page()
     page.set_default_timeout(LOAD)
-    log_in(page, base, DEMO["villager"])
+    log_in(page, base, DEMO["villager"], to="/")
 
     recent = page.locator("#ledger-recent")
     assert recent.locator(".purchase").count() == 2  # the two purchases; the four cancels moved nothing
@@ -76,7 +76,7 @@ def test_two_purchases_and_four_cancels_read_as_six_lines(live_server, new_conte
 
     official = new_context().new_page()  # the official's view of the household: the same six lines
     official.set_default_timeout(LOAD)
-    log_in(official, base, DEMO["official"])
+    log_in(official, base, DEMO["official"], to="/")
     auth = token(context.request, base, "official")
     found = context.request.get(f"{base}/api/v1/households?q=王建国", headers=auth).json()["items"][0]
     official.goto(f"{base}/admin/households/{found['id']}")

@@ -57,7 +57,7 @@ def test_scan_the_poster_pick_goods_and_fulfil_at_the_counter(live_server, new_c
 
     # The villager's phone: 首页 → 扫一扫; the camera films the poster and the shop opens.
     villager = camera_phone(qr_frame(poster_url), "poster")
-    log_in(villager, base, DEMO["villager"])
+    log_in(villager, base, DEMO["villager"], to="/")
     villager.get_by_test_id("home-scan").click()
     basket_ready(villager)
     before = number(villager, "order-balance")
@@ -151,7 +151,7 @@ def test_an_item_out_of_stock_is_dropped_and_the_villager_agrees(live_server, ne
 
     base = live_server
     villager = camera_phone(blank_frame(), "scan-blank")
-    log_in(villager, base, DEMO["villager"])
+    log_in(villager, base, DEMO["villager"], to="/")
     villager.get_by_test_id("home-scan").click()
     villager.wait_for_url(f"{base}/scan")
     villager.get_by_text("请对准二维码").wait_for()

@@ -50,7 +50,7 @@ def open_grid(page, household: str) -> None:
 def test_committee_scores_a_household_through_the_grid(live_server, new_context, shoot, tmp_path):
     base = live_server
     page = new_context().new_page()
-    log_in(page, base, DEMO["committee"])
+    log_in(page, base, DEMO["committee"], to="/")
     page.get_by_role("link", name="去评分").click()
     page.get_by_role("heading", name="参评农户").wait_for(timeout=WAIT)
     open_grid(page, "李秀英")

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.browser
 def test_order_dispatch_accept_complete_rate(live_server, new_context, shoot):
     base = live_server
     villager, official, volunteer = (new_context().new_page() for _ in range(3))
-    log_in(villager, base, DEMO["villager"])
-    log_in(official, base, DEMO["official"])
-    log_in(volunteer, base, DEMO["volunteer"])
+    log_in(villager, base, DEMO["villager"], to="/")
+    log_in(official, base, DEMO["official"], to="/")
+    log_in(volunteer, base, DEMO["volunteer"], to="/")
 
     # 点单: the 服务 tab, the menu, the form
     villager.locator(".tabbar a[href='/service']").click()
@@ -84,9 +84,9 @@ def test_the_other_service_pages_and_a_double_tap_on_ordering(live_server, new_c
 
     base = live_server
     villager, official, volunteer = (new_context().new_page() for _ in range(3))
-    log_in(villager, base, DEMO["villager"])
-    log_in(official, base, DEMO["official"])
-    log_in(volunteer, base, DEMO["volunteer"])
+    log_in(villager, base, DEMO["villager"], to="/")
+    log_in(official, base, DEMO["official"], to="/")
+    log_in(volunteer, base, DEMO["volunteer"], to="/")
 
     villager.goto(f"{base}/service/ratings")
     villager.get_by_text("小李手艺好").wait_for()
@@ -131,7 +131,7 @@ def test_the_other_service_pages_and_a_double_tap_on_ordering(live_server, new_c
     shoot(official, "service-17-board-forms")
 
     town = new_context().new_page()
-    log_in(town, base, DEMO["town_admin"])
+    log_in(town, base, DEMO["town_admin"], to="/")
     town.get_by_role("link", name="实践所服务").click()
     town.wait_for_url(f"{base}/service/centre")
     shoot(town, "service-18-township-centre")

@@ -52,7 +52,7 @@ def test_official_runs_the_shop_and_prints_a_card(live_server, new_context, shoo
     base = live_server
     context = new_context()
     page = context.new_page()
-    log_in(page, base, DEMO["official"])
+    log_in(page, base, DEMO["official"], to="/")
 
     # The catalogue: low stock first, then every goods, then the form to add one.
     page.get_by_role("link", name="超市商品").click()
@@ -106,7 +106,7 @@ def test_official_runs_the_shop_and_prints_a_card(live_server, new_context, shoo
     # The villager sees the new goods with its photo, and their balance.
     villager_context = new_context()
     villager = villager_context.new_page()
-    log_in(villager, base, DEMO["villager"])
+    log_in(villager, base, DEMO["villager"], to="/")
     villager.get_by_role("link", name="看看能兑换什么").click()
     villager.wait_for_url(f"{base}/shop")
     assert villager.get_by_test_id("balance").inner_text() == "600"

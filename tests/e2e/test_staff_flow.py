@@ -30,7 +30,7 @@ def county_admin(tmp_path) -> str:
 def test_a_county_sets_up_its_staff_from_the_pages(live_server, new_context, shoot, tmp_path):
     base = live_server
     county = new_context().new_page()
-    log_in(county, base, county_admin(tmp_path))
+    log_in(county, base, county_admin(tmp_path), to="/")
     county.get_by_role("link", name="人员管理").first.click()
     county.wait_for_url(re.compile(r"/org/units/\d+$"))
     assert county.get_by_role("heading", name="振风县").is_visible()
