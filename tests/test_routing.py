@@ -46,19 +46,22 @@ def test_no_router_answers_another_routers_path(routed_app):
 
 def test_the_gated_routers_answer_as_fastapi_would(routed_app):
     """app/route_gate.py asks a router only about paths that begin with its routes' fixed text: for every route's
-    path (filled in, with and without a trailing slash, a step deeper, every method) and for paths no route has,
-    each router answers as FastAPI's own matching would."""
+    path (filled in, with and without a trailing slash, a step deeper) and for paths no route has, each router
+    answers as FastAPI's own matching would. One method stands for all: whether a router answers at all depends on
+    the path alone, for the gate and for FastAPI (a path one of its routes matches is FULL, or PARTIAL for another
+    method, never NONE), and where the gate lets a path through, FastAPI's own matching gives the answer."""
     gated = [route for route in routed_app.router.routes if isinstance(route, _GatedRouter)]
     assert len(gated) > 50  # every router the app includes is gated (none holds a mount or a group)
-    paths = {_example(path) for _, path, _ in _routes(routed_app.router.routes)}
-    paths |= {p + "/" for p in paths} | {p.rstrip("/") for p in paths} | {p + "/1" for p in paths}
+    written = {_example(path) for top, path, _ in _routes(routed_app.router.routes)
+               if isinstance(routed_app.router.routes[top], _GatedRouter)}  # not /openapi.json, /static
+    paths = written | {p + "/" for p in written} | {p.rstrip("/") for p in written} | {p + "/1" for p in written}
     paths |= {"", "/", "//", "/nowhere", "/api", "/api/v1", "/api/v2/shops", "/static/app.css", "/%E4%B8%AD"}
-    answered = 0
+    answered = set()
     for path in sorted(paths):
-        for method in ("GET", "POST", "PATCH", "DELETE"):
-            scope = {"type": "http", "path": path, "root_path": "", "method": method, "headers": []}
-            for router in gated:
-                mine, fastapis = router.matches(dict(scope)), _IncludedRouter.matches(router, dict(scope))
-                assert mine[0] == fastapis[0], (path, method, router.include_context.prefix, mine, fastapis)
-                answered += mine[0] != Match.NONE
-    assert answered > 1000  # the paths did reach their routes (FULL, or PARTIAL for another method)
+        scope = {"type": "http", "path": path, "root_path": "", "method": "GET", "headers": []}
+        for router in gated:
+            mine, fastapis = router.matches(dict(scope)), _IncludedRouter.matches(router, dict(scope))
+            assert mine[0] == fastapis[0], (path, router.include_context.prefix, mine, fastapis)
+            if mine[0] != Match.NONE:
+                answered.add(path)
+    assert written <= answered  # every route's own path did reach a router (FULL, or PARTIAL for another method)
