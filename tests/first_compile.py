@@ -17,6 +17,7 @@ import pytest
 LOCK = "ZF_FIRST_COMPILE_LOCK"  # the lock file's path, handed to the workers in their environment
 FIRST = "gw0"
 TESTS = Path(__file__).resolve().parent
+_HELD = pytest.StashKey[tuple[int, str]]()  # the controller's lock: its file and path
 
 
 def compiled_before() -> bool:
@@ -74,5 +75,3 @@ def pytest_testnodedown(node, error) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     _release(config)
 
-
-_HELD = pytest.StashKey[tuple[int, str]]()

@@ -53,7 +53,7 @@ def test_round_from_scoring_to_the_board(live_server, new_context, shoot):
     shoot(committee, "evaluation-scoring")
 
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"], to="/")
+    log_in(official, base, DEMO["official"])
     official.goto(round_url)
     official.get_by_text("孙老师：常年照顾卧床的婆婆").wait_for()  # who scored what
     shoot(official, "evaluation-official-scores")

@@ -45,7 +45,7 @@ def test_committee_member_recuses_from_own_household(live_server, tmp_path, new_
     score(member, "李秀英", "参加志愿服务", 5, "每周给孤寡老人送菜")
 
     official = new_context().new_page()
-    log_in(official, base, DEMO["official"], to="/")
+    log_in(official, base, DEMO["official"])
     official.goto(member.url.split("?")[0])
     official.locator("[data-testid=household-line]", has_text="回避：王*国").wait_for()
     shoot(official, "evaluation-recusal-official")

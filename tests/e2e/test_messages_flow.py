@@ -62,7 +62,7 @@ def test_answers_reach_the_villager(live_server, new_context, shoot):
     base = live_server
     page = new_context().new_page()
     page.set_default_timeout(WAIT)
-    log_in(page, base, DEMO["villager"], to="/")
+    log_in(page, base, DEMO["villager"])
     page.goto(f"{base}/messages")  # the demo's own history (his orders' steps) read first
     page.locator("#inbox-rows").wait_for()
 

@@ -84,9 +84,9 @@ def test_the_other_service_pages_and_a_double_tap_on_ordering(live_server, new_c
 
     base = live_server
     villager, official, volunteer = (new_context().new_page() for _ in range(3))
-    log_in(villager, base, DEMO["villager"], to="/")
-    log_in(official, base, DEMO["official"], to="/")
-    log_in(volunteer, base, DEMO["volunteer"], to="/")
+    log_in(villager, base, DEMO["villager"])
+    log_in(official, base, DEMO["official"])
+    log_in(volunteer, base, DEMO["volunteer"])
 
     villager.goto(f"{base}/service/ratings")
     villager.get_by_text("小李手艺好").wait_for()
