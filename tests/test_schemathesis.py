@@ -3,11 +3,20 @@ and inputs that do not (ids just past their range, 0 and negatives, NUL and othe
 unknown fields, other HTTP methods), signed in as the demo official, answers without a server error, and every
 refusal has the API's error shape.
 
-On SQLite alone, in-process (ASGI), derandomized with a bounded number of examples: the same cases on every run."""
+On SQLite alone, in-process (ASGI), derandomized with a bounded number of examples: the same cases on every run.
+
+Each operation's test is built (its boundary cases worked out, schemathesis's coverage phase) when that test runs,
+not at collection: the test items are the schema's operations, by label, as `@schema.parametrize()` names them, but
+its collector builds all 225 operations' tests in every xdist worker before any runs (~7 CPU-seconds a worker here,
+docs/performance.md "Fourteenth session"); here each is built once, by the worker that runs it. The phases, the
+settings and each operation's seed are the ones `@schema.parametrize()` uses (schemathesis's own builder)."""
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.pytest._test_builder import build_operation_test
+from schemathesis.python._constants.orchestrator import make_constants_value_source
 
 from app.main import bind_app
 from tests.conftest import make_settings, the_routed_app
@@ -19,6 +28,7 @@ EXAMPLES = 10  # per operation and kind of input (valid, invalid), beyond the co
 # database (and so does `api`, to the same database).
 APP = the_routed_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+OPERATIONS = [f"{method.upper()} {path}" for path, methods in APP.openapi()["paths"].items() for method in methods]
 
 
 @pytest.fixture
@@ -26,12 +36,21 @@ def bound(demo_engine):
     return bind_app(APP, make_settings(demo_engine), demo_engine, strict_templates=True)
 
 
-@schema.parametrize()
 @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
           suppress_health_check=list(HealthCheck))
-def test_no_input_gives_a_server_error(case, bound, api):
+def answers_without_a_server_error(case, bound, api):
     response = case.call(headers=api.headers("official"))
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
     if response.status_code >= 400:
         body = response.json()
         assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_no_input_gives_a_server_error(operation, bound, api):
+    found = schema.find_operation_by_label(operation)
+    assert found is not None, operation
+    feedback = FeedbackSources(constants_value_source=make_constants_value_source(schema))
+    run = build_operation_test(config=schema.config, operation=found, test_func=answers_without_a_server_error,
+                               given_kwargs={}, feedback=feedback)
+    run(bound=bound, api=api)
