@@ -6,10 +6,11 @@ refusal has the API's error shape.
 On SQLite alone, in-process (ASGI), derandomized with a bounded number of examples: the same cases on every run.
 
 Each operation's test is built (its boundary cases worked out, schemathesis's coverage phase) when that test runs,
-not at collection: the test items are the schema's operations, by label, as `@schema.parametrize()` names them, but
-its collector builds all 225 operations' tests in every xdist worker before any runs (~7 CPU-seconds a worker here,
-docs/performance.md "Fourteenth session"); here each is built once, by the worker that runs it. The phases, the
-settings and each operation's seed are the ones `@schema.parametrize()` uses (schemathesis's own builder)."""
+not at collection. `@schema.parametrize()` built all 225 operations' tests in every xdist worker before any ran (6–8
+CPU-seconds a worker here, docs/performance.md "Fourteenth session"); here the test items are the operations' labels
+(`METHOD /path`, from the app's own schema) and each is built once, by the worker that runs it, with schemathesis's
+own builder: the same phases and settings. Its fuzzing draws are not the old collector's (a derandomized hypothesis
+test seeds them from its function), but they are the same on every run."""
 
 import pytest
 import schemathesis
@@ -28,7 +29,9 @@ EXAMPLES = 10  # per operation and kind of input (valid, invalid), beyond the co
 # database (and so does `api`, to the same database).
 APP = the_routed_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
-OPERATIONS = [f"{method.upper()} {path}" for path, methods in APP.openapi()["paths"].items() for method in methods]
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+OPERATIONS = [f"{method.upper()} {path}" for path, item in APP.openapi()["paths"].items() for method in item
+              if method in HTTP_METHODS]
 
 
 @pytest.fixture
