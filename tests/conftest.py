@@ -83,8 +83,8 @@ SLOW_FIRST = ("tests/e2e/test_county_day_one.py", "tests/e2e/", "tests/test_cras
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """What collection made (the app, its routes, every test item, schemathesis' cases) lives as long as the run: it
-    is put out of the cyclic collector's sight (gc.freeze), and the collector runs less often (every 50,000
+    """What collection made (the app, its routes, every test item, the schema schemathesis reads) lives as long as the
+    run: it is put out of the cyclic collector's sight (gc.freeze), and the collector runs less often (every 50,000
     allocations, not 700). A full collection walked it all again and again: 6 % of a worker's CPU, 4 % with this."""
     keep_out_of_the_collector()
 
