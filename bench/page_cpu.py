@@ -29,8 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import app.models  # noqa: E402,F401
 from app.db import make_engine, session_for  # noqa: E402
-from app.demo import seed_demo_world  # noqa: E402
-from app.security import hash_password  # noqa: E402
+from app.demo import DEMO_PASSWORD, seed_demo_world  # noqa: E402
 from bench.redeem import SECRET, fresh_backend  # noqa: E402
 from bench.redeem_calls import Inline, call  # noqa: E402
 
@@ -47,7 +46,7 @@ def main() -> None:
         engine = make_engine(url)
         SQLModel.metadata.create_all(engine)
         with session_for(engine, write=True) as s:
-            seed_demo_world(s, password_hash=hash_password("demo1234"))
+            seed_demo_world(s)
             s.commit()
         engine.dispose()
         os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_FILE": str(tmp / "server.log")})
@@ -58,7 +57,7 @@ def main() -> None:
 
         async def run() -> None:
             status, body = await call(served, "POST", "/api/v1/auth/login",
-                                      {"phone": args.phone, "password": "demo1234"}, {})
+                                      {"phone": args.phone, "password": DEMO_PASSWORD}, {})
             if status != 200:
                 raise SystemExit(f"login answered {status}: {body[:300]!r}")
             headers = {"authorization": f"Bearer {json.loads(body)['access_token']}", "accept": "text/html"}
