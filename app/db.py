@@ -1,13 +1,14 @@
 """Engines and sessions: SQLite (WAL, synchronous=FULL, BEGIN IMMEDIATE for writes) or PostgreSQL.
 
-No request holds a connection while it waits: the sign-in check reads in a session of its own that is closed at once,
-a write session takes its place in SQLite's writer queue only when it first touches the database (so decoding a photo
+No request holds a connection while it waits: the sign-in check reads in a session of its own that is closed at once
+(on SQLite on the event loop itself, on a connection of the loop's own: `loop_reader`), a write session takes its place in SQLite's writer queue only when it first touches the database (so decoding a photo
 or hashing a password before that holds nothing) and leaves it when its transaction ends, and every wait — for the
 writer, a free connection, a row lock — is bounded and answered 503 `busy` (app/errors.py)."""
 from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ import anyio
 import anyio.to_thread
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import SingletonThreadPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import DbLimits
@@ -107,6 +109,40 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int) -> None:
     def _on_begin(connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+_loop_readers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_loop_readers_guard = threading.Lock()
+
+
+def loop_reader(engine: Engine) -> Engine | None:
+    """For the read the event loop makes itself (the sign-in check of every request), where any wait would stall
+    every request: on a SQLite file, an engine on the same file whose connections are each thread's own
+    (SingletonThreadPool: it never waits for a free one), and in WAL mode a read never waits for the writer. None on
+    PostgreSQL (a round trip, a pool that can run dry) and in memory (another connection is another database): there
+    such a read goes through the thread pool. Disposed with `engine`."""
+    url = engine.url
+    if engine.dialect.name != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    with _loop_readers_guard:
+        reader = _loop_readers.get(engine)
+        if reader is None:
+            wait = writer_for(engine).wait
+            reader = create_engine(url, poolclass=SingletonThreadPool,
+                                   connect_args={"check_same_thread": False, "timeout": wait})
+            _configure_sqlite(reader, busy_ms=int(wait * 1000))
+            _refuse_unstorable_values(reader)
+            _loop_readers[engine] = reader
+            event.listen(engine, "engine_disposed", _dispose_loop_reader)
+    return reader
+
+
+def _dispose_loop_reader(engine: Engine) -> None:
+    """The engine's connections were let go (its file may be replaced next): its loop reader's go too."""
+    with _loop_readers_guard:
+        reader = _loop_readers.pop(engine, None)
+    if reader is not None:
+        reader.dispose()
 
 
 def write_engine(engine: Engine) -> Engine:
@@ -216,15 +252,16 @@ def write_session(engine: Engine) -> Iterator[Session]:
 async def request_session(engine: Engine, *, write: bool) -> AsyncIterator[Session]:
     """A request's session, for an `async` dependency: made on the event loop (a session touches nothing before its
     first statement, which runs in the route's thread) and closed there when its transaction has ended (the route
-    committed, so nothing is left to release); a transaction still open (a read, an error) is closed in the thread
-    pool: its rollback and the connection's return to the pool are blocking work. A plain generator dependency
-    costs a thread-pool hop to open the session and another to close it, on every request."""
+    committed, so nothing is left to release). A transaction still open is closed in the thread pool, where its
+    rollback may wait (PostgreSQL's round trip, a write's rollback), except a read's on SQLite: that rollback only
+    lets go of a snapshot. A plain generator dependency costs a thread-pool hop to open the session and another to
+    close it, on every request."""
     session = session_for(engine, write=write)
     try:
         yield session
     finally:
         with anyio.CancelScope(shield=True):  # closed whatever happens: it may hold SQLite's writer queue
-            if session.in_transaction():
+            if session.in_transaction() and (write or engine.dialect.name != "sqlite"):
                 await anyio.to_thread.run_sync(session.close)
             else:
                 session.close()

@@ -25,6 +25,7 @@ from sqlalchemy import event
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.db import loop_reader  # noqa: E402
 from bench.redeem import PASSWORD, SECRET, fresh_backend, fresh_codes, prepare  # noqa: E402
 
 
@@ -93,6 +94,8 @@ def main() -> None:
             last.append(" ".join(statement.split())[:150])
 
         event.listen(app.state.engine, "before_cursor_execute", counted)
+        if (reader := loop_reader(app.state.engine)) is not None:  # the sign-in check's own connection (SQLite)
+            event.listen(reader, "before_cursor_execute", counted)
         _, _, phone = work["people"][0]
         path = f"/api/v1/shops/{work['shop_id']}/redemptions"
         goods = [{"goods_id": work["goods_id"], "quantity": 1}]
