@@ -1,9 +1,10 @@
 """Engines and sessions: SQLite (WAL, synchronous=FULL, BEGIN IMMEDIATE for writes) or PostgreSQL.
 
 No request holds a connection while it waits: the sign-in check reads in a session of its own that is closed at once
-(on SQLite on the event loop itself, on a connection of the loop's own: `loop_reader`), a write session takes its place in SQLite's writer queue only when it first touches the database (so decoding a photo
-or hashing a password before that holds nothing) and leaves it when its transaction ends, and every wait — for the
-writer, a free connection, a row lock — is bounded and answered 503 `busy` (app/errors.py)."""
+(on SQLite on the event loop itself, on a connection of the loop's own: `loop_reader`), a write session takes its
+place in SQLite's writer queue only when it first touches the database (so decoding a photo or hashing a password
+before that holds nothing) and leaves it when its transaction ends, and every wait — for the writer, a free
+connection, a row lock — is bounded and answered 503 `busy` (app/errors.py)."""
 from __future__ import annotations
 
 import threading
