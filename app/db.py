@@ -112,6 +112,9 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+# The threads a loop reader keeps a connection for (a server's event loop; the tests' clients, a few an engine): more
+# than ever read, as past its `pool_size` SingletonThreadPool closes other threads' connections, in use or not.
+LOOP_READER_THREADS = 64
 _loop_readers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 _loop_readers_guard = threading.Lock()
 
@@ -129,7 +132,7 @@ def loop_reader(engine: Engine) -> Engine | None:
         reader = _loop_readers.get(engine)
         if reader is None:
             wait = writer_for(engine).wait
-            reader = create_engine(url, poolclass=SingletonThreadPool,
+            reader = create_engine(url, poolclass=SingletonThreadPool, pool_size=LOOP_READER_THREADS,
                                    connect_args={"check_same_thread": False, "timeout": wait})
             _configure_sqlite(reader, busy_ms=int(wait * 1000))
             _refuse_unstorable_values(reader)

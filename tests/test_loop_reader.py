@@ -5,7 +5,7 @@ pool as before."""
 import shutil
 import threading
 
-from app.db import loop_reader, make_engine, write_engine
+from app.db import LOOP_READER_THREADS, loop_reader, make_engine, write_engine
 from tests.conftest import DEMO, WITH_DEMO
 
 
@@ -64,7 +64,8 @@ def test_a_database_file_replaced_after_dispose_is_read_afresh(tmp_path, sqlite_
 
 
 def test_each_thread_reads_on_a_connection_of_its_own(tmp_path):
-    """Two event loops (two servers' threads, or the tests' clients) never share the reader's connection."""
+    """Event loops in several threads (the tests' clients) never share the reader's connection, and none is closed
+    to make room for another's."""
     engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
     reader = loop_reader(engine)
     seen = []
@@ -73,10 +74,13 @@ def test_each_thread_reads_on_a_connection_of_its_own(tmp_path):
         with reader.connect() as conn:
             seen.append(id(conn.connection.driver_connection))
 
-    threads = [threading.Thread(target=read) for _ in range(2)]
+    threads = [threading.Thread(target=read) for _ in range(LOOP_READER_THREADS - 1)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(seen)) == 2
+    read()  # this thread too
+    assert len(set(seen)) == LOOP_READER_THREADS
+    kept = reader.pool._all_conns  # none was closed to make room for another
+    assert len(kept) == LOOP_READER_THREADS and all(record.dbapi_connection is not None for record in kept)
     engine.dispose()
