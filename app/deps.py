@@ -175,9 +175,9 @@ OPEN_BEFORE_NEW_PASSWORD = frozenset({"/password", "/logout", "/logout-all", "/a
 async def current_actor(request: Request, _csrf: Annotated[None, Depends(csrf_guard)]) -> Actor:
     """Who is signed in, read before the route's session opens and holding nothing while the request waits for the
     writer. On SQLite the read is made on the event loop, on a connection of the loop's own (app/db.py
-    `loop_reader`: it waits for nothing), which spares every signed-in request a hop through the thread pool (~1 ms
-    of a redemption's CPU under load, docs/performance.md "Fifteenth session"); elsewhere in a session of its own in
-    the thread pool."""
+    `loop_reader`: it waits for nothing), which spares every signed-in request a hop through the thread pool (under
+    load about a tenth of a redemption's server CPU, docs/performance.md "Fifteenth session"); elsewhere in a session
+    of its own in the thread pool."""
     claims, _ = read_claims(request)
     if claims is None:
         raise Unauthenticated("请先登录" if not _bearer(request) and COOKIE_NAME not in request.cookies
