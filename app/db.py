@@ -50,9 +50,7 @@ def make_engine(url: str, *, limits: DbLimits | None = None, **kwargs) -> Engine
         if not memory:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs = {**pool, **kwargs}
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": limits.write_wait}, **kwargs)
-        _configure_sqlite(engine, busy_ms=int(limits.write_wait * 1000))
-        _refuse_unstorable_values(engine)
+        engine = _sqlite_engine(url, wait=limits.write_wait, **kwargs)
         with _writers_guard:  # one queue per database file, whichever engine reaches it
             _writers.setdefault(_key(engine), _Writer(FairLock(), limits.write_wait)).wait = limits.write_wait
         return engine
@@ -62,6 +60,14 @@ def make_engine(url: str, *, limits: DbLimits | None = None, **kwargs) -> Engine
     options = f"-c lock_timeout={int(limits.write_wait * 1000)}"
     connect_args = {"options": options, **kwargs.pop("connect_args", {})}
     engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **{**pool, **kwargs})
+    _refuse_unstorable_values(engine)
+    return engine
+
+
+def _sqlite_engine(url, *, wait: float, **kwargs) -> Engine:
+    """A SQLite engine with the pragmas and BEGIN handling the ledger relies on; a lock is waited for `wait` s."""
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait}, **kwargs)
+    _configure_sqlite(engine, busy_ms=int(wait * 1000))
     _refuse_unstorable_values(engine)
     return engine
 
@@ -125,17 +131,17 @@ def loop_reader(engine: Engine) -> Engine | None:
     (SingletonThreadPool: it never waits for a free one), and in WAL mode a read never waits for the writer. None on
     PostgreSQL (a round trip, a pool that can run dry) and in memory (another connection is another database): there
     such a read goes through the thread pool. Disposed with `engine`."""
+    reader = _loop_readers.get(engine)  # every signed-in request asks: no lock once it is made
+    if reader is not None:
+        return reader
     url = engine.url
     if engine.dialect.name != "sqlite" or not url.database or url.database == ":memory:":
         return None
     with _loop_readers_guard:
         reader = _loop_readers.get(engine)
         if reader is None:
-            wait = writer_for(engine).wait
-            reader = create_engine(url, poolclass=SingletonThreadPool, pool_size=LOOP_READER_THREADS,
-                                   connect_args={"check_same_thread": False, "timeout": wait})
-            _configure_sqlite(reader, busy_ms=int(wait * 1000))
-            _refuse_unstorable_values(reader)
+            reader = _sqlite_engine(url, wait=writer_for(engine).wait, poolclass=SingletonThreadPool,
+                                    pool_size=LOOP_READER_THREADS)
             _loop_readers[engine] = reader
             event.listen(engine, "engine_disposed", _dispose_loop_reader)
     return reader

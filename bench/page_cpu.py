@@ -22,15 +22,13 @@ import time
 from pathlib import Path
 
 import anyio.to_thread
-from sqlmodel import SQLModel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import app.models  # noqa: E402,F401
-from app.db import make_engine, session_for  # noqa: E402
-from app.demo import DEMO_PASSWORD, seed_demo_world  # noqa: E402
-from bench.redeem import SECRET, fresh_backend  # noqa: E402
+from app.demo import DEMO_PASSWORD  # noqa: E402
+from bench.redeem import SECRET, demo_world, fresh_backend  # noqa: E402
 from bench.redeem_calls import Inline, call  # noqa: E402
 
 
@@ -43,12 +41,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with fresh_backend(args.backend) as (url, tmp):
-        engine = make_engine(url)
-        SQLModel.metadata.create_all(engine)
-        with session_for(engine, write=True) as s:
-            seed_demo_world(s)
-            s.commit()
-        engine.dispose()
+        demo_world(url).dispose()
         os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_FILE": str(tmp / "server.log")})
         from app.main import create_served_app
 

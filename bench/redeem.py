@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, select
 
@@ -59,12 +59,20 @@ PASSWORD = "bench-pass-1"
 PG_ADMIN = os.environ.get("ZF_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
-def prepare(url: str, clients: int) -> dict:
-    """Demo world + one household and one attendant per client, with points and stock."""
+def demo_world(url: str, **seed) -> Engine:
+    """An engine on `url` holding the app's tables and the demo world (app.demo; `seed`: its options), committed."""
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
     with session_for(engine, write=True) as s:
-        seed_demo_world(s, password_hash=hash_password("demo1234"))
+        seed_demo_world(s, **seed)
+        s.commit()
+    return engine
+
+
+def prepare(url: str, clients: int) -> dict:
+    """Demo world + one household and one attendant per client, with points and stock."""
+    engine = demo_world(url, password_hash=hash_password("demo1234"))
+    with session_for(engine, write=True) as s:
         shop = s.exec(select(Shop)).first()
         official = load_actor(s, s.exec(select(User).where(User.phone == "13800000001")).one())
         goods = create_goods(s, actor=official, shop=shop, name="压测商品", points_price=1, stock=100_000)
