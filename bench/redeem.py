@@ -305,7 +305,8 @@ def main() -> None:
     parser.add_argument("--paths", default="raw,floor,http", help="which of raw, floor, http to run")
     parser.add_argument("--rounds", type=int, default=1,
                         help="run the paths this many times, one after another, and give the median http/raw")
-    parser.add_argument("--profile", help="py-spy the server during the http run into this file (raw format)")
+    parser.add_argument("--profile", help="py-spy the server during the http run into this file (raw format; "
+                        "FILE.<backend>, and FILE.<backend>.<round> with --rounds)")
     args = parser.parse_args()
     paths = args.paths.split(",")
     print(f"redemption benchmark: {args.clients} concurrent attendants, {args.seconds:.0f} s per run, "
@@ -317,8 +318,8 @@ def main() -> None:
             work = prepare(url, args.clients)
             codes = CodeStacks(work["engine"], work["people"])
             ratios, expected = [], 64  # codes per client before a run: what the run before needed, plus a margin
-            for _ in range(args.rounds):
-                rows, expected = one_round(args, paths, name, url, tmp, work, codes, expected)
+            for round_no in range(1, args.rounds + 1):
+                rows, expected = one_round(args, paths, name, url, tmp, work, codes, expected, round_no)
                 if "http" in rows and "raw" in rows:
                     ratios.append(rows["http"]["rps"] / rows["raw"]["rps"])
             if len(ratios) > 1:
@@ -329,9 +330,13 @@ def main() -> None:
 
 
 def one_round(args, paths: list[str], name: str, url: str, tmp: Path, work: dict, codes: "CodeStacks",
-              expected: int) -> tuple[dict[str, dict], int]:
+              expected: int, round_no: int = 1) -> tuple[dict[str, dict], int]:
     """raw, floor and http one after another on the same database (as asked by --paths), printed; the rows, and the
-    codes a client needs before the next round's runs."""
+    codes a client needs before the next round's runs. With --profile, each round's http run has a file of its own
+    (a second round's would otherwise overwrite the first's)."""
+    profile = None
+    if args.profile:
+        profile = f"{args.profile}.{name}" + (f".{round_no}" if args.rounds > 1 else "")
     rows: dict[str, dict] = {}
     if "raw" in paths:
         began = cpu_seconds()
@@ -345,7 +350,7 @@ def one_round(args, paths: list[str], name: str, url: str, tmp: Path, work: dict
         expected = int(rows["floor"]["n"] / args.clients * 1.3) + 16
     if "http" in paths:
         lat, errors, rss, cpu = http(work, url, args.clients, args.seconds, tmp / "server.log", codes, expected,
-                                     f"{args.profile}.{name}" if args.profile else None)
+                                     profile)
         rows["http"] = summary(lat, args.seconds) | {"errors": errors, "rss": f"{rss / 1024:.0f}", "cpu": cpu}
         expected = max(expected, int(rows["http"]["n"] / args.clients * 1.3) + 16)
     for label, row in rows.items():
