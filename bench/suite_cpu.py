@@ -12,8 +12,10 @@ Run as a script afterwards, it prints the sums by folder and the Playwright call
 
     .venv/bin/python bench/suite_cpu.py
 
-The descendants' CPU is read from /proc (Linux): a process that ends during a test takes its CPU with it, so the
-children's column is for the browser tests, whose Chromium lives as long as the worker.
+The descendants' CPU is read from /proc (Linux): each live descendant's own and what it reaped of its ended children
+(a closed context's renderer is reaped by Chromium's zygote, which lives as long as the browser). A process this one
+starts and waits for itself (a server process, a command) is in neither column: the children's column is for the
+browser tests, whose Chromium lives as long as the worker.
 """
 
 import functools
@@ -33,7 +35,9 @@ _out = None
 
 
 def descendants_cpu() -> float:
-    """CPU seconds of every live process below this one."""
+    """CPU seconds of every live process below this one, with what each has reaped of its own ended children: a
+    context's renderer ends when the context closes, and Chromium's zygote (the browser's child) reaps it, so its
+    CPU stays in the sum (without the reaped part, every closed context's page loads and axe runs dropped out)."""
     parents: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -41,7 +45,7 @@ def descendants_cpu() -> float:
                 fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            parents[int(fields[1])].append((int(name), (int(fields[11]) + int(fields[12])) / TICK))
+            parents[int(fields[1])].append((int(name), sum(map(int, fields[11:15])) / TICK))
     total, todo = 0.0, [os.getpid()]
     while todo:
         for pid, cpu in parents.get(todo.pop(), []):
