@@ -75,7 +75,7 @@ def _claim(session: Session, *, scope: str, key: str, digest: str) -> int | None
     """Take the key for this request, in its transaction: its row's id, or None when a request with it came before
     (a concurrent one with the same key waits here, on the unique index, until that one commits or rolls back).
     One statement, where a read, a savepoint and an insert were three."""
-    return session.execute(_CLAIM[session.get_bind().dialect.name], {
+    return session.connection().execute(_CLAIM[session.get_bind().dialect.name], {
         "scope": scope, "key": key, "request_hash": digest, "response_body": "", "created_at": utcnow()}).scalar()
 
 
@@ -158,7 +158,7 @@ def run_idempotent(
         record.response_body = result.model_dump_json()
         session.flush()
     else:
-        session.execute(_ANSWER, {"record_id": record_id, "body": result.model_dump_json()})
+        session.connection().execute(_ANSWER, {"record_id": record_id, "body": result.model_dump_json()})
     return result
 
 

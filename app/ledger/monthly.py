@@ -46,7 +46,7 @@ def count_posting(session: Session, txn: LedgerTransaction, legs: list) -> None:
     values = [{"village_id": txn.village_id, "month": month, "account_kind": kind, "source": str(source),
                "category": category or "", "direction": direction, "points": points, "entries": entries}
               for (kind, direction), (points, entries) in sorted(sums.items())]
-    session.execute(_upsert(session.get_bind().dialect.name), values)
+    session.connection().execute(_upsert(session.get_bind().dialect.name), values)
 
 
 @cache

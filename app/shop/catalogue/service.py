@@ -234,8 +234,8 @@ def take_stock(session: Session, *, goods: Goods, delta: int, expected_before: i
     params = {"goods_id": goods.id, "delta": delta}
     if expected_before is not None:  # a count correction applies only to the stock it was counted against
         params["expected_before"] = expected_before
-    after = session.execute(_MOVE_STOCK if expected_before is None else _MOVE_COUNTED_STOCK,
-                            params).scalar_one_or_none()
+    after = session.connection().execute(_MOVE_STOCK if expected_before is None else _MOVE_COUNTED_STOCK,
+                                         params).scalar_one_or_none()  # on the table (app/ledger/postings.py)
     if after is None:
         if expected_before is not None:
             raise ValidationFailed("库存刚刚有变动，请刷新后重新盘点")

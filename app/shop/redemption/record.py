@@ -22,7 +22,7 @@ from app.shop.redemption.models import PayCode, ReceiptLine, Redemption, Redempt
 from app.shop.redemption.receipts import new_receipt
 
 # Built once: the redemption's insert (its id is needed) and the basket's rows, inserted into the tables themselves
-# (nobody reads their ids).
+# (nobody reads their ids), on the session's connection (app/ledger/postings.py says why).
 _INSERT_REDEMPTION = insert(Redemption.__table__).returning(Redemption.__table__.c.id)
 _REDEMPTION_COLUMNS = [c.name for c in Redemption.__table__.columns if c.name != "id"]
 _INSERT_MOVEMENTS, _INSERT_ITEMS = insert(StockMovement.__table__), insert(RedemptionItem.__table__)
@@ -70,19 +70,20 @@ def record_redemption(session: Session, *, shop: Shop, household: Household, att
     redemption = Redemption(shop_id=shop.id, household_id=household.id, attendant_id=attendant_id,
                             transaction_id=txn.id, pay_code_id=paid_by.pay_code_id, card_id=paid_by.card_id,
                             total_points=total, balance_after=balance_after)
+    conn = session.connection()
     try:  # one INSERT … RETURNING id (no unit of work: nothing else is pending)
-        redemption.id = session.execute(_INSERT_REDEMPTION, {
+        redemption.id = conn.execute(_INSERT_REDEMPTION, {
             column: getattr(redemption, column) for column in _REDEMPTION_COLUMNS}).scalar_one()
     except IntegrityError as exc:  # the same code, redeemed a moment ago at another counter (I7)
         if paid_by.pay_code_id is None:
             raise
         raise PayCodeUsed() from exc
     # The basket's movements and receipt lines: one statement each, however many lines (their ids are not needed).
-    session.execute(_INSERT_MOVEMENTS, [
+    conn.execute(_INSERT_MOVEMENTS, [
         {"goods_id": line.goods_id, "kind": MovementKind.redemption, "delta": -line.quantity,
          "stock_after": stock_after[line.goods_id], "reason": stock_reason, "actor_id": attendant_id,
          "redemption_id": redemption.id, "created_at": redemption.created_at} for line in lines])
-    session.execute(_INSERT_ITEMS, [{"redemption_id": redemption.id, **line.model_dump()} for line in lines])
+    conn.execute(_INSERT_ITEMS, [{"redemption_id": redemption.id, **line.model_dump()} for line in lines])
     on_commit(session, REDEMPTIONS.labels(paid_by.way).inc)
     return redemption
 
