@@ -75,7 +75,8 @@ def _claim(session: Session, *, scope: str, key: str, digest: str) -> int | None
     """Take the key for this request, in its transaction: its row's id, or None when a request with it came before
     (a concurrent one with the same key waits here, on the unique index, until that one commits or rolls back).
     One statement, where a read, a savepoint and an insert were three."""
-    return session.connection().execute(_CLAIM[session.get_bind().dialect.name], {
+    conn = session.connection()
+    return conn.execute(_CLAIM[conn.dialect.name], {
         "scope": scope, "key": key, "request_hash": digest, "response_body": "", "created_at": utcnow()}).scalar()
 
 

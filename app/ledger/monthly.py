@@ -46,7 +46,8 @@ def count_posting(session: Session, txn: LedgerTransaction, legs: list) -> None:
     values = [{"village_id": txn.village_id, "month": month, "account_kind": kind, "source": str(source),
                "category": category or "", "direction": direction, "points": points, "entries": entries}
               for (kind, direction), (points, entries) in sorted(sums.items())]
-    session.connection().execute(_upsert(session.get_bind().dialect.name), values)
+    conn = session.connection()
+    conn.execute(_upsert(conn.dialect.name), values)
 
 
 @cache
