@@ -14,8 +14,8 @@ Run as a script afterwards, it prints the sums by folder and the Playwright call
 
 The descendants' CPU is read from /proc (Linux): each live descendant's own and what it reaped of its ended children
 (a closed context's renderer is reaped by Chromium's zygote, which lives as long as the browser). A process this one
-starts and waits for itself (a server process, a command) is in neither column: the children's column is for the
-browser tests, whose Chromium lives as long as the worker.
+starts and waits for itself (a server process, a command) leaves the children's column when it ends, and the CPU it
+took goes with it: that column is for the browser tests, whose Chromium lives as long as the worker.
 """
 
 import functools
